@@ -1,0 +1,376 @@
+//! Reading a whole candidate-set file: JSON Lines (one item per line) or a `.json` file with an
+//! array of items. Collects every problem with its line, so `validate` can list them all.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::item::{FieldProblem, Item, parse_item};
+use super::ItemSource;
+
+/// How the file holds its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    JsonLines,
+    JsonArray,
+}
+
+/// One problem in a file, printed as `FILE:LINE: what is wrong (field) - what to do`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub line: usize,
+    pub field: Option<String>,
+    pub what: String,
+    pub fix: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.what)?;
+        if let Some(field) = &self.field {
+            write!(f, " ({field})")?;
+        }
+        write!(f, " - {}", self.fix)
+    }
+}
+
+/// Why a file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source} - check the path and its permissions")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is {what}, not a candidate-set file - give the path of a .jsonl or .json file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("{}", display_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn display_problems(problems: &[Problem]) -> String {
+    let mut s = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&p.to_string());
+    }
+    s
+}
+
+/// A loaded, valid candidate set.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub items: Vec<Arc<Item>>,
+}
+
+impl ItemSource for Dataset {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    fn item(&self, i: usize) -> Arc<Item> {
+        Arc::clone(&self.items[i])
+    }
+}
+
+impl Dataset {
+    /// Number of items whose id was derived from content.
+    pub fn derived_ids(&self) -> usize {
+        self.items.iter().filter(|i| i.id_derived).count()
+    }
+}
+
+/// Loads and validates a candidate-set file.
+pub fn load(path: &Path) -> Result<Dataset, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        return Err(LoadError::NotAFile {
+            path: path.to_path_buf(),
+            what: "a directory",
+        });
+    }
+    if !ft.is_file() {
+        // A FIFO or device would block or never end; refuse rather than hang.
+        return Err(LoadError::NotAFile {
+            path: path.to_path_buf(),
+            what: "not a regular file (a pipe, socket or device)",
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_bytes(path, &bytes)
+}
+
+/// Parses a file's bytes (the path is for messages and for choosing the format).
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let is_array = first == Some(b'[')
+        || (path.extension().is_some_and(|e| e == "json") && first != Some(b'{'));
+    let mut problems = Vec::new();
+    let mut items = Vec::new();
+    let kind = if is_array {
+        parse_array(path, bytes, &mut items, &mut problems);
+        FileKind::JsonArray
+    } else {
+        parse_lines(path, bytes, &mut items, &mut problems);
+        FileKind::JsonLines
+    };
+    if items.is_empty() && problems.is_empty() {
+        problems.push(Problem {
+            path: path.to_path_buf(),
+            line: 1,
+            field: None,
+            what: "the file holds no items".into(),
+            fix: "add one JSON object per line, each with `prompt` and `candidates`".into(),
+        });
+    }
+    check_duplicate_ids(path, &items, &mut problems);
+    if problems.is_empty() {
+        Ok(Dataset {
+            path: path.to_path_buf(),
+            kind,
+            items: items.into_iter().map(Arc::new).collect(),
+        })
+    } else {
+        problems.sort_by_key(|p| p.line);
+        Err(LoadError::Invalid(problems))
+    }
+}
+
+fn record_problems(path: &Path, line: usize, fps: Vec<FieldProblem>, out: &mut Vec<Problem>) {
+    out.extend(fps.into_iter().map(|fp| Problem {
+        path: path.to_path_buf(),
+        line,
+        field: Some(fp.field),
+        what: fp.what,
+        fix: fp.fix,
+    }));
+}
+
+fn parse_lines(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut Vec<Problem>) {
+    for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = n + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem {
+                    path: path.to_path_buf(),
+                    line,
+                    field: None,
+                    what: format!(
+                        "invalid UTF-8 at byte {} of the line",
+                        e.valid_up_to() + 1
+                    ),
+                    fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
+                });
+                continue;
+            }
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => match parse_item(v, line) {
+                Ok(item) => items.push(item),
+                Err(fps) => record_problems(path, line, fps, problems),
+            },
+            Err(e) => problems.push(json_problem(path, line, &e, true)),
+        }
+    }
+}
+
+fn json_problem(path: &Path, line: usize, e: &serde_json::Error, per_line: bool) -> Problem {
+    Problem {
+        path: path.to_path_buf(),
+        line,
+        field: None,
+        what: format!("malformed JSON at column {}: {}", e.column(), strip_position(e)),
+        fix: if per_line {
+            "each line must be one complete JSON object (JSON Lines)".into()
+        } else {
+            "the file must be a JSON array of item objects".into()
+        },
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; we print our own position.
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut Vec<Problem>) {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line,
+                field: None,
+                what: "invalid UTF-8".into(),
+                fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
+            });
+            return;
+        }
+    };
+    let raws: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.line().max(1);
+            problems.push(json_problem(path, line, &e, false));
+            return;
+        }
+    };
+    let base = text.as_ptr() as usize;
+    for raw in raws {
+        let offset = raw.get().as_ptr() as usize - base;
+        let line = 1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(v) => match parse_item(v, line) {
+                Ok(item) => items.push(item),
+                Err(fps) => record_problems(path, line, fps, problems),
+            },
+            Err(e) => problems.push(json_problem(path, line, &e, false)),
+        }
+    }
+}
+
+fn check_duplicate_ids(path: &Path, items: &[Item], problems: &mut Vec<Problem>) {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    for item in items {
+        if let Some(&line) = first.get(item.id.as_str()) {
+            let (what, fix) = if item.id_derived {
+                (
+                    format!("this item has the same content as the item on line {line}"),
+                    "remove the duplicate, or give both items distinct ids".to_string(),
+                )
+            } else {
+                (
+                    format!("duplicate item id \"{}\" (first on line {line})", item.id),
+                    "give every item its own id: labels are keyed by it".to_string(),
+                )
+            };
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line: item.line,
+                field: Some("id".into()),
+                what,
+                fix,
+            });
+        } else {
+            first.insert(&item.id, item.line);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(name: &str, s: &str) -> Result<Dataset, LoadError> {
+        load_bytes(Path::new(name), s.as_bytes())
+    }
+
+    fn problems(r: Result<Dataset, LoadError>) -> Vec<String> {
+        match r {
+            Err(LoadError::Invalid(p)) => p.iter().map(ToString::to_string).collect(),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn jsonl_with_blank_lines_and_no_final_newline() {
+        let d = load_str(
+            "x.jsonl",
+            "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\n\n{\"id\":\"b\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}",
+        )
+        .unwrap();
+        assert_eq!(d.items.len(), 2);
+        assert_eq!(d.items[1].line, 3);
+    }
+
+    #[test]
+    fn problems_name_file_line_and_field() {
+        let p = problems(load_str(
+            "data/x.jsonl",
+            "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\"]}\n{not json\n",
+        ));
+        assert_eq!(p.len(), 2);
+        assert!(p[0].starts_with("data/x.jsonl:1: has 1 candidate(s), need at least 2 (candidates) - "), "{}", p[0]);
+        assert!(p[1].starts_with("data/x.jsonl:2: malformed JSON at column 2"), "{}", p[1]);
+    }
+
+    #[test]
+    fn duplicate_ids() {
+        let line = "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\n";
+        let p = problems(load_str("x.jsonl", &format!("{line}{line}")));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].contains("x.jsonl:2: duplicate item id \"a\" (first on line 1)"), "{}", p[0]);
+    }
+
+    #[test]
+    fn empty_file() {
+        let p = problems(load_str("x.jsonl", "\n  \n"));
+        assert!(p[0].contains("holds no items"));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let mut bytes = b"{\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\n".to_vec();
+        bytes.extend_from_slice(b"{\"prompt\":\"\xff\",\"candidates\":[\"1\",\"2\"]}\n");
+        let p = problems(load_bytes(Path::new("x.jsonl"), &bytes));
+        assert!(p[0].starts_with("x.jsonl:2: invalid UTF-8"), "{}", p[0]);
+    }
+
+    #[test]
+    fn bom_and_crlf_accepted() {
+        let d = load_str(
+            "x.jsonl",
+            "\u{feff}{\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\r\n",
+        )
+        .unwrap();
+        assert_eq!(d.items.len(), 1);
+    }
+
+    #[test]
+    fn json_array_with_lines() {
+        let d = load_str(
+            "x.json",
+            "[\n  {\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]},\n  {\"id\":\"b\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\n]",
+        )
+        .unwrap();
+        assert_eq!(d.kind, FileKind::JsonArray);
+        assert_eq!(d.items[1].line, 3);
+        let p = problems(load_str(
+            "x.json",
+            "[\n  {\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]},\n  {\"id\":\"b\",\"candidates\":[\"1\",\"2\"]}\n]",
+        ));
+        assert!(p[0].starts_with("x.json:3: is missing (prompt)"), "{}", p[0]);
+    }
+
+    #[test]
+    fn directory_is_refused() {
+        let dir = std::env::temp_dir();
+        assert!(matches!(load(&dir), Err(LoadError::NotAFile { .. })));
+    }
+}

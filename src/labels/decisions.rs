@@ -1,0 +1,140 @@
+//! The state a labels log describes: the latest event for each task ("latest wins"), with
+//! retractions making a task undecided again, and the order needed for undo.
+
+use std::collections::HashMap;
+
+use super::event::{Event, TaskKey};
+
+/// Latest decision or skip per task, rebuilt by replaying events in log order.
+#[derive(Debug, Default, Clone)]
+pub struct Decisions {
+    latest: HashMap<TaskKey, (u64, Event)>,
+    /// (task, sequence number) of every decision or skip, oldest first; entries whose sequence
+    /// number is no longer the task's latest are stale and skipped by `last`.
+    history: Vec<(TaskKey, u64)>,
+    seq: u64,
+    decided: usize,
+}
+
+impl Decisions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replays events in order.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
+        let mut d = Self::new();
+        for e in events {
+            d.apply(e.clone());
+        }
+        d
+    }
+
+    /// Applies one event: a decision or skip replaces whatever the task had; a retraction
+    /// removes it.
+    pub fn apply(&mut self, event: Event) {
+        let key = event.key();
+        self.seq += 1;
+        if let Some((_, old)) = self.latest.remove(&key)
+            && old.is_decision()
+        {
+            self.decided -= 1;
+        }
+        if event.retract {
+            return;
+        }
+        if event.is_decision() {
+            self.decided += 1;
+        }
+        self.history.push((key.clone(), self.seq));
+        self.latest.insert(key, (self.seq, event));
+    }
+
+    /// The latest decision or skip for a task.
+    pub fn get(&self, key: &TaskKey) -> Option<&Event> {
+        self.latest.get(key).map(|(_, e)| e)
+    }
+
+    pub fn is_decided(&self, key: &TaskKey) -> bool {
+        self.get(key).is_some_and(Event::is_decision)
+    }
+
+    pub fn is_skipped(&self, key: &TaskKey) -> bool {
+        self.get(key).is_some_and(|e| e.skip)
+    }
+
+    /// Number of tasks with a decision (skips not counted).
+    pub fn decided_count(&self) -> usize {
+        self.decided
+    }
+
+    /// The most recent decision or skip that still stands: what `undo` takes back.
+    pub fn last(&mut self) -> Option<&Event> {
+        while let Some((key, seq)) = self.history.last() {
+            match self.latest.get(key) {
+                Some((s, _)) if s == seq => break,
+                _ => {
+                    self.history.pop();
+                }
+            }
+        }
+        let (key, _) = self.history.last()?;
+        self.latest.get(key).map(|(_, e)| e)
+    }
+
+    /// Every standing decision or skip.
+    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.latest.values().map(|(_, e)| e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::TaskKind;
+
+    fn rank(item: &str, first: &str) -> Event {
+        let mut e = Event::new("a", item, None, TaskKind::Rank);
+        e.ranking = Some(vec![vec![first.into()], vec!["z".into()]]);
+        e
+    }
+
+    fn retract(item: &str) -> Event {
+        let mut e = Event::new("a", item, None, TaskKind::Rank);
+        e.retract = true;
+        e
+    }
+
+    #[test]
+    fn latest_wins_and_retract_clears() {
+        let events = vec![rank("x", "c0"), rank("y", "c0"), rank("x", "c1"), retract("y")];
+        let mut d = Decisions::from_events(&events);
+        let kx = TaskKey::new("x", TaskKind::Rank);
+        assert_eq!(d.get(&kx).unwrap().ranking.as_ref().unwrap()[0][0], "c1");
+        assert!(!d.is_decided(&TaskKey::new("y", TaskKind::Rank)));
+        assert_eq!(d.decided_count(), 1);
+        assert_eq!(d.last().unwrap().item, "x");
+    }
+
+    #[test]
+    fn undo_walks_back_through_history() {
+        let mut d = Decisions::from_events(&[rank("x", "c0"), rank("y", "c0"), rank("x", "c1")]);
+        assert_eq!(d.last().unwrap().item, "x");
+        d.apply(retract("x"));
+        assert_eq!(d.last().unwrap().item, "y");
+        d.apply(retract("y"));
+        assert!(d.last().is_none());
+        assert_eq!(d.decided_count(), 0);
+    }
+
+    #[test]
+    fn skips_are_not_decisions() {
+        let mut s = Event::new("a", "x", None, TaskKind::Rank);
+        s.skip = true;
+        let d = Decisions::from_events(&[s]);
+        let k = TaskKey::new("x", TaskKind::Rank);
+        assert!(d.is_skipped(&k));
+        assert!(!d.is_decided(&k));
+        assert_eq!(d.decided_count(), 0);
+    }
+}

@@ -1,0 +1,237 @@
+//! One event of the labels log, and the key that says which task it is about.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Current version of the event format, written as `"v"`.
+pub const VERSION: u32 = 1;
+
+/// What kind of judgement a task asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskKind {
+    Pair,
+    Rank,
+    Rate,
+}
+
+impl TaskKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Pair => "pair",
+            TaskKind::Rank => "rank",
+            TaskKind::Rate => "rate",
+        }
+    }
+}
+
+/// Identifies a task across sessions: the item, the kind, and for pair tasks the unordered
+/// pair of candidate ids (stored sorted, so the sides shown do not matter).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskKey {
+    pub item: String,
+    pub kind: TaskKind,
+    pub pair: Option<(String, String)>,
+}
+
+impl TaskKey {
+    pub fn new(item: &str, kind: TaskKind) -> Self {
+        TaskKey {
+            item: item.to_string(),
+            kind,
+            pair: None,
+        }
+    }
+
+    pub fn pair(item: &str, a: &str, b: &str) -> Self {
+        let (x, y) = if a <= b { (a, b) } else { (b, a) };
+        TaskKey {
+            item: item.to_string(),
+            kind: TaskKind::Pair,
+            pair: Some((x.to_string(), y.to_string())),
+        }
+    }
+}
+
+/// One line of the labels log.
+///
+/// Fields that do not apply are left out when written. Unknown fields in a log line are
+/// ignored on reading, so newer logs stay readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub v: u32,
+    /// UTC time of writing, RFC 3339 with milliseconds; filled in by the writer.
+    #[serde(default)]
+    pub at: String,
+    pub annotator: String,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_hash: Option<String>,
+    pub task: TaskKind,
+    /// Candidate ids in the order they were shown (rank and rate tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<Vec<String>>,
+    /// Best first; a tier with several ids is a tie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Vec<Vec<String>>>,
+    /// `[left, right]` as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<[String; 2]>,
+    /// A candidate id, `"tie"` or `"both_bad"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<BTreeMap<String, u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retract: bool,
+    /// Time spent on the task, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
+}
+
+/// The judgement an event carries, as a value that is easy to match on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<'a> {
+    Ranking(&'a [Vec<String>]),
+    Choice(&'a str),
+    Ratings(&'a BTreeMap<String, u32>),
+    Skip,
+    Retract,
+}
+
+impl Event {
+    /// A bare event for `item`; the caller fills in the judgement.
+    pub fn new(annotator: &str, item: &str, item_hash: Option<&str>, task: TaskKind) -> Self {
+        Event {
+            v: VERSION,
+            at: String::new(),
+            annotator: annotator.to_string(),
+            item: item.to_string(),
+            item_hash: item_hash.map(str::to_string),
+            task,
+            shown: None,
+            ranking: None,
+            pair: None,
+            choice: None,
+            ratings: None,
+            scale: None,
+            skip: false,
+            retract: false,
+            ms: None,
+        }
+    }
+
+    /// The task this event is about.
+    pub fn key(&self) -> TaskKey {
+        match (&self.task, &self.pair) {
+            (TaskKind::Pair, Some([a, b])) => TaskKey::pair(&self.item, a, b),
+            (kind, _) => TaskKey::new(&self.item, *kind),
+        }
+    }
+
+    /// True for an event that records a judgement (not a skip, not a retraction).
+    pub fn is_decision(&self) -> bool {
+        !self.skip && !self.retract
+    }
+
+    pub fn verdict(&self) -> Option<Verdict<'_>> {
+        if self.retract {
+            return Some(Verdict::Retract);
+        }
+        if self.skip {
+            return Some(Verdict::Skip);
+        }
+        match self.task {
+            TaskKind::Pair => self.choice.as_deref().map(Verdict::Choice),
+            TaskKind::Rank => self.ranking.as_deref().map(Verdict::Ranking),
+            TaskKind::Rate => self.ratings.as_ref().map(Verdict::Ratings),
+        }
+    }
+
+    /// Checks that the event is complete for its kind; the error says which field is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.item.is_empty() {
+            return Err("`item` is empty".into());
+        }
+        if self.task == TaskKind::Pair && self.pair.is_none() {
+            return Err("a pair event needs `pair`".into());
+        }
+        if self.skip && self.retract {
+            return Err("an event cannot be both `skip` and `retract`".into());
+        }
+        if self.verdict().is_none() {
+            let field = match self.task {
+                TaskKind::Pair => "choice",
+                TaskKind::Rank => "ranking",
+                TaskKind::Rate => "ratings",
+            };
+            return Err(format!(
+                "a {} event needs `{field}`, `skip` or `retract`",
+                self.task.name()
+            ));
+        }
+        if let (Some([l, r]), Some(c)) = (&self.pair, &self.choice)
+            && c != l
+            && c != r
+            && c != "tie"
+            && c != "both_bad"
+        {
+            return Err(format!(
+                "`choice` \"{c}\" is neither of the pair nor \"tie\" / \"both_bad\""
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_examples_parse() {
+        let lines = [
+            r#"{"v":1,"at":"2026-11-26T15:09:00.123Z","annotator":"alice","item":"q-17","item_hash":"9f2c","task":"rank","shown":["c2","c0","c3","c1"],"ranking":[["c2"],["c0","c3"],["c1"]],"ms":41230}"#,
+            r#"{"v":1,"at":"x","annotator":"alice","item":"q-18","item_hash":"y","task":"pair","pair":["c1","c0"],"choice":"c1","ms":8120}"#,
+            r#"{"v":1,"at":"x","annotator":"alice","item":"q-19","item_hash":"y","task":"rate","shown":["c0","c1"],"ratings":{"c0":4,"c1":2},"scale":5,"ms":5300}"#,
+            r#"{"v":1,"at":"x","annotator":"alice","item":"q-20","item_hash":"y","task":"rank","skip":true,"ms":900}"#,
+            r#"{"v":1,"at":"x","annotator":"alice","item":"q-20","task":"rank","retract":true,"future_field":[1]}"#,
+        ];
+        for l in lines {
+            let e: Event = serde_json::from_str(l).unwrap();
+            e.check().unwrap();
+        }
+        let e: Event = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(e.key(), TaskKey::pair("q-18", "c0", "c1"));
+        assert_eq!(e.verdict(), Some(Verdict::Choice("c1")));
+    }
+
+    #[test]
+    fn round_trip_leaves_out_empty_fields() {
+        let mut e = Event::new("bob", "i", Some("h"), TaskKind::Pair);
+        e.pair = Some(["c1".into(), "c0".into()]);
+        e.choice = Some("tie".into());
+        let s = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            s,
+            r#"{"v":1,"at":"","annotator":"bob","item":"i","item_hash":"h","task":"pair","pair":["c1","c0"],"choice":"tie"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&s).unwrap(), e);
+    }
+
+    #[test]
+    fn incomplete_events_are_rejected() {
+        let e = Event::new("a", "i", None, TaskKind::Rank);
+        assert!(e.check().unwrap_err().contains("ranking"));
+        let mut p = Event::new("a", "i", None, TaskKind::Pair);
+        p.choice = Some("c0".into());
+        assert!(p.check().unwrap_err().contains("pair"));
+        p.pair = Some(["c1".into(), "c2".into()]);
+        assert!(p.check().unwrap_err().contains("neither"));
+    }
+}

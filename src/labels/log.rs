@@ -1,0 +1,352 @@
+//! The labels log on disk: open with an exclusive lock, repair a torn last line (keeping its
+//! bytes aside), replay, and append events with fsync before they count as saved.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::event::Event;
+
+/// Why the log could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error(
+        "cannot create the labels folder {path}: {source} - choose a writable place with --out"
+    )]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the labels log {path} for writing: {source} - check that the folder is writable, or choose another place with --out")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is in use by another prefer process - finish there first (the lock goes away by itself when that process ends)")]
+    Locked { path: PathBuf },
+    #[error("{path}:{line}: damaged labels event: {what} - nothing was written; fix or remove that line (keep a copy of the file), then start again")]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        what: String,
+    },
+    #[error("labels log {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A torn last line found (and dealt with) on open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornTail {
+    /// Where its bytes were kept; `None` when the line was complete JSON and was kept in the log.
+    pub kept_at: Option<PathBuf>,
+    pub bytes: usize,
+}
+
+/// An open, locked log.
+#[derive(Debug)]
+pub struct LabelLog {
+    path: PathBuf,
+    file: File,
+    /// Length of the file after the last complete line: a failed append is cut back to it.
+    len: u64,
+}
+
+/// What opening a log gives: the log, ready to append to, and what it already held.
+#[derive(Debug)]
+pub struct Opened {
+    pub log: LabelLog,
+    pub events: Vec<Event>,
+    pub torn: Option<TornTail>,
+}
+
+/// `<input dir>/<input stem>.labels/<annotator>.jsonl`
+pub fn default_log_path(input: &Path, annotator: &str) -> PathBuf {
+    labels_dir(input).join(format!("{annotator}.jsonl"))
+}
+
+/// `<input dir>/<input stem>.labels/`
+pub fn labels_dir(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "candidates".into());
+    input
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(format!("{stem}.labels"))
+}
+
+impl LabelLog {
+    /// Opens (creating if needed) and locks the log, repairs a torn tail, and replays it.
+    /// A damaged line in the middle is an error and nothing is written.
+    pub fn open(path: &Path) -> Result<Opened, LogError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|source| LogError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(LogError::Locked {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(LogError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        let io = |source| LogError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.read_to_end(&mut bytes).map_err(io)?;
+
+        // A torn tail: bytes after the last newline.
+        let complete = bytes
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let mut torn = None;
+        if complete < bytes.len() {
+            let tail = bytes[complete..].to_vec();
+            let whole = std::str::from_utf8(&tail)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Event>(t).ok())
+                .is_some_and(|e| e.check().is_ok());
+            if whole {
+                // The line is complete but lost its newline: keep it, finish the line.
+                file.write_all(b"\n").map_err(io)?;
+                file.sync_data().map_err(io)?;
+                bytes.push(b'\n');
+                torn = Some(TornTail {
+                    kept_at: None,
+                    bytes: tail.len(),
+                });
+            } else {
+                let aside = torn_path(path);
+                write_aside(&aside, &tail).map_err(|source| LogError::Io {
+                    path: aside.clone(),
+                    source,
+                })?;
+                file.set_len(complete as u64).map_err(io)?;
+                file.sync_all().map_err(io)?;
+                torn = Some(TornTail {
+                    kept_at: Some(aside),
+                    bytes: tail.len(),
+                });
+                bytes.truncate(complete);
+            }
+        }
+
+        let events = parse_events(path, &bytes)?;
+        let len = bytes.len() as u64;
+        Ok(Opened {
+            log: LabelLog {
+                path: path.to_path_buf(),
+                file,
+                len,
+            },
+            events,
+            torn,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one event as one line and fsyncs it. Fills in `at` when empty. On failure the
+    /// file is cut back to its last complete line, so a retry never leaves a torn line behind.
+    pub fn append(&mut self, event: &mut Event) -> std::io::Result<()> {
+        if event.at.is_empty() {
+            event.at = now_rfc3339();
+        }
+        let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        let result = self
+            .file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data());
+        match result {
+            Ok(()) => {
+                self.len += line.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.file.set_len(self.len);
+                let _ = self.file.sync_data();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Parses complete log bytes into events; the first bad line is an error naming it.
+pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
+    let mut events = Vec::new();
+    for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let damaged = |what: String| LogError::Damaged {
+            path: path.to_path_buf(),
+            line: n + 1,
+            what,
+        };
+        let text = std::str::from_utf8(raw).map_err(|_| damaged("invalid UTF-8".into()))?;
+        let event: Event = serde_json::from_str(text).map_err(|e| damaged(e.to_string()))?;
+        event.check().map_err(damaged)?;
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// The current time as `2026-11-26T15:09:00.123Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// `<log>.torn-<unix millis>`: never overwrites an earlier one.
+fn torn_path(log: &Path) -> PathBuf {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let name = log
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels.jsonl".into());
+    let mut n = 0;
+    loop {
+        let suffix = if n == 0 {
+            format!("{name}.torn-{millis}")
+        } else {
+            format!("{name}.torn-{millis}-{n}")
+        };
+        let p = log.with_file_name(suffix);
+        if !p.exists() {
+            return p;
+        }
+        n += 1;
+    }
+}
+
+fn write_aside(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = OpenOptions::new().write(true).create_new(true).open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::TaskKind;
+
+    fn decision(item: &str) -> Event {
+        let mut e = Event::new("alice", item, Some("h"), TaskKind::Rank);
+        e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]);
+        e.ms = Some(10);
+        e
+    }
+
+    #[test]
+    fn write_then_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/alice.jsonl");
+        {
+            let mut o = LabelLog::open(&path).unwrap();
+            assert!(o.events.is_empty());
+            o.log.append(&mut decision("a")).unwrap();
+            o.log.append(&mut decision("b")).unwrap();
+        }
+        let o = LabelLog::open(&path).unwrap();
+        assert_eq!(o.events.len(), 2);
+        assert_eq!(o.events[1].item, "b");
+        assert!(o.events[0].at.ends_with('Z'));
+        assert!(o.torn.is_none());
+    }
+
+    #[test]
+    fn torn_tail_is_cut_and_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        {
+            let mut o = LabelLog::open(&path).unwrap();
+            o.log.append(&mut decision("a")).unwrap();
+        }
+        let good = std::fs::read(&path).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"v\":1,\"annotator\":\"al").unwrap();
+        drop(f);
+        let o = LabelLog::open(&path).unwrap();
+        let torn = o.torn.clone().unwrap();
+        let aside = torn.kept_at.unwrap();
+        assert_eq!(std::fs::read(&aside).unwrap(), b"{\"v\":1,\"annotator\":\"al");
+        assert_eq!(std::fs::read(&path).unwrap(), good);
+        assert_eq!(o.events.len(), 1);
+    }
+
+    #[test]
+    fn complete_line_without_newline_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let mut e = decision("a");
+        e.at = "2026-01-01T00:00:00.000Z".into();
+        std::fs::write(&path, serde_json::to_vec(&e).unwrap()).unwrap();
+        let o = LabelLog::open(&path).unwrap();
+        assert_eq!(o.events, vec![e]);
+        assert_eq!(o.torn.unwrap().kept_at, None);
+        assert!(std::fs::read(&path).unwrap().ends_with(b"\n"));
+    }
+
+    #[test]
+    fn damaged_middle_line_is_an_error_and_nothing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let line = serde_json::to_string(&decision("a")).unwrap();
+        let content = format!("{line}\n{{oops\n{line}\n");
+        std::fs::write(&path, &content).unwrap();
+        let err = LabelLog::open(&path).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("alice.jsonl:2: damaged labels event"), "{msg}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+    }
+
+    #[test]
+    fn second_open_is_refused_while_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let first = LabelLog::open(&path).unwrap();
+        let err = LabelLog::open(&path).unwrap_err();
+        assert!(matches!(err, LogError::Locked { .. }), "{err}");
+        drop(first);
+        LabelLog::open(&path).unwrap();
+    }
+
+    #[test]
+    fn default_path_sits_next_to_the_input() {
+        assert_eq!(
+            default_log_path(Path::new("data/set.jsonl"), "bob"),
+            PathBuf::from("data/set.labels/bob.jsonl")
+        );
+    }
+}

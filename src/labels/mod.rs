@@ -1,0 +1,10 @@
+//! The labels log: one JSON event per line, append-only, fsynced before a decision is shown as
+//! saved; replayed on start to resume. See README.md, "The labels log", for the format.
+
+mod decisions;
+mod event;
+mod log;
+
+pub use decisions::Decisions;
+pub use event::{Event, TaskKey, TaskKind, Verdict};
+pub use log::{LabelLog, LogError, Opened, TornTail, default_log_path};
