@@ -1,5 +1,8 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
+pub mod cli;
 pub mod format;
-pub mod text;
 pub mod labels;
+pub mod tasks;
+pub mod text;
+pub mod validate;

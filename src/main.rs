@@ -1,1 +1,43 @@
-fn main() {}
+//! The `prefer` binary: parses the command line and runs a subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use prefer::cli::{Cli, Command};
+use prefer::format::{self, LoadError};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Label(args) => Err(anyhow::anyhow!(
+            "labeling screen for {} is being built",
+            args.file.display()
+        )),
+        Command::Validate(args) => match format::load(&args.file) {
+            Ok(d) => {
+                print!("{}", prefer::validate::summary(&d));
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(LoadError::Invalid(problems)) => {
+                for p in &problems {
+                    println!("{p}");
+                }
+                println!(
+                    "{}: {} problem{}",
+                    args.file.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::FAILURE)
+            }
+            Err(e) => Err(e.into()),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("prefer: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

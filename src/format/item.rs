@@ -174,7 +174,9 @@ pub fn parse_item(value: Value, line: usize) -> Result<Item, Vec<FieldProblem>> 
     }
     if prompt.is_none()
         && messages.as_ref().is_none_or(|m| m.is_empty())
-        && !problems.iter().any(|p| p.field == "prompt" || p.field.starts_with("messages"))
+        && !problems
+            .iter()
+            .any(|p| p.field == "prompt" || p.field.starts_with("messages"))
     {
         problems.push(problem(
             "prompt",
@@ -183,7 +185,10 @@ pub fn parse_item(value: Value, line: usize) -> Result<Item, Vec<FieldProblem>> 
         ));
     }
 
-    let list_key = CANDIDATE_LISTS.iter().find(|k| obj.contains_key(**k)).copied();
+    let list_key = CANDIDATE_LISTS
+        .iter()
+        .find(|k| obj.contains_key(**k))
+        .copied();
     let mut candidates = Vec::new();
     match list_key.and_then(|k| obj.remove(k).map(|v| (k, v))) {
         None => problems.push(problem(
@@ -321,7 +326,10 @@ fn parse_messages(v: Value, field: &str) -> Result<Vec<Message>, FieldProblem> {
     let Value::Array(list) = v else {
         return Err(problem(
             field,
-            format!("must be a list of {{role, content}}, found {}", type_name(&v)),
+            format!(
+                "must be a list of {{role, content}}, found {}",
+                type_name(&v)
+            ),
             "write the conversation as [{\"role\": \"user\", \"content\": \"...\"}, ...]",
         ));
     };
@@ -472,7 +480,11 @@ mod tests {
 
     #[test]
     fn strings_and_aliases() {
-        let item = parse_item(json!({"prompt": "p", "responses": ["a", {"response": "b"}]}), 1).unwrap();
+        let item = parse_item(
+            json!({"prompt": "p", "responses": ["a", {"response": "b"}]}),
+            1,
+        )
+        .unwrap();
         assert_eq!(item.candidates[0].id, "c0");
         assert_eq!(item.candidates[1].id, "c1");
         assert_eq!(item.candidates[1].text, "b");
@@ -491,7 +503,11 @@ mod tests {
 
     #[test]
     fn hash_ignores_metadata_and_id() {
-        let a = parse_item(json!({"id": "x", "prompt": "p", "candidates": ["a", "b"]}), 1).unwrap();
+        let a = parse_item(
+            json!({"id": "x", "prompt": "p", "candidates": ["a", "b"]}),
+            1,
+        )
+        .unwrap();
         let b = parse_item(
             json!({"id": "y", "prompt": "p", "candidates": ["a", "b"], "metadata": {"k": 1}}),
             1,
@@ -502,7 +518,10 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported() {
-        let errs = parse_item(json!({"id": 5.5, "prompt": 3, "candidates": ["only one"]}), 1);
+        let errs = parse_item(
+            json!({"id": 5.5, "prompt": 3, "candidates": ["only one"]}),
+            1,
+        );
         let errs = errs.unwrap_err();
         let fields: Vec<_> = errs.iter().map(|p| p.field.as_str()).collect();
         assert!(fields.contains(&"prompt"), "{errs:?}");

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::item::{FieldProblem, Item, parse_item};
 use super::ItemSource;
+use super::item::{FieldProblem, Item, parse_item};
 
 /// How the file holds its items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,10 +176,7 @@ fn parse_lines(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
                     path: path.to_path_buf(),
                     line,
                     field: None,
-                    what: format!(
-                        "invalid UTF-8 at byte {} of the line",
-                        e.valid_up_to() + 1
-                    ),
+                    what: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
                     fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
                 });
                 continue;
@@ -200,7 +197,11 @@ fn json_problem(path: &Path, line: usize, e: &serde_json::Error, per_line: bool)
         path: path.to_path_buf(),
         line,
         field: None,
-        what: format!("malformed JSON at column {}: {}", e.column(), strip_position(e)),
+        what: format!(
+            "malformed JSON at column {}: {}",
+            e.column(),
+            strip_position(e)
+        ),
         fix: if per_line {
             "each line must be one complete JSON object (JSON Lines)".into()
         } else {
@@ -222,7 +223,10 @@ fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             problems.push(Problem {
                 path: path.to_path_buf(),
                 line,
@@ -244,7 +248,10 @@ fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
     let base = text.as_ptr() as usize;
     for raw in raws {
         let offset = raw.get().as_ptr() as usize - base;
-        let line = 1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
+        let line = 1 + text.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         match serde_json::from_str::<Value>(raw.get()) {
             Ok(v) => match parse_item(v, line) {
                 Ok(item) => items.push(item),
@@ -316,8 +323,16 @@ mod tests {
             "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\"]}\n{not json\n",
         ));
         assert_eq!(p.len(), 2);
-        assert!(p[0].starts_with("data/x.jsonl:1: has 1 candidate(s), need at least 2 (candidates) - "), "{}", p[0]);
-        assert!(p[1].starts_with("data/x.jsonl:2: malformed JSON at column 2"), "{}", p[1]);
+        assert!(
+            p[0].starts_with("data/x.jsonl:1: has 1 candidate(s), need at least 2 (candidates) - "),
+            "{}",
+            p[0]
+        );
+        assert!(
+            p[1].starts_with("data/x.jsonl:2: malformed JSON at column 2"),
+            "{}",
+            p[1]
+        );
     }
 
     #[test]
@@ -325,7 +340,11 @@ mod tests {
         let line = "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]}\n";
         let p = problems(load_str("x.jsonl", &format!("{line}{line}")));
         assert_eq!(p.len(), 1);
-        assert!(p[0].contains("x.jsonl:2: duplicate item id \"a\" (first on line 1)"), "{}", p[0]);
+        assert!(
+            p[0].contains("x.jsonl:2: duplicate item id \"a\" (first on line 1)"),
+            "{}",
+            p[0]
+        );
     }
 
     #[test]
@@ -365,7 +384,11 @@ mod tests {
             "x.json",
             "[\n  {\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"1\",\"2\"]},\n  {\"id\":\"b\",\"candidates\":[\"1\",\"2\"]}\n]",
         ));
-        assert!(p[0].starts_with("x.json:3: is missing (prompt)"), "{}", p[0]);
+        assert!(
+            p[0].starts_with("x.json:3: is missing (prompt)"),
+            "{}",
+            p[0]
+        );
     }
 
     #[test]

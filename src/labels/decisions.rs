@@ -107,7 +107,12 @@ mod tests {
 
     #[test]
     fn latest_wins_and_retract_clears() {
-        let events = vec![rank("x", "c0"), rank("y", "c0"), rank("x", "c1"), retract("y")];
+        let events = vec![
+            rank("x", "c0"),
+            rank("y", "c0"),
+            rank("x", "c1"),
+            retract("y"),
+        ];
         let mut d = Decisions::from_events(&events);
         let kx = TaskKey::new("x", TaskKind::Rank);
         assert_eq!(d.get(&kx).unwrap().ranking.as_ref().unwrap()[0][0], "c1");

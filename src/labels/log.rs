@@ -17,14 +17,20 @@ pub enum LogError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the labels log {path} for writing: {source} - check that the folder is writable, or choose another place with --out")]
+    #[error(
+        "cannot open the labels log {path} for writing: {source} - check that the folder is writable, or choose another place with --out"
+    )]
     Open {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is in use by another prefer process - finish there first (the lock goes away by itself when that process ends)")]
+    #[error(
+        "{path} is in use by another prefer process - finish there first (the lock goes away by itself when that process ends)"
+    )]
     Locked { path: PathBuf },
-    #[error("{path}:{line}: damaged labels event: {what} - nothing was written; fix or remove that line (keep a copy of the file), then start again")]
+    #[error(
+        "{path}:{line}: damaged labels event: {what} - nothing was written; fix or remove that line (keep a copy of the file), then start again"
+    )]
     Damaged {
         path: PathBuf,
         line: usize,
@@ -121,10 +127,7 @@ impl LabelLog {
         file.read_to_end(&mut bytes).map_err(io)?;
 
         // A torn tail: bytes after the last newline.
-        let complete = bytes
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let mut torn = None;
         if complete < bytes.len() {
             let tail = bytes[complete..].to_vec();
@@ -300,7 +303,10 @@ mod tests {
         let o = LabelLog::open(&path).unwrap();
         let torn = o.torn.clone().unwrap();
         let aside = torn.kept_at.unwrap();
-        assert_eq!(std::fs::read(&aside).unwrap(), b"{\"v\":1,\"annotator\":\"al");
+        assert_eq!(
+            std::fs::read(&aside).unwrap(),
+            b"{\"v\":1,\"annotator\":\"al"
+        );
         assert_eq!(std::fs::read(&path).unwrap(), good);
         assert_eq!(o.events.len(), 1);
     }
@@ -349,4 +355,40 @@ mod tests {
             PathBuf::from("data/set.labels/bob.jsonl")
         );
     }
+}
+
+/// Reads a log without locking or repairing it (for review, export and stats, which only read).
+/// A torn last line is left out and reported as the second value (its byte count).
+pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
+    let bytes = std::fs::read(path).map_err(|source| LogError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = bytes.len() - complete;
+    // A complete event without its newline still counts.
+    let mut events = parse_events(path, &bytes[..complete])?;
+    let mut torn = (tail > 0).then_some(tail);
+    if tail > 0
+        && let Ok(e) = parse_events(path, &bytes[complete..])
+    {
+        events.extend(e);
+        torn = None;
+    }
+    Ok((events, torn))
+}
+
+/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
+pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    out.sort();
+    Ok(out)
 }

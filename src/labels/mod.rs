@@ -7,4 +7,7 @@ mod log;
 
 pub use decisions::Decisions;
 pub use event::{Event, TaskKey, TaskKind, Verdict};
-pub use log::{LabelLog, LogError, Opened, TornTail, default_log_path};
+pub use log::{
+    LabelLog, LogError, Opened, TornTail, default_log_path, labels_dir, log_files, now_rfc3339,
+    parse_events, read_log,
+};

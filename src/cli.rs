@@ -1,0 +1,77 @@
+//! Command-line definitions (clap derive). Each subcommand's arguments live here; the work is
+//! done in the modules named in each doc comment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::labels::TaskKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prefer",
+    version,
+    about = "Label preference data for reward-model training, in the terminal.",
+    long_about = "prefer shows a prompt with its candidate outputs side by side and takes pairwise \
+choices, rankings or ratings from the keyboard. Every decision is saved the moment it is made, \
+and the same command picks up where you left off."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Label a candidate set: pick the better of two, rank, or rate (autosaves; resumes).
+    Label(LabelArgs),
+    /// Check a candidate-set file and print a summary, or every problem as FILE:LINE.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Pick the better of two candidates (an item with N candidates gives C(N,2) tasks).
+    Pair,
+    /// Rank all candidates best first (ties allowed).
+    Rank,
+    /// Rate each candidate on a 1..K scale.
+    Rate,
+}
+
+impl From<ModeArg> for TaskKind {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Pair => TaskKind::Pair,
+            ModeArg::Rank => TaskKind::Rank,
+            ModeArg::Rate => TaskKind::Rate,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The candidate-set file (.jsonl, or .json holding an array of items).
+    pub file: PathBuf,
+    /// Task mode [default: pair when every item has 2 candidates, else rank].
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Your name in the labels log [default: $PREFER_ANNOTATOR, then $USER].
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// The labels log [default: <input dir>/<input stem>.labels/<annotator>.jsonl].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Show candidates in file order instead of a stable per-labeler shuffle.
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// Rating scale for rate mode: ratings are 1..K.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=9))]
+    pub scale: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The candidate-set file to check.
+    pub file: PathBuf,
+}

@@ -1,0 +1,138 @@
+//! `prefer validate`: a summary of a valid candidate-set file, or every problem in it.
+
+use std::fmt::Write as _;
+
+use crate::format::{Dataset, FileKind};
+
+/// The summary printed for a valid file.
+pub fn summary(d: &Dataset) -> String {
+    let mut s = String::new();
+    let n = d.items.len();
+    let kind = match d.kind {
+        FileKind::JsonLines => "JSON Lines",
+        FileKind::JsonArray => "JSON array",
+    };
+    let _ = writeln!(s, "{}: valid ({kind}), {n} items", d.path.display());
+
+    let mut per: std::collections::BTreeMap<usize, usize> = Default::default();
+    for i in &d.items {
+        *per.entry(i.candidates.len()).or_default() += 1;
+    }
+    let per_text: Vec<String> = per
+        .iter()
+        .map(|(k, v)| format!("{v} item{} with {k}", plural(*v)))
+        .collect();
+    let _ = writeln!(s, "  candidates per item: {}", per_text.join(", "));
+    let total_cands: usize = d.items.iter().map(|i| i.candidates.len()).sum();
+    let pairs: usize = d
+        .items
+        .iter()
+        .map(|i| i.candidates.len() * (i.candidates.len() - 1) / 2)
+        .sum();
+    let _ = writeln!(
+        s,
+        "  tasks: {pairs} in pair mode (every pair), {n} in rank or rate mode; {total_cands} candidates in all"
+    );
+    let default_mode = if per.keys().all(|&k| k == 2) {
+        "pair"
+    } else {
+        "rank"
+    };
+    let _ = writeln!(s, "  default mode: {default_mode}");
+
+    let prompt_lens: Vec<usize> = d
+        .items
+        .iter()
+        .map(|i| {
+            i.conversation()
+                .iter()
+                .map(|m| m.content.chars().count())
+                .sum()
+        })
+        .collect();
+    let _ = writeln!(s, "  prompt length (chars): {}", spread(prompt_lens));
+    let cand_lens: Vec<usize> = d
+        .items
+        .iter()
+        .flat_map(|i| i.candidates.iter().map(|c| c.text.chars().count()))
+        .collect();
+    let _ = writeln!(s, "  candidate length (chars): {}", spread(cand_lens));
+
+    let multi = d
+        .items
+        .iter()
+        .filter(|i| i.messages.as_ref().is_some_and(|m| m.len() > 1))
+        .count();
+    if multi > 0 {
+        let _ = writeln!(s, "  multi-turn conversations: {multi}");
+    }
+    let own = d
+        .items
+        .iter()
+        .flat_map(|i| &i.candidates)
+        .filter(|c| c.messages.is_some())
+        .count();
+    if own > 0 {
+        let _ = writeln!(s, "  candidates with their own conversation: {own}");
+    }
+    let empty: Vec<String> = d
+        .items
+        .iter()
+        .flat_map(|i| {
+            i.candidates
+                .iter()
+                .filter(|c| c.text.trim().is_empty())
+                .map(move |c| format!("{} {} (line {})", i.id, c.id, i.line))
+        })
+        .collect();
+    if !empty.is_empty() {
+        let _ = writeln!(
+            s,
+            "  note: {} empty candidate{}: {}",
+            empty.len(),
+            plural(empty.len()),
+            list(&empty)
+        );
+    }
+    let derived: Vec<String> = d
+        .items
+        .iter()
+        .filter(|i| i.id_derived)
+        .map(|i| format!("line {} -> {}", i.line, i.id))
+        .collect();
+    if !derived.is_empty() {
+        let _ = writeln!(
+            s,
+            "  note: {} item{} had no id; derived from content (stable when lines move, changes when the text changes): {}",
+            derived.len(),
+            plural(derived.len()),
+            list(&derived)
+        );
+    }
+    s
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn list(v: &[String]) -> String {
+    if v.len() <= 5 {
+        v.join(", ")
+    } else {
+        format!("{}, ... ({} more)", v[..5].join(", "), v.len() - 5)
+    }
+}
+
+fn spread(mut v: Vec<usize>) -> String {
+    if v.is_empty() {
+        return "-".into();
+    }
+    v.sort_unstable();
+    format!(
+        "min {}, median {}, max {}",
+        v[0],
+        v[v.len() / 2],
+        v[v.len() - 1]
+    )
+}
