@@ -5,4 +5,5 @@ pub mod format;
 pub mod labels;
 pub mod tasks;
 pub mod text;
+pub mod tui;
 pub mod validate;

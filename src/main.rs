@@ -9,10 +9,7 @@ use prefer::format::{self, LoadError};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Label(args) => Err(anyhow::anyhow!(
-            "labeling screen for {} is being built",
-            args.file.display()
-        )),
+        Command::Label(args) => prefer::tui::run_label(&args),
         Command::Validate(args) => match format::load(&args.file) {
             Ok(d) => {
                 print!("{}", prefer::validate::summary(&d));

@@ -259,6 +259,42 @@ fn write_aside(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Reads a log without locking or repairing it (for review, export and stats, which only read).
+/// A torn last line is left out and reported as the second value (its byte count).
+pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
+    let bytes = std::fs::read(path).map_err(|source| LogError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = bytes.len() - complete;
+    // A complete event without its newline still counts.
+    let mut events = parse_events(path, &bytes[..complete])?;
+    let mut torn = (tail > 0).then_some(tail);
+    if tail > 0
+        && let Ok(e) = parse_events(path, &bytes[complete..])
+    {
+        events.extend(e);
+        torn = None;
+    }
+    Ok((events, torn))
+}
+
+/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
+pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,40 +391,4 @@ mod tests {
             PathBuf::from("data/set.labels/bob.jsonl")
         );
     }
-}
-
-/// Reads a log without locking or repairing it (for review, export and stats, which only read).
-/// A torn last line is left out and reported as the second value (its byte count).
-pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
-    let bytes = std::fs::read(path).map_err(|source| LogError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let tail = bytes.len() - complete;
-    // A complete event without its newline still counts.
-    let mut events = parse_events(path, &bytes[..complete])?;
-    let mut torn = (tail > 0).then_some(tail);
-    if tail > 0
-        && let Ok(e) = parse_events(path, &bytes[complete..])
-    {
-        events.extend(e);
-        torn = None;
-    }
-    Ok((events, torn))
-}
-
-/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
-pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    out.sort();
-    Ok(out)
 }

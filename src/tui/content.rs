@@ -1,0 +1,231 @@
+//! What goes inside a pane, as styled screen lines wrapped to the pane's width. Built once per
+//! (pane, width, metadata shown) and cached for the item on screen: wrapping a 60,000-character
+//! answer happens when it is first shown at a width, not on every frame.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use crate::format::{Item, Message};
+use crate::text::{sanitize, truncate, wrap_ranges};
+
+/// A pane whose content can be wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaneId {
+    Prompt,
+    /// A candidate, by index into the item's candidates.
+    Cand(usize),
+}
+
+/// The kind of a logical line, which decides its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Role,
+    Body,
+    Code,
+    Meta,
+    Note,
+}
+
+/// A pane's content wrapped to one width.
+#[derive(Debug, Clone, Default)]
+pub struct Wrapped {
+    pub lines: Vec<Line<'static>>,
+    /// The line where the last turn of a conversation starts: the prompt pane opens there, so
+    /// the question the candidates answer is in view.
+    pub anchor: usize,
+}
+
+impl std::ops::Deref for Wrapped {
+    type Target = Vec<Line<'static>>;
+    fn deref(&self) -> &Self::Target {
+        &self.lines
+    }
+}
+
+/// Wrapped lines for the item on screen, keyed by (pane, width, metadata shown).
+#[derive(Debug, Default)]
+pub struct WrapCache {
+    map: HashMap<(PaneId, u16, bool), Arc<Wrapped>>,
+}
+
+impl WrapCache {
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    pub fn get(&self, pane: PaneId, width: u16, meta: bool) -> Option<Arc<Wrapped>> {
+        self.map.get(&(pane, width, meta)).cloned()
+    }
+
+    /// The wrapped lines, computing and caching them if needed.
+    pub fn ensure(&mut self, item: &Item, pane: PaneId, width: u16, meta: bool) -> Arc<Wrapped> {
+        self.map
+            .entry((pane, width, meta))
+            .or_insert_with(|| Arc::new(wrapped_lines(item, pane, width, meta)))
+            .clone()
+    }
+}
+
+/// The style of each kind of line. Nothing relies on colour: roles are bold with a marker,
+/// metadata is dim, notes are italic.
+pub fn style_of(kind: Kind) -> Style {
+    match kind {
+        Kind::Role => Style::new().add_modifier(Modifier::BOLD),
+        Kind::Body => Style::new(),
+        Kind::Code => Style::new(),
+        Kind::Meta => Style::new().add_modifier(Modifier::DIM),
+        Kind::Note => Style::new().add_modifier(Modifier::ITALIC | Modifier::DIM),
+    }
+}
+
+/// The logical (unwrapped) lines of a pane, already sanitised.
+pub fn logical_lines(item: &Item, pane: PaneId, meta: bool) -> Vec<(Kind, String)> {
+    let mut out = Vec::new();
+    match pane {
+        PaneId::Prompt => conversation(&item.conversation(), &mut out),
+        PaneId::Cand(i) => {
+            let Some(c) = item.candidates.get(i) else {
+                return out;
+            };
+            if meta {
+                match &c.metadata {
+                    Some(Value::Object(o)) if !o.is_empty() => {
+                        for (k, v) in o {
+                            let v = match v {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            out.push((Kind::Meta, one_line(&format!("{k}: {v}"))));
+                        }
+                    }
+                    Some(other) => out.push((Kind::Meta, one_line(&other.to_string()))),
+                    None => out.push((Kind::Meta, "(no metadata)".into())),
+                }
+                out.push((Kind::Meta, format!("id: {}", one_line(&c.id))));
+                out.push((Kind::Meta, "─".repeat(12)));
+            }
+            match &c.messages {
+                Some(m) if !m.is_empty() => conversation(m, &mut out),
+                _ => body(&c.text, &mut out),
+            }
+        }
+    }
+    out
+}
+
+fn conversation(messages: &[Message], out: &mut Vec<(Kind, String)>) {
+    for (i, m) in messages.iter().enumerate() {
+        if i > 0 {
+            out.push((Kind::Body, String::new()));
+        }
+        out.push((Kind::Role, format!("▍{}", one_line(&m.role))));
+        body(&m.content, out);
+    }
+}
+
+fn body(text: &str, out: &mut Vec<(Kind, String)>) {
+    if text.trim().is_empty() {
+        out.push((Kind::Note, "(empty answer)".into()));
+        return;
+    }
+    let clean = sanitize(text);
+    let mut in_code = false;
+    for line in clean.split('\n') {
+        let fence = line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~");
+        let kind = if in_code || fence {
+            Kind::Code
+        } else {
+            Kind::Body
+        };
+        if fence {
+            in_code = !in_code;
+        }
+        out.push((kind, line.to_string()));
+    }
+}
+
+/// Sanitised and on one line: for ids, roles and metadata.
+pub fn one_line(s: &str) -> String {
+    sanitize(s).replace('\n', "⏎")
+}
+
+/// Logical lines wrapped to `width` cells.
+pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, meta: bool) -> Wrapped {
+    let width = usize::from(width.max(1));
+    let mut out = Vec::new();
+    let mut anchor = 0;
+    for (kind, text) in logical_lines(item, pane, meta) {
+        let style = style_of(kind);
+        if kind == Kind::Role {
+            anchor = out.len();
+        }
+        if kind == Kind::Role || kind == Kind::Meta && text.starts_with('─') {
+            out.push(Line::from(Span::styled(truncate(&text, width), style)));
+            continue;
+        }
+        for r in wrap_ranges(&text, width) {
+            out.push(Line::from(Span::styled(text[r].to_string(), style)));
+        }
+    }
+    Wrapped { lines: out, anchor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::parse_item;
+    use serde_json::json;
+
+    fn item() -> Item {
+        parse_item(
+            json!({"id": "x", "messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi\tthere"}],
+                   "candidates": [{"text": "```py\nx = 1\n```\nok \u{1b}[2J", "metadata": {"model": "m-7b"}}, ""]}),
+            1,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn prompt_has_role_labels() {
+        let lines = logical_lines(&item(), PaneId::Prompt, false);
+        assert_eq!(lines[0], (Kind::Role, "▍system".into()));
+        assert_eq!(lines[3], (Kind::Role, "▍user".into()));
+        assert_eq!(lines[4], (Kind::Body, "hi  there".into()));
+    }
+
+    #[test]
+    fn code_fences_and_escapes() {
+        let lines = logical_lines(&item(), PaneId::Cand(0), false);
+        assert_eq!(lines[1], (Kind::Code, "x = 1".into()));
+        assert_eq!(lines[3], (Kind::Body, "ok ␛[2J".into()));
+    }
+
+    #[test]
+    fn metadata_only_when_asked() {
+        let hidden = logical_lines(&item(), PaneId::Cand(0), false);
+        assert!(!hidden.iter().any(|(_, t)| t.contains("m-7b")));
+        let shown = logical_lines(&item(), PaneId::Cand(0), true);
+        assert_eq!(shown[0], (Kind::Meta, "model: m-7b".into()));
+    }
+
+    #[test]
+    fn empty_answer_is_marked() {
+        let lines = logical_lines(&item(), PaneId::Cand(1), false);
+        assert_eq!(lines, vec![(Kind::Note, "(empty answer)".into())]);
+    }
+
+    #[test]
+    fn cache_wraps_once_per_width() {
+        let it = item();
+        let mut c = WrapCache::default();
+        let a = c.ensure(&it, PaneId::Prompt, 20, false);
+        let b = c.ensure(&it, PaneId::Prompt, 20, false);
+        assert!(Arc::ptr_eq(&a, &b));
+        let d = c.ensure(&it, PaneId::Prompt, 3, false);
+        assert!(d.len() > a.len());
+    }
+}

@@ -1,0 +1,15 @@
+//! The labeling screen: a pure model/update core, views drawn from the model, and the event
+//! loop that connects them to the terminal and the labels log.
+
+pub mod app;
+pub mod content;
+pub mod keymap;
+pub mod layout;
+pub mod model;
+pub mod update;
+pub mod view;
+
+pub use app::run_label;
+
+#[cfg(test)]
+mod update_tests;

@@ -1,0 +1,298 @@
+//! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
+//! draws it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::format::{Item, ItemSource};
+use crate::labels::{Decisions, Event, TaskKey, TaskKind};
+use crate::tasks::{Task, display_order, task_key};
+
+use super::content::WrapCache;
+use super::keymap::KeyMap;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Prompt,
+    /// A candidate pane, by display position (0 = first shown).
+    Pane(usize),
+}
+
+/// A full-screen layer over the labeling screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// Every task is decided (or skipped).
+    Done,
+    /// Quit was asked for while decisions are not yet on disk.
+    ConfirmQuit,
+}
+
+/// What the screen says about saving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing written yet this session.
+    Idle,
+    /// Every decision is on disk.
+    Saved,
+    /// Decisions handed to the writer, not yet confirmed.
+    Saving(usize),
+    /// The last write failed; these decisions are only in memory.
+    Failed { pending: usize, error: String },
+}
+
+/// The state of the task on screen, rebuilt when the task changes.
+#[derive(Debug, Clone)]
+pub struct TaskView {
+    pub item: Arc<Item>,
+    pub key: TaskKey,
+    /// Candidate indices in display order (pair mode: `[left, right]`).
+    pub order: Vec<usize>,
+    pub focus: Focus,
+    /// The candidate focus returns to when leaving the prompt pane.
+    pub last_pane: usize,
+    /// First candidate pane shown (when not all fit).
+    pub first_pane: usize,
+    /// Scroll offset (in wrapped lines) per display position, and of the prompt (`usize::MAX`
+    /// until the first layout: open at the conversation's last turn).
+    pub scroll: Vec<usize>,
+    pub prompt_scroll: usize,
+    /// Rank mode: tiers of display positions, best first.
+    pub tiers: Vec<Vec<usize>>,
+    /// Rank mode: the next pick ties with the last tier.
+    pub tie_next: bool,
+    /// Rank mode: the last tier was placed automatically.
+    pub auto_last: bool,
+    /// Rate mode: rating per display position.
+    pub ratings: Vec<Option<u32>>,
+    /// Pair mode: the recorded choice, as a candidate id, "tie" or "both_bad".
+    pub choice: Option<String>,
+    /// The recorded event was a skip.
+    pub skipped: bool,
+    /// The task has a recorded decision (shown when revisiting).
+    pub decided: bool,
+}
+
+/// The whole screen's state.
+#[derive(Debug)]
+pub struct Model {
+    pub source: Arc<dyn ItemSource>,
+    /// File name for the header.
+    pub file_label: String,
+    pub annotator: String,
+    pub mode: TaskKind,
+    pub scale: u32,
+    pub shuffle: bool,
+    pub keymap: KeyMap,
+    pub tasks: Vec<Task>,
+    pub decisions: Decisions,
+    pub current: usize,
+    pub view: TaskView,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub overlay: Overlay,
+    pub show_meta: bool,
+    pub zoom: bool,
+    pub prompt_collapsed: bool,
+    pub save: SaveState,
+    /// Decisions handed to the writer and not yet confirmed, by sequence number.
+    pub unsaved: BTreeMap<u64, Event>,
+    pub next_seq: u64,
+    /// Decisions (not skips, not undos) made in this session.
+    pub session_decisions: usize,
+    /// Milliseconds since the session started (from the loop's clock).
+    pub now_ms: u64,
+    pub task_started_ms: u64,
+    /// A one-line message for the labeler (what just happened, or why a key did nothing).
+    pub status: Option<String>,
+    pub quit: bool,
+    pub wrap: WrapCache,
+}
+
+impl std::fmt::Debug for dyn ItemSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ItemSource({} items)", self.len())
+    }
+}
+
+/// Everything needed to start a session.
+pub struct Setup {
+    pub source: Arc<dyn ItemSource>,
+    pub file_label: String,
+    pub annotator: String,
+    pub mode: TaskKind,
+    pub scale: u32,
+    pub shuffle: bool,
+    pub tasks: Vec<Task>,
+    pub decisions: Decisions,
+    pub size: (u16, u16),
+}
+
+impl Model {
+    /// A model opened at the first undecided task (resume).
+    pub fn new(s: Setup) -> Self {
+        assert!(!s.tasks.is_empty(), "a valid candidate set has tasks");
+        let first = s.tasks[0];
+        let item = s.source.item(first.item);
+        let key = task_key(&item, s.mode, &first);
+        let placeholder = TaskView {
+            item,
+            key,
+            order: Vec::new(),
+            focus: Focus::Pane(0),
+            last_pane: 0,
+            first_pane: 0,
+            scroll: Vec::new(),
+            prompt_scroll: 0,
+            tiers: Vec::new(),
+            tie_next: false,
+            auto_last: false,
+            ratings: Vec::new(),
+            choice: None,
+            skipped: false,
+            decided: false,
+        };
+        let mut m = Model {
+            source: s.source,
+            file_label: s.file_label,
+            annotator: s.annotator,
+            mode: s.mode,
+            scale: s.scale,
+            shuffle: s.shuffle,
+            keymap: KeyMap::default(),
+            tasks: s.tasks,
+            decisions: s.decisions,
+            current: 0,
+            view: placeholder,
+            size: s.size,
+            overlay: Overlay::None,
+            show_meta: false,
+            zoom: false,
+            prompt_collapsed: false,
+            save: SaveState::Idle,
+            unsaved: BTreeMap::new(),
+            next_seq: 1,
+            session_decisions: 0,
+            now_ms: 0,
+            task_started_ms: 0,
+            status: None,
+            quit: false,
+            wrap: WrapCache::default(),
+        };
+        let start = m.first_open_from(0).unwrap_or(0);
+        m.go_to(start);
+        if m.first_open_from(0).is_none() {
+            m.overlay = Overlay::Done;
+        }
+        m
+    }
+
+    pub fn key_of(&self, i: usize) -> TaskKey {
+        let t = &self.tasks[i];
+        task_key(&self.source.item(t.item), self.mode, t)
+    }
+
+    /// The first task from `from` on (wrapping) that is neither decided nor skipped.
+    pub fn first_open_from(&self, from: usize) -> Option<usize> {
+        let n = self.tasks.len();
+        (0..n)
+            .map(|k| (from + k) % n)
+            .find(|&i| self.decisions.get(&self.key_of(i)).is_none())
+    }
+
+    /// The first skipped task from `from` on (wrapping).
+    pub fn first_skipped_from(&self, from: usize) -> Option<usize> {
+        let n = self.tasks.len();
+        (0..n)
+            .map(|k| (from + k) % n)
+            .find(|&i| self.decisions.is_skipped(&self.key_of(i)))
+    }
+
+    /// Number of tasks with no decision and no skip.
+    pub fn open_count(&self) -> usize {
+        (0..self.tasks.len())
+            .filter(|&i| self.decisions.get(&self.key_of(i)).is_none())
+            .count()
+    }
+
+    /// Shows task `i`, with its recorded decision if it has one.
+    pub fn go_to(&mut self, i: usize) {
+        let i = i.min(self.tasks.len() - 1);
+        let task = self.tasks[i];
+        let item = self.source.item(task.item);
+        let key = task_key(&item, self.mode, &task);
+        let order = match task.pair {
+            Some((l, r)) => vec![l as usize, r as usize],
+            None => display_order(&item, &self.annotator, self.shuffle),
+        };
+        let n = order.len();
+        let mut v = TaskView {
+            item: Arc::clone(&item),
+            key,
+            order,
+            focus: Focus::Pane(0),
+            last_pane: 0,
+            first_pane: 0,
+            scroll: vec![0; n],
+            // Opens at the last turn (see `prepare`).
+            prompt_scroll: usize::MAX,
+            tiers: Vec::new(),
+            tie_next: false,
+            auto_last: false,
+            ratings: vec![None; n],
+            choice: None,
+            skipped: false,
+            decided: false,
+        };
+        if let Some(ev) = self.decisions.get(&v.key) {
+            v.skipped = ev.skip;
+            v.decided = ev.is_decision();
+            let pos = |id: &str| {
+                item.candidate_index(id)
+                    .and_then(|ci| v.order.iter().position(|&o| o == ci))
+            };
+            if let Some(r) = &ev.ranking {
+                v.tiers = r
+                    .iter()
+                    .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+            }
+            if let Some(rs) = &ev.ratings {
+                for (id, r) in rs {
+                    if let Some(p) = pos(id) {
+                        v.ratings[p] = Some(*r);
+                    }
+                }
+            }
+            v.choice = ev.choice.clone();
+        }
+        if self.current != i || self.view.item.id != v.item.id {
+            self.wrap.clear();
+        }
+        self.current = i;
+        self.view = v;
+        self.task_started_ms = self.now_ms;
+    }
+
+    /// Number of candidates placed in the ranking being built.
+    pub fn ranked_count(&self) -> usize {
+        self.view.tiers.iter().map(Vec::len).sum()
+    }
+
+    /// Rank of display position `pos` (1-based tier number), if placed.
+    pub fn rank_of(&self, pos: usize) -> Option<usize> {
+        self.view
+            .tiers
+            .iter()
+            .position(|t| t.contains(&pos))
+            .map(|r| r + 1)
+    }
+
+    /// Milliseconds spent on the current task so far.
+    pub fn task_ms(&self) -> u64 {
+        self.now_ms.saturating_sub(self.task_started_ms)
+    }
+}

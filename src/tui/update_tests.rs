@@ -1,0 +1,395 @@
+//! Behaviour tests of `update`: keys in, model and effects out. No terminal, no files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::keymap::Action;
+use super::model::{Focus, Model, Overlay, SaveState, Setup};
+use super::update::{Effect, Msg, update};
+use crate::format::{Dataset, FileKind, parse_item};
+use crate::labels::{Decisions, Event, TaskKey, TaskKind};
+use crate::tasks::build_tasks;
+
+fn dataset(counts: &[usize]) -> Arc<Dataset> {
+    let items = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let cands: Vec<serde_json::Value> = (0..n)
+                .map(|k| json!({"id": format!("c{k}"), "text": format!("answer {k} of item {i}")}))
+                .collect();
+            Arc::new(
+                parse_item(
+                    json!({"id": format!("q{i}"), "prompt": format!("question {i}"), "candidates": cands}),
+                    i + 1,
+                )
+                .unwrap(),
+            )
+        })
+        .collect();
+    Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items,
+    })
+}
+
+fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
+    let d = dataset(counts);
+    let tasks = build_tasks(d.as_ref(), mode, "alice", false);
+    Model::new(Setup {
+        source: d,
+        file_label: "t.jsonl".into(),
+        annotator: "alice".into(),
+        mode,
+        scale: 5,
+        shuffle: false,
+        tasks,
+        decisions: Decisions::from_events(events),
+        size: (120, 40),
+    })
+}
+
+fn model(counts: &[usize], mode: TaskKind) -> Model {
+    model_with(counts, mode, &[])
+}
+
+/// Sends keys; returns the events handed to the writer, confirming each as saved.
+fn keys(m: &mut Model, actions: &[Action]) -> Vec<Event> {
+    let mut out = Vec::new();
+    for &a in actions {
+        for fx in update(m, Msg::Key(a), 1000) {
+            if let Effect::Append { seq, event } = fx {
+                out.push(*event);
+                update(m, Msg::Saved(seq), 1000);
+            }
+        }
+    }
+    out
+}
+
+use Action::*;
+
+#[test]
+fn pair_keys_decide_and_move_on() {
+    let mut m = model(&[2, 2, 2, 2], TaskKind::Pair);
+    let ev = keys(&mut m, &[ChooseLeft, Number(2), Tie, BothBad]);
+    assert_eq!(ev.len(), 4);
+    assert_eq!(ev[0].choice.as_deref(), Some("c0"));
+    assert_eq!(ev[0].pair, Some(["c0".into(), "c1".into()]));
+    assert_eq!(ev[1].choice.as_deref(), Some("c1"));
+    assert_eq!(ev[1].item, "q1");
+    assert_eq!(ev[2].choice.as_deref(), Some("tie"));
+    assert_eq!(ev[3].choice.as_deref(), Some("both_bad"));
+    assert!(
+        ev.iter()
+            .all(|e| e.task == TaskKind::Pair && e.item_hash.is_some())
+    );
+    assert_eq!(m.decisions.decided_count(), 4);
+    assert_eq!(m.overlay, Overlay::Done);
+    assert_eq!(m.save, SaveState::Saved);
+}
+
+#[test]
+fn an_item_with_n_candidates_gives_every_pair_in_turn() {
+    let mut m = model(&[3], TaskKind::Pair);
+    assert_eq!(m.tasks.len(), 3);
+    let ev = keys(&mut m, &[ChooseLeft, ChooseLeft, ChooseRight]);
+    let keys: Vec<TaskKey> = ev.iter().map(Event::key).collect();
+    assert_eq!(
+        keys,
+        vec![
+            TaskKey::pair("q0", "c0", "c1"),
+            TaskKey::pair("q0", "c0", "c2"),
+            TaskKey::pair("q0", "c1", "c2"),
+        ]
+    );
+}
+
+#[test]
+fn rank_places_the_last_candidate_automatically() {
+    let mut m = model(&[4, 3], TaskKind::Rank);
+    let ev = keys(&mut m, &[Number(3), Number(1), Number(4)]);
+    assert!(ev.is_empty(), "Enter is needed to submit");
+    assert_eq!(m.view.tiers, vec![vec![2], vec![0], vec![3], vec![1]]);
+    assert!(m.view.auto_last);
+    let ev = keys(&mut m, &[Submit]);
+    assert_eq!(ev.len(), 1);
+    let ranking = ev[0].ranking.clone().unwrap();
+    assert_eq!(
+        ranking,
+        vec![vec!["c2"], vec!["c0"], vec!["c3"], vec!["c1"]]
+    );
+    assert_eq!(ev[0].shown.clone().unwrap(), vec!["c0", "c1", "c2", "c3"]);
+    assert_eq!(m.view.item.id, "q1");
+}
+
+#[test]
+fn rank_ties_with_equals() {
+    let mut m = model(&[4], TaskKind::Rank);
+    keys(&mut m, &[Number(2), TieNext, Number(4), Number(1)]);
+    assert_eq!(m.view.tiers, vec![vec![1, 3], vec![0], vec![2]]);
+    let ev = keys(&mut m, &[Submit]);
+    assert_eq!(
+        ev[0].ranking.clone().unwrap(),
+        vec![vec!["c1", "c3"], vec!["c0"], vec!["c2"]]
+    );
+}
+
+#[test]
+fn equals_then_the_auto_placed_candidate_ties_it_with_the_rank_above() {
+    let mut m = model(&[3], TaskKind::Rank);
+    keys(&mut m, &[Number(1), Number(2)]);
+    assert_eq!(m.view.tiers, vec![vec![0], vec![1], vec![2]]);
+    keys(&mut m, &[TieNext, Number(3)]);
+    assert_eq!(m.view.tiers, vec![vec![0], vec![1, 2]]);
+}
+
+#[test]
+fn backspace_takes_back_picks_including_the_automatic_one() {
+    let mut m = model(&[3], TaskKind::Rank);
+    keys(&mut m, &[Number(2), Number(1)]);
+    assert_eq!(m.ranked_count(), 3);
+    keys(&mut m, &[RemovePick]);
+    assert_eq!(m.view.tiers, vec![vec![1]]);
+    keys(&mut m, &[RemovePick, RemovePick]);
+    assert!(m.view.tiers.is_empty());
+}
+
+#[test]
+fn incomplete_ranking_is_not_submitted() {
+    let mut m = model(&[4], TaskKind::Rank);
+    let ev = keys(&mut m, &[Number(1), Submit]);
+    assert!(ev.is_empty());
+    assert!(m.status.as_deref().unwrap().contains("1 of 4 placed"));
+    let ev = keys(&mut m, &[Number(1)]);
+    assert!(ev.is_empty());
+    assert!(m.status.as_deref().unwrap().contains("already ranked #1"));
+    keys(&mut m, &[Number(9)]);
+    assert!(m.status.as_deref().unwrap().contains("only 4 candidates"));
+}
+
+#[test]
+fn rate_moves_focus_to_the_next_unrated_and_submits_when_all_rated() {
+    let mut m = model(&[3, 2], TaskKind::Rate);
+    keys(&mut m, &[Number(4)]);
+    assert_eq!(m.view.focus, Focus::Pane(1));
+    keys(&mut m, &[FocusNext, Number(2)]);
+    assert_eq!(m.view.focus, Focus::Pane(1));
+    let ev = keys(&mut m, &[Submit]);
+    assert!(ev.is_empty(), "one is unrated");
+    assert_eq!(m.view.focus, Focus::Pane(1));
+    keys(&mut m, &[Number(9)]);
+    assert!(m.status.as_deref().unwrap().contains("1 to 5"));
+    keys(&mut m, &[Number(5)]);
+    let ev = keys(&mut m, &[Submit]);
+    assert_eq!(ev.len(), 1);
+    let r = ev[0].ratings.clone().unwrap();
+    assert_eq!(r.get("c0"), Some(&4));
+    assert_eq!(r.get("c1"), Some(&5));
+    assert_eq!(r.get("c2"), Some(&2));
+    assert_eq!(ev[0].scale, Some(5));
+}
+
+#[test]
+fn skip_is_recorded_and_not_counted_as_decided() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    let ev = keys(&mut m, &[Skip]);
+    assert!(ev[0].skip);
+    assert_eq!(ev[0].pair, Some(["c0".into(), "c1".into()]));
+    assert_eq!(m.decisions.decided_count(), 0);
+    assert_eq!(m.current, 1);
+    keys(&mut m, &[ChooseLeft]);
+    // Only the skipped task is left: not offered as "undecided" first, but reachable with }.
+    assert_eq!(m.overlay, Overlay::Done);
+    keys(&mut m, &[Cancel, NextUndecided]);
+    assert_eq!(m.current, 0);
+    assert!(m.view.skipped);
+}
+
+#[test]
+fn undo_retracts_and_goes_back() {
+    let mut m = model(&[2, 2, 2], TaskKind::Pair);
+    keys(&mut m, &[ChooseLeft, ChooseRight]);
+    assert_eq!(m.current, 2);
+    let ev = keys(&mut m, &[Undo]);
+    assert!(ev[0].retract);
+    assert_eq!(ev[0].key(), TaskKey::pair("q1", "c0", "c1"));
+    assert_eq!(m.current, 1);
+    assert!(!m.view.decided);
+    assert_eq!(m.decisions.decided_count(), 1);
+    assert_eq!(m.session_decisions, 1);
+    keys(&mut m, &[Undo]);
+    assert_eq!(m.current, 0);
+    keys(&mut m, &[Undo]);
+    assert_eq!(m.status.as_deref(), Some("nothing to undo"));
+}
+
+#[test]
+fn resume_opens_at_the_first_undecided_task_and_shows_recorded_decisions() {
+    let mut first = Event::new("alice", "q0", None, TaskKind::Rank);
+    first.ranking = Some(vec![vec!["c1".into()], vec!["c0".into(), "c2".into()]]);
+    let mut m = model_with(&[3, 3, 3], TaskKind::Rank, &[first]);
+    assert_eq!(m.current, 1);
+    keys(&mut m, &[PrevTask]);
+    assert_eq!(m.current, 0);
+    assert!(m.view.decided);
+    assert_eq!(m.view.tiers, vec![vec![1], vec![0, 2]]);
+    // Deciding again replaces it (by appending).
+    keys(&mut m, &[Number(1), Number(2)]);
+    let ev = keys(&mut m, &[Submit]);
+    assert_eq!(ev[0].item, "q0");
+    assert_eq!(m.decisions.decided_count(), 1);
+}
+
+#[test]
+fn navigation_stays_in_bounds() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    keys(&mut m, &[PrevTask]);
+    assert_eq!(m.current, 0);
+    assert!(m.status.as_deref().unwrap().contains("first"));
+    keys(&mut m, &[NextTask, NextTask]);
+    assert_eq!(m.current, 1);
+    assert!(m.status.as_deref().unwrap().contains("last"));
+}
+
+#[test]
+fn focus_moves_and_panes_scroll_into_view() {
+    let mut m = model(&[6], TaskKind::Rank);
+    update(&mut m, Msg::Resize(80, 24), 0);
+    keys(&mut m, &[FocusNext, FocusNext, FocusNext]);
+    assert_eq!(m.view.focus, Focus::Pane(3));
+    // 80 columns show two panes: the focused one must be one of them.
+    assert_eq!(m.view.first_pane, 2);
+    keys(&mut m, &[FocusLeft, FocusLeft, FocusLeft, FocusLeft]);
+    assert_eq!(m.view.focus, Focus::Pane(0));
+    assert_eq!(m.view.first_pane, 0);
+    keys(&mut m, &[FocusPrev]);
+    assert_eq!(m.view.focus, Focus::Pane(5));
+    keys(&mut m, &[FocusPrompt]);
+    assert_eq!(m.view.focus, Focus::Prompt);
+    keys(&mut m, &[FocusPrompt]);
+    assert_eq!(m.view.focus, Focus::Pane(5));
+}
+
+#[test]
+fn scrolling_is_clamped_to_the_content() {
+    let long: String = (0..200).map(|i| format!("line {i}\n")).collect();
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: vec![Arc::new(
+            parse_item(
+                json!({"id": "a", "prompt": "p", "candidates": [long, "short"]}),
+                1,
+            )
+            .unwrap(),
+        )],
+    });
+    let tasks = build_tasks(d.as_ref(), TaskKind::Pair, "alice", false);
+    let mut m = Model::new(Setup {
+        source: d,
+        file_label: "t".into(),
+        annotator: "alice".into(),
+        mode: TaskKind::Pair,
+        scale: 5,
+        shuffle: false,
+        tasks,
+        decisions: Decisions::new(),
+        size: (80, 24),
+    });
+    update(&mut m, Msg::Tick, 0);
+    keys(&mut m, &[ScrollDown, ScrollDown]);
+    assert_eq!(m.view.scroll[0], 2);
+    keys(&mut m, &[Bottom]);
+    let max = m.view.scroll[0];
+    assert!(max > 150, "{max}");
+    keys(&mut m, &[ScrollDown, PageDown]);
+    assert_eq!(m.view.scroll[0], max);
+    keys(&mut m, &[Top, ScrollUp]);
+    assert_eq!(m.view.scroll[0], 0);
+    // The short one cannot scroll.
+    keys(&mut m, &[FocusNext, PageDown]);
+    assert_eq!(m.view.scroll[1], 0);
+}
+
+#[test]
+fn zoom_meta_help_toggle() {
+    let mut m = model(&[2], TaskKind::Pair);
+    keys(&mut m, &[Zoom]);
+    assert!(m.zoom);
+    keys(&mut m, &[Zoom, ToggleMeta]);
+    assert!(!m.zoom);
+    assert!(m.show_meta);
+    keys(&mut m, &[Help]);
+    assert_eq!(m.overlay, Overlay::Help);
+    // A key while help is open only closes it.
+    let ev = keys(&mut m, &[ChooseLeft]);
+    assert!(ev.is_empty());
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn nothing_is_shown_as_saved_before_the_writer_confirms() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    let fx = update(&mut m, Msg::Key(ChooseLeft), 0);
+    let seq = match &fx[0] {
+        Effect::Append { seq, .. } => *seq,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(m.save, SaveState::Saving(1));
+    update(
+        &mut m,
+        Msg::SaveFailed(seq, "No space left on device".into()),
+        0,
+    );
+    assert!(matches!(m.save, SaveState::Failed { pending: 1, .. }));
+    // Quitting now asks first.
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert!(fx.is_empty());
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    update(&mut m, Msg::Key(Cancel), 0);
+    // The next tick retries the same event.
+    let fx = update(&mut m, Msg::Tick, 1000);
+    assert!(matches!(&fx[0], Effect::Append { seq: s, .. } if *s == seq));
+    update(&mut m, Msg::Saved(seq), 1000);
+    assert_eq!(m.save, SaveState::Saved);
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn time_on_task_is_logged() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    update(&mut m, Msg::Tick, 500);
+    let fx = update(&mut m, Msg::Key(ChooseLeft), 4500);
+    let Effect::Append { event, .. } = &fx[0] else {
+        panic!()
+    };
+    assert_eq!(event.ms, Some(4500));
+    // The next task starts its clock when it is shown.
+    let fx = update(&mut m, Msg::Key(ChooseLeft), 6000);
+    let Effect::Append { event, .. } = &fx[0] else {
+        panic!()
+    };
+    assert_eq!(event.ms, Some(1500));
+}
+
+#[test]
+fn keys_for_other_modes_say_so() {
+    let mut m = model(&[3], TaskKind::Rank);
+    let ev = keys(&mut m, &[ChooseLeft]);
+    assert!(ev.is_empty());
+    assert!(m.status.as_deref().unwrap().contains("pair mode"));
+}
+
+#[test]
+fn too_small_ignores_keys_but_quits() {
+    let mut m = model(&[2], TaskKind::Pair);
+    update(&mut m, Msg::Resize(10, 5), 0);
+    assert!(keys(&mut m, &[ChooseLeft]).is_empty());
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert_eq!(fx, vec![Effect::Quit]);
+}

@@ -1,0 +1,121 @@
+//! The candidate panes, side by side, each titled with its key, its length and its badge.
+//!
+//! ```text
+//! ┏ ▶ [1] A · 812 ch · #1 ━━━━━━━━┓┌ [2] B · 640 ch ─────── 2 more ▶ ┐
+//! ┃ The answer text, wrapped at   ┃│ Another answer ...               │
+//! ┗━━━━━━━━━━━━━━━━━━━━━━ 1-20/41 ┛└──────────────────────────────────┘
+//! ```
+//! The focused pane has a thick border and a `▶`; in pair mode the chosen one a double border
+//! and `✓`. Nothing depends on colour.
+
+use ratatui::Frame;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::super::content::{PaneId, wrapped_lines};
+use super::super::layout::{Areas, inner};
+use super::super::model::{Focus, Model};
+use super::thousands;
+use crate::labels::TaskKind;
+
+pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
+    let screen = f.area();
+    let last = a.panes.len().saturating_sub(1);
+    for (k, &(pos, rect)) in a.panes.iter().enumerate() {
+        let rect = rect.intersection(screen);
+        if rect.width < 3 || rect.height < 3 {
+            continue;
+        }
+        let ci = m.view.order[pos];
+        let cand = &m.view.item.candidates[ci];
+        let focused = m.view.focus == Focus::Pane(pos);
+        let chosen = m.mode == TaskKind::Pair && m.view.choice.as_deref() == Some(cand.id.as_str());
+
+        let mut title = String::new();
+        if focused {
+            title.push_str("▶ ");
+        }
+        title.push_str(&format!("[{}]", pos + 1));
+        if m.mode == TaskKind::Pair {
+            title.push_str(if pos == 0 { " A" } else { " B" });
+        }
+        title.push_str(&format!(" · {} ch", thousands(cand.text.chars().count())));
+        if let Some(badge) = badge(m, pos, &cand.id) {
+            title.push_str(" · ");
+            title.push_str(&badge);
+        }
+        let title_style = if focused || chosen {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let border = if chosen {
+            BorderType::Double
+        } else if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        };
+        let mut block = Block::bordered()
+            .border_type(border)
+            .title(Line::from(format!(" {title} ")).style(title_style));
+        if k == 0 && a.more_left > 0 {
+            block =
+                block.title_top(Line::from(format!(" ◀ {} more ", a.more_left)).right_aligned());
+        }
+        if k == last && a.more_right > 0 {
+            block =
+                block.title_top(Line::from(format!(" {} more ▶ ", a.more_right)).right_aligned());
+        }
+
+        let body = inner(rect);
+        let lines = m
+            .wrap
+            .get(PaneId::Cand(ci), body.width, m.show_meta)
+            .unwrap_or_else(|| {
+                std::sync::Arc::new(wrapped_lines(
+                    &m.view.item,
+                    PaneId::Cand(ci),
+                    body.width,
+                    m.show_meta,
+                ))
+            });
+        let h = usize::from(body.height);
+        let start = m.view.scroll[pos].min(lines.len().saturating_sub(h));
+        let end = (start + h).min(lines.len());
+        if lines.len() > h {
+            block = block.title_bottom(
+                Line::from(format!(" {}-{}/{} ", start + 1, end, lines.len())).right_aligned(),
+            );
+        }
+        f.render_widget(
+            Paragraph::new(lines[start..end].to_vec()).block(block),
+            rect,
+        );
+    }
+}
+
+/// What the labeler decided about this candidate, as a short text badge.
+fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
+    match m.mode {
+        TaskKind::Rank => {
+            let r = m.rank_of(pos)?;
+            let tied = m.view.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
+            Some(format!("#{r}{}", if tied { "=" } else { "" }))
+        }
+        TaskKind::Rate => m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.scale)),
+        TaskKind::Pair => match m.view.choice.as_deref()? {
+            "tie" => Some("= tie".into()),
+            "both_bad" => Some("✗ both bad".into()),
+            c if c == id => Some("✓ better".into()),
+            _ => Some("worse".into()),
+        },
+    }
+    .or_else(|| {
+        m.view
+            .skipped
+            .then(|| "skipped".to_string())
+            .filter(|_| pos == 0)
+    })
+}

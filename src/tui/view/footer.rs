@@ -1,0 +1,51 @@
+//! The footer: a status message when there is one, then the keys that work now, generated from
+//! the key map.
+//!
+//! ```text
+//! ● ranking complete: Enter submits │ 1-9 rank next  = tie  Bksp unpick  Enter submit ...
+//! ```
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::model::{Model, SaveState};
+use crate::text::truncate;
+
+pub fn render(m: &Model, f: &mut Frame, area: Rect) {
+    f.render_widget(Paragraph::new(line(m, area.width)), area);
+}
+
+pub fn line(m: &Model, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let status = match &m.save {
+        SaveState::Failed { error, .. } => Some(format!(
+            "not saved: {error} - kept in memory, retrying every second"
+        )),
+        _ => m.status.clone(),
+    };
+    if let Some(s) = status {
+        let s = truncate(&format!("● {s}"), width);
+        used += crate::text::str_width(&s);
+        spans.push(Span::styled(s, Style::new().add_modifier(Modifier::BOLD)));
+        spans.push(Span::raw(" │ "));
+        used += 3;
+    }
+    for (keys, desc) in m.keymap.footer(m.mode, m.scale) {
+        let piece_w = crate::text::str_width(&keys) + 1 + desc.len() + 2;
+        if used + piece_w > width {
+            break;
+        }
+        spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {desc}  ")));
+        used += piece_w;
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,129 @@
+//! The header line.
+//!
+//! ```text
+//! sample.jsonl │ task 3/42 │ sample-03 │ rank │ alice │ ▕███░░░░▏ 12/42 │ 0:41 │ ✓ saved
+//! ```
+//! Fields are dropped from the least important up when the line is too narrow; the save state
+//! and the position never are.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::content::one_line;
+use super::super::model::{Model, SaveState};
+use crate::text::{str_width, truncate};
+
+pub fn render(m: &Model, f: &mut Frame, area: Rect) {
+    f.render_widget(Paragraph::new(line(m, area.width)), area);
+}
+
+/// The save state as text: never says "saved" before the writer confirmed it.
+pub fn save_text(s: &SaveState) -> (String, Style) {
+    match s {
+        SaveState::Idle => ("· no changes".into(), Style::new()),
+        SaveState::Saved => ("✓ saved".into(), Style::new()),
+        SaveState::Saving(n) => (
+            format!("… saving {n}"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        SaveState::Failed { pending, .. } => (
+            format!("✗ NOT SAVED ({pending})"),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ),
+    }
+}
+
+fn progress_bar(done: usize, total: usize, cells: usize) -> String {
+    let filled = if total == 0 {
+        0
+    } else {
+        (done * cells).div_ceil(total).min(cells)
+    };
+    let filled = if done < total {
+        filled.min(cells - 1)
+    } else {
+        filled
+    };
+    format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
+}
+
+pub fn line(m: &Model, width: u16) -> Line<'static> {
+    let total = m.tasks.len();
+    let done = m.decisions.decided_count();
+    let secs = m.task_ms() / 1000;
+    let (save, save_style) = save_text(&m.save);
+    // (priority: lower is kept longer, text, style)
+    let fields: Vec<(u8, String, Style)> = vec![
+        (
+            3,
+            one_line(&m.file_label),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        (0, format!("task {}/{}", m.current + 1, total), Style::new()),
+        (2, one_line(&m.view.item.id), Style::new()),
+        (5, m.mode.name().to_string(), Style::new()),
+        (6, one_line(&m.annotator), Style::new()),
+        (
+            1,
+            format!("{} {done}/{total}", progress_bar(done, total, 10)),
+            Style::new(),
+        ),
+        (4, format!("{}:{:02}", secs / 60, secs % 60), Style::new()),
+        (0, save, save_style),
+    ];
+    let width = usize::from(width);
+    let sep = " │ ";
+    let mut keep: Vec<bool> = vec![true; fields.len()];
+    let total_width = |keep: &[bool]| -> usize {
+        let shown: Vec<&(u8, String, Style)> = fields
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(f, _)| f)
+            .collect();
+        shown.iter().map(|f| str_width(&f.1)).sum::<usize>()
+            + str_width(sep) * shown.len().saturating_sub(1)
+    };
+    for prio in (1..=6).rev() {
+        if total_width(&keep) <= width {
+            break;
+        }
+        for (i, f) in fields.iter().enumerate() {
+            if f.0 == prio {
+                keep[i] = false;
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    for (f, k) in fields.into_iter().zip(&keep) {
+        if !k {
+            continue;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::raw(sep));
+        }
+        spans.push(Span::styled(f.1, f.2));
+    }
+    let mut l = Line::from(spans);
+    if l.width() > width {
+        // Still too wide (a very long item id): cut the text, keep it one line.
+        let s: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        l = Line::from(truncate(&s, width));
+    }
+    l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bar_is_never_full_before_done() {
+        assert_eq!(progress_bar(0, 10, 4), "▕░░░░▏");
+        assert_eq!(progress_bar(9, 10, 4), "▕███░▏");
+        assert_eq!(progress_bar(10, 10, 4), "▕████▏");
+    }
+}
