@@ -114,9 +114,8 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
             hook_log.display()
         );
     }));
-    if std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "start") {
-        panic!("PREFER_TEST_PANIC=start: a deliberate panic to test terminal restore");
-    }
+    // For the crash tests: a deliberate panic on the first key, inside the running screen.
+    let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
 
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let size = terminal.size().unwrap_or_default();
@@ -145,7 +144,11 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         &mut |ev| log.append(ev),
         &mut |timeout| {
             if event::poll(timeout)? {
-                Ok(Some(event::read()?))
+                let ev = event::read()?;
+                if test_panic && matches!(ev, TermEvent::Key(_)) {
+                    panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
+                }
+                Ok(Some(ev))
             } else {
                 Ok(None)
             }

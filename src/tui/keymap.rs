@@ -240,12 +240,15 @@ impl KeyMap {
             .collect()
     }
 
+    /// The footer is short on room: one key per action (help lists them all), except that
+    /// in pair mode the letter and the digit are both shown.
     fn footer_label(&self, a: Action, mode: TaskKind, scale: u32) -> String {
+        let first = || self.keys(a).first().map(Key::label).unwrap_or_default();
         match (a, mode) {
-            // In pair mode a and 1 both choose left: show both.
-            (Action::ChooseLeft, TaskKind::Pair) => format!("{}/1", self.label(a, mode, scale)),
-            (Action::ChooseRight, TaskKind::Pair) => format!("{}/2", self.label(a, mode, scale)),
-            _ => self.label(a, mode, scale),
+            (Action::ChooseLeft, TaskKind::Pair) => format!("{}/1", first()),
+            (Action::ChooseRight, TaskKind::Pair) => format!("{}/2", first()),
+            (Action::Number(_), _) => self.label(a, mode, scale),
+            _ => first(),
         }
     }
 

@@ -13,3 +13,5 @@ pub use app::run_label;
 
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod view_tests;

@@ -35,17 +35,23 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         spans.push(Span::raw(" │ "));
         used += 3;
     }
-    for (keys, desc) in m.keymap.footer(m.mode, m.scale) {
-        let piece_w = crate::text::str_width(&keys) + 1 + desc.len() + 2;
-        if used + piece_w > width {
-            break;
+    // Help and quit are always shown (they are last in the list); others while there is room.
+    let pieces = m.keymap.footer(m.mode, m.scale);
+    let piece_w = |(k, d): &(String, &str)| crate::text::str_width(k) + 1 + d.len() + 2;
+    let tail: usize = pieces.iter().rev().take(2).map(piece_w).sum();
+    let n = pieces.len();
+    for (i, p) in pieces.into_iter().enumerate() {
+        let w = piece_w(&p);
+        let reserve = if i + 2 < n { tail } else { 0 };
+        if used + w + reserve > width {
+            continue;
         }
         spans.push(Span::styled(
-            keys,
+            p.0,
             Style::new().add_modifier(Modifier::REVERSED),
         ));
-        spans.push(Span::raw(format!(" {desc}  ")));
-        used += piece_w;
+        spans.push(Span::raw(format!(" {}  ", p.1)));
+        used += w;
     }
     Line::from(spans)
 }

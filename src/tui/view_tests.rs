@@ -1,0 +1,253 @@
+//! View tests on ratatui's TestBackend: what a labeler sees at 80x24, 160x48 and too small.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use serde_json::{Value, json};
+
+use super::keymap::Action;
+use super::model::{Model, Setup};
+use super::update::{Msg, update};
+use super::view::view;
+use crate::format::{Dataset, FileKind, parse_item};
+use crate::labels::{Decisions, TaskKind};
+use crate::tasks::build_tasks;
+use crate::text::char_width;
+
+fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
+            .collect(),
+    });
+    let tasks = build_tasks(d.as_ref(), mode, "alice", false);
+    let mut m = Model::new(Setup {
+        source: d,
+        file_label: "set.jsonl".into(),
+        annotator: "alice".into(),
+        mode,
+        scale: 5,
+        shuffle: false,
+        tasks,
+        decisions: Decisions::new(),
+        size,
+    });
+    update(&mut m, Msg::Resize(size.0, size.1), 0);
+    m
+}
+
+fn draw(m: &Model) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
+    t.draw(|f| view(m, f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// The screen as text rows; a wide character's second cell is left out, so rows read naturally.
+fn rows(b: &Buffer) -> Vec<String> {
+    let a = b.area;
+    (0..a.height)
+        .map(|y| {
+            let mut s = String::new();
+            let mut skip = 0;
+            for x in 0..a.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = b[(x, y)].symbol();
+                s.push_str(sym);
+                skip = sym.chars().map(char_width).sum::<usize>().saturating_sub(1);
+            }
+            s
+        })
+        .collect()
+}
+
+fn screen(b: &Buffer) -> String {
+    rows(b).join("\n")
+}
+
+fn cjk_and_escapes() -> Vec<Value> {
+    vec![json!({
+        "id": "q-cjk",
+        "prompt": "日本語で説明してください。",
+        "candidates": [
+            {"id": "c0", "text": "再帰とは、関数が自分自身を呼び出すことです。"},
+            {"id": "c1", "text": "red \u{1b}[31mALERT\u{1b}[0m title \u{1b}]0;pwned\u{7} bidi \u{202e}txt.exe"}
+        ]
+    })]
+}
+
+#[test]
+fn pair_screen_at_80x24() {
+    let m = model(cjk_and_escapes(), TaskKind::Pair, (80, 24));
+    let b = draw(&m);
+    let s = screen(&b);
+    let r = rows(&b);
+    assert!(r[0].contains("task 1/1"), "{}", r[0]);
+    assert!(r[0].contains("0/1"), "{}", r[0]);
+    assert!(s.contains("[1] A"), "{s}");
+    assert!(s.contains("[2] B"), "{s}");
+    assert!(s.contains("再帰とは"), "{s}");
+    assert!(r[23].contains("a/1 left"), "{}", r[23]);
+    assert!(r[23].contains("quit"), "{}", r[23]);
+}
+
+#[test]
+fn wide_characters_take_two_cells() {
+    let m = model(cjk_and_escapes(), TaskKind::Pair, (80, 24));
+    let b = draw(&m);
+    let (x, y) = (0..b.area.height)
+        .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
+        .find(|&(x, y)| b[(x, y)].symbol() == "再")
+        .expect("CJK text on screen");
+    assert_eq!(b[(x + 2, y)].symbol(), "帰");
+}
+
+#[test]
+fn escape_sequences_are_shown_as_symbols_never_sent() {
+    let m = model(cjk_and_escapes(), TaskKind::Pair, (80, 24));
+    let b = draw(&m);
+    for cell in b.content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw control in a cell: {:?}",
+            cell.symbol()
+        );
+    }
+    let s = screen(&b);
+    assert!(s.contains("␛[31mALERT␛[0m"), "{s}");
+    assert!(s.contains("␛]0;pwned␇"), "{s}");
+    assert!(s.contains("⟨U+202E⟩"), "{s}");
+}
+
+fn four_candidates() -> Vec<Value> {
+    vec![json!({
+        "id": "q4",
+        "prompt": "Write a haiku.",
+        "candidates": ["one", "two", "three", "four"]
+    })]
+}
+
+#[test]
+fn all_four_panes_at_160x48() {
+    let m = model(four_candidates(), TaskKind::Rank, (160, 48));
+    let s = screen(&draw(&m));
+    for k in 1..=4 {
+        assert!(s.contains(&format!("[{k}] ·")), "pane {k} missing:\n{s}");
+    }
+    assert!(!s.contains("more ▶"), "{s}");
+}
+
+#[test]
+fn panes_that_do_not_fit_are_marked_at_80x24() {
+    let mut m = model(four_candidates(), TaskKind::Rank, (80, 24));
+    let s = screen(&draw(&m));
+    assert!(s.contains("[1] ·") && s.contains("[2] ·"), "{s}");
+    assert!(!s.contains("[3] ·"), "{s}");
+    assert!(s.contains("2 more ▶"), "{s}");
+    // Moving focus to the last pane scrolls it into view.
+    for _ in 0..3 {
+        update(&mut m, Msg::Key(Action::FocusRight), 0);
+    }
+    let s = screen(&draw(&m));
+    assert!(s.contains("▶ [4]"), "{s}");
+    assert!(s.contains("◀ 2 more"), "{s}");
+}
+
+#[test]
+fn rank_badges_and_focus_marker() {
+    let mut m = model(four_candidates(), TaskKind::Rank, (160, 48));
+    update(&mut m, Msg::Key(Action::Number(3)), 0);
+    update(&mut m, Msg::Key(Action::TieNext), 0);
+    update(&mut m, Msg::Key(Action::Number(1)), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("[3] · 5 ch · #1="), "{s}");
+    assert!(s.contains("▶ [1] · 3 ch · #1="), "{s}");
+    assert!(
+        s.contains("next pick ties") || s.contains("rank next"),
+        "{s}"
+    );
+}
+
+#[test]
+fn too_small_says_so_and_never_panics() {
+    let m = model(four_candidates(), TaskKind::Rank, (30, 8));
+    let s = screen(&draw(&m));
+    assert!(s.contains("terminal too small"), "{s}");
+    assert!(s.contains("need 40x10"), "{s}");
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 30),
+        (39, 9),
+        (40, 10),
+        (41, 11),
+        (400, 120),
+    ] {
+        let m = model(four_candidates(), TaskKind::Rank, (w, h));
+        draw(&m);
+    }
+}
+
+#[test]
+fn help_overlay_lists_the_keys_of_the_mode() {
+    let mut m = model(cjk_and_escapes(), TaskKind::Pair, (100, 40));
+    update(&mut m, Msg::Key(Action::Help), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("help: pair mode"), "{s}");
+    assert!(s.contains("left (A) is better"), "{s}");
+    assert!(s.contains("undo the last decision"), "{s}");
+}
+
+#[test]
+fn metadata_is_hidden_until_asked() {
+    let items = vec![json!({"id": "a", "prompt": "p",
+        "candidates": [{"text": "x", "metadata": {"model": "secret-7b"}}, {"text": "y", "metadata": {"model": "other-70b"}}]})];
+    let mut m = model(items, TaskKind::Pair, (80, 24));
+    assert!(!screen(&draw(&m)).contains("secret-7b"));
+    update(&mut m, Msg::Key(Action::ToggleMeta), 0);
+    assert!(screen(&draw(&m)).contains("model: secret-7b"));
+}
+
+#[test]
+fn saved_state_in_the_header() {
+    let mut m = model(
+        vec![
+            json!({"id": "a", "prompt": "p", "candidates": ["x", "y"]}),
+            json!({"id": "b", "prompt": "p", "candidates": ["x", "y"]}),
+        ],
+        TaskKind::Pair,
+        (100, 24),
+    );
+    update(&mut m, Msg::Key(Action::ChooseLeft), 0);
+    let head = rows(&draw(&m))[0].clone();
+    assert!(head.contains("… saving 1"), "{head}");
+    update(&mut m, Msg::Saved(1), 0);
+    let head = rows(&draw(&m))[0].clone();
+    assert!(head.contains("✓ saved"), "{head}");
+    assert!(head.contains("1/2"), "{head}");
+}
+
+#[test]
+fn collapsed_prompt_and_zoom() {
+    let mut m = model(four_candidates(), TaskKind::Rank, (80, 24));
+    update(&mut m, Msg::Key(Action::TogglePrompt), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("collapsed"), "{s}");
+    update(&mut m, Msg::Key(Action::Zoom), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("▶ [1]"), "{s}");
+    assert!(!s.contains("[2] ·"), "{s}");
+    assert!(!s.contains("prompt"), "{s}");
+}

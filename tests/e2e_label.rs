@@ -1,0 +1,131 @@
+//! End to end: the real binary in a pseudo-terminal. Label, SIGKILL, resume; lock; panic.
+
+mod common;
+
+use common::{BIN, Session, log_events, pair_file};
+
+#[test]
+fn label_kill_and_resume_at_the_right_task() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 6);
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    s.wait_text("task 1/6", 10);
+
+    // Decide three tasks; after each, wait until the screen says it is saved.
+    let mut saved = Vec::new();
+    for (k, key) in ["a", "b", "t"].iter().enumerate() {
+        s.send(key);
+        let progress = format!("{}/6", k + 1);
+        s.wait_for("saved decision", 10, |sc| {
+            sc.contains(&progress) && sc.contains("✓ saved")
+        });
+        saved.push((format!("item-{k}"), *key));
+    }
+    s.kill9();
+
+    let log = dir.path().join("set.labels/tess.jsonl");
+    let events = log_events(&log);
+    for (item, key) in &saved {
+        let choice = match *key {
+            "a" => "c0",
+            "b" => "c1",
+            _ => "tie",
+        };
+        assert!(
+            events
+                .iter()
+                .any(|e| e["item"] == item.as_str() && e["choice"] == choice),
+            "{item} {choice} missing from {events:?}"
+        );
+    }
+    assert_eq!(events.len(), 3);
+
+    // Start again: it opens at task 4 with 3 decided.
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    let screen = s.wait_text("task 4/6", 10);
+    assert!(screen.contains("3/6"), "{screen}");
+    assert!(screen.contains("item-3"), "{screen}");
+    // Previous task shows its recorded decision (a tie).
+    s.send("[");
+    s.wait_text("= tie", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).to_string();
+    assert!(
+        out.contains("0 decisions this session; 3 of 6 tasks decided"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "resume with: prefer label set.jsonl --mode pair --annotator tess --no-shuffle"
+        ),
+        "{out}"
+    );
+    assert!(!s.alternate_screen());
+}
+
+#[test]
+fn a_second_process_on_the_same_log_is_refused_until_the_first_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let args = ["label", "set.jsonl", "--annotator", "tess"];
+    let mut first = Session::spawn(&args, dir.path(), &[], 100, 30);
+    first.wait_text("task 1/3", 10);
+
+    let second = std::process::Command::new(BIN)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("in use by another prefer process"), "{err}");
+
+    first.kill9();
+    let mut third = Session::spawn(&args, dir.path(), &[], 100, 30);
+    third.wait_text("task 1/3", 10);
+    third.send("q");
+    assert_eq!(third.wait_exit(10), Some(0));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let args = ["label", "set.jsonl", "--annotator", "tess"];
+    let mut s = Session::spawn(&args, dir.path(), &[("PREFER_TEST_PANIC", "key")], 100, 30);
+    s.wait_text("task 1/3", 10);
+    assert!(s.alternate_screen());
+    s.send("j");
+    assert_ne!(s.wait_exit(10), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).to_string();
+    assert!(out.contains("prefer crashed"), "{out}");
+    assert!(out.contains("set.labels/tess.jsonl"), "{out}");
+    assert!(!s.alternate_screen(), "still in the alternate screen");
+}
+
+#[test]
+fn an_invalid_file_is_refused_with_the_validate_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.jsonl"),
+        "{\"id\":\"a\",\"prompt\":\"p\",\"candidates\":[\"only\"]}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["label", "bad.jsonl", "--annotator", "tess"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.jsonl:1: has 1 candidate(s), need at least 2 (candidates)"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("bad.labels").exists(),
+        "nothing is created for an invalid file"
+    );
+}
