@@ -16,6 +16,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
+use super::content::PaneId;
 use super::model::{Focus, Model};
 
 /// Below this the screen says "terminal too small".
@@ -90,34 +91,43 @@ pub fn areas(m: &Model) -> Areas {
         };
     }
 
+    // Columns first: the panes' widths do not depend on the prompt's height.
+    let (first, columns) = columns(m, middle);
+    let shown = columns.len();
+
     let prompt_h = if m.prompt_collapsed {
         3
     } else {
-        // About a third of the space, at least 3 rows (one line of text), at most what the
-        // conversation needs.
-        let max = (middle.height / 3).max(3);
+        // The prompt gets what it needs, up to a third of the space, or more when the
+        // candidates are short; the candidates keep at least 5 rows.
+        let cand_need = columns
+            .iter()
+            .map(|&(pos, r)| {
+                m.wrap
+                    .get(PaneId::Cand(m.view.order[pos]), inner(r).width, m.show_meta)
+                    .map_or(usize::from(middle.height), |l| l.len() + 2)
+            })
+            .max()
+            .unwrap_or(0);
+        let cand_need = u16::try_from(cand_need).unwrap_or(u16::MAX).max(5);
+        let max = (middle.height / 3)
+            .max(middle.height.saturating_sub(cand_need))
+            .min(middle.height.saturating_sub(5))
+            .max(3);
         let need = m
             .wrap
-            .get(
-                super::content::PaneId::Prompt,
-                middle.width.saturating_sub(2),
-                false,
-            )
-            .map_or(max, |l| (l.len() as u16).saturating_add(2));
+            .get(PaneId::Prompt, prompt_text_width(middle.width), false)
+            .map_or(max, |l| {
+                u16::try_from(l.len()).unwrap_or(u16::MAX).saturating_add(2)
+            });
         need.clamp(3, max)
     };
     let [prompt, cands] =
         Layout::vertical([Constraint::Length(prompt_h), Constraint::Min(0)]).areas(middle);
-
-    let visible = panes_that_fit(cands.width, n);
-    let focus = match m.view.focus {
-        Focus::Pane(p) => p,
-        Focus::Prompt => m.view.last_pane,
-    };
-    let first = scroll_panes(m.view.first_pane, focus, visible, n);
-    let shown = visible.min(n.saturating_sub(first));
-    let rects = Layout::horizontal(vec![Constraint::Fill(1); shown.max(1)]).split(cands);
-    let panes = (0..shown).map(|k| (first + k, rects[k])).collect();
+    let panes = columns
+        .into_iter()
+        .map(|(pos, r)| (pos, Rect::new(r.x, cands.y, r.width, cands.height)))
+        .collect();
     Areas {
         header,
         prompt: Some(prompt),
@@ -128,12 +138,38 @@ pub fn areas(m: &Model) -> Areas {
     }
 }
 
-/// Text area inside a bordered pane.
+/// The candidate panes that fit side by side in `middle` (not zoomed): the first shown, and
+/// (display position, column) for each; the rectangles span `middle`'s full height.
+pub fn columns(m: &Model, middle: Rect) -> (usize, Vec<(usize, Rect)>) {
+    let n = m.view.order.len();
+    let visible = panes_that_fit(middle.width, n);
+    let focus = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let first = scroll_panes(m.view.first_pane, focus, visible, n);
+    let shown = visible.min(n.saturating_sub(first));
+    let rects = Layout::horizontal(vec![Constraint::Fill(1); shown.max(1)]).split(middle);
+    (first, (0..shown).map(|k| (first + k, rects[k])).collect())
+}
+
+/// The middle region: everything between the header and the footer.
+pub fn middle(size: (u16, u16)) -> Rect {
+    Rect::new(0, 1, size.0, size.1.saturating_sub(2))
+}
+
+/// Width of the prompt's text when the pane spans `width` columns.
+pub fn prompt_text_width(width: u16) -> u16 {
+    width.saturating_sub(4)
+}
+
+/// Text area inside a bordered pane: the border and one column of padding on each side
+/// (views use `Block::bordered().padding(Padding::horizontal(1))`, which matches).
 pub fn inner(r: Rect) -> Rect {
     Rect::new(
-        r.x.saturating_add(1),
+        r.x.saturating_add(2),
         r.y.saturating_add(1),
-        r.width.saturating_sub(2),
+        r.width.saturating_sub(4),
         r.height.saturating_sub(2),
     )
 }

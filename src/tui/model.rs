@@ -93,6 +93,8 @@ pub struct Model {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub overlay: Overlay,
+    /// First line of the help overlay shown (it scrolls on small terminals).
+    pub help_scroll: usize,
     pub show_meta: bool,
     pub zoom: bool,
     pub prompt_collapsed: bool,
@@ -168,6 +170,7 @@ impl Model {
             view: placeholder,
             size: s.size,
             overlay: Overlay::None,
+            help_scroll: 0,
             show_meta: false,
             zoom: false,
             prompt_collapsed: false,

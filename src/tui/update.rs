@@ -6,7 +6,7 @@ use crate::labels::{Event, TaskKind};
 
 use super::content::PaneId;
 use super::keymap::Action;
-use super::layout::{self, areas, inner, panes_that_fit, scroll_panes};
+use super::layout::{self, areas, inner};
 use super::model::{Focus, Model, Overlay, SaveState};
 
 /// What happened.
@@ -81,7 +81,31 @@ fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
 fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     // Overlays take the key first.
     match m.overlay {
-        Overlay::Help | Overlay::Done => {
+        Overlay::Help => {
+            // Scroll keys scroll the help (it can be taller than the screen); others close it.
+            let max = m.keymap.help(m.mode, m.scale).len() + 6;
+            let page = usize::from(m.size.1.saturating_sub(4)).max(1);
+            let s = &mut m.help_scroll;
+            match a {
+                Action::ScrollDown => *s += 1,
+                Action::ScrollUp => *s = s.saturating_sub(1),
+                Action::PageDown => *s += page,
+                Action::PageUp => *s = s.saturating_sub(page),
+                Action::Top => *s = 0,
+                Action::Bottom => *s = max,
+                _ => {
+                    m.overlay = Overlay::None;
+                    if a != Action::Quit {
+                        return;
+                    }
+                }
+            }
+            m.help_scroll = m.help_scroll.min(max);
+            if m.overlay == Overlay::Help {
+                return;
+            }
+        }
+        Overlay::Done => {
             // Any key closes the overlay; quit still quits.
             m.overlay = Overlay::None;
             if a != Action::Quit {
@@ -117,7 +141,10 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             m.zoom = false;
             m.view.tie_next = false;
         }
-        Action::Help => m.overlay = Overlay::Help,
+        Action::Help => {
+            m.overlay = Overlay::Help;
+            m.help_scroll = 0;
+        }
         Action::Number(n) => number(m, n, fx),
         Action::ChooseLeft | Action::ChooseRight | Action::Tie | Action::BothBad => {
             if m.mode == TaskKind::Pair {
@@ -524,16 +551,22 @@ pub fn prepare(m: &mut Model) {
     if layout::too_small(m.size) {
         return;
     }
-    let n = m.view.order.len();
-    // The prompt first: its height depends on its wrapped length.
-    let prompt_w = m.size.0.saturating_sub(2);
-    m.wrap.ensure(&m.view.item, PaneId::Prompt, prompt_w, false);
-    let focus = match m.view.focus {
-        Focus::Pane(p) => p,
-        Focus::Prompt => m.view.last_pane,
-    };
-    let visible = panes_that_fit(m.size.0, n);
-    m.view.first_pane = scroll_panes(m.view.first_pane, focus, visible, n);
+    // Wrap what will be visible before laying out: the prompt's height depends on how long
+    // the prompt and the visible candidates are at their widths.
+    let middle = layout::middle(m.size);
+    m.wrap.ensure(
+        &m.view.item,
+        PaneId::Prompt,
+        layout::prompt_text_width(m.size.0),
+        false,
+    );
+    let (first, columns) = layout::columns(m, middle);
+    m.view.first_pane = first;
+    for (pos, r) in columns {
+        let ci = m.view.order[pos];
+        m.wrap
+            .ensure(&m.view.item, PaneId::Cand(ci), inner(r).width, m.show_meta);
+    }
     let a = areas(m);
     if let Some(r) = a.prompt {
         let r = inner(r);

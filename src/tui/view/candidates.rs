@@ -11,7 +11,7 @@
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::{PaneId, wrapped_lines};
 use super::super::layout::{Areas, inner};
@@ -58,6 +58,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             BorderType::Plain
         };
         let mut block = Block::bordered()
+            .padding(Padding::horizontal(1))
             .border_type(border)
             .title(Line::from(format!(" {title} ")).style(title_style));
         if k == 0 && a.more_left > 0 {

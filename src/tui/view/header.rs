@@ -63,7 +63,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             Style::new().add_modifier(Modifier::BOLD),
         ),
         (0, format!("task {}/{}", m.current + 1, total), Style::new()),
-        (2, one_line(&m.view.item.id), Style::new()),
+        (
+            2,
+            truncate(&one_line(&m.view.item.id), usize::from(width / 4).max(12)),
+            Style::new(),
+        ),
         (5, m.mode.name().to_string(), Style::new()),
         (6, one_line(&m.annotator), Style::new()),
         (

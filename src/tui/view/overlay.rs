@@ -32,6 +32,22 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         .saturating_add(4)
         .min(usize::from(area.width)) as u16;
     let h = (lines.len() as u16).saturating_add(2).min(area.height);
+    // A help taller than the screen scrolls; the title says how.
+    let inner_h = usize::from(h.saturating_sub(2));
+    let (title, lines) = if lines.len() > inner_h {
+        let start = m.help_scroll.min(lines.len() - inner_h);
+        (
+            format!(
+                "{title} · {}-{}/{} · j/k scroll",
+                start + 1,
+                start + inner_h,
+                lines.len()
+            ),
+            lines[start..].to_vec(),
+        )
+    } else {
+        (title, lines)
+    };
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -76,7 +92,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("any key closes this help"));
+    lines.push(Line::from("any other key closes this help"));
     (format!("help: {} mode", m.mode.name()), lines)
 }
 

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::{PaneId, one_line, wrapped_lines};
 use super::super::layout::inner;
@@ -34,11 +34,13 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         }
     );
     let body = inner(area);
-    let mut block = Block::bordered().border_type(if focused {
-        BorderType::Thick
-    } else {
-        BorderType::Plain
-    });
+    let mut block = Block::bordered()
+        .padding(Padding::horizontal(1))
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        });
     if m.prompt_collapsed {
         title.push_str(" (collapsed: P expands) ");
         title.push(' ');
