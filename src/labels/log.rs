@@ -58,6 +58,9 @@ pub struct LabelLog {
     file: File,
     /// Length of the file after the last complete line: a failed append is cut back to it.
     len: u64,
+    /// (device, inode) of the open file: if the path stops naming it (the log was moved or
+    /// deleted), appends would go to a file nobody will read, so they are refused.
+    identity: (u64, u64),
 }
 
 /// What opening a log gives: the log, ready to append to, and what it already held.
@@ -162,11 +165,13 @@ impl LabelLog {
 
         let events = parse_events(path, &bytes)?;
         let len = bytes.len() as u64;
+        let identity = file_identity(&file.metadata().map_err(io)?);
         Ok(Opened {
             log: LabelLog {
                 path: path.to_path_buf(),
                 file,
                 len,
+                identity,
             },
             events,
             torn,
@@ -180,6 +185,7 @@ impl LabelLog {
     /// Appends one event as one line and fsyncs it. Fills in `at` when empty. On failure the
     /// file is cut back to its last complete line, so a retry never leaves a torn line behind.
     pub fn append(&mut self, event: &mut Event) -> std::io::Result<()> {
+        self.check_in_place()?;
         if event.at.is_empty() {
             event.at = now_rfc3339();
         }
@@ -201,6 +207,30 @@ impl LabelLog {
             }
         }
     }
+}
+
+impl LabelLog {
+    /// Fails when the log's path no longer names the file this process has open: it was moved,
+    /// deleted or replaced during the session. Putting it back makes appends work again.
+    pub fn check_in_place(&self) -> std::io::Result<()> {
+        match std::fs::metadata(&self.path) {
+            Ok(m) if file_identity(&m) == self.identity => Ok(()),
+            Ok(_) => Err(std::io::Error::other(format!(
+                "the labels log {} was replaced by another file during this session; move the original back",
+                self.path.display()
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(std::io::Error::other(format!(
+                "the labels log {} was moved or deleted during this session; put it back",
+                self.path.display()
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
 }
 
 /// Parses complete log bytes into events; the first bad line is an error naming it.
@@ -382,6 +412,22 @@ mod tests {
         assert!(matches!(err, LogError::Locked { .. }), "{err}");
         drop(first);
         LabelLog::open(&path).unwrap();
+    }
+
+    #[test]
+    fn appends_are_refused_while_the_log_is_moved_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let mut o = LabelLog::open(&path).unwrap();
+        o.log.append(&mut decision("a")).unwrap();
+        let moved = dir.path().join("moved.jsonl");
+        std::fs::rename(&path, &moved).unwrap();
+        let err = o.log.append(&mut decision("b")).unwrap_err();
+        assert!(err.to_string().contains("moved or deleted"), "{err}");
+        std::fs::rename(&moved, &path).unwrap();
+        o.log.append(&mut decision("b")).unwrap();
+        drop(o);
+        assert_eq!(LabelLog::open(&path).unwrap().events.len(), 2);
     }
 
     #[test]
