@@ -27,6 +27,9 @@ pub enum Command {
     Label(LabelArgs),
     /// Check a candidate-set file and print a summary, or every problem as FILE:LINE.
     Validate(ValidateArgs),
+    /// Turn a preference dataset (hh, arena, ultrafeedback, sharegpt, oasst, trl) into a
+    /// candidate set, keeping its human labels in candidate metadata.
+    Import(crate::import::ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

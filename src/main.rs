@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             }
             Err(e) => Err(e.into()),
         },
+        Command::Import(args) => prefer::import::run(&args),
     };
     match result {
         Ok(code) => code,
