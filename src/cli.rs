@@ -30,6 +30,8 @@ pub enum Command {
     /// Turn a preference dataset (hh, arena, ultrafeedback, sharegpt, oasst, trl) into a
     /// candidate set, keeping its human labels in candidate metadata.
     Import(crate::import::ImportArgs),
+    /// Generate candidates for prompts from OpenAI-compatible model servers (resumable).
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
