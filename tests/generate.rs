@@ -334,6 +334,8 @@ fn server_faults_fail_only_their_prompt() {
         &["--model", "m", "--timeout", "1", "--retries", "1"],
     );
     let err = text(&o.stderr);
+    // Shown with --nocapture: what a user sees.
+    println!("{err}");
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -378,7 +380,7 @@ fn server_faults_fail_only_their_prompt() {
         "{err}"
     );
     assert!(
-        err.contains(&format!("{p}:7: prompt ")) && err.contains("timeout"),
+        err.contains(&format!("{p}:7: prompt ")) && err.contains("no complete answer within 1s"),
         "{err}"
     );
     assert!(

@@ -32,7 +32,9 @@ pub struct Choice {
 pub enum ClientError {
     #[error("HTTP {status} from the server: {body} - check --endpoint, --model and the API key")]
     Status { status: u16, body: String },
-    #[error("HTTP {status} after {attempts} attempts: {body}")]
+    #[error(
+        "HTTP {status} after {attempts} attempts: {body} - the server is overloaded or failing; rerun later (done prompts are kept) or lower --concurrency"
+    )]
     Exhausted {
         status: u16,
         attempts: u32,
@@ -55,6 +57,7 @@ pub struct Client {
     url: String,
     api_key: Option<String>,
     retries: u32,
+    timeout: Duration,
     /// First backoff; doubled on each retry, capped at [`MAX_BACKOFF`].
     backoff: Duration,
 }
@@ -82,6 +85,7 @@ impl Client {
             url: format!("{}/chat/completions", endpoint.trim_end_matches('/')),
             api_key,
             retries,
+            timeout,
             backoff,
         }
     }
@@ -136,8 +140,14 @@ impl Client {
                             | ureq::Error::ConnectionFailed
                     );
                     if !retryable || attempt > self.retries {
+                        let what = match e {
+                            ureq::Error::Timeout(_) => {
+                                format!("no complete answer within {:?} (--timeout)", self.timeout)
+                            }
+                            e => e.to_string(),
+                        };
                         return Err(ClientError::Transport {
-                            what: e.to_string(),
+                            what,
                             attempts: attempt,
                         });
                     }

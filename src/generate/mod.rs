@@ -360,7 +360,7 @@ fn run_pool(
             eprintln!();
         }
         tally.interrupted = stop.load(Ordering::Relaxed);
-        tally.abandoned = n_todo - done + tally.abandoned;
+        tally.abandoned += n_todo - done;
         Ok(())
     })
 }
