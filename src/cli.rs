@@ -27,6 +27,11 @@ pub enum Command {
     Label(LabelArgs),
     /// Check a candidate-set file and print a summary, or every problem as FILE:LINE.
     Validate(ValidateArgs),
+    /// Turn a preference dataset (hh, arena, ultrafeedback, sharegpt, oasst, trl) into a
+    /// candidate set, keeping its human labels in candidate metadata.
+    Import(crate::import::ImportArgs),
+    /// Generate candidates for prompts from OpenAI-compatible model servers (resumable).
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,8 @@
 
 pub mod cli;
 pub mod format;
+pub mod generate;
+pub mod import;
 pub mod labels;
 pub mod tasks;
 pub mod text;

@@ -29,6 +29,8 @@ fn main() -> ExitCode {
             }
             Err(e) => Err(e.into()),
         },
+        Command::Import(args) => prefer::import::run(&args),
+        Command::Generate(args) => prefer::generate::run(&args),
     };
     match result {
         Ok(code) => code,
