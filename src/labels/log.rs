@@ -219,10 +219,12 @@ impl LabelLog {
                 "the labels log {} was replaced by another file during this session; move the original back",
                 self.path.display()
             ))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(std::io::Error::other(format!(
-                "the labels log {} was moved or deleted during this session; put it back",
-                self.path.display()
-            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(std::io::Error::other(format!(
+                    "the labels log {} was moved or deleted during this session; put it back",
+                    self.path.display()
+                )))
+            }
             Err(e) => Err(e),
         }
     }

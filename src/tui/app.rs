@@ -138,6 +138,7 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         model.status = Some(notes.join("; "));
     }
     let started = Instant::now();
+    let mut watch = FileWatch::new(&args.file);
     let result = run_loop(
         &mut terminal,
         &mut model,
@@ -154,6 +155,7 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
             }
         },
         &|| started.elapsed().as_millis() as u64,
+        &mut || watch.check(),
     );
     ratatui::restore();
     result?;
@@ -204,6 +206,7 @@ pub fn run_loop<B: Backend>(
     write: &mut dyn FnMut(&mut Event) -> io::Result<()>,
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
+    on_tick: &mut dyn FnMut() -> Option<Msg>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -232,6 +235,7 @@ where
             None => {
                 last_tick = clock();
                 queue.push_back(Msg::Tick);
+                queue.extend(on_tick());
             }
             Some(ev) => {
                 push_event(&mut queue, model, ev);
@@ -257,6 +261,42 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
         }
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
+    }
+}
+
+/// Notices when the candidate file changes on disk during a session. The items on screen are
+/// the ones loaded at start, and every decision records their `item_hash`, so nothing is
+/// mislabeled; the labeler is told once, to restart for the new version.
+struct FileWatch {
+    path: PathBuf,
+    seen: Option<(u64, Option<std::time::SystemTime>)>,
+    told: bool,
+}
+
+impl FileWatch {
+    fn new(path: &Path) -> Self {
+        FileWatch {
+            path: path.to_path_buf(),
+            seen: Self::stamp(path),
+            told: false,
+        }
+    }
+
+    fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    }
+
+    fn check(&mut self) -> Option<Msg> {
+        if self.told || Self::stamp(&self.path) == self.seen {
+            return None;
+        }
+        self.told = true;
+        Some(Msg::Warn(format!(
+            "{} changed on disk; you are labeling the version loaded at start (decisions record its item_hash) - restart prefer to load the new one",
+            self.path.display()
+        )))
     }
 }
 

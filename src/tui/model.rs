@@ -109,6 +109,8 @@ pub struct Model {
     pub task_started_ms: u64,
     /// A one-line message for the labeler (what just happened, or why a key did nothing).
     pub status: Option<String>,
+    /// A lasting warning (shown when there is no status message).
+    pub warning: Option<String>,
     pub quit: bool,
     pub wrap: WrapCache,
 }
@@ -181,6 +183,7 @@ impl Model {
             now_ms: 0,
             task_started_ms: 0,
             status: None,
+            warning: None,
             quit: false,
             wrap: WrapCache::default(),
         };

@@ -20,6 +20,9 @@ pub enum Msg {
     SaveFailed(u64, String),
     /// Time passes (redraws the clock; retries failed writes).
     Tick,
+    /// Something outside changed that the labeler must know (e.g. the candidate file was
+    /// edited on disk); shown until the session ends.
+    Warn(String),
 }
 
 /// What the loop must do.
@@ -64,6 +67,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 retry(m, &mut fx);
             }
         }
+        Msg::Warn(w) => m.warning = Some(w),
     }
     prepare(m);
     fx

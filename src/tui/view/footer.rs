@@ -26,7 +26,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         SaveState::Failed { error, .. } => Some(format!(
             "not saved: {error} - kept in memory, retrying every second"
         )),
-        _ => m.status.clone(),
+        _ => m.status.clone().or_else(|| m.warning.clone()),
     };
     if let Some(s) = status {
         let s = truncate(&format!("● {s}"), width);
