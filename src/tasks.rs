@@ -1,41 +1,102 @@
 //! The tasks a labeling session walks through, and the stable per-labeler display order.
 //!
 //! Rank and rate modes have one task per item. Pair mode has one task per unordered pair of
-//! candidates (C(N,2) for an item with N), with the sides chosen by a stable coin flip. Display
-//! order is shuffled per (annotator, item) from a seed derived with blake3, so the same labeler
-//! sees the same order after resuming and no candidate is always first.
+//! candidates (C(N,2) for an item with N), with the sides chosen by a stable coin flip. Tasks are
+//! not stored one by one (200,000 items of 9 candidates would be 7 million of them): [`Tasks`]
+//! keeps where each item's tasks start, and a task is worked out from its number.
+//!
+//! Display order is shuffled per (annotator, item) from a seed derived with blake3, so the same
+//! labeler sees the same order after resuming and no candidate is always first.
 
-use crate::format::{Item, ItemSource};
+use crate::format::Item;
 use crate::labels::{TaskKey, TaskKind};
 
-/// One task: an item, and for pair tasks the two candidates as shown (left, right), as
-/// indices into the item's candidates.
+/// One task: an item (by position in the file), and for pair tasks the two candidates as
+/// shown (left, right), as indices into the item's candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Task {
     pub item: usize,
     pub pair: Option<(u16, u16)>,
 }
 
-/// Builds the task list in file order.
-pub fn build_tasks(
-    source: &dyn ItemSource,
+/// The task list: grows as items become known (a large file is checked in the background).
+#[derive(Debug, Clone)]
+pub struct Tasks {
     kind: TaskKind,
-    annotator: &str,
-    shuffle: bool,
-) -> Vec<Task> {
-    let mut tasks = Vec::with_capacity(source.len());
-    for i in 0..source.len() {
-        if kind != TaskKind::Pair {
-            tasks.push(Task {
-                item: i,
-                pair: None,
-            });
-            continue;
+    /// (item position, number of its first task), for every usable item in file order.
+    entries: Vec<(u32, u64)>,
+    total: u64,
+    /// Items looked at so far (valid or not): the next `push` is for this position.
+    scanned: usize,
+}
+
+impl Tasks {
+    pub fn new(kind: TaskKind) -> Self {
+        Tasks {
+            kind,
+            entries: Vec::new(),
+            total: 0,
+            scanned: 0,
         }
-        let item = source.item(i);
-        let n = item.candidates.len();
-        for a in 0..n {
-            for b in a + 1..n {
+    }
+
+    pub fn kind(&self) -> TaskKind {
+        self.kind
+    }
+
+    /// Number of tasks.
+    pub fn len(&self) -> usize {
+        self.total as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Items looked at (the next item to add is at this position).
+    pub fn scanned(&self) -> usize {
+        self.scanned
+    }
+
+    /// Adds the item at position `scanned()`: `Some(n)` with its candidate count, or `None` for
+    /// an unusable record (no tasks).
+    pub fn push(&mut self, candidates: Option<usize>) {
+        let pos = self.scanned;
+        self.scanned += 1;
+        let Some(n) = candidates else { return };
+        let count = match self.kind {
+            TaskKind::Pair => (n * n.saturating_sub(1) / 2) as u64,
+            _ => 1,
+        };
+        if count > 0 {
+            self.entries.push((pos as u32, self.total));
+            self.total += count;
+        }
+    }
+
+    /// Item position and the task's number within that item.
+    pub fn locate(&self, task: usize) -> (usize, usize) {
+        let t = task as u64;
+        let k = self.entries.partition_point(|&(_, start)| start <= t) - 1;
+        let (item, start) = self.entries[k];
+        (item as usize, (t - start) as usize)
+    }
+
+    /// The first task of the item at position `item`, if it has tasks.
+    pub fn first_of(&self, item: usize) -> Option<usize> {
+        let k = self
+            .entries
+            .binary_search_by_key(&(item as u32), |&(p, _)| p)
+            .ok()?;
+        Some(self.entries[k].1 as usize)
+    }
+
+    /// Task number `task`, given its item (as returned for `locate(task).0`).
+    pub fn task(&self, task: usize, item: &Item, annotator: &str, shuffle: bool) -> Task {
+        let (pos, k) = self.locate(task);
+        match self.kind {
+            TaskKind::Pair => {
+                let (a, b) = nth_pair(k, item.candidates.len());
                 let flip = shuffle
                     && seed(&[
                         annotator,
@@ -45,14 +106,29 @@ pub fn build_tasks(
                     ]) & 1
                         == 1;
                 let (l, r) = if flip { (b, a) } else { (a, b) };
-                tasks.push(Task {
-                    item: i,
+                Task {
+                    item: pos,
                     pair: Some((l as u16, r as u16)),
-                });
+                }
             }
+            _ => Task {
+                item: pos,
+                pair: None,
+            },
         }
     }
-    tasks
+}
+
+/// The k-th pair of n in the order (0,1), (0,2), ..., (0,n-1), (1,2), ...
+pub fn nth_pair(mut k: usize, n: usize) -> (usize, usize) {
+    for a in 0..n {
+        let row = n - a - 1;
+        if k < row {
+            return (a, a + 1 + k);
+        }
+        k -= row;
+    }
+    (0, 1)
 }
 
 /// The key under which a task's decisions are logged.
@@ -64,6 +140,27 @@ pub fn task_key(item: &Item, kind: TaskKind, task: &Task) -> TaskKey {
             &item.candidates[r as usize].id,
         ),
         None => TaskKey::new(&item.id, kind),
+    }
+}
+
+/// Every task key of an item in a mode.
+pub fn item_keys(item: &Item, kind: TaskKind) -> Vec<TaskKey> {
+    match kind {
+        TaskKind::Pair => {
+            let n = item.candidates.len();
+            let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+            for a in 0..n {
+                for b in a + 1..n {
+                    out.push(TaskKey::pair(
+                        &item.id,
+                        &item.candidates[a].id,
+                        &item.candidates[b].id,
+                    ));
+                }
+            }
+            out
+        }
+        k => vec![TaskKey::new(&item.id, k)],
     }
 }
 
@@ -108,13 +205,12 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{Dataset, FileKind, parse_item};
+    use crate::format::parse_item;
     use serde_json::json;
-    use std::path::PathBuf;
     use std::sync::Arc;
 
-    fn dataset(counts: &[usize]) -> Dataset {
-        let items = counts
+    fn items(counts: &[usize]) -> Vec<Arc<Item>> {
+        counts
             .iter()
             .enumerate()
             .map(|(i, &n)| {
@@ -127,53 +223,92 @@ mod tests {
                     .unwrap(),
                 )
             })
-            .collect();
-        Dataset {
-            path: PathBuf::from("t.jsonl"),
-            kind: FileKind::JsonLines,
-            items,
+            .collect()
+    }
+
+    fn tasks(items: &[Arc<Item>], kind: TaskKind) -> Tasks {
+        let mut t = Tasks::new(kind);
+        for it in items {
+            t.push(Some(it.candidates.len()));
+        }
+        t
+    }
+
+    fn all(t: &Tasks, items: &[Arc<Item>], shuffle: bool) -> Vec<Task> {
+        (0..t.len())
+            .map(|i| t.task(i, &items[t.locate(i).0], "alice", shuffle))
+            .collect()
+    }
+
+    #[test]
+    fn nth_pair_enumerates_every_pair_once() {
+        for n in 2..10 {
+            let pairs: Vec<_> = (0..n * (n - 1) / 2).map(|k| nth_pair(k, n)).collect();
+            let mut expect = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    expect.push((a, b));
+                }
+            }
+            assert_eq!(pairs, expect);
         }
     }
 
     #[test]
     fn pair_tasks_cover_every_pair_once() {
-        let d = dataset(&[2, 4]);
-        let tasks = build_tasks(&d, TaskKind::Pair, "alice", true);
-        assert_eq!(tasks.len(), 1 + 6);
-        let mut keys: Vec<_> = tasks
+        let it = items(&[2, 4]);
+        let t = tasks(&it, TaskKind::Pair);
+        assert_eq!(t.len(), 1 + 6);
+        let mut keys: Vec<_> = all(&t, &it, true)
             .iter()
-            .map(|t| task_key(&d.items[t.item], TaskKind::Pair, t))
+            .map(|task| task_key(&it[task.item], TaskKind::Pair, task))
             .collect();
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), 7);
+        let mut by_item = item_keys(&it[1], TaskKind::Pair);
+        by_item.sort();
+        assert_eq!(by_item, keys[1..].to_vec());
+    }
+
+    #[test]
+    fn unusable_items_have_no_tasks() {
+        let mut t = Tasks::new(TaskKind::Rank);
+        t.push(Some(3));
+        t.push(None);
+        t.push(Some(2));
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.locate(1), (2, 0));
+        assert_eq!(t.first_of(1), None);
+        assert_eq!(t.first_of(2), Some(1));
+        assert_eq!(t.scanned(), 3);
     }
 
     #[test]
     fn sides_are_mixed_and_stable() {
-        let d = dataset(&[9]);
-        let a = build_tasks(&d, TaskKind::Pair, "alice", true);
-        assert_eq!(a, build_tasks(&d, TaskKind::Pair, "alice", true));
+        let it = items(&[9]);
+        let t = tasks(&it, TaskKind::Pair);
+        let a = all(&t, &it, true);
+        assert_eq!(a, all(&t, &it, true));
         let flipped = a
             .iter()
             .filter(|t| t.pair.unwrap().0 > t.pair.unwrap().1)
             .count();
         assert!(flipped > 0 && flipped < a.len(), "{flipped} of {}", a.len());
-        let plain = build_tasks(&d, TaskKind::Pair, "alice", false);
+        let plain = all(&t, &it, false);
         assert!(plain.iter().all(|t| t.pair.unwrap().0 < t.pair.unwrap().1));
     }
 
     #[test]
     fn display_order_is_a_stable_permutation_per_annotator() {
-        let d = dataset(&[6]);
-        let item = &d.items[0];
+        let it = items(&[6]);
+        let item = &it[0];
         let a = display_order(item, "alice", true);
         assert_eq!(a, display_order(item, "alice", true));
         let mut sorted = a.clone();
         sorted.sort();
         assert_eq!(sorted, vec![0, 1, 2, 3, 4, 5]);
         assert_eq!(display_order(item, "alice", false), vec![0, 1, 2, 3, 4, 5]);
-        // Over many annotators, the first shown candidate varies.
         let firsts: std::collections::HashSet<usize> = (0..50)
             .map(|k| display_order(item, &format!("a{k}"), true)[0])
             .collect();

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use prefer::format::{self, ItemSource};
 use prefer::labels::{Decisions, TaskKind};
-use prefer::tasks::build_tasks;
 use prefer::tui::keymap::Action;
 use prefer::tui::model::{Model, Setup};
 use prefer::tui::update::{Msg, update};
@@ -39,7 +38,6 @@ fn draw_all(path: &Path, max_items: usize) {
         if mode == TaskKind::Rank && d.items.iter().any(|i| i.candidates.len() > 9) {
             continue;
         }
-        let tasks = build_tasks(d.as_ref(), mode, "tester", true);
         let mut m = Model::new(Setup {
             source: d.clone(),
             file_label: "f".into(),
@@ -47,10 +45,10 @@ fn draw_all(path: &Path, max_items: usize) {
             mode,
             scale: 5,
             shuffle: true,
-            tasks,
             decisions: Decisions::new(),
             size: (80, 24),
-        });
+        })
+        .unwrap();
         for (w, h) in [(80u16, 24u16), (200, 60)] {
             update(&mut m, Msg::Resize(w, h), 0);
             let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();

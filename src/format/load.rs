@@ -76,8 +76,20 @@ impl ItemSource for Dataset {
     fn len(&self) -> usize {
         self.items.len()
     }
-    fn item(&self, i: usize) -> Arc<Item> {
-        Arc::clone(&self.items[i])
+    fn item(&self, i: usize) -> Result<Arc<Item>, Problem> {
+        self.items.get(i).cloned().ok_or_else(|| Problem {
+            path: self.path.clone(),
+            line: 0,
+            field: None,
+            what: format!("there is no item {i}"),
+            fix: "this is a bug in prefer".into(),
+        })
+    }
+    fn candidate_count(&self, i: usize) -> Option<usize> {
+        self.items.get(i).map(|it| it.candidates.len())
+    }
+    fn id(&self, i: usize) -> Option<String> {
+        self.items.get(i).map(|it| it.id.clone())
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::event::{Event, TaskKey};
+use super::event::{Event, TaskKey, TaskKind};
 
 /// Latest decision or skip per task, rebuilt by replaying events in log order.
 #[derive(Debug, Default, Clone)]
@@ -13,7 +13,18 @@ pub struct Decisions {
     /// number is no longer the task's latest are stale and skipped by `last`.
     history: Vec<(TaskKey, u64)>,
     seq: u64,
-    decided: usize,
+    /// Standing decisions per task kind.
+    decided: [usize; 3],
+    /// Items that have had any event (to skip work for items nobody touched).
+    items: std::collections::HashSet<String>,
+}
+
+fn slot(kind: TaskKind) -> usize {
+    match kind {
+        TaskKind::Pair => 0,
+        TaskKind::Rank => 1,
+        TaskKind::Rate => 2,
+    }
 }
 
 impl Decisions {
@@ -35,19 +46,33 @@ impl Decisions {
     pub fn apply(&mut self, event: Event) {
         let key = event.key();
         self.seq += 1;
-        if let Some((_, old)) = self.latest.remove(&key)
-            && old.is_decision()
-        {
-            self.decided -= 1;
+        if !self.items.contains(&event.item) {
+            self.items.insert(event.item.clone());
         }
+        self.forget(&key);
         if event.retract {
             return;
         }
         if event.is_decision() {
-            self.decided += 1;
+            self.decided[slot(event.task)] += 1;
         }
         self.history.push((key.clone(), self.seq));
         self.latest.insert(key, (self.seq, event));
+    }
+
+    /// Drops a task's standing decision from memory (not from the log): used for decisions made
+    /// on an earlier version of an item.
+    pub fn forget(&mut self, key: &TaskKey) {
+        if let Some((_, old)) = self.latest.remove(key)
+            && old.is_decision()
+        {
+            self.decided[slot(old.task)] -= 1;
+        }
+    }
+
+    /// True when any event ever named this item.
+    pub fn has_item(&self, id: &str) -> bool {
+        self.items.contains(id)
     }
 
     /// The latest decision or skip for a task.
@@ -65,7 +90,12 @@ impl Decisions {
 
     /// Number of tasks with a decision (skips not counted).
     pub fn decided_count(&self) -> usize {
-        self.decided
+        self.decided.iter().sum()
+    }
+
+    /// Number of tasks of one kind with a decision.
+    pub fn decided_count_of(&self, kind: TaskKind) -> usize {
+        self.decided[slot(kind)]
     }
 
     /// The most recent decision or skip that still stands: what `undo` takes back.
@@ -91,7 +121,6 @@ impl Decisions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::TaskKind;
 
     fn rank(item: &str, first: &str) -> Event {
         let mut e = Event::new("a", item, None, TaskKind::Rank);

@@ -16,7 +16,6 @@ use ratatui::backend::Backend;
 use crate::cli::LabelArgs;
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Decisions, Event, LabelLog, TaskKind, default_log_path};
-use crate::tasks::build_tasks;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
@@ -51,17 +50,6 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         None if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
         None => TaskKind::Rank,
     };
-    if mode == TaskKind::Rank
-        && let Some(big) = dataset.items.iter().find(|i| i.candidates.len() > 9)
-    {
-        bail!(
-            "{}:{}: item \"{}\" has {} candidates; rank mode takes at most 9 (one key each) - use --mode pair or --mode rate, or split the item",
-            args.file.display(),
-            big.line,
-            big.id,
-            big.candidates.len()
-        );
-    }
     let log_path = args
         .out
         .clone()
@@ -80,29 +68,9 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         });
     }
 
-    // Decisions made on an item that has changed since are stale: the task is open again.
     let source: Arc<dyn ItemSource> = Arc::new(dataset);
-    let hashes: std::collections::HashMap<String, String> = (0..source.len())
-        .map(|i| {
-            let it = source.item(i);
-            (it.id.clone(), it.hash.clone())
-        })
-        .collect();
-    let mut stale = 0;
-    let mut decisions = Decisions::new();
-    for e in opened.events {
-        match (&e.item_hash, hashes.get(&e.item)) {
-            (Some(h), Some(cur)) if h != cur => stale += 1,
-            _ => decisions.apply(e),
-        }
-    }
-    if stale > 0 {
-        notes.push(format!(
-            "{stale} logged event{} concern items whose text changed since; those tasks are open again",
-            if stale == 1 { "" } else { "s" }
-        ));
-    }
-    let tasks = build_tasks(source.as_ref(), mode, &annotator, !args.no_shuffle);
+    let decisions = Decisions::from_events(&opened.events);
+    drop(opened.events);
 
     // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
     let hook_log = log_path.clone();
@@ -117,8 +85,6 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
 
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    let size = terminal.size().unwrap_or_default();
     let mut model = Model::new(Setup {
         source,
         file_label: args
@@ -130,10 +96,28 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         mode,
         scale: args.scale,
         shuffle: !args.no_shuffle,
-        tasks,
         decisions,
-        size: (size.width, size.height),
-    });
+        size: (80, 24),
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if model.stale > 0 {
+        notes.push(format!(
+            "{} logged decision{} concern items whose text changed since; those tasks are open again",
+            model.stale,
+            if model.stale == 1 { "" } else { "s" }
+        ));
+    }
+    if model.too_many > 0 {
+        notes.push(format!(
+            "{} item{} with more than {} candidates left out: rank mode has one key per candidate (use --mode pair or rate for them)",
+            model.too_many,
+            if model.too_many == 1 { "" } else { "s" },
+            super::model::RANK_MAX
+        ));
+    }
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let size = terminal.size().unwrap_or_default();
+    model.size = (size.width, size.height);
     if !notes.is_empty() {
         model.status = Some(notes.join("; "));
     }
@@ -177,7 +161,7 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         println!("note: {n}");
     }
     let total = model.tasks.len();
-    let decided = model.decisions.decided_count();
+    let decided = model.decided_count();
     let skipped = total - decided - model.open_count();
     println!(
         "{} decision{} this session; {decided} of {total} tasks decided{}.",

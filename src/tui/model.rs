@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::format::{Item, ItemSource};
+use crate::format::{Item, ItemSource, Progress};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
-use crate::tasks::{Task, display_order, task_key};
+use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::content::WrapCache;
 use super::keymap::KeyMap;
@@ -86,7 +86,7 @@ pub struct Model {
     pub scale: u32,
     pub shuffle: bool,
     pub keymap: KeyMap,
-    pub tasks: Vec<Task>,
+    pub tasks: Tasks,
     pub decisions: Decisions,
     pub current: usize,
     pub view: TaskView,
@@ -113,6 +113,12 @@ pub struct Model {
     pub warning: Option<String>,
     pub quit: bool,
     pub wrap: WrapCache,
+    /// Logged decisions set aside because their item changed since.
+    pub stale: usize,
+    /// Items left out because rank mode cannot take that many candidates.
+    pub too_many: usize,
+    /// Background reading of the candidate file, while it goes on.
+    pub progress: Option<Progress>,
 }
 
 impl std::fmt::Debug for dyn ItemSource {
@@ -129,21 +135,31 @@ pub struct Setup {
     pub mode: TaskKind,
     pub scale: u32,
     pub shuffle: bool,
-    pub tasks: Vec<Task>,
+    /// The log replayed (stale decisions included: they are set aside as items are checked).
     pub decisions: Decisions,
     pub size: (u16, u16),
 }
 
+/// Rank mode takes one key per candidate.
+pub const RANK_MAX: usize = 9;
+
 impl Model {
-    /// A model opened at the first undecided task (resume).
-    pub fn new(s: Setup) -> Self {
-        assert!(!s.tasks.is_empty(), "a valid candidate set has tasks");
-        let first = s.tasks[0];
-        let item = s.source.item(first.item);
-        let key = task_key(&item, s.mode, &first);
+    /// A model opened at the first undecided task (resume). Fails when the source has no
+    /// usable task at all.
+    pub fn new(s: Setup) -> Result<Self, String> {
         let placeholder = TaskView {
-            item,
-            key,
+            item: Arc::new(Item {
+                id: String::new(),
+                id_derived: false,
+                prompt: None,
+                messages: None,
+                candidates: Vec::new(),
+                metadata: None,
+                extra: Default::default(),
+                hash: String::new(),
+                line: 0,
+            }),
+            key: TaskKey::new("", s.mode),
             order: Vec::new(),
             focus: Focus::Pane(0),
             last_pane: 0,
@@ -166,7 +182,7 @@ impl Model {
             scale: s.scale,
             shuffle: s.shuffle,
             keymap: KeyMap::default(),
-            tasks: s.tasks,
+            tasks: Tasks::new(s.mode),
             decisions: s.decisions,
             current: 0,
             view: placeholder,
@@ -186,48 +202,135 @@ impl Model {
             warning: None,
             quit: false,
             wrap: WrapCache::default(),
+            stale: 0,
+            too_many: 0,
+            progress: None,
         };
+        m.sync_tasks();
+        if m.tasks.is_empty() {
+            return Err(if m.too_many > 0 {
+                format!(
+                    "every item has more than {RANK_MAX} candidates, which rank mode cannot take - use --mode pair or --mode rate"
+                )
+            } else {
+                "the file has no item that can be labeled".to_string()
+            });
+        }
         let start = m.first_open_from(0).unwrap_or(0);
         m.go_to(start);
-        if m.first_open_from(0).is_none() {
+        if m.first_open_from(0).is_none() && m.checking_done() {
             m.overlay = Overlay::Done;
         }
-        m
+        Ok(m)
     }
 
-    pub fn key_of(&self, i: usize) -> TaskKey {
-        let t = &self.tasks[i];
-        task_key(&self.source.item(t.item), self.mode, t)
+    /// Takes in the items the source has checked since the last call: adds their tasks, and
+    /// sets aside logged decisions made on an earlier version of an item (its `item_hash`
+    /// differs), which opens those tasks again.
+    pub fn sync_tasks(&mut self) {
+        while self.tasks.scanned() < self.source.len() {
+            let pos = self.tasks.scanned();
+            let mut count = self.source.candidate_count(pos);
+            if self.mode == TaskKind::Rank && count.is_some_and(|n| n > RANK_MAX) {
+                self.too_many += 1;
+                count = None;
+            }
+            if count.is_some()
+                && let Some(id) = self.source.id(pos)
+                && self.decisions.has_item(&id)
+                && let Ok(item) = self.source.item(pos)
+            {
+                for key in item_keys(&item, self.mode) {
+                    if let Some(ev) = self.decisions.get(&key)
+                        && ev.item_hash.as_ref().is_some_and(|h| *h != item.hash)
+                    {
+                        self.decisions.forget(&key);
+                        self.stale += 1;
+                    }
+                }
+            }
+            self.tasks.push(count);
+        }
+        self.progress = self.source.progress();
+    }
+
+    /// True when the source has checked every record.
+    pub fn checking_done(&self) -> bool {
+        self.progress.is_none_or(|p| p.checking_done)
+    }
+
+    /// Task `i` and its item.
+    pub fn task_at(&self, i: usize) -> Option<(Task, Arc<Item>)> {
+        if i >= self.tasks.len() {
+            return None;
+        }
+        let (pos, _) = self.tasks.locate(i);
+        let item = self.source.item(pos).ok()?;
+        let task = self.tasks.task(i, &item, &self.annotator, self.shuffle);
+        Some((task, item))
+    }
+
+    pub fn key_of(&self, i: usize) -> Option<TaskKey> {
+        if self.mode != TaskKind::Pair && i < self.tasks.len() {
+            // One task per item: the id is enough, no need to parse the record again.
+            let (pos, _) = self.tasks.locate(i);
+            return self.source.id(pos).map(|id| TaskKey::new(&id, self.mode));
+        }
+        let (task, item) = self.task_at(i)?;
+        Some(task_key(&item, self.mode, &task))
+    }
+
+    /// The task with this key, if it is in this session's list.
+    pub fn task_of(&self, key: &TaskKey) -> Option<usize> {
+        let pos =
+            (0..self.tasks.scanned()).find(|&p| self.source.id(p).as_deref() == Some(&key.item))?;
+        let first = self.tasks.first_of(pos)?;
+        let n = self.source.candidate_count(pos)?;
+        let count = if self.mode == TaskKind::Pair {
+            n * (n - 1) / 2
+        } else {
+            1
+        };
+        (first..first + count).find(|&i| self.key_of(i).as_ref() == Some(key))
+    }
+
+    fn is_open(&self, i: usize) -> bool {
+        self.key_of(i)
+            .is_some_and(|k| self.decisions.get(&k).is_none())
     }
 
     /// The first task from `from` on (wrapping) that is neither decided nor skipped.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
         let n = self.tasks.len();
-        (0..n)
-            .map(|k| (from + k) % n)
-            .find(|&i| self.decisions.get(&self.key_of(i)).is_none())
+        (0..n).map(|k| (from + k) % n).find(|&i| self.is_open(i))
     }
 
     /// The first skipped task from `from` on (wrapping).
     pub fn first_skipped_from(&self, from: usize) -> Option<usize> {
         let n = self.tasks.len();
-        (0..n)
-            .map(|k| (from + k) % n)
-            .find(|&i| self.decisions.is_skipped(&self.key_of(i)))
+        (0..n).map(|k| (from + k) % n).find(|&i| {
+            self.key_of(i)
+                .is_some_and(|k| self.decisions.is_skipped(&k))
+        })
     }
 
     /// Number of tasks with no decision and no skip.
     pub fn open_count(&self) -> usize {
-        (0..self.tasks.len())
-            .filter(|&i| self.decisions.get(&self.key_of(i)).is_none())
-            .count()
+        (0..self.tasks.len()).filter(|&i| self.is_open(i)).count()
+    }
+
+    /// Number of decided tasks among the tasks of this file and mode.
+    pub fn decided_count(&self) -> usize {
+        self.decisions.decided_count_of(self.mode)
     }
 
     /// Shows task `i`, with its recorded decision if it has one.
     pub fn go_to(&mut self, i: usize) {
-        let i = i.min(self.tasks.len() - 1);
-        let task = self.tasks[i];
-        let item = self.source.item(task.item);
+        let i = i.min(self.tasks.len().saturating_sub(1));
+        let Some((task, item)) = self.task_at(i) else {
+            self.status = Some(format!("task {} cannot be read", i + 1));
+            return;
+        };
         let key = task_key(&item, self.mode, &task);
         let order = match task.pair {
             Some((l, r)) => vec![l as usize, r as usize],
@@ -275,7 +378,7 @@ impl Model {
             }
             v.choice = ev.choice.clone();
         }
-        if self.current != i || self.view.item.id != v.item.id {
+        if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
             self.wrap.clear();
         }
         self.current = i;

@@ -63,6 +63,10 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             };
         }
         Msg::Tick => {
+            // A source still reading in the background may have more tasks by now.
+            if m.progress.is_some() {
+                m.sync_tasks();
+            }
             if matches!(m.save, SaveState::Failed { .. }) {
                 retry(m, &mut fx);
             }
@@ -518,7 +522,7 @@ fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
     if was_decision {
         m.session_decisions = m.session_decisions.saturating_sub(1);
     }
-    let target = (0..m.tasks.len()).find(|&i| m.key_of(i) == key);
+    let target = m.task_of(&key);
     match target {
         Some(i) => {
             m.go_to(i);

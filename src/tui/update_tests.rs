@@ -10,7 +10,6 @@ use super::model::{Focus, Model, Overlay, SaveState, Setup};
 use super::update::{Effect, Msg, update};
 use crate::format::{Dataset, FileKind, parse_item};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
-use crate::tasks::build_tasks;
 
 fn dataset(counts: &[usize]) -> Arc<Dataset> {
     let items = counts
@@ -38,7 +37,6 @@ fn dataset(counts: &[usize]) -> Arc<Dataset> {
 
 fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
     let d = dataset(counts);
-    let tasks = build_tasks(d.as_ref(), mode, "alice", false);
     Model::new(Setup {
         source: d,
         file_label: "t.jsonl".into(),
@@ -46,10 +44,10 @@ fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
         mode,
         scale: 5,
         shuffle: false,
-        tasks,
         decisions: Decisions::from_events(events),
         size: (120, 40),
     })
+    .unwrap()
 }
 
 fn model(counts: &[usize], mode: TaskKind) -> Model {
@@ -87,7 +85,7 @@ fn pair_keys_decide_and_move_on() {
         ev.iter()
             .all(|e| e.task == TaskKind::Pair && e.item_hash.is_some())
     );
-    assert_eq!(m.decisions.decided_count(), 4);
+    assert_eq!(m.decided_count(), 4);
     assert_eq!(m.overlay, Overlay::Done);
     assert_eq!(m.save, SaveState::Saved);
 }
@@ -199,7 +197,7 @@ fn skip_is_recorded_and_not_counted_as_decided() {
     let ev = keys(&mut m, &[Skip]);
     assert!(ev[0].skip);
     assert_eq!(ev[0].pair, Some(["c0".into(), "c1".into()]));
-    assert_eq!(m.decisions.decided_count(), 0);
+    assert_eq!(m.decided_count(), 0);
     assert_eq!(m.current, 1);
     keys(&mut m, &[ChooseLeft]);
     // Only the skipped task is left: not offered as "undecided" first, but reachable with }.
@@ -219,7 +217,7 @@ fn undo_retracts_and_goes_back() {
     assert_eq!(ev[0].key(), TaskKey::pair("q1", "c0", "c1"));
     assert_eq!(m.current, 1);
     assert!(!m.view.decided);
-    assert_eq!(m.decisions.decided_count(), 1);
+    assert_eq!(m.decided_count(), 1);
     assert_eq!(m.session_decisions, 1);
     keys(&mut m, &[Undo]);
     assert_eq!(m.current, 0);
@@ -241,7 +239,7 @@ fn resume_opens_at_the_first_undecided_task_and_shows_recorded_decisions() {
     keys(&mut m, &[Number(1), Number(2)]);
     let ev = keys(&mut m, &[Submit]);
     assert_eq!(ev[0].item, "q0");
-    assert_eq!(m.decisions.decided_count(), 1);
+    assert_eq!(m.decided_count(), 1);
 }
 
 #[test]
@@ -288,7 +286,6 @@ fn scrolling_is_clamped_to_the_content() {
             .unwrap(),
         )],
     });
-    let tasks = build_tasks(d.as_ref(), TaskKind::Pair, "alice", false);
     let mut m = Model::new(Setup {
         source: d,
         file_label: "t".into(),
@@ -296,10 +293,10 @@ fn scrolling_is_clamped_to_the_content() {
         mode: TaskKind::Pair,
         scale: 5,
         shuffle: false,
-        tasks,
         decisions: Decisions::new(),
         size: (80, 24),
-    });
+    })
+    .unwrap();
     update(&mut m, Msg::Tick, 0);
     keys(&mut m, &[ScrollDown, ScrollDown]);
     assert_eq!(m.view.scroll[0], 2);
@@ -392,4 +389,26 @@ fn too_small_ignores_keys_but_quits() {
     assert!(keys(&mut m, &[ChooseLeft]).is_empty());
     let fx = update(&mut m, Msg::Key(Quit), 0);
     assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn decisions_on_a_changed_item_are_stale_and_reopen_the_task() {
+    let d = dataset(&[2, 2]);
+    let mut old = Event::new("alice", "q0", Some("0000"), TaskKind::Pair);
+    old.pair = Some(["c0".into(), "c1".into()]);
+    old.choice = Some("c0".into());
+    let mut same = Event::new("alice", "q1", Some(&d.items[1].hash), TaskKind::Pair);
+    same.pair = Some(["c1".into(), "c0".into()]);
+    same.choice = Some("tie".into());
+    let m = model_with(&[2, 2], TaskKind::Pair, &[old, same]);
+    assert_eq!(m.stale, 1);
+    assert_eq!(m.current, 0, "the changed item is open again");
+    assert_eq!(m.decided_count(), 1);
+}
+
+#[test]
+fn rank_mode_leaves_out_items_it_cannot_key() {
+    let m = model(&[3, 12, 4], TaskKind::Rank);
+    assert_eq!(m.tasks.len(), 2);
+    assert_eq!(m.too_many, 1);
 }

@@ -14,7 +14,6 @@ use super::update::{Msg, update};
 use super::view::view;
 use crate::format::{Dataset, FileKind, parse_item};
 use crate::labels::{Decisions, TaskKind};
-use crate::tasks::build_tasks;
 use crate::text::char_width;
 
 fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
@@ -27,7 +26,6 @@ fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
             .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
             .collect(),
     });
-    let tasks = build_tasks(d.as_ref(), mode, "alice", false);
     let mut m = Model::new(Setup {
         source: d,
         file_label: "set.jsonl".into(),
@@ -35,10 +33,10 @@ fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
         mode,
         scale: 5,
         shuffle: false,
-        tasks,
         decisions: Decisions::new(),
         size,
-    });
+    })
+    .unwrap();
     update(&mut m, Msg::Resize(size.0, size.1), 0);
     m
 }

@@ -52,7 +52,7 @@ fn progress_bar(done: usize, total: usize, cells: usize) -> String {
 
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
-    let done = m.decisions.decided_count();
+    let done = m.decided_count();
     let secs = m.task_ms() / 1000;
     let (save, save_style) = save_text(&m.save);
     // (priority: lower is kept longer, text, style)

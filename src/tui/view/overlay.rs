@@ -98,7 +98,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
 
 fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     let total = m.tasks.len();
-    let decided = m.decisions.decided_count();
+    let decided = m.decided_count();
     let skipped = total - decided - m.open_count();
     let mut lines = vec![
         Line::from(format!(
