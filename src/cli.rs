@@ -27,6 +27,8 @@ pub enum Command {
     Label(LabelArgs),
     /// Check a candidate-set file and print a summary, or every problem as FILE:LINE.
     Validate(ValidateArgs),
+    /// Export decisions for reward-model and DPO trainers (TRL, HH-RLHF, rankings, ratings).
+    Export(crate::export::ExportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

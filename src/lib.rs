@@ -1,6 +1,7 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
 pub mod cli;
+pub mod export;
 pub mod format;
 pub mod labels;
 pub mod tasks;

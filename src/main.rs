@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             }
             Err(e) => Err(e.into()),
         },
+        Command::Export(args) => prefer::export::run(args),
     };
     match result {
         Ok(code) => code,
