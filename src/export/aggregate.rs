@@ -26,16 +26,18 @@ pub struct Judged {
     pub pref: Pref,
     /// Mean margin of the votes behind the outcome that carry one.
     pub margin: Option<f64>,
-    /// Positions in [`Aggregated::voters`] of the annotators who judged the pair.
+    /// Positions in [`Aggregated::voters`] of everyone who judged the pair.
     pub voters: Range<u32>,
-    /// How many of them agree with `pref`.
+    /// How many annotators (adjudicators not counted, unless nobody else judged the pair)
+    /// judged the pair, and how many of them agree with `pref`.
+    pub judged_by: u32,
     pub agree: u32,
 }
 
 impl Judged {
     /// Share of the annotators who judged the pair that agree with the outcome.
     pub fn agreement(&self) -> f64 {
-        f64::from(self.agree) / f64::from(self.voters.end - self.voters.start)
+        f64::from(self.agree) / f64::from(self.judged_by.max(1))
     }
 }
 
@@ -95,17 +97,20 @@ fn combine(group: &[Vote], mode: Aggregate, out: &mut Aggregated) {
     let all = start..out.voters.len() as u32;
     if mode == Aggregate::All {
         for (k, v) in group.iter().enumerate() {
-            out.pairs.push(judged(
-                v,
-                v.pref,
-                v.margin,
-                start + k as u32..start + k as u32 + 1,
-                1,
-            ));
+            let one = start + k as u32..start + k as u32 + 1;
+            out.pairs.push(judged(v, v.pref, v.margin, one, 1, 1));
         }
         return;
     }
+    // An adjudicator reviews the annotators rather than being one of them: the majority is
+    // taken among annotators (among adjudicators only where nobody else judged the pair).
     let adjudicators: Vec<Vote> = group.iter().filter(|v| v.adjudicator).copied().collect();
+    let annotators: Vec<Vote> = group.iter().filter(|v| !v.adjudicator).copied().collect();
+    let electorate = if annotators.is_empty() {
+        &adjudicators
+    } else {
+        &annotators
+    };
     let pref = if mode == Aggregate::Adjudicated && !adjudicators.is_empty() {
         // Several adjudicators on one pair: their majority, else the newest one's word.
         majority(&adjudicators).unwrap_or_else(|| {
@@ -115,7 +120,7 @@ fn combine(group: &[Vote], mode: Aggregate, out: &mut Aggregated) {
                 .map_or(Pref::Tie, |v| v.pref)
         })
     } else {
-        match majority(group) {
+        match majority(electorate) {
             Some(p) => p,
             None => {
                 out.no_majority += 1;
@@ -124,11 +129,16 @@ fn combine(group: &[Vote], mode: Aggregate, out: &mut Aggregated) {
             }
         }
     };
-    let agreeing = group.iter().filter(|v| v.pref == pref);
-    let agree = agreeing.clone().count() as u32;
-    let margins: Vec<f64> = agreeing.filter_map(|v| v.margin).collect();
+    let agree = electorate.iter().filter(|v| v.pref == pref).count() as u32;
+    let margins: Vec<f64> = group
+        .iter()
+        .filter(|v| v.pref == pref)
+        .filter_map(|v| v.margin)
+        .collect();
     let margin = (!margins.is_empty()).then(|| margins.iter().sum::<f64>() / margins.len() as f64);
-    out.pairs.push(judged(&first, pref, margin, all, agree));
+    let judged_by = electorate.len() as u32;
+    out.pairs
+        .push(judged(&first, pref, margin, all, agree, judged_by));
 }
 
 /// The judgement more than half of the votes share.
@@ -141,7 +151,14 @@ fn majority(votes: &[Vote]) -> Option<Pref> {
     (n * 2 > votes.len()).then_some([Pref::Lo, Pref::Hi, Pref::Tie, Pref::BothBad][best])
 }
 
-fn judged(v: &Vote, pref: Pref, margin: Option<f64>, voters: Range<u32>, agree: u32) -> Judged {
+fn judged(
+    v: &Vote,
+    pref: Pref,
+    margin: Option<f64>,
+    voters: Range<u32>,
+    agree: u32,
+    judged_by: u32,
+) -> Judged {
     let (chosen, rejected) = if pref == Pref::Hi {
         (v.hi, v.lo)
     } else {
@@ -156,6 +173,7 @@ fn judged(v: &Vote, pref: Pref, margin: Option<f64>, voters: Range<u32>, agree: 
         margin,
         voters,
         agree,
+        judged_by,
     }
 }
 
@@ -257,9 +275,21 @@ mod tests {
         ];
         let adj = aggregate(&mut votes.clone(), Aggregate::Adjudicated);
         assert_eq!(adj.pairs[0].pref, Pref::Hi);
-        assert_eq!(adj.pairs[0].agree, 1);
+        // Neither of the two annotators agrees with the adjudicator.
+        assert_eq!((adj.pairs[0].agree, adj.pairs[0].judged_by), (0, 2));
+        // The majority is the annotators': the adjudicator does not vote.
         let maj = aggregate(&mut votes.clone(), Aggregate::Majority);
         assert_eq!(maj.pairs[0].pref, Pref::Lo);
+        assert_eq!(maj.pairs[0].agreement(), 1.0);
+        // A pair only an adjudicator judged keeps the adjudicator's word.
+        let mut only = vec![Vote {
+            adjudicator: true,
+            ..vote(2, Pref::Hi, 2)
+        }];
+        assert_eq!(
+            aggregate(&mut only, Aggregate::Majority).pairs[0].pref,
+            Pref::Hi
+        );
         // No adjudicator on a pair: adjudicated falls back to the majority.
         let mut plain = vec![vote(0, Pref::Hi, 0)];
         assert_eq!(
