@@ -119,7 +119,7 @@ fn majority_pairs_with_margins_and_the_reasons_for_what_was_left_out() {
     assert_eq!(
         lines[3]["prompt"],
         json!(
-            "\n\nSystem: Be brief.\n\nHuman: Say hello in French.\n\nAssistant: Bonjour !\n\nHuman: And in German?\n\nAssistant:"
+            "\n\nHuman: Be brief.\n\nSay hello in French.\n\nAssistant: Bonjour !\n\nHuman: And in German?\n\nAssistant:"
         )
     );
     assert_eq!(lines[3]["chosen"], json!(" Hallo!"));

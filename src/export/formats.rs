@@ -83,19 +83,28 @@ pub fn is_single_turn(prompt: &[Turn], chosen: &[Turn], rejected: &[Turn]) -> bo
 
 fn hh_label(role: &str) -> &str {
     match role {
-        "user" => "Human",
+        "user" | "system" => "Human",
         "assistant" => "Assistant",
-        "system" => "System",
         other => other,
     }
 }
 
-/// HH-RLHF text: `\n\nHuman: ...\n\nAssistant: ...` for every turn.
+/// HH-RLHF text: `\n\nHuman: ...\n\nAssistant: ...` for every turn. HH has no system turn:
+/// a system message opens the next Human turn, separated by a blank line, so parsers that
+/// split on `\n\nHuman:` / `\n\nAssistant:` still see alternating turns.
 struct Hh<'t, 'a>(&'t [Turn<'a>]);
 
 impl Display for Hh<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in self.0 {
+        let mut turns = self.0.iter().peekable();
+        while let Some(t) = turns.next() {
+            if t.role == "system" {
+                write!(f, "\n\nHuman: {}", t.content)?;
+                if let Some(u) = turns.next_if(|u| u.role == "user") {
+                    write!(f, "\n\n{}", u.content)?;
+                }
+                continue;
+            }
             write!(f, "\n\n{}: {}", hh_label(t.role), t.content)?;
         }
         Ok(())
