@@ -1,5 +1,6 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
+pub mod agreement;
 pub mod cli;
 pub mod export;
 pub mod format;
