@@ -29,6 +29,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Export decisions for reward-model and DPO trainers (TRL, HH-RLHF, rankings, ratings).
     Export(crate::export::ExportArgs),
+    /// Report on the labels: bias, speed, agreement, model leaderboard (--json for machines).
+    Stats(crate::stats::StatsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod export;
 pub mod format;
 pub mod labels;
+pub mod stats;
 pub mod tasks;
 pub mod text;
 pub mod validate;

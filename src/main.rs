@@ -33,6 +33,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e.into()),
         },
         Command::Export(args) => prefer::export::run(args),
+        Command::Stats(args) => prefer::stats::run(args),
     };
     match result {
         Ok(code) => code,
