@@ -529,3 +529,93 @@ pub fn agreement(st: &Standing) -> Agreement {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::standing::standing;
+    use crate::export::standing::tests::{item, pair};
+    use crate::labels::Event;
+
+    #[test]
+    fn left_always_winning_is_flagged_and_a_fast_annotator_is_rushing() {
+        // ann "fast": 10 pair decisions on 10 items, always the left, 1 s each.
+        // ann "slow": the same 10 tasks, left wins 5, 10 s each.
+        // fast: 10 of 10 -> p = 2 / 1024 < 0.01, flagged; slow: 5 of 10 -> p = 1.
+        // Rushing: fast's median 1 s < 0.5 x slow's 10 s, both with >= 5 decisions.
+        let items: Vec<_> = (0..10).map(|i| item(&format!("i{i}"), 2)).collect();
+        let mut events = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let mut f = pair("fast", it, "c0", "c1", "c0");
+            f.ms = Some(1000);
+            let mut s = pair("slow", it, "c1", "c0", if i % 2 == 0 { "c1" } else { "c0" });
+            s.ms = Some(10_000);
+            events.extend([f, s]);
+        }
+        let st = standing(events, Some(&items));
+        let r = report(&st, Some(&items));
+        let fast = &r.annotators[0];
+        assert_eq!(fast.name, "fast");
+        assert_eq!(
+            (
+                fast.position.pair_left_wins.wins,
+                fast.position.pair_left_wins.n
+            ),
+            (10, 10)
+        );
+        assert!((fast.position.pair_left_wins.p_value - 2.0 / 1024.0).abs() < 1e-12);
+        assert!(fast.position.pair_left_wins.flagged);
+        assert!(fast.rushing);
+        let slow = &r.annotators[1];
+        assert_eq!(slow.position.pair_left_wins.p_value, 1.0);
+        assert!(!slow.position.pair_left_wins.flagged && !slow.rushing);
+        // Overall 15 of 20: P(X >= 15) = (1 + 20 + 190 + 1140 + 4845 + 15504) / 2^20 = 21700 / 2^20,
+        // doubled: 0.041389..., not flagged.
+        let all = r.position.pair_left_wins;
+        assert_eq!((all.wins, all.n), (15, 20));
+        assert!((all.p_value - 43_400.0 / 1_048_576.0).abs() < 1e-12);
+        assert!(!all.flagged);
+        // Every task decided by both.
+        assert_eq!(r.tasks_by_annotators, BTreeMap::from([(2, 10)]));
+        // Candidate c1 ("xx") is longer than c0 ("x"): fast chose c0 10 times, slow chose c1
+        // on even items (5): the longer won 5 of 20.
+        assert_eq!(r.length.map(|b| (b.wins, b.n)), Some((5, 20)));
+        // Agreement: on even items slow chose c1 (fast c0), on odd items both c0:
+        // raw 5/10; marginals fast c0 10; slow c0 5, c1 5; p_e = 1 x 0.5 = 0.5; kappa 0.
+        let k = r.agreement.pair[0].kappa.unwrap();
+        assert_eq!((k.n, k.raw, k.kappa), (10, 0.5, Some(0.0)));
+    }
+
+    #[test]
+    fn timing_median_percentiles_and_rate() {
+        // 1, 2, 3, 4 s: median 2.5, p10 1.3, p90 3.7 (linear interpolation);
+        // 4 decisions in 10 s of labeling = 1440 per hour.
+        let t = timing(&mut [4000.0, 1000.0, 3000.0, 2000.0]).unwrap();
+        assert_eq!(t.n, 4);
+        assert!((t.median_s - 2.5).abs() < 1e-12);
+        assert!((t.p10_s - 1.3).abs() < 1e-12);
+        assert!((t.p90_s - 3.7).abs() < 1e-12);
+        assert!((t.per_hour - 1440.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ratings_agreement_and_model_leaderboard() {
+        // Three items rated by a and b: (5,4), (3,3), (1,2) on c0, c1 left unrated.
+        // alpha: units (5,4), (3,3), (1,2): D_o = (2 + 0 + 2) / 6; values 5,4,3,3,1,2:
+        // sum 18, squares 64, D_e = 2 (6*64 - 324) / 30 = 4 -> alpha = 1 - (2/3)/4 = 5/6.
+        let items: Vec<_> = (0..3).map(|i| item(&format!("i{i}"), 2)).collect();
+        let mut events = Vec::new();
+        for (it, (x, y)) in items.iter().zip([(5, 4), (3, 3), (1, 2)]) {
+            for (who, v) in [("a", x), ("b", y)] {
+                let mut e = Event::new(who, &it.id, Some(&it.hash), TaskKind::Rate);
+                e.ratings = Some([("c0".to_string(), v)].into());
+                events.push(e);
+            }
+        }
+        let st = standing(events, Some(&items));
+        let ag = agreement(&st);
+        assert_eq!(ag.rate.len(), 1);
+        assert!((ag.rate[0].alpha.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        assert!(report(&st, Some(&items)).models.is_empty());
+    }
+}

@@ -175,7 +175,9 @@ mod tests {
 
     #[test]
     fn bootstrap_is_deterministic_and_brackets_the_estimate() {
-        let games: Vec<(usize, usize)> = (0..30)
+        // 90 games, A wins 60: a resample where A wins half or fewer has probability ~0.1%,
+        // so the whole 95% interval is above 0.
+        let games: Vec<(usize, usize)> = (0..90)
             .map(|i| if i % 3 == 0 { (1, 0) } else { (0, 1) })
             .collect();
         let a = bootstrap_bt(2, &games);
