@@ -181,6 +181,9 @@ pub struct Report {
     pub agreement: Agreement,
 }
 
+/// A task across annotators: item id, kind, and for pair tasks the sorted pair.
+type TaskId<'a> = (&'a str, TaskKind, Option<(&'a str, &'a str)>);
+
 /// Computes the report.
 pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
     let n_ann = st.annotators.len();
@@ -188,8 +191,7 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
     let mut per_ms: Vec<Vec<f64>> = vec![Vec::new(); n_ann];
     let mut position = Position::default();
     let mut rates = Rates::default();
-    let mut tasks: BTreeMap<(&str, TaskKind, Option<(&str, &str)>), BTreeSet<u32>> =
-        BTreeMap::new();
+    let mut tasks: BTreeMap<TaskId, BTreeSet<u32>> = BTreeMap::new();
 
     for d in &st.decisions {
         let e = &d.event;

@@ -55,7 +55,7 @@ impl SplitMix64 {
 }
 
 /// Seed of the bootstrap: results are reproducible.
-pub const BOOTSTRAP_SEED: u64 = 0x5EED_0F_B7;
+pub const BOOTSTRAP_SEED: u64 = 0x5EED_0FB7;
 /// Resamples per bootstrap.
 pub const BOOTSTRAP_ROUNDS: usize = 200;
 /// Virtual wins given each way to every two models that met, so that a model that won every
@@ -69,10 +69,11 @@ pub fn bradley_terry(models: usize, games: &[(usize, usize)]) -> Vec<f64> {
     for &(w, l) in games {
         wins[w][l] += 1.0;
     }
-    for i in 0..models {
-        for j in 0..models {
-            if i != j && (wins[i][j] + wins[j][i]) > 0.0 {
-                wins[i][j] += BT_PRIOR;
+    let raw = wins.clone();
+    for (i, row) in wins.iter_mut().enumerate() {
+        for (j, w) in row.iter_mut().enumerate() {
+            if i != j && raw[i][j] + raw[j][i] > 0.0 {
+                *w += BT_PRIOR;
             }
         }
     }
