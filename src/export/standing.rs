@@ -79,11 +79,16 @@ pub struct Standing {
 /// current hash) are stale, and decisions about unknown items or candidates are left out.
 pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Item>]>) -> Standing {
     // Group by annotator name; a BTreeMap keeps the annotator order stable.
+    // Per annotator: replay, the tasks that saw a retraction (only those: a set of every
+    // task would cost an allocation per event), retract events, adjudicator role.
     let mut per: BTreeMap<String, (Decisions, HashSet<TaskKey>, usize, bool)> = BTreeMap::new();
     for e in events {
-        let entry = per.entry(e.annotator.clone()).or_default();
-        entry.1.insert(e.key());
+        let entry = match per.get_mut(&e.annotator) {
+            Some(entry) => entry,
+            None => per.entry(e.annotator.clone()).or_default(),
+        };
         if e.retract {
+            entry.1.insert(e.key());
             entry.2 += 1;
         }
         if e.role.as_deref() == Some(ADJUDICATOR) {
@@ -100,15 +105,20 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
     });
 
     let mut out = Standing::default();
-    for (a, (name, (decisions, seen, retract_events, adjudicator))) in per.into_iter().enumerate() {
+    for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
+        per.into_iter().enumerate()
+    {
         let mut counts = AnnotatorCounts {
             retract_events,
             adjudicator,
             ..Default::default()
         };
-        let mut standing_keys = 0;
+        // A retracted task counts unless it was decided or skipped again afterwards.
+        counts.retracted = retracted
+            .iter()
+            .filter(|k| decisions.get(k).is_none())
+            .count();
         for e in decisions.iter() {
-            standing_keys += 1;
             if e.skip {
                 counts.skips += 1;
                 continue;
@@ -141,7 +151,6 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
                 event: e.clone(),
             });
         }
-        counts.retracted = seen.len() - standing_keys;
         out.left_out.skipped += counts.skips;
         out.left_out.retracted += counts.retracted;
         out.left_out.stale += counts.stale;
