@@ -32,6 +32,10 @@ pub enum Command {
     Import(crate::import::ImportArgs),
     /// Generate candidates for prompts from OpenAI-compatible model servers (resumable).
     Generate(crate::generate::GenerateArgs),
+    /// Export decisions for reward-model and DPO trainers (TRL, HH-RLHF, rankings, ratings).
+    Export(crate::export::ExportArgs),
+    /// Report on the labels: bias, speed, agreement, model leaderboard (--json for machines).
+    Stats(crate::stats::StatsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,10 +1,13 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
+pub mod agreement;
 pub mod cli;
+pub mod export;
 pub mod format;
 pub mod generate;
 pub mod import;
 pub mod labels;
+pub mod stats;
 pub mod tasks;
 pub mod text;
 pub mod tui;

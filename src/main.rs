@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         },
         Command::Import(args) => prefer::import::run(&args),
         Command::Generate(args) => prefer::generate::run(&args),
+        Command::Export(args) => prefer::export::run(args),
+        Command::Stats(args) => prefer::stats::run(args),
     };
     match result {
         Ok(code) => code,

@@ -92,6 +92,14 @@ pub struct Event {
     /// Time spent on the task, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
+    /// `"adjudicator"` for a reviewer's final decision, which `export --aggregate adjudicated`
+    /// prefers over the annotators' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Pair mode's preference strength: 1 negligibly or unsure, 2 slightly, 3 better,
+    /// 4 significantly better; export turns it into `margin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<u8>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -123,6 +131,8 @@ impl Event {
             skip: false,
             retract: false,
             ms: None,
+            role: None,
+            strength: None,
         }
     }
 

@@ -1,0 +1,502 @@
+//! Writing aggregated judgements as JSON Lines in the trainers' own column names: TRL's
+//! standard (`trl`) and conversational (`trl-chat`) preference formats, Anthropic HH-RLHF text
+//! (`hh`), and one line per item for `rankings` and `ratings`.
+//!
+//! Rows borrow from the items and stream straight into the writer (`serde_json::to_writer`,
+//! text rendered through `collect_str`), so a line costs no allocation of its own.
+
+use std::fmt::{self, Display, Write as _};
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::format::{Candidate, Item};
+
+use super::aggregate::{Aggregate, Aggregated, Judged};
+use super::pairs::Pref;
+use super::standing::Decided;
+
+/// The pairwise export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairFormat {
+    Trl,
+    TrlChat,
+    Hh,
+}
+
+/// One turn of a conversation, borrowed from an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Turn<'a> {
+    pub role: &'a str,
+    pub content: &'a str,
+}
+
+/// Fills `out` with the conversation a candidate answers followed by its answer: its own
+/// `messages` where it has them (with the answer added when they do not end with it), else the
+/// item's conversation and then the answer.
+pub fn candidate_turns<'a>(item: &'a Item, c: &'a Candidate, out: &mut Vec<Turn<'a>>) {
+    out.clear();
+    let turn = |m: &'a crate::format::Message| Turn {
+        role: &m.role,
+        content: &m.content,
+    };
+    match &c.messages {
+        Some(m) if !m.is_empty() => out.extend(m.iter().map(turn)),
+        _ => match (&item.messages, &item.prompt) {
+            (Some(m), _) if !m.is_empty() => out.extend(m.iter().map(turn)),
+            (_, Some(p)) => out.push(Turn {
+                role: "user",
+                content: p,
+            }),
+            _ => {}
+        },
+    }
+    if out.last().is_none_or(|t| t.role != "assistant") || c.messages.is_none() {
+        out.push(Turn {
+            role: "assistant",
+            content: &c.text,
+        });
+    }
+}
+
+/// Length of the shared prompt of two candidate conversations: their common prefix, cut back
+/// so that it ends with a user turn (what TRL's conversational format expects).
+pub fn prompt_len(a: &[Turn], b: &[Turn]) -> usize {
+    let mut p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    p = p
+        .min(a.len().saturating_sub(1))
+        .min(b.len().saturating_sub(1));
+    while p > 0 && a[p - 1].role != "user" {
+        p -= 1;
+    }
+    p
+}
+
+/// True when a pair can be written as plain `trl` text without losing anything: the prompt is
+/// one user turn and each answer one assistant turn.
+pub fn is_single_turn(prompt: &[Turn], chosen: &[Turn], rejected: &[Turn]) -> bool {
+    matches!(prompt, [t] if t.role == "user")
+        && matches!(chosen, [t] if t.role == "assistant")
+        && matches!(rejected, [t] if t.role == "assistant")
+}
+
+fn hh_label(role: &str) -> &str {
+    match role {
+        "user" | "system" => "Human",
+        "assistant" => "Assistant",
+        other => other,
+    }
+}
+
+/// HH-RLHF text: `\n\nHuman: ...\n\nAssistant: ...` for every turn. HH has no system turn:
+/// a system message opens the next Human turn, separated by a blank line, so parsers that
+/// split on `\n\nHuman:` / `\n\nAssistant:` still see alternating turns.
+struct Hh<'t, 'a>(&'t [Turn<'a>]);
+
+impl Display for Hh<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut turns = self.0.iter().peekable();
+        while let Some(t) = turns.next() {
+            if t.role == "system" {
+                write!(f, "\n\nHuman: {}", t.content)?;
+                if let Some(u) = turns.next_if(|u| u.role == "user") {
+                    write!(f, "\n\n{}", u.content)?;
+                }
+                continue;
+            }
+            write!(f, "\n\n{}: {}", hh_label(t.role), t.content)?;
+        }
+        Ok(())
+    }
+}
+
+/// A flattened prompt: the turns as HH text, ending with `\n\nAssistant:` for the answer to
+/// continue (as TRL's own HH datasets split prompt from answer).
+struct HhPrompt<'t, 'a>(&'t [Turn<'a>]);
+
+impl Display for HhPrompt<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Hh(self.0).fmt(f)?;
+        f.write_str("\n\nAssistant:")
+    }
+}
+
+/// A flattened answer that continues an [`HhPrompt`]: ` answer`, then any later turns.
+struct HhAnswer<'t, 'a>(&'t [Turn<'a>]);
+
+impl Display for HhAnswer<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_first() {
+            Some((first, rest)) if first.role == "assistant" => {
+                f.write_char(' ')?;
+                f.write_str(first.content)?;
+                Hh(rest).fmt(f)
+            }
+            _ => Hh(self.0).fmt(f),
+        }
+    }
+}
+
+/// Serialises anything `Display` as a JSON string, escaping as it streams.
+struct Text<D>(D);
+
+impl<D: Display> Serialize for Text<D> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// Annotator names picked out of the name table by index.
+struct Names<'a> {
+    names: &'a [String],
+    idx: &'a [u32],
+}
+
+impl Serialize for Names<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.idx.iter().map(|&i| self.names[i as usize].as_str()))
+    }
+}
+
+/// Which optional columns every line carries (a column is on every line or on none, so that
+/// `datasets` infers one schema).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Columns {
+    pub margin: bool,
+    pub tie: bool,
+    pub both_bad: bool,
+    pub annotator: bool,
+    pub meta: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a, P, C> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<P>,
+    chosen: C,
+    rejected: C,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    margin: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tie: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    both_bad: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotator: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen_model: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected_model: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotators: Option<Names<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agreement: Option<f64>,
+}
+
+/// A candidate's `metadata.model`, when it is a string.
+pub fn model(c: &Candidate) -> Option<&str> {
+    c.metadata.as_ref()?.get("model")?.as_str()
+}
+
+/// Ids of the items whose pairs cannot be written as plain `trl` text (a conversation of more
+/// than one user turn, or candidates with their own conversations), in output order, once each.
+pub fn items_needing_flatten(items: &[Arc<Item>], pairs: &[Judged]) -> Vec<String> {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut out: Vec<String> = Vec::new();
+    for p in pairs {
+        let item = &items[p.item as usize];
+        if out.last() == Some(&item.id) {
+            continue;
+        }
+        candidate_turns(item, &item.candidates[p.chosen as usize], &mut a);
+        candidate_turns(item, &item.candidates[p.rejected as usize], &mut b);
+        let n = prompt_len(&a, &b);
+        if !is_single_turn(&a[..n], &a[n..], &b[n..]) {
+            out.push(item.id.clone());
+        }
+    }
+    out
+}
+
+/// Writes one line per judgement. Plain `trl` without `flatten` expects
+/// [`items_needing_flatten`] to have come back empty; any pair that is not single-turn is then
+/// written flattened rather than cut short.
+#[allow(clippy::too_many_arguments)]
+pub fn write_pairs<W: Write>(
+    w: &mut W,
+    format: PairFormat,
+    flatten: bool,
+    items: &[Arc<Item>],
+    agg: &Aggregated,
+    names: &[String],
+    cols: Columns,
+) -> serde_json::Result<()> {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for p in &agg.pairs {
+        let item = &items[p.item as usize];
+        let (ch, rj) = (
+            &item.candidates[p.chosen as usize],
+            &item.candidates[p.rejected as usize],
+        );
+        candidate_turns(item, ch, &mut a);
+        candidate_turns(item, rj, &mut b);
+        let n = prompt_len(&a, &b);
+        let voters = &agg.voters[p.voters.start as usize..p.voters.end as usize];
+        let tie = !p.pref.is_strict();
+        let meta = cols.meta;
+        macro_rules! row {
+            ($prompt:expr, $chosen:expr, $rejected:expr) => {
+                Row {
+                    prompt: $prompt,
+                    chosen: $chosen,
+                    rejected: $rejected,
+                    margin: cols.margin.then(|| p.margin.unwrap_or(0.0)),
+                    tie: cols.tie.then_some(tie),
+                    both_bad: cols.both_bad.then_some(p.pref == Pref::BothBad),
+                    annotator: cols.annotator.then(|| names[voters[0] as usize].as_str()),
+                    item: meta.then_some(item.id.as_str()),
+                    chosen_id: meta.then_some(ch.id.as_str()),
+                    rejected_id: meta.then_some(rj.id.as_str()),
+                    chosen_model: meta.then(|| model(ch)),
+                    rejected_model: meta.then(|| model(rj)),
+                    annotators: meta.then_some(Names { names, idx: voters }),
+                    agreement: meta.then(|| p.agreement()),
+                }
+            };
+        }
+        match format {
+            PairFormat::TrlChat => {
+                serde_json::to_writer(&mut *w, &row!(Some(&a[..n]), &a[n..], &b[n..]))?
+            }
+            PairFormat::Trl if !flatten && is_single_turn(&a[..n], &a[n..], &b[n..]) => {
+                serde_json::to_writer(
+                    &mut *w,
+                    &row!(Some(a[0].content), a[n].content, b[n].content),
+                )?
+            }
+            PairFormat::Trl => serde_json::to_writer(
+                &mut *w,
+                &row!(
+                    Some(Text(HhPrompt(&a[..n]))),
+                    Text(HhAnswer(&a[n..])),
+                    Text(HhAnswer(&b[n..]))
+                ),
+            )?,
+            PairFormat::Hh => {
+                serde_json::to_writer(&mut *w, &row!(None::<&str>, Text(Hh(&a)), Text(Hh(&b))))?
+            }
+        }
+        w.write_all(b"\n").map_err(serde_json::Error::io)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct CandidateOut<'a> {
+    id: &'a str,
+    text: &'a str,
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<&'a [crate::format::Message]>,
+}
+
+fn candidates_out(item: &Item) -> Vec<CandidateOut<'_>> {
+    item.candidates
+        .iter()
+        .map(|c| CandidateOut {
+            id: &c.id,
+            text: &c.text,
+            model: model(c),
+            messages: c.messages.as_deref(),
+        })
+        .collect()
+}
+
+fn item_turns(item: &Item) -> Vec<Turn<'_>> {
+    match (&item.messages, &item.prompt) {
+        (Some(m), _) if !m.is_empty() => m
+            .iter()
+            .map(|m| Turn {
+                role: &m.role,
+                content: &m.content,
+            })
+            .collect(),
+        (_, Some(p)) => vec![Turn {
+            role: "user",
+            content: p,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// Tiers best first from aggregated pairs (Copeland: wins minus losses, equal scores share a
+/// tier, file order within a tier). Only candidates that appear in some pair are ranked.
+pub fn consensus_ranking<'a>(item: &'a Item, pairs: &[Judged]) -> Vec<Vec<&'a str>> {
+    let n = item.candidates.len();
+    let mut score = vec![0i64; n];
+    let mut seen = vec![false; n];
+    for p in pairs {
+        seen[p.chosen as usize] = true;
+        seen[p.rejected as usize] = true;
+        if p.pref.is_strict() {
+            score[p.chosen as usize] += 1;
+            score[p.rejected as usize] -= 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..n).filter(|&i| seen[i]).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(score[i]), i));
+    let mut tiers: Vec<Vec<&str>> = Vec::new();
+    let mut last = None;
+    for i in order {
+        if last == Some(score[i]) {
+            if let Some(t) = tiers.last_mut() {
+                t.push(&item.candidates[i].id);
+            }
+        } else {
+            tiers.push(vec![&item.candidates[i].id]);
+        }
+        last = Some(score[i]);
+    }
+    tiers
+}
+
+#[derive(Serialize)]
+struct RankingRow<'a> {
+    item: &'a str,
+    prompt: String,
+    messages: Vec<Turn<'a>>,
+    candidates: Vec<CandidateOut<'a>>,
+    ranking: Vec<Vec<&'a str>>,
+    decisions: Vec<&'a crate::labels::Event>,
+}
+
+/// One line per item with decisions: the consensus ranking of the aggregated pairs, and every
+/// standing decision as it is in the log. Returns the number of lines.
+pub fn write_rankings<W: Write>(
+    w: &mut W,
+    items: &[Arc<Item>],
+    decisions: &[Decided],
+    agg: &Aggregated,
+) -> serde_json::Result<usize> {
+    let mut lines = 0;
+    let mut pi = 0;
+    for group in decisions.chunk_by(|x, y| x.item == y.item) {
+        let Some(i) = group[0].item else { continue };
+        let item = &items[i];
+        while pi < agg.pairs.len() && (agg.pairs[pi].item as usize) < i {
+            pi += 1;
+        }
+        let from = pi;
+        while pi < agg.pairs.len() && agg.pairs[pi].item as usize == i {
+            pi += 1;
+        }
+        let row = RankingRow {
+            item: &item.id,
+            prompt: item.prompt_text(),
+            messages: item_turns(item),
+            candidates: candidates_out(item),
+            ranking: consensus_ranking(item, &agg.pairs[from..pi]),
+            decisions: group.iter().map(|d| &d.event).collect(),
+        };
+        serde_json::to_writer(&mut *w, &row)?;
+        w.write_all(b"\n").map_err(serde_json::Error::io)?;
+        lines += 1;
+    }
+    Ok(lines)
+}
+
+#[derive(Serialize)]
+struct Rating<'a> {
+    annotator: &'a str,
+    rating: u32,
+}
+
+#[derive(Serialize)]
+struct RatedCandidate<'a> {
+    id: &'a str,
+    text: &'a str,
+    model: Option<&'a str>,
+    mean: Option<f64>,
+    ratings: Vec<Rating<'a>>,
+}
+
+#[derive(Serialize)]
+struct RatingRow<'a> {
+    item: &'a str,
+    prompt: String,
+    messages: Vec<Turn<'a>>,
+    scale: Option<u32>,
+    candidates: Vec<RatedCandidate<'a>>,
+}
+
+/// One line per item with rate decisions: each candidate's ratings by annotator and their mean
+/// (with `adjudicated`, the adjudicators' mean where they rated). Returns the number of lines.
+pub fn write_ratings<W: Write>(
+    w: &mut W,
+    items: &[Arc<Item>],
+    decisions: &[Decided],
+    names: &[String],
+    mode: Aggregate,
+) -> serde_json::Result<usize> {
+    let mut lines = 0;
+    for group in decisions.chunk_by(|x, y| x.item == y.item) {
+        let Some(i) = group[0].item else { continue };
+        let rated: Vec<&Decided> = group.iter().filter(|d| d.event.ratings.is_some()).collect();
+        if rated.is_empty() {
+            continue;
+        }
+        let item = &items[i];
+        let candidates = item
+            .candidates
+            .iter()
+            .map(|c| {
+                let mut ratings = Vec::new();
+                let (mut sum, mut n, mut adj_sum, mut adj_n) = (0u64, 0u64, 0u64, 0u64);
+                for d in &rated {
+                    if let Some(&r) = d.event.ratings.as_ref().and_then(|m| m.get(&c.id)) {
+                        ratings.push(Rating {
+                            annotator: &names[d.annotator as usize],
+                            rating: r,
+                        });
+                        sum += u64::from(r);
+                        n += 1;
+                        if d.is_adjudicator() {
+                            adj_sum += u64::from(r);
+                            adj_n += 1;
+                        }
+                    }
+                }
+                let mean = if mode == Aggregate::Adjudicated && adj_n > 0 {
+                    Some(adj_sum as f64 / adj_n as f64)
+                } else {
+                    (n > 0).then(|| sum as f64 / n as f64)
+                };
+                RatedCandidate {
+                    id: &c.id,
+                    text: &c.text,
+                    model: model(c),
+                    mean,
+                    ratings,
+                }
+            })
+            .collect();
+        let row = RatingRow {
+            item: &item.id,
+            prompt: item.prompt_text(),
+            messages: item_turns(item),
+            scale: rated.iter().filter_map(|d| d.event.scale).max(),
+            candidates,
+        };
+        serde_json::to_writer(&mut *w, &row)?;
+        w.write_all(b"\n").map_err(serde_json::Error::io)?;
+        lines += 1;
+    }
+    Ok(lines)
+}

@@ -1,0 +1,386 @@
+//! `prefer export`: turns the annotators' decisions into the JSON Lines that reward-model and
+//! DPO trainers read. The edges (reading files, writing atomically) are here; the rules live in
+//! pure modules: [`standing`] (which decisions count), [`pairs`] (decisions to votes on pairs),
+//! [`aggregate`] (several annotators to one judgement) and [`formats`] (rows).
+
+pub mod aggregate;
+pub mod formats;
+pub mod input;
+pub mod pairs;
+pub mod standing;
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use crate::format;
+use aggregate::{Aggregate, Aggregated, aggregate};
+use formats::{Columns, PairFormat};
+use pairs::{PairOptions, Pref, Vote};
+use standing::Standing;
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// TRL standard format: {"prompt", "chosen", "rejected"} as text.
+    Trl,
+    /// TRL conversational format: lists of {role, content} messages.
+    TrlChat,
+    /// Anthropic HH-RLHF: {"chosen", "rejected"} as "\n\nHuman: ...\n\nAssistant: ..." text.
+    Hh,
+    /// One line per item: the consensus ranking and every annotator's decision.
+    Rankings,
+    /// One line per item: each candidate's ratings by annotator, and their mean.
+    Ratings,
+}
+
+/// Keep or drop pairs that express no preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Keep {
+    Keep,
+    Drop,
+}
+
+/// `--margin-map`: the margins for strength 1, 2, 3, 4.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarginMap(pub [f64; 4]);
+
+impl std::str::FromStr for MarginMap {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+        if parts.len() != 4 {
+            return Err(format!(
+                "expected 4 comma-separated numbers (margins for strength 1,2,3,4), found {}",
+                parts.len()
+            ));
+        }
+        let mut m = [0.0; 4];
+        for (slot, p) in m.iter_mut().zip(&parts) {
+            *slot = p
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("\"{p}\" is not a number"))?;
+        }
+        Ok(MarginMap(m))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The candidate-set file the labels are about.
+    pub file: PathBuf,
+    /// Labels logs to read [default: every *.jsonl in the labels folder].
+    #[arg(value_name = "LOG", conflicts_with = "labels_dir")]
+    pub logs: Vec<PathBuf>,
+    /// The labels folder [default: <input dir>/<input stem>.labels/].
+    #[arg(long, value_name = "DIR")]
+    pub labels_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Trl)]
+    pub format: ExportFormat,
+    /// Write here (atomically: a temporary file, fsync, rename) instead of to stdout.
+    #[arg(long, short, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// With --format trl: render conversations as "\n\nHuman: ...\n\nAssistant:" text
+    /// (without it, items with a conversation need --format trl-chat).
+    #[arg(long)]
+    pub flatten: bool,
+    /// Candidates judged equally good (one ranking tier, a "tie", ratings closer than
+    /// --min-gap): keep them as pairs with "margin": 0 and "tie": true, or drop them.
+    #[arg(long, value_enum, default_value_t = Keep::Drop)]
+    pub ties: Keep,
+    /// Pair decisions of "both bad": keep them (as "tie": true, "both_bad": true) or drop them.
+    #[arg(long, value_enum, default_value_t = Keep::Drop)]
+    pub both_bad: Keep,
+    /// Ratings make a pair when they differ by at least this much (the difference is the margin).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_gap: u32,
+    /// How several annotators' judgements on a pair combine.
+    #[arg(long, value_enum, default_value_t = Aggregate::Majority)]
+    pub aggregate: Aggregate,
+    /// Margins for preference strength 1 (negligibly), 2 (slightly), 3 (better),
+    /// 4 (significantly better).
+    #[arg(long, default_value = "0,1,2,3", value_name = "M1,M2,M3,M4")]
+    pub margin_map: MarginMap,
+    /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
+    /// agreement.
+    #[arg(long)]
+    pub with_meta: bool,
+}
+
+/// Why an export was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(
+        "{count} item(s) have a conversation (first: \"{first}\") that plain --format trl would cut to its last turn - use --format trl-chat, or add --flatten to render conversations as text"
+    )]
+    NeedsFlatten { count: usize, first: String },
+    #[error("cannot write {path}: {source} - check that the folder exists and is writable")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What an export did, for the message on stderr.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    pub lines: usize,
+    pub decisions: usize,
+    pub annotators: usize,
+    pub ties_dropped: usize,
+    pub both_bad_dropped: usize,
+    pub no_majority: usize,
+}
+
+/// Options of the pure pipeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    pub pairs: PairOptions,
+    pub aggregate: Aggregate,
+    pub ties: Keep,
+    pub both_bad: Keep,
+}
+
+/// Decisions to aggregated judgements, with ties and both-bad pairs dropped as asked. Pure.
+pub fn judge(
+    items: &[std::sync::Arc<format::Item>],
+    st: &Standing,
+    plan: &Plan,
+) -> (Aggregated, Report) {
+    // Newer decisions win when an annotator judged a pair twice: rank them by time.
+    let mut by_time: Vec<u32> = (0..st.decisions.len() as u32).collect();
+    by_time.sort_by(|&x, &y| {
+        st.decisions[x as usize]
+            .event
+            .at
+            .cmp(&st.decisions[y as usize].event.at)
+            .then(x.cmp(&y))
+    });
+    let mut recency = vec![0u32; by_time.len()];
+    for (rank, &d) in by_time.iter().enumerate() {
+        recency[d as usize] = rank as u32;
+    }
+    let mut votes: Vec<Vote> = Vec::with_capacity(st.decisions.len());
+    for (d, r) in st.decisions.iter().zip(&recency) {
+        if let Some(i) = d.item {
+            pairs::votes(d, *r, &items[i], &plan.pairs, &mut votes);
+        }
+    }
+    let mut agg = aggregate(&mut votes, plan.aggregate);
+    let mut report = Report {
+        decisions: st.decisions.len(),
+        annotators: st.annotators.len(),
+        no_majority: agg.no_majority,
+        ..Report::default()
+    };
+    agg.pairs.retain(|p| match p.pref {
+        Pref::Lo | Pref::Hi => true,
+        Pref::Tie if plan.ties == Keep::Drop => {
+            report.ties_dropped += 1;
+            false
+        }
+        Pref::BothBad if plan.both_bad == Keep::Drop => {
+            report.both_bad_dropped += 1;
+            false
+        }
+        _ => true,
+    });
+    (agg, report)
+}
+
+/// Runs `prefer export`.
+pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let dataset = format::load(&args.file)?;
+    let paths = input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)?;
+    let labels = input::read_labels(paths)?;
+    for w in &labels.warnings {
+        eprintln!("prefer export: warning: {w}");
+    }
+    let st = standing::standing(labels.events, Some(&dataset.items));
+    let plan = Plan {
+        pairs: PairOptions {
+            min_gap: args.min_gap,
+            margin_map: args.margin_map.0,
+        },
+        aggregate: args.aggregate,
+        ties: args.ties,
+        both_bad: args.both_bad,
+    };
+    let (agg, mut report) = judge(&dataset.items, &st, &plan);
+
+    let pair_format = match args.format {
+        ExportFormat::Trl => Some(PairFormat::Trl),
+        ExportFormat::TrlChat => Some(PairFormat::TrlChat),
+        ExportFormat::Hh => Some(PairFormat::Hh),
+        ExportFormat::Rankings | ExportFormat::Ratings => None,
+    };
+    if pair_format == Some(PairFormat::Trl) && !args.flatten {
+        let need = formats::items_needing_flatten(&dataset.items, &agg.pairs);
+        if let Some(first) = need.first() {
+            return Err(ExportError::NeedsFlatten {
+                count: need.len(),
+                first: first.clone(),
+            }
+            .into());
+        }
+    }
+    let cols = Columns {
+        margin: agg.pairs.iter().any(|p| p.margin.is_some()),
+        tie: args.ties == Keep::Keep || args.both_bad == Keep::Keep,
+        both_bad: args.both_bad == Keep::Keep,
+        annotator: args.aggregate == Aggregate::All,
+        meta: args.with_meta,
+    };
+    let write = |w: &mut dyn Write| -> serde_json::Result<usize> {
+        let mut w = w;
+        match (pair_format, args.format) {
+            (Some(f), _) => {
+                formats::write_pairs(
+                    &mut w,
+                    f,
+                    args.flatten,
+                    &dataset.items,
+                    &agg,
+                    &st.annotators,
+                    cols,
+                )?;
+                Ok(agg.pairs.len())
+            }
+            (None, ExportFormat::Rankings) => {
+                formats::write_rankings(&mut w, &dataset.items, &st.decisions, &agg)
+            }
+            (None, _) => formats::write_ratings(
+                &mut w,
+                &dataset.items,
+                &st.decisions,
+                &st.annotators,
+                args.aggregate,
+            ),
+        }
+    };
+    report.lines = match &args.out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
+            let n = write(&mut w).context("writing to stdout")?;
+            w.flush().context("writing to stdout")?;
+            n
+        }
+        Some(path) => write_atomically(path, |w| write(w).map_err(std::io::Error::from)).map_err(
+            |source| ExportError::Write {
+                path: path.clone(),
+                source,
+            },
+        )?,
+    };
+    eprint!(
+        "{}",
+        summary(&report, &st, args.format, args.out.as_deref())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The message export prints on stderr: what was written, and what was left out and why.
+pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Path>) -> String {
+    let what = match format {
+        ExportFormat::Rankings | ExportFormat::Ratings => "item lines",
+        _ => "pairs",
+    };
+    let name = format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let mut s = format!(
+        "prefer export: wrote {} {what} ({name}) from {} decision(s) by {} annotator(s){}\n",
+        r.lines,
+        r.decisions,
+        r.annotators,
+        out.map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
+    );
+    let lo = &st.left_out;
+    let mut reasons = Vec::new();
+    let mut reason = |n: usize, text: &str| {
+        if n > 0 {
+            reasons.push(format!("{n} {text}"));
+        }
+    };
+    reason(lo.skipped, "skipped");
+    reason(lo.retracted, "retracted");
+    reason(
+        lo.stale,
+        "stale (the item changed since it was labeled; label it again)",
+    );
+    reason(
+        lo.unknown,
+        "about items or candidates the file no longer has",
+    );
+    let decisions_out = reasons.join(", ");
+    let mut pairs_out = Vec::new();
+    let mut pair_reason = |n: usize, text: &str| {
+        if n > 0 {
+            pairs_out.push(format!("{n} {text}"));
+        }
+    };
+    if !matches!(format, ExportFormat::Rankings | ExportFormat::Ratings) {
+        pair_reason(r.ties_dropped, "tie pair(s) (--ties keep to keep them)");
+        pair_reason(
+            r.both_bad_dropped,
+            "both-bad pair(s) (--both-bad keep to keep them)",
+        );
+    }
+    pair_reason(
+        r.no_majority,
+        "pair(s) where the annotators split with no majority",
+    );
+    if !decisions_out.is_empty() {
+        let _ = writeln!(s, "left out decisions: {decisions_out}");
+    }
+    if !pairs_out.is_empty() {
+        let _ = writeln!(s, "left out pairs: {}", pairs_out.join(", "));
+    }
+    s
+}
+
+/// Writes a whole file so that readers see the old one or the new one, never half: a
+/// temporary file next to it, flushed and fsynced, then renamed over it.
+pub fn write_atomically<T>(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let file = File::create(&tmp)?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        let value = body(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        // The rename itself survives a crash once the folder is synced (best effort: not every
+        // platform lets a folder be opened).
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

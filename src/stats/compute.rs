@@ -1,0 +1,623 @@
+//! The figures of `prefer stats`, computed from the standing decisions (and the candidate file,
+//! when given) without any I/O. The [`Report`] is what `--json` prints and what the human
+//! report draws.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::agreement::{
+    Kappa, cohen_kappa, kendall_tau_b, krippendorff_alpha_interval, tier_ranks,
+};
+use crate::export::formats::model;
+use crate::export::pairs::{self, PairOptions, Pref};
+use crate::export::standing::{AnnotatorCounts, Decided, LeftOut, Standing};
+use crate::format::Item;
+use crate::labels::TaskKind;
+
+use super::figures::{binomial_two_sided, bootstrap_bt, bradley_terry, quantile};
+
+/// A bias is flagged when the binomial test gives p below this.
+pub const FLAG_P: f64 = 0.01;
+/// Agreement figures need at least this many shared tasks.
+pub const MIN_OVERLAP: usize = 3;
+/// The rushing rule: at least this many timed decisions ...
+pub const RUSH_MIN_DECISIONS: usize = 5;
+/// ... and a median time below this share of everyone else's median.
+pub const RUSH_FACTOR: f64 = 0.5;
+
+/// How often one side wins, tested against 50%.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Bias {
+    pub n: u64,
+    pub wins: u64,
+    pub rate: Option<f64>,
+    pub p_value: f64,
+    pub flagged: bool,
+}
+
+impl Bias {
+    fn add(&mut self, win: bool) {
+        self.n += 1;
+        self.wins += u64::from(win);
+    }
+
+    fn finish(mut self) -> Self {
+        self.rate = (self.n > 0).then(|| self.wins as f64 / self.n as f64);
+        self.p_value = binomial_two_sided(self.wins, self.n);
+        self.flagged = self.n > 0 && self.p_value < FLAG_P;
+        self
+    }
+}
+
+/// Position bias: left wins in pair tasks; in rank tasks, of every two candidates ranked
+/// apart, the one shown first wins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Position {
+    pub pair_left_wins: Bias,
+    pub rank_first_shown_wins: Bias,
+}
+
+impl Position {
+    fn finish(self) -> Self {
+        Position {
+            pair_left_wins: self.pair_left_wins.finish(),
+            rank_first_shown_wins: self.rank_first_shown_wins.finish(),
+        }
+    }
+}
+
+/// Seconds per decision.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Timing {
+    pub n: usize,
+    pub median_s: f64,
+    pub p10_s: f64,
+    pub p90_s: f64,
+    /// Decisions per hour of labeling time (the sum of `ms`, so breaks do not count).
+    pub per_hour: f64,
+}
+
+fn timing(ms: &mut [f64]) -> Option<Timing> {
+    if ms.is_empty() {
+        return None;
+    }
+    ms.sort_by(f64::total_cmp);
+    let total: f64 = ms.iter().sum();
+    Some(Timing {
+        n: ms.len(),
+        median_s: quantile(ms, 0.5)? / 1000.0,
+        p10_s: quantile(ms, 0.1)? / 1000.0,
+        p90_s: quantile(ms, 0.9)? / 1000.0,
+        per_hour: if total > 0.0 {
+            ms.len() as f64 * 3_600_000.0 / total
+        } else {
+            0.0
+        },
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnotatorRow {
+    pub name: String,
+    #[serde(flatten)]
+    pub counts: AnnotatorCounts,
+    pub time: Option<Timing>,
+    /// Median time below [`RUSH_FACTOR`] of everyone else's.
+    pub rushing: bool,
+    pub position: Position,
+}
+
+/// Tie and both-bad rates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Rates {
+    pub pair_decisions: usize,
+    pub ties: usize,
+    pub both_bad: usize,
+    pub tie_rate: Option<f64>,
+    pub both_bad_rate: Option<f64>,
+    pub rank_decisions: usize,
+    /// Rankings with at least one tier of two or more.
+    pub rankings_with_ties: usize,
+}
+
+/// One model of the leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelRow {
+    pub model: String,
+    pub games: u64,
+    pub wins: u64,
+    pub win_rate: f64,
+    /// Bradley-Terry strength, natural log scale, mean 0 over the models.
+    pub strength: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// Agreement of two annotators, or of everyone (`a` and `b` = "all").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairAgreement {
+    pub a: String,
+    pub b: String,
+    pub shared: usize,
+    /// Raw agreement and Cohen's kappa (pair tasks), when `shared` >= [`MIN_OVERLAP`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kappa: Option<Kappa>,
+    /// Mean Kendall tau-b over shared items (rank tasks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tau_b: Option<f64>,
+    /// Krippendorff's alpha, interval (rate tasks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    pub enough_overlap: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Agreement {
+    pub pair: Vec<PairAgreement>,
+    pub rank: Vec<PairAgreement>,
+    pub rate: Vec<PairAgreement>,
+}
+
+/// Everything `prefer stats` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// False when no candidate file was given: stale decisions cannot be told apart, and
+    /// length bias and the model leaderboard need the texts and metadata.
+    pub with_file: bool,
+    pub decisions: usize,
+    pub left_out: LeftOut,
+    pub annotators: Vec<AnnotatorRow>,
+    /// Number of tasks decided by 1, 2, ... annotators (adjudicators not counted).
+    pub tasks_by_annotators: BTreeMap<usize, usize>,
+    pub position: Position,
+    /// Of every two candidates judged apart and of different length, how often the longer won.
+    pub length: Option<Bias>,
+    pub rates: Rates,
+    pub time: Option<Timing>,
+    pub rushing_rule: String,
+    pub models: Vec<ModelRow>,
+    pub agreement: Agreement,
+}
+
+/// A task across annotators: item id, kind, and for pair tasks the sorted pair.
+type TaskId<'a> = (&'a str, TaskKind, Option<(&'a str, &'a str)>);
+
+/// Computes the report.
+pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
+    let n_ann = st.annotators.len();
+    let mut per_pos = vec![Position::default(); n_ann];
+    let mut per_ms: Vec<Vec<f64>> = vec![Vec::new(); n_ann];
+    let mut position = Position::default();
+    let mut rates = Rates::default();
+    let mut tasks: BTreeMap<TaskId, BTreeSet<u32>> = BTreeMap::new();
+
+    for d in &st.decisions {
+        let e = &d.event;
+        let a = d.annotator as usize;
+        if let Some(ms) = e.ms {
+            per_ms[a].push(ms as f64);
+        }
+        if !d.is_adjudicator() {
+            let pair = e.pair.as_ref().map(|[l, r]| {
+                if l <= r {
+                    (l.as_str(), r.as_str())
+                } else {
+                    (r.as_str(), l.as_str())
+                }
+            });
+            let pair = if e.task == TaskKind::Pair { pair } else { None };
+            tasks
+                .entry((e.item.as_str(), e.task, pair))
+                .or_default()
+                .insert(d.annotator);
+        }
+        match e.task {
+            TaskKind::Pair => {
+                rates.pair_decisions += 1;
+                let (Some([l, r]), Some(c)) = (&e.pair, &e.choice) else {
+                    continue;
+                };
+                match c.as_str() {
+                    "tie" => rates.ties += 1,
+                    "both_bad" => rates.both_bad += 1,
+                    c if c == l || c == r => {
+                        position.pair_left_wins.add(c == l);
+                        per_pos[a].pair_left_wins.add(c == l);
+                    }
+                    _ => {}
+                }
+            }
+            TaskKind::Rank => {
+                rates.rank_decisions += 1;
+                let Some(ranking) = &e.ranking else { continue };
+                if ranking.iter().any(|t| t.len() > 1) {
+                    rates.rankings_with_ties += 1;
+                }
+                let Some(shown) = &e.shown else { continue };
+                let ranks = tier_ranks(ranking);
+                for (i, x) in shown.iter().enumerate() {
+                    for y in &shown[i + 1..] {
+                        if let (Some(rx), Some(ry)) = (ranks.get(x.as_str()), ranks.get(y.as_str()))
+                            && rx != ry
+                        {
+                            position.rank_first_shown_wins.add(rx < ry);
+                            per_pos[a].rank_first_shown_wins.add(rx < ry);
+                        }
+                    }
+                }
+            }
+            TaskKind::Rate => {}
+        }
+    }
+    rates.tie_rate =
+        (rates.pair_decisions > 0).then(|| rates.ties as f64 / rates.pair_decisions as f64);
+    rates.both_bad_rate =
+        (rates.pair_decisions > 0).then(|| rates.both_bad as f64 / rates.pair_decisions as f64);
+
+    let mut tasks_by_annotators = BTreeMap::new();
+    for who in tasks.values() {
+        *tasks_by_annotators.entry(who.len()).or_insert(0) += 1;
+    }
+
+    // Time, and the rushing rule against everyone else's pooled decisions.
+    let mut all_ms: Vec<f64> = per_ms.iter().flatten().copied().collect();
+    let time = timing(&mut all_ms);
+    let mut annotators = Vec::with_capacity(n_ann);
+    for (a, name) in st.annotators.iter().enumerate() {
+        let t = timing(&mut per_ms[a].clone());
+        let mut others: Vec<f64> = per_ms
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| *b != a)
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        others.sort_by(f64::total_cmp);
+        let rushing = match (t, quantile(&others, 0.5)) {
+            (Some(t), Some(m)) => {
+                t.n >= RUSH_MIN_DECISIONS
+                    && others.len() >= RUSH_MIN_DECISIONS
+                    && t.median_s * 1000.0 < RUSH_FACTOR * m
+            }
+            _ => false,
+        };
+        annotators.push(AnnotatorRow {
+            name: name.clone(),
+            counts: st.counts[a].clone(),
+            time: t,
+            rushing,
+            position: per_pos[a].finish(),
+        });
+    }
+
+    let (length, models) = match items {
+        Some(items) => with_texts(st, items),
+        None => (None, Vec::new()),
+    };
+
+    Report {
+        with_file: items.is_some(),
+        decisions: st.decisions.len(),
+        left_out: st.left_out.clone(),
+        annotators,
+        tasks_by_annotators,
+        position: position.finish(),
+        length,
+        rates,
+        time,
+        rushing_rule: format!(
+            "median time per decision below {:.0}% of everyone else's median, with at least {RUSH_MIN_DECISIONS} timed decisions on each side",
+            RUSH_FACTOR * 100.0
+        ),
+        models,
+        agreement: agreement(st),
+    }
+}
+
+/// Length bias and the model leaderboard: both need the candidates' texts and metadata.
+fn with_texts(st: &Standing, items: &[Arc<Item>]) -> (Option<Bias>, Vec<ModelRow>) {
+    let mut votes = Vec::new();
+    for (i, d) in st.decisions.iter().enumerate() {
+        if let Some(it) = d.item
+            && !d.is_adjudicator()
+        {
+            pairs::votes(d, i as u32, &items[it], &PairOptions::default(), &mut votes);
+        }
+    }
+    let mut length = Bias::default();
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    let mut raw_games: Vec<(&str, &str)> = Vec::new();
+    for v in votes.iter().filter(|v| v.pref.is_strict()) {
+        let item = &items[v.item as usize];
+        let (w, l) = if v.pref == Pref::Lo {
+            (v.lo, v.hi)
+        } else {
+            (v.hi, v.lo)
+        };
+        let (cw, cl) = (&item.candidates[w as usize], &item.candidates[l as usize]);
+        let (lw, ll) = (cw.text.chars().count(), cl.text.chars().count());
+        if lw != ll {
+            length.add(lw > ll);
+        }
+        if let (Some(mw), Some(ml)) = (model(cw), model(cl))
+            && mw != ml
+        {
+            names.insert(mw);
+            names.insert(ml);
+            raw_games.push((mw, ml));
+        }
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    let index = |m: &str| names.binary_search(&m).unwrap_or(0);
+    let games: Vec<(usize, usize)> = raw_games
+        .iter()
+        .map(|(w, l)| (index(w), index(l)))
+        .collect();
+    let mut models = Vec::new();
+    if !games.is_empty() {
+        let strength = bradley_terry(names.len(), &games);
+        let ci = bootstrap_bt(names.len(), &games);
+        for (m, name) in names.iter().enumerate() {
+            let wins = games.iter().filter(|g| g.0 == m).count() as u64;
+            let played = games.iter().filter(|g| g.0 == m || g.1 == m).count() as u64;
+            models.push(ModelRow {
+                model: name.to_string(),
+                games: played,
+                wins,
+                win_rate: wins as f64 / played.max(1) as f64,
+                strength: strength[m],
+                ci_low: ci[m].0,
+                ci_high: ci[m].1,
+            });
+        }
+        models.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then(a.model.cmp(&b.model))
+        });
+    }
+    (Some(length.finish()).filter(|b| b.n > 0), models)
+}
+
+/// Agreement per pair of annotators and overall, on the tasks they share. Adjudicators are
+/// left out: they review disagreements rather than label independently.
+pub fn agreement(st: &Standing) -> Agreement {
+    let names = &st.annotators;
+    let people: Vec<&Decided> = st
+        .decisions
+        .iter()
+        .filter(|d| !d.is_adjudicator())
+        .collect();
+    // Pair tasks: label = the chosen candidate id, or tie / both_bad, so sides do not matter.
+    let mut pair_tasks: BTreeMap<(&str, &str, &str), BTreeMap<u32, &str>> = BTreeMap::new();
+    let mut rank_items: BTreeMap<&str, BTreeMap<u32, &Vec<Vec<String>>>> = BTreeMap::new();
+    let mut units: BTreeMap<(&str, &str), BTreeMap<u32, f64>> = BTreeMap::new();
+    for d in &people {
+        let e = &d.event;
+        match e.task {
+            TaskKind::Pair => {
+                if let (Some([l, r]), Some(c)) = (&e.pair, &e.choice) {
+                    let (x, y) = if l <= r { (l, r) } else { (r, l) };
+                    pair_tasks
+                        .entry((&e.item, x, y))
+                        .or_default()
+                        .insert(d.annotator, c);
+                }
+            }
+            TaskKind::Rank => {
+                if let Some(r) = &e.ranking {
+                    rank_items
+                        .entry(&e.item)
+                        .or_default()
+                        .insert(d.annotator, r);
+                }
+            }
+            TaskKind::Rate => {
+                for (c, v) in e.ratings.iter().flatten() {
+                    units
+                        .entry((&e.item, c))
+                        .or_default()
+                        .insert(d.annotator, f64::from(*v));
+                }
+            }
+        }
+    }
+    let n = names.len() as u32;
+    let mut out = Agreement::default();
+    let blank = |a: &str, b: &str, shared: usize| PairAgreement {
+        a: a.into(),
+        b: b.into(),
+        shared,
+        kappa: None,
+        tau_b: None,
+        alpha: None,
+        enough_overlap: shared >= MIN_OVERLAP,
+    };
+
+    // Pair tasks.
+    let mut pooled = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            let labels: Vec<(&str, &str)> = pair_tasks
+                .values()
+                .filter_map(|m| Some((*m.get(&a)?, *m.get(&b)?)))
+                .collect();
+            if labels.is_empty() {
+                continue;
+            }
+            let mut row = blank(&names[a as usize], &names[b as usize], labels.len());
+            if row.enough_overlap {
+                row.kappa = cohen_kappa(&labels);
+            }
+            pooled.extend(labels);
+            out.pair.push(row);
+        }
+    }
+    if out.pair.len() > 1 {
+        let mut row = blank("all", "all", pooled.len());
+        if row.enough_overlap {
+            row.kappa = cohen_kappa(&pooled);
+        }
+        out.pair.push(row);
+    }
+
+    // Rank tasks: tau-b over the candidates both ranked, averaged over shared items.
+    let mut all_taus = Vec::new();
+    let mut rank_rows = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            let taus: Vec<Option<f64>> = rank_items
+                .values()
+                .filter_map(|m| {
+                    let (ra, rb) = (tier_ranks(m.get(&a)?), tier_ranks(m.get(&b)?));
+                    let (x, y): (Vec<f64>, Vec<f64>) = ra
+                        .iter()
+                        .filter_map(|(id, r)| Some((*r, *rb.get(id)?)))
+                        .unzip();
+                    Some(kendall_tau_b(&x, &y))
+                })
+                .collect();
+            if taus.is_empty() {
+                continue;
+            }
+            let mut row = blank(&names[a as usize], &names[b as usize], taus.len());
+            let defined: Vec<f64> = taus.iter().flatten().copied().collect();
+            if row.enough_overlap && !defined.is_empty() {
+                row.tau_b = Some(defined.iter().sum::<f64>() / defined.len() as f64);
+            }
+            all_taus.extend(taus);
+            rank_rows.push(row);
+        }
+    }
+    if rank_rows.len() > 1 {
+        let mut row = blank("all", "all", all_taus.len());
+        let defined: Vec<f64> = all_taus.iter().flatten().copied().collect();
+        if row.enough_overlap && !defined.is_empty() {
+            row.tau_b = Some(defined.iter().sum::<f64>() / defined.len() as f64);
+        }
+        rank_rows.push(row);
+    }
+    out.rank = rank_rows;
+
+    // Rate tasks: alpha per pair of annotators, and over everyone.
+    for a in 0..n {
+        for b in a + 1..n {
+            let pair_units: Vec<Vec<f64>> = units
+                .values()
+                .filter_map(|m| Some(vec![*m.get(&a)?, *m.get(&b)?]))
+                .collect();
+            if pair_units.is_empty() {
+                continue;
+            }
+            let mut row = blank(&names[a as usize], &names[b as usize], pair_units.len());
+            if row.enough_overlap {
+                row.alpha = krippendorff_alpha_interval(&pair_units);
+            }
+            out.rate.push(row);
+        }
+    }
+    if out.rate.len() > 1 {
+        let all: Vec<Vec<f64>> = units
+            .values()
+            .map(|m| m.values().copied().collect())
+            .collect();
+        let shared = all.iter().filter(|u| u.len() >= 2).count();
+        let mut row = blank("all", "all", shared);
+        if row.enough_overlap {
+            row.alpha = krippendorff_alpha_interval(&all);
+        }
+        out.rate.push(row);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::standing::standing;
+    use crate::export::standing::tests::{item, pair};
+    use crate::labels::Event;
+
+    #[test]
+    fn left_always_winning_is_flagged_and_a_fast_annotator_is_rushing() {
+        // ann "fast": 10 pair decisions on 10 items, always the left, 1 s each.
+        // ann "slow": the same 10 tasks, left wins 5, 10 s each.
+        // fast: 10 of 10 -> p = 2 / 1024 < 0.01, flagged; slow: 5 of 10 -> p = 1.
+        // Rushing: fast's median 1 s < 0.5 x slow's 10 s, both with >= 5 decisions.
+        let items: Vec<_> = (0..10).map(|i| item(&format!("i{i}"), 2)).collect();
+        let mut events = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let mut f = pair("fast", it, "c0", "c1", "c0");
+            f.ms = Some(1000);
+            let mut s = pair("slow", it, "c1", "c0", if i % 2 == 0 { "c1" } else { "c0" });
+            s.ms = Some(10_000);
+            events.extend([f, s]);
+        }
+        let st = standing(events, Some(&items));
+        let r = report(&st, Some(&items));
+        let fast = &r.annotators[0];
+        assert_eq!(fast.name, "fast");
+        assert_eq!(
+            (
+                fast.position.pair_left_wins.wins,
+                fast.position.pair_left_wins.n
+            ),
+            (10, 10)
+        );
+        assert!((fast.position.pair_left_wins.p_value - 2.0 / 1024.0).abs() < 1e-12);
+        assert!(fast.position.pair_left_wins.flagged);
+        assert!(fast.rushing);
+        let slow = &r.annotators[1];
+        assert_eq!(slow.position.pair_left_wins.p_value, 1.0);
+        assert!(!slow.position.pair_left_wins.flagged && !slow.rushing);
+        // Overall 15 of 20: P(X >= 15) = (1 + 20 + 190 + 1140 + 4845 + 15504) / 2^20 = 21700 / 2^20,
+        // doubled: 0.041389..., not flagged.
+        let all = r.position.pair_left_wins;
+        assert_eq!((all.wins, all.n), (15, 20));
+        assert!((all.p_value - 43_400.0 / 1_048_576.0).abs() < 1e-12);
+        assert!(!all.flagged);
+        // Every task decided by both.
+        assert_eq!(r.tasks_by_annotators, BTreeMap::from([(2, 10)]));
+        // Candidate c1 ("xx") is longer than c0 ("x"): fast chose c0 10 times, slow chose c1
+        // on even items (5): the longer won 5 of 20.
+        assert_eq!(r.length.map(|b| (b.wins, b.n)), Some((5, 20)));
+        // Agreement: on even items slow chose c1 (fast c0), on odd items both c0:
+        // raw 5/10; marginals fast c0 10; slow c0 5, c1 5; p_e = 1 x 0.5 = 0.5; kappa 0.
+        let k = r.agreement.pair[0].kappa.unwrap();
+        assert_eq!((k.n, k.raw, k.kappa), (10, 0.5, Some(0.0)));
+    }
+
+    #[test]
+    fn timing_median_percentiles_and_rate() {
+        // 1, 2, 3, 4 s: median 2.5, p10 1.3, p90 3.7 (linear interpolation);
+        // 4 decisions in 10 s of labeling = 1440 per hour.
+        let t = timing(&mut [4000.0, 1000.0, 3000.0, 2000.0]).unwrap();
+        assert_eq!(t.n, 4);
+        assert!((t.median_s - 2.5).abs() < 1e-12);
+        assert!((t.p10_s - 1.3).abs() < 1e-12);
+        assert!((t.p90_s - 3.7).abs() < 1e-12);
+        assert!((t.per_hour - 1440.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ratings_agreement_and_model_leaderboard() {
+        // Three items rated by a and b: (5,4), (3,3), (1,2) on c0, c1 left unrated.
+        // alpha: units (5,4), (3,3), (1,2): D_o = (2 + 0 + 2) / 6; values 5,4,3,3,1,2:
+        // sum 18, squares 64, D_e = 2 (6*64 - 324) / 30 = 4 -> alpha = 1 - (2/3)/4 = 5/6.
+        let items: Vec<_> = (0..3).map(|i| item(&format!("i{i}"), 2)).collect();
+        let mut events = Vec::new();
+        for (it, (x, y)) in items.iter().zip([(5, 4), (3, 3), (1, 2)]) {
+            for (who, v) in [("a", x), ("b", y)] {
+                let mut e = Event::new(who, &it.id, Some(&it.hash), TaskKind::Rate);
+                e.ratings = Some([("c0".to_string(), v)].into());
+                events.push(e);
+            }
+        }
+        let st = standing(events, Some(&items));
+        let ag = agreement(&st);
+        assert_eq!(ag.rate.len(), 1);
+        assert!((ag.rate[0].alpha.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        assert!(report(&st, Some(&items)).models.is_empty());
+    }
+}

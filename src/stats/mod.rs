@@ -1,0 +1,82 @@
+//! `prefer stats`: what makes preference data bad before anyone trains on it (position and
+//! length bias, rushed decisions, disagreement), as a report with bar charts or as JSON. The
+//! figures are computed by [`compute`] from the standing decisions, without I/O.
+
+pub mod compute;
+pub mod figures;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::export::{input, standing};
+use crate::format;
+use crate::labels::Event;
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The candidate-set file (optional: needed for stale detection, length bias and the model
+    /// leaderboard), then labels logs [default: every *.jsonl in the labels folder]. The first
+    /// path counts as the candidate file unless it reads as a labels log.
+    #[arg(value_name = "FILE] [LOG")]
+    pub paths: Vec<PathBuf>,
+    /// The labels folder [default: <input dir>/<input stem>.labels/].
+    #[arg(long, value_name = "DIR")]
+    pub labels_dir: Option<PathBuf>,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Why stats could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    #[error("give the candidate file, --labels-dir DIR, or the labels logs to read")]
+    NothingToRead,
+    #[error("--labels-dir and LOG files name the labels twice - give one or the other")]
+    Both,
+}
+
+/// True when the file's first non-blank line is a labels event (so it is a log, not a
+/// candidate file).
+fn looks_like_log(path: &Path) -> bool {
+    let Ok(text) = std::fs::read(path) else {
+        return false;
+    };
+    let line = text
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+    line.and_then(|l| serde_json::from_slice::<Event>(l).ok())
+        .is_some()
+}
+
+/// Runs `prefer stats`.
+pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let (file, logs) = match args.paths.split_first() {
+        Some((first, rest)) if !looks_like_log(first) => (Some(first.clone()), rest.to_vec()),
+        _ => (None, args.paths.clone()),
+    };
+    if file.is_none() && logs.is_empty() && args.labels_dir.is_none() {
+        return Err(StatsError::NothingToRead.into());
+    }
+    if !logs.is_empty() && args.labels_dir.is_some() {
+        return Err(StatsError::Both.into());
+    }
+    let dataset = file.as_deref().map(format::load).transpose()?;
+    let paths = input::log_paths(file.as_deref(), args.labels_dir.as_deref(), &logs)?;
+    let labels = input::read_labels(paths)?;
+    for w in &labels.warnings {
+        eprintln!("prefer stats: warning: {w}");
+    }
+    let items = dataset.as_ref().map(|d| d.items.as_slice());
+    let st = standing::standing(labels.events, items);
+    let report = compute::report(&st, items);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render::human(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,279 @@
+//! The human report: plain text with Unicode bar blocks, so it reads the same in a terminal,
+//! a pipe or a CI log.
+
+use std::fmt::Write as _;
+
+use super::compute::{Bias, FLAG_P, PairAgreement, Report, Timing};
+
+const BAR: usize = 20;
+
+/// A bar of [`BAR`] cells for a share in 0..=1: full blocks, then a light shade.
+pub fn bar(share: f64) -> String {
+    let filled = (share.clamp(0.0, 1.0) * BAR as f64).round() as usize;
+    let mut s = "█".repeat(filled);
+    s.push_str(&"░".repeat(BAR - filled));
+    s
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("-".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn bias_line(out: &mut String, label: &str, b: &Bias) {
+    if b.n == 0 {
+        let _ = writeln!(out, "  {label:<28} (no decisions)");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {label:<28} {} {:>6}  {:>5} of {:<5} p = {:.3}{}",
+        bar(b.rate.unwrap_or(0.0)),
+        pct(b.rate),
+        b.wins,
+        b.n,
+        b.p_value,
+        if b.flagged { "  ⚑ biased" } else { "" }
+    );
+}
+
+fn time_text(t: &Option<Timing>) -> String {
+    match t {
+        Some(t) => format!(
+            "median {:.1}s  p10 {:.1}s  p90 {:.1}s  {:.0}/hour",
+            t.median_s, t.p10_s, t.p90_s, t.per_hour
+        ),
+        None => "no times logged".into(),
+    }
+}
+
+fn agreement_rows(
+    out: &mut String,
+    title: &str,
+    rows: &[PairAgreement],
+    figure: impl Fn(&PairAgreement) -> String,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  {title}");
+    for r in rows {
+        let who = if r.a == "all" {
+            "everyone".to_string()
+        } else {
+            format!("{} & {}", r.a, r.b)
+        };
+        let text = if r.enough_overlap {
+            figure(r)
+        } else {
+            "not enough overlap".into()
+        };
+        let _ = writeln!(out, "    {who:<24} {:>4} shared  {text}", r.shared);
+    }
+}
+
+/// The whole human report.
+pub fn human(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "prefer stats: {} decision(s) by {} annotator(s)",
+        r.decisions,
+        r.annotators.len()
+    );
+    let lo = &r.left_out;
+    let _ = writeln!(
+        s,
+        "left out: {} skipped, {} retracted, {} stale, {} unknown{}",
+        lo.skipped,
+        lo.retracted,
+        lo.stale,
+        lo.unknown,
+        if r.with_file {
+            ""
+        } else {
+            " (no candidate file given: stale decisions not checked)"
+        }
+    );
+
+    let _ = writeln!(s, "\nAnnotators");
+    let max = r
+        .annotators
+        .iter()
+        .map(|a| a.counts.decisions)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for a in &r.annotators {
+        let _ = writeln!(
+            s,
+            "  {:<16} {} {:>5} decided  {:>3} skipped  {:>3} retracted ({} undo events)  {:>3} stale{}",
+            format!(
+                "{}{}",
+                a.name,
+                if a.counts.adjudicator { " (adj.)" } else { "" }
+            ),
+            bar(a.counts.decisions as f64 / max as f64),
+            a.counts.decisions,
+            a.counts.skips,
+            a.counts.retracted,
+            a.counts.retract_events,
+            a.counts.stale,
+            if a.rushing {
+                "  ⚑ possibly rushing"
+            } else {
+                ""
+            }
+        );
+    }
+
+    let _ = writeln!(s, "\nTasks decided by N annotators");
+    let most = r
+        .tasks_by_annotators
+        .values()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for (k, n) in &r.tasks_by_annotators {
+        let _ = writeln!(s, "  {k:>2}  {} {n}", bar(*n as f64 / most as f64));
+    }
+
+    let _ = writeln!(s, "\nPosition bias (50% = none; ⚑ when p < {FLAG_P})");
+    bias_line(&mut s, "left wins (pair), all", &r.position.pair_left_wins);
+    bias_line(
+        &mut s,
+        "first shown wins (rank), all",
+        &r.position.rank_first_shown_wins,
+    );
+    for a in &r.annotators {
+        if a.position.pair_left_wins.n > 0 {
+            bias_line(
+                &mut s,
+                &format!("left wins, {}", a.name),
+                &a.position.pair_left_wins,
+            );
+        }
+        if a.position.rank_first_shown_wins.n > 0 {
+            bias_line(
+                &mut s,
+                &format!("first shown wins, {}", a.name),
+                &a.position.rank_first_shown_wins,
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\nLength bias");
+    match &r.length {
+        Some(b) => bias_line(&mut s, "longer candidate wins", b),
+        None if r.with_file => {
+            let _ = writeln!(s, "  (no pairs of different length judged apart)");
+        }
+        None => {
+            let _ = writeln!(s, "  (give the candidate file to see it)");
+        }
+    }
+
+    let rt = &r.rates;
+    let _ = writeln!(s, "\nTies and both-bad");
+    if rt.pair_decisions > 0 {
+        let _ = writeln!(
+            s,
+            "  tie (pair)        {} {:>6}  {} of {}",
+            bar(rt.tie_rate.unwrap_or(0.0)),
+            pct(rt.tie_rate),
+            rt.ties,
+            rt.pair_decisions
+        );
+        let _ = writeln!(
+            s,
+            "  both bad (pair)   {} {:>6}  {} of {}",
+            bar(rt.both_bad_rate.unwrap_or(0.0)),
+            pct(rt.both_bad_rate),
+            rt.both_bad,
+            rt.pair_decisions
+        );
+    }
+    if rt.rank_decisions > 0 {
+        let share = rt.rankings_with_ties as f64 / rt.rank_decisions as f64;
+        let _ = writeln!(
+            s,
+            "  ranking with a tie {} {:>6}  {} of {}",
+            bar(share),
+            pct(Some(share)),
+            rt.rankings_with_ties,
+            rt.rank_decisions
+        );
+    }
+
+    let _ = writeln!(s, "\nTime per decision");
+    let _ = writeln!(s, "  {:<16} {}", "everyone", time_text(&r.time));
+    for a in &r.annotators {
+        let _ = writeln!(
+            s,
+            "  {:<16} {}{}",
+            a.name,
+            time_text(&a.time),
+            if a.rushing {
+                "  ⚑ possibly rushing"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(s, "  rushing: {}", r.rushing_rule);
+
+    if !r.models.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nModels (Bradley-Terry strength, 95% bootstrap interval)"
+        );
+        for m in &r.models {
+            let _ = writeln!(
+                s,
+                "  {:<24} {} {:>6} won {:>4} of {:<4} strength {:+.2} [{:+.2}, {:+.2}]",
+                m.model,
+                bar(m.win_rate),
+                pct(Some(m.win_rate)),
+                m.wins,
+                m.games,
+                m.strength,
+                m.ci_low,
+                m.ci_high
+            );
+        }
+    }
+
+    let ag = &r.agreement;
+    if !(ag.pair.is_empty() && ag.rank.is_empty() && ag.rate.is_empty()) {
+        let _ = writeln!(s, "\nAgreement (on shared tasks)");
+        agreement_rows(
+            &mut s,
+            "pair tasks: raw agreement, Cohen's kappa",
+            &ag.pair,
+            |r| match r.kappa {
+                Some(k) => format!(
+                    "{} raw {:.2}  kappa {}",
+                    bar(k.raw),
+                    k.raw,
+                    k.kappa.map_or("undefined".into(), |x| format!("{x:.2}"))
+                ),
+                None => "-".into(),
+            },
+        );
+        agreement_rows(&mut s, "rank tasks: mean Kendall tau-b", &ag.rank, |r| {
+            r.tau_b.map_or("-".into(), |t| {
+                format!("{} tau-b {t:.2}", bar((t + 1.0) / 2.0))
+            })
+        });
+        agreement_rows(
+            &mut s,
+            "rate tasks: Krippendorff's alpha (interval)",
+            &ag.rate,
+            |r| {
+                r.alpha
+                    .map_or("-".into(), |a| format!("{} alpha {a:.2}", bar(a)))
+            },
+        );
+    }
+    s
+}

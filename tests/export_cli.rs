@@ -1,0 +1,364 @@
+//! `prefer export` end to end: the real binary on the fixture candidate set and four
+//! annotators' logs in tests/fixtures/export/ (alice, bob, carol, and rev the adjudicator).
+//!
+//! What the fixture logs hold, and so where the expected figures come from:
+//! - q1 (pair): alice c1 (strength 3), bob c1 (strength 4), carol c0, rev (adjudicator) c0;
+//! - q2 (rank): alice [[c2],[c0,c1]], bob [[c2],[c1],[c0]];
+//! - q3 (pair, a conversation): alice c0, bob skipped, carol decided then retracted;
+//! - q4 (pair): alice, with an item_hash that is not q4's: stale;
+//! - q5 (rate): carol c0=5, c1=3, c2=3;
+//! - q6 (pair): bob both_bad.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/export")
+        .join(p)
+}
+
+fn export(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .arg("export")
+        .arg(fixture("items.jsonl"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn with_labels(args: &[&str]) -> Vec<String> {
+    let dir = fixture("labels");
+    let mut v = vec!["--labels-dir".to_string(), dir.display().to_string()];
+    v.extend(args.iter().map(|s| s.to_string()));
+    v
+}
+
+fn ok(args: &[&str]) -> (Vec<Value>, String) {
+    let args = with_labels(args);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_eq!(code, 0, "stderr: {err}");
+    let lines = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, err)
+}
+
+/// (item, chosen id, rejected id) of every line, from --with-meta columns.
+fn ids(lines: &[Value]) -> Vec<(String, String, String)> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["item"].as_str().unwrap().into(),
+                l["chosen_id"].as_str().unwrap().into(),
+                l["rejected_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+fn t(i: &str, c: &str, r: &str) -> (String, String, String) {
+    (i.into(), c.into(), r.into())
+}
+
+#[test]
+fn plain_trl_refuses_a_conversation_and_writes_nothing() {
+    let args = with_labels(&[]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("\"q3\"") && err.contains("trl-chat") && err.contains("--flatten"),
+        "{err}"
+    );
+}
+
+#[test]
+fn majority_pairs_with_margins_and_the_reasons_for_what_was_left_out() {
+    let (lines, err) = ok(&["--flatten", "--with-meta"]);
+    // q1: 2 of 3 annotators say c1 (rev adjudicates but does not vote); q2: c2 beats both,
+    // c0-c1 splits 1-1 (alice tie, bob c1); q3: alice alone; q5: ratings 5 > 3, 3.
+    assert_eq!(
+        ids(&lines),
+        vec![
+            t("q1", "c1", "c0"),
+            t("q2", "c2", "c0"),
+            t("q2", "c2", "c1"),
+            t("q3", "c0", "c1"),
+            t("q5", "c0", "c1"),
+            t("q5", "c0", "c2"),
+        ]
+    );
+    let margins: Vec<f64> = lines
+        .iter()
+        .map(|l| l["margin"].as_f64().unwrap())
+        .collect();
+    // q1: strengths 3 and 4 -> margins 2 and 3, mean 2.5; rankings give 0; q5: 5 - 3 = 2.
+    assert_eq!(margins, vec![2.5, 0.0, 0.0, 0.0, 2.0, 2.0]);
+    assert_eq!(lines[0]["agreement"].as_f64().unwrap(), 2.0 / 3.0);
+    assert_eq!(lines[0]["chosen_model"], json!("m-b"));
+    assert_eq!(
+        lines[0]["annotators"],
+        json!(["alice", "bob", "carol", "rev"])
+    );
+    assert_eq!(
+        lines[0]["prompt"],
+        json!("\n\nHuman: Name a prime number.\n\nAssistant:")
+    );
+    assert_eq!(
+        lines[3]["prompt"],
+        json!(
+            "\n\nHuman: Be brief.\n\nSay hello in French.\n\nAssistant: Bonjour !\n\nHuman: And in German?\n\nAssistant:"
+        )
+    );
+    assert_eq!(lines[3]["chosen"], json!(" Hallo!"));
+    assert!(
+        err.contains("wrote 6 pairs (trl) from 9 decision(s) by 4 annotator(s)"),
+        "{err}"
+    );
+    assert!(err.contains("1 skipped, 1 retracted, 1 stale"), "{err}");
+    assert!(err.contains("1 tie pair(s)"), "{err}");
+    assert!(err.contains("1 both-bad pair(s)"), "{err}");
+    assert!(
+        err.contains("1 pair(s) where the annotators split"),
+        "{err}"
+    );
+}
+
+#[test]
+fn trl_chat_keeps_the_conversation_as_messages() {
+    let (lines, _) = ok(&["--format", "trl-chat"]);
+    assert_eq!(lines.len(), 6);
+    let q3 = &lines[3];
+    assert_eq!(q3["prompt"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        q3["prompt"][3],
+        json!({"role": "user", "content": "And in German?"})
+    );
+    assert_eq!(
+        q3["chosen"],
+        json!([{"role": "assistant", "content": "Hallo!"}])
+    );
+    assert_eq!(
+        q3["rejected"],
+        json!([{"role": "assistant", "content": "Ciao!"}])
+    );
+}
+
+#[test]
+fn hh_is_human_assistant_text() {
+    let (lines, _) = ok(&["--format", "hh"]);
+    assert_eq!(
+        lines[0],
+        json!({"chosen": "\n\nHuman: Name a prime number.\n\nAssistant: Seven is prime: its only divisors are 1 and 7.",
+               "rejected": "\n\nHuman: Name a prime number.\n\nAssistant: 7.",
+               "margin": 2.5})
+    );
+}
+
+#[test]
+fn adjudicated_takes_the_adjudicators_word() {
+    let (lines, _) = ok(&["--flatten", "--with-meta", "--aggregate", "adjudicated"]);
+    assert_eq!(ids(&lines)[0], t("q1", "c0", "c1"));
+    // carol alone of the three annotators agrees with rev.
+    assert_eq!(lines[0]["agreement"].as_f64().unwrap(), 1.0 / 3.0);
+    // Neither rev nor carol gave a strength: no margin to carry.
+    assert_eq!(lines[0]["margin"].as_f64().unwrap(), 0.0);
+}
+
+#[test]
+fn all_gives_every_annotators_pairs_with_their_name() {
+    let (lines, _) = ok(&["--flatten", "--aggregate", "all", "--with-meta"]);
+    let got: Vec<(String, String, String, String)> = ids(&lines)
+        .into_iter()
+        .zip(&lines)
+        .map(|((i, c, r), l)| (i, c, r, l["annotator"].as_str().unwrap().into()))
+        .collect();
+    let w = |i: &str, c: &str, r: &str, a: &str| (i.into(), c.into(), r.into(), a.into());
+    assert_eq!(
+        got,
+        vec![
+            w("q1", "c1", "c0", "alice"),
+            w("q1", "c1", "c0", "bob"),
+            w("q1", "c0", "c1", "carol"),
+            w("q1", "c0", "c1", "rev"),
+            w("q2", "c1", "c0", "bob"),
+            w("q2", "c2", "c0", "alice"),
+            w("q2", "c2", "c0", "bob"),
+            w("q2", "c2", "c1", "alice"),
+            w("q2", "c2", "c1", "bob"),
+            w("q3", "c0", "c1", "alice"),
+            w("q5", "c0", "c1", "carol"),
+            w("q5", "c0", "c2", "carol"),
+        ]
+    );
+}
+
+#[test]
+fn ties_and_both_bad_come_out_when_asked_for() {
+    let (lines, _) = ok(&[
+        "--flatten",
+        "--with-meta",
+        "--ties",
+        "keep",
+        "--both-bad",
+        "keep",
+    ]);
+    let flagged: Vec<_> = lines
+        .iter()
+        .filter(|l| l["tie"] == json!(true))
+        .map(|l| {
+            (
+                l["item"].as_str().unwrap(),
+                l["both_bad"].as_bool().unwrap(),
+                l["margin"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // q5: c1 and c2 both rated 3; q6: bob's both_bad. q2's c0-c1 still has no majority.
+    assert_eq!(flagged, vec![("q5", false, 0.0), ("q6", true, 0.0)]);
+    assert_eq!(lines.len(), 8);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["tie"].is_boolean() && l["both_bad"].is_boolean())
+    );
+}
+
+#[test]
+fn margin_map_and_min_gap_change_margins_and_rating_pairs() {
+    // Strength 3 -> 1.0 and 4 -> 1.0: mean 1.0. With --min-gap 3, q5's gap of 2 is a tie.
+    let (lines, _) = ok(&[
+        "--flatten",
+        "--with-meta",
+        "--margin-map",
+        "0, 0.5,1,1",
+        "--min-gap",
+        "3",
+    ]);
+    assert_eq!(lines[0]["margin"].as_f64().unwrap(), 1.0);
+    assert!(lines.iter().all(|l| l["item"] != json!("q5")));
+    let args = with_labels(&["--margin-map", "1,2"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected 4 comma-separated numbers"), "{err}");
+}
+
+#[test]
+fn named_logs_instead_of_the_folder() {
+    let (code, out, err) = export(&[
+        "--flatten",
+        fixture("labels/bob.jsonl").to_str().unwrap(),
+        fixture("labels/alice.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["margin"].as_f64().unwrap(), 2.5);
+    assert!(err.contains("by 2 annotator(s)"), "{err}");
+}
+
+#[test]
+fn output_is_deterministic_whatever_the_order_of_the_logs() {
+    let logs = ["alice", "bob", "carol", "rev"].map(|n| fixture(&format!("labels/{n}.jsonl")));
+    let run = |order: &[usize]| {
+        let mut args = vec![
+            "--format".to_string(),
+            "trl-chat".into(),
+            "--aggregate".into(),
+            "all".into(),
+        ];
+        args.extend(order.iter().map(|&i| logs[i].display().to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        export(&refs).1
+    };
+    let a = run(&[0, 1, 2, 3]);
+    assert!(!a.is_empty());
+    assert_eq!(a, run(&[3, 2, 1, 0]));
+    assert_eq!(a, run(&[0, 1, 2, 3]));
+}
+
+#[test]
+fn out_writes_the_file_whole_and_leaves_no_temporary_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pairs.jsonl");
+    std::fs::write(&path, "old content\n").unwrap();
+    let args = with_labels(&["--format", "trl-chat", "--out", path.to_str().unwrap()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 6);
+    assert!(!text.contains("old content"));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(err.contains(&format!("to {}", path.display())), "{err}");
+}
+
+#[test]
+fn editing_an_item_makes_its_labels_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = std::fs::read_to_string(fixture("items.jsonl")).unwrap();
+    let edited = items.replace("Seven is prime", "Seven is a prime");
+    assert_ne!(items, edited);
+    let file = dir.path().join("items.jsonl");
+    std::fs::write(&file, edited).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--flatten",
+            "--labels-dir",
+        ])
+        .arg(fixture("labels"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    // q1's four decisions and q4's one.
+    assert!(err.contains("5 stale"), "{err}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 5);
+}
+
+#[test]
+fn rankings_and_ratings_lines_per_item() {
+    let (lines, _) = ok(&["--format", "rankings"]);
+    let items: Vec<&str> = lines.iter().map(|l| l["item"].as_str().unwrap()).collect();
+    assert_eq!(items, ["q1", "q2", "q3", "q5", "q6"]);
+    assert_eq!(lines[1]["ranking"], json!([["c2"], ["c0", "c1"]]));
+    assert_eq!(lines[1]["decisions"].as_array().unwrap().len(), 2);
+    // q5 by ratings: c0 beats both, c1 = c2.
+    assert_eq!(lines[3]["ranking"], json!([["c0"], ["c1", "c2"]]));
+    let (lines, _) = ok(&["--format", "ratings"]);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["candidates"][0]["mean"], json!(5.0));
+    assert_eq!(
+        lines[0]["candidates"][1]["ratings"],
+        json!([{"annotator": "carol", "rating": 3}])
+    );
+}
+
+#[test]
+fn a_missing_labels_folder_says_what_to_do() {
+    let (code, _, err) = export(&["--labels-dir", "/nonexistent/labels"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("no labels folder at /nonexistent/labels"),
+        "{err}"
+    );
+}

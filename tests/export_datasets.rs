@@ -1,0 +1,122 @@
+//! The real-trainer check: every export format, loaded by Hugging Face `datasets` exactly as a
+//! training script would (`load_dataset("json", data_files=...)`), and checked against what
+//! TRL's reward and DPO trainers read (tests/python/check_trl.py).
+//!
+//! Python comes from `PREFER_PYTHON` (CI points it at a virtual environment with `datasets`),
+//! else `python3`. Without Python, or with a `python3` that lacks `datasets`, the test prints a
+//! note and passes; when `PREFER_PYTHON` is set, a missing `datasets` is a failure, because CI
+//! asked for the check.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/export")
+        .join(p)
+}
+
+/// The Python to use, or `None` (with a note printed) when the check cannot run here.
+fn python() -> Option<String> {
+    let explicit = std::env::var("PREFER_PYTHON")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let py = explicit.clone().unwrap_or_else(|| "python3".into());
+    let probe = Command::new(&py).args(["-c", "import datasets"]).output();
+    match probe {
+        Err(e) => {
+            assert!(explicit.is_none(), "PREFER_PYTHON={py} cannot be run: {e}");
+            eprintln!("note: skipping the datasets check: no {py} ({e})");
+            None
+        }
+        Ok(o) if !o.status.success() => {
+            let why = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                explicit.is_none(),
+                "PREFER_PYTHON={py} has no `datasets` module: {why}"
+            );
+            eprintln!(
+                "note: skipping the datasets check: {py} has no `datasets` module (pip install datasets, then set PREFER_PYTHON)"
+            );
+            None
+        }
+        Ok(_) => Some(py),
+    }
+}
+
+fn export_to(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(format!("{name}.jsonl"));
+    let status = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .arg("export")
+        .arg(fixture("items.jsonl"))
+        .arg("--labels-dir")
+        .arg(fixture("labels"))
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out
+}
+
+#[test]
+fn every_format_loads_with_datasets_as_trl_reads_it() {
+    let Some(py) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/check_trl.py");
+    let cases: &[(&str, &str, &[&str], usize)] = &[
+        ("trl", "trl-flat", &["--format", "trl", "--flatten"], 6),
+        (
+            "trl",
+            "trl-meta-ties",
+            &[
+                "--format",
+                "trl",
+                "--flatten",
+                "--with-meta",
+                "--ties",
+                "keep",
+                "--both-bad",
+                "keep",
+            ],
+            8,
+        ),
+        ("trl-chat", "chat", &["--format", "trl-chat"], 6),
+        (
+            "trl-chat",
+            "chat-all-meta",
+            &["--format", "trl-chat", "--aggregate", "all", "--with-meta"],
+            12,
+        ),
+        ("hh", "hh", &["--format", "hh"], 6),
+        ("rankings", "rankings", &["--format", "rankings"], 5),
+        ("ratings", "ratings", &["--format", "ratings"], 1),
+    ];
+    for (fmt, name, args, rows) in cases {
+        let path = export_to(dir.path(), name, args);
+        let out = Command::new(&py)
+            .arg(&script)
+            .arg(fmt)
+            .arg(&path)
+            .arg(rows.to_string())
+            // Keep the datasets cache out of the user's home, and never reach the network.
+            .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))
+            .env("HF_HOME", dir.path().join("hf-home"))
+            .env("HF_DATASETS_OFFLINE", "1")
+            .env("HF_HUB_OFFLINE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
+    }
+}

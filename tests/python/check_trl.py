@@ -1,0 +1,81 @@
+"""Loads a prefer export with Hugging Face `datasets` and checks what TRL's reward and DPO
+trainers read, as TRL's own `is_conversational`, `extract_prompt` and tokenisation steps do.
+
+Usage: check_trl.py FORMAT PATH [EXPECTED_ROWS]
+Exit 0 and print "ok ..." when the file passes; raise on the first problem.
+"""
+import sys
+
+import datasets
+
+fmt, path = sys.argv[1], sys.argv[2]
+expected = int(sys.argv[3]) if len(sys.argv) > 3 else None
+ds = datasets.load_dataset("json", data_files=path, split="train")
+if expected is not None:
+    assert ds.num_rows == expected, f"{ds.num_rows} rows, expected {expected}"
+cols = set(ds.column_names)
+
+
+def is_conversational(example):
+    # TRL's data_utils.is_conversational: a known key holding a list of {role, content} dicts.
+    for key in ("prompt", "chosen", "rejected", "completion", "messages"):
+        v = example.get(key)
+        if isinstance(v, list) and v and isinstance(v[0], dict) and "role" in v[0] and "content" in v[0]:
+            return True
+    return False
+
+
+def check_margin():
+    if "margin" in cols:
+        dtype = ds.features["margin"].dtype
+        assert dtype in ("float64", "float32"), f"margin is {dtype}, TRL needs a float"
+        assert all(isinstance(m, float) for m in ds["margin"])
+
+
+if fmt in ("trl", "hh"):
+    need = {"chosen", "rejected"} | ({"prompt"} if fmt == "trl" else set())
+    assert need <= cols, f"columns {sorted(cols)} lack {sorted(need - cols)}"
+    for ex in ds:
+        assert not is_conversational(ex), "plain-text format looks conversational"
+        for k in need:
+            assert isinstance(ex[k], str), f"{k} is {type(ex[k]).__name__}, not a string"
+        if fmt == "hh":
+            # TRL's extract_prompt (implicit prompt): the longest common prefix is the prompt.
+            c, r = ex["chosen"], ex["rejected"]
+            assert c.startswith("\n\nHuman: ") and r.startswith("\n\nHuman: "), c[:40]
+            assert "\n\nAssistant: " in c and "\n\nAssistant: " in r
+            i = 0
+            while i < min(len(c), len(r)) and c[i] == r[i]:
+                i += 1
+            assert i > 0, "chosen and rejected share no prompt"
+    check_margin()
+elif fmt == "trl-chat":
+    assert {"prompt", "chosen", "rejected"} <= cols, sorted(cols)
+    for ex in ds:
+        assert is_conversational(ex), "conversational format not recognised as such"
+        for k in ("prompt", "chosen", "rejected"):
+            assert isinstance(ex[k], list) and ex[k], f"{k} is not a non-empty list"
+            for m in ex[k]:
+                assert set(m) >= {"role", "content"}, m
+                assert isinstance(m["role"], str) and isinstance(m["content"], str), m
+        assert ex["prompt"][-1]["role"] == "user", "the prompt must end with a user turn"
+        for k in ("chosen", "rejected"):
+            assert ex[k][0]["role"] == "assistant" and ex[k][-1]["role"] == "assistant", ex[k]
+    check_margin()
+elif fmt == "rankings":
+    assert {"item", "prompt", "candidates", "ranking", "decisions"} <= cols, sorted(cols)
+    for ex in ds:
+        ids = {c["id"] for c in ex["candidates"]}
+        for tier in ex["ranking"]:
+            assert set(tier) <= ids, (tier, ids)
+        assert ex["decisions"], "an item line without decisions"
+elif fmt == "ratings":
+    assert {"item", "prompt", "candidates"} <= cols, sorted(cols)
+    for ex in ds:
+        for c in ex["candidates"]:
+            assert c["mean"] is None or isinstance(c["mean"], float), c
+            for r in c["ratings"]:
+                assert isinstance(r["annotator"], str) and isinstance(r["rating"], int), r
+else:
+    raise SystemExit(f"unknown format {fmt}")
+print(f"ok {fmt}: {ds.num_rows} rows, columns {sorted(cols)}")

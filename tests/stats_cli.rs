@@ -1,0 +1,131 @@
+//! `prefer stats` end to end on the export fixture (see tests/export_cli.rs for what each log
+//! holds). Expected figures, counted by hand from the logs:
+//! - pair tasks, left wins: alice 0 of 2 (q1 [c0,c1] chose c1; q3 [c1,c0] chose c0), bob 1 of
+//!   1, carol 1 of 1, rev 1 of 1 -> 3 of 5;
+//! - rank tasks, first shown wins: alice shown c0,c1,c2, ranked c2 first -> 0 of 2 (c0-c1 tie
+//!   left out); bob shown c2,c1,c0, ranked in that order -> 3 of 3; all 3 of 5;
+//! - tasks by annotators: q1 pair by 3, q2 rank by 2, q3, q5, q6 by 1 each;
+//! - pair decisions 6 (alice 2, bob 2, carol 1, rev 1), 1 both_bad, 0 ties.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/export")
+        .join(p)
+}
+
+fn stats(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .arg("stats")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json_report() -> Value {
+    let items = fixture("items.jsonl");
+    let labels = fixture("labels");
+    let (ok, out, err) = stats(&[
+        items.to_str().unwrap(),
+        "--labels-dir",
+        labels.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn json_figures_match_the_hand_count() {
+    let r = json_report();
+    assert_eq!(r["decisions"], json!(9));
+    assert_eq!(
+        r["left_out"],
+        json!({"skipped": 1, "retracted": 1, "stale": 1, "unknown": 0})
+    );
+    assert_eq!(r["tasks_by_annotators"], json!({"1": 3, "2": 1, "3": 1}));
+    let pos = &r["position"];
+    assert_eq!(pos["pair_left_wins"]["wins"], json!(3));
+    assert_eq!(pos["pair_left_wins"]["n"], json!(5));
+    assert_eq!(pos["rank_first_shown_wins"]["wins"], json!(3));
+    assert_eq!(pos["rank_first_shown_wins"]["n"], json!(5));
+    let alice = &r["annotators"][0];
+    assert_eq!(alice["name"], json!("alice"));
+    assert_eq!(alice["position"]["pair_left_wins"]["wins"], json!(0));
+    // Two-sided binomial, 0 of 2: 2 x (1/4) = 0.5.
+    assert_eq!(alice["position"]["pair_left_wins"]["p_value"], json!(0.5));
+    assert_eq!(r["annotators"][3]["adjudicator"], json!(true));
+    assert_eq!(r["annotators"][2]["retract_events"], json!(1));
+    assert_eq!(r["rates"]["pair_decisions"], json!(6));
+    assert_eq!(r["rates"]["both_bad"], json!(1));
+    // alice's times 12, 30, 9 s (the stale q4 decision does not count): median 12.
+    assert_eq!(alice["time"]["median_s"], json!(12.0));
+    // Models: m-c won every game it played (q2: c2 beat c0 and c1 for alice and bob).
+    assert_eq!(r["models"][0]["model"], json!("m-c"));
+    assert_eq!(r["models"][0]["win_rate"], json!(1.0));
+    // Pair agreement: only q1 is shared, one task per pair of annotators: not enough.
+    assert_eq!(r["agreement"]["pair"][0]["enough_overlap"], json!(false));
+}
+
+#[test]
+fn report_is_deterministic() {
+    assert_eq!(json_report(), json_report());
+}
+
+#[test]
+fn human_report_has_bars_and_sections() {
+    let items = fixture("items.jsonl");
+    let labels = fixture("labels");
+    let (ok, out, err) = stats(&[
+        items.to_str().unwrap(),
+        "--labels-dir",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    for section in [
+        "Annotators",
+        "Tasks decided by N annotators",
+        "Position bias",
+        "Length bias",
+        "Ties and both-bad",
+        "Time per decision",
+        "Models",
+        "Agreement",
+        "not enough overlap",
+    ] {
+        assert!(out.contains(section), "missing {section}:\n{out}");
+    }
+    assert!(out.contains('█') && out.contains('░'));
+}
+
+#[test]
+fn logs_alone_without_the_candidate_file() {
+    let (ok, out, err) = stats(&[
+        fixture("labels/alice.jsonl").to_str().unwrap(),
+        fixture("labels/bob.jsonl").to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["with_file"], json!(false));
+    // Without the file alice's q4 decision cannot be seen to be stale: 4 + 3 decisions.
+    assert_eq!(r["decisions"], json!(7));
+    assert_eq!(r["length"], Value::Null);
+    assert_eq!(r["models"], json!([]));
+}
+
+#[test]
+fn nothing_to_read_is_an_error_that_says_what_to_give() {
+    let (ok, _, err) = stats(&[]);
+    assert!(!ok);
+    assert!(err.contains("give the candidate file"), "{err}");
+}
