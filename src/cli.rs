@@ -68,9 +68,17 @@ pub struct LabelArgs {
     /// Your name in the labels log [default: $PREFER_ANNOTATOR, then $USER].
     #[arg(long)]
     pub annotator: Option<String>,
-    /// The labels log [default: <input dir>/<input stem>.labels/<annotator>.jsonl].
+    /// The labels folder shared by a team: one log per annotator, <annotator>.jsonl
+    /// [default: <input dir>/<input stem>.labels/].
+    #[arg(long, value_name = "DIR")]
+    pub labels_dir: Option<PathBuf>,
+    /// Your labels log [default: <labels dir>/<annotator>.jsonl].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Decisions wanted per task across the team: you are served only tasks that fewer than K
+    /// annotators have decided [default: `overlap` in <labels dir>/prefer.toml, else 1].
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    pub overlap: Option<u32>,
     /// Show candidates in file order instead of a stable per-labeler shuffle.
     #[arg(long)]
     pub no_shuffle: bool,

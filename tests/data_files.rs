@@ -46,6 +46,7 @@ fn draw_all(path: &Path, max_items: usize) {
             scale: 5,
             shuffle: true,
             decisions: Decisions::new(),
+            overlap: 1,
             size: (80, 24),
         })
         .unwrap();

@@ -15,7 +15,7 @@ use ratatui::backend::Backend;
 
 use crate::cli::LabelArgs;
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Decisions, Event, LabelLog, TaskKind, default_log_path};
+use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
@@ -50,10 +50,23 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         None if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
         None => TaskKind::Rank,
     };
+    let dir = args
+        .labels_dir
+        .clone()
+        .or_else(|| {
+            args.out
+                .as_ref()
+                .and_then(|o| o.parent().map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| labels_dir(&args.file));
     let log_path = args
         .out
         .clone()
-        .unwrap_or_else(|| default_log_path(&args.file, &annotator));
+        .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
+    let overlap = match args.overlap {
+        Some(k) => k as usize,
+        None => folder_overlap(&dir)?.unwrap_or(1),
+    };
     let opened = LabelLog::open(&log_path)?;
     let mut log = opened.log;
     let mut notes = Vec::new();
@@ -97,6 +110,7 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         scale: args.scale,
         shuffle: !args.no_shuffle,
         decisions,
+        overlap,
         size: (80, 24),
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
@@ -123,6 +137,12 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     }
     let started = Instant::now();
     let mut watch = FileWatch::new(&args.file);
+    let mut others = OthersReader::new(&dir, &log_path);
+    model.apply_others(others.poll());
+    let start = model
+        .first_open_from(model.current)
+        .unwrap_or(model.current);
+    model.go_to(start);
     let result = run_loop(
         &mut terminal,
         &mut model,
@@ -139,7 +159,14 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
             }
         },
         &|| started.elapsed().as_millis() as u64,
-        &mut || watch.check(),
+        &mut || {
+            let mut msgs: Vec<Msg> = watch.check().into_iter().collect();
+            let events = others.poll();
+            if !events.is_empty() {
+                msgs.push(Msg::Others(events));
+            }
+            msgs
+        },
     );
     ratatui::restore();
     result?;
@@ -162,7 +189,11 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     }
     let total = model.tasks.len();
     let decided = model.decided_count();
-    let skipped = total - decided - model.open_count();
+    let skipped = model
+        .decisions
+        .iter()
+        .filter(|e| e.skip && e.task == mode)
+        .count();
     println!(
         "{} decision{} this session; {decided} of {total} tasks decided{}.",
         model.session_decisions,
@@ -177,6 +208,22 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
             String::new()
         }
     );
+    if model.team.names().next().is_some() || model.team.overlap > 1 {
+        println!(
+            "team: {} of {total} tasks have {} decision{}{}.",
+            model.team.full(),
+            model.team.overlap,
+            if model.team.overlap == 1 { "" } else { "s" },
+            if model.team.over() > 0 {
+                format!(
+                    "; {} got more because two labelers took them at the same moment",
+                    model.team.over()
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     println!("labels log: {}", log_path.display());
     println!("resume with: {}", resume_command(args, &annotator, mode));
     Ok(code)
@@ -190,7 +237,7 @@ pub fn run_loop<B: Backend>(
     write: &mut dyn FnMut(&mut Event) -> io::Result<()>,
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
-    on_tick: &mut dyn FnMut() -> Option<Msg>,
+    poll: &mut dyn FnMut() -> Vec<Msg>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -219,9 +266,11 @@ where
             None => {
                 last_tick = clock();
                 queue.push_back(Msg::Tick);
-                queue.extend(on_tick());
+                queue.extend(poll());
             }
             Some(ev) => {
+                // What the rest of the team did since, before a key can pick the next task.
+                queue.extend(poll());
                 push_event(&mut queue, model, ev);
                 // Drain whatever else is already waiting, then draw once.
                 while let Some(ev) = next_event(Duration::ZERO)? {
@@ -245,6 +294,106 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
         }
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
+    }
+}
+
+/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
+fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Settings {
+        overlap: Option<usize>,
+    }
+    let path = dir.join("prefer.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let s: Settings = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
+            .unwrap_or(1);
+        anyhow::anyhow!(
+            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
+            path.display(),
+            e.message()
+        )
+    })?;
+    if s.overlap == Some(0) {
+        bail!("{}: overlap must be 1 or more", path.display());
+    }
+    Ok(s.overlap)
+}
+
+/// Reads what the other annotators append to their logs in the labels folder, from where it
+/// last stopped, so each look costs only the new bytes.
+struct OthersReader {
+    dir: PathBuf,
+    mine: Option<std::ffi::OsString>,
+    offsets: std::collections::HashMap<PathBuf, u64>,
+}
+
+impl OthersReader {
+    fn new(dir: &Path, mine: &Path) -> Self {
+        let same_dir = mine.parent().map(|p| p == dir).unwrap_or(false)
+            || mine.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
+        OthersReader {
+            dir: dir.to_path_buf(),
+            mine: if same_dir {
+                mine.file_name().map(ToOwned::to_owned)
+            } else {
+                None
+            },
+            offsets: Default::default(),
+        }
+    }
+
+    /// New complete events from the other logs. Damaged lines are left out (the log's owner
+    /// sees them when they open it).
+    fn poll(&mut self) -> Vec<Event> {
+        use std::io::{Read, Seek, SeekFrom};
+        let Ok(files) = log_files(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for path in files {
+            if path.file_name() == self.mine.as_deref() {
+                continue;
+            }
+            let Ok(len) = std::fs::metadata(&path).map(|m| m.len()) else {
+                continue;
+            };
+            let off = self.offsets.entry(path.clone()).or_insert(0);
+            if len < *off {
+                // Replaced or cut back: read it again from the start (replay is idempotent).
+                *off = 0;
+            }
+            if len == *off {
+                continue;
+            }
+            let Ok(mut f) = std::fs::File::open(&path) else {
+                continue;
+            };
+            let mut buf = Vec::new();
+            if f.seek(SeekFrom::Start(*off)).is_err()
+                || f.take(len - *off).read_to_end(&mut buf).is_err()
+            {
+                continue;
+            }
+            // Only complete lines: a labeler may be writing the next one right now.
+            let Some(end) = buf.iter().rposition(|&b| b == b'\n') else {
+                continue;
+            };
+            for line in buf[..=end].split(|&b| b == b'\n') {
+                if let Ok(mut e) = parse_events(&path, line) {
+                    out.append(&mut e);
+                }
+            }
+            *off += end as u64 + 1;
+        }
+        out
     }
 }
 
@@ -317,8 +466,17 @@ fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {
         format!("--mode {}", mode.name()),
         format!("--annotator {}", shell_quote(annotator)),
     ];
+    if let Some(dir) = &args.labels_dir {
+        parts.push(format!(
+            "--labels-dir {}",
+            shell_quote(&dir.to_string_lossy())
+        ));
+    }
     if let Some(out) = &args.out {
         parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
+    }
+    if let Some(k) = args.overlap {
+        parts.push(format!("--overlap {k}"));
     }
     if args.no_shuffle {
         parts.push("--no-shuffle".into());

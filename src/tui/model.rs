@@ -10,6 +10,7 @@ use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::content::WrapCache;
 use super::keymap::KeyMap;
+use super::team::Team;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +120,8 @@ pub struct Model {
     pub too_many: usize,
     /// Background reading of the candidate file, while it goes on.
     pub progress: Option<Progress>,
+    /// The other annotators of the labels folder.
+    pub team: Team,
 }
 
 impl std::fmt::Debug for dyn ItemSource {
@@ -137,6 +140,8 @@ pub struct Setup {
     pub shuffle: bool,
     /// The log replayed (stale decisions included: they are set aside as items are checked).
     pub decisions: Decisions,
+    /// Decisions wanted per task across the team (`--overlap`).
+    pub overlap: usize,
     pub size: (u16, u16),
 }
 
@@ -205,7 +210,17 @@ impl Model {
             stale: 0,
             too_many: 0,
             progress: None,
+            team: Team::new(s.overlap, s.mode),
         };
+        let mine: Vec<TaskKey> = m
+            .decisions
+            .iter()
+            .filter(|e| e.is_decision())
+            .map(Event::key)
+            .collect();
+        for k in mine {
+            m.team.mine_changed(&k, false, true);
+        }
         m.sync_tasks();
         if m.tasks.is_empty() {
             return Err(if m.too_many > 0 {
@@ -244,7 +259,9 @@ impl Model {
                     if let Some(ev) = self.decisions.get(&key)
                         && ev.item_hash.as_ref().is_some_and(|h| *h != item.hash)
                     {
+                        let was = self.decisions.is_decided(&key);
                         self.decisions.forget(&key);
+                        self.team.mine_changed(&key, was, false);
                         self.stale += 1;
                     }
                 }
@@ -294,9 +311,28 @@ impl Model {
         (first..first + count).find(|&i| self.key_of(i).as_ref() == Some(key))
     }
 
+    /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
+    /// decided it.
     fn is_open(&self, i: usize) -> bool {
         self.key_of(i)
-            .is_some_and(|k| self.decisions.get(&k).is_none())
+            .is_some_and(|k| self.decisions.get(&k).is_none() && self.team.wants(&k))
+    }
+
+    /// Applies one of this labeler's own events, keeping the team's counts right.
+    pub fn apply_mine(&mut self, ev: Event) {
+        let key = ev.key();
+        let before = self.decisions.is_decided(&key);
+        self.decisions.apply(ev);
+        let after = self.decisions.is_decided(&key);
+        self.team.mine_changed(&key, before, after);
+    }
+
+    /// Applies events read from the other annotators' logs.
+    pub fn apply_others(&mut self, events: Vec<Event>) {
+        for ev in events {
+            let mine = self.decisions.is_decided(&ev.key());
+            self.team.apply_other(ev, mine);
+        }
     }
 
     /// The first task from `from` on (wrapping) that is neither decided nor skipped.

@@ -23,6 +23,8 @@ pub enum Msg {
     /// Something outside changed that the labeler must know (e.g. the candidate file was
     /// edited on disk); shown until the session ends.
     Warn(String),
+    /// New events from the other annotators' logs in the labels folder.
+    Others(Vec<Event>),
 }
 
 /// What the loop must do.
@@ -72,6 +74,24 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::Warn(w) => m.warning = Some(w),
+        Msg::Others(events) => {
+            let was_wanted = m.team.wants(&m.view.key);
+            m.apply_others(events);
+            if was_wanted && !m.team.wants(&m.view.key) && !m.decisions.is_decided(&m.view.key) {
+                m.status = Some(format!(
+                    "others have now decided this task {} times (the overlap wanted); }} goes to an open one",
+                    m.team.others_on(&m.view.key)
+                ));
+            }
+            // Work that others gave back (an undo) is served again, even after "done".
+            if m.overlay == Overlay::Done
+                && let Some(i) = m.first_open_from(m.current)
+            {
+                m.overlay = Overlay::None;
+                m.go_to(i);
+                m.status = Some("a task became available again".into());
+            }
+        }
     }
     prepare(m);
     fx
@@ -475,7 +495,7 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     if ev.is_decision() {
         m.session_decisions += 1;
     }
-    m.decisions.apply(ev.clone());
+    m.apply_mine(ev.clone());
     m.unsaved.insert(seq, ev.clone());
     m.save = match &m.save {
         SaveState::Failed { error, .. } => SaveState::Failed {

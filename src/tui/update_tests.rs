@@ -35,6 +35,28 @@ fn dataset(counts: &[usize]) -> Arc<Dataset> {
     })
 }
 
+fn team_model(counts: &[usize], mode: TaskKind, overlap: usize) -> Model {
+    let d = dataset(counts);
+    Model::new(Setup {
+        source: d,
+        file_label: "t.jsonl".into(),
+        annotator: "alice".into(),
+        mode,
+        scale: 5,
+        shuffle: false,
+        decisions: Decisions::new(),
+        overlap,
+        size: (120, 40),
+    })
+    .unwrap()
+}
+
+fn rank_by(who: &str, item: &str) -> Event {
+    let mut e = Event::new(who, item, None, TaskKind::Rank);
+    e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]);
+    e
+}
+
 fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
     let d = dataset(counts);
     Model::new(Setup {
@@ -45,6 +67,7 @@ fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
         scale: 5,
         shuffle: false,
         decisions: Decisions::from_events(events),
+        overlap: 1,
         size: (120, 40),
     })
     .unwrap()
@@ -294,6 +317,7 @@ fn scrolling_is_clamped_to_the_content() {
         scale: 5,
         shuffle: false,
         decisions: Decisions::new(),
+        overlap: 1,
         size: (80, 24),
     })
     .unwrap();
@@ -411,4 +435,68 @@ fn rank_mode_leaves_out_items_it_cannot_key() {
     let m = model(&[3, 12, 4], TaskKind::Rank);
     assert_eq!(m.tasks.len(), 2);
     assert_eq!(m.too_many, 1);
+}
+
+#[test]
+fn tasks_others_decided_often_enough_are_not_served() {
+    let mut m = team_model(&[2, 2, 2, 2], TaskKind::Rank, 2);
+    m.apply_others(vec![
+        rank_by("bob", "q1"),
+        rank_by("carol", "q1"),
+        rank_by("bob", "q2"),
+    ]);
+    keys(&mut m, &[Number(1), Submit]);
+    // q1 has two decisions already; q2 only one.
+    assert_eq!(m.view.item.id, "q2");
+    keys(&mut m, &[Number(1), Submit]);
+    assert_eq!(m.view.item.id, "q3");
+    assert_eq!(m.team.full(), 2, "q1 (bob, carol) and q2 (bob, alice)");
+    keys(&mut m, &[Number(2), Submit]);
+    assert_eq!(m.overlay, Overlay::Done);
+    // The labeler can still visit and decide q1 on purpose: it then has three.
+    keys(&mut m, &[Cancel, PrevTask, PrevTask]);
+    assert_eq!(m.view.item.id, "q1");
+    keys(&mut m, &[Number(1), Submit]);
+    assert_eq!(m.team.over(), 1);
+}
+
+#[test]
+fn work_given_back_by_others_is_served_again_after_done() {
+    let mut m = team_model(&[2, 2], TaskKind::Rank, 1);
+    m.apply_others(vec![rank_by("bob", "q1")]);
+    keys(&mut m, &[Number(1), Submit]);
+    assert_eq!(m.overlay, Overlay::Done);
+    let mut undo = Event::new("bob", "q1", None, TaskKind::Rank);
+    undo.retract = true;
+    update(&mut m, Msg::Others(vec![undo]), 0);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.view.item.id, "q1");
+}
+
+#[test]
+fn the_labeler_is_told_when_others_finish_the_task_on_screen() {
+    let mut m = team_model(&[2, 2], TaskKind::Rank, 1);
+    assert_eq!(m.view.item.id, "q0");
+    update(&mut m, Msg::Others(vec![rank_by("bob", "q0")]), 0);
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .contains("others have now decided")
+    );
+    // It stays on screen: nothing moves under the labeler's fingers.
+    assert_eq!(m.view.item.id, "q0");
+}
+
+#[test]
+fn done_stays_when_others_finish_their_work() {
+    let mut m = team_model(&[2, 2], TaskKind::Pair, 2);
+    keys(&mut m, &[ChooseLeft, ChooseLeft]);
+    assert_eq!(m.overlay, Overlay::Done);
+    let mut e = Event::new("bob", "q0", None, TaskKind::Pair);
+    e.pair = Some(["c0".into(), "c1".into()]);
+    e.choice = Some("c0".into());
+    update(&mut m, Msg::Others(vec![e]), 0);
+    update(&mut m, Msg::Tick, 0);
+    assert_eq!(m.overlay, Overlay::Done);
 }

@@ -34,6 +34,7 @@ fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
         scale: 5,
         shuffle: false,
         decisions: Decisions::new(),
+        overlap: 1,
         size,
     })
     .unwrap();

@@ -55,6 +55,8 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let done = m.decided_count();
     let secs = m.task_ms() / 1000;
     let (save, save_style) = save_text(&m.save);
+    // The team's progress (tasks with enough decisions) when the work is shared.
+    let team = m.team.names().next().is_some() || m.team.overlap > 1;
     // (priority: lower is kept longer, text, style)
     let fields: Vec<(u8, String, Style)> = vec![
         (
@@ -75,6 +77,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             format!("{} {done}/{total}", progress_bar(done, total, 10)),
             Style::new(),
         ),
+        (
+            if team { 1 } else { 9 },
+            format!("team {}/{total} ×{}", m.team.full(), m.team.overlap),
+            Style::new(),
+        ),
         (4, format!("{}:{:02}", secs / 60, secs % 60), Style::new()),
         (0, save, save_style),
     ];
@@ -91,6 +98,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         shown.iter().map(|f| str_width(&f.1)).sum::<usize>()
             + str_width(sep) * shown.len().saturating_sub(1)
     };
+    for (i, f) in fields.iter().enumerate() {
+        if f.0 == 9 {
+            keep[i] = false;
+        }
+    }
     for prio in (1..=6).rev() {
         if total_width(&keep) <= width {
             break;

@@ -99,14 +99,30 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
 fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     let total = m.tasks.len();
     let decided = m.decided_count();
-    let skipped = total - decided - m.open_count();
+    let open = m.open_count();
+    let skipped = m
+        .decisions
+        .iter()
+        .filter(|e| e.skip && e.task == m.mode)
+        .count();
+    let taken = total.saturating_sub(decided + skipped + open);
     let mut lines = vec![
         Line::from(format!(
-            "All {total} tasks are done: {decided} decided, {skipped} skipped."
+            "Nothing left for you: {decided} decided, {skipped} skipped{} of {total} tasks.",
+            if taken > 0 {
+                format!(", {taken} done by others")
+            } else {
+                String::new()
+            }
         )),
         Line::from(format!("{} this session.", m.session_decisions)),
         Line::from(""),
     ];
+    if !m.checking_done() {
+        lines.push(Line::from(
+            "the file is still being read: more tasks may come",
+        ));
+    }
     if skipped > 0 {
         lines.push(Line::from("} goes to a skipped task"));
     }

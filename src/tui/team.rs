@@ -1,0 +1,170 @@
+//! What the other annotators of a labels folder have decided, for sharing the work: how many
+//! annotators decided each task, and how many tasks have reached the overlap the team wants.
+//! Pure data; the loop feeds it the events it reads from the other logs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::labels::{Decisions, Event, TaskKey, TaskKind};
+
+/// The team's decisions as seen from one labeler.
+#[derive(Debug, Clone)]
+pub struct Team {
+    /// Decisions wanted per task (`--overlap`); a labeler is served tasks with fewer.
+    pub overlap: usize,
+    /// Only tasks of this kind count (the session's mode).
+    pub kind: TaskKind,
+    /// Replay per other annotator.
+    others: BTreeMap<String, Decisions>,
+    /// Number of other annotators with a standing decision, per task.
+    counts: HashMap<TaskKey, u32>,
+    /// Tasks with at least `overlap` decisions, counting this labeler's.
+    full: usize,
+    /// Tasks with more than `overlap` decisions.
+    over: usize,
+}
+
+impl Team {
+    pub fn new(overlap: usize, kind: TaskKind) -> Self {
+        Team {
+            overlap: overlap.max(1),
+            kind,
+            others: BTreeMap::new(),
+            counts: HashMap::new(),
+            full: 0,
+            over: 0,
+        }
+    }
+
+    /// Number of other annotators who decided this task.
+    pub fn others_on(&self, key: &TaskKey) -> usize {
+        self.counts.get(key).copied().unwrap_or(0) as usize
+    }
+
+    /// Names of the other annotators seen so far.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.others.keys().map(String::as_str)
+    }
+
+    /// The other annotators' decisions, by name.
+    pub fn others(&self) -> &BTreeMap<String, Decisions> {
+        &self.others
+    }
+
+    /// Tasks with at least `overlap` decisions.
+    pub fn full(&self) -> usize {
+        self.full
+    }
+
+    /// Tasks with more decisions than `overlap` (two labelers took them at the same moment).
+    pub fn over(&self) -> usize {
+        self.over
+    }
+
+    /// True when this labeler should be served the task: fewer than `overlap` others decided it.
+    pub fn wants(&self, key: &TaskKey) -> bool {
+        self.others_on(key) < self.overlap
+    }
+
+    /// Applies another annotator's event. Adjudicators' events are reviews, not labels: they do
+    /// not count towards the overlap. `mine` says whether this labeler has decided the task.
+    pub fn apply_other(&mut self, event: Event, mine: bool) {
+        if event.role.as_deref() == Some("adjudicator") || event.task != self.kind {
+            return;
+        }
+        let key = event.key();
+        let d = self.others.entry(event.annotator.clone()).or_default();
+        let before = d.is_decided(&key);
+        d.apply(event);
+        let after = d.is_decided(&key);
+        if before != after {
+            let old = self.total(&key, mine);
+            let c = self.counts.entry(key.clone()).or_insert(0);
+            if after {
+                *c += 1;
+            } else {
+                *c = c.saturating_sub(1);
+            }
+            let new = self.total(&key, mine);
+            self.moved(old, new);
+        }
+    }
+
+    /// This labeler's own decision on a task changed (decided or undecided).
+    pub fn mine_changed(&mut self, key: &TaskKey, before: bool, after: bool) {
+        if before == after || key.kind != self.kind {
+            return;
+        }
+        let others = self.others_on(key);
+        self.moved(others + usize::from(before), others + usize::from(after));
+    }
+
+    fn total(&self, key: &TaskKey, mine: bool) -> usize {
+        self.others_on(key) + usize::from(mine)
+    }
+
+    fn moved(&mut self, old: usize, new: usize) {
+        let k = self.overlap;
+        match (old >= k, new >= k) {
+            (false, true) => self.full += 1,
+            (true, false) => self.full -= 1,
+            _ => {}
+        }
+        match (old > k, new > k) {
+            (false, true) => self.over += 1,
+            (true, false) => self.over -= 1,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rank(who: &str, item: &str) -> Event {
+        let mut e = Event::new(who, item, None, TaskKind::Rank);
+        e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]);
+        e
+    }
+
+    #[test]
+    fn counts_decisions_per_task_and_frees_on_retract() {
+        let mut t = Team::new(2, TaskKind::Rank);
+        let k = TaskKey::new("x", TaskKind::Rank);
+        t.apply_other(rank("bob", "x"), false);
+        assert_eq!(t.others_on(&k), 1);
+        assert!(t.wants(&k));
+        t.apply_other(rank("bob", "x"), false); // deciding again is still one annotator
+        t.apply_other(rank("carol", "x"), false);
+        assert!(!t.wants(&k));
+        assert_eq!(t.full(), 1);
+        let mut undo = Event::new("carol", "x", None, TaskKind::Rank);
+        undo.retract = true;
+        t.apply_other(undo, false);
+        assert!(t.wants(&k));
+        assert_eq!(t.full(), 0);
+    }
+
+    #[test]
+    fn skips_and_adjudications_do_not_count() {
+        let mut t = Team::new(1, TaskKind::Rank);
+        let k = TaskKey::new("x", TaskKind::Rank);
+        let mut s = rank("bob", "x");
+        s.skip = true;
+        t.apply_other(s, false);
+        let mut adj = rank("rev", "x");
+        adj.role = Some("adjudicator".into());
+        t.apply_other(adj, false);
+        assert!(t.wants(&k));
+    }
+
+    #[test]
+    fn over_overlap_is_counted() {
+        let mut t = Team::new(1, TaskKind::Rank);
+        let k = TaskKey::new("x", TaskKind::Rank);
+        t.mine_changed(&k, false, true);
+        assert_eq!((t.full(), t.over()), (1, 0));
+        t.apply_other(rank("bob", "x"), true);
+        assert_eq!((t.full(), t.over()), (1, 1));
+    }
+}
