@@ -16,7 +16,8 @@ fn label_kill_and_resume_at_the_right_task() {
     let mut saved = Vec::new();
     for (k, key) in ["a", "b", "t"].iter().enumerate() {
         s.send(key);
-        let progress = format!("{}/6", k + 1);
+        // The progress field ("▕██░░▏ D/N"), not "task k/N".
+        let progress = format!("▏ {}/6", k + 1);
         s.wait_for("saved decision", 10, |sc| {
             sc.contains(&progress) && sc.contains("✓ saved")
         });
@@ -44,7 +45,7 @@ fn label_kill_and_resume_at_the_right_task() {
     // Start again: it opens at task 4 with 3 decided.
     let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
     let screen = s.wait_text("task 4/6", 10);
-    assert!(screen.contains("3/6"), "{screen}");
+    assert!(screen.contains("▏ 3/6"), "{screen}");
     assert!(screen.contains("item-3"), "{screen}");
     // Previous task shows its recorded decision (a tie).
     s.send("[");
