@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Label a candidate set: pick the better of two, rank, or rate (autosaves; resumes).
     Label(LabelArgs),
+    /// Review the team's labels: every annotator's verdict per candidate, filters
+    /// (disagreements, stale, slowest, ...), and final decisions as an adjudicator.
+    Review(ReviewArgs),
     /// Check a candidate-set file and print a summary, or every problem as FILE:LINE.
     Validate(ValidateArgs),
     /// Turn a preference dataset (hh, arena, ultrafeedback, sharegpt, oasst, trl) into a
@@ -83,6 +86,34 @@ pub struct LabelArgs {
     #[arg(long)]
     pub no_shuffle: bool,
     /// Rating scale for rate mode: ratings are 1..K.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=9))]
+    pub scale: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The candidate-set file the labels are for.
+    pub file: PathBuf,
+    /// Labels logs to review [default: every *.jsonl in the labels folder].
+    pub logs: Vec<PathBuf>,
+    /// The labels folder [default: <input dir>/<input stem>.labels/].
+    #[arg(long, value_name = "DIR")]
+    pub labels_dir: Option<PathBuf>,
+    /// Which decisions to review [default: the kind most decisions are of].
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Your name as reviewer; final decisions go to <labels dir>/<name>.jsonl with
+    /// "role":"adjudicator" [default: $PREFER_ANNOTATOR, then $USER].
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// Your log as reviewer [default: <labels dir>/<annotator>.jsonl].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Start with this filter: all, decided, undecided, skipped, disagreements, stale,
+    /// annotator:NAME, slowest, fastest (f cycles them).
+    #[arg(long, default_value = "all")]
+    pub filter: String,
+    /// Rating scale for final decisions in rate mode.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=9))]
     pub scale: u32,
 }

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Label(args) => prefer::tui::run_label(&args),
+        Command::Review(args) => prefer::tui::app::run_review(&args),
         Command::Validate(args) => match format::load(&args.file) {
             Ok(d) => {
                 print!("{}", prefer::validate::summary(&d));

@@ -9,17 +9,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use crossterm::event::{self, Event as TermEvent};
+use crossterm::event::{self, Event as TermEvent, KeyCode};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::cli::LabelArgs;
+use crate::cli::{LabelArgs, ReviewArgs};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
-use super::update::{Effect, Msg, update};
+use super::review::Filter;
+use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
 
 /// How often the clock in the header and retries of failed writes tick.
@@ -27,6 +28,40 @@ const TICK: Duration = Duration::from_secs(1);
 
 /// Runs `prefer label`.
 pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
+    run_session(args, None)
+}
+
+/// Runs `prefer review`: the labeling screen over the team's decisions, under the reviewer's
+/// name, recording final decisions as an adjudicator's.
+pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
+    let filter = Filter::parse(&args.filter).map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
+    let label = LabelArgs {
+        file: args.file.clone(),
+        mode: args.mode,
+        annotator: args.annotator.clone(),
+        labels_dir: args.labels_dir.clone(),
+        out: args.out.clone(),
+        no_shuffle: true,
+        scale: args.scale,
+        overlap: None,
+    };
+    run_session(
+        &label,
+        Some(ReviewSpec {
+            filter,
+            logs: args.logs.clone(),
+        }),
+    )
+}
+
+/// What `prefer review` adds to a labeling session.
+struct ReviewSpec {
+    filter: Filter,
+    /// Logs named on the command line (else the labels folder's).
+    logs: Vec<PathBuf>,
+}
+
+fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<ExitCode> {
     let dataset = match format::load(&args.file) {
         Ok(d) => d,
         Err(LoadError::Invalid(problems)) => {
@@ -45,11 +80,6 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     let annotator = annotator_name(args.annotator.as_deref())?;
-    let mode: TaskKind = match args.mode {
-        Some(m) => m.into(),
-        None if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
-        None => TaskKind::Rank,
-    };
     let dir = args
         .labels_dir
         .clone()
@@ -67,6 +97,24 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
         Some(k) => k as usize,
         None => folder_overlap(&dir)?.unwrap_or(1),
     };
+    // The other annotators' logs: read now (review needs them to choose its mode).
+    let mut others = match &review {
+        Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &log_path),
+        _ => OthersReader::new(&dir, &log_path),
+    };
+    let first_events = others.poll();
+    if review.is_some() && first_events.is_empty() {
+        bail!(
+            "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
+            dir.display()
+        );
+    }
+    let mode: TaskKind = match (args.mode, &review) {
+        (Some(m), _) => m.into(),
+        (None, Some(_)) => most_common_kind(&first_events),
+        (None, None) if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
+        (None, None) => TaskKind::Rank,
+    };
     let opened = LabelLog::open(&log_path)?;
     let mut log = opened.log;
     let mut notes = Vec::new();
@@ -82,6 +130,20 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     }
 
     let source: Arc<dyn ItemSource> = Arc::new(dataset);
+    if review.is_some()
+        && let Some(e) = opened
+            .events
+            .iter()
+            .find(|e| e.role.as_deref() != Some("adjudicator"))
+    {
+        bail!(
+            "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
+            log_path.display(),
+            e.annotator,
+            e.item,
+            annotator
+        );
+    }
     let decisions = Decisions::from_events(&opened.events);
     drop(opened.events);
 
@@ -137,12 +199,16 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     }
     let started = Instant::now();
     let mut watch = FileWatch::new(&args.file);
-    let mut others = OthersReader::new(&dir, &log_path);
-    model.apply_others(others.poll());
-    let start = model
-        .first_open_from(model.current)
-        .unwrap_or(model.current);
-    model.go_to(start);
+    model.apply_others(first_events);
+    match review {
+        Some(r) => super::update::start_review(&mut model, r.filter),
+        None => {
+            let start = model
+                .first_open_from(model.current)
+                .unwrap_or(model.current);
+            model.go_to(start);
+        }
+    }
     let result = run_loop(
         &mut terminal,
         &mut model,
@@ -245,8 +311,8 @@ where
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
-    loop {
-        // Handle everything queued (including save confirmations) before drawing once.
+    // Handles everything queued (including save confirmations); true when it is time to quit.
+    let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
         while let Some(msg) = queue.pop_front() {
             for fx in update(model, msg, clock()) {
                 match fx {
@@ -254,9 +320,15 @@ where
                         Ok(()) => queue.push_back(Msg::Saved(seq)),
                         Err(e) => queue.push_back(Msg::SaveFailed(seq, e.to_string())),
                     },
-                    Effect::Quit => return Ok(()),
+                    Effect::Quit => return true,
                 }
             }
+        }
+        false
+    };
+    loop {
+        if process(&mut queue, model) {
+            return Ok(());
         }
         terminal.draw(|f| view(model, f))?;
 
@@ -271,10 +343,15 @@ where
             Some(ev) => {
                 // What the rest of the team did since, before a key can pick the next task.
                 queue.extend(poll());
-                push_event(&mut queue, model, ev);
-                // Drain whatever else is already waiting, then draw once.
-                while let Some(ev) = next_event(Duration::ZERO)? {
-                    push_event(&mut queue, model, ev);
+                // Each event is handled before the next is read (a `:` changes what the
+                // following keys mean); the screen is drawn once for the whole batch.
+                let mut ev = Some(ev);
+                while let Some(e) = ev {
+                    push_event(&mut queue, model, e);
+                    if process(&mut queue, model) {
+                        return Ok(());
+                    }
+                    ev = next_event(Duration::ZERO)?;
                 }
                 if clock() >= last_tick + TICK.as_millis() as u64 {
                     last_tick = clock();
@@ -288,9 +365,31 @@ where
 fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
     match ev {
         TermEvent::Key(k) => {
-            if let Some(a) = Key::from_event(&k).and_then(|k| model.keymap.action(k)) {
+            let Some(key) = Key::from_event(&k) else {
+                return;
+            };
+            if model.input.is_some() {
+                // A line is being typed: keys are text, not commands.
+                let ik = match key.code {
+                    KeyCode::Enter => Some(InputKey::Enter),
+                    KeyCode::Esc => Some(InputKey::Esc),
+                    KeyCode::Backspace => Some(InputKey::Backspace),
+                    KeyCode::Char('c') if key.ctrl => Some(InputKey::Esc),
+                    KeyCode::Char(c) if !key.ctrl && !key.alt => Some(InputKey::Char(c)),
+                    _ => None,
+                };
+                if let Some(ik) = ik {
+                    queue.push_back(Msg::Input(ik));
+                }
+                return;
+            }
+            if let Some(a) = model.keymap.action(key) {
                 queue.push_back(Msg::Key(a));
             }
+        }
+        // Pasted text goes into a line being typed.
+        TermEvent::Paste(text) if model.input.is_some() => {
+            queue.extend(text.chars().map(|c| Msg::Input(InputKey::Char(c))));
         }
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
@@ -327,10 +426,26 @@ fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
     Ok(s.overlap)
 }
 
+/// The task kind most decisions in these events are of (review's default mode).
+fn most_common_kind(events: &[Event]) -> TaskKind {
+    let count = |k| {
+        events
+            .iter()
+            .filter(|e| e.task == k && e.is_decision())
+            .count()
+    };
+    [TaskKind::Rank, TaskKind::Pair, TaskKind::Rate]
+        .into_iter()
+        .max_by_key(|&k| count(k))
+        .unwrap_or(TaskKind::Rank)
+}
+
 /// Reads what the other annotators append to their logs in the labels folder, from where it
 /// last stopped, so each look costs only the new bytes.
 struct OthersReader {
     dir: PathBuf,
+    /// Logs named on the command line instead of the folder's.
+    named: Option<Vec<PathBuf>>,
     mine: Option<std::ffi::OsString>,
     offsets: std::collections::HashMap<PathBuf, u64>,
 }
@@ -341,6 +456,7 @@ impl OthersReader {
             || mine.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
         OthersReader {
             dir: dir.to_path_buf(),
+            named: None,
             mine: if same_dir {
                 mine.file_name().map(ToOwned::to_owned)
             } else {
@@ -350,12 +466,32 @@ impl OthersReader {
         }
     }
 
+    /// Reads exactly these logs (never the session's own).
+    fn files(logs: &[PathBuf], mine: &Path) -> Self {
+        let mine_c = mine.canonicalize().ok();
+        let named = logs
+            .iter()
+            .filter(|p| p.canonicalize().ok() != mine_c || mine_c.is_none())
+            .cloned()
+            .collect();
+        OthersReader {
+            dir: PathBuf::new(),
+            named: Some(named),
+            mine: None,
+            offsets: Default::default(),
+        }
+    }
+
     /// New complete events from the other logs. Damaged lines are left out (the log's owner
     /// sees them when they open it).
     fn poll(&mut self) -> Vec<Event> {
         use std::io::{Read, Seek, SeekFrom};
-        let Ok(files) = log_files(&self.dir) else {
-            return Vec::new();
+        let files = match &self.named {
+            Some(n) => n.clone(),
+            None => match log_files(&self.dir) {
+                Ok(f) => f,
+                Err(_) => return Vec::new(),
+            },
         };
         let mut out = Vec::new();
         for path in files {

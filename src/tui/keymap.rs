@@ -39,6 +39,14 @@ pub enum Action {
     Help,
     Quit,
     Cancel,
+    /// Review: the next filter.
+    CycleFilter,
+    /// `:` jump to an item by id or number.
+    Jump,
+    /// `/` search prompt and candidate text.
+    Search,
+    /// Repeat the last search.
+    SearchNext,
 }
 
 /// A key with its modifiers, normalised (SHIFT folded into the character).
@@ -167,6 +175,10 @@ impl Default for KeyMap {
             (Key::ch('q'), Quit),
             (Key::ctrl('c'), Quit),
             (Key::plain(KeyCode::Esc), Cancel),
+            (Key::ch('f'), CycleFilter),
+            (Key::ch(':'), Jump),
+            (Key::ch('/'), Search),
+            (Key::ch('n'), SearchNext),
         ]);
         KeyMap { bindings: b }
     }
@@ -207,8 +219,15 @@ impl KeyMap {
     }
 
     /// (keys, description) for the footer: the keys that matter most right now.
-    pub fn footer(&self, mode: TaskKind, scale: u32) -> Vec<(String, &'static str)> {
+    pub fn footer(&self, mode: TaskKind, scale: u32, review: bool) -> Vec<(String, &'static str)> {
         use Action::*;
+        if review {
+            let actions = [CycleFilter, NextTask, Search, Jump, Undo, Help, Quit];
+            return actions
+                .iter()
+                .filter_map(|&a| Some((self.footer_label(a, mode, scale), short_help(a, mode)?)))
+                .collect();
+        }
         let actions: &[Action] = match mode {
             TaskKind::Pair => &[
                 ChooseLeft,
@@ -283,6 +302,10 @@ impl KeyMap {
             Bottom,
             Zoom,
             ToggleMeta,
+            Jump,
+            Search,
+            SearchNext,
+            CycleFilter,
             Help,
             Quit,
         ];
@@ -314,6 +337,10 @@ fn short_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (FocusNext, _) => "focus",
         (Help, _) => "help",
         (Quit, _) => "quit",
+        (CycleFilter, _) => "filter",
+        (NextTask, _) => "next",
+        (Search, _) => "search",
+        (Jump, _) => "jump",
         _ => return None,
     })
 }
@@ -357,6 +384,10 @@ pub fn long_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (Bottom, _) => "scroll to the end",
         (Zoom, _) => "zoom the focused pane to full screen and back",
         (ToggleMeta, _) => "show or hide candidate metadata (hidden: labeling is blind)",
+        (Jump, _) => "jump to an item by id or number",
+        (Search, _) => "search prompts and candidates",
+        (SearchNext, _) => "next match of the last search",
+        (CycleFilter, _) => "review: next filter (all, decided, disagreements, ...)",
         (Help, _) => "this help",
         (Quit, _) => "quit (everything is already saved)",
         _ => return None,
@@ -390,9 +421,9 @@ mod tests {
     #[test]
     fn footer_comes_from_the_map() {
         let km = KeyMap::default();
-        let f = km.footer(TaskKind::Pair, 5);
+        let f = km.footer(TaskKind::Pair, 5, false);
         assert_eq!(f[0], ("a/1".to_string(), "left"));
-        let r = km.footer(TaskKind::Rate, 7);
+        let r = km.footer(TaskKind::Rate, 7, false);
         assert_eq!(r[0], ("1-7".to_string(), "rate"));
         assert!(
             km.help(TaskKind::Rank, 5)

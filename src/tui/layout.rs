@@ -163,6 +163,23 @@ pub fn prompt_text_width(width: u16) -> u16 {
     width.saturating_sub(4)
 }
 
+/// Rows at the top of each candidate pane for the annotators' verdicts (review mode): one per
+/// verdict and a rule under them.
+pub fn verdict_rows(m: &Model) -> u16 {
+    if m.review.is_none() {
+        return 0;
+    }
+    let n = super::review::verdicts(m, &m.view.key, &m.view.item).len();
+    if n == 0 { 0 } else { n as u16 + 1 }
+}
+
+/// Where a candidate's text goes in its pane: inside the border, below the verdicts.
+pub fn text_rect(m: &Model, pane: Rect) -> Rect {
+    let r = inner(pane);
+    let v = verdict_rows(m).min(r.height.saturating_sub(1));
+    Rect::new(r.x, r.y + v, r.width, r.height - v)
+}
+
 /// Text area inside a bordered pane: the border and one column of padding on each side
 /// (views use `Block::bordered().padding(Padding::horizontal(1))`, which matches).
 pub fn inner(r: Rect) -> Rect {

@@ -10,6 +10,7 @@ use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::content::WrapCache;
 use super::keymap::KeyMap;
+use super::review::Review;
 use super::team::Team;
 
 /// Which pane has the keyboard.
@@ -122,6 +123,25 @@ pub struct Model {
     pub progress: Option<Progress>,
     /// The other annotators of the labels folder.
     pub team: Team,
+    /// Review mode: filter, list and position (None while labeling).
+    pub review: Option<Review>,
+    /// A line being typed (`:` jump, `/` search).
+    pub input: Option<Input>,
+    pub last_search: Option<String>,
+}
+
+/// What a typed line is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Jump,
+    Search,
+}
+
+/// A line being typed in the footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub kind: InputKind,
+    pub text: String,
 }
 
 impl std::fmt::Debug for dyn ItemSource {
@@ -211,6 +231,9 @@ impl Model {
             too_many: 0,
             progress: None,
             team: Team::new(s.overlap, s.mode),
+            review: None,
+            input: None,
+            last_search: None,
         };
         let mine: Vec<TaskKey> = m
             .decisions

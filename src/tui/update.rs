@@ -7,7 +7,8 @@ use crate::labels::{Event, TaskKind};
 use super::content::PaneId;
 use super::keymap::Action;
 use super::layout::{self, areas, inner};
-use super::model::{Focus, Model, Overlay, SaveState};
+use super::model::{Focus, Input, InputKind, Model, Overlay, SaveState};
+use super::review::{Filter, Review, build_list, matches};
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,17 @@ pub enum Msg {
     Warn(String),
     /// New events from the other annotators' logs in the labels folder.
     Others(Vec<Event>),
+    /// A key while a line is being typed (`:` or `/`).
+    Input(InputKey),
+}
+
+/// Keys of the one-line editor in the footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    Char(char),
+    Backspace,
+    Enter,
+    Esc,
 }
 
 /// What the loop must do.
@@ -74,6 +86,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::Warn(w) => m.warning = Some(w),
+        Msg::Input(k) => input(m, k),
         Msg::Others(events) => {
             let was_wanted = m.team.wants(&m.view.key);
             m.apply_others(events);
@@ -153,6 +166,10 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         Overlay::None => {}
     }
     if layout::too_small(m.size) && a != Action::Quit {
+        return;
+    }
+    if m.input.is_some() {
+        // The loop sends typed keys as Msg::Input; a stray action must not act meanwhile.
         return;
     }
     m.status = None;
@@ -238,6 +255,47 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             advance(m);
         }
         Action::Undo => undo(m, fx),
+        Action::NextTask if m.review.is_some() => review_step(m, 1),
+        Action::PrevTask if m.review.is_some() => review_step(m, -1),
+        Action::NextUndecided if m.review.is_some() => {
+            let r = m.review.as_ref().map(|r| (r.pos, r.list.clone()));
+            if let Some((pos, list)) = r {
+                let next = (pos + 1..list.len()).find(|&p| {
+                    m.key_of(list[p])
+                        .is_some_and(|k| m.decisions.get(&k).is_none())
+                });
+                match next {
+                    Some(p) => review_go(m, p),
+                    None => {
+                        m.status = Some("no task further down this list lacks your decision".into())
+                    }
+                }
+            }
+        }
+        Action::CycleFilter => match &m.review {
+            Some(r) => {
+                let names = super::review::annotator_names(m);
+                let f = r.filter.next(&names);
+                start_review(m, f);
+            }
+            None => m.status = Some("filters are for review mode (prefer review)".into()),
+        },
+        Action::Jump => {
+            m.input = Some(Input {
+                kind: InputKind::Jump,
+                text: String::new(),
+            });
+        }
+        Action::Search => {
+            m.input = Some(Input {
+                kind: InputKind::Search,
+                text: String::new(),
+            });
+        }
+        Action::SearchNext => match m.last_search.clone() {
+            Some(q) => search(m, &q),
+            None => m.status = Some("no search yet: / searches".into()),
+        },
         Action::NextTask => {
             if m.current + 1 < m.tasks.len() {
                 m.go_to(m.current + 1);
@@ -485,6 +543,9 @@ fn base_event(m: &Model) -> Event {
         m.mode,
     );
     ev.ms = Some(m.task_ms());
+    if m.review.is_some() {
+        ev.role = Some("adjudicator".into());
+    }
     ev
 }
 
@@ -510,8 +571,20 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     });
 }
 
-/// After a decision: the next task that is neither decided nor skipped.
+/// After a decision: the next task that is neither decided nor skipped (in review: the next
+/// in the list).
 fn advance(m: &mut Model) {
+    if let Some(r) = &m.review {
+        let (pos, len) = (r.pos, r.list.len());
+        if pos + 1 < len {
+            review_go(m, pos + 1);
+        } else {
+            let cur = m.current;
+            m.go_to(cur);
+            m.status = Some("that was the last task of this filter (f: next filter)".into());
+        }
+        return;
+    }
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
@@ -560,7 +633,7 @@ fn focused_height(m: &Model) -> usize {
             .panes
             .iter()
             .find(|(q, _)| *q == p)
-            .map_or(1, |(_, r)| usize::from(inner(*r).height)),
+            .map_or(1, |(_, r)| usize::from(layout::text_rect(m, *r).height)),
     }
 }
 
@@ -608,11 +681,171 @@ pub fn prepare(m: &mut Model) {
             .min(lines.len().saturating_sub(usize::from(r.height)));
     }
     for (p, r) in a.panes {
-        let r = inner(r);
+        let r = layout::text_rect(m, r);
         let ci = m.view.order[p];
         let lines = m
             .wrap
             .ensure(&m.view.item, PaneId::Cand(ci), r.width, m.show_meta);
         m.view.scroll[p] = m.view.scroll[p].min(lines.len().saturating_sub(usize::from(r.height)));
     }
+}
+
+/// Starts (or restarts) review with a filter: builds the list and shows its first task.
+pub fn start_review(m: &mut Model, filter: Filter) {
+    let list = build_list(m, &filter);
+    let empty = list.is_empty();
+    let name = filter.name();
+    m.review = Some(Review {
+        filter,
+        list,
+        pos: 0,
+    });
+    if empty {
+        m.status = Some(format!(
+            "no task matches the filter \"{name}\" (f: next filter)"
+        ));
+    } else {
+        review_go(m, 0);
+        m.status = Some(format!("filter: {name}"));
+    }
+}
+
+fn review_go(m: &mut Model, pos: usize) {
+    let Some(task) = m.review.as_ref().and_then(|r| r.list.get(pos).copied()) else {
+        return;
+    };
+    if let Some(r) = m.review.as_mut() {
+        r.pos = pos;
+    }
+    m.go_to(task);
+}
+
+fn review_step(m: &mut Model, delta: isize) {
+    let Some((pos, len)) = m.review.as_ref().map(|r| (r.pos, r.list.len())) else {
+        return;
+    };
+    let next = pos as isize + delta;
+    if next < 0 || next as usize >= len {
+        m.status = Some(if delta > 0 {
+            "this is the last task of this filter".into()
+        } else {
+            "this is the first task of this filter".into()
+        });
+        return;
+    }
+    review_go(m, next as usize);
+}
+
+/// Shows task `i`, keeping the review position in step when the task is in the list.
+fn show_task(m: &mut Model, i: usize) {
+    let in_list = m
+        .review
+        .as_ref()
+        .and_then(|r| r.list.iter().position(|&t| t == i));
+    match (&m.review, in_list) {
+        (Some(_), Some(p)) => review_go(m, p),
+        (Some(_), None) => {
+            m.go_to(i);
+            m.status = Some("(this task is not in the current filter)".into());
+        }
+        (None, _) => m.go_to(i),
+    }
+}
+
+fn input(m: &mut Model, k: InputKey) {
+    let Some(inp) = m.input.as_mut() else {
+        return;
+    };
+    match k {
+        InputKey::Char(c) if !c.is_control() => inp.text.push(c),
+        InputKey::Char(_) => {}
+        InputKey::Backspace => {
+            if inp.text.pop().is_none() {
+                m.input = None;
+            }
+        }
+        InputKey::Esc => m.input = None,
+        InputKey::Enter => {
+            let inp = m.input.take().unwrap_or(Input {
+                kind: InputKind::Jump,
+                text: String::new(),
+            });
+            let text = inp.text.trim().to_string();
+            match inp.kind {
+                InputKind::Jump => jump(m, &text),
+                InputKind::Search if text.is_empty() => match m.last_search.clone() {
+                    Some(q) => search(m, &q),
+                    None => {}
+                },
+                InputKind::Search => {
+                    m.last_search = Some(text.clone());
+                    search(m, &text);
+                }
+            }
+        }
+    }
+}
+
+/// `:` by number (task k, or k-th of the review list) or by item id.
+fn jump(m: &mut Model, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Ok(n) = text.parse::<usize>() {
+        match &m.review {
+            Some(r) if n >= 1 && n <= r.list.len() => review_go(m, n - 1),
+            Some(r) => m.status = Some(format!("this filter has {} tasks", r.list.len())),
+            None if n >= 1 && n <= m.tasks.len() => m.go_to(n - 1),
+            None => m.status = Some(format!("there are {} tasks", m.tasks.len())),
+        }
+        return;
+    }
+    let pos = (0..m.tasks.scanned()).find(|&p| m.source.id(p).as_deref() == Some(text));
+    match pos.and_then(|p| m.tasks.first_of(p)) {
+        Some(t) => show_task(m, t),
+        None => {
+            m.status = Some(format!(
+                "no item with id \"{}\"",
+                crate::text::truncate(text, 40)
+            ))
+        }
+    }
+}
+
+/// `/`: the next task (after the current one, wrapping; in review within the list) whose item
+/// holds the text, case-insensitively.
+fn search(m: &mut Model, needle: &str) {
+    let lower = needle.to_lowercase();
+    let order: Vec<usize> = match &m.review {
+        Some(r) => {
+            let n = r.list.len();
+            (1..=n).map(|k| r.list[(r.pos + k) % n.max(1)]).collect()
+        }
+        None => {
+            let n = m.tasks.len();
+            (1..=n).map(|k| (m.current + k) % n).collect()
+        }
+    };
+    let mut last_item = usize::MAX;
+    for t in order {
+        let (pos, _) = m.tasks.locate(t);
+        if pos == last_item {
+            continue;
+        }
+        last_item = pos;
+        if let Ok(item) = m.source.item(pos)
+            && matches(&item, &lower)
+        {
+            show_task(m, t);
+            m.status = Some(format!(
+                "found \"{}\" (n: next)",
+                crate::text::truncate(needle, 30)
+            ));
+            return;
+        }
+    }
+    m.status = Some(format!(
+        "\"{}\" not found",
+        crate::text::truncate(needle, 30)
+    ));
 }

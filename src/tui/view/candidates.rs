@@ -13,15 +13,24 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
+use super::super::content::one_line;
 use super::super::content::{PaneId, wrapped_lines};
-use super::super::layout::{Areas, inner};
+use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
+use super::super::review::{self, pane_verdicts};
 use super::thousands;
 use crate::labels::TaskKind;
+use crate::text::truncate;
+use ratatui::layout::Rect;
 
 pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
     let screen = f.area();
     let last = a.panes.len().saturating_sub(1);
+    let verdicts = m
+        .review
+        .as_ref()
+        .map(|_| review::verdicts(m, &m.view.key, &m.view.item))
+        .filter(|v| !v.is_empty());
     for (k, &(pos, rect)) in a.panes.iter().enumerate() {
         let rect = rect.intersection(screen);
         if rect.width < 3 || rect.height < 3 {
@@ -70,7 +79,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                 block.title_top(Line::from(format!(" {} more ▶ ", a.more_right)).right_aligned());
         }
 
-        let body = inner(rect);
+        let body = text_rect(m, rect);
         let lines = m
             .wrap
             .get(PaneId::Cand(ci), body.width, m.show_meta)
@@ -90,9 +99,24 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                 Line::from(format!(" {}-{}/{} ", start + 1, end, lines.len())).right_aligned(),
             );
         }
+        f.render_widget(block, rect);
+        if let Some(vs) = &verdicts {
+            // Every annotator's verdict on this candidate, above its text.
+            let top = inner(rect);
+            let mut rows: Vec<Line> = pane_verdicts(vs, &cand.id)
+                .iter()
+                .map(|l| Line::from(truncate(&one_line(l), usize::from(top.width))))
+                .collect();
+            rows.push(
+                Line::from("─".repeat(usize::from(top.width)))
+                    .style(Style::new().add_modifier(Modifier::DIM)),
+            );
+            let vr = Rect::new(top.x, top.y, top.width, body.y - top.y);
+            f.render_widget(Paragraph::new(rows), vr.intersection(screen));
+        }
         f.render_widget(
-            Paragraph::new(lines[start..end].to_vec()).block(block),
-            rect,
+            Paragraph::new(lines[start..end].to_vec()),
+            body.intersection(screen),
         );
     }
 }

@@ -11,7 +11,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::model::{Model, SaveState};
+use super::super::model::{InputKind, Model, SaveState};
 use crate::text::truncate;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -20,13 +20,33 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
 
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let width = usize::from(width);
+    if let Some(inp) = &m.input {
+        // The one-line editor: prompt, text, a cursor mark, and how to finish.
+        let prompt = match inp.kind {
+            InputKind::Jump => "jump to item id or number: ",
+            InputKind::Search => "search: ",
+        };
+        let text = format!(
+            "{prompt}{}▏  (Enter: go · Esc: cancel)",
+            crate::tui::content::one_line(&inp.text)
+        );
+        return Line::from(Span::styled(
+            truncate(&text, width),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    }
     let mut spans = Vec::new();
     let mut used = 0;
     let status = match &m.save {
         SaveState::Failed { error, .. } => Some(format!(
             "not saved: {error} - kept in memory, retrying every second"
         )),
-        _ => m.status.clone().or_else(|| m.warning.clone()),
+        _ => m.status.clone().or_else(|| m.warning.clone()).or_else(|| {
+            m.review.as_ref().map(|_| {
+                let vs = crate::tui::review::verdicts(m, &m.view.key, &m.view.item);
+                crate::tui::review::summary(&vs)
+            })
+        }),
     };
     if let Some(s) = status {
         let s = truncate(&format!("● {s}"), width);
@@ -36,7 +56,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         used += 3;
     }
     // Help and quit are always shown (they are last in the list); others while there is room.
-    let pieces = m.keymap.footer(m.mode, m.scale);
+    let pieces = m.keymap.footer(m.mode, m.scale, m.review.is_some());
     let piece_w = |(k, d): &(String, &str)| crate::text::str_width(k) + 1 + d.len() + 2;
     let tail: usize = pieces.iter().rev().take(2).map(piece_w).sum();
     let n = pieces.len();

@@ -64,7 +64,17 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             one_line(&m.file_label),
             Style::new().add_modifier(Modifier::BOLD),
         ),
-        (0, format!("task {}/{}", m.current + 1, total), Style::new()),
+        (
+            0,
+            match &m.review {
+                Some(r) => {
+                    let (k, n) = super::super::review::position(r);
+                    format!("review {} {k}/{n}", r.filter.name())
+                }
+                None => format!("task {}/{}", m.current + 1, total),
+            },
+            Style::new(),
+        ),
         (
             2,
             truncate(&one_line(&m.view.item.id), usize::from(width / 4).max(12)),

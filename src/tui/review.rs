@@ -1,0 +1,406 @@
+//! Review mode: the labeling screen over the tasks the team decided, with every annotator's
+//! verdict on each candidate, filters, and final decisions recorded as an adjudicator's.
+//! Pure functions over the model; no I/O.
+
+use crate::agreement::{kendall_tau_b, tier_ranks};
+use crate::format::Item;
+use crate::labels::{Event, TaskKey, TaskKind};
+
+use super::model::Model;
+
+/// Which tasks the review walks through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// Tasks with any decision or skip.
+    All,
+    /// Tasks with at least one decision.
+    Decided,
+    /// Tasks nobody decided.
+    Undecided,
+    /// Tasks somebody skipped.
+    Skipped,
+    /// Tasks where decisions differ, most disagreed first.
+    Disagreements,
+    /// Tasks with a decision made on an earlier version of the item.
+    Stale,
+    /// One annotator's decisions.
+    Annotator(String),
+    /// Decided tasks, the longest time spent first.
+    Slowest,
+    /// Decided tasks, the shortest time spent first.
+    Fastest,
+}
+
+impl Filter {
+    pub fn name(&self) -> String {
+        match self {
+            Filter::All => "all".into(),
+            Filter::Decided => "decided".into(),
+            Filter::Undecided => "undecided".into(),
+            Filter::Skipped => "skipped".into(),
+            Filter::Disagreements => "disagreements".into(),
+            Filter::Stale => "stale".into(),
+            Filter::Annotator(a) => format!("annotator:{a}"),
+            Filter::Slowest => "slowest".into(),
+            Filter::Fastest => "fastest".into(),
+        }
+    }
+
+    /// Parses `--filter` values: all, decided, undecided, skipped, disagreements, stale,
+    /// annotator:NAME, slowest, fastest.
+    pub fn parse(s: &str) -> Result<Filter, String> {
+        Ok(match s {
+            "all" => Filter::All,
+            "decided" => Filter::Decided,
+            "undecided" => Filter::Undecided,
+            "skipped" => Filter::Skipped,
+            "disagreements" => Filter::Disagreements,
+            "stale" => Filter::Stale,
+            "slowest" => Filter::Slowest,
+            "fastest" => Filter::Fastest,
+            other => match other.strip_prefix("annotator:") {
+                Some(a) if !a.is_empty() => Filter::Annotator(a.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown filter {other:?} - use all, decided, undecided, skipped, disagreements, stale, annotator:NAME, slowest or fastest"
+                    ));
+                }
+            },
+        })
+    }
+
+    /// The next filter in the cycle (`f`): every annotator gets a turn after "stale".
+    pub fn next(&self, annotators: &[String]) -> Filter {
+        match self {
+            Filter::All => Filter::Decided,
+            Filter::Decided => Filter::Undecided,
+            Filter::Undecided => Filter::Skipped,
+            Filter::Skipped => Filter::Disagreements,
+            Filter::Disagreements => Filter::Stale,
+            Filter::Stale => match annotators.first() {
+                Some(a) => Filter::Annotator(a.clone()),
+                None => Filter::Slowest,
+            },
+            Filter::Annotator(a) => {
+                let i = annotators.iter().position(|x| x == a);
+                match i.and_then(|i| annotators.get(i + 1)) {
+                    Some(b) => Filter::Annotator(b.clone()),
+                    None => Filter::Slowest,
+                }
+            }
+            Filter::Slowest => Filter::Fastest,
+            Filter::Fastest => Filter::All,
+        }
+    }
+}
+
+/// Review state: the filter, the tasks it selects (task numbers, in review order), and where
+/// the reviewer is in that list.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub filter: Filter,
+    pub list: Vec<usize>,
+    pub pos: usize,
+}
+
+/// One annotator's standing verdict on a task.
+#[derive(Debug, Clone)]
+pub struct Verdict<'a> {
+    pub annotator: &'a str,
+    pub event: &'a Event,
+    pub stale: bool,
+}
+
+/// Every other annotator's verdict (decision or skip) on a task, by name.
+pub fn verdicts<'a>(m: &'a Model, key: &TaskKey, item: &Item) -> Vec<Verdict<'a>> {
+    m.team
+        .others()
+        .iter()
+        .filter_map(|(name, d)| {
+            let e = d.get(key)?;
+            Some(Verdict {
+                annotator: name,
+                event: e,
+                stale: e.item_hash.as_ref().is_some_and(|h| *h != item.hash),
+            })
+        })
+        .collect()
+}
+
+/// How much the decisions on a task differ, from 0 (all the same) to 1, averaged over every
+/// two annotators: pair tasks count different choices; rankings 1 - (tau-b + 1) / 2 over the
+/// candidates both ranked; ratings the mean absolute difference over the scale's range.
+pub fn disagreement(decisions: &[&Event]) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0usize;
+    for (i, a) in decisions.iter().enumerate() {
+        for b in &decisions[i + 1..] {
+            if let Some(d) = apart(a, b) {
+                sum += d;
+                n += 1;
+            }
+        }
+    }
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+fn apart(a: &Event, b: &Event) -> Option<f64> {
+    match a.task {
+        TaskKind::Pair => Some(f64::from(u8::from(a.choice != b.choice))),
+        TaskKind::Rank => {
+            let (ra, rb) = (
+                tier_ranks(a.ranking.as_ref()?),
+                tier_ranks(b.ranking.as_ref()?),
+            );
+            let common: Vec<&str> = ra.keys().filter(|k| rb.contains_key(*k)).copied().collect();
+            let x: Vec<f64> = common.iter().map(|k| ra[k]).collect();
+            let y: Vec<f64> = common.iter().map(|k| rb[k]).collect();
+            match kendall_tau_b(&x, &y) {
+                Some(t) => Some((1.0 - t) / 2.0),
+                // Both all ties, or too few in common: same order or nothing to compare.
+                None => Some(f64::from(u8::from(a.ranking != b.ranking))),
+            }
+        }
+        TaskKind::Rate => {
+            let (ra, rb) = (a.ratings.as_ref()?, b.ratings.as_ref()?);
+            let range = f64::from(a.scale.or(b.scale).unwrap_or(5).max(2) - 1);
+            let diffs: Vec<f64> = ra
+                .iter()
+                .filter_map(|(c, x)| Some((f64::from(*x) - f64::from(*rb.get(c)?)).abs() / range))
+                .collect();
+            (!diffs.is_empty()).then(|| diffs.iter().sum::<f64>() / diffs.len() as f64)
+        }
+    }
+}
+
+/// The task numbers a filter selects, in review order.
+pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
+    let mut scored: Vec<(usize, f64)> = Vec::new();
+    for i in 0..m.tasks.len() {
+        let Some((task, item)) = m.task_at(i) else {
+            continue;
+        };
+        let key = crate::tasks::task_key(&item, m.mode, &task);
+        let vs = verdicts(m, &key, &item);
+        let decided: Vec<&Event> = vs
+            .iter()
+            .filter(|v| v.event.is_decision())
+            .map(|v| v.event)
+            .collect();
+        let ms = || decided.iter().filter_map(|e| e.ms);
+        let keep = match filter {
+            Filter::All => (!vs.is_empty()).then_some(0.0),
+            Filter::Decided => (!decided.is_empty()).then_some(0.0),
+            Filter::Undecided => decided.is_empty().then_some(0.0),
+            Filter::Skipped => vs.iter().any(|v| v.event.skip).then_some(0.0),
+            Filter::Disagreements => {
+                let d = disagreement(&decided);
+                (decided.len() >= 2 && d > 0.0).then_some(-d)
+            }
+            Filter::Stale => vs.iter().any(|v| v.stale).then_some(0.0),
+            Filter::Annotator(a) => vs
+                .iter()
+                .any(|v| v.annotator == a && v.event.is_decision())
+                .then_some(0.0),
+            Filter::Slowest => ms().max().map(|x| -(x as f64)),
+            Filter::Fastest => ms().min().map(|x| x as f64),
+        };
+        if let Some(score) = keep {
+            scored.push((i, score));
+        }
+    }
+    // Stable: ties keep file order.
+    scored.sort_by(|a, b| a.1.total_cmp(&b.1));
+    scored.into_iter().map(|(i, _)| i).collect()
+}
+
+/// One line per annotator for a candidate pane: their verdict on this candidate and the time
+/// they spent, e.g. `alice  #1 · 41s`, `bob  ✓ better · 8s`, `carol  ★ 2/5 · 5s`.
+pub fn pane_verdicts(vs: &[Verdict], candidate: &str) -> Vec<String> {
+    vs.iter()
+        .map(|v| {
+            let e = v.event;
+            let what = if e.skip {
+                "skipped".to_string()
+            } else {
+                match e.task {
+                    TaskKind::Rank => e
+                        .ranking
+                        .as_ref()
+                        .and_then(|r| {
+                            let t = r.iter().position(|t| t.iter().any(|c| c == candidate))?;
+                            Some(format!(
+                                "#{}{}",
+                                t + 1,
+                                if r[t].len() > 1 { "=" } else { "" }
+                            ))
+                        })
+                        .unwrap_or_else(|| "unranked".into()),
+                    TaskKind::Rate => e
+                        .ratings
+                        .as_ref()
+                        .and_then(|r| r.get(candidate))
+                        .map(|x| format!("★ {x}/{}", e.scale.unwrap_or(5)))
+                        .unwrap_or_else(|| "unrated".into()),
+                    TaskKind::Pair => match e.choice.as_deref() {
+                        Some("tie") => "= tie".into(),
+                        Some("both_bad") => "✗ both bad".into(),
+                        Some(c) if c == candidate => "✓ better".into(),
+                        _ => "worse".into(),
+                    },
+                }
+            };
+            let secs =
+                e.ms.map(|ms| format!(" · {}s", (ms + 500) / 1000))
+                    .unwrap_or_default();
+            let stale = if v.stale { " · stale" } else { "" };
+            format!("{}  {what}{secs}{stale}", v.annotator)
+        })
+        .collect()
+}
+
+/// The summary line: who decided, and whether they agree.
+pub fn summary(vs: &[Verdict]) -> String {
+    if vs.is_empty() {
+        return "no verdicts on this task".into();
+    }
+    let decided: Vec<&Event> = vs
+        .iter()
+        .filter(|v| v.event.is_decision())
+        .map(|v| v.event)
+        .collect();
+    let skips = vs.len() - decided.len();
+    let mut s = format!(
+        "{} verdict{}",
+        vs.len(),
+        if vs.len() == 1 { "" } else { "s" }
+    );
+    if skips > 0 {
+        s.push_str(&format!(
+            " ({skips} skip{})",
+            if skips == 1 { "" } else { "s" }
+        ));
+    }
+    match decided.len() {
+        0 | 1 => s.push_str(" · nothing to compare"),
+        _ => {
+            let d = disagreement(&decided);
+            if d == 0.0 {
+                s.push_str(" · they agree");
+            } else {
+                s.push_str(&format!(" · they DISAGREE (score {d:.2})"));
+            }
+        }
+    }
+    s
+}
+
+/// Items' text for `/`: prompt, conversation and candidates, lowercased once per search.
+pub fn matches(item: &Item, needle_lower: &str) -> bool {
+    let hit = |s: &str| s.to_lowercase().contains(needle_lower);
+    item.id.to_lowercase() == needle_lower
+        || item.conversation().iter().any(|m| hit(&m.content))
+        || item.candidates.iter().any(|c| hit(&c.text))
+}
+
+/// Counts for the header: position in the list and its length.
+pub fn position(r: &Review) -> (usize, usize) {
+    if r.list.is_empty() {
+        (0, 0)
+    } else {
+        (r.pos + 1, r.list.len())
+    }
+}
+
+/// Tasks per annotator, for the help overlay's filter list.
+pub fn annotator_names(m: &Model) -> Vec<String> {
+    let mut v: Vec<String> = m.team.names().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(choice: &str) -> Event {
+        let mut e = Event::new("a", "i", None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some(choice.into());
+        e
+    }
+
+    fn rank(r: &[&[&str]]) -> Event {
+        let mut e = Event::new("a", "i", None, TaskKind::Rank);
+        e.ranking = Some(
+            r.iter()
+                .map(|t| t.iter().map(|s| s.to_string()).collect())
+                .collect(),
+        );
+        e
+    }
+
+    #[test]
+    fn pair_disagreement_is_the_share_of_differing_pairs() {
+        // Three annotators: c0, c0, c1 -> pairs (1,2) agree, (1,3) and (2,3) differ: 2/3.
+        let (a, b, c) = (pair("c0"), pair("c0"), pair("c1"));
+        assert!((disagreement(&[&a, &b, &c]) - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(disagreement(&[&a, &b]), 0.0);
+    }
+
+    #[test]
+    fn rank_disagreement_from_tau_b() {
+        // Reversed order of three: tau-b = -1, so (1 - -1) / 2 = 1.
+        let a = rank(&[&["x"], &["y"], &["z"]]);
+        let b = rank(&[&["z"], &["y"], &["x"]]);
+        assert!((disagreement(&[&a, &b]) - 1.0).abs() < 1e-9);
+        assert_eq!(disagreement(&[&a, &a.clone()]), 0.0);
+    }
+
+    #[test]
+    fn rate_disagreement_over_the_scale() {
+        let mut a = Event::new("a", "i", None, TaskKind::Rate);
+        a.ratings = Some([("c0".to_string(), 5), ("c1".to_string(), 1)].into());
+        a.scale = Some(5);
+        let mut b = a.clone();
+        b.ratings = Some([("c0".to_string(), 3), ("c1".to_string(), 1)].into());
+        // |5-3|/4 = 0.5 and 0 -> mean 0.25.
+        assert!((disagreement(&[&a, &b]) - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn filters_parse_and_cycle() {
+        assert_eq!(
+            Filter::parse("annotator:bob").unwrap(),
+            Filter::Annotator("bob".into())
+        );
+        assert!(
+            Filter::parse("nope")
+                .unwrap_err()
+                .contains("unknown filter")
+        );
+        let names = vec!["ann".to_string(), "bob".to_string()];
+        let mut f = Filter::All;
+        let mut seen = Vec::new();
+        for _ in 0..11 {
+            seen.push(f.name());
+            f = f.next(&names);
+        }
+        assert_eq!(
+            seen,
+            vec![
+                "all",
+                "decided",
+                "undecided",
+                "skipped",
+                "disagreements",
+                "stale",
+                "annotator:ann",
+                "annotator:bob",
+                "slowest",
+                "fastest",
+                "all"
+            ]
+        );
+    }
+}
