@@ -71,6 +71,11 @@ fn fig(x: Option<f64>) -> String {
     x.map_or("undefined".into(), |x| format!("{x:.2}"))
 }
 
+/// A figure and the count behind it: `0.72 (3)`.
+fn fig_n(x: Option<f64>, n: usize) -> String {
+    format!("{} ({n})", fig(x))
+}
+
 /// The plural "s" for `n`.
 fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -180,8 +185,8 @@ pub fn human(r: &AgreementReport) -> String {
         |r| {
             format!(
                 "{:<15} {}",
-                format!("{} ({})", fig(r.tau_b), r.tau_b_n),
-                format!("{} ({})", fig(r.pairwise), r.candidate_pairs)
+                fig_n(r.tau_b, r.tau_b_n),
+                fig_n(r.pairwise, r.candidate_pairs)
             )
         },
     );
@@ -194,9 +199,9 @@ pub fn human(r: &AgreementReport) -> String {
         |r| {
             format!(
                 "{:<20} {:<6} {}",
-                format!("{} ({})", fig(r.alpha), r.units),
+                fig_n(r.alpha, r.units),
                 fig(r.exact),
-                format!("{} ({})", fig(r.within_one), r.rating_pairs)
+                fig_n(r.within_one, r.rating_pairs)
             )
         },
     );
