@@ -1,6 +1,7 @@
-//! `prefer agreement` end to end on tests/fixtures/agreement (items.jsonl and its default
-//! labels folder items.labels/). What the logs hold, and the figures counted by hand from them
-//! (candidate ids c0, c1, c2; a ranking as each candidate's tier in the order c0, c1, c2):
+//! `prefer agreement` end to end on tests/fixtures/agreement (items.jsonl and the logs in
+//! labels/; not items.labels/, which .gitignore keeps out of the repository). What the logs
+//! hold, and the figures counted by hand from them (candidate ids c0, c1, c2; a ranking as
+//! each candidate's tier in the order c0, c1, c2):
 //!
 //! Pair tasks (labels are the chosen candidate id, whichever side it was shown on):
 //! - alice: p1 c0, p2 c1, p3 tie, p4 c0, p5 c1
@@ -73,6 +74,10 @@ fn items() -> String {
     fixture("items.jsonl").to_str().unwrap().to_string()
 }
 
+fn labels() -> String {
+    fixture("labels").to_str().unwrap().to_string()
+}
+
 fn close(v: &Value, expected: f64) {
     let x = v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"));
     assert!((x - expected).abs() < 1e-9, "{x} != {expected}");
@@ -90,7 +95,7 @@ fn row<'a>(r: &'a Value, kind: &str, a: &str, b: &str) -> &'a Value {
 
 #[test]
 fn json_pair_figures_match_the_hand_count() {
-    let r = json_of(&[&items(), "--json"]);
+    let r = json_of(&[&items(), "--labels-dir", &labels(), "--json"]);
     assert_eq!(r["with_file"], json!(true));
     assert_eq!(r["min_overlap"], json!(3));
     assert_eq!(r["annotators"], json!(["alice", "bob", "carol"]));
@@ -132,7 +137,7 @@ fn json_pair_figures_match_the_hand_count() {
 
 #[test]
 fn json_rank_figures_match_the_hand_count() {
-    let r = json_of(&[&items(), "--json"]);
+    let r = json_of(&[&items(), "--labels-dir", &labels(), "--json"]);
     let ab = row(&r, "rank", "alice", "bob");
     assert_eq!(
         (&ab["shared"], &ab["tau_b_n"], &ab["candidate_pairs"]),
@@ -159,7 +164,7 @@ fn json_rank_figures_match_the_hand_count() {
 
 #[test]
 fn json_rate_figures_match_the_hand_count() {
-    let r = json_of(&[&items(), "--json"]);
+    let r = json_of(&[&items(), "--labels-dir", &labels(), "--json"]);
     let ab = row(&r, "rate", "alice", "bob");
     assert_eq!(
         (&ab["shared"], &ab["units"], &ab["rating_pairs"]),
@@ -186,7 +191,7 @@ fn json_rate_figures_match_the_hand_count() {
 
 #[test]
 fn human_report_shows_the_figures_and_says_where_overlap_is_too_small() {
-    let (ok, out, err) = agreement(&[&items()]);
+    let (ok, out, err) = agreement(&[&items(), "--labels-dir", &labels()]);
     assert!(ok, "{err}");
     let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
     for expected in [
@@ -222,18 +227,14 @@ fn human_report_shows_the_figures_and_says_where_overlap_is_too_small() {
 #[test]
 fn without_the_candidate_file_stale_decisions_count() {
     // Only the logs: carol's stale p4 counts and bob & carol reach 3 shared pair tasks.
-    let r = json_of(&[
-        "--labels-dir",
-        fixture("items.labels").to_str().unwrap(),
-        "--json",
-    ]);
+    let r = json_of(&["--labels-dir", &labels(), "--json"]);
     assert_eq!(r["with_file"], json!(false));
     assert_eq!(r["left_out"]["stale"], json!(0));
     let bc = row(&r, "pair", "bob", "carol");
     assert_eq!(bc["shared"], json!(3));
     close(&bc["raw"], 2.0 / 3.0);
     close(&bc["kappa"], 0.4);
-    let (ok, out, _) = agreement(&["--labels-dir", fixture("items.labels").to_str().unwrap()]);
+    let (ok, out, _) = agreement(&["--labels-dir", &labels()]);
     assert!(ok);
     assert!(
         out.contains("stale decisions cannot be told apart"),
@@ -243,10 +244,7 @@ fn without_the_candidate_file_stale_decisions_count() {
 
 #[test]
 fn logs_named_on_the_command_line_limit_who_is_compared() {
-    let (alice, bob) = (
-        fixture("items.labels/alice.jsonl"),
-        fixture("items.labels/bob.jsonl"),
-    );
+    let (alice, bob) = (fixture("labels/alice.jsonl"), fixture("labels/bob.jsonl"));
     let r = json_of(&[
         &items(),
         alice.to_str().unwrap(),
@@ -275,9 +273,9 @@ fn bad_input_is_an_error_that_says_what_to_give() {
     assert!(!ok);
     assert!(err.contains("give the candidate file"), "{err}");
     let (ok, _, err) = agreement(&[
-        fixture("items.labels/alice.jsonl").to_str().unwrap(),
+        fixture("labels/alice.jsonl").to_str().unwrap(),
         "--labels-dir",
-        fixture("items.labels").to_str().unwrap(),
+        &labels(),
     ]);
     assert!(!ok);
     assert!(err.contains("--labels-dir and LOG files"), "{err}");
