@@ -1,6 +1,7 @@
 //! Agreement between annotators, as pure functions over plain values: raw agreement and
 //! Cohen's kappa (pair tasks), Kendall's tau-b (rankings), Krippendorff's alpha with the
-//! interval metric (ratings). Used by `prefer stats` and by `prefer agreement`.
+//! interval metric (ratings), pairwise order agreement of rankings, exact and within-one
+//! agreement of ratings. Used by `prefer stats` and by `prefer agreement`.
 
 use std::collections::BTreeMap;
 
@@ -46,6 +47,34 @@ pub fn cohen_kappa<T: Ord>(pairs: &[(T, T)]) -> Option<Kappa> {
     })
 }
 
+/// Kappa pooled over several pairs of annotators ("everyone"). Each `(x, y)` also counts as
+/// `(y, x)`, so chance agreement comes from the pooled label distribution rather than from
+/// whichever annotator happens to sort first in each pair; with two annotators per task this
+/// is Fleiss' kappa. `None` for no tasks.
+pub fn pooled_kappa<T: Ord>(pairs: &[(T, T)]) -> Option<Kappa> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let mut count: BTreeMap<&T, f64> = BTreeMap::new();
+    let mut same = 0.0;
+    for (x, y) in pairs {
+        *count.entry(x).or_default() += 1.0;
+        *count.entry(y).or_default() += 1.0;
+        if x == y {
+            same += 1.0;
+        }
+    }
+    let po = same / n;
+    let pe: f64 = count.values().map(|c| (c / (2.0 * n)).powi(2)).sum();
+    let kappa = (pe < 1.0 - 1e-12).then(|| (po - pe) / (1.0 - pe));
+    Some(Kappa {
+        n: pairs.len(),
+        raw: po,
+        kappa,
+    })
+}
+
 /// Kendall's tau-b of two rank vectors (equal values are ties; smaller or larger, only the
 /// order matters). `None` with fewer than two items or when either side is all ties.
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
@@ -72,6 +101,61 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     }
     let denom = (((n0 - tied_x) * (n0 - tied_y)) as f64).sqrt();
     (denom > 0.0).then(|| (concordant - discordant) as f64 / denom)
+}
+
+/// Of the C(K,2) pairs of positions, how many two rank vectors order the same way:
+/// `(agreeing, pairs)`. A tie is a verdict of its own: both tying a pair agrees, one tying
+/// where the other orders disagrees (so ties are never silently dropped, unlike in tau-b).
+pub fn order_agreement(x: &[f64], y: &[f64]) -> (usize, usize) {
+    assert_eq!(
+        x.len(),
+        y.len(),
+        "order_agreement needs two vectors of one length"
+    );
+    let sign = |a: f64, b: f64| i8::from(a > b) - i8::from(a < b);
+    let (mut agree, mut pairs) = (0, 0);
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            pairs += 1;
+            agree += usize::from(sign(x[i], x[j]) == sign(y[i], y[j]));
+        }
+    }
+    (agree, pairs)
+}
+
+/// How often two ratings of one candidate are equal, and at most one point apart.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RatingMatch {
+    /// Number of pairs of ratings compared.
+    pub n: usize,
+    /// Share of pairs with the same rating.
+    pub exact: f64,
+    /// Share of pairs at most one point apart.
+    pub within_one: f64,
+}
+
+/// Exact and within-one agreement over pairs of ratings of the same candidate. `None` for no
+/// pairs.
+pub fn rating_match(pairs: &[(f64, f64)]) -> Option<RatingMatch> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let exact = pairs.iter().filter(|(a, b)| a == b).count() as f64;
+    let within = pairs
+        .iter()
+        .filter(|(a, b)| (a - b).abs() <= 1.0 + 1e-9)
+        .count() as f64;
+    Some(RatingMatch {
+        n: pairs.len(),
+        exact: exact / n,
+        within_one: within / n,
+    })
+}
+
+/// Mean of the values, `None` when there are none.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// Position of each id in a ranking given as tiers (best first): the tier index, so that ids
@@ -146,6 +230,58 @@ mod tests {
         // Perfect disagreement on two balanced labels: p_o = 0, p_e = 0.5, kappa = -1.
         let k = cohen_kappa(&[("A", "B"), ("B", "A")]).unwrap();
         close(k.kappa.unwrap(), -1.0);
+    }
+
+    #[test]
+    fn pooled_kappa_hand_computed() {
+        // The 10 tasks of kappa_hand_computed, each counted both ways round: p_o = 7/10.
+        // Labels in both positions: A = 4*2 + 2 + 1 = 11, B = 2 + 3*2 + 1 = 9 of 20.
+        // p_e = 0.55^2 + 0.45^2 = 0.505; kappa = (0.7 - 0.505) / 0.495 = 0.195 / 0.495 = 13/33.
+        let mut pairs = Vec::new();
+        pairs.extend(std::iter::repeat_n(("A", "A"), 4));
+        pairs.extend(std::iter::repeat_n(("A", "B"), 2));
+        pairs.extend(std::iter::repeat_n(("B", "B"), 3));
+        pairs.push(("B", "A"));
+        let k = pooled_kappa(&pairs).unwrap();
+        assert_eq!(k.n, 10);
+        close(k.raw, 0.7);
+        close(k.kappa.unwrap(), 13.0 / 33.0);
+        // Order within a pair does not matter for the pooled figure (it does for Cohen's).
+        let flipped: Vec<_> = pairs.iter().map(|&(x, y)| (y, x)).collect();
+        close(pooled_kappa(&flipped).unwrap().kappa.unwrap(), 13.0 / 33.0);
+        assert!(pooled_kappa::<&str>(&[]).is_none());
+        assert_eq!(pooled_kappa(&[("A", "A")]).unwrap().kappa, None);
+    }
+
+    #[test]
+    fn order_agreement_hand_computed() {
+        // [1,2,3,4] vs [1,3,2,4]: of 6 pairs only (2,3) is ordered differently -> 5 of 6.
+        assert_eq!(
+            order_agreement(&[1., 2., 3., 4.], &[1., 3., 2., 4.]),
+            (5, 6)
+        );
+        // [1,1,2,3] vs [1,2,2,3]: (0,1) tied vs ordered and (1,2) ordered vs tied disagree;
+        // the other 4 pairs agree -> 4 of 6.
+        assert_eq!(
+            order_agreement(&[1., 1., 2., 3.], &[1., 2., 2., 3.]),
+            (4, 6)
+        );
+        // Both tie the only pair: 1 of 1 (tau-b is undefined here).
+        assert_eq!(order_agreement(&[0., 0.], &[5., 5.]), (1, 1));
+        assert_eq!(order_agreement(&[1.], &[1.]), (0, 0));
+    }
+
+    #[test]
+    fn rating_match_hand_computed() {
+        // (5,4) one apart, (3,3) equal, (1,3) two apart, (2,2) equal:
+        // exact 2/4, within one 3/4.
+        let m = rating_match(&[(5., 4.), (3., 3.), (1., 3.), (2., 2.)]).unwrap();
+        assert_eq!(m.n, 4);
+        close(m.exact, 0.5);
+        close(m.within_one, 0.75);
+        assert!(rating_match(&[]).is_none());
+        assert_eq!(mean(&[]), None);
+        assert_eq!(mean(&[1.0, 0.5]), Some(0.75));
     }
 
     #[test]

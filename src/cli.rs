@@ -39,6 +39,9 @@ pub enum Command {
     Export(crate::export::ExportArgs),
     /// Report on the labels: bias, speed, agreement, model leaderboard (--json for machines).
     Stats(crate::stats::StatsArgs),
+    /// Agreement between annotators on shared tasks: kappa, tau-b, alpha, per pair and
+    /// overall (--json for machines).
+    Agreement(crate::agreement_cmd::AgreementArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

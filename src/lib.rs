@@ -1,6 +1,7 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
 pub mod agreement;
+pub mod agreement_cmd;
 pub mod cli;
 pub mod export;
 pub mod format;

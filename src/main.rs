@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => prefer::generate::run(&args),
         Command::Export(args) => prefer::export::run(args),
         Command::Stats(args) => prefer::stats::run(args),
+        Command::Agreement(args) => prefer::agreement_cmd::run(args),
     };
     match result {
         Ok(code) => code,

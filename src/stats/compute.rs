@@ -8,11 +8,12 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::agreement::{
-    Kappa, cohen_kappa, kendall_tau_b, krippendorff_alpha_interval, tier_ranks,
+    cohen_kappa, kendall_tau_b, krippendorff_alpha_interval, mean, order_agreement, pooled_kappa,
+    rating_match, tier_ranks,
 };
 use crate::export::formats::model;
 use crate::export::pairs::{self, PairOptions, Pref};
-use crate::export::standing::{AnnotatorCounts, Decided, LeftOut, Standing};
+use crate::export::standing::{AnnotatorCounts, LeftOut, Standing};
 use crate::format::Item;
 use crate::labels::TaskKind;
 
@@ -135,29 +136,91 @@ pub struct ModelRow {
     pub ci_high: f64,
 }
 
-/// Agreement of two annotators, or of everyone (`a` and `b` = "all").
+/// Who is compared, and on how many tasks. Flattened into each row of [`Agreement`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PairAgreement {
+pub struct Overlap {
+    /// Annotator names (`a` < `b`), or both "all" for everyone pooled.
     pub a: String,
     pub b: String,
+    /// Tasks both decided; for "all", tasks decided by two or more annotators.
     pub shared: usize,
-    /// Raw agreement and Cohen's kappa (pair tasks), when `shared` >= [`MIN_OVERLAP`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kappa: Option<Kappa>,
-    /// Mean Kendall tau-b over shared items (rank tasks).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tau_b: Option<f64>,
-    /// Krippendorff's alpha, interval (rate tasks).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alpha: Option<f64>,
+    /// `shared` >= [`MIN_OVERLAP`]. When false every figure of the row is `None`.
     pub enough_overlap: bool,
 }
 
+impl Overlap {
+    fn new(a: &str, b: &str, shared: usize) -> Self {
+        Overlap {
+            a: a.into(),
+            b: b.into(),
+            shared,
+            enough_overlap: shared >= MIN_OVERLAP,
+        }
+    }
+
+    /// The figure, when there is enough overlap to show it.
+    fn gate<T>(&self, x: Option<T>) -> Option<T> {
+        x.filter(|_| self.enough_overlap)
+    }
+}
+
+/// Pair tasks: labels are the chosen candidate id, `tie` or `both_bad`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairRow {
+    #[serde(flatten)]
+    pub who: Overlap,
+    /// Two annotators' labels on one task compared: `shared` for a pair of annotators; for
+    /// "all", one per pair of annotators per task.
+    pub comparisons: usize,
+    /// Share of comparisons with the same label.
+    pub raw: Option<f64>,
+    /// Cohen's kappa; for "all" the pooled (Fleiss-style) kappa of [`pooled_kappa`]. `None`
+    /// also when chance agreement is 1 (everyone always gave one label).
+    pub kappa: Option<f64>,
+}
+
+/// Rank tasks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankRow {
+    #[serde(flatten)]
+    pub who: Overlap,
+    /// Two annotators' rankings of one item compared (see [`PairRow::comparisons`]).
+    pub comparisons: usize,
+    /// Mean Kendall tau-b over the comparisons where it is defined (over the candidates both
+    /// ranked; undefined when either ranking is all one tier).
+    pub tau_b: Option<f64>,
+    /// Comparisons behind `tau_b`.
+    pub tau_b_n: usize,
+    /// Share of candidate pairs both ordered the same way, a tie counting as a verdict of its
+    /// own ([`order_agreement`]), pooled over all compared candidate pairs.
+    pub pairwise: Option<f64>,
+    /// Candidate pairs behind `pairwise`: C(K,2) per comparison.
+    pub candidate_pairs: usize,
+}
+
+/// Rate tasks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateRow {
+    #[serde(flatten)]
+    pub who: Overlap,
+    /// Candidates rated by both (for "all": by two or more annotators): the units of alpha.
+    pub units: usize,
+    /// Krippendorff's alpha, interval metric.
+    pub alpha: Option<f64>,
+    /// Pairs of ratings of one candidate by two annotators, behind `exact` and `within_one`.
+    pub rating_pairs: usize,
+    /// Share of rating pairs that are equal.
+    pub exact: Option<f64>,
+    /// Share of rating pairs at most one point apart.
+    pub within_one: Option<f64>,
+}
+
+/// Agreement per pair of annotators who share tasks of a kind, then "all" (last), per kind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Agreement {
-    pub pair: Vec<PairAgreement>,
-    pub rank: Vec<PairAgreement>,
-    pub rate: Vec<PairAgreement>,
+    pub pair: Vec<PairRow>,
+    pub rank: Vec<RankRow>,
+    pub rate: Vec<RateRow>,
 }
 
 /// Everything `prefer stats` shows.
@@ -381,22 +444,19 @@ fn with_texts(st: &Standing, items: &[Arc<Item>]) -> (Option<Bias>, Vec<ModelRow
 }
 
 /// Agreement per pair of annotators and overall, on the tasks they share. Adjudicators are
-/// left out: they review disagreements rather than label independently.
+/// left out: they review disagreements rather than label independently. Pairs of annotators
+/// with no shared task of a kind get no row for it; "all" comes last whenever any pair does.
 pub fn agreement(st: &Standing) -> Agreement {
     let names = &st.annotators;
-    let people: Vec<&Decided> = st
-        .decisions
-        .iter()
-        .filter(|d| !d.is_adjudicator())
-        .collect();
-    // Pair tasks: label = the chosen candidate id, or tie / both_bad, so sides do not matter.
+    // Per task, each annotator's decision.
     let mut pair_tasks: BTreeMap<(&str, &str, &str), BTreeMap<u32, &str>> = BTreeMap::new();
     let mut rank_items: BTreeMap<&str, BTreeMap<u32, &Vec<Vec<String>>>> = BTreeMap::new();
-    let mut units: BTreeMap<(&str, &str), BTreeMap<u32, f64>> = BTreeMap::new();
-    for d in &people {
+    let mut rate_items: BTreeMap<&str, BTreeMap<u32, &BTreeMap<String, u32>>> = BTreeMap::new();
+    for d in st.decisions.iter().filter(|d| !d.is_adjudicator()) {
         let e = &d.event;
         match e.task {
             TaskKind::Pair => {
+                // The chosen candidate id (or tie / both_bad), so display sides do not matter.
                 if let (Some([l, r]), Some(c)) = (&e.pair, &e.choice) {
                     let (x, y) = if l <= r { (l, r) } else { (r, l) };
                     pair_tasks
@@ -414,122 +474,168 @@ pub fn agreement(st: &Standing) -> Agreement {
                 }
             }
             TaskKind::Rate => {
-                for (c, v) in e.ratings.iter().flatten() {
-                    units
-                        .entry((&e.item, c))
+                if let Some(r) = &e.ratings {
+                    rate_items
+                        .entry(&e.item)
                         .or_default()
-                        .insert(d.annotator, f64::from(*v));
+                        .insert(d.annotator, r);
                 }
             }
         }
     }
     let n = names.len() as u32;
+    let pairs_of_annotators: Vec<(u32, u32)> = (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect();
+    let name = |a: u32| names[a as usize].as_str();
+    let multi = |counts: Vec<usize>| counts.into_iter().filter(|&c| c >= 2).count();
+
     let mut out = Agreement::default();
-    let blank = |a: &str, b: &str, shared: usize| PairAgreement {
-        a: a.into(),
-        b: b.into(),
-        shared,
-        kappa: None,
-        tau_b: None,
-        alpha: None,
-        enough_overlap: shared >= MIN_OVERLAP,
-    };
 
     // Pair tasks.
     let mut pooled = Vec::new();
-    for a in 0..n {
-        for b in a + 1..n {
-            let labels: Vec<(&str, &str)> = pair_tasks
-                .values()
-                .filter_map(|m| Some((*m.get(&a)?, *m.get(&b)?)))
-                .collect();
-            if labels.is_empty() {
-                continue;
-            }
-            let mut row = blank(&names[a as usize], &names[b as usize], labels.len());
-            if row.enough_overlap {
-                row.kappa = cohen_kappa(&labels);
-            }
-            pooled.extend(labels);
-            out.pair.push(row);
-        }
-    }
-    if out.pair.len() > 1 {
-        let mut row = blank("all", "all", pooled.len());
-        if row.enough_overlap {
-            row.kappa = cohen_kappa(&pooled);
-        }
-        out.pair.push(row);
-    }
-
-    // Rank tasks: tau-b over the candidates both ranked, averaged over shared items.
-    let mut all_taus = Vec::new();
-    let mut rank_rows = Vec::new();
-    for a in 0..n {
-        for b in a + 1..n {
-            let taus: Vec<Option<f64>> = rank_items
-                .values()
-                .filter_map(|m| {
-                    let (ra, rb) = (tier_ranks(m.get(&a)?), tier_ranks(m.get(&b)?));
-                    let (x, y): (Vec<f64>, Vec<f64>) = ra
-                        .iter()
-                        .filter_map(|(id, r)| Some((*r, *rb.get(id)?)))
-                        .unzip();
-                    Some(kendall_tau_b(&x, &y))
-                })
-                .collect();
-            if taus.is_empty() {
-                continue;
-            }
-            let mut row = blank(&names[a as usize], &names[b as usize], taus.len());
-            let defined: Vec<f64> = taus.iter().flatten().copied().collect();
-            if row.enough_overlap && !defined.is_empty() {
-                row.tau_b = Some(defined.iter().sum::<f64>() / defined.len() as f64);
-            }
-            all_taus.extend(taus);
-            rank_rows.push(row);
-        }
-    }
-    if rank_rows.len() > 1 {
-        let mut row = blank("all", "all", all_taus.len());
-        let defined: Vec<f64> = all_taus.iter().flatten().copied().collect();
-        if row.enough_overlap && !defined.is_empty() {
-            row.tau_b = Some(defined.iter().sum::<f64>() / defined.len() as f64);
-        }
-        rank_rows.push(row);
-    }
-    out.rank = rank_rows;
-
-    // Rate tasks: alpha per pair of annotators, and over everyone.
-    for a in 0..n {
-        for b in a + 1..n {
-            let pair_units: Vec<Vec<f64>> = units
-                .values()
-                .filter_map(|m| Some(vec![*m.get(&a)?, *m.get(&b)?]))
-                .collect();
-            if pair_units.is_empty() {
-                continue;
-            }
-            let mut row = blank(&names[a as usize], &names[b as usize], pair_units.len());
-            if row.enough_overlap {
-                row.alpha = krippendorff_alpha_interval(&pair_units);
-            }
-            out.rate.push(row);
-        }
-    }
-    if out.rate.len() > 1 {
-        let all: Vec<Vec<f64>> = units
+    for &(a, b) in &pairs_of_annotators {
+        let labels: Vec<(&str, &str)> = pair_tasks
             .values()
-            .map(|m| m.values().copied().collect())
+            .filter_map(|m| Some((*m.get(&a)?, *m.get(&b)?)))
             .collect();
-        let shared = all.iter().filter(|u| u.len() >= 2).count();
-        let mut row = blank("all", "all", shared);
-        if row.enough_overlap {
-            row.alpha = krippendorff_alpha_interval(&all);
+        if labels.is_empty() {
+            continue;
         }
-        out.rate.push(row);
+        let who = Overlap::new(name(a), name(b), labels.len());
+        let k = who.gate(cohen_kappa(&labels));
+        out.pair.push(PairRow {
+            who,
+            comparisons: labels.len(),
+            raw: k.map(|k| k.raw),
+            kappa: k.and_then(|k| k.kappa),
+        });
+        pooled.extend(labels);
+    }
+    if !out.pair.is_empty() {
+        let who = Overlap::new(
+            "all",
+            "all",
+            multi(pair_tasks.values().map(|m| m.len()).collect()),
+        );
+        let k = who.gate(pooled_kappa(&pooled));
+        out.pair.push(PairRow {
+            who,
+            comparisons: pooled.len(),
+            raw: k.map(|k| k.raw),
+            kappa: k.and_then(|k| k.kappa),
+        });
+    }
+
+    // Rank tasks: over the candidates both ranked.
+    let (mut all_taus, mut all_agree, mut all_cand, mut all_cmp) = (Vec::new(), 0, 0, 0);
+    for &(a, b) in &pairs_of_annotators {
+        let (mut taus, mut agree, mut cand, mut cmp) = (Vec::new(), 0, 0, 0);
+        for m in rank_items.values() {
+            let (Some(ra), Some(rb)) = (m.get(&a), m.get(&b)) else {
+                continue;
+            };
+            let (ra, rb) = (tier_ranks(ra), tier_ranks(rb));
+            let (x, y): (Vec<f64>, Vec<f64>) = ra
+                .iter()
+                .filter_map(|(id, r)| Some((*r, *rb.get(id)?)))
+                .unzip();
+            cmp += 1;
+            taus.extend(kendall_tau_b(&x, &y));
+            let (same, of) = order_agreement(&x, &y);
+            agree += same;
+            cand += of;
+        }
+        if cmp == 0 {
+            continue;
+        }
+        let who = Overlap::new(name(a), name(b), cmp);
+        out.rank.push(RankRow {
+            tau_b: who.gate(mean(&taus)),
+            tau_b_n: taus.len(),
+            pairwise: who.gate((cand > 0).then(|| agree as f64 / cand as f64)),
+            candidate_pairs: cand,
+            comparisons: cmp,
+            who,
+        });
+        all_taus.extend(taus);
+        (all_agree, all_cand, all_cmp) = (all_agree + agree, all_cand + cand, all_cmp + cmp);
+    }
+    if !out.rank.is_empty() {
+        let who = Overlap::new(
+            "all",
+            "all",
+            multi(rank_items.values().map(|m| m.len()).collect()),
+        );
+        out.rank.push(RankRow {
+            tau_b: who.gate(mean(&all_taus)),
+            tau_b_n: all_taus.len(),
+            pairwise: who.gate((all_cand > 0).then(|| all_agree as f64 / all_cand as f64)),
+            candidate_pairs: all_cand,
+            comparisons: all_cmp,
+            who,
+        });
+    }
+
+    // Rate tasks: a unit is one candidate of one item.
+    for &(a, b) in &pairs_of_annotators {
+        let (mut shared, mut pairs) = (0, Vec::new());
+        for m in rate_items.values() {
+            let (Some(ra), Some(rb)) = (m.get(&a), m.get(&b)) else {
+                continue;
+            };
+            shared += 1;
+            for (c, va) in ra.iter() {
+                if let Some(vb) = rb.get(c) {
+                    pairs.push((f64::from(*va), f64::from(*vb)));
+                }
+            }
+        }
+        if shared == 0 {
+            continue;
+        }
+        let units: Vec<Vec<f64>> = pairs.iter().map(|&(x, y)| vec![x, y]).collect();
+        out.rate.push(rate_row(
+            Overlap::new(name(a), name(b), shared),
+            &units,
+            &pairs,
+        ));
+    }
+    if !out.rate.is_empty() {
+        let mut units: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+        for (item, m) in &rate_items {
+            for ratings in m.values() {
+                for (c, v) in ratings.iter() {
+                    units.entry((item, c)).or_default().push(f64::from(*v));
+                }
+            }
+        }
+        let units: Vec<Vec<f64>> = units.into_values().filter(|u| u.len() >= 2).collect();
+        let pairs: Vec<(f64, f64)> = units
+            .iter()
+            .flat_map(|u| {
+                u.iter()
+                    .enumerate()
+                    .flat_map(|(i, &x)| u[i + 1..].iter().map(move |&y| (x, y)))
+            })
+            .collect();
+        let shared = multi(rate_items.values().map(|m| m.len()).collect());
+        out.rate
+            .push(rate_row(Overlap::new("all", "all", shared), &units, &pairs));
     }
     out
+}
+
+fn rate_row(who: Overlap, units: &[Vec<f64>], pairs: &[(f64, f64)]) -> RateRow {
+    let m = who.gate(rating_match(pairs));
+    RateRow {
+        units: units.len(),
+        alpha: who.gate(krippendorff_alpha_interval(units)),
+        rating_pairs: pairs.len(),
+        exact: m.map(|m| m.exact),
+        within_one: m.map(|m| m.within_one),
+        who,
+    }
 }
 
 #[cfg(test)]
@@ -584,8 +690,8 @@ mod tests {
         assert_eq!(r.length.map(|b| (b.wins, b.n)), Some((5, 20)));
         // Agreement: on even items slow chose c1 (fast c0), on odd items both c0:
         // raw 5/10; marginals fast c0 10; slow c0 5, c1 5; p_e = 1 x 0.5 = 0.5; kappa 0.
-        let k = r.agreement.pair[0].kappa.unwrap();
-        assert_eq!((k.n, k.raw, k.kappa), (10, 0.5, Some(0.0)));
+        let p = &r.agreement.pair[0];
+        assert_eq!((p.comparisons, p.raw, p.kappa), (10, Some(0.5), Some(0.0)));
     }
 
     #[test]
@@ -616,7 +722,7 @@ mod tests {
         }
         let st = standing(events, Some(&items));
         let ag = agreement(&st);
-        assert_eq!(ag.rate.len(), 1);
+        assert_eq!(ag.rate.len(), 2, "a & b, then all");
         assert!((ag.rate[0].alpha.unwrap() - 5.0 / 6.0).abs() < 1e-12);
         assert!(report(&st, Some(&items)).models.is_empty());
     }

@@ -52,26 +52,38 @@ fn looks_like_log(path: &Path) -> bool {
         .is_some()
 }
 
-/// Runs `prefer stats`.
-pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let (file, logs) = match args.paths.split_first() {
+/// The candidate file (when the first path is one, not a labels log) and the labels events,
+/// read the way `prefer stats` and `prefer agreement` take them. Warnings about unfinished
+/// last lines are printed to stderr, prefixed with `cmd`.
+pub fn read_inputs(
+    cmd: &str,
+    paths: &[PathBuf],
+    labels_dir: Option<&Path>,
+) -> anyhow::Result<(Option<format::Dataset>, Vec<Event>)> {
+    let (file, logs) = match paths.split_first() {
         Some((first, rest)) if !looks_like_log(first) => (Some(first.clone()), rest.to_vec()),
-        _ => (None, args.paths.clone()),
+        _ => (None, paths.to_vec()),
     };
-    if file.is_none() && logs.is_empty() && args.labels_dir.is_none() {
+    if file.is_none() && logs.is_empty() && labels_dir.is_none() {
         return Err(StatsError::NothingToRead.into());
     }
-    if !logs.is_empty() && args.labels_dir.is_some() {
+    if !logs.is_empty() && labels_dir.is_some() {
         return Err(StatsError::Both.into());
     }
     let dataset = file.as_deref().map(format::load).transpose()?;
-    let paths = input::log_paths(file.as_deref(), args.labels_dir.as_deref(), &logs)?;
+    let paths = input::log_paths(file.as_deref(), labels_dir, &logs)?;
     let labels = input::read_labels(paths)?;
     for w in &labels.warnings {
-        eprintln!("prefer stats: warning: {w}");
+        eprintln!("prefer {cmd}: warning: {w}");
     }
+    Ok((dataset, labels.events))
+}
+
+/// Runs `prefer stats`.
+pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let (dataset, events) = read_inputs("stats", &args.paths, args.labels_dir.as_deref())?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
-    let st = standing::standing(labels.events, items);
+    let st = standing::standing(events, items);
     let report = compute::report(&st, items);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

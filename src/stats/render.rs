@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::compute::{Bias, FLAG_P, PairAgreement, Report, Timing};
+use super::compute::{Bias, FLAG_P, Overlap, Report, Timing};
 
 const BAR: usize = 20;
 
@@ -46,24 +46,26 @@ fn time_text(t: &Option<Timing>) -> String {
     }
 }
 
-fn agreement_rows(
+fn agreement_rows<R>(
     out: &mut String,
     title: &str,
-    rows: &[PairAgreement],
-    figure: impl Fn(&PairAgreement) -> String,
+    rows: &[R],
+    who: impl Fn(&R) -> &Overlap,
+    figure: impl Fn(&R) -> String,
 ) {
     if rows.is_empty() {
         return;
     }
     let _ = writeln!(out, "  {title}");
-    for r in rows {
+    for row in rows {
+        let r = who(row);
         let who = if r.a == "all" {
             "everyone".to_string()
         } else {
             format!("{} & {}", r.a, r.b)
         };
         let text = if r.enough_overlap {
-            figure(r)
+            figure(row)
         } else {
             "not enough overlap".into()
         };
@@ -250,25 +252,32 @@ pub fn human(r: &Report) -> String {
             &mut s,
             "pair tasks: raw agreement, Cohen's kappa",
             &ag.pair,
-            |r| match r.kappa {
-                Some(k) => format!(
-                    "{} raw {:.2}  kappa {}",
-                    bar(k.raw),
-                    k.raw,
-                    k.kappa.map_or("undefined".into(), |x| format!("{x:.2}"))
+            |r| &r.who,
+            |r| match r.raw {
+                Some(raw) => format!(
+                    "{} raw {raw:.2}  kappa {}",
+                    bar(raw),
+                    r.kappa.map_or("undefined".into(), |x| format!("{x:.2}"))
                 ),
                 None => "-".into(),
             },
         );
-        agreement_rows(&mut s, "rank tasks: mean Kendall tau-b", &ag.rank, |r| {
-            r.tau_b.map_or("-".into(), |t| {
-                format!("{} tau-b {t:.2}", bar((t + 1.0) / 2.0))
-            })
-        });
+        agreement_rows(
+            &mut s,
+            "rank tasks: mean Kendall tau-b",
+            &ag.rank,
+            |r| &r.who,
+            |r| {
+                r.tau_b.map_or("-".into(), |t| {
+                    format!("{} tau-b {t:.2}", bar((t + 1.0) / 2.0))
+                })
+            },
+        );
         agreement_rows(
             &mut s,
             "rate tasks: Krippendorff's alpha (interval)",
             &ag.rate,
+            |r| &r.who,
             |r| {
                 r.alpha
                     .map_or("-".into(), |a| format!("{} alpha {a:.2}", bar(a)))
