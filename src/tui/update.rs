@@ -773,10 +773,11 @@ fn input(m: &mut Model, k: InputKey) {
             let text = inp.text.trim().to_string();
             match inp.kind {
                 InputKind::Jump => jump(m, &text),
-                InputKind::Search if text.is_empty() => match m.last_search.clone() {
-                    Some(q) => search(m, &q),
-                    None => {}
-                },
+                InputKind::Search if text.is_empty() => {
+                    if let Some(q) = m.last_search.clone() {
+                        search(m, &q);
+                    }
+                }
                 InputKind::Search => {
                     m.last_search = Some(text.clone());
                     search(m, &text);
