@@ -705,8 +705,8 @@ pub fn start_review(m: &mut Model, filter: Filter) {
             "no task matches the filter \"{name}\" (f: next filter)"
         ));
     } else {
+        // The header names the filter; the footer keeps the verdict summary.
         review_go(m, 0);
-        m.status = Some(format!("filter: {name}"));
     }
 }
 

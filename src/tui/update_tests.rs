@@ -500,3 +500,122 @@ fn done_stays_when_others_finish_their_work() {
     update(&mut m, Msg::Tick, 0);
     assert_eq!(m.overlay, Overlay::Done);
 }
+
+fn ranked(who: &str, item: &str, order: &[&str], ms: u64) -> Event {
+    let mut e = Event::new(who, item, None, TaskKind::Rank);
+    e.ranking = Some(order.iter().map(|c| vec![c.to_string()]).collect());
+    e.ms = Some(ms);
+    e
+}
+
+fn review_model() -> Model {
+    let mut m = team_model(&[2, 2, 2, 2], TaskKind::Rank, 1);
+    let mut skip = Event::new("bob", "q3", None, TaskKind::Rank);
+    skip.skip = true;
+    m.apply_others(vec![
+        ranked("ann", "q0", &["c0", "c1"], 4000),
+        ranked("bob", "q0", &["c1", "c0"], 9000),
+        ranked("ann", "q1", &["c0", "c1"], 1000),
+        ranked("bob", "q1", &["c0", "c1"], 2000),
+        ranked("ann", "q2", &["c1", "c0"], 30000),
+        skip,
+    ]);
+    m
+}
+
+#[test]
+fn review_filters_select_and_order_tasks() {
+    use super::review::{Filter, build_list};
+    let m = review_model();
+    let items = |f: &Filter| -> Vec<String> {
+        build_list(&m, f)
+            .into_iter()
+            .map(|t| m.task_at(t).unwrap().1.id.clone())
+            .collect()
+    };
+    assert_eq!(items(&Filter::All), vec!["q0", "q1", "q2", "q3"]);
+    assert_eq!(items(&Filter::Decided), vec!["q0", "q1", "q2"]);
+    assert_eq!(items(&Filter::Undecided), vec!["q3"]);
+    assert_eq!(items(&Filter::Skipped), vec!["q3"]);
+    assert_eq!(items(&Filter::Disagreements), vec!["q0"]);
+    assert_eq!(
+        items(&Filter::Annotator("ann".into())),
+        vec!["q0", "q1", "q2"]
+    );
+    assert_eq!(items(&Filter::Slowest), vec!["q2", "q0", "q1"]);
+    assert_eq!(items(&Filter::Fastest), vec!["q1", "q0", "q2"]);
+    assert!(items(&Filter::Stale).is_empty());
+}
+
+#[test]
+fn review_walks_its_list_and_logs_final_decisions_as_adjudicator() {
+    use super::review::Filter;
+    use super::update::start_review;
+    let mut m = review_model();
+    start_review(&mut m, Filter::Decided);
+    assert_eq!(m.view.item.id, "q0");
+    keys(&mut m, &[NextTask]);
+    assert_eq!(m.view.item.id, "q1");
+    keys(&mut m, &[PrevTask, PrevTask]);
+    assert_eq!(m.view.item.id, "q0");
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .contains("first task of this filter")
+    );
+    let ev = keys(&mut m, &[Number(2), Submit]);
+    assert_eq!(ev[0].role.as_deref(), Some("adjudicator"));
+    assert_eq!(ev[0].ranking.clone().unwrap(), vec![vec!["c1"], vec!["c0"]]);
+    // Moves on within the list.
+    assert_eq!(m.view.item.id, "q1");
+    keys(&mut m, &[CycleFilter]);
+    assert_eq!(m.review.as_ref().unwrap().filter, Filter::Undecided);
+    assert_eq!(m.view.item.id, "q3");
+}
+
+#[test]
+fn review_summary_says_whether_they_agree() {
+    use super::review::{Filter, summary, verdicts};
+    use super::update::start_review;
+    let mut m = review_model();
+    start_review(&mut m, Filter::All);
+    let vs = verdicts(&m, &m.view.key, &m.view.item);
+    assert!(summary(&vs).contains("DISAGREE"), "{}", summary(&vs));
+    keys(&mut m, &[NextTask]);
+    let vs = verdicts(&m, &m.view.key, &m.view.item);
+    assert!(summary(&vs).contains("they agree"), "{}", summary(&vs));
+}
+
+fn type_line(m: &mut Model, start: Action, text: &str) {
+    use super::update::InputKey;
+    keys(m, &[start]);
+    for c in text.chars() {
+        update(m, Msg::Input(InputKey::Char(c)), 0);
+    }
+    update(m, Msg::Input(InputKey::Enter), 0);
+}
+
+#[test]
+fn jump_by_id_or_number_and_search_text() {
+    let mut m = model(&[2, 2, 2, 2], TaskKind::Rank);
+    type_line(&mut m, Jump, "q2");
+    assert_eq!(m.view.item.id, "q2");
+    type_line(&mut m, Jump, "2");
+    assert_eq!(m.view.item.id, "q1");
+    type_line(&mut m, Jump, "nope");
+    assert!(m.status.as_deref().unwrap().contains("no item with id"));
+    type_line(&mut m, Search, "ANSWER 1 OF ITEM 3");
+    assert_eq!(m.view.item.id, "q3");
+    type_line(&mut m, Search, "question");
+    assert_eq!(m.view.item.id, "q0", "wraps around to the next match");
+    keys(&mut m, &[SearchNext]);
+    assert_eq!(m.view.item.id, "q1");
+    // Keys typed while the line is open are text, and Esc leaves it.
+    keys(&mut m, &[Jump]);
+    assert!(m.input.is_some());
+    let ev = keys(&mut m, &[Number(1), Submit]);
+    assert!(ev.is_empty());
+    update(&mut m, Msg::Input(super::update::InputKey::Esc), 0);
+    assert!(m.input.is_none());
+}
