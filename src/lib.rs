@@ -2,6 +2,7 @@
 
 pub mod agreement;
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod format;
 pub mod generate;
