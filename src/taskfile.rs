@@ -616,24 +616,26 @@ pub(crate) fn describe_toml_error(src: &str, e: &toml::de::Error) -> (usize, Str
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known = backticked(expected);
         let mut s = format!("unknown key `{name}`");
-        if let Some(sug) = did_you_mean(name, &known) {
-            s.push_str(&format!(" - did you mean `{sug}`?"));
+        match did_you_mean(name, &known) {
+            Some(sug) => s.push_str(&format!(" - did you mean `{sug}`? ")),
+            None => s.push_str(" - "),
         }
         if known.is_empty() {
-            s.push_str(" - this table takes no keys");
+            s.push_str("this table takes no keys");
         } else {
-            s.push_str(&format!(" known keys: {}", known.join(", ")));
+            s.push_str(&format!("known keys: {}", known.join(", ")));
         }
         s
     } else if let Some(rest) = msg.strip_prefix("unknown variant `") {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known = backticked(expected);
         let mut s = format!("unknown value \"{name}\"");
-        if let Some(sug) = did_you_mean(name, &known) {
-            s.push_str(&format!(" - did you mean \"{sug}\"?"));
+        match did_you_mean(name, &known) {
+            Some(sug) => s.push_str(&format!(" - did you mean \"{sug}\"? ")),
+            None => s.push_str(" - "),
         }
         s.push_str(&format!(
-            " expected one of: {}",
+            "expected one of: {}",
             known
                 .iter()
                 .map(|k| format!("\"{k}\""))
