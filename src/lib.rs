@@ -8,6 +8,7 @@ pub mod format;
 pub mod generate;
 pub mod import;
 pub mod labels;
+pub mod markdown;
 pub mod stats;
 pub mod taskfile;
 pub mod tasks;
