@@ -6,6 +6,7 @@ pub mod content;
 pub mod keymap;
 pub mod layout;
 pub mod model;
+pub mod textarea;
 pub mod update;
 pub mod view;
 
