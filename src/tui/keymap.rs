@@ -620,17 +620,10 @@ pub enum KeyMapError {
         reason: String,
         line: usize,
     },
-    #[error(
-        "key \"{key}\" is bound to both `{first}`{first_where} and `{second}`{second_where} - give one of them another key"
-    )]
-    Clash {
-        key: String,
-        first: String,
-        first_where: String,
-        second: String,
-        second_where: String,
-        line: usize,
-    },
+    /// One key for two actions: `message` names the key, both actions and where each
+    /// binding came from.
+    #[error("{message}")]
+    Clash { message: String, line: usize },
     #[error("`quit` needs at least one key")]
     NoQuit { line: usize },
 }
@@ -645,6 +638,13 @@ impl KeyMapError {
             | KeyMapError::NoQuit { line } => *line,
         }
     }
+}
+
+fn clash(key: &Key, first: &str, second: &str) -> String {
+    format!(
+        "key \"{}\" is bound to both {first} and {second} - give one of them another key",
+        key.config_name()
+    )
 }
 
 /// A flag of a task file, as the key map needs it.
@@ -736,11 +736,11 @@ impl KeyMap {
                 };
                 let name = |x: Action| x.name().unwrap_or("flag").to_string();
                 return Err(KeyMapError::Clash {
-                    key: k.config_name(),
-                    first: name(b),
-                    first_where: place(b),
-                    second: name(a),
-                    second_where: place(a),
+                    message: clash(
+                        &k,
+                        &format!("`{}`{}", name(b), place(b)),
+                        &format!("`{}`{}", name(a), place(a)),
+                    ),
                     line: line_of(a).or(line_of(b)).unwrap_or(0),
                 });
             }
@@ -760,11 +760,11 @@ impl KeyMap {
                     other => other.name().unwrap_or("?").to_string(),
                 };
                 return Err(KeyMapError::Clash {
-                    key: f.key.config_name(),
-                    first,
-                    first_where: String::new(),
-                    second: format!("flag \"{}\"", f.name),
-                    second_where: String::new(),
+                    message: clash(
+                        &f.key,
+                        &format!("`{first}`"),
+                        &format!("`flag \"{}\"`", f.name),
+                    ),
                     line: f.line,
                 });
             }
