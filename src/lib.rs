@@ -3,12 +3,15 @@
 pub mod agreement;
 pub mod agreement_cmd;
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod format;
 pub mod generate;
 pub mod import;
 pub mod labels;
+pub mod markdown;
 pub mod stats;
+pub mod taskfile;
 pub mod tasks;
 pub mod text;
 pub mod tui;

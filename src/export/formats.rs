@@ -198,6 +198,69 @@ struct Row<'a, P, C> {
     annotators: Option<Names<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     agreement: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen_flags: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected_flags: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rationales: Option<Vec<&'a str>>,
+}
+
+/// The flags and rationales behind each pair, for `--with-meta`: the standing decisions by
+/// (item, annotator).
+#[derive(Debug, Default)]
+pub struct Notes<'a> {
+    by: std::collections::HashMap<(usize, u32), Vec<&'a crate::labels::Event>>,
+}
+
+impl<'a> Notes<'a> {
+    pub fn new(decisions: &'a [Decided]) -> Self {
+        let mut by: std::collections::HashMap<_, Vec<_>> = Default::default();
+        for d in decisions {
+            if let Some(i) = d.item {
+                by.entry((i, d.annotator)).or_default().push(&d.event);
+            }
+        }
+        Notes { by }
+    }
+
+    fn events(
+        &self,
+        item: usize,
+        voters: &[u32],
+    ) -> impl Iterator<Item = &'a crate::labels::Event> {
+        voters
+            .iter()
+            .filter_map(move |a| self.by.get(&(item, *a)))
+            .flatten()
+            .copied()
+    }
+
+    /// Every flag the voters put on candidate `id` of the item, sorted, once each.
+    pub fn flags(&self, item: usize, voters: &[u32], id: &str) -> Vec<&'a str> {
+        let mut v: Vec<&str> = self
+            .events(item, voters)
+            .filter_map(|e| e.flags.as_ref()?.get(id))
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The voters' rationales for decisions that judged the pair (`a`, `b`): a pair decision
+    /// on exactly these two, or a ranking or rating (which judges every pair).
+    pub fn rationales(&self, item: usize, voters: &[u32], a: &str, b: &str) -> Vec<&'a str> {
+        self.events(item, voters)
+            .filter(|e| match &e.pair {
+                Some([l, r]) => (l == a && r == b) || (l == b && r == a),
+                None => true,
+            })
+            .filter_map(|e| e.rationale.as_deref())
+            .filter(|r| !r.trim().is_empty())
+            .collect()
+    }
 }
 
 /// A candidate's `metadata.model`, when it is a string.
@@ -237,6 +300,7 @@ pub fn write_pairs<W: Write>(
     agg: &Aggregated,
     names: &[String],
     cols: Columns,
+    notes: &Notes,
 ) -> serde_json::Result<()> {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for p in &agg.pairs {
@@ -268,6 +332,10 @@ pub fn write_pairs<W: Write>(
                     rejected_model: meta.then(|| model(rj)),
                     annotators: meta.then_some(Names { names, idx: voters }),
                     agreement: meta.then(|| p.agreement()),
+                    chosen_flags: meta.then(|| notes.flags(p.item as usize, voters, &ch.id)),
+                    rejected_flags: meta.then(|| notes.flags(p.item as usize, voters, &rj.id)),
+                    rationales: meta
+                        .then(|| notes.rationales(p.item as usize, voters, &ch.id, &rj.id)),
                 }
             };
         }

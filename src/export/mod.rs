@@ -109,8 +109,11 @@ pub struct ExportArgs {
     /// 4 (significantly better).
     #[arg(long, default_value = "0,1,2,3", value_name = "M1,M2,M3,M4")]
     pub margin_map: MarginMap,
+    /// The task file the labels were made with: its `[pair] margins` become the margin map.
+    #[arg(long, value_name = "TASK", conflicts_with = "margin_map")]
+    pub task: Option<PathBuf>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
-    /// agreement.
+    /// agreement, chosen_flags, rejected_flags, rationales.
     #[arg(long)]
     pub with_meta: bool,
 }
@@ -205,10 +208,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("prefer export: warning: {w}");
     }
     let st = standing::standing(labels.events, Some(&dataset.items));
+    let margin_map = match &args.task {
+        Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),
+        None => args.margin_map.0,
+    };
     let plan = Plan {
         pairs: PairOptions {
             min_gap: args.min_gap,
-            margin_map: args.margin_map.0,
+            margin_map,
         },
         aggregate: args.aggregate,
         ties: args.ties,
@@ -239,6 +246,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         annotator: args.aggregate == Aggregate::All,
         meta: args.with_meta,
     };
+    let notes = if args.with_meta {
+        formats::Notes::new(&st.decisions)
+    } else {
+        formats::Notes::default()
+    };
     let write = |w: &mut dyn Write| -> serde_json::Result<usize> {
         let mut w = w;
         match (pair_format, args.format) {
@@ -251,6 +263,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                     &agg,
                     &st.annotators,
                     cols,
+                    &notes,
                 )?;
                 Ok(agg.pairs.len())
             }

@@ -100,6 +100,13 @@ pub struct Event {
     /// 4 significantly better; export turns it into `margin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength: Option<u8>,
+    /// Task-file flags per candidate id, e.g. `{"c1": ["unsafe"]}`; candidates without a
+    /// flag are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<BTreeMap<String, Vec<String>>>,
+    /// The labeler's written reason for the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -133,6 +140,8 @@ impl Event {
             ms: None,
             role: None,
             strength: None,
+            flags: None,
+            rationale: None,
         }
     }
 
@@ -230,6 +239,25 @@ mod tests {
         assert_eq!(
             s,
             r#"{"v":1,"at":"","annotator":"bob","item":"i","item_hash":"h","task":"pair","pair":["c1","c0"],"choice":"tie"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&s).unwrap(), e);
+    }
+
+    #[test]
+    fn flags_and_rationale_are_written_only_when_present_and_read_back() {
+        let mut e = Event::new("bob", "i", None, TaskKind::Pair);
+        e.pair = Some(["c1".into(), "c0".into()]);
+        e.choice = Some("c1".into());
+        e.strength = Some(3);
+        assert!(!serde_json::to_string(&e).unwrap().contains("flags"));
+        e.flags = Some(BTreeMap::from([("c0".into(), vec!["unsafe".into()])]));
+        e.rationale = Some("c0 gives dangerous advice".into());
+        let s = serde_json::to_string(&e).unwrap();
+        assert!(
+            s.ends_with(
+                r#""strength":3,"flags":{"c0":["unsafe"]},"rationale":"c0 gives dangerous advice"}"#
+            ),
+            "{s}"
         );
         assert_eq!(serde_json::from_str::<Event>(&s).unwrap(), e);
     }

@@ -47,6 +47,14 @@ pub enum Action {
     Search,
     /// Repeat the last search.
     SearchNext,
+    // Issue 6 (task files). Appended so existing variants keep their order.
+    /// Open the rationale editor for the decision on screen.
+    Rationale,
+    /// Show the task's guidelines.
+    Guidelines,
+    /// Toggle the task file's flag number `n` (0-based, in file order) on the focused
+    /// candidate. Bound by [`KeyMap::with_flags`], never by name in the settings file.
+    Flag(u8),
 }
 
 /// A key with its modifiers, normalised (SHIFT folded into the character).
@@ -179,6 +187,8 @@ impl Default for KeyMap {
             (Key::ch(':'), Jump),
             (Key::ch('/'), Search),
             (Key::ch('n'), SearchNext),
+            (Key::ch('r'), Rationale),
+            (Key::ch('i'), Guidelines),
         ]);
         KeyMap { bindings: b }
     }
@@ -341,6 +351,9 @@ fn short_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (NextTask, _) => "next",
         (Search, _) => "search",
         (Jump, _) => "jump",
+        (Rationale, _) => "rationale",
+        (Guidelines, _) => "guidelines",
+        (Flag(_), _) => "flag",
         _ => return None,
     })
 }
@@ -390,6 +403,9 @@ pub fn long_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (CycleFilter, _) => "review: next filter (all, decided, disagreements, ...)",
         (Help, _) => "this help",
         (Quit, _) => "quit (everything is already saved)",
+        (Rationale, _) => "write a rationale for this decision (Esc or Ctrl-S closes the editor)",
+        (Guidelines, _) => "show the task's guidelines",
+        (Flag(_), _) => "toggle this flag on the focused candidate",
         _ => return None,
     })
 }
@@ -429,6 +445,589 @@ mod tests {
             km.help(TaskKind::Rank, 5)
                 .iter()
                 .any(|(k, _)| k == "q/Ctrl-C")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 6: action names, key strings and user overrides (the `[keys]` table of the settings
+// file), flag keys from a task file, and help lines for the task-file keys.
+
+/// Every action that can be named in the settings file, with its name. Digits are
+/// `number_1` .. `number_9`; task-file flags are bound by the task file, not by name.
+const ACTION_NAMES: &[(Action, &str)] = &[
+    (Action::Number(1), "number_1"),
+    (Action::Number(2), "number_2"),
+    (Action::Number(3), "number_3"),
+    (Action::Number(4), "number_4"),
+    (Action::Number(5), "number_5"),
+    (Action::Number(6), "number_6"),
+    (Action::Number(7), "number_7"),
+    (Action::Number(8), "number_8"),
+    (Action::Number(9), "number_9"),
+    (Action::ChooseLeft, "choose_left"),
+    (Action::ChooseRight, "choose_right"),
+    (Action::Tie, "tie"),
+    (Action::BothBad, "both_bad"),
+    (Action::TieNext, "tie_next"),
+    (Action::RemovePick, "remove_pick"),
+    (Action::Submit, "submit"),
+    (Action::Skip, "skip"),
+    (Action::Undo, "undo"),
+    (Action::NextTask, "next_task"),
+    (Action::PrevTask, "prev_task"),
+    (Action::NextUndecided, "next_undecided"),
+    (Action::FocusNext, "focus_next"),
+    (Action::FocusPrev, "focus_prev"),
+    (Action::FocusLeft, "focus_left"),
+    (Action::FocusRight, "focus_right"),
+    (Action::FocusPrompt, "focus_prompt"),
+    (Action::TogglePrompt, "toggle_prompt"),
+    (Action::ScrollUp, "scroll_up"),
+    (Action::ScrollDown, "scroll_down"),
+    (Action::PageUp, "page_up"),
+    (Action::PageDown, "page_down"),
+    (Action::Top, "top"),
+    (Action::Bottom, "bottom"),
+    (Action::Zoom, "zoom"),
+    (Action::ToggleMeta, "toggle_meta"),
+    (Action::Help, "help"),
+    (Action::Quit, "quit"),
+    (Action::Cancel, "cancel"),
+    (Action::Rationale, "rationale"),
+    (Action::Guidelines, "guidelines"),
+    (Action::Jump, "jump"),
+    (Action::Search, "search"),
+    (Action::SearchNext, "search_next"),
+    (Action::CycleFilter, "filter"),
+];
+
+impl Action {
+    /// The action's name in the settings file (`None` for task-file flags).
+    pub fn name(self) -> Option<&'static str> {
+        ACTION_NAMES
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map(|(_, n)| *n)
+    }
+
+    /// The action a settings-file name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        ACTION_NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(a, _)| *a)
+    }
+
+    /// Every nameable action's name, in the order of the sample settings file.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        ACTION_NAMES.iter().map(|(_, n)| *n)
+    }
+}
+
+/// Named keys as written in settings and task files (lower case; parsing ignores case).
+const KEY_NAMES: &[(KeyCode, &str)] = &[
+    (KeyCode::Enter, "enter"),
+    (KeyCode::Tab, "tab"),
+    (KeyCode::BackTab, "shift-tab"),
+    (KeyCode::Backspace, "backspace"),
+    (KeyCode::Esc, "esc"),
+    (KeyCode::Char(' '), "space"),
+    (KeyCode::Up, "up"),
+    (KeyCode::Down, "down"),
+    (KeyCode::Left, "left"),
+    (KeyCode::Right, "right"),
+    (KeyCode::PageUp, "pgup"),
+    (KeyCode::PageDown, "pgdn"),
+    (KeyCode::Home, "home"),
+    (KeyCode::End, "end"),
+    (KeyCode::Delete, "delete"),
+    (KeyCode::Insert, "insert"),
+];
+
+/// The forms a key string can take, for error messages.
+pub const KEY_FORMS: &str = "a single character (a, A, ], =), ctrl-<char>, alt-<char>, \
+enter, tab, shift-tab, backspace, esc, space, up, down, left, right, pgup, pgdn, home, end, \
+delete, insert, f1..f12";
+
+impl Key {
+    /// Parses a key as written in a settings or task file: `a`, `A`, `]`, `ctrl-z`, `alt-x`,
+    /// `enter`, `shift-tab`, `f5`, ... The error says what was not understood.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut rest = s;
+        let (mut ctrl, mut alt) = (false, false);
+        // A modifier prefix only when something follows it: "-" alone is the minus key.
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("ctrl-") && rest.len() > 5 {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if lower.starts_with("alt-") && rest.len() > 4 {
+                alt = true;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (None, _) => return Err("an empty key".into()),
+            (Some(c), None) if !c.is_control() => KeyCode::Char(c),
+            (Some(c), None) => return Err(format!("a control character (U+{:04X})", c as u32)),
+            _ => {
+                let lower = rest.to_ascii_lowercase();
+                if let Some((code, _)) = KEY_NAMES.iter().find(|(_, n)| *n == lower) {
+                    *code
+                } else if let Some(n) = lower
+                    .strip_prefix('f')
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=12).contains(n))
+                {
+                    KeyCode::F(n)
+                } else if let Some(c) = lower.strip_prefix("shift-").and_then(single_char) {
+                    // `shift-a` is what the terminal sends as `A`.
+                    KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
+                } else {
+                    return Err(format!("`{rest}` is not a key name"));
+                }
+            }
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// The key as written in settings files; [`Key::parse`] reads it back to the same key.
+    pub fn config_name(&self) -> String {
+        let base = match self.code {
+            KeyCode::F(n) => format!("f{n}"),
+            code => match KEY_NAMES.iter().find(|(c, _)| *c == code) {
+                Some((_, n)) => (*n).to_string(),
+                None => match code {
+                    KeyCode::Char(c) => c.to_string(),
+                    other => format!("{other:?}").to_ascii_lowercase(),
+                },
+            },
+        };
+        let mut s = String::new();
+        if self.ctrl {
+            s.push_str("ctrl-");
+        }
+        if self.alt {
+            s.push_str("alt-");
+        }
+        s.push_str(&base);
+        s
+    }
+}
+
+fn single_char(s: &str) -> Option<char> {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some(ch), None) => Some(ch),
+        _ => None,
+    }
+}
+
+/// One `[keys]` entry of the settings file: an action name and the keys it gets, with the
+/// line it is on (for errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOverride {
+    pub action: String,
+    pub keys: Vec<String>,
+    pub line: usize,
+}
+
+/// Why a key map could not be built. `Display` says what and what to do; [`line`] says where.
+///
+/// [`line`]: KeyMapError::line
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyMapError {
+    #[error("unknown action `{name}`{hint} - actions are: {known}")]
+    UnknownAction {
+        name: String,
+        hint: String,
+        known: String,
+        line: usize,
+    },
+    #[error("cannot read key \"{key}\" for `{action}`: {reason} - valid keys: {KEY_FORMS}")]
+    BadKey {
+        key: String,
+        action: String,
+        reason: String,
+        line: usize,
+    },
+    /// One key for two actions: `message` names the key, both actions and where each
+    /// binding came from.
+    #[error("{message}")]
+    Clash { message: String, line: usize },
+    #[error("`quit` needs at least one key")]
+    NoQuit { line: usize },
+}
+
+impl KeyMapError {
+    /// The line of the settings or task file the error is about (0 when there is none).
+    pub fn line(&self) -> usize {
+        match self {
+            KeyMapError::UnknownAction { line, .. }
+            | KeyMapError::BadKey { line, .. }
+            | KeyMapError::Clash { line, .. }
+            | KeyMapError::NoQuit { line } => *line,
+        }
+    }
+}
+
+fn clash(key: &Key, first: &str, second: &str) -> String {
+    format!(
+        "key \"{}\" is bound to both {first} and {second} - give one of them another key",
+        key.config_name()
+    )
+}
+
+/// A flag of a task file, as the key map needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagKey {
+    pub name: String,
+    pub key: Key,
+    /// Line of the flag in the task file (0 when unknown).
+    pub line: usize,
+}
+
+impl PartialEq for KeyMap {
+    /// Same bindings in the same order (order decides which key the footer shows).
+    fn eq(&self, other: &Self) -> bool {
+        self.bindings == other.bindings
+    }
+}
+
+impl KeyMap {
+    /// The bindings, in order.
+    pub fn bindings(&self) -> &[(Key, Action)] {
+        &self.bindings
+    }
+
+    /// The default map with the settings file's `[keys]` entries applied: each named action
+    /// gets exactly the keys listed (in the place of its first default key, so the footer
+    /// keeps its order). Unknown actions, unreadable keys and keys bound to two actions are
+    /// errors that carry the entry's line.
+    pub fn with_overrides(overrides: &[KeyOverride]) -> Result<KeyMap, KeyMapError> {
+        let base = KeyMap::default();
+        let mut wanted: Vec<(Action, Vec<Key>, usize)> = Vec::new();
+        for o in overrides {
+            let action = Action::from_name(&o.action).ok_or_else(|| {
+                let known: Vec<&str> = Action::names().collect();
+                KeyMapError::UnknownAction {
+                    name: o.action.clone(),
+                    hint: crate::taskfile::did_you_mean(&o.action, &known)
+                        .map(|s| format!(" - did you mean `{s}`?"))
+                        .unwrap_or_default(),
+                    known: known.join(", "),
+                    line: o.line,
+                }
+            })?;
+            if action == Action::Quit && o.keys.is_empty() {
+                return Err(KeyMapError::NoQuit { line: o.line });
+            }
+            let keys = o
+                .keys
+                .iter()
+                .map(|k| {
+                    Key::parse(k).map_err(|reason| KeyMapError::BadKey {
+                        key: k.clone(),
+                        action: o.action.clone(),
+                        reason,
+                        line: o.line,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            wanted.push((action, keys, o.line));
+        }
+        let line_of = |a: Action| wanted.iter().find(|(w, _, _)| *w == a).map(|w| w.2);
+        let mut bindings: Vec<(Key, Action)> = Vec::with_capacity(base.bindings.len());
+        let mut placed: Vec<Action> = Vec::new();
+        for &(k, a) in &base.bindings {
+            match wanted.iter().find(|(w, _, _)| *w == a) {
+                None => bindings.push((k, a)),
+                Some((_, keys, _)) if !placed.contains(&a) => {
+                    placed.push(a);
+                    bindings.extend(keys.iter().map(|&k| (k, a)));
+                }
+                Some(_) => {}
+            }
+        }
+        for (a, keys, _) in &wanted {
+            if !placed.contains(a) {
+                placed.push(*a);
+                bindings.extend(keys.iter().map(|&k| (k, *a)));
+            }
+        }
+        // Two actions on one key: name both, and where each came from.
+        for (i, &(k, a)) in bindings.iter().enumerate() {
+            if let Some(&(_, b)) = bindings[..i].iter().find(|(kk, _)| *kk == k) {
+                if a == b {
+                    continue;
+                }
+                let place = |x: Action| match line_of(x) {
+                    Some(l) => format!(" (line {l})"),
+                    None => " (by default)".to_string(),
+                };
+                let name = |x: Action| x.name().unwrap_or("flag").to_string();
+                return Err(KeyMapError::Clash {
+                    message: clash(
+                        &k,
+                        &format!("`{}`{}", name(b), place(b)),
+                        &format!("`{}`{}", name(a), place(a)),
+                    ),
+                    line: line_of(a).or(line_of(b)).unwrap_or(0),
+                });
+            }
+        }
+        bindings.dedup();
+        Ok(KeyMap { bindings })
+    }
+
+    /// This map with a task file's flags bound (flag `i` to `Action::Flag(i)`). A flag key
+    /// that is already taken is an error naming both.
+    pub fn with_flags(&self, flags: &[FlagKey]) -> Result<KeyMap, KeyMapError> {
+        let mut bindings = self.bindings.clone();
+        for (i, f) in flags.iter().enumerate() {
+            if let Some(&(_, a)) = bindings.iter().find(|(k, _)| *k == f.key) {
+                let first = match a {
+                    Action::Flag(j) => format!("flag \"{}\"", flags[usize::from(j)].name),
+                    other => other.name().unwrap_or("?").to_string(),
+                };
+                return Err(KeyMapError::Clash {
+                    message: clash(
+                        &f.key,
+                        &format!("`{first}`"),
+                        &format!("`flag \"{}\"`", f.name),
+                    ),
+                    line: f.line,
+                });
+            }
+            let n = u8::try_from(i).map_err(|_| KeyMapError::BadKey {
+                key: f.key.config_name(),
+                action: f.name.clone(),
+                reason: "a task can have at most 256 flags".into(),
+                line: f.line,
+            })?;
+            bindings.push((f.key, Action::Flag(n)));
+        }
+        Ok(KeyMap { bindings })
+    }
+
+    /// Help lines for what a task file turns on (strength, flags, rationale, guidelines),
+    /// with the keys as configured; the help overlay lists them after [`KeyMap::help`].
+    pub fn task_help(&self, task: &crate::taskfile::TaskSpec) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(st) = &task.strength {
+            let keys = (1..=4u8)
+                .map(|n| {
+                    self.keys(Action::Number(n))
+                        .first()
+                        .map(Key::label)
+                        .unwrap_or_else(|| "?".into())
+                })
+                .collect::<Vec<_>>();
+            let desc = keys
+                .iter()
+                .zip(&st.labels)
+                .map(|(k, l)| format!("{k} {l}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push((
+                keys.join("/"),
+                format!("after choosing a side, how much better: {desc}"),
+            ));
+        }
+        for (i, f) in task.flags.iter().enumerate() {
+            let Ok(n) = u8::try_from(i) else { break };
+            let label = self.label(Action::Flag(n), TaskKind::Pair, 0);
+            if !label.is_empty() {
+                out.push((
+                    label,
+                    format!("flag the focused candidate \"{}\" (again: unflag)", f.name),
+                ));
+            }
+        }
+        let mode = task.mode.unwrap_or(TaskKind::Pair);
+        if task.rationale != crate::taskfile::RationaleMode::Off {
+            let label = self.label(Action::Rationale, mode, 0);
+            let need = if task.rationale == crate::taskfile::RationaleMode::Required {
+                " (required before the decision is saved)"
+            } else {
+                " (optional)"
+            };
+            if let Some(d) = long_help(Action::Rationale, mode) {
+                out.push((label, format!("{d}{need}")));
+            }
+        }
+        if task.guidelines.is_some()
+            && let Some(d) = long_help(Action::Guidelines, mode)
+        {
+            out.push((self.label(Action::Guidelines, mode, 0), d.to_string()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod override_tests {
+    use super::*;
+
+    fn ov(action: &str, keys: &[&str], line: usize) -> KeyOverride {
+        KeyOverride {
+            action: action.into(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            line,
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_name_that_reads_back() {
+        use Action::*;
+        let all = [
+            ChooseLeft,
+            ChooseRight,
+            Tie,
+            BothBad,
+            TieNext,
+            RemovePick,
+            Submit,
+            Skip,
+            Undo,
+            NextTask,
+            PrevTask,
+            NextUndecided,
+            FocusNext,
+            FocusPrev,
+            FocusLeft,
+            FocusRight,
+            FocusPrompt,
+            TogglePrompt,
+            ScrollUp,
+            ScrollDown,
+            PageUp,
+            PageDown,
+            Top,
+            Bottom,
+            Zoom,
+            ToggleMeta,
+            Help,
+            Quit,
+            Cancel,
+            Rationale,
+            Guidelines,
+        ];
+        for a in all.into_iter().chain((1..=9).map(Number)) {
+            let n = a.name().unwrap_or_else(|| panic!("{a:?} has no name"));
+            assert_eq!(Action::from_name(n), Some(a));
+        }
+        assert_eq!(Action::Flag(0).name(), None);
+        assert_eq!(Action::from_name("Skip"), None);
+    }
+
+    #[test]
+    fn key_strings_parse_and_every_default_key_writes_back_to_itself() {
+        let cases = [
+            ("a", Key::ch('a')),
+            ("A", Key::ch('A')),
+            ("shift-a", Key::ch('A')),
+            ("ctrl-z", Key::ctrl('z')),
+            ("Ctrl-z", Key::ctrl('z')),
+            ("]", Key::ch(']')),
+            ("=", Key::ch('=')),
+            ("-", Key::ch('-')),
+            ("space", Key::ch(' ')),
+            ("shift-tab", Key::plain(KeyCode::BackTab)),
+            ("PgDn", Key::plain(KeyCode::PageDown)),
+            ("f12", Key::plain(KeyCode::F(12))),
+            ("字", Key::ch('字')),
+            (
+                "alt-x",
+                Key {
+                    code: KeyCode::Char('x'),
+                    ctrl: false,
+                    alt: true,
+                },
+            ),
+            (
+                "ctrl-alt-enter",
+                Key {
+                    code: KeyCode::Enter,
+                    ctrl: true,
+                    alt: true,
+                },
+            ),
+        ];
+        for (s, k) in cases {
+            assert_eq!(Key::parse(s), Ok(k), "{s}");
+        }
+        for bad in ["", "f13", "ctrl-", "enterr", "ab", "\u{1b}"] {
+            assert!(Key::parse(bad).is_err(), "{bad:?} parsed");
+        }
+        for (k, _) in KeyMap::default().bindings() {
+            assert_eq!(Key::parse(&k.config_name()), Ok(*k));
+        }
+    }
+
+    #[test]
+    fn an_override_replaces_the_actions_keys_in_place() {
+        let km = KeyMap::with_overrides(&[ov("undo", &["U", "ctrl-z"], 3)]).unwrap();
+        assert_eq!(km.keys(Action::Undo), vec![Key::ch('U'), Key::ctrl('z')]);
+        assert_eq!(km.action(Key::ch('u')), None);
+        let pos = |m: &KeyMap| m.bindings().iter().position(|(_, a)| *a == Action::Undo);
+        assert_eq!(pos(&km), pos(&KeyMap::default()));
+        assert_eq!(KeyMap::with_overrides(&[]).unwrap(), KeyMap::default());
+        // The footer shows the configured key.
+        let f = km.footer(TaskKind::Pair, 5, false);
+        assert!(f.contains(&("U".to_string(), "undo")), "{f:?}");
+    }
+
+    #[test]
+    fn override_errors_say_what_and_where() {
+        let e = KeyMap::with_overrides(&[ov("skp", &["s"], 4)]).unwrap_err();
+        assert_eq!(e.line(), 4);
+        assert!(
+            e.to_string()
+                .starts_with("unknown action `skp` - did you mean `skip`?")
+        );
+        let e = KeyMap::with_overrides(&[ov("skip", &["ctrl-"], 5)]).unwrap_err();
+        assert_eq!(e.line(), 5);
+        assert!(e.to_string().contains("\"ctrl-\" for `skip`"), "{e}");
+        let e = KeyMap::with_overrides(&[ov("skip", &["u"], 6)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key \"u\" is bound to both `skip` (line 6) and `undo` (by default) - give one of them another key"
+        );
+        let e =
+            KeyMap::with_overrides(&[ov("skip", &["w"], 2), ov("zoom", &["w"], 7)]).unwrap_err();
+        assert_eq!(e.line(), 7);
+        assert!(
+            e.to_string()
+                .contains("`skip` (line 2) and `zoom` (line 7)")
+        );
+        assert_eq!(
+            KeyMap::with_overrides(&[ov("quit", &[], 9)]),
+            Err(KeyMapError::NoQuit { line: 9 })
+        );
+    }
+
+    #[test]
+    fn flags_bind_after_the_map_and_may_not_take_a_used_key() {
+        let f = |name: &str, key: char| FlagKey {
+            name: name.into(),
+            key: Key::ch(key),
+            line: 3,
+        };
+        let km = KeyMap::default()
+            .with_flags(&[f("unsafe", '!'), f("wrong", 'w')])
+            .unwrap();
+        assert_eq!(km.action(Key::ch('w')), Some(Action::Flag(1)));
+        let e = KeyMap::default()
+            .with_flags(&[f("unsafe", 'u')])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("`undo` and `flag \"unsafe\"`"),
+            "{e}"
         );
     }
 }

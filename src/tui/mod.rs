@@ -8,6 +8,7 @@ pub mod layout;
 pub mod model;
 pub mod review;
 pub mod team;
+pub mod textarea;
 pub mod update;
 pub mod view;
 

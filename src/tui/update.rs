@@ -368,7 +368,9 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             } else {
                 "metadata hidden".into()
             });
-        }
+        } // Issue 6: the task-file keys. The labeling screen takes them up when a task file
+        // turns them on; without one they are inert.
+        Action::Rationale | Action::Guidelines | Action::Flag(_) => {}
     }
 }
 

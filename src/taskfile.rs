@@ -1,0 +1,758 @@
+//! The task file a team lead hands every labeler (`prefer label FILE --task task.toml`): mode
+//! and its options, flags, rationale, guidelines, overlap, pair sampling. Strict TOML: an
+//! unknown key, a wrong type or an option that does not fit the mode is an error naming the
+//! file, the line and the key. [`TaskSpec::default`] is what `prefer label` does without one.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use toml::Spanned;
+
+use crate::labels::TaskKind;
+use crate::text::sanitize;
+use crate::tui::keymap::{FlagKey, KEY_FORMS, Key, KeyMap};
+
+/// What a task asks of the labeler. Plain data; the labeling screen reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSpec {
+    /// `None`: `--mode` or the file decides (pair when every item has two candidates).
+    pub mode: Option<TaskKind>,
+    /// Pair mode: after `a`/`b`, one more key (1-4) says how much better.
+    pub strength: Option<Strength>,
+    pub rate: RateSpec,
+    pub rank: RankSpec,
+    /// Per-candidate flags, in file order (`Action::Flag(i)` is `flags[i]`).
+    pub flags: Vec<FlagKey>,
+    pub rationale: RationaleMode,
+    pub guidelines: Option<Guidelines>,
+    /// How many labelers should see each item.
+    pub overlap: u32,
+    /// Show candidates in a stable per-labeler shuffle (false: file order).
+    pub shuffle: bool,
+    /// Pair mode with more than two candidates: every pair, or K sampled pairs per item.
+    pub pairs: PairSelection,
+    /// Warn when a decision comes faster than this many seconds.
+    pub min_seconds: Option<f64>,
+}
+
+impl Default for TaskSpec {
+    fn default() -> Self {
+        TaskSpec {
+            mode: None,
+            strength: None,
+            rate: RateSpec::default(),
+            rank: RankSpec::default(),
+            flags: Vec::new(),
+            rationale: RationaleMode::Off,
+            guidelines: None,
+            overlap: 1,
+            shuffle: true,
+            pairs: PairSelection::All,
+            min_seconds: None,
+        }
+    }
+}
+
+/// The default strength labels, for keys 1-4 (Llama 2's four levels).
+pub const STRENGTH_LABELS: [&str; 4] = [
+    "negligibly better or unsure",
+    "slightly better",
+    "better",
+    "significantly better",
+];
+
+/// The default margins export writes for strength 1-4.
+pub const MARGINS: [f64; 4] = crate::export::pairs::DEFAULT_MARGIN_MAP;
+
+/// Pair mode's strength of preference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strength {
+    /// What keys 1-4 mean, shown to the labeler.
+    pub labels: [String; 4],
+    /// The `margin` export writes for strength 1-4.
+    pub margins: [f64; 4],
+}
+
+impl Default for Strength {
+    fn default() -> Self {
+        Strength {
+            labels: STRENGTH_LABELS.map(String::from),
+            margins: MARGINS,
+        }
+    }
+}
+
+/// Rate mode's options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateSpec {
+    /// Ratings are 1..=scale.
+    pub scale: u32,
+    /// What each rating means (`labels[0]` is rating 1); empty: plain numbers.
+    pub labels: Vec<String>,
+    /// Each candidate is rated on each aspect; empty: one overall rating.
+    pub aspects: Vec<String>,
+}
+
+impl Default for RateSpec {
+    fn default() -> Self {
+        RateSpec {
+            scale: 5,
+            labels: Vec::new(),
+            aspects: Vec::new(),
+        }
+    }
+}
+
+/// Rank mode's options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankSpec {
+    /// Candidates may share a place.
+    pub ties: bool,
+    /// Partial ranking: pick only the best K (the rest share the last place).
+    pub top: Option<usize>,
+}
+
+impl Default for RankSpec {
+    fn default() -> Self {
+        RankSpec {
+            ties: true,
+            top: None,
+        }
+    }
+}
+
+/// Whether a decision asks for a written reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RationaleMode {
+    #[default]
+    Off,
+    Optional,
+    /// A decision is not saved until the rationale has some text.
+    Required,
+}
+
+/// The guidelines file, read when the task file is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guidelines {
+    /// As resolved (relative paths are relative to the task file).
+    pub path: PathBuf,
+    /// The Markdown source (untrusted: render it with [`crate::markdown::render`]).
+    pub text: String,
+}
+
+/// Which pairs of an item with N > 2 candidates become pair tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairSelection {
+    /// All N(N-1)/2 pairs.
+    All,
+    /// K pairs per item, chosen at random but the same for every labeler and session
+    /// (see [`sample_pairs`]).
+    Sample(usize),
+}
+
+/// A task file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    #[error("cannot read task file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    /// `path:line: message`, the message naming the key and what to do.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+impl TaskSpec {
+    /// Reads and checks a task file; a relative `guidelines` path is taken from the task
+    /// file's folder.
+    pub fn load(path: &Path) -> Result<TaskSpec, TaskError> {
+        let src = std::fs::read_to_string(path).map_err(|source| TaskError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        TaskSpec::parse(&src, &path.display().to_string(), dir)
+    }
+
+    /// Parses a task file's text. `name` is used in messages, `dir` to find the guidelines.
+    pub fn parse(src: &str, name: &str, dir: &Path) -> Result<TaskSpec, TaskError> {
+        let raw: RawTask = toml::from_str(src).map_err(|e| {
+            let (line, message) = describe_toml_error(src, &e);
+            TaskError::Invalid {
+                path: name.to_string(),
+                line,
+                message,
+            }
+        })?;
+        raw.check(src, dir)
+            .map_err(|(line, message)| TaskError::Invalid {
+                path: name.to_string(),
+                line,
+                message,
+            })
+    }
+
+    /// The margins export writes for strength 1-4 (the defaults when strength is off).
+    pub fn margin_map(&self) -> [f64; 4] {
+        self.strength.as_ref().map_or(MARGINS, |s| s.margins)
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The file as written. Every field is optional; `check` fills in defaults and checks the
+// combinations, with the line of the offending key.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTask {
+    mode: Option<Spanned<TaskKind>>,
+    pair: Option<Spanned<RawPair>>,
+    rank: Option<Spanned<RawRank>>,
+    rate: Option<Spanned<RawRate>>,
+    #[serde(default)]
+    flags: Vec<Spanned<RawFlag>>,
+    rationale: Option<RationaleMode>,
+    guidelines: Option<Spanned<String>>,
+    overlap: Option<Spanned<i64>>,
+    shuffle: Option<bool>,
+    pairs: Option<Spanned<RawPairs>>,
+    min_seconds: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPair {
+    #[serde(default)]
+    strength: bool,
+    strength_labels: Option<Spanned<Vec<String>>>,
+    margins: Option<Spanned<Vec<f64>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRank {
+    ties: Option<bool>,
+    top: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRate {
+    scale: Option<Spanned<i64>>,
+    labels: Option<Spanned<Vec<String>>>,
+    aspects: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlag {
+    name: Spanned<String>,
+    key: Spanned<String>,
+}
+
+/// `pairs = "all"` or `pairs = K`.
+#[derive(Debug)]
+enum RawPairs {
+    All,
+    Count(i64),
+}
+
+impl<'de> Deserialize<'de> for RawPairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawPairs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"all\" or a number of pairs per item")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawPairs, E> {
+                if s == "all" {
+                    Ok(RawPairs::All)
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(s), &self))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<RawPairs, E> {
+                Ok(RawPairs::Count(n))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(src: &str, offset: usize) -> usize {
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+type Problem = (usize, String);
+
+fn at<T>(src: &str, s: &Spanned<T>, message: String) -> Problem {
+    (line_of(src, s.span().start), message)
+}
+
+impl RawTask {
+    fn check(self, src: &str, dir: &Path) -> Result<TaskSpec, Problem> {
+        let mut spec = TaskSpec::default();
+        let mode = self.mode.as_ref().map(|m| *m.get_ref());
+        spec.mode = mode;
+        let needs_mode = |span: Range<usize>, table: &str, want: TaskKind| -> Result<(), Problem> {
+            match mode {
+                Some(m) if m == want => Ok(()),
+                Some(m) => Err((
+                    line_of(src, span.start),
+                    format!(
+                        "{table} applies to mode = \"{}\", but this task has mode = \"{}\" - remove it or change the mode",
+                        want.name(),
+                        m.name()
+                    ),
+                )),
+                None => Err((
+                    line_of(src, span.start),
+                    format!(
+                        "{table} needs mode = \"{}\" at the top of the file",
+                        want.name()
+                    ),
+                )),
+            }
+        };
+
+        if let Some(p) = self.pair {
+            needs_mode(p.span(), "[pair]", TaskKind::Pair)?;
+            let p = p.into_inner();
+            if !p.strength {
+                if let Some(s) = p.strength_labels.as_ref() {
+                    return Err(at(
+                        src,
+                        s,
+                        "`strength_labels` needs `strength = true`".into(),
+                    ));
+                }
+                if let Some(s) = p.margins.as_ref() {
+                    return Err(at(src, s, "`margins` needs `strength = true`".into()));
+                }
+            } else {
+                let mut st = Strength::default();
+                if let Some(l) = p.strength_labels {
+                    let v = l.get_ref();
+                    if v.len() != 4 || v.iter().any(|s| s.trim().is_empty()) {
+                        return Err(at(
+                            src,
+                            &l,
+                            format!(
+                                "`strength_labels` needs 4 non-empty labels (for keys 1-4), found {}",
+                                v.iter().filter(|s| !s.trim().is_empty()).count()
+                            ),
+                        ));
+                    }
+                    for (slot, s) in st.labels.iter_mut().zip(v) {
+                        *slot = sanitize(s);
+                    }
+                }
+                if let Some(m) = p.margins {
+                    let v = m.get_ref();
+                    if v.len() != 4 || v.iter().any(|x| !x.is_finite()) {
+                        return Err(at(
+                            src,
+                            &m,
+                            format!(
+                                "`margins` needs 4 numbers (the margin for strength 1, 2, 3, 4), found {}",
+                                v.len()
+                            ),
+                        ));
+                    }
+                    st.margins.copy_from_slice(v);
+                }
+                spec.strength = Some(st);
+            }
+        }
+
+        if let Some(r) = self.rank {
+            needs_mode(r.span(), "[rank]", TaskKind::Rank)?;
+            let r = r.into_inner();
+            spec.rank.ties = r.ties.unwrap_or(true);
+            if let Some(t) = r.top {
+                let k = *t.get_ref();
+                if !(1..=crate::tui::model::RANK_MAX as i64).contains(&k) {
+                    return Err(at(
+                        src,
+                        &t,
+                        format!(
+                            "`top` is {k}: it is how many of the best to pick, 1 to {}",
+                            crate::tui::model::RANK_MAX
+                        ),
+                    ));
+                }
+                spec.rank.top = Some(k as usize);
+            }
+        }
+
+        if let Some(r) = self.rate {
+            needs_mode(r.span(), "[rate]", TaskKind::Rate)?;
+            let r = r.into_inner();
+            if let Some(s) = &r.scale {
+                let k = *s.get_ref();
+                if !(2..=9).contains(&k) {
+                    return Err(at(
+                        src,
+                        s,
+                        format!("`scale` is {k}: ratings go from 1 to `scale`, which is 2 to 9"),
+                    ));
+                }
+                spec.rate.scale = k as u32;
+            }
+            if let Some(l) = r.labels {
+                let v = l.get_ref();
+                if v.len() != spec.rate.scale as usize {
+                    return Err(at(
+                        src,
+                        &l,
+                        format!(
+                            "`labels` has {} entries but the scale is 1-{}: give one label per rating",
+                            v.len(),
+                            spec.rate.scale
+                        ),
+                    ));
+                }
+                if v.iter().any(|s| s.trim().is_empty()) {
+                    return Err(at(src, &l, "`labels` has an empty label".into()));
+                }
+                spec.rate.labels = v.iter().map(|s| sanitize(s)).collect();
+            }
+            if let Some(a) = r.aspects {
+                let v = a.get_ref();
+                let mut seen = HashSet::new();
+                for s in v {
+                    if s.trim().is_empty() {
+                        return Err(at(src, &a, "`aspects` has an empty name".into()));
+                    }
+                    if !seen.insert(s.trim().to_lowercase()) {
+                        return Err(at(src, &a, format!("`aspects` lists \"{s}\" twice")));
+                    }
+                }
+                spec.rate.aspects = v.iter().map(|s| sanitize(s.trim())).collect();
+            }
+        }
+
+        let default_keys = KeyMap::default();
+        for f in &self.flags {
+            let line = line_of(src, f.span().start);
+            let raw = f.get_ref();
+            let name = raw.name.get_ref().trim();
+            if name.is_empty() {
+                return Err(at(src, &raw.name, "a flag's `name` is empty".into()));
+            }
+            if spec.flags.iter().any(|g| g.name.eq_ignore_ascii_case(name)) {
+                return Err(at(
+                    src,
+                    &raw.name,
+                    format!("flag \"{name}\" is listed twice"),
+                ));
+            }
+            let key = Key::parse(raw.key.get_ref()).map_err(|reason| {
+                at(
+                    src,
+                    &raw.key,
+                    format!(
+                        "cannot read key \"{}\" of flag \"{name}\": {reason} - valid keys: {KEY_FORMS}",
+                        raw.key.get_ref()
+                    ),
+                )
+            })?;
+            if let Some(a) = default_keys.action(key) {
+                return Err(at(
+                    src,
+                    &raw.key,
+                    format!(
+                        "key \"{}\" of flag \"{name}\" is already `{}` - pick a key the labeling screen does not use (see `prefer label` help, `?`)",
+                        raw.key.get_ref(),
+                        a.name().unwrap_or("?")
+                    ),
+                ));
+            }
+            if let Some(g) = spec.flags.iter().find(|g| g.key == key) {
+                return Err(at(
+                    src,
+                    &raw.key,
+                    format!(
+                        "key \"{}\" of flag \"{name}\" is already the key of flag \"{}\" (line {})",
+                        raw.key.get_ref(),
+                        g.name,
+                        g.line
+                    ),
+                ));
+            }
+            spec.flags.push(FlagKey {
+                name: sanitize(name),
+                key,
+                line,
+            });
+        }
+
+        spec.rationale = self.rationale.unwrap_or_default();
+
+        if let Some(g) = self.guidelines {
+            let rel = g.get_ref();
+            let path = dir.join(rel);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                at(
+                    src,
+                    &g,
+                    format!(
+                        "cannot read guidelines \"{rel}\" ({}): {e} - the path is relative to the task file",
+                        path.display()
+                    ),
+                )
+            })?;
+            spec.guidelines = Some(Guidelines { path, text });
+        }
+
+        if let Some(o) = self.overlap {
+            let n = *o.get_ref();
+            if n < 1 || n > i64::from(u32::MAX) {
+                return Err(at(
+                    src,
+                    &o,
+                    format!("`overlap` is {n}: it is how many labelers see each item, at least 1"),
+                ));
+            }
+            spec.overlap = n as u32;
+        }
+        spec.shuffle = self.shuffle.unwrap_or(true);
+
+        if let Some(p) = self.pairs {
+            if let Some(m) = mode.filter(|m| *m != TaskKind::Pair) {
+                return Err(at(
+                    src,
+                    &p,
+                    format!(
+                        "`pairs` applies to mode = \"pair\", but this task has mode = \"{}\"",
+                        m.name()
+                    ),
+                ));
+            }
+            spec.pairs = match *p.get_ref() {
+                RawPairs::All => PairSelection::All,
+                RawPairs::Count(k) if k >= 1 => PairSelection::Sample(k as usize),
+                RawPairs::Count(k) => {
+                    return Err(at(
+                        src,
+                        &p,
+                        format!(
+                            "`pairs` is {k}: use \"all\" or a number of pairs per item, at least 1"
+                        ),
+                    ));
+                }
+            };
+        }
+
+        if let Some(s) = self.min_seconds {
+            let x = *s.get_ref();
+            if !x.is_finite() || x < 0.0 {
+                return Err(at(
+                    src,
+                    &s,
+                    format!("`min_seconds` is {x}: it needs to be 0 or more"),
+                ));
+            }
+            spec.min_seconds = Some(x);
+        }
+        Ok(spec)
+    }
+}
+
+/// The pairs of candidates (indices, `lo < hi`, sorted) that make an item's pair tasks when
+/// the task asks for `k` pairs per item: a pseudo-random choice seeded by the item id, so
+/// every labeler and every session gets the same pairs (and overlap works). `k >= C(n,2)`
+/// gives every pair.
+pub fn sample_pairs(item_id: &str, n: usize, k: usize) -> Vec<(usize, usize)> {
+    let mut all: Vec<(usize, usize)> = (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect();
+    if k >= all.len() {
+        return all;
+    }
+    // Partial Fisher-Yates over a keyed hash stream.
+    let mut rng = blake3::Hasher::new_derive_key("prefer sample_pairs v1");
+    rng.update(item_id.as_bytes());
+    let mut stream = rng.finalize_xof();
+    let mut next = || {
+        let mut b = [0u8; 8];
+        stream.fill(&mut b);
+        u64::from_le_bytes(b)
+    };
+    for i in 0..k {
+        let j = i + (next() % (all.len() - i) as u64) as usize;
+        all.swap(i, j);
+    }
+    all.truncate(k);
+    all.sort_unstable();
+    all
+}
+
+// ------------------------------------------------------------------------------------------
+// Turning the TOML parser's errors into messages that name the key and suggest a fix.
+
+/// The line and a readable message for a TOML or schema error: unknown keys and values get a
+/// "did you mean" and the list of known ones.
+pub(crate) fn describe_toml_error(src: &str, e: &toml::de::Error) -> (usize, String) {
+    let line = e.span().map_or(0, |s| line_of(src, s.start));
+    let msg = e.message().trim().to_string();
+    let rewritten = if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known = backticked(expected);
+        let mut s = format!("unknown key `{name}`");
+        match did_you_mean(name, &known) {
+            Some(sug) => s.push_str(&format!(" - did you mean `{sug}`? ")),
+            None => s.push_str(" - "),
+        }
+        if known.is_empty() {
+            s.push_str("this table takes no keys");
+        } else {
+            s.push_str(&format!("known keys: {}", known.join(", ")));
+        }
+        s
+    } else if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known = backticked(expected);
+        let mut s = format!("unknown value \"{name}\"");
+        match did_you_mean(name, &known) {
+            Some(sug) => s.push_str(&format!(" - did you mean \"{sug}\"? ")),
+            None => s.push_str(" - "),
+        }
+        s.push_str(&format!(
+            "expected one of: {}",
+            known
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        s
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        format!("missing key `{name}`")
+    } else {
+        msg
+    };
+    (line, rewritten)
+}
+
+/// The `names` in "expected one of `a`, `b`".
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+/// The known name closest to `name` by edit distance, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (levenshtein(name, k), *k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<TaskSpec, String> {
+        TaskSpec::parse(src, "task.toml", Path::new("sample-data")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_empty_file_is_todays_behaviour() {
+        assert_eq!(parse("").unwrap(), TaskSpec::default());
+        let d = TaskSpec::default();
+        assert_eq!(
+            (d.mode, d.overlap, d.shuffle, d.pairs),
+            (None, 1, true, PairSelection::All)
+        );
+        assert_eq!(d.margin_map(), [0.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn the_issue_example_of_a_typo_names_key_line_and_suggestion() {
+        let e = parse("mode = \"pair\"\n\n[pair]\nstregth = true\n").unwrap_err();
+        assert_eq!(
+            e,
+            "task.toml:4: unknown key `stregth` - did you mean `strength`? known keys: strength, strength_labels, margins"
+        );
+    }
+
+    #[test]
+    fn strength_takes_default_labels_and_margins_unless_overridden() {
+        let t = parse("mode = \"pair\"\n[pair]\nstrength = true\n").unwrap();
+        assert_eq!(t.strength, Some(Strength::default()));
+        let t =
+            parse("mode = \"pair\"\n[pair]\nstrength = true\nmargins = [0, 0.5, 1, 4]\n").unwrap();
+        assert_eq!(t.margin_map(), [0.0, 0.5, 1.0, 4.0]);
+        assert_eq!(t.strength.unwrap().labels[3], "significantly better");
+    }
+
+    #[test]
+    fn a_mode_table_must_match_the_mode() {
+        let e = parse("mode = \"pair\"\n[rate]\naspects = [\"honesty\"]\n").unwrap_err();
+        assert!(
+            e.starts_with("task.toml:2: [rate] applies to mode = \"rate\""),
+            "{e}"
+        );
+        let e = parse("[pair]\nstrength = true\n").unwrap_err();
+        assert!(e.starts_with("task.toml:1: [pair] needs mode"), "{e}");
+    }
+
+    #[test]
+    fn sampled_pairs_are_stable_per_item_and_differ_between_items() {
+        let a = sample_pairs("q-1", 6, 4);
+        assert_eq!(a.len(), 4);
+        assert_eq!(a, sample_pairs("q-1", 6, 4));
+        assert!(a.iter().all(|&(l, h)| l < h && h < 6));
+        let mut u = a.clone();
+        u.dedup();
+        assert_eq!(u, a);
+        let others: Vec<_> = (0..20)
+            .map(|i| sample_pairs(&format!("q-{i}"), 6, 4))
+            .collect();
+        assert!(others.iter().any(|o| *o != a));
+        assert_eq!(sample_pairs("q", 3, 10), vec![(0, 1), (0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn did_you_mean_only_for_near_misses() {
+        assert_eq!(
+            did_you_mean("stregth", &["strength", "margins"]),
+            Some("strength")
+        );
+        assert_eq!(did_you_mean("colour", &["strength", "margins"]), None);
+    }
+}
