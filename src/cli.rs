@@ -88,9 +88,13 @@ pub struct LabelArgs {
     /// Show candidates in file order instead of a stable per-labeler shuffle.
     #[arg(long)]
     pub no_shuffle: bool,
-    /// Rating scale for rate mode: ratings are 1..K.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=9))]
-    pub scale: u32,
+    /// Rating scale for rate mode: ratings are 1..K [default: the task file's, else 5].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=9))]
+    pub scale: Option<u32>,
+    /// A task file from the team lead (TOML): mode and its options, strength, flags,
+    /// rationales, guidelines, overlap, pairs per item, minimum time per decision.
+    #[arg(long, value_name = "TASK.toml")]
+    pub task: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -116,9 +120,9 @@ pub struct ReviewArgs {
     /// annotator:NAME, slowest, fastest (f cycles them).
     #[arg(long, default_value = "all")]
     pub filter: String,
-    /// Rating scale for final decisions in rate mode.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=9))]
-    pub scale: u32,
+    /// Rating scale for final decisions in rate mode [default: 5].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=9))]
+    pub scale: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,8 @@ pub struct Tasks {
     total: u64,
     /// Items looked at so far (valid or not): the next `push` is for this position.
     scanned: usize,
+    /// Pair mode with `pairs = K` in the task file: K pairs per item instead of all.
+    sample: Option<usize>,
 }
 
 impl Tasks {
@@ -37,7 +39,19 @@ impl Tasks {
             entries: Vec::new(),
             total: 0,
             scanned: 0,
+            sample: None,
         }
+    }
+
+    /// Pair mode: K pairs per item (the same K for every labeler, see
+    /// [`crate::taskfile::sample_pairs`]) instead of all C(N,2).
+    pub fn with_sample(mut self, k: Option<usize>) -> Self {
+        self.sample = k;
+        self
+    }
+
+    pub fn sample(&self) -> Option<usize> {
+        self.sample
     }
 
     pub fn kind(&self) -> TaskKind {
@@ -65,7 +79,10 @@ impl Tasks {
         self.scanned += 1;
         let Some(n) = candidates else { return };
         let count = match self.kind {
-            TaskKind::Pair => (n * n.saturating_sub(1) / 2) as u64,
+            TaskKind::Pair => {
+                let all = n * n.saturating_sub(1) / 2;
+                self.sample.map_or(all, |k| k.min(all)) as u64
+            }
             _ => 1,
         };
         if count > 0 {
@@ -96,7 +113,13 @@ impl Tasks {
         let (pos, k) = self.locate(task);
         match self.kind {
             TaskKind::Pair => {
-                let (a, b) = nth_pair(k, item.candidates.len());
+                let (a, b) = match self.sample {
+                    Some(s) => crate::taskfile::sample_pairs(&item.id, item.candidates.len(), s)
+                        .get(k)
+                        .copied()
+                        .unwrap_or((0, 1)),
+                    None => nth_pair(k, item.candidates.len()),
+                };
                 let flip = shuffle
                     && seed(&[
                         annotator,
@@ -143,22 +166,23 @@ pub fn task_key(item: &Item, kind: TaskKind, task: &Task) -> TaskKey {
     }
 }
 
-/// Every task key of an item in a mode.
-pub fn item_keys(item: &Item, kind: TaskKind) -> Vec<TaskKey> {
+/// Every task key of an item in a mode (with `sample`, only the sampled pairs).
+pub fn item_keys(item: &Item, kind: TaskKind, sample: Option<usize>) -> Vec<TaskKey> {
     match kind {
         TaskKind::Pair => {
             let n = item.candidates.len();
-            let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-            for a in 0..n {
-                for b in a + 1..n {
-                    out.push(TaskKey::pair(
-                        &item.id,
-                        &item.candidates[a].id,
-                        &item.candidates[b].id,
-                    ));
-                }
-            }
-            out
+            let pairs: Vec<(usize, usize)> = match sample {
+                Some(k) => crate::taskfile::sample_pairs(&item.id, n, k),
+                None => (0..n)
+                    .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+                    .collect(),
+            };
+            pairs
+                .into_iter()
+                .map(|(a, b)| {
+                    TaskKey::pair(&item.id, &item.candidates[a].id, &item.candidates[b].id)
+                })
+                .collect()
         }
         k => vec![TaskKey::new(&item.id, k)],
     }
@@ -266,9 +290,27 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), 7);
-        let mut by_item = item_keys(&it[1], TaskKind::Pair);
+        let mut by_item = item_keys(&it[1], TaskKind::Pair, None);
         by_item.sort();
         assert_eq!(by_item, keys[1..].to_vec());
+    }
+
+    #[test]
+    fn sampled_pairs_are_k_per_item_and_match_their_keys() {
+        let it = items(&[5, 2]);
+        let mut t = Tasks::new(TaskKind::Pair).with_sample(Some(3));
+        for i in &it {
+            t.push(Some(i.candidates.len()));
+        }
+        assert_eq!(t.len(), 3 + 1);
+        let mut keys: Vec<TaskKey> = all(&t, &it, true)[..3]
+            .iter()
+            .map(|task| task_key(&it[0], TaskKind::Pair, task))
+            .collect();
+        keys.sort();
+        let mut expect = item_keys(&it[0], TaskKind::Pair, Some(3));
+        expect.sort();
+        assert_eq!(keys, expect);
     }
 
     #[test]

@@ -47,6 +47,9 @@ fn draw_all(path: &Path, max_items: usize) {
             shuffle: true,
             decisions: Decisions::new(),
             overlap: 1,
+            spec: Default::default(),
+            keymap: Default::default(),
+            theme: Default::default(),
             size: (80, 24),
         })
         .unwrap();

@@ -107,6 +107,10 @@ pub struct Event {
     /// The labeler's written reason for the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
+    /// Rate tasks with aspects: rating per aspect, then per candidate id. `ratings` then holds
+    /// each candidate's mean over the aspects, rounded to the nearest whole number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aspects: Option<BTreeMap<String, BTreeMap<String, u32>>>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -142,6 +146,7 @@ impl Event {
             strength: None,
             flags: None,
             rationale: None,
+            aspects: None,
         }
     }
 

@@ -14,8 +14,10 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
+use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
+use crate::taskfile::TaskSpec;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
@@ -44,6 +46,7 @@ pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         no_shuffle: true,
         scale: args.scale,
         overlap: None,
+        task: None,
     };
     run_session(
         &label,
@@ -79,7 +82,21 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         }
         Err(e) => return Err(e.into()),
     };
-    let annotator = annotator_name(args.annotator.as_deref())?;
+    let settings = Settings::load().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let spec = match &args.task {
+        Some(p) => TaskSpec::load(p).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => TaskSpec::default(),
+    };
+    let keymap = settings
+        .keymap
+        .with_flags(&spec.flags)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::Monochrome
+    } else {
+        settings.theme
+    };
+    let annotator = annotator_name(args.annotator.as_deref(), settings.annotator.as_deref())?;
     let dir = args
         .labels_dir
         .clone()
@@ -95,7 +112,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
     let overlap = match args.overlap {
         Some(k) => k as usize,
-        None => folder_overlap(&dir)?.unwrap_or(1),
+        None => folder_overlap(&dir)?.unwrap_or(spec.overlap.max(1) as usize),
     };
     // The other annotators' logs: read now (review needs them to choose its mode).
     let mut others = match &review {
@@ -112,9 +129,18 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     let mode: TaskKind = match (args.mode, &review) {
         (Some(m), _) => m.into(),
         (None, Some(_)) => most_common_kind(&first_events),
-        (None, None) if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
-        (None, None) => TaskKind::Rank,
+        (None, None) => match spec.mode.or(settings.mode) {
+            Some(m) => m,
+            None if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
+            None => TaskKind::Rank,
+        },
     };
+    let scale = args.scale.unwrap_or(if args.task.is_some() {
+        spec.rate.scale
+    } else {
+        5
+    });
+    let first_start = spec.guidelines.is_some();
     let opened = LabelLog::open(&log_path)?;
     let mut log = opened.log;
     let mut notes = Vec::new();
@@ -145,6 +171,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         );
     }
     let decisions = Decisions::from_events(&opened.events);
+    // Guidelines open by themselves the first time (nothing in the log yet).
+    let show_guidelines = opened.events.is_empty();
     drop(opened.events);
 
     // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
@@ -169,11 +197,14 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             .unwrap_or_default(),
         annotator: annotator.clone(),
         mode,
-        scale: args.scale,
-        shuffle: !args.no_shuffle,
+        scale,
+        shuffle: !args.no_shuffle && spec.shuffle,
         decisions,
         overlap,
         size: (80, 24),
+        spec,
+        keymap,
+        theme,
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if model.stale > 0 {
@@ -200,6 +231,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     let started = Instant::now();
     let mut watch = FileWatch::new(&args.file);
     model.apply_others(first_events);
+    if first_start && show_guidelines && review.is_none() {
+        model.overlay = super::model::Overlay::Guidelines;
+    }
     match review {
         Some(r) => super::update::start_review(&mut model, r.filter),
         None => {
@@ -368,6 +402,10 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
             let Some(key) = Key::from_event(&k) else {
                 return;
             };
+            if model.editor.is_some() {
+                queue.push_back(Msg::Edit(key));
+                return;
+            }
             if model.input.is_some() {
                 // A line is being typed: keys are text, not commands.
                 let ik = match key.code {
@@ -387,6 +425,7 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
                 queue.push_back(Msg::Key(a));
             }
         }
+        TermEvent::Paste(text) if model.editor.is_some() => queue.push_back(Msg::EditPaste(text)),
         // Pasted text goes into a line being typed.
         TermEvent::Paste(text) if model.input.is_some() => {
             queue.extend(text.chars().map(|c| Msg::Input(InputKey::Char(c))));
@@ -569,8 +608,9 @@ impl FileWatch {
     }
 }
 
-/// `--annotator`, else `$PREFER_ANNOTATOR`, else `$USER`; it names a file, so it is checked.
-pub fn annotator_name(given: Option<&str>) -> anyhow::Result<String> {
+/// `--annotator`, else `$PREFER_ANNOTATOR`, else the settings file's, else `$USER`; it names
+/// a file, so it is checked.
+pub fn annotator_name(given: Option<&str>, settings: Option<&str>) -> anyhow::Result<String> {
     let name = given
         .map(str::to_string)
         .or_else(|| {
@@ -578,6 +618,7 @@ pub fn annotator_name(given: Option<&str>) -> anyhow::Result<String> {
                 .ok()
                 .filter(|s| !s.is_empty())
         })
+        .or_else(|| settings.map(str::to_string))
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()));
     let Some(name) = name else {
         bail!("no annotator name: give --annotator NAME (or set PREFER_ANNOTATOR)");
@@ -617,8 +658,11 @@ fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {
     if args.no_shuffle {
         parts.push("--no-shuffle".into());
     }
-    if mode == TaskKind::Rate {
-        parts.push(format!("--scale {}", args.scale));
+    if let Some(t) = &args.task {
+        parts.push(format!("--task {}", shell_quote(&t.to_string_lossy())));
+    }
+    if let Some(k) = args.scale.filter(|_| mode == TaskKind::Rate) {
+        parts.push(format!("--scale {k}"));
     }
     parts.join(" ")
 }

@@ -55,6 +55,8 @@ pub enum Action {
     /// Toggle the task file's flag number `n` (0-based, in file order) on the focused
     /// candidate. Bound by [`KeyMap::with_flags`], never by name in the settings file.
     Flag(u8),
+    /// Rate mode with aspects: number keys rate the next aspect.
+    NextAspect,
 }
 
 /// A key with its modifiers, normalised (SHIFT folded into the character).
@@ -189,6 +191,7 @@ impl Default for KeyMap {
             (Key::ch('n'), SearchNext),
             (Key::ch('r'), Rationale),
             (Key::ch('i'), Guidelines),
+            (Key::ch('.'), NextAspect),
         ]);
         KeyMap { bindings: b }
     }
@@ -401,6 +404,7 @@ pub fn long_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (Search, _) => "search prompts and candidates",
         (SearchNext, _) => "next match of the last search",
         (CycleFilter, _) => "review: next filter (all, decided, disagreements, ...)",
+        (NextAspect, TaskKind::Rate) => "rate mode with aspects: number keys rate the next aspect",
         (Help, _) => "this help",
         (Quit, _) => "quit (everything is already saved)",
         (Rationale, _) => "write a rationale for this decision (Esc or Ctrl-S closes the editor)",
@@ -500,6 +504,7 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::Search, "search"),
     (Action::SearchNext, "search_next"),
     (Action::CycleFilter, "filter"),
+    (Action::NextAspect, "next_aspect"),
 ];
 
 impl Action {

@@ -18,6 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::content::PaneId;
 use super::model::{Focus, Model};
+use crate::labels::TaskKind;
 
 /// Below this the screen says "terminal too small".
 pub const MIN_WIDTH: u16 = 40;
@@ -165,11 +166,15 @@ pub fn prompt_text_width(width: u16) -> u16 {
 
 /// Rows at the top of each candidate pane for the annotators' verdicts (review mode): one per
 /// verdict and a rule under them.
+/// In rate mode with aspects, the aspects' ratings take the same place.
 pub fn verdict_rows(m: &Model) -> u16 {
-    if m.review.is_none() {
-        return 0;
-    }
-    let n = super::review::verdicts(m, &m.view.key, &m.view.item).len();
+    let n = if m.review.is_some() {
+        super::review::verdicts(m, &m.view.key, &m.view.item).len()
+    } else if m.mode == TaskKind::Rate {
+        m.spec.rate.aspects.len()
+    } else {
+        0
+    };
     if n == 0 { 0 } else { n as u16 + 1 }
 }
 

@@ -12,6 +12,9 @@ use super::content::WrapCache;
 use super::keymap::KeyMap;
 use super::review::Review;
 use super::team::Team;
+use super::textarea::RationaleEditor;
+use crate::config::Theme;
+use crate::taskfile::{PairSelection, TaskSpec};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub enum Focus {
 pub enum Overlay {
     None,
     Help,
+    /// The task file's guidelines.
+    Guidelines,
     /// Every task is decided (or skipped).
     Done,
     /// Quit was asked for while decisions are not yet on disk.
@@ -75,6 +80,16 @@ pub struct TaskView {
     pub skipped: bool,
     /// The task has a recorded decision (shown when revisiting).
     pub decided: bool,
+    /// Pair mode with strength: the side chosen, waiting for the strength key.
+    pub pending_choice: Option<String>,
+    /// Flags set on candidates (candidate id -> flag names).
+    pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The rationale written for this decision.
+    pub rationale: String,
+    /// Rate mode with aspects: rating per display position and aspect.
+    pub aspect_ratings: Vec<Vec<Option<u32>>>,
+    /// The aspect number keys rate.
+    pub aspect: usize,
 }
 
 /// The whole screen's state.
@@ -128,6 +143,17 @@ pub struct Model {
     /// A line being typed (`:` jump, `/` search).
     pub input: Option<Input>,
     pub last_search: Option<String>,
+    /// The team lead's task file (defaults when there is none).
+    pub spec: TaskSpec,
+    pub theme: Theme,
+    /// The rationale editor, while open.
+    pub editor: Option<RationaleEditor>,
+    /// A decision waiting for its required rationale.
+    pub pending: Option<Event>,
+    /// First line of the guidelines overlay shown.
+    pub guide_scroll: usize,
+    /// Decisions made faster than the task's `min_seconds`.
+    pub rushed: usize,
 }
 
 /// What a typed line is for.
@@ -163,6 +189,10 @@ pub struct Setup {
     /// Decisions wanted per task across the team (`--overlap`).
     pub overlap: usize,
     pub size: (u16, u16),
+    /// The task file (`TaskSpec::default()` without one).
+    pub spec: TaskSpec,
+    pub keymap: KeyMap,
+    pub theme: Theme,
 }
 
 /// Rank mode takes one key per candidate.
@@ -198,6 +228,11 @@ impl Model {
             choice: None,
             skipped: false,
             decided: false,
+            pending_choice: None,
+            flags: BTreeMap::new(),
+            rationale: String::new(),
+            aspect_ratings: Vec::new(),
+            aspect: 0,
         };
         let mut m = Model {
             source: s.source,
@@ -206,8 +241,11 @@ impl Model {
             mode: s.mode,
             scale: s.scale,
             shuffle: s.shuffle,
-            keymap: KeyMap::default(),
-            tasks: Tasks::new(s.mode),
+            tasks: Tasks::new(s.mode).with_sample(match s.spec.pairs {
+                PairSelection::Sample(k) => Some(k),
+                PairSelection::All => None,
+            }),
+            keymap: s.keymap,
             decisions: s.decisions,
             current: 0,
             view: placeholder,
@@ -234,6 +272,12 @@ impl Model {
             review: None,
             input: None,
             last_search: None,
+            spec: s.spec,
+            theme: s.theme,
+            editor: None,
+            pending: None,
+            guide_scroll: 0,
+            rushed: 0,
         };
         let mine: Vec<TaskKey> = m
             .decisions
@@ -278,7 +322,7 @@ impl Model {
                 && self.decisions.has_item(&id)
                 && let Ok(item) = self.source.item(pos)
             {
-                for key in item_keys(&item, self.mode) {
+                for key in item_keys(&item, self.mode, self.tasks.sample()) {
                     if let Some(ev) = self.decisions.get(&key)
                         && ev.item_hash.as_ref().is_some_and(|h| *h != item.hash)
                     {
@@ -327,7 +371,8 @@ impl Model {
         let first = self.tasks.first_of(pos)?;
         let n = self.source.candidate_count(pos)?;
         let count = if self.mode == TaskKind::Pair {
-            n * (n - 1) / 2
+            let all = n * n.saturating_sub(1) / 2;
+            self.tasks.sample().map_or(all, |k| k.min(all))
         } else {
             1
         };
@@ -413,6 +458,11 @@ impl Model {
             choice: None,
             skipped: false,
             decided: false,
+            pending_choice: None,
+            flags: BTreeMap::new(),
+            rationale: String::new(),
+            aspect_ratings: vec![vec![None; self.spec.rate.aspects.len()]; n],
+            aspect: 0,
         };
         if let Some(ev) = self.decisions.get(&v.key) {
             v.skipped = ev.skip;
@@ -436,6 +486,23 @@ impl Model {
                 }
             }
             v.choice = ev.choice.clone();
+            for (id, names) in ev.flags.iter().flatten() {
+                v.flags.insert(id.clone(), names.iter().cloned().collect());
+            }
+            v.rationale = ev.rationale.clone().unwrap_or_default();
+            for (a, name) in self.spec.rate.aspects.iter().enumerate() {
+                for (id, r) in ev
+                    .aspects
+                    .iter()
+                    .flatten()
+                    .filter(|(k, _)| *k == name)
+                    .flat_map(|(_, m)| m)
+                {
+                    if let Some(p) = pos(id) {
+                        v.aspect_ratings[p][a] = Some(*r);
+                    }
+                }
+            }
         }
         if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
             self.wrap.clear();

@@ -6,9 +6,12 @@ use crate::labels::{Event, TaskKind};
 
 use super::content::PaneId;
 use super::keymap::Action;
+use super::keymap::Key;
 use super::layout::{self, areas, inner};
 use super::model::{Focus, Input, InputKind, Model, Overlay, SaveState};
 use super::review::{Filter, Review, build_list, matches};
+use super::textarea::{Edit, RationaleEditor};
+use crate::taskfile::RationaleMode;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +31,9 @@ pub enum Msg {
     Others(Vec<Event>),
     /// A key while a line is being typed (`:` or `/`).
     Input(InputKey),
+    /// A key, or pasted text, for the rationale editor while it is open.
+    Edit(Key),
+    EditPaste(String),
 }
 
 /// Keys of the one-line editor in the footer.
@@ -87,6 +93,18 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         }
         Msg::Warn(w) => m.warning = Some(w),
         Msg::Input(k) => input(m, k),
+        Msg::Edit(k) => {
+            if let Some(ed) = m.editor.as_mut()
+                && ed.input(k) == Edit::Close
+            {
+                close_editor(m, &mut fx);
+            }
+        }
+        Msg::EditPaste(t) => {
+            if let Some(ed) = m.editor.as_mut() {
+                ed.paste(&t);
+            }
+        }
         Msg::Others(events) => {
             let was_wanted = m.team.wants(&m.view.key);
             m.apply_others(events);
@@ -146,6 +164,26 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                 return;
             }
         }
+        Overlay::Guidelines => {
+            let page = usize::from(m.size.1.saturating_sub(4)).max(1);
+            let g = &mut m.guide_scroll;
+            match a {
+                Action::ScrollDown => *g += 1,
+                Action::ScrollUp => *g = g.saturating_sub(1),
+                Action::PageDown => *g += page,
+                Action::PageUp => *g = g.saturating_sub(page),
+                Action::Top => *g = 0,
+                _ => {
+                    m.overlay = Overlay::None;
+                    if a != Action::Quit {
+                        return;
+                    }
+                }
+            }
+            if m.overlay == Overlay::Guidelines {
+                return;
+            }
+        }
         Overlay::Done => {
             // Any key closes the overlay; quit still quits.
             m.overlay = Overlay::None;
@@ -185,6 +223,9 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         Action::Cancel => {
             m.zoom = false;
             m.view.tie_next = false;
+            if m.view.pending_choice.take().is_some() {
+                m.status = Some("cancelled: choose again".into());
+            }
         }
         Action::Help => {
             m.overlay = Overlay::Help;
@@ -201,7 +242,21 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                     Action::Tie => "tie".into(),
                     _ => "both_bad".into(),
                 };
-                decide_pair(m, choice, fx);
+                let sided = matches!(a, Action::ChooseLeft | Action::ChooseRight);
+                if sided && m.spec.strength.is_some() {
+                    // One more key says how much better.
+                    let side = if a == Action::ChooseLeft { "A" } else { "B" };
+                    let labels = m.spec.strength.as_ref().map(|s| s.labels.clone());
+                    m.view.pending_choice = Some(choice);
+                    if let Some(l) = labels {
+                        m.status = Some(format!(
+                            "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} (Esc cancels)",
+                            l[0], l[1], l[2], l[3]
+                        ));
+                    }
+                } else {
+                    decide_pair(m, choice, None, fx);
+                }
             } else {
                 m.status = Some(format!(
                     "that key is for pair mode; this is {} mode (? for help)",
@@ -210,6 +265,9 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::TieNext => match m.mode {
+            TaskKind::Rank if !m.spec.rank.ties => {
+                m.status = Some("this task does not allow ties".into());
+            }
             TaskKind::Rank if m.view.tiers.is_empty() => {
                 m.status =
                     Some("pick the best candidate first, then = ties the next pick with it".into());
@@ -251,8 +309,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             if m.mode == TaskKind::Pair {
                 ev.pair = Some(pair_ids(m));
             }
-            record(m, ev, fx);
-            advance(m);
+            commit(m, ev, fx);
         }
         Action::Undo => undo(m, fx),
         Action::NextTask if m.review.is_some() => review_step(m, 1),
@@ -368,9 +425,52 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             } else {
                 "metadata hidden".into()
             });
-        } // Issue 6: the task-file keys. The labeling screen takes them up when a task file
-        // turns them on; without one they are inert.
-        Action::Rationale | Action::Guidelines | Action::Flag(_) => {}
+        }
+        Action::Rationale => {
+            if m.spec.rationale == RationaleMode::Off {
+                m.status =
+                    Some("this task has no rationales (the task file can ask for them)".into());
+            } else {
+                m.editor = Some(RationaleEditor::new(&m.view.rationale));
+            }
+        }
+        Action::Guidelines => {
+            if m.spec.guidelines.is_some() {
+                m.overlay = Overlay::Guidelines;
+                m.guide_scroll = 0;
+            } else {
+                m.status = Some("this task has no guidelines (a task file can name them)".into());
+            }
+        }
+        Action::Flag(i) => {
+            let Some(flag) = m.spec.flags.get(usize::from(i)).map(|f| f.name.clone()) else {
+                return;
+            };
+            let p = match m.view.focus {
+                Focus::Pane(p) => p,
+                Focus::Prompt => m.view.last_pane,
+            };
+            let id = m.view.item.candidates[m.view.order[p]].id.clone();
+            let set = m.view.flags.entry(id).or_default();
+            let on = if set.remove(&flag) {
+                false
+            } else {
+                set.insert(flag.clone());
+                true
+            };
+            m.status = Some(format!(
+                "[{}] {} \"{flag}\"",
+                p + 1,
+                if on { "flagged" } else { "no longer flagged" }
+            ));
+        }
+        Action::NextAspect => {
+            let n = m.spec.rate.aspects.len();
+            if m.mode == TaskKind::Rate && n > 0 {
+                m.view.aspect = (m.view.aspect + 1) % n;
+                m.status = Some(format!("rating {}", m.spec.rate.aspects[m.view.aspect]));
+            }
+        }
     }
 }
 
@@ -384,6 +484,13 @@ fn set_focus(m: &mut Model, f: Focus) {
 fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
     let count = m.view.order.len();
     match m.mode {
+        TaskKind::Pair if m.view.pending_choice.is_some() => match n {
+            1..=4 => {
+                let choice = m.view.pending_choice.take().unwrap_or_default();
+                decide_pair(m, choice, Some(n), fx);
+            }
+            _ => m.status = Some("strength: 1, 2, 3 or 4 (Esc cancels)".into()),
+        },
         TaskKind::Pair => match n {
             1 => key(m, Action::ChooseLeft, fx),
             2 => key(m, Action::ChooseRight, fx),
@@ -395,7 +502,8 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                 m.status = Some(format!("there are only {count} candidates"));
                 return;
             }
-            let complete = m.ranked_count() == count;
+            let target = rank_target(m);
+            let complete = m.ranked_count() >= target;
             if complete {
                 // `=` then the automatically placed last candidate: tie it with the tier above.
                 if m.view.tie_next
@@ -431,15 +539,19 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                 m.view.tiers.push(vec![pos]);
             }
             m.view.tie_next = false;
-            if m.ranked_count() == count - 1 {
+            if target == count && m.ranked_count() == count - 1 {
                 let last = (0..count).find(|&p| m.rank_of(p).is_none());
                 if let Some(last) = last {
                     m.view.tiers.push(vec![last]);
                     m.view.auto_last = true;
                 }
             }
-            if m.ranked_count() == count {
-                m.status = Some("ranking complete: Enter submits, Backspace takes back".into());
+            if m.ranked_count() >= target {
+                m.status = Some(if target < count {
+                    format!("best {target} of {count} picked: Enter submits, Backspace takes back")
+                } else {
+                    "ranking complete: Enter submits, Backspace takes back".into()
+                });
             }
         }
         TaskKind::Rate => {
@@ -452,6 +564,17 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                 Focus::Pane(p) => p,
                 Focus::Prompt => m.view.last_pane,
             };
+            let label = m
+                .spec
+                .rate
+                .labels
+                .get(r as usize - 1)
+                .cloned()
+                .unwrap_or_else(|| format!("{r}"));
+            if !m.spec.rate.aspects.is_empty() {
+                rate_aspect(m, p, r, &label);
+                return;
+            }
             m.view.ratings[p] = Some(r);
             let next = (1..=count)
                 .map(|k| (p + k) % count)
@@ -473,11 +596,13 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
         TaskKind::Pair => {}
         TaskKind::Rank => {
             let placed = m.ranked_count();
-            if placed < count {
-                m.status = Some(format!(
-                    "rank every candidate first: {} of {count} placed",
-                    placed
-                ));
+            let target = rank_target(m);
+            if placed < target {
+                m.status = Some(if target < count {
+                    format!("pick the best {target} first: {placed} picked")
+                } else {
+                    format!("rank every candidate first: {placed} of {count} placed")
+                });
                 return;
             }
             let ids = shown_ids(m);
@@ -490,9 +615,9 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
                     .map(|t| t.iter().map(|&p| ids[p].clone()).collect())
                     .collect(),
             );
-            record(m, ev, fx);
-            advance(m);
+            commit(m, ev, fx);
         }
+        TaskKind::Rate if !m.spec.rate.aspects.is_empty() => submit_aspects(m, fx),
         TaskKind::Rate => {
             if let Some(p) = m.view.ratings.iter().position(Option::is_none) {
                 let left = m.view.ratings.iter().filter(|r| r.is_none()).count();
@@ -510,18 +635,45 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
                     .collect(),
             );
             ev.scale = Some(m.scale);
-            record(m, ev, fx);
-            advance(m);
+            commit(m, ev, fx);
         }
     }
 }
 
-fn decide_pair(m: &mut Model, choice: String, fx: &mut Vec<Effect>) {
+fn decide_pair(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec<Effect>) {
     let mut ev = base_event(m);
     ev.pair = Some(pair_ids(m));
     ev.choice = Some(choice);
+    ev.strength = strength;
+    commit(m, ev, fx);
+}
+
+/// Records a decision (or skip) and moves on, unless the task file requires a rationale that
+/// is still missing: then the editor opens and the decision waits for it.
+fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
+    if ev.is_decision()
+        && m.spec.rationale == RationaleMode::Required
+        && ev.rationale.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        m.editor = Some(RationaleEditor::new(&m.view.rationale));
+        m.pending = Some(ev);
+        m.status =
+            Some("this task asks for a rationale: write it, then Esc records the decision".into());
+        return;
+    }
+    let rushed = ev.is_decision()
+        && m.spec
+            .min_seconds
+            .is_some_and(|min| (ev.ms.unwrap_or(0) as f64) < min * 1000.0);
     record(m, ev, fx);
     advance(m);
+    if rushed {
+        m.rushed += 1;
+        m.status = Some(format!(
+            "that was quick: the guidelines ask for at least {} s per decision (u takes it back)",
+            m.spec.min_seconds.unwrap_or(0.0)
+        ));
+    }
 }
 
 fn shown_ids(m: &Model) -> Vec<String> {
@@ -545,6 +697,19 @@ fn base_event(m: &Model) -> Event {
         m.mode,
     );
     ev.ms = Some(m.task_ms());
+    let flags: std::collections::BTreeMap<String, Vec<String>> = m
+        .view
+        .flags
+        .iter()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(id, f)| (id.clone(), f.iter().cloned().collect()))
+        .collect();
+    if !flags.is_empty() {
+        ev.flags = Some(flags);
+    }
+    if !m.view.rationale.trim().is_empty() {
+        ev.rationale = Some(m.view.rationale.trim().to_string());
+    }
     if m.review.is_some() {
         ev.role = Some("adjudicator".into());
     }
@@ -851,4 +1016,101 @@ fn search(m: &mut Model, needle: &str) {
         "\"{}\" not found",
         crate::text::truncate(needle, 30)
     ));
+}
+
+/// The editor closed: keep the text; a decision waiting for it is recorded now (or, with no
+/// text, not at all).
+fn close_editor(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(ed) = m.editor.take() else {
+        return;
+    };
+    m.view.rationale = ed.text();
+    if let Some(mut ev) = m.pending.take() {
+        if ed.is_blank() {
+            m.status = Some("no rationale written: the decision was not recorded".into());
+            return;
+        }
+        ev.rationale = Some(m.view.rationale.trim().to_string());
+        commit(m, ev, fx);
+    } else if !ed.is_blank() {
+        m.status = Some("rationale kept: it is saved with your decision".into());
+    }
+}
+
+/// How many candidates a ranking needs: all, or the task file's `top`.
+fn rank_target(m: &Model) -> usize {
+    let n = m.view.order.len();
+    m.spec.rank.top.map_or(n, |k| k.min(n))
+}
+
+/// Rate mode with aspects: a rating for (candidate, current aspect); then the next empty cell,
+/// going across the candidates for one aspect before the next aspect (comparing answers on one
+/// aspect at a time).
+fn rate_aspect(m: &mut Model, p: usize, r: u32, label: &str) {
+    let aspects = m.spec.rate.aspects.len();
+    let a = m.view.aspect.min(aspects - 1);
+    m.view.aspect_ratings[p][a] = Some(r);
+    let count = m.view.order.len();
+    let cells = count * aspects;
+    let start = a * count + p;
+    let next = (1..=cells)
+        .map(|k| (start + k) % cells)
+        .find(|&c| m.view.aspect_ratings[c % count][c / count].is_none());
+    let name = m.spec.rate.aspects[a].clone();
+    match next {
+        Some(c) => {
+            m.view.aspect = c / count;
+            set_focus(m, Focus::Pane(c % count));
+            m.status = Some(format!("[{}] {name}: {label}", p + 1));
+        }
+        None => m.status = Some("every aspect rated: Enter submits".into()),
+    }
+}
+
+fn submit_aspects(m: &mut Model, fx: &mut Vec<Effect>) {
+    let count = m.view.order.len();
+    let aspects = m.spec.rate.aspects.clone();
+    let missing = (0..aspects.len())
+        .flat_map(|a| (0..count).map(move |p| (a, p)))
+        .find(|&(a, p)| m.view.aspect_ratings[p][a].is_none());
+    if let Some((a, p)) = missing {
+        let left = m
+            .view
+            .aspect_ratings
+            .iter()
+            .flatten()
+            .filter(|r| r.is_none())
+            .count();
+        m.view.aspect = a;
+        set_focus(m, Focus::Pane(p));
+        m.status = Some(format!("{left} ratings to go: [{}] {}", p + 1, aspects[a]));
+        return;
+    }
+    let ids = shown_ids(m);
+    let mut ev = base_event(m);
+    ev.shown = Some(ids.clone());
+    let mut per_aspect = std::collections::BTreeMap::new();
+    for (a, name) in aspects.iter().enumerate() {
+        let row: std::collections::BTreeMap<String, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(p, id)| (id.clone(), m.view.aspect_ratings[p][a].unwrap_or(0)))
+            .collect();
+        per_aspect.insert(name.clone(), row);
+    }
+    // `ratings`: each candidate's mean over the aspects, rounded, so tools that read only
+    // `ratings` still get one figure per candidate.
+    ev.ratings = Some(
+        ids.iter()
+            .enumerate()
+            .map(|(p, id)| {
+                let sum: u32 = m.view.aspect_ratings[p].iter().flatten().sum();
+                let mean = f64::from(sum) / aspects.len() as f64;
+                (id.clone(), mean.round() as u32)
+            })
+            .collect(),
+    );
+    ev.aspects = Some(per_aspect);
+    ev.scale = Some(m.scale);
+    commit(m, ev, fx);
 }

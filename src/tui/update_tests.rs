@@ -47,6 +47,9 @@ fn team_model(counts: &[usize], mode: TaskKind, overlap: usize) -> Model {
         decisions: Decisions::new(),
         overlap,
         size: (120, 40),
+        spec: Default::default(),
+        keymap: Default::default(),
+        theme: Default::default(),
     })
     .unwrap()
 }
@@ -68,6 +71,9 @@ fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
         shuffle: false,
         decisions: Decisions::from_events(events),
         overlap: 1,
+        spec: Default::default(),
+        keymap: Default::default(),
+        theme: Default::default(),
         size: (120, 40),
     })
     .unwrap()
@@ -318,6 +324,9 @@ fn scrolling_is_clamped_to_the_content() {
         shuffle: false,
         decisions: Decisions::new(),
         overlap: 1,
+        spec: Default::default(),
+        keymap: Default::default(),
+        theme: Default::default(),
         size: (80, 24),
     })
     .unwrap();

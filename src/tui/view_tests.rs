@@ -35,6 +35,9 @@ fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
         shuffle: false,
         decisions: Decisions::new(),
         overlap: 1,
+        spec: Default::default(),
+        keymap: Default::default(),
+        theme: Default::default(),
         size,
     })
     .unwrap();

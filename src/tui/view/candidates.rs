@@ -54,6 +54,15 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             title.push_str(" · ");
             title.push_str(&badge);
         }
+        if let Some(flags) = m.view.flags.get(&cand.id).filter(|f| !f.is_empty()) {
+            title.push_str(" · ⚑ ");
+            title.push_str(&one_line(
+                &flags.iter().cloned().collect::<Vec<_>>().join(", "),
+            ));
+        }
+        if m.view.pending_choice.as_deref() == Some(cand.id.as_str()) {
+            title.push_str(" · ✓? how much (1-4)");
+        }
         let title_style = if focused || chosen {
             Style::new().add_modifier(Modifier::BOLD)
         } else {
@@ -100,10 +109,29 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             );
         }
         f.render_widget(block, rect);
-        if let Some(vs) = &verdicts {
+        let top_lines: Option<Vec<String>> = match &verdicts {
             // Every annotator's verdict on this candidate, above its text.
+            Some(vs) => Some(pane_verdicts(vs, &cand.id)),
+            // Rate mode with aspects: this candidate's row of the grid.
+            None if m.mode == TaskKind::Rate && !m.spec.rate.aspects.is_empty() => Some(
+                m.spec
+                    .rate
+                    .aspects
+                    .iter()
+                    .enumerate()
+                    .map(|(a, name)| {
+                        let here = focused && a == m.view.aspect;
+                        let r = m.view.aspect_ratings[pos][a]
+                            .map_or("–".to_string(), |r| r.to_string());
+                        format!("{}{name}  {r}/{}", if here { "▶ " } else { "  " }, m.scale)
+                    })
+                    .collect(),
+            ),
+            None => None,
+        };
+        if let Some(top_lines) = top_lines {
             let top = inner(rect);
-            let mut rows: Vec<Line> = pane_verdicts(vs, &cand.id)
+            let mut rows: Vec<Line> = top_lines
                 .iter()
                 .map(|l| Line::from(truncate(&one_line(l), usize::from(top.width))))
                 .collect();

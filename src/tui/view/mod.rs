@@ -31,6 +31,20 @@ pub fn view(m: &Model, f: &mut Frame) {
     candidates::render(m, f, &a);
     footer::render(m, f, a.footer);
     overlay::render(m, f, area);
+    if let Some(ed) = &m.editor {
+        // The rationale editor over the lower part of the screen. It is drawn from a copy:
+        // views never change the model.
+        let h = (area.height / 3)
+            .clamp(5, 12)
+            .min(area.height.saturating_sub(2));
+        let r = Rect::new(area.x, area.bottom().saturating_sub(h + 1), area.width, h);
+        f.render_widget(ratatui::widgets::Clear, r);
+        let title = match m.spec.rationale {
+            crate::taskfile::RationaleMode::Required => "rationale (required) · Esc when done",
+            _ => "rationale (optional) · Esc when done",
+        };
+        ed.clone().render(f, r, title);
+    }
 }
 
 /// ```text

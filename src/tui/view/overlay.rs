@@ -19,6 +19,7 @@ use crate::labels::TaskKind;
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let (title, lines) = match m.overlay {
         Overlay::None => return,
+        Overlay::Guidelines => return guidelines(m, f, area),
         Overlay::Help => help(m),
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
@@ -91,6 +92,30 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
             Span::raw(format!(" {d}")),
         ]));
     }
+    let task = m.keymap.task_help(&m.spec);
+    if !task.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("this task:").style(Style::new().add_modifier(Modifier::BOLD)));
+        for (k, d) in task {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {k:<kw$} "),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!(" {d}")),
+            ]));
+        }
+    }
+    if m.mode == TaskKind::Rate && !m.spec.rate.labels.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("the scale:").style(Style::new().add_modifier(Modifier::BOLD)));
+        for l in &m.spec.rate.labels {
+            lines.push(Line::from(format!(
+                "  {}",
+                crate::tui::content::one_line(l)
+            )));
+        }
+    }
     lines.push(Line::from(""));
     lines.push(Line::from("any other key closes this help"));
     (format!("help: {} mode", m.mode.name()), lines)
@@ -144,4 +169,41 @@ fn confirm_quit(m: &Model) -> (String, Vec<Line<'static>>) {
         Line::from("any other key: stay (saving is retried every second)"),
     ];
     ("unsaved decisions".into(), lines)
+}
+
+/// The task's guidelines, rendered from Markdown, nearly full screen and scrollable.
+fn guidelines(m: &Model, f: &mut Frame, area: Rect) {
+    let Some(g) = &m.spec.guidelines else {
+        return;
+    };
+    let r = Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    )
+    .intersection(area);
+    if r.width < 6 || r.height < 3 {
+        return;
+    }
+    let width = r.width.saturating_sub(4);
+    let lines = crate::markdown::render(&g.text, width);
+    let h = usize::from(r.height.saturating_sub(2));
+    let start = m.guide_scroll.min(lines.len().saturating_sub(h));
+    let end = (start + h).min(lines.len());
+    let title = format!(
+        " guidelines · {}-{}/{} · j/k scroll · any other key closes ",
+        start + 1,
+        end,
+        lines.len()
+    );
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines[start..end].to_vec()).block(
+            Block::bordered()
+                .padding(ratatui::widgets::Padding::horizontal(1))
+                .title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD))),
+        ),
+        r,
+    );
 }
