@@ -217,14 +217,20 @@ where
     loop {
         // Handle everything queued (including save confirmations) before drawing once.
         while let Some(msg) = queue.pop_front() {
+            let mut results = Vec::new();
             for fx in update(model, msg, clock()) {
                 match fx {
                     Effect::Append { seq, mut event } => match write(&mut event) {
-                        Ok(()) => queue.push_back(Msg::Saved(seq)),
-                        Err(e) => queue.push_back(Msg::SaveFailed(seq, e.to_string())),
+                        Ok(()) => results.push(Msg::Saved(seq)),
+                        Err(e) => results.push(Msg::SaveFailed(seq, e.to_string())),
                     },
                     Effect::Quit => return Ok(()),
                 }
+            }
+            // The model hears how a write went before the next key: a key queued behind a
+            // failed write must see the failure, so its event waits behind the failed one.
+            for r in results.into_iter().rev() {
+                queue.push_front(r);
             }
         }
         terminal.draw(|f| view(model, f))?;
