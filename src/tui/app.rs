@@ -17,11 +17,17 @@ use crate::cli::LabelArgs;
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Decisions, Event, LabelLog, TaskKind, default_log_path};
 use crate::tasks::build_tasks;
+use crate::text::sanitize;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
 use super::update::{Effect, Msg, update};
 use super::view::view;
+
+/// Pair mode asks about every pair: an item with N candidates is N(N-1)/2 tasks, 1,225 for 50
+/// (hours of work on one prompt), 50 million for 10,000 (and as many tasks in memory). Beyond
+/// this the labeler is sent to rate mode rather than given a session nobody can finish.
+pub const MAX_PAIR_CANDIDATES: usize = 50;
 
 /// How often the clock in the header and retries of failed writes tick.
 const TICK: Duration = Duration::from_secs(1);
@@ -31,15 +37,19 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     let dataset = match format::load(&args.file) {
         Ok(d) => d,
         Err(LoadError::Invalid(problems)) => {
+            // Problems quote ids from the data: visible symbols, never escapes.
             for p in &problems {
-                eprintln!("{p}");
+                eprintln!("{}", sanitize(&p.to_string()));
             }
             eprintln!(
-                "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
-                args.file.display(),
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                shell_quote(&args.file.to_string_lossy())
+                "{}",
+                sanitize(&format!(
+                    "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
+                    args.file.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    shell_quote(&args.file.to_string_lossy())
+                ))
             );
             return Ok(ExitCode::FAILURE);
         }
@@ -54,12 +64,33 @@ pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
     if mode == TaskKind::Rank
         && let Some(big) = dataset.items.iter().find(|i| i.candidates.len() > 9)
     {
+        let n = big.candidates.len();
         bail!(
-            "{}:{}: item \"{}\" has {} candidates; rank mode takes at most 9 (one key each) - use --mode pair or --mode rate, or split the item",
+            "{}:{}: item \"{}\" has {n} candidates; rank mode takes at most 9 (one key each) - use {}, or split the item",
             args.file.display(),
             big.line,
-            big.id,
-            big.candidates.len()
+            super::content::one_line(&big.id),
+            if n <= MAX_PAIR_CANDIDATES {
+                "--mode pair or --mode rate"
+            } else {
+                "--mode rate"
+            }
+        );
+    }
+    if mode == TaskKind::Pair
+        && let Some(big) = dataset
+            .items
+            .iter()
+            .find(|i| i.candidates.len() > MAX_PAIR_CANDIDATES)
+    {
+        let n = big.candidates.len();
+        bail!(
+            "{}:{}: item \"{}\" has {n} candidates: {} pair tasks for one prompt; pair mode takes at most {MAX_PAIR_CANDIDATES} candidates per item ({} pairs) - use --mode rate, or split the item",
+            args.file.display(),
+            big.line,
+            super::content::one_line(&big.id),
+            n * (n - 1) / 2,
+            MAX_PAIR_CANDIDATES * (MAX_PAIR_CANDIDATES - 1) / 2
         );
     }
     let log_path = args
