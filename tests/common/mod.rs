@@ -22,6 +22,18 @@ pub struct Session {
 impl Session {
     /// Starts `prefer ARGS` in `cwd` in a terminal of `cols` x `rows`.
     pub fn spawn(args: &[&str], cwd: &Path, env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
+        Self::spawn_program(BIN, args, cwd, env, cols, rows)
+    }
+
+    /// Starts any program (for example `bash -c "ulimit ...; exec prefer ..."`) the same way.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        cwd: &Path,
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -31,7 +43,7 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
@@ -67,6 +79,11 @@ impl Session {
             raw,
             reader: Some(reader),
         }
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     pub fn screen(&self) -> String {
@@ -186,4 +203,26 @@ pub fn log_events(path: &Path) -> Vec<serde_json::Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// The complete frames in what the program wrote, replayed on a terminal of `cols` x `rows`:
+/// the screen after each frame. ratatui ends every frame by hiding the cursor (`ESC[?25l`), so
+/// the bytes up to each such mark are whole frames; a frame cut off by a kill is not returned.
+pub fn frames(raw: &[u8], cols: u16, rows: u16) -> Vec<vt100::Screen> {
+    const END: &[u8] = b"\x1b[?25l";
+    let mut parser = vt100::Parser::new(rows, cols, 0);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + END.len() <= raw.len() {
+        if &raw[i..i + END.len()] == END {
+            parser.process(&raw[start..i + END.len()]);
+            out.push(parser.screen().clone());
+            i += END.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
