@@ -65,8 +65,19 @@ impl Session {
                 match reader.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        p.lock().unwrap().process(&buf[..n]);
                         r.lock().unwrap().extend_from_slice(&buf[..n]);
+                        let mut parser = p.lock().unwrap();
+                        // vt100 panics on some output meant for an earlier, larger size (a
+                        // wide character on a 1-column screen) that arrives just after a
+                        // resize. A real terminal copes; the program redraws everything after a
+                        // resize anyway, so start from a blank screen of the current size.
+                        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            parser.process(&buf[..n])
+                        }));
+                        if done.is_err() {
+                            let (rows, cols) = parser.screen().size();
+                            *parser = vt100::Parser::new(rows, cols, 0);
+                        }
                     }
                 }
             }
@@ -88,6 +99,11 @@ impl Session {
 
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Looks at the current screen (cells, attributes) without copying it.
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.parser.lock().unwrap().screen())
     }
 
     pub fn alternate_screen(&self) -> bool {
@@ -123,7 +139,14 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
+    /// Resizes like a terminal window: the screen first, then the program is told (SIGWINCH),
+    /// so everything it draws for the new size lands on a screen of that size.
     pub fn resize(&self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -132,11 +155,6 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        self.parser
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
     }
 
     pub fn pid(&self) -> u32 {
