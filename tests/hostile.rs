@@ -25,6 +25,8 @@ struct Outcome {
 
 /// Runs `prefer ARGS` in `cwd`; fails the test if it runs longer than `secs` (a hang).
 /// Memory is measured for this child alone (wait4), so tests running in parallel do not mix.
+// The child is reaped by wait4 (for its rusage), which std's `Child` does not see.
+#[allow(clippy::zombie_processes)]
 fn run(args: &[&str], cwd: &Path, secs: u64) -> Outcome {
     let started = Instant::now();
     let mut child = Command::new(BIN)
