@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use prefer::cli::{Cli, Command};
 use prefer::format::{self, LoadError};
+use prefer::text::sanitize;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,18 +14,22 @@ fn main() -> ExitCode {
         Command::Review(args) => prefer::tui::app::run_review(&args),
         Command::Validate(args) => match format::load(&args.file) {
             Ok(d) => {
-                print!("{}", prefer::validate::summary(&d));
+                // Ids and paths come from the data: shown as visible symbols, never as escapes.
+                print!("{}", sanitize(&prefer::validate::summary(&d)));
                 Ok(ExitCode::SUCCESS)
             }
             Err(LoadError::Invalid(problems)) => {
                 for p in &problems {
-                    println!("{p}");
+                    println!("{}", sanitize(&p.to_string()));
                 }
                 println!(
-                    "{}: {} problem{}",
-                    args.file.display(),
-                    problems.len(),
-                    if problems.len() == 1 { "" } else { "s" }
+                    "{}",
+                    sanitize(&format!(
+                        "{}: {} problem{}",
+                        args.file.display(),
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    ))
                 );
                 Ok(ExitCode::FAILURE)
             }
@@ -39,7 +44,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("prefer: {e:#}");
+            eprintln!("prefer: {}", sanitize(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

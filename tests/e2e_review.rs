@@ -143,5 +143,8 @@ fn an_edited_item_makes_its_decisions_stale() {
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
     let out = String::from_utf8_lossy(&s.output()).to_string();
-    assert!(out.contains("1 logged decision concern"), "{out}");
+    assert!(
+        out.contains("1 logged decision is about an item whose text changed"),
+        "{out}"
+    );
 }

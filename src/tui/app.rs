@@ -18,6 +18,7 @@ use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
 use crate::taskfile::TaskSpec;
+use crate::text::sanitize;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
@@ -68,15 +69,19 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     let dataset = match format::load(&args.file) {
         Ok(d) => d,
         Err(LoadError::Invalid(problems)) => {
+            // Problems quote ids from the data: visible symbols, never escapes.
             for p in &problems {
-                eprintln!("{p}");
+                eprintln!("{}", sanitize(&p.to_string()));
             }
             eprintln!(
-                "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
-                args.file.display(),
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                shell_quote(&args.file.to_string_lossy())
+                "{}",
+                sanitize(&format!(
+                    "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
+                    args.file.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    shell_quote(&args.file.to_string_lossy())
+                ))
             );
             return Ok(ExitCode::FAILURE);
         }
@@ -208,18 +213,23 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if model.stale > 0 {
-        notes.push(format!(
-            "{} logged decision{} concern items whose text changed since; those tasks are open again",
-            model.stale,
-            if model.stale == 1 { "" } else { "s" }
-        ));
+        notes.push(if model.stale == 1 {
+            "1 logged decision is about an item whose text changed since; that task is open again"
+                .to_string()
+        } else {
+            format!(
+                "{} logged decisions are about items whose text changed since; those tasks are open again",
+                model.stale
+            )
+        });
     }
     if model.too_many > 0 {
         notes.push(format!(
-            "{} item{} with more than {} candidates left out: rank mode has one key per candidate (use --mode pair or rate for them)",
+            "{} item{} left out in {} mode, e.g. {}",
             model.too_many,
             if model.too_many == 1 { "" } else { "s" },
-            super::model::RANK_MAX
+            mode.name(),
+            model.first_left_out.as_deref().unwrap_or("")
         ));
     }
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
@@ -348,14 +358,20 @@ where
     // Handles everything queued (including save confirmations); true when it is time to quit.
     let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
         while let Some(msg) = queue.pop_front() {
+            let mut results = Vec::new();
             for fx in update(model, msg, clock()) {
                 match fx {
                     Effect::Append { seq, mut event } => match write(&mut event) {
-                        Ok(()) => queue.push_back(Msg::Saved(seq)),
-                        Err(e) => queue.push_back(Msg::SaveFailed(seq, e.to_string())),
+                        Ok(()) => results.push(Msg::Saved(seq)),
+                        Err(e) => results.push(Msg::SaveFailed(seq, e.to_string())),
                     },
                     Effect::Quit => return true,
                 }
+            }
+            // The model hears how a write went before the next key: a key queued behind a
+            // failed write must see the failure, so its event waits behind the failed one.
+            for r in results.into_iter().rev() {
+                queue.push_front(r);
             }
         }
         false

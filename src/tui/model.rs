@@ -132,8 +132,9 @@ pub struct Model {
     pub wrap: WrapCache,
     /// Logged decisions set aside because their item changed since.
     pub stale: usize,
-    /// Items left out because rank mode cannot take that many candidates.
+    /// Items left out because the mode cannot take that many candidates, and why the first was.
     pub too_many: usize,
+    pub first_left_out: Option<String>,
     /// Background reading of the candidate file, while it goes on.
     pub progress: Option<Progress>,
     /// The other annotators of the labels folder.
@@ -197,6 +198,11 @@ pub struct Setup {
 
 /// Rank mode takes one key per candidate.
 pub const RANK_MAX: usize = 9;
+
+/// Pair mode asks about every pair: an item with N candidates is N(N-1)/2 tasks, 1,225 for 50
+/// (hours of work on one prompt), 50 million for 10,000. Beyond this the item is left out and
+/// the labeler is sent to rate mode (or `pairs = K` in a task file) instead.
+pub const MAX_PAIR_CANDIDATES: usize = 50;
 
 impl Model {
     /// A model opened at the first undecided task (resume). Fails when the source has no
@@ -267,6 +273,7 @@ impl Model {
             wrap: WrapCache::default(),
             stale: 0,
             too_many: 0,
+            first_left_out: None,
             progress: None,
             team: Team::new(s.overlap, s.mode),
             review: None,
@@ -290,12 +297,9 @@ impl Model {
         }
         m.sync_tasks();
         if m.tasks.is_empty() {
-            return Err(if m.too_many > 0 {
-                format!(
-                    "every item has more than {RANK_MAX} candidates, which rank mode cannot take - use --mode pair or --mode rate"
-                )
-            } else {
-                "the file has no item that can be labeled".to_string()
+            return Err(match &m.first_left_out {
+                Some(why) => format!("every item is left out in this mode, e.g. {why}"),
+                None => "the file has no item that can be labeled".to_string(),
             });
         }
         let start = m.first_open_from(0).unwrap_or(0);
@@ -313,8 +317,9 @@ impl Model {
         while self.tasks.scanned() < self.source.len() {
             let pos = self.tasks.scanned();
             let mut count = self.source.candidate_count(pos);
-            if self.mode == TaskKind::Rank && count.is_some_and(|n| n > RANK_MAX) {
+            if let Some(why) = count.and_then(|n| self.too_many_for_mode(pos, n)) {
                 self.too_many += 1;
+                self.first_left_out.get_or_insert(why);
                 count = None;
             }
             if count.is_some()
@@ -336,6 +341,33 @@ impl Model {
             self.tasks.push(count);
         }
         self.progress = self.source.progress();
+    }
+
+    /// Why an item with `n` candidates cannot be labeled in this mode, if it cannot: rank mode
+    /// has one key per candidate; pair mode would ask N(N-1)/2 questions about one prompt.
+    fn too_many_for_mode(&self, pos: usize, n: usize) -> Option<String> {
+        let (line, id) = match self.source.item(pos) {
+            Ok(it) => (it.line, crate::tui::content::one_line(&it.id)),
+            Err(_) => (0, String::new()),
+        };
+        match self.mode {
+            TaskKind::Rank if n > RANK_MAX => Some(format!(
+                "line {line}: item \"{id}\" has {n} candidates; rank mode takes at most {RANK_MAX} (one key each) - use {}, or split the item",
+                if n <= MAX_PAIR_CANDIDATES {
+                    "--mode pair or --mode rate"
+                } else {
+                    "--mode rate"
+                }
+            )),
+            TaskKind::Pair if n > MAX_PAIR_CANDIDATES && self.tasks.sample().is_none() => {
+                Some(format!(
+                    "line {line}: item \"{id}\" has {n} candidates: {} pair tasks for one prompt; pair mode takes at most {MAX_PAIR_CANDIDATES} candidates per item ({} pairs) - use --mode rate, a task file with `pairs = K`, or split the item",
+                    n * (n - 1) / 2,
+                    MAX_PAIR_CANDIDATES * (MAX_PAIR_CANDIDATES - 1) / 2
+                ))
+            }
+            _ => None,
+        }
     }
 
     /// True when the source has checked every record.

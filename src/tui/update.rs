@@ -68,10 +68,14 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 SaveState::Saved
             } else {
                 match &m.save {
-                    SaveState::Failed { error, .. } => SaveState::Failed {
-                        pending: m.unsaved.len(),
-                        error: error.clone(),
-                    },
+                    SaveState::Failed { error, .. } => {
+                        // Recovering after a failure: write the next held event, in order.
+                        retry(m, &mut fx);
+                        SaveState::Failed {
+                            pending: m.unsaved.len(),
+                            error: error.clone(),
+                        }
+                    }
                     _ => SaveState::Saving(m.unsaved.len()),
                 }
             };
@@ -128,8 +132,11 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     fx
 }
 
-fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
-    for (&seq, ev) in &m.unsaved {
+/// Writes the oldest held event; each success (`Msg::Saved`) writes the next one. One at a
+/// time and oldest first, so the log gets the events in the order they were made: a retried
+/// decision must not land after a later undo or re-decision of the same task.
+fn retry(m: &Model, fx: &mut Vec<Effect>) {
+    if let Some((&seq, ev)) = m.unsaved.first_key_value() {
         fx.push(Effect::Append {
             seq,
             event: Box::new(ev.clone()),
@@ -726,16 +733,20 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     m.apply_mine(ev.clone());
     m.unsaved.insert(seq, ev.clone());
     m.save = match &m.save {
+        // An earlier event is waiting for a retry: this one waits behind it (written in order
+        // by `retry`), or the log could end up saying something the labeler did not do last.
         SaveState::Failed { error, .. } => SaveState::Failed {
             pending: m.unsaved.len(),
             error: error.clone(),
         },
-        _ => SaveState::Saving(m.unsaved.len()),
+        _ => {
+            fx.push(Effect::Append {
+                seq,
+                event: Box::new(ev),
+            });
+            SaveState::Saving(m.unsaved.len())
+        }
     };
-    fx.push(Effect::Append {
-        seq,
-        event: Box::new(ev),
-    });
 }
 
 /// After a decision: the next task that is neither decided nor skipped (in review: the next

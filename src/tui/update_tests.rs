@@ -628,3 +628,39 @@ fn jump_by_id_or_number_and_search_text() {
     update(&mut m, Msg::Input(super::update::InputKey::Esc), 0);
     assert!(m.input.is_none());
 }
+
+#[test]
+fn after_a_failed_write_later_events_wait_behind_it_and_go_out_in_order() {
+    // A decision fails to save; the labeler goes back and decides the same task differently.
+    // Had the second decision been written at once and the first retried after it, the log
+    // would replay to the first decision, which the labeler replaced.
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    let fx = update(&mut m, Msg::Key(ChooseLeft), 0);
+    let [Effect::Append { seq: first, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let first = *first;
+    update(
+        &mut m,
+        Msg::SaveFailed(first, "No space left on device".into()),
+        0,
+    );
+    update(&mut m, Msg::Key(PrevTask), 0);
+    let fx = update(&mut m, Msg::Key(ChooseRight), 0);
+    assert!(fx.is_empty(), "written before the failed one: {fx:?}");
+    assert!(matches!(m.save, SaveState::Failed { pending: 2, .. }));
+    // The retry writes the oldest; its success writes the next.
+    let fx = update(&mut m, Msg::Tick, 1000);
+    let [Effect::Append { seq, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*seq, first);
+    let fx = update(&mut m, Msg::Saved(first), 1000);
+    let [Effect::Append { seq: second, event }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(event.choice.as_deref(), Some("c1"));
+    let second = *second;
+    update(&mut m, Msg::Saved(second), 1000);
+    assert_eq!(m.save, SaveState::Saved);
+}

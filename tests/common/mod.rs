@@ -22,6 +22,18 @@ pub struct Session {
 impl Session {
     /// Starts `prefer ARGS` in `cwd` in a terminal of `cols` x `rows`.
     pub fn spawn(args: &[&str], cwd: &Path, env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
+        Self::spawn_program(BIN, args, cwd, env, cols, rows)
+    }
+
+    /// Starts any program (for example `bash -c "ulimit ...; exec prefer ..."`) the same way.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        cwd: &Path,
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -31,12 +43,16 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("PREFER_ANNOTATOR");
         cmd.env_remove("PREFER_TEST_PANIC");
+        // No settings file of the person running the tests may change what prefer does.
+        cmd.env_remove("PREFER_CONFIG");
+        cmd.env_remove("XDG_CONFIG_HOME");
+        cmd.env("HOME", cwd);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -53,8 +69,19 @@ impl Session {
                 match reader.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        p.lock().unwrap().process(&buf[..n]);
                         r.lock().unwrap().extend_from_slice(&buf[..n]);
+                        let mut parser = p.lock().unwrap();
+                        // vt100 panics on some output meant for an earlier, larger size (a
+                        // wide character on a 1-column screen) that arrives just after a
+                        // resize. A real terminal copes; the program redraws everything after a
+                        // resize anyway, so start from a blank screen of the current size.
+                        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            parser.process(&buf[..n])
+                        }));
+                        if done.is_err() {
+                            let (rows, cols) = parser.screen().size();
+                            *parser = vt100::Parser::new(rows, cols, 0);
+                        }
                     }
                 }
             }
@@ -69,8 +96,18 @@ impl Session {
         }
     }
 
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Looks at the current screen (cells, attributes) without copying it.
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.parser.lock().unwrap().screen())
     }
 
     pub fn alternate_screen(&self) -> bool {
@@ -106,7 +143,14 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
+    /// Resizes like a terminal window: the screen first, then the program is told (SIGWINCH),
+    /// so everything it draws for the new size lands on a screen of that size.
     pub fn resize(&self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -115,11 +159,6 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        self.parser
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
     }
 
     pub fn pid(&self) -> u32 {
@@ -186,4 +225,26 @@ pub fn log_events(path: &Path) -> Vec<serde_json::Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// The complete frames in what the program wrote, replayed on a terminal of `cols` x `rows`:
+/// the screen after each frame. ratatui ends every frame by hiding the cursor (`ESC[?25l`), so
+/// the bytes up to each such mark are whole frames; a frame cut off by a kill is not returned.
+pub fn frames(raw: &[u8], cols: u16, rows: u16) -> Vec<vt100::Screen> {
+    const END: &[u8] = b"\x1b[?25l";
+    let mut parser = vt100::Parser::new(rows, cols, 0);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + END.len() <= raw.len() {
+        if &raw[i..i + END.len()] == END {
+            parser.process(&raw[start..i + END.len()]);
+            out.push(parser.screen().clone());
+            i += END.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }

@@ -1,0 +1,227 @@
+//! Sizes: random resizes between 1x1 and 400x120 while labeling in a pseudo-terminal. No
+//! panic, and after the last resize the screen is exactly what a fresh process draws at that
+//! size in the same state (nothing left over from earlier sizes, nothing missing).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Session, log_events};
+use serde_json::json;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+}
+
+/// Items whose text wraps differently at every width: long lines, CJK, short answers.
+fn write_set(dir: &std::path::Path, n: usize) {
+    let mut s = String::new();
+    for i in 0..n {
+        let item = json!({
+            "id": format!("item-{i}"),
+            "prompt": format!("Question {i}: explain compound interest, then give an example.\n请解释一下复利是什么，并举一个简单的例子。"),
+            "candidates": [
+                {"id": "c0", "text": format!("Answer {i}: ").repeat(1 + i % 7) + "复利是指利息也计算利息。"},
+                {"id": "c1", "text": format!("Short {i}.")},
+            ],
+        });
+        s.push_str(&item.to_string());
+        s.push('\n');
+    }
+    std::fs::write(dir.join("set.jsonl"), s).unwrap();
+}
+
+/// The screen as text and attributes, with the clock (`m:ss`) in the header masked.
+fn snapshot(s: &Session) -> Vec<String> {
+    s.with_screen(|sc| {
+        let (rows, cols) = sc.size();
+        let mut out = Vec::new();
+        for r in 0..rows {
+            let mut text = String::new();
+            let mut attrs = String::new();
+            for c in 0..cols {
+                let cell = sc.cell(r, c).unwrap();
+                text.push_str(if cell.has_contents() {
+                    cell.contents()
+                } else {
+                    " "
+                });
+                attrs.push_str(&format!(
+                    "{}{}{}{:?}{:?};",
+                    u8::from(cell.bold()),
+                    u8::from(cell.inverse()),
+                    u8::from(cell.underline()),
+                    cell.fgcolor(),
+                    cell.bgcolor()
+                ));
+            }
+            if r == 0 {
+                text = mask_clock(&text);
+            }
+            out.push(text);
+            out.push(attrs);
+        }
+        out
+    })
+}
+
+fn mask_clock(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = chars.clone();
+    for i in 0..chars.len() {
+        if chars[i] == ':'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+            && chars.get(i + 2).is_some_and(char::is_ascii_digit)
+        {
+            out[i - 1] = '#';
+            out[i + 1] = '#';
+            out[i + 2] = '#';
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Waits until the screen stops changing (the clock masked) for 400 ms.
+fn settled(s: &Session) -> Vec<String> {
+    let end = Instant::now() + Duration::from_secs(10);
+    let mut last = snapshot(s);
+    let mut since = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = snapshot(s);
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() > Duration::from_millis(400) {
+            return last;
+        }
+        assert!(Instant::now() < end, "the screen never settled");
+    }
+}
+
+fn wait_log_len(s: &Session, log: &std::path::Path, n: usize) {
+    let end = Instant::now() + Duration::from_secs(10);
+    while log_events(log).len() != n {
+        assert!(
+            Instant::now() < end,
+            "log never reached {n} events (it has {}); screen:\n{}",
+            log_events(log).len(),
+            s.screen()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Fails if a size makes prefer panic (index outside of buffer), or if after the last resize
+/// the screen differs from a fresh draw: cells left over from an earlier size, a region not
+/// redrawn, a layout computed for a stale size.
+#[test]
+fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
+    let seed: u64 = std::env::var("PREFER_SIZES_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    let ctx = format!("PREFER_SIZES_SEED={seed}");
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), 200);
+    let log = dir.path().join("set.labels/tess.jsonl");
+    let args = ["label", "set.jsonl", "--annotator", "tess"];
+
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    s.wait_text("task 1/200", 10);
+    for _ in 0..60 {
+        let (w, h) = (rng.range(1, 400) as u16, rng.range(1, 120) as u16);
+        s.resize(w, h);
+        for _ in 0..rng.range(0, 2) {
+            s.send(["a", "b", "t", "x", "1", "2"][rng.range(0, 5) as usize]);
+        }
+        std::thread::sleep(Duration::from_millis(rng.range(0, 30)));
+        assert!(
+            s.running(),
+            "{ctx}: prefer died at {w}x{h}:\n{}",
+            s.screen()
+        );
+    }
+    // One last decision at a usable size, then the final size. First make sure every key
+    // sent so far was handled: help (asked for after them) opens only once they are.
+    s.resize(100, 30);
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        s.send("?");
+        let t = Instant::now();
+        while !s.screen().contains("help: pair mode") && t.elapsed() < Duration::from_secs(1) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if s.screen().contains("help: pair mode") {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "{ctx}: help never opened:\n{}",
+            s.screen()
+        );
+    }
+    s.send("x"); // closes the help without acting
+    s.wait_for("help closed", 10, |sc| !sc.contains("help: pair mode"));
+    settled(&s);
+    let n = log_events(&log).len();
+    s.send("a");
+    wait_log_len(&s, &log, n + 1);
+    let (w, h) = (rng.range(40, 400) as u16, rng.range(10, 120) as u16);
+    s.resize(w, h);
+    let after_resizes = settled(&s);
+    assert!(s.running(), "{ctx}");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0), "{ctx}");
+    assert!(!String::from_utf8_lossy(&s.output()).contains("panicked"));
+
+    // A fresh process in the same state at that size: take the last decision out of the log,
+    // start at w x h, make it again.
+    let bytes = std::fs::read(&log).unwrap();
+    let cut = bytes[..bytes.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    std::fs::write(&log, &bytes[..cut]).unwrap();
+    let mut fresh = Session::spawn(&args, dir.path(), &[], w, h);
+    fresh.wait_text("task ", 10);
+    fresh.send("a");
+    wait_log_len(&fresh, &log, n + 1);
+    let fresh_screen = settled(&fresh);
+    fresh.send("q");
+    assert_eq!(fresh.wait_exit(10), Some(0));
+
+    for (i, (a, b)) in after_resizes.iter().zip(&fresh_screen).enumerate() {
+        assert_eq!(
+            a,
+            b,
+            "{ctx}: at {w}x{h}, screen {} {} differs from a fresh draw",
+            if i % 2 == 0 {
+                "text of row"
+            } else {
+                "attributes of row"
+            },
+            i / 2
+        );
+    }
+    assert_eq!(after_resizes.len(), fresh_screen.len());
+}
