@@ -180,7 +180,7 @@ fn many_records_across_read_boundaries() {
         k += 1;
         let pad = "x".repeat(((k * 7919) % 3000) as usize);
         match k % 97 {
-            0 => s.push_str("\n"),
+            0 => s.push('\n'),
             1 => s.push_str("   \r\n"),
             2 => s.push_str(&format!(
                 "  {{\"id\":\"i{k}\",\"prompt\":\"{pad}\",\"candidates\":[\"a\",\"b\"]}}\n"
