@@ -36,6 +36,9 @@ pub enum Command {
     Export(crate::export::ExportArgs),
     /// Report on the labels: bias, speed, agreement, model leaderboard (--json for machines).
     Stats(crate::stats::StatsArgs),
+    /// Synthetic candidate sets and labels logs of any size, for benchmarks.
+    #[command(hide = true)]
+    Synth(crate::synth::SynthArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

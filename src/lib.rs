@@ -8,6 +8,7 @@ pub mod generate;
 pub mod import;
 pub mod labels;
 pub mod stats;
+pub mod synth;
 pub mod tasks;
 pub mod text;
 pub mod tui;

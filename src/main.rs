@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => prefer::generate::run(&args),
         Command::Export(args) => prefer::export::run(args),
         Command::Stats(args) => prefer::stats::run(args),
+        Command::Synth(args) => prefer::synth::run(&args),
     };
     match result {
         Ok(code) => code,
