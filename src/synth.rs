@@ -95,7 +95,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -104,13 +104,13 @@ impl Rng {
     }
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
+        lo + self.next_u64() % (hi - lo + 1)
     }
     pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.next() as usize % xs.len()]
+        &xs[self.next_u64() as usize % xs.len()]
     }
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 }
 
@@ -208,7 +208,8 @@ fn sentence(r: &mut Rng, out: &mut String, cjk: bool) {
     let n = r.range(6, 20);
     for i in 0..n {
         if cjk {
-            out.push_str(*r.pick(CJK));
+            let w: &str = r.pick(CJK);
+            out.push_str(w);
         } else {
             if i > 0 {
                 out.push(' ');
@@ -231,7 +232,8 @@ fn sentence(r: &mut Rng, out: &mut String, cjk: bool) {
     }
     if r.chance(3) {
         out.push(' ');
-        out.push_str(*r.pick(EMOJI));
+        let e: &str = r.pick(EMOJI);
+        out.push_str(e);
     }
     out.push_str(if cjk { "。" } else { ". " });
 }
@@ -417,7 +419,7 @@ fn write_log(
             e.choice = Some(match c {
                 0 => "tie".into(),
                 1 => "both_bad".into(),
-                _ => it.candidates[if c % 2 == 0 { l } else { rr }].clone(),
+                _ => it.candidates[if c.is_multiple_of(2) { l } else { rr }].clone(),
             });
             e.strength = Some(r.range(1, 4) as u8);
         }
