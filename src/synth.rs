@@ -208,7 +208,7 @@ fn sentence(r: &mut Rng, out: &mut String, cjk: bool) {
     let n = r.range(6, 20);
     for i in 0..n {
         if cjk {
-            let w: &str = r.pick(CJK);
+            let w: &str = r.pick::<&str>(CJK);
             out.push_str(w);
         } else {
             if i > 0 {
@@ -232,7 +232,7 @@ fn sentence(r: &mut Rng, out: &mut String, cjk: bool) {
     }
     if r.chance(3) {
         out.push(' ');
-        let e: &str = r.pick(EMOJI);
+        let e: &str = r.pick::<&str>(EMOJI);
         out.push_str(e);
     }
     out.push_str(if cjk { "。" } else { ". " });
