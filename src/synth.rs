@@ -446,6 +446,27 @@ fn write_log(
     w.flush()
 }
 
+/// Writes `annotators` logs named `annotatorNN.jsonl` into `dir`, `events` each, about the
+/// items of the candidate set `candidates`.
+pub fn write_log_for(
+    candidates: &Path,
+    dir: &Path,
+    annotators: u32,
+    events: u64,
+    skip_percent: u64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let items = read_keys(candidates)?;
+    anyhow::ensure!(!items.is_empty(), "no items in {}", candidates.display());
+    std::fs::create_dir_all(dir)?;
+    for a in 0..annotators {
+        let name = format!("annotator{a:02}");
+        let path = dir.join(format!("{name}.jsonl"));
+        write_log(&path, &items, &name, events, skip_percent, seed + a as u64)?;
+    }
+    Ok(())
+}
+
 /// Runs `prefer synth`.
 pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
@@ -454,24 +475,14 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
             eprintln!("prefer synth: wrote {n} items to {}", c.out.display());
         }
         SynthCommand::Log(l) => {
-            let items = read_keys(&l.candidates)?;
-            anyhow::ensure!(!items.is_empty(), "no items in {}", l.candidates.display());
             match l.annotators {
-                None => write_log(&l.out, &items, "synth", l.events, l.skip_percent, l.seed)?,
+                None => {
+                    let items = read_keys(&l.candidates)?;
+                    anyhow::ensure!(!items.is_empty(), "no items in {}", l.candidates.display());
+                    write_log(&l.out, &items, "synth", l.events, l.skip_percent, l.seed)?;
+                }
                 Some(n) => {
-                    std::fs::create_dir_all(&l.out)?;
-                    for a in 0..n {
-                        let name = format!("annotator{a:02}");
-                        let path = l.out.join(format!("{name}.jsonl"));
-                        write_log(
-                            &path,
-                            &items,
-                            &name,
-                            l.events,
-                            l.skip_percent,
-                            l.seed + a as u64,
-                        )?;
-                    }
+                    write_log_for(&l.candidates, &l.out, n, l.events, l.skip_percent, l.seed)?
                 }
             }
             eprintln!("prefer synth: wrote {} events per log", l.events);
