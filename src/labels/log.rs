@@ -258,8 +258,7 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
         start = end;
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<Vec<Event>, (usize, String)>>> =
-        (0..pieces.len()).map(|_| None).collect();
+    let mut results: Vec<Option<PieceResult>> = (0..pieces.len()).map(|_| None).collect();
     let done = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -308,8 +307,11 @@ fn damaged(path: &Path, line: usize, what: String) -> LogError {
     }
 }
 
+/// A piece's events, or its first damaged line (counted within the piece) and what is wrong.
+type PieceResult = Result<Vec<Event>, (usize, String)>;
+
 /// Parses the lines of one piece; an error gives the line (counted from `first_line`).
-fn parse_piece(bytes: &[u8], first_line: usize) -> Result<Vec<Event>, (usize, String)> {
+fn parse_piece(bytes: &[u8], first_line: usize) -> PieceResult {
     let mut events = Vec::with_capacity(bytes.len() / 200);
     for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         if raw.iter().all(u8::is_ascii_whitespace) {
