@@ -28,12 +28,11 @@ fn sizes() -> Vec<u64> {
 #[divan::bench(args = sizes(), sample_count = 20, sample_size = 1)]
 fn open_to_first_item(b: Bencher, mib: u64) {
     let path = common::candidates(mib * common::MIB);
-    b.with_inputs(|| ())
-        .bench_local_values(|()| {
-            let s = LazySource::open(&path).unwrap();
-            let first = s.item(0).unwrap();
-            (s, first)
-        });
+    b.with_inputs(|| ()).bench_local_values(|()| {
+        let s = LazySource::open(&path).unwrap();
+        let first = s.item(0).unwrap();
+        (s, first)
+    });
 }
 
 /// The whole indexing pass (memchr over the file, from the page cache after the first run).

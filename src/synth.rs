@@ -24,6 +24,14 @@ pub enum SynthCommand {
     Candidates(CandidatesArgs),
     /// Labels logs of pair decisions about the items of a candidate set made by `synth`.
     Log(LogArgs),
+    /// Time the lazy path on a file: build the index only (as `wc -l` counts lines), or open,
+    /// show the first item and check everything (for /usr/bin/time -v); prints milliseconds.
+    Time {
+        file: PathBuf,
+        /// Only the indexing pass.
+        #[arg(long)]
+        index_only: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -467,6 +475,10 @@ pub fn write_log_for(
     Ok(())
 }
 
+fn ms(start: std::time::Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
 /// Runs `prefer synth`.
 pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
@@ -486,6 +498,26 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             eprintln!("prefer synth: wrote {} events per log", l.events);
+        }
+        SynthCommand::Time { file, index_only } => {
+            use crate::format::ItemSource;
+            let start = std::time::Instant::now();
+            if *index_only {
+                let n = crate::format::LazySource::index_file(file)?;
+                println!("index {n} records {:.1} ms", ms(start));
+            } else {
+                let s = crate::format::LazySource::open(file)?;
+                let first = s.item(0).map_err(|p| anyhow::anyhow!("{p}"))?;
+                let first_ms = ms(start);
+                s.wait();
+                println!(
+                    "first item {} after {first_ms:.1} ms; checked {} records ({} problems) in {:.1} ms",
+                    first.id,
+                    s.len(),
+                    s.problems().len(),
+                    ms(start)
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
