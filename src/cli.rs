@@ -42,6 +42,9 @@ pub enum Command {
     /// Agreement between annotators on shared tasks: kappa, tau-b, alpha, per pair and
     /// overall (--json for machines).
     Agreement(crate::agreement_cmd::AgreementArgs),
+    /// Synthetic candidate sets and labels logs of any size, for benchmarks.
+    #[command(hide = true)]
+    Synth(crate::synth::SynthArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

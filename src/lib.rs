@@ -11,6 +11,7 @@ pub mod import;
 pub mod labels;
 pub mod markdown;
 pub mod stats;
+pub mod synth;
 pub mod taskfile;
 pub mod tasks;
 pub mod text;

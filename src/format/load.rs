@@ -102,6 +102,16 @@ impl Dataset {
 
 /// Loads and validates a candidate-set file.
 pub fn load(path: &Path) -> Result<Dataset, LoadError> {
+    regular_file(path)?;
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_bytes(path, &bytes)
+}
+
+/// The file's metadata, or why it is not a file prefer can read.
+pub(super) fn regular_file(path: &Path) -> Result<std::fs::Metadata, LoadError> {
     let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -120,19 +130,13 @@ pub fn load(path: &Path) -> Result<Dataset, LoadError> {
             what: "not a regular file (a pipe, socket or device)",
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    load_bytes(path, &bytes)
+    Ok(meta)
 }
 
 /// Parses a file's bytes (the path is for messages and for choosing the format).
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let is_array = first == Some(b'[')
-        || (path.extension().is_some_and(|e| e == "json") && first != Some(b'{'));
+    let is_array = is_array(path, bytes);
     let mut problems = Vec::new();
     let mut items = Vec::new();
     let kind = if is_array {
@@ -143,13 +147,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
         FileKind::JsonLines
     };
     if items.is_empty() && problems.is_empty() {
-        problems.push(Problem {
-            path: path.to_path_buf(),
-            line: 1,
-            field: None,
-            what: "the file holds no items".into(),
-            fix: "add one JSON object per line, each with `prompt` and `candidates`".into(),
-        });
+        problems.push(no_items_problem(path));
     }
     check_duplicate_ids(path, &items, &mut problems);
     if problems.is_empty() {
@@ -164,6 +162,13 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
     }
 }
 
+/// True when a file (its first bytes, BOM removed, are enough) holds a JSON array of items
+/// rather than JSON Lines.
+pub(super) fn is_array(path: &Path, bytes: &[u8]) -> bool {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    first == Some(b'[') || (path.extension().is_some_and(|e| e == "json") && first != Some(b'{'))
+}
+
 fn record_problems(path: &Path, line: usize, fps: Vec<FieldProblem>, out: &mut Vec<Problem>) {
     out.extend(fps.into_iter().map(|fp| Problem {
         path: path.to_path_buf(),
@@ -176,31 +181,41 @@ fn record_problems(path: &Path, line: usize, fps: Vec<FieldProblem>, out: &mut V
 
 fn parse_lines(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut Vec<Problem>) {
     for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = n + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
+        if is_blank(raw) {
             continue;
         }
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Problem {
-                    path: path.to_path_buf(),
-                    line,
-                    field: None,
-                    what: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
-                    fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
-                });
-                continue;
-            }
-        };
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => match parse_item(v, line) {
-                Ok(item) => items.push(item),
-                Err(fps) => record_problems(path, line, fps, problems),
-            },
-            Err(e) => problems.push(json_problem(path, line, &e, true)),
+        match parse_record(path, n + 1, raw) {
+            Ok(item) => items.push(item),
+            Err(p) => problems.extend(p),
         }
+    }
+}
+
+/// True for a line that holds no record (only ASCII whitespace, a CR included).
+pub(super) fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Parses one JSON Lines record: the bytes of line `line` without its `\n` (a trailing CR is
+/// dropped here). Shared by the full loader and the lazy source, so both word problems alike.
+pub(super) fn parse_record(path: &Path, line: usize, raw: &[u8]) -> Result<Item, Vec<Problem>> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        vec![Problem {
+            path: path.to_path_buf(),
+            line,
+            field: None,
+            what: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
+            fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
+        }]
+    })?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => parse_item(v, line).map_err(|fps| {
+            let mut out = Vec::new();
+            record_problems(path, line, fps, &mut out);
+            out
+        }),
+        Err(e) => Err(vec![json_problem(path, line, &e, true)]),
     }
 }
 
@@ -278,27 +293,43 @@ fn check_duplicate_ids(path: &Path, items: &[Item], problems: &mut Vec<Problem>)
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
     for item in items {
         if let Some(&line) = first.get(item.id.as_str()) {
-            let (what, fix) = if item.id_derived {
-                (
-                    format!("this item has the same content as the item on line {line}"),
-                    "remove the duplicate, or give both items distinct ids".to_string(),
-                )
-            } else {
-                (
-                    format!("duplicate item id \"{}\" (first on line {line})", item.id),
-                    "give every item its own id: labels are keyed by it".to_string(),
-                )
-            };
-            problems.push(Problem {
-                path: path.to_path_buf(),
-                line: item.line,
-                field: Some("id".into()),
-                what,
-                fix,
-            });
+            problems.push(duplicate_problem(path, item, line));
         } else {
             first.insert(&item.id, item.line);
         }
+    }
+}
+
+/// The problem of an item whose id was already used by the item on line `first`.
+pub(super) fn duplicate_problem(path: &Path, item: &Item, first: usize) -> Problem {
+    let (what, fix) = if item.id_derived {
+        (
+            format!("this item has the same content as the item on line {first}"),
+            "remove the duplicate, or give both items distinct ids".to_string(),
+        )
+    } else {
+        (
+            format!("duplicate item id \"{}\" (first on line {first})", item.id),
+            "give every item its own id: labels are keyed by it".to_string(),
+        )
+    };
+    Problem {
+        path: path.to_path_buf(),
+        line: item.line,
+        field: Some("id".into()),
+        what,
+        fix,
+    }
+}
+
+/// The problem reported for a file without a single record.
+pub(super) fn no_items_problem(path: &Path) -> Problem {
+    Problem {
+        path: path.to_path_buf(),
+        line: 1,
+        field: None,
+        what: "the file holds no items".into(),
+        fix: "add one JSON object per line, each with `prompt` and `candidates`".into(),
     }
 }
 

@@ -1,17 +1,62 @@
 //! Candidate-set files: the item model, parsing one record with precise problems, and loading
 //! whole files (JSON Lines, or a `.json` array) behind the [`ItemSource`] interface.
 //!
-//! The UI only ever asks an [`ItemSource`] for item `i`; today the source holds every item in
-//! memory, and a lazy source (an index of byte offsets, records parsed on demand) can take its
-//! place without the UI changing.
+//! The UI only ever asks an [`ItemSource`] for item `i`: [`open`] gives an in-memory
+//! [`Dataset`] for files of ordinary size and a [`LazySource`] (an index of byte offsets,
+//! records parsed on demand, checking in the background) for big ones.
 
 mod item;
+mod lazy;
 mod load;
 
 pub use item::{Candidate, Item, Message, parse_item};
+pub use lazy::LazySource;
 pub use load::{Dataset, FileKind, LoadError, Problem, load, load_bytes};
 
+use std::path::Path;
 use std::sync::Arc;
+
+/// Files from this size on are read lazily by [`open`] (unless `PREFER_LAZY_THRESHOLD` says
+/// otherwise): below it, reading and checking everything takes well under a second.
+pub const LAZY_THRESHOLD: u64 = 64 << 20;
+
+/// Opens a candidate set for labeling: all in memory below [`LAZY_THRESHOLD`] bytes (or the
+/// number of bytes in the environment variable `PREFER_LAZY_THRESHOLD`), else a
+/// [`LazySource`] that shows the first item at once and checks the rest in the background.
+/// A `.json` array is always read whole: it has no line boundaries to index.
+pub fn open(path: &Path) -> Result<Arc<dyn ItemSource>, LoadError> {
+    let threshold = std::env::var("PREFER_LAZY_THRESHOLD")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(LAZY_THRESHOLD);
+    open_with_threshold(path, threshold)
+}
+
+/// [`open`] with the size threshold given.
+pub fn open_with_threshold(path: &Path, threshold: u64) -> Result<Arc<dyn ItemSource>, LoadError> {
+    let meta = load::regular_file(path)?;
+    if meta.len() < threshold || starts_as_array(path)? {
+        return Ok(Arc::new(load(path)?));
+    }
+    Ok(Arc::new(LazySource::open(path)?))
+}
+
+/// Whether the file holds a JSON array (judged from its first 64 KiB, as `load` judges).
+fn starts_as_array(path: &Path) -> Result<bool, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut head = Vec::with_capacity(1 << 16);
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(1 << 16)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    Ok(load::is_array(path, head))
+}
 
 /// Where the labeling screen gets its items from.
 ///

@@ -1,22 +1,63 @@
 //! The state a labels log describes: the latest event for each task ("latest wins"), with
 //! retractions making a task undecided again, and the order needed for undo.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use super::event::{Event, TaskKey, TaskKind};
 
 /// Latest decision or skip per task, rebuilt by replaying events in log order.
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
-    latest: HashMap<TaskKey, (u64, Event)>,
+    /// Keys are shared with `history` (one allocation per task key, not two).
+    latest: HashMap<Arc<TaskKey>, (u64, Event), FastHash>,
     /// (task, sequence number) of every decision or skip, oldest first; entries whose sequence
     /// number is no longer the task's latest are stale and skipped by `last`.
-    history: Vec<(TaskKey, u64)>,
+    history: Vec<(Arc<TaskKey>, u64)>,
     seq: u64,
     /// Standing decisions per task kind.
     decided: [usize; 3],
     /// Items that have had any event (to skip work for items nobody touched).
-    items: std::collections::HashSet<String>,
+    items: HashSet<String, FastHash>,
+}
+
+/// The maps are keyed by ids from the annotators' own logs, which a process reads and forgets:
+/// no one gains from flooding them, so a multiply-rotate hash (FxHash's) replaces SipHash,
+/// which took a fifth of a million-event replay.
+type FastHash = BuildHasherDefault<Fx>;
+
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 fn slot(kind: TaskKind) -> usize {
@@ -41,22 +82,40 @@ impl Decisions {
         d
     }
 
+    /// Replays events in order, taking them (no copies).
+    pub fn from_owned(events: impl IntoIterator<Item = Event>) -> Self {
+        let mut d = Self::new();
+        for e in events {
+            d.apply(e);
+        }
+        d
+    }
+
     /// Applies one event: a decision or skip replaces whatever the task had; a retraction
     /// removes it.
     pub fn apply(&mut self, event: Event) {
-        let key = event.key();
         self.seq += 1;
         if !self.items.contains(&event.item) {
             self.items.insert(event.item.clone());
         }
-        self.forget(&key);
+        let key = event.key();
+        // The task's earlier entry goes; its key is reused rather than allocated again.
+        let key = match self.latest.remove_entry(&key) {
+            Some((k, (_, old))) => {
+                if old.is_decision() {
+                    self.decided[slot(old.task)] -= 1;
+                }
+                k
+            }
+            None => Arc::new(key),
+        };
         if event.retract {
             return;
         }
         if event.is_decision() {
             self.decided[slot(event.task)] += 1;
         }
-        self.history.push((key.clone(), self.seq));
+        self.history.push((Arc::clone(&key), self.seq));
         self.latest.insert(key, (self.seq, event));
     }
 
