@@ -108,18 +108,25 @@ impl Tasks {
         Some(self.entries[k].1 as usize)
     }
 
+    /// The unordered pair of a pair task (indices into the item's candidates), without working
+    /// out which side each is shown on: all a task key needs.
+    pub fn pair_of(&self, task: usize, item: &Item) -> (usize, usize) {
+        let (_, k) = self.locate(task);
+        match self.sample {
+            Some(s) => crate::taskfile::sample_pairs(&item.id, item.candidates.len(), s)
+                .get(k)
+                .copied()
+                .unwrap_or((0, 1)),
+            None => nth_pair(k, item.candidates.len()),
+        }
+    }
+
     /// Task number `task`, given its item (as returned for `locate(task).0`).
     pub fn task(&self, task: usize, item: &Item, annotator: &str, shuffle: bool) -> Task {
-        let (pos, k) = self.locate(task);
+        let (pos, _) = self.locate(task);
         match self.kind {
             TaskKind::Pair => {
-                let (a, b) = match self.sample {
-                    Some(s) => crate::taskfile::sample_pairs(&item.id, item.candidates.len(), s)
-                        .get(k)
-                        .copied()
-                        .unwrap_or((0, 1)),
-                    None => nth_pair(k, item.candidates.len()),
-                };
+                let (a, b) = self.pair_of(task, item);
                 let flip = shuffle
                     && seed(&[
                         annotator,

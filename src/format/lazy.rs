@@ -649,6 +649,10 @@ impl ItemSource for LazySource {
         self.shared.checked_len.load(Ordering::Acquire)
     }
 
+    fn problems(&self) -> Vec<Problem> {
+        LazySource::problems(self)
+    }
+
     fn item(&self, i: usize) -> Result<Arc<Item>, Problem> {
         if i >= self.len() {
             return Err(missing(&self.shared.path, i));

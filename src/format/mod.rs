@@ -84,6 +84,11 @@ pub trait ItemSource: Send + Sync {
     fn progress(&self) -> Option<Progress> {
         None
     }
+    /// Problems found so far in records checked in the background (an in-memory source
+    /// refuses an invalid file instead, so it has none).
+    fn problems(&self) -> Vec<Problem> {
+        Vec::new()
+    }
 }
 
 /// How far a source that reads in the background has come.

@@ -66,7 +66,9 @@ struct ReviewSpec {
 }
 
 fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<ExitCode> {
-    let dataset = match format::load(&args.file) {
+    // Small files are read and checked whole (an invalid file is refused); big ones open at
+    // once and are checked in the background while the labeler works.
+    let source: Arc<dyn ItemSource> = match format::open(&args.file) {
         Ok(d) => d,
         Err(LoadError::Invalid(problems)) => {
             // Problems quote ids from the data: visible symbols, never escapes.
@@ -136,7 +138,10 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         (None, Some(_)) => most_common_kind(&first_events),
         (None, None) => match spec.mode.or(settings.mode) {
             Some(m) => m,
-            None if dataset.items.iter().all(|i| i.candidates.len() == 2) => TaskKind::Pair,
+            // For a big file still being read, judged from the items checked so far.
+            None if (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2)) => {
+                TaskKind::Pair
+            }
             None => TaskKind::Rank,
         },
     };
@@ -160,7 +165,6 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         });
     }
 
-    let source: Arc<dyn ItemSource> = Arc::new(dataset);
     if review.is_some()
         && let Some(e) = opened
             .events
@@ -296,6 +300,24 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     }
     for n in &notes {
         println!("note: {n}");
+    }
+    let problems = model.source.problems();
+    if !problems.is_empty() {
+        println!(
+            "{} record{} of {} could not be used (left out):",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            args.file.display()
+        );
+        for p in problems.iter().take(10) {
+            println!("  {}", sanitize(&p.to_string()));
+        }
+        if problems.len() > 10 {
+            println!(
+                "  ... prefer validate {} lists them all",
+                shell_quote(&args.file.to_string_lossy())
+            );
+        }
     }
     let total = model.tasks.len();
     let decided = model.decided_count();

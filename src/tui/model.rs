@@ -155,6 +155,8 @@ pub struct Model {
     pub guide_scroll: usize,
     /// Decisions made faster than the task's `min_seconds`.
     pub rushed: usize,
+    /// The labeler has pressed a key: from then on the screen only moves when they ask.
+    pub touched: bool,
 }
 
 /// What a typed line is for.
@@ -285,6 +287,7 @@ impl Model {
             pending: None,
             guide_scroll: 0,
             rushed: 0,
+            touched: false,
         };
         let mine: Vec<TaskKey> = m
             .decisions
@@ -392,8 +395,17 @@ impl Model {
             let (pos, _) = self.tasks.locate(i);
             return self.source.id(pos).map(|id| TaskKey::new(&id, self.mode));
         }
-        let (task, item) = self.task_at(i)?;
-        Some(task_key(&item, self.mode, &task))
+        if i >= self.tasks.len() {
+            return None;
+        }
+        let (pos, _) = self.tasks.locate(i);
+        let item = self.source.item(pos).ok()?;
+        let (a, b) = self.tasks.pair_of(i, &item);
+        Some(TaskKey::pair(
+            &item.id,
+            &item.candidates[a].id,
+            &item.candidates[b].id,
+        ))
     }
 
     /// The task with this key, if it is in this session's list.

@@ -60,7 +60,10 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     m.now_ms = now_ms;
     let mut fx = Vec::new();
     match msg {
-        Msg::Key(a) => key(m, a, &mut fx),
+        Msg::Key(a) => {
+            m.touched = true;
+            key(m, a, &mut fx);
+        }
         Msg::Resize(w, h) => m.size = (w, h),
         Msg::Saved(seq) => {
             m.unsaved.remove(&seq);
@@ -90,6 +93,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             // A source still reading in the background may have more tasks by now.
             if m.progress.is_some() {
                 m.sync_tasks();
+                more_tasks(m);
             }
             if matches!(m.save, SaveState::Failed { .. }) {
                 retry(m, &mut fx);
@@ -1124,4 +1128,24 @@ fn submit_aspects(m: &mut Model, fx: &mut Vec<Effect>) {
     ev.aspects = Some(per_aspect);
     ev.scale = Some(m.scale);
     commit(m, ev, fx);
+}
+
+/// New tasks arrived from a file read in the background. Before the labeler's first key the
+/// screen follows the resume point (the first open task may lie beyond what was read at
+/// start); after "nothing left", new work is served.
+fn more_tasks(m: &mut Model) {
+    let open_here = m
+        .key_of(m.current)
+        .is_some_and(|k| m.decisions.get(&k).is_none() && m.team.wants(&k));
+    if !m.touched && !open_here && m.review.is_none() {
+        if let Some(i) = m.first_open_from(m.current) {
+            m.go_to(i);
+        }
+    } else if m.overlay == Overlay::Done
+        && let Some(i) = m.first_open_from(m.current)
+    {
+        m.overlay = Overlay::None;
+        m.go_to(i);
+        m.status = Some("more tasks were read from the file".into());
+    }
 }

@@ -71,7 +71,12 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
                     let (k, n) = super::super::review::position(r);
                     format!("review {} {k}/{n}", r.filter.name())
                 }
-                None => format!("task {}/{}", m.current + 1, total),
+                None => format!(
+                    "task {}/{}{}",
+                    m.current + 1,
+                    total,
+                    if m.checking_done() { "" } else { "+" }
+                ),
             },
             Style::new(),
         ),
@@ -93,6 +98,36 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             Style::new(),
         ),
         (4, format!("{}:{:02}", secs / 60, secs % 60), Style::new()),
+        // A big file is still being read: how far, and records that could not be used.
+        match m.progress.filter(|p| !p.checking_done) {
+            Some(p) => (
+                1,
+                format!(
+                    "reading {}%",
+                    if p.bytes_total == 0 {
+                        100
+                    } else if p.indexing_done && p.records > 0 {
+                        p.checked * 100 / p.records
+                    } else {
+                        (p.bytes_indexed * 100 / p.bytes_total) as usize / 2
+                    }
+                ),
+                Style::new(),
+            ),
+            None => (9, String::new(), Style::new()),
+        },
+        match m.progress.filter(|p| p.problems > 0) {
+            Some(p) => (
+                0,
+                format!(
+                    "⚠ {} bad record{}",
+                    p.problems,
+                    if p.problems == 1 { "" } else { "s" }
+                ),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            None => (9, String::new(), Style::new()),
+        },
         (0, save, save_style),
     ];
     let width = usize::from(width);
