@@ -619,13 +619,21 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
             let ids = shown_ids(m);
             let mut ev = base_event(m);
             ev.shown = Some(ids.clone());
-            ev.ranking = Some(
-                m.view
-                    .tiers
-                    .iter()
-                    .map(|t| t.iter().map(|&p| ids[p].clone()).collect())
-                    .collect(),
-            );
+            let mut ranking: Vec<Vec<String>> = m
+                .view
+                .tiers
+                .iter()
+                .map(|t| t.iter().map(|&p| ids[p].clone()).collect())
+                .collect();
+            // "Pick the best K": the others share the last place.
+            let rest: Vec<String> = (0..count)
+                .filter(|&p| m.rank_of(p).is_none())
+                .map(|p| ids[p].clone())
+                .collect();
+            if !rest.is_empty() {
+                ranking.push(rest);
+            }
+            ev.ranking = Some(ranking);
             commit(m, ev, fx);
         }
         TaskKind::Rate if !m.spec.rate.aspects.is_empty() => submit_aspects(m, fx),

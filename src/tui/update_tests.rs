@@ -664,3 +664,158 @@ fn after_a_failed_write_later_events_wait_behind_it_and_go_out_in_order() {
     update(&mut m, Msg::Saved(second), 1000);
     assert_eq!(m.save, SaveState::Saved);
 }
+
+fn model_spec(counts: &[usize], mode: TaskKind, spec: crate::taskfile::TaskSpec) -> Model {
+    let keymap = super::keymap::KeyMap::default()
+        .with_flags(&spec.flags)
+        .unwrap();
+    Model::new(Setup {
+        source: dataset(counts),
+        file_label: "t.jsonl".into(),
+        annotator: "alice".into(),
+        mode,
+        scale: spec.rate.scale,
+        shuffle: false,
+        decisions: Decisions::new(),
+        overlap: 1,
+        size: (120, 40),
+        spec,
+        keymap,
+        theme: Default::default(),
+    })
+    .unwrap()
+}
+
+fn spec(toml: &str) -> crate::taskfile::TaskSpec {
+    crate::taskfile::TaskSpec::parse(toml, "task.toml", std::path::Path::new(".")).unwrap()
+}
+
+#[test]
+fn strength_is_asked_after_a_side_and_logged() {
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\n[pair]\nstrength = true\n"),
+    );
+    let ev = keys(&mut m, &[ChooseRight]);
+    assert!(ev.is_empty(), "waits for the strength");
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .contains("how much better is B")
+    );
+    keys(&mut m, &[Number(7)]);
+    assert!(m.status.as_deref().unwrap().contains("1, 2, 3 or 4"));
+    let ev = keys(&mut m, &[Number(3)]);
+    assert_eq!(ev[0].choice.as_deref(), Some("c1"));
+    assert_eq!(ev[0].strength, Some(3));
+    // Esc cancels a chosen side; tie needs no strength.
+    keys(&mut m, &[ChooseLeft, Cancel]);
+    assert!(m.view.pending_choice.is_none());
+    let ev = keys(&mut m, &[Tie]);
+    assert_eq!(ev[0].strength, None);
+}
+
+#[test]
+fn flags_toggle_on_the_focused_candidate_and_go_into_the_log() {
+    let t = spec(
+        "mode = \"rank\"\n[[flags]]\nname = \"unsafe\"\nkey = \"!\"\n[[flags]]\nname = \"refuses\"\nkey = \"R\"\n",
+    );
+    let mut m = model_spec(&[3], TaskKind::Rank, t);
+    keys(
+        &mut m,
+        &[FocusNext, Flag(0), Flag(1), Flag(1), FocusNext, Flag(1)],
+    );
+    let ev = keys(&mut m, &[Number(1), Number(2), Submit]);
+    let flags = ev[0].flags.clone().unwrap();
+    assert_eq!(flags.get("c1"), Some(&vec!["unsafe".to_string()]));
+    assert_eq!(flags.get("c2"), Some(&vec!["refuses".to_string()]));
+    assert_eq!(flags.len(), 2);
+}
+
+#[test]
+fn a_required_rationale_holds_the_decision_until_written() {
+    use super::keymap::Key;
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\nrationale = \"required\"\n"),
+    );
+    let ev = keys(&mut m, &[ChooseLeft]);
+    assert!(ev.is_empty());
+    assert!(m.editor.is_some());
+    for c in "A cites sources".chars() {
+        update(&mut m, Msg::Edit(Key::ch(c)), 0);
+    }
+    let fx = update(
+        &mut m,
+        Msg::Edit(Key::plain(crossterm::event::KeyCode::Esc)),
+        0,
+    );
+    let Some(Effect::Append { event, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(event.rationale.as_deref(), Some("A cites sources"));
+    assert_eq!(event.choice.as_deref(), Some("c0"));
+    assert_eq!(m.view.item.id, "q1");
+    // Closing the editor empty records nothing.
+    keys(&mut m, &[ChooseLeft]);
+    let fx = update(
+        &mut m,
+        Msg::Edit(Key::plain(crossterm::event::KeyCode::Esc)),
+        0,
+    );
+    assert!(fx.is_empty());
+    assert!(m.status.as_deref().unwrap().contains("not recorded"));
+}
+
+#[test]
+fn pick_the_best_two_ranks_the_rest_last_and_ties_can_be_off() {
+    let mut m = model_spec(
+        &[5],
+        TaskKind::Rank,
+        spec("mode = \"rank\"\n[rank]\ntop = 2\nties = false\n"),
+    );
+    keys(&mut m, &[Number(4), TieNext]);
+    assert!(m.status.as_deref().unwrap().contains("does not allow ties"));
+    let ev = keys(&mut m, &[Number(2), Submit]);
+    assert_eq!(
+        ev[0].ranking.clone().unwrap(),
+        vec![vec!["c3"], vec!["c1"], vec!["c0", "c2", "c4"]]
+    );
+}
+
+#[test]
+fn aspects_fill_a_grid_across_candidates_then_aspects() {
+    let t = spec("mode = \"rate\"\n[rate]\nscale = 5\naspects = [\"helpfulness\", \"honesty\"]\n");
+    let mut m = model_spec(&[2], TaskKind::Rate, t);
+    keys(&mut m, &[Number(5)]);
+    assert_eq!((m.view.focus, m.view.aspect), (Focus::Pane(1), 0));
+    keys(&mut m, &[Number(2)]);
+    assert_eq!((m.view.focus, m.view.aspect), (Focus::Pane(0), 1));
+    assert!(keys(&mut m, &[Submit]).is_empty(), "two cells to go");
+    keys(&mut m, &[Number(4), Number(3)]);
+    let ev = keys(&mut m, &[Submit]);
+    let aspects = ev[0].aspects.clone().unwrap();
+    assert_eq!(aspects["helpfulness"]["c0"], 5);
+    assert_eq!(aspects["helpfulness"]["c1"], 2);
+    assert_eq!(aspects["honesty"]["c0"], 4);
+    assert_eq!(aspects["honesty"]["c1"], 3);
+    // ratings: the mean over aspects, rounded (4.5 -> 5, 2.5 -> 3).
+    let r = ev[0].ratings.clone().unwrap();
+    assert_eq!((r["c0"], r["c1"]), (5, 3));
+}
+
+#[test]
+fn sampled_pairs_and_quick_decisions() {
+    let mut m = model_spec(
+        &[5, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\npairs = 2\nmin_seconds = 3\n"),
+    );
+    assert_eq!(m.tasks.len(), 3);
+    update(&mut m, Msg::Key(ChooseLeft), 1000);
+    assert!(m.status.as_deref().unwrap().contains("at least 3 s"));
+    assert_eq!(m.rushed, 1);
+}

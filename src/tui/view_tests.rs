@@ -253,3 +253,79 @@ fn collapsed_prompt_and_zoom() {
     assert!(!s.contains("[2] ·"), "{s}");
     assert!(!s.contains("prompt"), "{s}");
 }
+
+fn with_spec(items: Vec<Value>, mode: TaskKind, toml: &str, size: (u16, u16)) -> Model {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("guide.md"),
+        "# Guidelines\n\n- prefer **correct** answers\n- then `short` ones\n",
+    )
+    .unwrap();
+    let spec = crate::taskfile::TaskSpec::parse(toml, "task.toml", dir.path()).unwrap();
+    let keymap = super::keymap::KeyMap::default()
+        .with_flags(&spec.flags)
+        .unwrap();
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
+            .collect(),
+    });
+    let mut m = Model::new(Setup {
+        source: d,
+        file_label: "set.jsonl".into(),
+        annotator: "alice".into(),
+        mode,
+        scale: spec.rate.scale,
+        shuffle: false,
+        decisions: Decisions::new(),
+        overlap: 1,
+        size,
+        spec,
+        keymap,
+        theme: Default::default(),
+    })
+    .unwrap();
+    update(&mut m, Msg::Resize(size.0, size.1), 0);
+    m
+}
+
+#[test]
+fn guidelines_flags_and_aspects_on_screen() {
+    let toml = "mode = \"rate\"\nguidelines = \"guide.md\"\n[rate]\naspects = [\"helpfulness\", \"honesty\"]\n[[flags]]\nname = \"unsafe\"\nkey = \"!\"\n";
+    let mut m = with_spec(four_candidates(), TaskKind::Rate, toml, (160, 40));
+    update(&mut m, Msg::Key(Action::Guidelines), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("guidelines ·"), "{s}");
+    assert!(s.contains("correct"), "{s}");
+    update(&mut m, Msg::Key(Action::Cancel), 0);
+    update(&mut m, Msg::Key(Action::Flag(0)), 0);
+    update(&mut m, Msg::Key(Action::Number(4)), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("⚑ unsafe"), "{s}");
+    assert!(s.contains("helpfulness  4/5"), "{s}");
+    assert!(
+        s.contains("▶ helpfulness  –/5"),
+        "focus moved to the next cell:\n{s}"
+    );
+}
+
+#[test]
+fn the_rationale_editor_opens_over_the_screen() {
+    let mut m = with_spec(
+        cjk_and_escapes(),
+        TaskKind::Pair,
+        "rationale = \"optional\"\n",
+        (100, 30),
+    );
+    update(&mut m, Msg::Key(Action::Rationale), 0);
+    for c in "理由です".chars() {
+        update(&mut m, Msg::Edit(super::keymap::Key::ch(c)), 0);
+    }
+    let s = screen(&draw(&m));
+    assert!(s.contains("rationale (optional)"), "{s}");
+    assert!(s.contains("理由です"), "{s}");
+}
