@@ -329,3 +329,20 @@ fn the_rationale_editor_opens_over_the_screen() {
     assert!(s.contains("rationale (optional)"), "{s}");
     assert!(s.contains("理由です"), "{s}");
 }
+
+#[test]
+fn monochrome_draws_no_colour_and_default_only_decorates() {
+    use ratatui::style::Color;
+    let mut m = model(cjk_and_escapes(), TaskKind::Pair, (80, 24));
+    let coloured = |b: &Buffer| {
+        b.content()
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    assert!(
+        coloured(&draw(&m)),
+        "the focused pane is coloured by default"
+    );
+    m.theme = crate::config::Theme::Monochrome;
+    assert!(!coloured(&draw(&m)), "monochrome uses no colour at all");
+}

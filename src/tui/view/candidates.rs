@@ -75,9 +75,18 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         } else {
             BorderType::Plain
         };
+        // Colour only repeats what the border type and markers already say.
+        let border_style = if chosen {
+            m.theme.fg(Style::new(), ratatui::style::Color::Green)
+        } else if focused {
+            m.theme.fg(Style::new(), ratatui::style::Color::Cyan)
+        } else {
+            Style::new()
+        };
         let mut block = Block::bordered()
             .padding(Padding::horizontal(1))
             .border_type(border)
+            .border_style(border_style)
             .title(Line::from(format!(" {title} ")).style(title_style));
         if k == 0 && a.more_left > 0 {
             block =

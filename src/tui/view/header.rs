@@ -54,7 +54,10 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
     let done = m.decided_count();
     let secs = m.task_ms() / 1000;
-    let (save, save_style) = save_text(&m.save);
+    let (save, mut save_style) = save_text(&m.save);
+    if matches!(m.save, SaveState::Failed { .. }) {
+        save_style = m.theme.fg(save_style, ratatui::style::Color::Red);
+    }
     // The team's progress (tasks with enough decisions) when the work is shared.
     let team = m.team.names().next().is_some() || m.team.overlap > 1;
     // (priority: lower is kept longer, text, style)
