@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use divan::Bencher;
 use prefer::format::{Dataset, FileKind, Item, parse_item};
-use prefer::labels::{Decisions, TaskKind};
+use prefer::labels::TaskKind;
 use prefer::synth::{Rng, markdown};
 use prefer::tui::content::{PaneId, wrapped_lines};
 use prefer::tui::keymap::Action;
@@ -51,18 +51,9 @@ fn model() -> Model {
         items: vec![Arc::new(item())],
     });
     let mut m = Model::new(Setup {
-        source: d,
         file_label: "bench.jsonl".into(),
-        annotator: "bench".into(),
-        mode: TaskKind::Rank,
-        scale: 5,
-        shuffle: false,
-        decisions: Decisions::new(),
-        overlap: 1,
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
         size: (200, 60),
+        ..Setup::new(d, "bench", TaskKind::Rank)
     })
     .unwrap();
     update(&mut m, Msg::Resize(200, 60), 0);

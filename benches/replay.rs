@@ -49,18 +49,11 @@ fn to_first_open_task_1m(b: Bencher) {
     b.bench(|| {
         let decisions = replay(&logs).pop().unwrap();
         let m = Model::new(Setup {
-            source: Arc::clone(&source),
             file_label: "bench".into(),
-            annotator: "annotator00".into(),
-            mode: TaskKind::Pair,
-            scale: 5,
             shuffle: true,
             decisions,
-            overlap: 1,
-            spec: Default::default(),
-            keymap: Default::default(),
-            theme: Default::default(),
             size: (200, 60),
+            ..Setup::new(Arc::clone(&source), "annotator00", TaskKind::Pair)
         })
         .unwrap();
         m.current

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use prefer::format::{self, ItemSource};
-use prefer::labels::{Decisions, TaskKind};
+use prefer::labels::TaskKind;
 use prefer::tui::keymap::Action;
 use prefer::tui::model::{Model, Setup};
 use prefer::tui::update::{Msg, update};
@@ -39,18 +39,9 @@ fn draw_all(path: &Path, max_items: usize) {
             continue;
         }
         let mut m = Model::new(Setup {
-            source: d.clone(),
             file_label: "f".into(),
-            annotator: "tester".into(),
-            mode,
-            scale: 5,
             shuffle: true,
-            decisions: Decisions::new(),
-            overlap: 1,
-            spec: Default::default(),
-            keymap: Default::default(),
-            theme: Default::default(),
-            size: (80, 24),
+            ..Setup::new(d.clone(), "tester", mode)
         })
         .unwrap();
         for (w, h) in [(80u16, 24u16), (200, 60)] {

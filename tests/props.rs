@@ -305,18 +305,10 @@ fn session_model(counts: &[usize], mode: TaskKind, size: (u16, u16), text_seed: 
         items,
     });
     Model::new(Setup {
-        source: d,
         file_label: "t.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
-        scale: 5,
         shuffle: true,
-        decisions: Decisions::new(),
-        overlap: 1,
         size,
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
+        ..Setup::new(d, "alice", mode)
     })
     .expect("items with candidates give tasks")
 }

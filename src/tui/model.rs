@@ -198,6 +198,28 @@ pub struct Setup {
     pub theme: Theme,
 }
 
+impl Setup {
+    /// A session over `source` with the defaults of `prefer label` without options: no task
+    /// file, default keys and theme, overlap 1, scale 5, file order, nothing decided yet. Change
+    /// fields with struct update syntax: `Setup { shuffle: true, ..Setup::new(s, "ann", mode) }`.
+    pub fn new(source: Arc<dyn ItemSource>, annotator: &str, mode: TaskKind) -> Self {
+        Setup {
+            source,
+            file_label: String::new(),
+            annotator: annotator.to_string(),
+            mode,
+            scale: 5,
+            shuffle: false,
+            decisions: Decisions::new(),
+            overlap: 1,
+            size: (80, 24),
+            spec: TaskSpec::default(),
+            keymap: KeyMap::default(),
+            theme: Theme::default(),
+        }
+    }
+}
+
 /// Rank mode takes one key per candidate.
 pub const RANK_MAX: usize = 9;
 

@@ -38,18 +38,10 @@ fn dataset(counts: &[usize]) -> Arc<Dataset> {
 fn team_model(counts: &[usize], mode: TaskKind, overlap: usize) -> Model {
     let d = dataset(counts);
     Model::new(Setup {
-        source: d,
         file_label: "t.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
-        scale: 5,
-        shuffle: false,
-        decisions: Decisions::new(),
         overlap,
         size: (120, 40),
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
+        ..Setup::new(d, "alice", mode)
     })
     .unwrap()
 }
@@ -63,18 +55,10 @@ fn rank_by(who: &str, item: &str) -> Event {
 fn model_with(counts: &[usize], mode: TaskKind, events: &[Event]) -> Model {
     let d = dataset(counts);
     Model::new(Setup {
-        source: d,
         file_label: "t.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
-        scale: 5,
-        shuffle: false,
         decisions: Decisions::from_events(events),
-        overlap: 1,
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
         size: (120, 40),
+        ..Setup::new(d, "alice", mode)
     })
     .unwrap()
 }
@@ -316,18 +300,8 @@ fn scrolling_is_clamped_to_the_content() {
         )],
     });
     let mut m = Model::new(Setup {
-        source: d,
         file_label: "t".into(),
-        annotator: "alice".into(),
-        mode: TaskKind::Pair,
-        scale: 5,
-        shuffle: false,
-        decisions: Decisions::new(),
-        overlap: 1,
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
-        size: (80, 24),
+        ..Setup::new(d, "alice", TaskKind::Pair)
     })
     .unwrap();
     update(&mut m, Msg::Tick, 0);
@@ -670,18 +644,12 @@ fn model_spec(counts: &[usize], mode: TaskKind, spec: crate::taskfile::TaskSpec)
         .with_flags(&spec.flags)
         .unwrap();
     Model::new(Setup {
-        source: dataset(counts),
         file_label: "t.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
         scale: spec.rate.scale,
-        shuffle: false,
-        decisions: Decisions::new(),
-        overlap: 1,
         size: (120, 40),
         spec,
         keymap,
-        theme: Default::default(),
+        ..Setup::new(dataset(counts), "alice", mode)
     })
     .unwrap()
 }

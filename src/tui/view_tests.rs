@@ -13,7 +13,7 @@ use super::model::{Model, Setup};
 use super::update::{Msg, update};
 use super::view::view;
 use crate::format::{Dataset, FileKind, parse_item};
-use crate::labels::{Decisions, TaskKind};
+use crate::labels::TaskKind;
 use crate::text::char_width;
 
 fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
@@ -27,18 +27,9 @@ fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
             .collect(),
     });
     let mut m = Model::new(Setup {
-        source: d,
         file_label: "set.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
-        scale: 5,
-        shuffle: false,
-        decisions: Decisions::new(),
-        overlap: 1,
-        spec: Default::default(),
-        keymap: Default::default(),
-        theme: Default::default(),
         size,
+        ..Setup::new(d, "alice", mode)
     })
     .unwrap();
     update(&mut m, Msg::Resize(size.0, size.1), 0);
@@ -275,18 +266,12 @@ fn with_spec(items: Vec<Value>, mode: TaskKind, toml: &str, size: (u16, u16)) ->
             .collect(),
     });
     let mut m = Model::new(Setup {
-        source: d,
         file_label: "set.jsonl".into(),
-        annotator: "alice".into(),
-        mode,
         scale: spec.rate.scale,
-        shuffle: false,
-        decisions: Decisions::new(),
-        overlap: 1,
         size,
         spec,
         keymap,
-        theme: Default::default(),
+        ..Setup::new(d, "alice", mode)
     })
     .unwrap();
     update(&mut m, Msg::Resize(size.0, size.1), 0);
