@@ -71,10 +71,12 @@ impl From<ModeArg> for TaskKind {
 pub struct LabelArgs {
     /// The candidate-set file (.jsonl, or .json holding an array of items).
     pub file: PathBuf,
-    /// Task mode [default: pair when every item has 2 candidates, else rank].
+    /// Task mode [default: the task file's, then your settings', then pair when every item
+    /// has 2 candidates, else rank].
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
-    /// Your name in the labels log [default: $PREFER_ANNOTATOR, then $USER].
+    /// Your name in the labels log [default: $PREFER_ANNOTATOR, then `annotator` in your
+    /// settings, then $USER].
     #[arg(long)]
     pub annotator: Option<String>,
     /// The labels folder shared by a team: one log per annotator, <annotator>.jsonl
@@ -85,7 +87,8 @@ pub struct LabelArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Decisions wanted per task across the team: you are served only tasks that fewer than K
-    /// annotators have decided [default: `overlap` in <labels dir>/prefer.toml, else 1].
+    /// annotators have decided [default: `overlap` in <labels dir>/prefer.toml, then the task
+    /// file's, else 1].
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
     pub overlap: Option<u32>,
     /// Show candidates in file order instead of a stable per-labeler shuffle.
