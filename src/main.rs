@@ -45,7 +45,16 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("prefer: {}", sanitize(&format!("{e:#}")));
+            // The chain of causes, each once: our messages often quote their cause already.
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            eprintln!("prefer: {}", sanitize(&msg));
             ExitCode::FAILURE
         }
     }

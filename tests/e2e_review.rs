@@ -58,6 +58,28 @@ fn adjudicating_a_disagreement_and_exporting_it() {
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
 
+    let out = String::from_utf8_lossy(&s.output()).to_string();
+    assert!(
+        out.contains("resume with: prefer review set.jsonl --mode pair --annotator lead --filter disagreements"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("team:"),
+        "no labeling summary after a review: {out}"
+    );
+    // The reviewer's log holds final decisions: labeling into it is refused.
+    let refused = std::process::Command::new(BIN)
+        .args(["label", "set.jsonl", "--annotator", "lead"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("holds lead's final decisions from prefer review"),
+        "{err}"
+    );
+
     let lead = log_events(&dir.path().join("set.labels/lead.jsonl"));
     assert_eq!(lead.len(), 1);
     assert_eq!(lead[0]["role"], "adjudicator");

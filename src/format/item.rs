@@ -98,7 +98,7 @@ const CANDIDATE_TEXT: [&str; 3] = ["text", "content", "response"];
 pub fn parse_item(value: Value, line: usize) -> Result<Item, Vec<FieldProblem>> {
     let Value::Object(mut obj) = value else {
         return Err(vec![problem(
-            "(record)",
+            "record",
             format!("expected a JSON object, found {}", type_name(&value)),
             "write each item as an object with `prompt` and `candidates`",
         )]);

@@ -165,20 +165,35 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         });
     }
 
+    // One log holds either labels or a reviewer's final decisions, never both: export and
+    // agreement tell them apart by whose log they are in. What counts is what still stands
+    // (an undone decision no longer does).
+    let standing = Decisions::from_events(&opened.events);
+    let adjudicated = |e: &Event| e.role.as_deref() == Some("adjudicator");
     if review.is_some()
-        && let Some(e) = opened
-            .events
-            .iter()
-            .find(|e| e.role.as_deref() != Some("adjudicator"))
+        && let Some(e) = standing.iter().find(|e| !adjudicated(e))
     {
         bail!(
             "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
             log_path.display(),
-            e.annotator,
-            e.item,
+            sanitize(&e.annotator),
+            sanitize(&e.item),
             annotator
         );
     }
+    if review.is_none()
+        && let Some(e) = standing.iter().find(|e| adjudicated(e))
+    {
+        bail!(
+            "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
+            log_path.display(),
+            sanitize(&e.annotator),
+            sanitize(&e.item),
+            shell_quote(&args.file.to_string_lossy()),
+            annotator
+        );
+    }
+    drop(standing);
     let decisions = Decisions::from_events(&opened.events);
     // Guidelines open by themselves the first time (nothing in the log yet).
     let show_guidelines = opened.events.is_empty();
@@ -248,6 +263,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     if first_start && show_guidelines && review.is_none() {
         model.overlay = super::model::Overlay::Guidelines;
     }
+    let review_logs = review.as_ref().map(|r| r.logs.clone()).unwrap_or_default();
     match review {
         Some(r) => super::update::start_review(&mut model, r.filter),
         None => {
@@ -283,6 +299,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         },
     );
     ratatui::restore();
+    let review_filter = model.review.as_ref().map(|r| r.filter.clone());
     result?;
 
     let mut code = ExitCode::SUCCESS;
@@ -340,7 +357,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             String::new()
         }
     );
-    if model.team.names().next().is_some() || model.team.overlap > 1 {
+    if review_filter.is_none() && (model.team.names().next().is_some() || model.team.overlap > 1) {
         println!(
             "team: {} of {total} tasks have {} decision{}{}.",
             model.team.full(),
@@ -357,7 +374,13 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         );
     }
     println!("labels log: {}", log_path.display());
-    println!("resume with: {}", resume_command(args, &annotator, mode));
+    match &review_filter {
+        Some(f) => println!(
+            "resume with: {}",
+            review_command(args, &annotator, mode, f, &review_logs)
+        ),
+        None => println!("resume with: {}", resume_command(args, &annotator, mode)),
+    }
     Ok(code)
 }
 
@@ -672,6 +695,34 @@ pub fn annotator_name(given: Option<&str>, settings: Option<&str>) -> anyhow::Re
         );
     }
     Ok(name)
+}
+
+/// The command that goes on reviewing where this session is (same logs, filter and mode).
+fn review_command(
+    args: &LabelArgs,
+    annotator: &str,
+    mode: TaskKind,
+    filter: &Filter,
+    logs: &[PathBuf],
+) -> String {
+    let mut parts = vec![
+        "prefer review".to_string(),
+        shell_quote(&args.file.to_string_lossy()),
+    ];
+    parts.extend(logs.iter().map(|l| shell_quote(&l.to_string_lossy())));
+    if let Some(dir) = &args.labels_dir {
+        parts.push(format!(
+            "--labels-dir {}",
+            shell_quote(&dir.to_string_lossy())
+        ));
+    }
+    if let Some(out) = &args.out {
+        parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
+    }
+    parts.push(format!("--mode {}", mode.name()));
+    parts.push(format!("--annotator {}", shell_quote(annotator)));
+    parts.push(format!("--filter {}", shell_quote(&filter.name())));
+    parts.join(" ")
 }
 
 fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {

@@ -167,12 +167,31 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, meta: bool) -> Wrapp
             out.push(Line::from(Span::styled(truncate(&text, width), style)));
             continue;
         }
+        if kind == Kind::Code && width > 4 && crate::text::str_width(&text) > width {
+            // A wrapped line of code must not read as a new statement: continuation rows
+            // start with a mark, and everything wraps two cells narrower to make room for it.
+            for (k, r) in wrap_ranges(&text, width - 2).into_iter().enumerate() {
+                let mut spans = Vec::with_capacity(2);
+                if k > 0 {
+                    spans.push(Span::styled(
+                        CONTINUATION,
+                        Style::new().add_modifier(Modifier::DIM),
+                    ));
+                }
+                spans.push(Span::styled(text[r].to_string(), style));
+                out.push(Line::from(spans));
+            }
+            continue;
+        }
         for r in wrap_ranges(&text, width) {
             out.push(Line::from(Span::styled(text[r].to_string(), style)));
         }
     }
     Wrapped { lines: out, anchor }
 }
+
+/// Starts a continuation row of a wrapped code line.
+pub const CONTINUATION: &str = "↪ ";
 
 #[cfg(test)]
 mod tests {
@@ -216,6 +235,30 @@ mod tests {
     fn empty_answer_is_marked() {
         let lines = logical_lines(&item(), PaneId::Cand(1), false);
         assert_eq!(lines, vec![(Kind::Note, "(empty answer)".into())]);
+    }
+
+    #[test]
+    fn wrapped_code_is_marked_as_continued() {
+        let it = parse_item(
+            json!({"prompt": "p", "candidates": ["```\nlet a_long_name = compute(alpha, beta);\n```", "x"]}),
+            1,
+        )
+        .unwrap();
+        let lines: Vec<String> = wrapped_lines(&it, PaneId::Cand(0), 20, false)
+            .lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "```",
+                "let a_long_name =",
+                "↪ compute(alpha,",
+                "↪ beta);",
+                "```"
+            ]
+        );
     }
 
     #[test]

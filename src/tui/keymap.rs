@@ -235,7 +235,17 @@ impl KeyMap {
     pub fn footer(&self, mode: TaskKind, scale: u32, review: bool) -> Vec<(String, &'static str)> {
         use Action::*;
         if review {
-            let actions = [CycleFilter, NextTask, Search, Jump, Undo, Help, Quit];
+            // The final decision's keys first, then moving through the filter.
+            let decide: &[Action] = match mode {
+                TaskKind::Pair => &[ChooseLeft, ChooseRight, Tie, BothBad],
+                TaskKind::Rank => &[Number(1), Submit],
+                TaskKind::Rate => &[Number(1), Submit],
+            };
+            let actions: Vec<Action> = decide
+                .iter()
+                .copied()
+                .chain([CycleFilter, NextTask, Search, Jump, Help, Quit])
+                .collect();
             return actions
                 .iter()
                 .filter_map(|&a| Some((self.footer_label(a, mode, scale), short_help(a, mode)?)))

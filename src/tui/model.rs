@@ -144,6 +144,8 @@ pub struct Model {
     /// A line being typed (`:` jump, `/` search).
     pub input: Option<Input>,
     pub last_search: Option<String>,
+    /// The match shown by the last search: (task, match number within the task).
+    pub search_at: Option<(usize, usize)>,
     /// The team lead's task file (defaults when there is none).
     pub spec: TaskSpec,
     pub theme: Theme,
@@ -303,6 +305,7 @@ impl Model {
             review: None,
             input: None,
             last_search: None,
+            search_at: None,
             spec: s.spec,
             theme: s.theme,
             editor: None,

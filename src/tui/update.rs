@@ -260,9 +260,15 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                     let labels = m.spec.strength.as_ref().map(|s| s.labels.clone());
                     m.view.pending_choice = Some(choice);
                     if let Some(l) = labels {
+                        // The first word of each label keeps this on one 80-column line; `?`
+                        // shows them whole.
+                        let w = |i: usize| l[i].split_whitespace().next().unwrap_or("").to_string();
                         m.status = Some(format!(
-                            "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} (Esc cancels)",
-                            l[0], l[1], l[2], l[3]
+                            "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} · Esc cancels",
+                            w(0),
+                            w(1),
+                            w(2),
+                            w(3)
                         ));
                     }
                 } else {
@@ -361,7 +367,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             });
         }
         Action::SearchNext => match m.last_search.clone() {
-            Some(q) => search(m, &q),
+            Some(q) => search(m, &q, true),
             None => m.status = Some("no search yet: / searches".into()),
         },
         Action::NextTask => {
@@ -965,12 +971,12 @@ fn input(m: &mut Model, k: InputKey) {
                 InputKind::Jump => jump(m, &text),
                 InputKind::Search if text.is_empty() => {
                     if let Some(q) = m.last_search.clone() {
-                        search(m, &q);
+                        search(m, &q, true);
                     }
                 }
                 InputKind::Search => {
                     m.last_search = Some(text.clone());
-                    search(m, &text);
+                    search(m, &text, false);
                 }
             }
         }
@@ -1005,8 +1011,28 @@ fn jump(m: &mut Model, text: &str) {
 
 /// `/`: the next task (after the current one, wrapping; in review within the list) whose item
 /// holds the text, case-insensitively.
-fn search(m: &mut Model, needle: &str) {
+fn search(m: &mut Model, needle: &str, next: bool) {
     let lower = needle.to_lowercase();
+    let shown = crate::text::truncate(needle, 30);
+    // Within the task on screen: the next match after the one shown (`n`), or the first.
+    let after = match m.search_at {
+        Some((task, hit)) if next && task == m.current => Some(hit + 1),
+        _ if !next => Some(0),
+        _ => None,
+    };
+    if let Some(from) = after {
+        let hits = hits_here(m, &lower);
+        if let Some(&(focus, line)) = hits.get(from) {
+            show_hit(m, focus, line);
+            m.search_at = Some((m.current, from));
+            m.status = Some(format!(
+                "\"{shown}\": match {} of {} here (n: next)",
+                from + 1,
+                hits.len()
+            ));
+            return;
+        }
+    }
     let order: Vec<usize> = match &m.review {
         Some(r) => {
             let n = r.list.len();
@@ -1017,7 +1043,7 @@ fn search(m: &mut Model, needle: &str) {
             (1..=n).map(|k| (m.current + k) % n).collect()
         }
     };
-    let mut last_item = usize::MAX;
+    let mut last_item = m.tasks.locate(m.current).0;
     for t in order {
         let (pos, _) = m.tasks.locate(t);
         if pos == last_item {
@@ -1028,17 +1054,71 @@ fn search(m: &mut Model, needle: &str) {
             && matches(&item, &lower)
         {
             show_task(m, t);
-            m.status = Some(format!(
-                "found \"{}\" (n: next)",
-                crate::text::truncate(needle, 30)
-            ));
+            prepare(m);
+            let hits = hits_here(m, &lower);
+            match hits.first() {
+                Some(&(focus, line)) => {
+                    show_hit(m, focus, line);
+                    m.search_at = Some((m.current, 0));
+                    m.status = Some(format!(
+                        "\"{shown}\": match 1 of {} here (n: next)",
+                        hits.len()
+                    ));
+                }
+                None => {
+                    m.search_at = Some((m.current, usize::MAX - 1));
+                    m.status = Some(format!(
+                        "\"{shown}\" is in this item (across a line break, or in its id)"
+                    ));
+                }
+            }
             return;
         }
     }
-    m.status = Some(format!(
-        "\"{}\" not found",
-        crate::text::truncate(needle, 30)
-    ));
+    m.status = Some(format!("\"{shown}\" not found elsewhere"));
+}
+
+/// Where the text shows on the current task: (pane, wrapped line) for the prompt and each
+/// candidate in display order, at the widths they are drawn.
+fn hits_here(m: &mut Model, lower: &str) -> Vec<(Focus, usize)> {
+    let middle = layout::middle(m.size);
+    let cand_w = layout::columns(m, middle)
+        .1
+        .first()
+        .map_or(1, |&(_, r)| layout::text_rect(m, r).width);
+    let mut panes = vec![(
+        Focus::Prompt,
+        PaneId::Prompt,
+        layout::prompt_text_width(m.size.0),
+    )];
+    for (p, &ci) in m.view.order.iter().enumerate() {
+        panes.push((Focus::Pane(p), PaneId::Cand(ci), cand_w));
+    }
+    let mut hits = Vec::new();
+    for (focus, pane, width) in panes {
+        let meta = m.show_meta && pane != PaneId::Prompt;
+        let lines = m.wrap.ensure(&m.view.item, pane, width, meta);
+        for (i, l) in lines.iter().enumerate() {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            if text.to_lowercase().contains(lower) {
+                hits.push((focus, i));
+            }
+        }
+    }
+    hits
+}
+
+/// Focuses the pane of a match and scrolls its line into view (one line of context above).
+fn show_hit(m: &mut Model, focus: Focus, line: usize) {
+    if focus == Focus::Prompt && m.prompt_collapsed {
+        m.prompt_collapsed = false;
+    }
+    set_focus(m, focus);
+    let to = line.saturating_sub(1);
+    match focus {
+        Focus::Prompt => m.view.prompt_scroll = to,
+        Focus::Pane(p) => m.view.scroll[p] = to,
+    }
 }
 
 /// The editor closed: keep the text; a decision waiting for it is recorded now (or, with no
@@ -1054,6 +1134,7 @@ fn close_editor(m: &mut Model, fx: &mut Vec<Effect>) {
             return;
         }
         ev.rationale = Some(m.view.rationale.trim().to_string());
+        m.status = None;
         commit(m, ev, fx);
     } else if !ed.is_blank() {
         m.status = Some("rationale kept: it is saved with your decision".into());

@@ -590,10 +590,30 @@ fn jump_by_id_or_number_and_search_text() {
     assert!(m.status.as_deref().unwrap().contains("no item with id"));
     type_line(&mut m, Search, "ANSWER 1 OF ITEM 3");
     assert_eq!(m.view.item.id, "q3");
+    // The match is focused and in view: candidate c1 is the second pane.
+    assert_eq!(m.view.focus, Focus::Pane(1));
+    assert!(m.status.as_deref().unwrap().contains("match 1 of 1 here"));
+    // A new search looks at the task on screen first, then onwards, wrapping around.
     type_line(&mut m, Search, "question");
+    assert_eq!(m.view.item.id, "q3");
+    assert_eq!(m.view.focus, Focus::Prompt);
+    keys(&mut m, &[SearchNext]);
     assert_eq!(m.view.item.id, "q0", "wraps around to the next match");
     keys(&mut m, &[SearchNext]);
     assert_eq!(m.view.item.id, "q1");
+    // Several matches in one task: n walks through them before moving on.
+    type_line(&mut m, Search, "answer");
+    assert_eq!(
+        (m.view.item.id.as_str(), m.view.focus),
+        ("q1", Focus::Pane(0))
+    );
+    keys(&mut m, &[SearchNext]);
+    assert_eq!(
+        (m.view.item.id.as_str(), m.view.focus),
+        ("q1", Focus::Pane(1))
+    );
+    keys(&mut m, &[SearchNext]);
+    assert_eq!(m.view.item.id, "q2");
     // Keys typed while the line is open are text, and Esc leaves it.
     keys(&mut m, &[Jump]);
     assert!(m.input.is_some());

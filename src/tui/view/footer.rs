@@ -41,12 +41,17 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         SaveState::Failed { error, .. } => Some(format!(
             "not saved: {error} - kept in memory, retrying every second"
         )),
-        _ => m.status.clone().or_else(|| m.warning.clone()).or_else(|| {
-            m.review.as_ref().map(|_| {
-                let vs = crate::tui::review::verdicts(m, &m.view.key, &m.view.item);
-                crate::tui::review::summary(&vs)
-            })
-        }),
+        _ => m
+            .status
+            .clone()
+            .or_else(|| m.warning.clone())
+            .or_else(|| ranking_so_far(m))
+            .or_else(|| {
+                m.review.as_ref().map(|_| {
+                    let vs = crate::tui::review::verdicts(m, &m.view.key, &m.view.item);
+                    crate::tui::review::summary(&vs)
+                })
+            }),
     };
     if let Some(s) = status {
         let s = truncate(&format!("● {s}"), width);
@@ -74,4 +79,24 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         used += w;
     }
     Line::from(spans)
+}
+
+/// Rank mode: the ranking being built, by pane number (`3 > 1 = 7`), so it can be read when not
+/// every pane is on screen.
+fn ranking_so_far(m: &Model) -> Option<String> {
+    if m.mode != crate::labels::TaskKind::Rank || m.view.tiers.is_empty() || m.review.is_some() {
+        return None;
+    }
+    let tiers: Vec<String> = m
+        .view
+        .tiers
+        .iter()
+        .map(|t| {
+            t.iter()
+                .map(|p| (p + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(" = ")
+        })
+        .collect();
+    Some(format!("ranking: {}", tiers.join(" > ")))
 }

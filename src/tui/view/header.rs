@@ -37,16 +37,8 @@ pub fn save_text(s: &SaveState) -> (String, Style) {
 }
 
 fn progress_bar(done: usize, total: usize, cells: usize) -> String {
-    let filled = if total == 0 {
-        0
-    } else {
-        (done * cells).div_ceil(total).min(cells)
-    };
-    let filled = if done < total {
-        filled.min(cells - 1)
-    } else {
-        filled
-    };
+    // Rounded down: a block stands for work actually done.
+    let filled = (done * cells).checked_div(total).unwrap_or(0).min(cells);
     format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
 }
 
@@ -188,6 +180,7 @@ mod tests {
     fn bar_is_never_full_before_done() {
         assert_eq!(progress_bar(0, 10, 4), "▕░░░░▏");
         assert_eq!(progress_bar(9, 10, 4), "▕███░▏");
+        assert_eq!(progress_bar(1, 1500, 10), "▕░░░░░░░░░░▏");
         assert_eq!(progress_bar(10, 10, 4), "▕████▏");
     }
 }

@@ -117,7 +117,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("any other key closes this help"));
+    lines.push(Line::from("q quits; any other key closes this help"));
     (format!("help: {} mode", m.mode.name()), lines)
 }
 
@@ -154,7 +154,7 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     lines.push(Line::from(
         "[ and ] browse tasks · u undoes the last decision · q quits",
     ));
-    lines.push(Line::from("any key closes this message"));
+    lines.push(Line::from("q quits; any other key closes this message"));
     ("done".into(), lines)
 }
 
@@ -192,7 +192,7 @@ fn guidelines(m: &Model, f: &mut Frame, area: Rect) {
     let start = m.guide_scroll.min(lines.len().saturating_sub(h));
     let end = (start + h).min(lines.len());
     let title = format!(
-        " guidelines · {}-{}/{} · j/k scroll · any other key closes ",
+        " guidelines · {}-{}/{} · j/k scroll · q quits · any other key closes ",
         start + 1,
         end,
         lines.len()
