@@ -94,6 +94,23 @@ pub fn summary(d: &Dataset) -> String {
             list(&empty)
         );
     }
+    let no_prompt: Vec<String> = d
+        .items
+        .iter()
+        .filter(|i| {
+            i.prompt_text().trim().is_empty() || !i.conversation().iter().any(|m| m.role == "user")
+        })
+        .map(|i| format!("{} (line {})", i.id, i.line))
+        .collect();
+    if !no_prompt.is_empty() {
+        let _ = writeln!(
+            s,
+            "  note: {} item{} with an empty prompt or no user turn: {}",
+            no_prompt.len(),
+            plural(no_prompt.len()),
+            list(&no_prompt)
+        );
+    }
     let derived: Vec<String> = d
         .items
         .iter()
