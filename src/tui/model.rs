@@ -374,6 +374,16 @@ impl Model {
     /// Why an item with `n` candidates cannot be labeled in this mode, if it cannot: rank mode
     /// has one key per candidate; pair mode would ask N(N-1)/2 questions about one prompt.
     fn too_many_for_mode(&self, pos: usize, n: usize) -> Option<String> {
+        let limit = match self.mode {
+            TaskKind::Rank => RANK_MAX,
+            TaskKind::Pair if self.tasks.sample().is_none() => MAX_PAIR_CANDIDATES,
+            _ => return None,
+        };
+        if n <= limit {
+            // The common case: no record is read again (for a big file, that would mean
+            // parsing every item on the UI thread).
+            return None;
+        }
         let (line, id) = match self.source.item(pos) {
             Ok(it) => (it.line, crate::tui::content::one_line(&it.id)),
             Err(_) => (0, String::new()),
