@@ -130,3 +130,34 @@ fn an_invalid_file_is_refused_with_the_validate_messages() {
         "nothing is created for an invalid file"
     );
 }
+
+/// The same label-kill-resume cycle with the file opened lazily (as files over 64 MiB are):
+/// fails if the lazy path loses the resume point or shows tasks it has not checked.
+#[test]
+fn a_lazily_opened_file_resumes_at_the_right_task() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 40);
+    let env = [("PREFER_LAZY_THRESHOLD", "0")];
+    let args = ["label", "set.jsonl", "--annotator", "lazy", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &env, 120, 30);
+    s.wait_text("task 1/", 10);
+    for k in 1..=5 {
+        s.send("a");
+        let progress = format!("▏ {k}/");
+        s.wait_for("saved decision", 10, |sc| {
+            sc.contains(&progress) && sc.contains("✓ saved")
+        });
+    }
+    s.kill9();
+    assert_eq!(
+        log_events(&dir.path().join("set.labels/lazy.jsonl")).len(),
+        5
+    );
+    let mut s = Session::spawn(&args, dir.path(), &env, 120, 30);
+    let screen = s.wait_for("resume at task 6 of 40", 10, |sc| {
+        sc.contains("task 6/40 ") && sc.contains("item-5")
+    });
+    assert!(screen.contains("▏ 5/40"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}

@@ -159,6 +159,9 @@ pub struct Model {
     pub rushed: usize,
     /// The labeler has pressed a key: from then on the screen only moves when they ask.
     pub touched: bool,
+    /// A decision was made while the file was still being read and no open task was known
+    /// yet: the screen moves on as soon as one is.
+    pub awaiting: bool,
 }
 
 /// What a typed line is for.
@@ -313,6 +316,7 @@ impl Model {
             guide_scroll: 0,
             rushed: 0,
             touched: false,
+            awaiting: false,
         };
         let mine: Vec<TaskKey> = m
             .decisions

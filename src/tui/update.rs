@@ -62,6 +62,12 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     match msg {
         Msg::Key(a) => {
             m.touched = true;
+            // Waiting for the next task of a file still being read: take in what has been
+            // checked since, so this key acts on the next task, not on the one just decided.
+            if m.awaiting && m.progress.is_some() {
+                m.sync_tasks();
+                more_tasks(m);
+            }
             key(m, a, &mut fx);
         }
         Msg::Resize(w, h) => m.size = (w, h),
@@ -784,6 +790,13 @@ fn advance(m: &mut Model) {
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
+        None if !m.checking_done() => {
+            // A big file still being read: the next task is on its way, not "done".
+            let cur = m.current;
+            m.go_to(cur);
+            m.awaiting = true;
+            m.status = Some("reading the file: the next task appears in a moment".into());
+        }
         None => {
             let cur = m.current;
             m.go_to(cur);
@@ -1226,9 +1239,16 @@ fn more_tasks(m: &mut Model) {
     let open_here = m
         .key_of(m.current)
         .is_some_and(|k| m.decisions.get(&k).is_none() && m.team.wants(&k));
-    if !m.touched && !open_here && m.review.is_none() {
+    if (m.awaiting || !m.touched) && !open_here && m.review.is_none() {
         if let Some(i) = m.first_open_from(m.current) {
             m.go_to(i);
+            if m.awaiting {
+                m.awaiting = false;
+                m.status = None;
+            }
+        } else if m.awaiting && m.checking_done() {
+            m.awaiting = false;
+            m.overlay = Overlay::Done;
         }
     } else if m.overlay == Overlay::Done
         && let Some(i) = m.first_open_from(m.current)

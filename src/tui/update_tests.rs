@@ -807,3 +807,51 @@ fn sampled_pairs_and_quick_decisions() {
     assert!(m.status.as_deref().unwrap().contains("at least 3 s"));
     assert_eq!(m.rushed, 1);
 }
+
+/// A source that reveals its items a few at a time, like a big file checked in the background.
+struct Growing {
+    all: Arc<Dataset>,
+    shown: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::format::ItemSource for Growing {
+    fn len(&self) -> usize {
+        self.shown.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    fn item(&self, i: usize) -> Result<Arc<crate::format::Item>, crate::format::Problem> {
+        self.all.item(i)
+    }
+    fn progress(&self) -> Option<crate::format::Progress> {
+        let done = self.len() == self.all.items.len();
+        Some(crate::format::Progress {
+            checked: self.len(),
+            records: self.all.items.len(),
+            indexing_done: true,
+            checking_done: done,
+            ..Default::default()
+        })
+    }
+}
+
+#[test]
+fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done() {
+    let g = Arc::new(Growing {
+        all: dataset(&[2, 2, 2]),
+        shown: 1.into(),
+    });
+    let mut m = Model::new(Setup::new(g.clone(), "alice", TaskKind::Pair)).unwrap();
+    assert_eq!(m.tasks.len(), 1);
+    keys(&mut m, &[ChooseLeft]);
+    assert_eq!(
+        m.overlay,
+        Overlay::None,
+        "not done: the file is still being read"
+    );
+    assert!(m.awaiting);
+    g.shown.store(3, std::sync::atomic::Ordering::SeqCst);
+    update(&mut m, Msg::Tick, 0);
+    assert_eq!(m.view.item.id, "q1");
+    assert!(!m.awaiting);
+    keys(&mut m, &[ChooseLeft, ChooseLeft]);
+    assert_eq!(m.overlay, Overlay::Done, "everything read and decided");
+}
