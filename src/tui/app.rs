@@ -152,7 +152,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     });
     let first_start = spec.guidelines.is_some();
     let opened = LabelLog::open(&log_path)?;
-    let mut log = opened.log;
+    let log = opened.log;
     let mut notes = Vec::new();
     if let Some(t) = &opened.torn {
         notes.push(match &t.kept_at {
@@ -273,10 +273,15 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             model.go_to(start);
         }
     }
+    // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
+    // never holds up the keys that follow a decision, and the screen says "saved" only when
+    // the writer has reported the fsync done.
+    let writer = Writer::start(log);
     let result = run_loop(
         &mut terminal,
         &mut model,
-        &mut |ev| log.append(ev),
+        &mut |seq, ev| writer.send(seq, ev),
+        &mut || writer.results(),
         &mut |timeout| {
             if event::poll(timeout)? {
                 let ev = event::read()?;
@@ -298,6 +303,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             msgs
         },
     );
+    // Let the writer finish what is on its way (and what waits behind it) before reporting.
+    finish_writes(&mut model, &writer);
+    drop(writer);
     ratatui::restore();
     let review_filter = model.review.as_ref().map(|r| r.filter.clone());
     result?;
@@ -389,7 +397,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
-    write: &mut dyn FnMut(&mut Event) -> io::Result<()>,
+    send: &mut dyn FnMut(u64, Event),
+    results: &mut dyn FnMut() -> Vec<Msg>,
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
     poll: &mut dyn FnMut() -> Vec<Msg>,
@@ -400,40 +409,39 @@ where
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
-    // Handles everything queued (including save confirmations); true when it is time to quit.
+    // Handles everything queued (including the writer's reports); true when it is time to quit.
     let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
         while let Some(msg) = queue.pop_front() {
-            let mut results = Vec::new();
             for fx in update(model, msg, clock()) {
                 match fx {
-                    Effect::Append { seq, mut event } => match write(&mut event) {
-                        Ok(()) => results.push(Msg::Saved(seq)),
-                        Err(e) => results.push(Msg::SaveFailed(seq, e.to_string())),
-                    },
+                    Effect::Append { seq, event } => send(seq, *event),
                     Effect::Quit => return true,
                 }
-            }
-            // The model hears how a write went before the next key: a key queued behind a
-            // failed write must see the failure, so its event waits behind the failed one.
-            for r in results.into_iter().rev() {
-                queue.push_front(r);
             }
         }
         false
     };
     loop {
+        queue.extend(results());
         if process(&mut queue, model) {
             return Ok(());
         }
         terminal.draw(|f| view(model, f))?;
 
         let now = clock();
-        let wait = Duration::from_millis((last_tick + TICK.as_millis() as u64).saturating_sub(now));
+        let mut wait =
+            Duration::from_millis((last_tick + TICK.as_millis() as u64).saturating_sub(now));
+        if model.in_flight.is_some() {
+            // A write is on its way: look again soon, to show "saved" as soon as it is.
+            wait = wait.min(WRITE_POLL);
+        }
         match next_event(wait)? {
             None => {
-                last_tick = clock();
-                queue.push_back(Msg::Tick);
-                queue.extend(poll());
+                if clock() >= last_tick + TICK.as_millis() as u64 {
+                    last_tick = clock();
+                    queue.push_back(Msg::Tick);
+                    queue.extend(poll());
+                }
             }
             Some(ev) => {
                 // What the rest of the team did since, before a key can pick the next task.
@@ -442,6 +450,7 @@ where
                 // following keys mean); the screen is drawn once for the whole batch.
                 let mut ev = Some(ev);
                 while let Some(e) = ev {
+                    queue.extend(results());
                     push_event(&mut queue, model, e);
                     if process(&mut queue, model) {
                         return Ok(());
@@ -452,6 +461,97 @@ where
                     last_tick = clock();
                     queue.push_back(Msg::Tick);
                 }
+            }
+        }
+    }
+}
+
+/// How often the loop looks for the writer's report while a write is on its way.
+const WRITE_POLL: Duration = Duration::from_millis(2);
+
+/// The labels log's writer thread: appends and fsyncs events in the order sent, and reports
+/// each as `Msg::Saved` or `Msg::SaveFailed`.
+struct Writer {
+    tx: Option<std::sync::mpsc::Sender<(u64, Event)>>,
+    rx: std::sync::mpsc::Receiver<Msg>,
+    handle: Option<std::thread::JoinHandle<()>>,
+    /// Events that could not even be handed over (the thread is gone): reported as failed.
+    lost: std::cell::RefCell<Vec<Msg>>,
+}
+
+impl Writer {
+    fn start(mut log: LabelLog) -> Self {
+        let (tx, jobs) = std::sync::mpsc::channel::<(u64, Event)>();
+        let (done, rx) = std::sync::mpsc::channel::<Msg>();
+        let handle = std::thread::Builder::new()
+            .name("prefer-writer".into())
+            .spawn(move || {
+                for (seq, mut ev) in jobs {
+                    let msg = match log.append(&mut ev) {
+                        Ok(()) => Msg::Saved(seq),
+                        Err(e) => Msg::SaveFailed(seq, e.to_string()),
+                    };
+                    if done.send(msg).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok();
+        Writer {
+            tx: Some(tx),
+            rx,
+            handle,
+            lost: Default::default(),
+        }
+    }
+
+    fn send(&self, seq: u64, ev: Event) {
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send((seq, ev)).is_ok());
+        if !sent {
+            // Only if the thread died: the event stays unsaved in memory and is rescued on quit.
+            self.lost.borrow_mut().push(Msg::SaveFailed(
+                seq,
+                "the writer thread stopped; quit to write your decisions to a rescue file".into(),
+            ));
+        }
+    }
+
+    /// Reports of writes finished since the last look.
+    fn results(&self) -> Vec<Msg> {
+        let mut out: Vec<Msg> = self.lost.borrow_mut().drain(..).collect();
+        out.extend(self.rx.try_iter());
+        out
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread once it has written everything sent; joining
+        // releases the log (and its lock) before prefer reports and exits.
+        self.tx.take();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// At quit: waits for the write on its way and lets the ones held behind it go out, until
+/// everything is saved or a write has failed (those go to the rescue file).
+fn finish_writes(model: &mut Model, writer: &Writer) {
+    while model.in_flight.is_some() {
+        let msg = match writer.lost.borrow_mut().pop() {
+            Some(m) => m,
+            None => match writer.rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
+        for fx in update(model, msg, 0) {
+            if let Effect::Append { seq, event } = fx {
+                writer.send(seq, *event);
             }
         }
     }

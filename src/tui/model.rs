@@ -118,6 +118,8 @@ pub struct Model {
     pub save: SaveState,
     /// Decisions handed to the writer and not yet confirmed, by sequence number.
     pub unsaved: BTreeMap<u64, Event>,
+    /// The event the writer is working on (one at a time, in order).
+    pub in_flight: Option<u64>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -292,6 +294,7 @@ impl Model {
             prompt_collapsed: false,
             save: SaveState::Idle,
             unsaved: BTreeMap::new(),
+            in_flight: None,
             next_seq: 1,
             session_decisions: 0,
             now_ms: 0,

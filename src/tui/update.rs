@@ -73,23 +73,27 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         Msg::Resize(w, h) => m.size = (w, h),
         Msg::Saved(seq) => {
             m.unsaved.remove(&seq);
+            if m.in_flight == Some(seq) {
+                m.in_flight = None;
+            }
+            // The next held event, in order (after a failure too: recovering).
+            send_next(m, &mut fx);
             m.save = if m.unsaved.is_empty() {
                 SaveState::Saved
             } else {
                 match &m.save {
-                    SaveState::Failed { error, .. } => {
-                        // Recovering after a failure: write the next held event, in order.
-                        retry(m, &mut fx);
-                        SaveState::Failed {
-                            pending: m.unsaved.len(),
-                            error: error.clone(),
-                        }
-                    }
+                    SaveState::Failed { error, .. } => SaveState::Failed {
+                        pending: m.unsaved.len(),
+                        error: error.clone(),
+                    },
                     _ => SaveState::Saving(m.unsaved.len()),
                 }
             };
         }
-        Msg::SaveFailed(_, error) => {
+        Msg::SaveFailed(seq, error) => {
+            if m.in_flight == Some(seq) {
+                m.in_flight = None;
+            }
             m.save = SaveState::Failed {
                 pending: m.unsaved.len(),
                 error,
@@ -145,13 +149,8 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
 /// Writes the oldest held event; each success (`Msg::Saved`) writes the next one. One at a
 /// time and oldest first, so the log gets the events in the order they were made: a retried
 /// decision must not land after a later undo or re-decision of the same task.
-fn retry(m: &Model, fx: &mut Vec<Effect>) {
-    if let Some((&seq, ev)) = m.unsaved.first_key_value() {
-        fx.push(Effect::Append {
-            seq,
-            event: Box::new(ev.clone()),
-        });
-    }
+fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
+    send_next(m, fx);
 }
 
 fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
@@ -230,11 +229,13 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     m.status = None;
     match a {
         Action::Quit => {
-            if m.unsaved.is_empty() {
+            // Writes still on their way are finished by the loop before it exits; only
+            // decisions that failed to save make quitting ask first.
+            if matches!(m.save, SaveState::Failed { .. }) {
+                m.overlay = Overlay::ConfirmQuit;
+            } else {
                 m.quit = true;
                 fx.push(Effect::Quit);
-            } else {
-                m.overlay = Overlay::ConfirmQuit;
             }
         }
         Action::Cancel => {
@@ -755,22 +756,35 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
         m.session_decisions += 1;
     }
     m.apply_mine(ev.clone());
-    m.unsaved.insert(seq, ev.clone());
+    m.unsaved.insert(seq, ev);
     m.save = match &m.save {
         // An earlier event is waiting for a retry: this one waits behind it (written in order
-        // by `retry`), or the log could end up saying something the labeler did not do last.
+        // by `send_next`), or the log could end up saying something the labeler did not do last.
         SaveState::Failed { error, .. } => SaveState::Failed {
             pending: m.unsaved.len(),
             error: error.clone(),
         },
         _ => {
-            fx.push(Effect::Append {
-                seq,
-                event: Box::new(ev),
-            });
+            send_next(m, fx);
             SaveState::Saving(m.unsaved.len())
         }
     };
+}
+
+/// Hands the oldest unsaved event to the writer when nothing is being written. One write at a
+/// time keeps the log in the order the labeler acted, also when a write fails and is retried;
+/// the writer may work on another thread, so keys are never held up by a slow fsync.
+fn send_next(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.in_flight.is_some() {
+        return;
+    }
+    if let Some((&seq, ev)) = m.unsaved.first_key_value() {
+        m.in_flight = Some(seq);
+        fx.push(Effect::Append {
+            seq,
+            event: Box::new(ev.clone()),
+        });
+    }
 }
 
 /// After a decision: the next task that is neither decided nor skipped (in review: the next

@@ -369,16 +369,40 @@ fn time_on_task_is_logged() {
     let mut m = model(&[2, 2], TaskKind::Pair);
     update(&mut m, Msg::Tick, 500);
     let fx = update(&mut m, Msg::Key(ChooseLeft), 4500);
-    let Effect::Append { event, .. } = &fx[0] else {
+    let Effect::Append { event, seq } = &fx[0] else {
         panic!()
     };
     assert_eq!(event.ms, Some(4500));
+    update(&mut m, Msg::Saved(*seq), 4600);
     // The next task starts its clock when it is shown.
     let fx = update(&mut m, Msg::Key(ChooseLeft), 6000);
     let Effect::Append { event, .. } = &fx[0] else {
         panic!()
     };
     assert_eq!(event.ms, Some(1500));
+}
+
+#[test]
+fn one_write_at_a_time_in_the_order_decided() {
+    // The writer works on its own thread: a decision made while the previous one is being
+    // written waits, and goes out when that one is reported saved.
+    let mut m = model(&[2, 2, 2], TaskKind::Pair);
+    let fx = update(&mut m, Msg::Key(ChooseLeft), 0);
+    let [Effect::Append { seq: first, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let first = *first;
+    let fx = update(&mut m, Msg::Key(ChooseRight), 0);
+    assert!(fx.is_empty(), "held while the first is on its way: {fx:?}");
+    assert_eq!(m.save, SaveState::Saving(2));
+    let fx = update(&mut m, Msg::Saved(first), 0);
+    let [Effect::Append { event, seq }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(event.item, "q1");
+    assert_eq!(m.save, SaveState::Saving(1));
+    update(&mut m, Msg::Saved(*seq), 0);
+    assert_eq!(m.save, SaveState::Saved);
 }
 
 #[test]
