@@ -16,7 +16,7 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
+use crate::labels::{Event, LabelLog, TaskKind, labels_dir, log_files, parse_events, read_log};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 
@@ -151,7 +151,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         5
     });
     let first_start = spec.guidelines.is_some();
-    let opened = LabelLog::open(&log_path)?;
+    let opened = LabelLog::open_decisions(&log_path)?;
     let mut log = opened.log;
     let mut notes = Vec::new();
     if let Some(t) = &opened.torn {
@@ -165,9 +165,10 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         });
     }
 
+    // Review logs are small: their events are read in full for this check.
     if review.is_some()
-        && let Some(e) = opened
-            .events
+        && let Some(e) = read_log(&log_path)?
+            .0
             .iter()
             .find(|e| e.role.as_deref() != Some("adjudicator"))
     {
@@ -179,10 +180,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             annotator
         );
     }
-    let decisions = Decisions::from_events(&opened.events);
+    let decisions = opened.decisions;
     // Guidelines open by themselves the first time (nothing in the log yet).
-    let show_guidelines = opened.events.is_empty();
-    drop(opened.events);
+    let show_guidelines = opened.events == 0;
 
     // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
     let hook_log = log_path.clone();

@@ -311,15 +311,9 @@ impl Model {
             rushed: 0,
             touched: false,
         };
-        let mine: Vec<TaskKey> = m
-            .decisions
-            .iter()
-            .filter(|e| e.is_decision())
-            .map(Event::key)
-            .collect();
-        for k in mine {
-            m.team.mine_changed(&k, false, true);
-        }
+        // Nobody else's decisions are known yet: each of mine is one task's only decision.
+        let mine = m.decisions.decided_count_of(m.team.kind);
+        m.team.mine_at_start(mine);
         m.sync_tasks();
         if m.tasks.is_empty() {
             return Err(match &m.first_left_out {
@@ -351,6 +345,7 @@ impl Model {
                 && let Some(id) = self.source.id(pos)
                 && self.decisions.has_item(&id)
                 && let Ok(item) = self.source.item(pos)
+                && self.decisions.item_may_be_stale(&id, &item.hash)
             {
                 for key in item_keys(&item, self.mode, self.tasks.sample()) {
                     if let Some(ev) = self.decisions.get(&key)
@@ -448,8 +443,10 @@ impl Model {
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
     /// decided it.
     fn is_open(&self, i: usize) -> bool {
-        self.key_of(i)
-            .is_some_and(|k| self.decisions.get(&k).is_none() && self.team.wants(&k))
+        self.key_of(i).is_some_and(|k| {
+            let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            !self.decisions.has(&k.item, k.kind, pair) && self.team.wants(&k)
+        })
     }
 
     /// Applies one of this labeler's own events, keeping the team's counts right.

@@ -89,6 +89,19 @@ impl Team {
         }
     }
 
+    /// This labeler's `decided` standing decisions of the team's kind, read from the log before
+    /// any other annotator's: the same as [`Team::mine_changed`] from undecided to decided for
+    /// each, without naming the tasks.
+    pub fn mine_at_start(&mut self, decided: usize) {
+        assert!(
+            self.counts.is_empty(),
+            "mine_at_start comes before the others' decisions"
+        );
+        for _ in 0..decided {
+            self.moved(0, 1);
+        }
+    }
+
     /// This labeler's own decision on a task changed (decided or undecided).
     pub fn mine_changed(&mut self, key: &TaskKey, before: bool, after: bool) {
         if before == after || key.kind != self.kind {
