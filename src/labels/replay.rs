@@ -320,3 +320,213 @@ pub(crate) fn replay_into(
         Ok(events)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::{TaskKey, parse_events};
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// A random log of pair, rank and rate events over few items, with skips, retractions,
+    /// escapes in ids, changed item hashes and blank lines.
+    fn random_log(r: &mut Rng, n: usize) -> String {
+        let mut out = String::new();
+        for i in 0..n {
+            let item = format!("q\\u00e9-{}", r.below(12));
+            let cands = ["c0", "c1", "c2", "c\\\"3"];
+            let (a, b) = (r.below(4) as usize, r.below(4) as usize);
+            let hash = ["h1", "h2"][usize::from(r.below(10) == 0)];
+            let tail = match r.below(10) {
+                0 => r#","skip":true"#.to_string(),
+                1 | 2 => r#","retract":true"#.to_string(),
+                _ => String::new(),
+            };
+            let line = match r.below(3) {
+                0 => format!(
+                    r#"{{"v":1,"at":"t{i}","annotator":"a","item":"{item}","item_hash":"{hash}","task":"pair","pair":["{}","{}"],"choice":"{}"{tail},"ms":{i}}}"#,
+                    cands[a], cands[b], cands[a]
+                ),
+                1 => format!(
+                    r#"{{"v":1,"at":"t{i}","annotator":"a","item":"{item}","task":"rank","ranking":[["{}"],["{}"]]{tail}}}"#,
+                    cands[a], cands[b]
+                ),
+                _ => format!(
+                    r#"{{"v":1,"annotator":"a","item":"{item}","item_hash":"{hash}","task":"rate","ratings":{{"{}":{}}},"future":[1,{{}}]{tail}}}"#,
+                    cands[a],
+                    r.below(5)
+                ),
+            };
+            out.push_str(&line);
+            out.push_str(if r.below(50) == 0 { "\n \n" } else { "\n" });
+        }
+        out
+    }
+
+    fn fast(bytes: &[u8]) -> Result<(Decisions, usize), String> {
+        let mut d = Decisions::new();
+        replay_into(&mut d, Path::new("x.jsonl"), bytes.into())
+            .map(|n| (d, n))
+            .map_err(|e| e.to_string())
+    }
+
+    fn assert_same(events: &[Event], mut quick: Decisions) {
+        let mut full = Decisions::from_events(events);
+        let mut keys: Vec<TaskKey> = full.keys().collect();
+        keys.sort();
+        let mut quick_keys: Vec<TaskKey> = quick.keys().collect();
+        quick_keys.sort();
+        assert_eq!(keys, quick_keys);
+        for k in &keys {
+            assert_eq!(full.get(k), quick.get(k), "{k:?}");
+            assert_eq!(full.is_decided(k), quick.is_decided(k));
+            assert_eq!(full.is_skipped(k), quick.is_skipped(k));
+            let pair = k.pair.as_ref().map(|(a, b)| (b.as_str(), a.as_str()));
+            assert!(quick.has(&k.item, k.kind, pair));
+        }
+        for e in events {
+            assert_eq!(full.has_item(&e.item), quick.has_item(&e.item));
+            for h in ["h1", "h2"] {
+                assert_eq!(
+                    full.item_may_be_stale(&e.item, h),
+                    quick.item_may_be_stale(&e.item, h)
+                );
+            }
+        }
+        assert_eq!(full.decided_count(), quick.decided_count());
+        for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+            assert_eq!(full.decided_count_of(kind), quick.decided_count_of(kind));
+        }
+        // Undo walks back through the same decisions.
+        loop {
+            let (a, b) = (full.last().cloned(), quick.last().cloned());
+            assert_eq!(a, b);
+            let Some(e) = a else { break };
+            let mut r = Event::new("a", &e.item, None, e.task);
+            r.pair = e.pair.clone();
+            r.retract = true;
+            full.apply(r.clone());
+            quick.apply(r);
+        }
+    }
+
+    #[test]
+    fn quick_replay_gives_the_same_decisions_as_a_full_read() {
+        let mut r = Rng(7);
+        for n in [0, 1, 5, 50, 400, 3000] {
+            for _ in 0..8 {
+                let log = random_log(&mut r, n);
+                let events = parse_events(Path::new("x.jsonl"), log.as_bytes()).unwrap();
+                let (quick, count) = fast(log.as_bytes()).unwrap();
+                assert_eq!(count, events.len());
+                assert_same(&events, quick);
+            }
+        }
+        // Big enough to be checked in pieces on several threads.
+        let log = random_log(&mut r, 40_000);
+        assert!(log.len() > 4 << 20);
+        let events = parse_events(Path::new("x.jsonl"), log.as_bytes()).unwrap();
+        assert_same(&events, fast(log.as_bytes()).unwrap().0);
+    }
+
+    #[test]
+    fn quick_replay_accepts_and_refuses_exactly_the_lines_a_full_read_does() {
+        let good = r#"{"v":1,"at":"x","annotator":"a","item":"i","item_hash":"h","task":"pair","pair":["c0","c1"],"choice":"c0","ms":5,"strength":2}"#;
+        let variants = [
+            good.to_string(),
+            good.replace(r#""at":"x""#, r#""at":null"#),
+            good.replace(r#""at":"x","#, ""),
+            good.replace(r#""item_hash":"h""#, r#""item_hash":null"#),
+            good.replace(r#""item_hash":"h""#, r#""item_hash":5"#),
+            good.replace(r#""annotator":"a","#, ""),
+            good.replace(r#""v":1"#, r#""v":-1"#),
+            good.replace(r#""item":"i""#, r#""item":"""#),
+            good.replace(r#""task":"pair""#, r#""task":"duel""#),
+            good.replace(r#"["c0","c1"]"#, r#"["c0"]"#),
+            good.replace(r#"["c0","c1"]"#, r#"["c0","c1","c2"]"#),
+            good.replace(r#""pair":["c0","c1"],"#, ""),
+            good.replace(r#""choice":"c0""#, r#""choice":"c9""#),
+            good.replace(r#""choice":"c0""#, r#""choice":"tie""#),
+            good.replace(r#""choice":"c0","#, ""),
+            good.replace(r#""choice":"c0""#, r#""skip":true"#),
+            good.replace(r#""choice":"c0""#, r#""skip":true,"retract":true"#),
+            good.replace(r#""choice":"c0""#, r#""skip":"yes""#),
+            good.replace(r#""ms":5"#, r#""ms":"5""#),
+            good.replace(r#""ms":5"#, r#""ms":5,"ms":6"#),
+            good.replace(r#""strength":2"#, r#""strength":300"#),
+            good.replace(r#""strength":2"#, r#""ratings":{"c0":1,"c0":2}"#),
+            good.replace(r#""strength":2"#, r#""ratings":{"c0":-1}"#),
+            good.replace(r#""strength":2"#, r#""shown":["c0",1]"#),
+            good.replace(r#""strength":2"#, r#""ranking":[["c0"],"c1"]"#),
+            good.replace(r#""strength":2"#, r#""flags":{"c0":["unsafe"]}"#),
+            good.replace(r#""strength":2"#, r#""flags":{"c0":"unsafe"}"#),
+            good.replace(r#""strength":2"#, r#""aspects":{"x":{"c0":3}}"#),
+            good.replace(r#""strength":2"#, r#""aspects":{"x":{"c0":"3"}}"#),
+            good.replace(
+                r#""strength":2"#,
+                r#""role":"adjudicator","rationale":"\u00e9\n""#,
+            ),
+            good.replace(r#""strength":2"#, r#""role":7"#),
+            good.replace(r#""strength":2"#, r#""unknown":{"deep":[1,2,{"x":null}]}"#),
+            good.replace('}', ""),
+            good.replace(r#""c0","c1""#, r#""c\u0030","c1""#),
+            good.replace(r#""task":"pair""#, r#""task":"rank""#),
+            good.replace(r#""task":"pair""#, r#""task":"rate""#),
+            format!("{good} trailing"),
+            format!("{good}\r"),
+            "[1,2]".to_string(),
+            "null".to_string(),
+        ];
+        for v in &variants {
+            let text = format!("{good}\n{v}\n{good}\n");
+            let full = parse_events(Path::new("x.jsonl"), text.as_bytes());
+            let quick = fast(text.as_bytes());
+            match (&full, &quick) {
+                (Ok(events), Ok((d, n))) => {
+                    assert_eq!(*n, events.len(), "{v}");
+                    assert_same(events, d.clone());
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), *b, "{v}"),
+                _ => panic!(
+                    "{v}: full read {:?}, quick {:?}",
+                    full.map(|e| e.len()),
+                    quick.map(|q| q.1)
+                ),
+            }
+        }
+        let mut bytes = format!("{good}\n").into_bytes();
+        bytes.extend_from_slice(b"{\"v\":1,\"item\":\"\xff\"}\n");
+        assert_eq!(
+            parse_events(Path::new("x.jsonl"), &bytes)
+                .unwrap_err()
+                .to_string(),
+            fast(&bytes).unwrap_err()
+        );
+    }
+
+    #[test]
+    fn big_logs_name_the_first_bad_line_like_a_full_read() {
+        let mut r = Rng(3);
+        let log = random_log(&mut r, 40_000);
+        let mut lines: Vec<&str> = log.split('\n').collect();
+        let n = lines.len();
+        lines[n * 2 / 3] = "{oops";
+        lines[n - 5] = "{oops";
+        let bad = lines.join("\n");
+        assert_eq!(
+            parse_events(Path::new("x.jsonl"), bad.as_bytes())
+                .unwrap_err()
+                .to_string(),
+            fast(bad.as_bytes()).unwrap_err()
+        );
+    }
+}
