@@ -443,6 +443,19 @@ impl Model {
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
     /// decided it.
     fn is_open(&self, i: usize) -> bool {
+        if self.mode == TaskKind::Pair && self.team.nobody_else() && i < self.tasks.len() {
+            // Resume walks up to a million of these: look the pair up without building its key.
+            let (pos, _) = self.tasks.locate(i);
+            let Ok(item) = self.source.item(pos) else {
+                return false;
+            };
+            let (a, b) = self.tasks.pair_of(i, &item);
+            let pair = (
+                item.candidates[a].id.as_str(),
+                item.candidates[b].id.as_str(),
+            );
+            return !self.decisions.has(&item.id, TaskKind::Pair, Some(pair));
+        }
         self.key_of(i).is_some_and(|k| {
             let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
             !self.decisions.has(&k.item, k.kind, pair) && self.team.wants(&k)

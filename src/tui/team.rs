@@ -60,6 +60,11 @@ impl Team {
         self.over
     }
 
+    /// True when no other annotator has decided anything yet: every task is wanted.
+    pub fn nobody_else(&self) -> bool {
+        self.counts.is_empty()
+    }
+
     /// True when this labeler should be served the task: fewer than `overlap` others decided it.
     pub fn wants(&self, key: &TaskKey) -> bool {
         self.others_on(key) < self.overlap
