@@ -251,10 +251,7 @@ impl Decisions {
     /// Applies one event: a decision or skip replaces whatever the task had; a retraction
     /// removes it.
     pub fn apply(&mut self, event: Event) {
-        let pair = match &event.pair {
-            Some([a, b]) => Some((a.as_str(), b.as_str())),
-            None => None,
-        };
+        let pair = event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
         let key = self.names.key(&event.item, event.task, pair);
         self.names.saw_item(key.item, event.item_hash.as_deref());
         let (retract, decision, skip) = (event.retract, event.is_decision(), event.skip);
