@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use divan::Bencher;
 use prefer::format::{self, ItemSource};
-use prefer::labels::{Decisions, TaskKind, read_log};
+use prefer::labels::{Decisions, TaskKind, read_decisions};
 use prefer::tui::model::{Model, Setup};
 
 fn main() {
@@ -24,8 +24,8 @@ fn replay(paths: &[PathBuf]) -> Vec<Decisions> {
     paths
         .iter()
         .map(|p| {
-            let (events, _) = read_log(p).unwrap();
-            Decisions::from_owned(events)
+            let (decisions, _) = read_decisions(p).unwrap();
+            decisions
         })
         .collect()
 }

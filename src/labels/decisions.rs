@@ -1,25 +1,141 @@
 //! The state a labels log describes: the latest event for each task ("latest wins"), with
 //! retractions making a task undecided again, and the order needed for undo.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::event::{Event, TaskKey, TaskKind};
 
 /// Latest decision or skip per task, rebuilt by replaying events in log order.
+///
+/// Built for resuming from a million-event log: ids (items and candidates) are interned into
+/// small numbers, a task is a 16-byte [`Key`], and an event read from a log is kept as the byte
+/// range of its line (in a shared copy of the log) and parsed into an [`Event`] only when asked
+/// for ([`Decisions::get`], [`Decisions::iter`], [`Decisions::last`]); events given to
+/// [`Decisions::apply`] are kept as they are.
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
-    /// Keys are shared with `history` (one allocation per task key, not two).
-    latest: HashMap<Arc<TaskKey>, (u64, Event), FastHash>,
+    names: Names,
+    latest: HashMap<Key, Entry, FastHash>,
     /// (task, sequence number) of every decision or skip, oldest first; entries whose sequence
     /// number is no longer the task's latest are stale and skipped by `last`.
-    history: Vec<(Arc<TaskKey>, u64)>,
+    history: Vec<(Key, u64)>,
     seq: u64,
     /// Standing decisions per task kind.
     decided: [usize; 3],
-    /// Items that have had any event (to skip work for items nobody touched).
-    items: HashSet<String, FastHash>,
+    /// The logs whose lines `Entry::line` points into.
+    logs: Vec<Arc<[u8]>>,
+}
+
+/// A task, with its ids interned: `a`, `b` are the sorted pair's ids for pair tasks, else
+/// `NONE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    item: u32,
+    a: u32,
+    b: u32,
+    kind: u8,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A task's latest decision or skip.
+#[derive(Debug, Clone)]
+struct Entry {
+    seq: u64,
+    decision: bool,
+    skip: bool,
+    /// (log, start, length) of the event's line, or `NONE` as log for an applied event.
+    line: (u32, u64, u32),
+    event: OnceLock<Box<Event>>,
+}
+
+/// Interned ids, and for item ids what the events said about them.
+#[derive(Debug, Default, Clone)]
+struct Names {
+    ids: HashMap<Box<str>, u32, FastHash>,
+    info: Vec<NameInfo>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct NameInfo {
+    /// Some event named this id as its item.
+    item: bool,
+    /// The `item_hash` its events carried.
+    hash: Hashes,
+}
+
+#[derive(Debug, Default, Clone)]
+enum Hashes {
+    #[default]
+    None,
+    One(Box<str>),
+    Several,
+}
+
+impl Names {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.info.len() as u32;
+        self.ids.insert(s.into(), i);
+        self.info.push(NameInfo::default());
+        i
+    }
+
+    fn find(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    fn key(&mut self, item: &str, kind: TaskKind, pair: Option<(&str, &str)>) -> Key {
+        let item = self.intern(item);
+        let (a, b) = match (kind, pair) {
+            (TaskKind::Pair, Some((x, y))) => {
+                let (x, y) = if x <= y { (x, y) } else { (y, x) };
+                (self.intern(x), self.intern(y))
+            }
+            _ => (NONE, NONE),
+        };
+        Key {
+            item,
+            a,
+            b,
+            kind: slot(kind) as u8,
+        }
+    }
+
+    fn find_key(&self, item: &str, kind: TaskKind, pair: Option<(&str, &str)>) -> Option<Key> {
+        let item = self.find(item)?;
+        let (a, b) = match (kind, pair) {
+            (TaskKind::Pair, Some((x, y))) => {
+                let (x, y) = if x <= y { (x, y) } else { (y, x) };
+                (self.find(x)?, self.find(y)?)
+            }
+            _ => (NONE, NONE),
+        };
+        Some(Key {
+            item,
+            a,
+            b,
+            kind: slot(kind) as u8,
+        })
+    }
+
+    /// Notes that an event named `item` (interned as `id`) with this `item_hash`.
+    fn saw_item(&mut self, id: u32, hash: Option<&str>) {
+        let info = &mut self.info[id as usize];
+        info.item = true;
+        if let Some(h) = hash {
+            match &info.hash {
+                Hashes::None => info.hash = Hashes::One(h.into()),
+                Hashes::One(x) if **x == *h => {}
+                Hashes::One(_) => info.hash = Hashes::Several,
+                Hashes::Several => {}
+            }
+        }
+    }
 }
 
 /// The maps are keyed by ids from the annotators' own logs, which a process reads and forgets:
@@ -46,6 +162,9 @@ impl Hasher for Fx {
     fn write_u8(&mut self, i: u8) {
         self.add(u64::from(i));
     }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -66,6 +185,22 @@ fn slot(kind: TaskKind) -> usize {
         TaskKind::Rank => 1,
         TaskKind::Rate => 2,
     }
+}
+
+const KINDS: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
+
+/// What replay needs of one event read from a log: its task, what it does, and its line.
+#[derive(Debug)]
+pub(crate) struct Brief<'a> {
+    pub item: &'a str,
+    pub item_hash: Option<&'a str>,
+    pub kind: TaskKind,
+    pub pair: Option<(&'a str, &'a str)>,
+    pub skip: bool,
+    pub retract: bool,
+    /// Byte range of the event's line in the log.
+    pub start: u64,
+    pub len: u32,
 }
 
 impl Decisions {
@@ -91,60 +226,146 @@ impl Decisions {
         d
     }
 
+    /// Keeps a log whose lines the next [`Decisions::apply_brief`] calls point into; returns
+    /// its number.
+    pub(crate) fn add_log(&mut self, bytes: Arc<[u8]>) -> u32 {
+        self.logs.push(bytes);
+        (self.logs.len() - 1) as u32
+    }
+
+    /// Applies one event read from log `log` (see [`Decisions::add_log`]) without building it.
+    pub(crate) fn apply_brief(&mut self, log: u32, b: &Brief<'_>) {
+        let key = self.names.key(b.item, b.kind, b.pair);
+        self.names.saw_item(key.item, b.item_hash);
+        let decision = !b.skip && !b.retract;
+        self.put(
+            key,
+            b.retract,
+            decision,
+            b.skip,
+            (log, b.start, b.len),
+            OnceLock::new(),
+        );
+    }
+
     /// Applies one event: a decision or skip replaces whatever the task had; a retraction
     /// removes it.
     pub fn apply(&mut self, event: Event) {
-        self.seq += 1;
-        if !self.items.contains(&event.item) {
-            self.items.insert(event.item.clone());
+        let pair = event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
+        let key = self.names.key(&event.item, event.task, pair);
+        self.names.saw_item(key.item, event.item_hash.as_deref());
+        let (retract, decision, skip) = (event.retract, event.is_decision(), event.skip);
+        let cell = OnceLock::new();
+        if !retract {
+            let _ = cell.set(Box::new(event));
         }
-        let key = event.key();
-        // The task's earlier entry goes; its key is reused rather than allocated again.
-        let key = match self.latest.remove_entry(&key) {
-            Some((k, (_, old))) => {
-                if old.is_decision() {
-                    self.decided[slot(old.task)] -= 1;
-                }
-                k
+        self.put(key, retract, decision, skip, (NONE, 0, 0), cell);
+    }
+
+    fn put(
+        &mut self,
+        key: Key,
+        retract: bool,
+        decision: bool,
+        skip: bool,
+        line: (u32, u64, u32),
+        event: OnceLock<Box<Event>>,
+    ) {
+        self.seq += 1;
+        if retract {
+            if let Some(old) = self.latest.remove(&key)
+                && old.decision
+            {
+                self.decided[key.kind as usize] -= 1;
             }
-            None => Arc::new(key),
-        };
-        if event.retract {
             return;
         }
-        if event.is_decision() {
-            self.decided[slot(event.task)] += 1;
+        let entry = Entry {
+            seq: self.seq,
+            decision,
+            skip,
+            line,
+            event,
+        };
+        if decision {
+            self.decided[key.kind as usize] += 1;
         }
-        self.history.push((Arc::clone(&key), self.seq));
-        self.latest.insert(key, (self.seq, event));
+        if let Some(old) = self.latest.insert(key, entry)
+            && old.decision
+        {
+            self.decided[key.kind as usize] -= 1;
+        }
+        self.history.push((key, self.seq));
+    }
+
+    fn find(&self, key: &TaskKey) -> Option<Key> {
+        let pair = key.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+        self.names.find_key(&key.item, key.kind, pair)
+    }
+
+    fn entry(&self, key: &TaskKey) -> Option<&Entry> {
+        self.latest.get(&self.find(key)?)
+    }
+
+    /// The event of an entry, parsed from its line the first time it is asked for.
+    fn event<'s>(&'s self, e: &'s Entry) -> &'s Event {
+        e.event.get_or_init(|| {
+            let (log, start, len) = e.line;
+            let line = &self.logs[log as usize][start as usize..start as usize + len as usize];
+            // The line passed the same checks when the log was read (see `replay`).
+            Box::new(serde_json::from_slice(line).expect("a log line checked when it was read"))
+        })
     }
 
     /// Drops a task's standing decision from memory (not from the log): used for decisions made
     /// on an earlier version of an item.
     pub fn forget(&mut self, key: &TaskKey) {
-        if let Some((_, old)) = self.latest.remove(key)
-            && old.is_decision()
+        if let Some(k) = self.find(key)
+            && let Some(old) = self.latest.remove(&k)
+            && old.decision
         {
-            self.decided[slot(old.task)] -= 1;
+            self.decided[k.kind as usize] -= 1;
         }
     }
 
     /// True when any event ever named this item.
     pub fn has_item(&self, id: &str) -> bool {
-        self.items.contains(id)
+        self.names
+            .find(id)
+            .is_some_and(|i| self.names.info[i as usize].item)
+    }
+
+    /// True when some event about this item carried an `item_hash` other than `hash`: only
+    /// then can one of its decisions be stale. (False means none of them is.)
+    pub fn item_may_be_stale(&self, id: &str, hash: &str) -> bool {
+        self.names
+            .find(id)
+            .is_some_and(|i| match &self.names.info[i as usize].hash {
+                Hashes::None => false,
+                Hashes::One(h) => **h != *hash,
+                Hashes::Several => true,
+            })
     }
 
     /// The latest decision or skip for a task.
     pub fn get(&self, key: &TaskKey) -> Option<&Event> {
-        self.latest.get(key).map(|(_, e)| e)
+        self.entry(key).map(|e| self.event(e))
+    }
+
+    /// True when the task has a decision or skip, without building its event; the pair's ids
+    /// in either order.
+    pub fn has(&self, item: &str, kind: TaskKind, pair: Option<(&str, &str)>) -> bool {
+        self.names
+            .find_key(item, kind, pair)
+            .is_some_and(|k| self.latest.contains_key(&k))
     }
 
     pub fn is_decided(&self, key: &TaskKey) -> bool {
-        self.get(key).is_some_and(Event::is_decision)
+        self.entry(key).is_some_and(|e| e.decision)
     }
 
     pub fn is_skipped(&self, key: &TaskKey) -> bool {
-        self.get(key).is_some_and(|e| e.skip)
+        self.entry(key).is_some_and(|e| e.skip)
     }
 
     /// Number of tasks with a decision (skips not counted).
@@ -161,19 +382,40 @@ impl Decisions {
     pub fn last(&mut self) -> Option<&Event> {
         while let Some((key, seq)) = self.history.last() {
             match self.latest.get(key) {
-                Some((s, _)) if s == seq => break,
+                Some(e) if e.seq == *seq => break,
                 _ => {
                     self.history.pop();
                 }
             }
         }
         let (key, _) = self.history.last()?;
-        self.latest.get(key).map(|(_, e)| e)
+        let e = self.latest.get(key)?;
+        Some(self.event(e))
     }
 
     /// Every standing decision or skip.
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
-        self.latest.values().map(|(_, e)| e)
+        self.latest.values().map(|e| self.event(e))
+    }
+
+    /// The tasks with a standing decision or skip, without building their events.
+    pub fn keys(&self) -> impl Iterator<Item = TaskKey> + '_ {
+        let names: Vec<&str> = {
+            let mut v = vec![""; self.names.info.len()];
+            for (s, &i) in &self.names.ids {
+                v[i as usize] = s;
+            }
+            v
+        };
+        self.latest.keys().map(move |k| {
+            let item = names[k.item as usize];
+            match KINDS[k.kind as usize] {
+                TaskKind::Pair if k.a != NONE => {
+                    TaskKey::pair(item, names[k.a as usize], names[k.b as usize])
+                }
+                kind => TaskKey::new(item, kind),
+            }
+        })
     }
 }
 

@@ -5,7 +5,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::decisions::Decisions;
 use super::event::Event;
+use super::replay;
 
 /// Why the log could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,17 @@ pub struct Opened {
     pub torn: Option<TornTail>,
 }
 
+/// What [`LabelLog::open_decisions`] gives: the log, ready to append to, and the decisions
+/// its events leave standing.
+#[derive(Debug)]
+pub struct OpenedDecisions {
+    pub log: LabelLog,
+    pub decisions: Decisions,
+    /// Number of events in the log.
+    pub events: usize,
+    pub torn: Option<TornTail>,
+}
+
 /// `<input dir>/<input stem>.labels/<annotator>.jsonl`
 pub fn default_log_path(input: &Path, annotator: &str) -> PathBuf {
     labels_dir(input).join(format!("{annotator}.jsonl"))
@@ -92,6 +105,27 @@ impl LabelLog {
     /// Opens (creating if needed) and locks the log, repairs a torn tail, and replays it.
     /// A damaged line in the middle is an error and nothing is written.
     pub fn open(path: &Path) -> Result<Opened, LogError> {
+        let (log, bytes, torn) = Self::open_bytes(path)?;
+        let events = parse_events(path, &bytes)?;
+        Ok(Opened { log, events, torn })
+    }
+
+    /// [`LabelLog::open`] for resuming: the standing decisions instead of every event, built
+    /// without parsing each event in full (see [`Decisions`]); also the number of events.
+    pub fn open_decisions(path: &Path) -> Result<OpenedDecisions, LogError> {
+        let (log, bytes, torn) = Self::open_bytes(path)?;
+        let mut decisions = Decisions::new();
+        let events = replay::replay_into(&mut decisions, path, bytes.into())?;
+        Ok(OpenedDecisions {
+            log,
+            decisions,
+            events,
+            torn,
+        })
+    }
+
+    /// Opens, locks and repairs the log; gives its complete bytes.
+    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
                 path: dir.to_path_buf(),
@@ -163,19 +197,15 @@ impl LabelLog {
             }
         }
 
-        let events = parse_events(path, &bytes)?;
         let len = bytes.len() as u64;
         let identity = file_identity(&file.metadata().map_err(io)?);
-        Ok(Opened {
-            log: LabelLog {
-                path: path.to_path_buf(),
-                file,
-                len,
-                identity,
-            },
-            events,
-            torn,
-        })
+        let log = LabelLog {
+            path: path.to_path_buf(),
+            file,
+            len,
+            identity,
+        };
+        Ok((log, bytes, torn))
     }
 
     pub fn path(&self) -> &Path {
@@ -299,7 +329,7 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
     Ok(events)
 }
 
-fn damaged(path: &Path, line: usize, what: String) -> LogError {
+pub(crate) fn damaged(path: &Path, line: usize, what: String) -> LogError {
     LogError::Damaged {
         path: path.to_path_buf(),
         line,
@@ -381,6 +411,29 @@ pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
         torn = None;
     }
     Ok((events, torn))
+}
+
+/// [`read_log`] for replay: the decisions the log leaves standing (events are parsed in full
+/// only when asked for, see [`Decisions`]), and the byte count of a torn last line left out.
+pub fn read_decisions(path: &Path) -> Result<(Decisions, Option<usize>), LogError> {
+    let mut bytes = std::fs::read(path).map_err(|source| LogError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = bytes.len() - complete;
+    // A complete event without its newline still counts.
+    let mut torn = (tail > 0).then_some(tail);
+    if tail > 0 {
+        if parse_events(path, &bytes[complete..]).is_ok() {
+            torn = None;
+        } else {
+            bytes.truncate(complete);
+        }
+    }
+    let mut d = Decisions::new();
+    replay::replay_into(&mut d, path, bytes.into())?;
+    Ok((d, torn))
 }
 
 /// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.

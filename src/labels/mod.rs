@@ -4,10 +4,11 @@
 mod decisions;
 mod event;
 mod log;
+mod replay;
 
 pub use decisions::Decisions;
 pub use event::{Event, TaskKey, TaskKind, Verdict};
 pub use log::{
-    LabelLog, LogError, Opened, TornTail, default_log_path, labels_dir, log_files, now_rfc3339,
-    parse_events, read_log,
+    LabelLog, LogError, Opened, OpenedDecisions, TornTail, default_log_path, labels_dir, log_files,
+    now_rfc3339, parse_events, read_decisions, read_log,
 };

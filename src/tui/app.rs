@@ -16,7 +16,7 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Decisions, Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
+use crate::labels::{Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 
@@ -151,7 +151,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         5
     });
     let first_start = spec.guidelines.is_some();
-    let opened = LabelLog::open(&log_path)?;
+    let opened = LabelLog::open_decisions(&log_path)?;
     let log = opened.log;
     let mut notes = Vec::new();
     if let Some(t) = &opened.torn {
@@ -167,11 +167,12 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
 
     // One log holds either labels or a reviewer's final decisions, never both: export and
     // agreement tell them apart by whose log they are in. What counts is what still stands
-    // (an undone decision no longer does).
-    let standing = Decisions::from_events(&opened.events);
+    // (an undone decision no longer does). Review logs are small: all of it is checked; a
+    // labeler's log is checked by its latest standing decision (a log never mixes the two).
+    let mut decisions = opened.decisions;
     let adjudicated = |e: &Event| e.role.as_deref() == Some("adjudicator");
     if review.is_some()
-        && let Some(e) = standing.iter().find(|e| !adjudicated(e))
+        && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
     {
         bail!(
             "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
@@ -182,7 +183,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         );
     }
     if review.is_none()
-        && let Some(e) = standing.iter().find(|e| adjudicated(e))
+        && let Some(e) = decisions.last().filter(|e| adjudicated(e))
     {
         bail!(
             "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
@@ -193,11 +194,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             annotator
         );
     }
-    drop(standing);
-    let decisions = Decisions::from_events(&opened.events);
     // Guidelines open by themselves the first time (nothing in the log yet).
-    let show_guidelines = opened.events.is_empty();
-    drop(opened.events);
+    let show_guidelines = opened.events == 0;
 
     // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
     let hook_log = log_path.clone();

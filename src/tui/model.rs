@@ -321,15 +321,9 @@ impl Model {
             touched: false,
             awaiting: false,
         };
-        let mine: Vec<TaskKey> = m
-            .decisions
-            .iter()
-            .filter(|e| e.is_decision())
-            .map(Event::key)
-            .collect();
-        for k in mine {
-            m.team.mine_changed(&k, false, true);
-        }
+        // Nobody else's decisions are known yet: each of mine is one task's only decision.
+        let mine = m.decisions.decided_count_of(m.team.kind);
+        m.team.mine_at_start(mine);
         m.sync_tasks();
         if m.tasks.is_empty() {
             return Err(match &m.first_left_out {
@@ -361,6 +355,7 @@ impl Model {
                 && let Some(id) = self.source.id(pos)
                 && self.decisions.has_item(&id)
                 && let Ok(item) = self.source.item(pos)
+                && self.decisions.item_may_be_stale(&id, &item.hash)
             {
                 for key in item_keys(&item, self.mode, self.tasks.sample()) {
                     if let Some(ev) = self.decisions.get(&key)
@@ -468,8 +463,23 @@ impl Model {
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
     /// decided it.
     fn is_open(&self, i: usize) -> bool {
-        self.key_of(i)
-            .is_some_and(|k| self.decisions.get(&k).is_none() && self.team.wants(&k))
+        if self.mode == TaskKind::Pair && self.team.nobody_else() && i < self.tasks.len() {
+            // Resume walks up to a million of these: look the pair up without building its key.
+            let (pos, _) = self.tasks.locate(i);
+            let Ok(item) = self.source.item(pos) else {
+                return false;
+            };
+            let (a, b) = self.tasks.pair_of(i, &item);
+            let pair = (
+                item.candidates[a].id.as_str(),
+                item.candidates[b].id.as_str(),
+            );
+            return !self.decisions.has(&item.id, TaskKind::Pair, Some(pair));
+        }
+        self.key_of(i).is_some_and(|k| {
+            let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            !self.decisions.has(&k.item, k.kind, pair) && self.team.wants(&k)
+        })
     }
 
     /// Applies one of this labeler's own events, keeping the team's counts right.

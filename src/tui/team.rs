@@ -60,6 +60,11 @@ impl Team {
         self.over
     }
 
+    /// True when no other annotator has decided anything yet: every task is wanted.
+    pub fn nobody_else(&self) -> bool {
+        self.counts.is_empty()
+    }
+
     /// True when this labeler should be served the task: fewer than `overlap` others decided it.
     pub fn wants(&self, key: &TaskKey) -> bool {
         self.others_on(key) < self.overlap
@@ -86,6 +91,19 @@ impl Team {
             }
             let new = self.total(&key, mine);
             self.moved(old, new);
+        }
+    }
+
+    /// This labeler's `decided` standing decisions of the team's kind, read from the log before
+    /// any other annotator's: the same as [`Team::mine_changed`] from undecided to decided for
+    /// each, without naming the tasks.
+    pub fn mine_at_start(&mut self, decided: usize) {
+        assert!(
+            self.counts.is_empty(),
+            "mine_at_start comes before the others' decisions"
+        );
+        for _ in 0..decided {
+            self.moved(0, 1);
         }
     }
 
