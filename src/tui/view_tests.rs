@@ -331,3 +331,17 @@ fn monochrome_draws_no_colour_and_default_only_decorates() {
     m.theme = crate::config::Theme::Monochrome;
     assert!(!coloured(&draw(&m)), "monochrome uses no colour at all");
 }
+
+#[test]
+fn a_long_item_id_is_shortened_before_other_header_fields_go() {
+    let items = vec![
+        json!({"id": "arena-hard-328c149ed45a41c0b9d6f14659e63599", "prompt": "p",
+        "candidates": ["x", "y", "z"]}),
+    ];
+    let m = model(items, TaskKind::Rank, (100, 24));
+    let head = rows(&draw(&m))[0].clone();
+    assert!(head.contains("│ rank │"), "{head}");
+    assert!(head.contains("arena-hard-"), "{head}");
+    assert!(head.contains('…'), "{head}");
+    assert!(crate::text::str_width(head.trim_end()) <= 100);
+}

@@ -42,6 +42,12 @@ fn progress_bar(done: usize, total: usize, cells: usize) -> String {
     format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
 }
 
+/// The item id is shown at least this wide (when it is shown at all), and wider when there is
+/// room.
+const ID_MIN: usize = 10;
+/// Position of the item id among the header's fields.
+const ID_FIELD: usize = 2;
+
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
     let done = m.decided_count();
@@ -52,6 +58,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     }
     // The team's progress (tasks with enough decisions) when the work is shared.
     let team = m.team.names().next().is_some() || m.team.overlap > 1;
+    let full_id = one_line(&m.view.item.id);
     // (priority: lower is kept longer, text, style)
     let fields: Vec<(u8, String, Style)> = vec![
         (
@@ -75,11 +82,9 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             },
             Style::new(),
         ),
-        (
-            2,
-            truncate(&one_line(&m.view.item.id), usize::from(width / 4).max(12)),
-            Style::new(),
-        ),
+        // The item id is fitted last (below): it gets what the other fields leave, so a long
+        // id shortens instead of pushing the mode or the annotator out.
+        (2, truncate(&full_id, ID_MIN), Style::new()),
         (5, m.mode.name().to_string(), Style::new()),
         (6, one_line(&m.annotator), Style::new()),
         (
@@ -152,6 +157,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
                 keep[i] = false;
             }
         }
+    }
+    let spare = width.saturating_sub(total_width(&keep));
+    let mut fields = fields;
+    if keep[ID_FIELD] {
+        fields[ID_FIELD].1 = truncate(&full_id, str_width(&fields[ID_FIELD].1) + spare);
     }
     let mut spans = Vec::new();
     for (f, k) in fields.into_iter().zip(&keep) {
