@@ -61,8 +61,9 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let full_id = one_line(&m.view.item.id);
     // (priority: lower is kept longer, text, style)
     let fields: Vec<(u8, String, Style)> = vec![
+        // The file name goes first when room is short: the labeler knows which file they opened.
         (
-            3,
+            6,
             one_line(&m.file_label),
             Style::new().add_modifier(Modifier::BOLD),
         ),
@@ -85,8 +86,8 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         // The item id is fitted last (below): it gets what the other fields leave, so a long
         // id shortens instead of pushing the mode or the annotator out.
         (2, truncate(&full_id, ID_MIN), Style::new()),
-        (5, m.mode.name().to_string(), Style::new()),
-        (6, one_line(&m.annotator), Style::new()),
+        (3, m.mode.name().to_string(), Style::new()),
+        (5, one_line(&m.annotator), Style::new()),
         (
             1,
             format!("{} {done}/{total}", progress_bar(done, total, 10)),
