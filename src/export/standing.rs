@@ -105,6 +105,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
     });
 
     let mut out = Standing::default();
+    let mut keys: Vec<SortKey> = Vec::new();
     for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
         per.into_iter().enumerate()
     {
@@ -136,10 +137,31 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
                             counts.stale += 1;
                             continue;
                         }
-                        if !refers_to_known_candidates(&e, it) {
+                        // One pass over the item's ids both checks a pair's ids and ranks them
+                        // for the sort below.
+                        let ranks = match (e.task, &e.pair) {
+                            (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
+                                e.choice.as_deref().is_some_and(|c| {
+                                    c == "tie"
+                                        || c == "both_bad"
+                                        || c == l
+                                        || c == r
+                                        || it.candidate_index(c).is_some()
+                                })
+                            }),
+                            _ => refers_to_known_candidates(&e, it).then_some((0, 0)),
+                        };
+                        let Some((l, r)) = ranks else {
                             counts.unknown += 1;
                             continue;
-                        }
+                        };
+                        keys.push(SortKey {
+                            item_annotator: (i as u64) << 32 | a as u64,
+                            kind: e.task,
+                            l,
+                            r,
+                            at: out.decisions.len() as u32,
+                        });
                         Some(i)
                     }
                 },
@@ -163,15 +185,21 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         // Every decision is about a known item and known candidates: sort on integers. Within
         // one item, a candidate id's rank among the item's ids orders as the id itself does,
         // and one annotator has at most one standing decision per task, so the keys are
-        // distinct and give the same order as comparing the strings.
-        Some(items) => out.decisions.sort_by_cached_key(|d| {
-            let i = d.item.unwrap_or(usize::MAX);
-            let (l, r) = match (&d.event.pair, items.get(i)) {
-                (Some([l, r]), Some(it)) => (id_rank(it, l), id_rank(it, r)),
-                _ => (0, 0),
-            };
-            (i, d.annotator, d.event.task, l, r)
-        }),
+        // distinct and give the same order as comparing the strings. Only the keys move while
+        // sorting.
+        Some(_) => {
+            keys.sort_unstable();
+            // Applies the order in place (as `sort_by_cached_key` does): position `i` takes
+            // the decision first at `keys[i].at`, found again if an earlier swap moved it.
+            for i in 0..keys.len() {
+                let mut j = keys[i].at as usize;
+                while j < i {
+                    j = keys[j].at as usize;
+                }
+                keys[i].at = j as u32;
+                out.decisions.swap(i, j);
+            }
+        }
         None => out.decisions.sort_by(|x, y| {
             x.item
                 .cmp(&y.item)
@@ -184,12 +212,36 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
     out
 }
 
-/// How many of the item's candidate ids sort before `id` (the ids' string order, as a number).
-fn id_rank(item: &Item, id: &str) -> u32 {
-    item.candidates
-        .iter()
-        .filter(|c| c.id.as_str() < id)
-        .count() as u32
+/// Where a decision about a known item goes in [`Standing::decisions`]: item, annotator, task
+/// kind, the ranks of a pair's ids; `at` is its position before sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    item_annotator: u64,
+    kind: TaskKind,
+    l: u32,
+    r: u32,
+    at: u32,
+}
+
+/// The ranks of `l` and `r` among the item's candidate ids in string order (how many ids sort
+/// before each), when both are ids of the item.
+fn pair_ranks(item: &Item, l: &str, r: &str) -> Option<(u32, u32)> {
+    use std::cmp::Ordering::{Equal, Less};
+    let (mut rl, mut rr, mut kl, mut kr) = (0, 0, false, false);
+    for c in &item.candidates {
+        let id = c.id.as_str();
+        match id.cmp(l) {
+            Less => rl += 1,
+            Equal => kl = true,
+            _ => {}
+        }
+        match id.cmp(r) {
+            Less => rr += 1,
+            Equal => kr = true,
+            _ => {}
+        }
+    }
+    (kl && kr).then_some((rl, rr))
 }
 
 /// True when every candidate id the decision names is one of the item's.
