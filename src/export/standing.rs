@@ -119,7 +119,12 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
             .iter()
             .filter(|k| decisions.get(k).is_none())
             .count();
-        // The events are moved out of the replay, not copied.
+        // The events are moved out of the replay, not copied, into room made for them at once
+        // (growing a vector of large decisions copies them again and again).
+        out.decisions.reserve(decisions.decided_count());
+        if items.is_some() {
+            keys.reserve(decisions.decided_count());
+        }
         for e in decisions.into_events() {
             if e.skip {
                 counts.skips += 1;
