@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::format::Item;
-use crate::labels::{Decisions, Event, TaskKey, TaskKind};
+use crate::labels::{Decisions, Event, FastHash, TaskKey, TaskKind};
 
 /// The `role` an adjudicator's events carry.
 pub const ADJUDICATOR: &str = "adjudicator";
@@ -96,7 +96,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         }
         entry.0.apply(e);
     }
-    let index: Option<HashMap<&str, usize>> = items.map(|items| {
+    let index: Option<HashMap<&str, usize, FastHash>> = items.map(|items| {
         items
             .iter()
             .enumerate()
@@ -105,6 +105,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
     });
 
     let mut out = Standing::default();
+    let mut keys: Vec<SortKey> = Vec::new();
     for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
         per.into_iter().enumerate()
     {
@@ -118,7 +119,13 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
             .iter()
             .filter(|k| decisions.get(k).is_none())
             .count();
-        for e in decisions.iter() {
+        // The events are moved out of the replay, not copied, into room made for them at once
+        // (growing a vector of large decisions copies them again and again).
+        out.decisions.reserve(decisions.decided_count());
+        if items.is_some() {
+            keys.reserve(decisions.decided_count());
+        }
+        for e in decisions.into_events() {
             if e.skip {
                 counts.skips += 1;
                 continue;
@@ -135,10 +142,31 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
                             counts.stale += 1;
                             continue;
                         }
-                        if !refers_to_known_candidates(e, it) {
+                        // One pass over the item's ids both checks a pair's ids and ranks them
+                        // for the sort below.
+                        let ranks = match (e.task, &e.pair) {
+                            (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
+                                e.choice.as_deref().is_some_and(|c| {
+                                    c == "tie"
+                                        || c == "both_bad"
+                                        || c == l
+                                        || c == r
+                                        || it.candidate_index(c).is_some()
+                                })
+                            }),
+                            _ => refers_to_known_candidates(&e, it).then_some((0, 0)),
+                        };
+                        let Some((l, r)) = ranks else {
                             counts.unknown += 1;
                             continue;
-                        }
+                        };
+                        keys.push(SortKey {
+                            item_annotator: (i as u64) << 32 | a as u64,
+                            kind: e.task,
+                            l,
+                            r,
+                            at: out.decisions.len() as u32,
+                        });
                         Some(i)
                     }
                 },
@@ -148,7 +176,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
             out.decisions.push(Decided {
                 annotator: a as u32,
                 item,
-                event: e.clone(),
+                event: e,
             });
         }
         out.left_out.skipped += counts.skips;
@@ -158,15 +186,67 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         out.annotators.push(name);
         out.counts.push(counts);
     }
-    out.decisions.sort_by(|x, y| {
-        x.item
-            .cmp(&y.item)
-            .then_with(|| x.event.item.cmp(&y.event.item))
-            .then(x.annotator.cmp(&y.annotator))
-            .then(x.event.task.cmp(&y.event.task))
-            .then_with(|| x.event.pair.cmp(&y.event.pair))
-    });
+    match items {
+        // Every decision is about a known item and known candidates: sort on integers. Within
+        // one item, a candidate id's rank among the item's ids orders as the id itself does,
+        // and one annotator has at most one standing decision per task, so the keys are
+        // distinct and give the same order as comparing the strings. Only the keys move while
+        // sorting.
+        Some(_) => {
+            keys.sort_unstable();
+            // Applies the order in place (as `sort_by_cached_key` does): position `i` takes
+            // the decision first at `keys[i].at`, found again if an earlier swap moved it.
+            for i in 0..keys.len() {
+                let mut j = keys[i].at as usize;
+                while j < i {
+                    j = keys[j].at as usize;
+                }
+                keys[i].at = j as u32;
+                out.decisions.swap(i, j);
+            }
+        }
+        None => out.decisions.sort_by(|x, y| {
+            x.item
+                .cmp(&y.item)
+                .then_with(|| x.event.item.cmp(&y.event.item))
+                .then(x.annotator.cmp(&y.annotator))
+                .then(x.event.task.cmp(&y.event.task))
+                .then_with(|| x.event.pair.cmp(&y.event.pair))
+        }),
+    }
     out
+}
+
+/// Where a decision about a known item goes in [`Standing::decisions`]: item, annotator, task
+/// kind, the ranks of a pair's ids; `at` is its position before sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    item_annotator: u64,
+    kind: TaskKind,
+    l: u32,
+    r: u32,
+    at: u32,
+}
+
+/// The ranks of `l` and `r` among the item's candidate ids in string order (how many ids sort
+/// before each), when both are ids of the item.
+fn pair_ranks(item: &Item, l: &str, r: &str) -> Option<(u32, u32)> {
+    use std::cmp::Ordering::{Equal, Less};
+    let (mut rl, mut rr, mut kl, mut kr) = (0, 0, false, false);
+    for c in &item.candidates {
+        let id = c.id.as_str();
+        match id.cmp(l) {
+            Less => rl += 1,
+            Equal => kl = true,
+            _ => {}
+        }
+        match id.cmp(r) {
+            Less => rr += 1,
+            Equal => kr = true,
+            _ => {}
+        }
+    }
+    (kl && kr).then_some((rl, rr))
 }
 
 /// True when every candidate id the decision names is one of the item's.
@@ -260,5 +340,199 @@ pub(crate) mod tests {
         assert_eq!(s.decisions.len(), 2);
         assert_eq!(s.decisions[0].event.item, "a");
         assert_eq!(s.decisions[0].item, None);
+    }
+
+    /// The standing step before it sorted on integers and moved events out of the replay.
+    fn standing_by_strings(
+        events: impl IntoIterator<Item = Event>,
+        items: Option<&[Arc<Item>]>,
+    ) -> Standing {
+        // Group by annotator name; a BTreeMap keeps the annotator order stable.
+        // Per annotator: replay, the tasks that saw a retraction (only those: a set of every
+        // task would cost an allocation per event), retract events, adjudicator role.
+        let mut per: BTreeMap<String, (Decisions, HashSet<TaskKey>, usize, bool)> = BTreeMap::new();
+        for e in events {
+            let entry = match per.get_mut(&e.annotator) {
+                Some(entry) => entry,
+                None => per.entry(e.annotator.clone()).or_default(),
+            };
+            if e.retract {
+                entry.1.insert(e.key());
+                entry.2 += 1;
+            }
+            if e.role.as_deref() == Some(ADJUDICATOR) {
+                entry.3 = true;
+            }
+            entry.0.apply(e);
+        }
+        let index: Option<std::collections::HashMap<&str, usize>> = items.map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.id.as_str(), i))
+                .collect()
+        });
+
+        let mut out = Standing::default();
+        for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
+            per.into_iter().enumerate()
+        {
+            let mut counts = AnnotatorCounts {
+                retract_events,
+                adjudicator,
+                ..Default::default()
+            };
+            // A retracted task counts unless it was decided or skipped again afterwards.
+            counts.retracted = retracted
+                .iter()
+                .filter(|k| decisions.get(k).is_none())
+                .count();
+            for e in decisions.iter() {
+                if e.skip {
+                    counts.skips += 1;
+                    continue;
+                }
+                let item = match (&index, items) {
+                    (Some(index), Some(items)) => match index.get(e.item.as_str()) {
+                        None => {
+                            counts.unknown += 1;
+                            continue;
+                        }
+                        Some(&i) => {
+                            let it = &items[i];
+                            if e.item_hash.as_deref().is_some_and(|h| h != it.hash) {
+                                counts.stale += 1;
+                                continue;
+                            }
+                            if !refers_to_known_candidates(e, it) {
+                                counts.unknown += 1;
+                                continue;
+                            }
+                            Some(i)
+                        }
+                    },
+                    _ => None,
+                };
+                counts.decisions += 1;
+                out.decisions.push(Decided {
+                    annotator: a as u32,
+                    item,
+                    event: e.clone(),
+                });
+            }
+            out.left_out.skipped += counts.skips;
+            out.left_out.retracted += counts.retracted;
+            out.left_out.stale += counts.stale;
+            out.left_out.unknown += counts.unknown;
+            out.annotators.push(name);
+            out.counts.push(counts);
+        }
+        out.decisions.sort_by(|x, y| {
+            x.item
+                .cmp(&y.item)
+                .then_with(|| x.event.item.cmp(&y.event.item))
+                .then(x.annotator.cmp(&y.annotator))
+                .then(x.event.task.cmp(&y.event.task))
+                .then_with(|| x.event.pair.cmp(&y.event.pair))
+        });
+        out
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// A random multi-annotator log: pair, rank and rate decisions, skips, retractions, stale
+    /// hashes, unknown items and candidates, candidate ids whose string order is not their
+    /// file order, and times out of order.
+    fn random_events(r: &mut Rng, items: &[Arc<Item>], n: usize) -> Vec<Event> {
+        let who = ["carol", "alice", "bob", "dave"];
+        (0..n)
+            .map(|i| {
+                let it = &items[r.below(items.len() as u64) as usize];
+                let k = it.candidates.len() as u64;
+                let c = |r: &mut Rng| it.candidates[r.below(k) as usize].id.clone();
+                let annotator = who[r.below(4) as usize];
+                let kind = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate][r.below(3) as usize];
+                let item = if r.below(40) == 0 { "gone" } else { &it.id };
+                let hash = if r.below(30) == 0 { "old" } else { &it.hash };
+                let mut e = Event::new(annotator, item, Some(hash), kind);
+                e.at = format!("2026-01-01T00:00:{:02}.{:03}Z", r.below(60), r.below(1000));
+                match kind {
+                    TaskKind::Pair => {
+                        let (a, b) = (c(r), c(r));
+                        e.choice = Some(match r.below(5) {
+                            0 => "tie".into(),
+                            1 => "both_bad".into(),
+                            2 => b.clone(),
+                            _ => a.clone(),
+                        });
+                        e.pair = Some([a, b]);
+                    }
+                    TaskKind::Rank => {
+                        e.ranking = Some(vec![vec![c(r)], vec![c(r), c(r)]]);
+                    }
+                    TaskKind::Rate => {
+                        e.ratings = Some([(c(r), 3), (c(r), 1)].into());
+                    }
+                }
+                if r.below(25) == 0 {
+                    e.pair = Some(["c0".into(), "c99".into()]);
+                }
+                match r.below(20) {
+                    0 => e.skip = true,
+                    1 => e.retract = true,
+                    _ => {}
+                }
+                if i % 97 == 0 {
+                    e.role = Some(ADJUDICATOR.into());
+                }
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn integer_sort_and_moved_events_give_the_same_standing_as_before() {
+        let mut r = Rng(11);
+        // Ids whose string order differs from file order: c10 < c2 < c9.
+        let items: Vec<Arc<Item>> = (0..30)
+            .map(|i| {
+                let n = 2 + (i % 11);
+                let cands: Vec<_> = (0..n)
+                    .rev()
+                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
+                    .collect();
+                Arc::new(
+                    parse_item(
+                        json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands}),
+                        1,
+                    )
+                    .unwrap(),
+                )
+            })
+            .collect();
+        for n in [0, 1, 10, 200, 3000] {
+            let events = random_events(&mut r, &items, n);
+            for with_items in [true, false] {
+                let items = with_items.then_some(&items[..]);
+                let new = standing(events.clone(), items);
+                let old = standing_by_strings(events.clone(), items);
+                assert_eq!(new.annotators, old.annotators);
+                assert_eq!(new.counts, old.counts);
+                assert_eq!(new.left_out, old.left_out);
+                assert_eq!(
+                    new.decisions, old.decisions,
+                    "{n} events, items {with_items}"
+                );
+            }
+        }
     }
 }

@@ -141,10 +141,10 @@ impl Names {
 /// The maps are keyed by ids from the annotators' own logs, which a process reads and forgets:
 /// no one gains from flooding them, so a multiply-rotate hash (FxHash's) replaces SipHash,
 /// which took a fifth of a million-event replay.
-type FastHash = BuildHasherDefault<Fx>;
+pub(crate) type FastHash = BuildHasherDefault<Fx>;
 
 #[derive(Default)]
-struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
@@ -169,7 +169,10 @@ impl Hasher for Fx {
         self.add(i as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the entropy in the high bits, and the table picks a bucket by
+        // the low ones: rotate them down (ids like "syn-00012345" otherwise share a few
+        // thousand buckets and probe long chains of string compares).
+        self.0.rotate_left(26)
     }
 }
 
@@ -396,6 +399,24 @@ impl Decisions {
     /// Every standing decision or skip.
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
         self.latest.values().map(|e| self.event(e))
+    }
+
+    /// Every standing decision or skip, taken out: events given to [`Decisions::apply`] are
+    /// moved rather than copied, and events read from a log are parsed from their lines. Same
+    /// order as [`Decisions::iter`].
+    pub fn into_events(self) -> impl Iterator<Item = Event> {
+        let logs = self.logs;
+        self.latest
+            .into_values()
+            .map(move |e| match e.event.into_inner() {
+                Some(event) => *event,
+                None => {
+                    let (log, start, len) = e.line;
+                    let line = &logs[log as usize][start as usize..start as usize + len as usize];
+                    // The line passed the same checks when the log was read (see `replay`).
+                    serde_json::from_slice(line).expect("a log line checked when it was read")
+                }
+            })
     }
 
     /// The tasks with a standing decision or skip, without building their events.

@@ -7,6 +7,7 @@ mod log;
 mod replay;
 
 pub use decisions::Decisions;
+pub(crate) use decisions::FastHash;
 pub use event::{Event, TaskKey, TaskKind, Verdict};
 pub use log::{
     LabelLog, LogError, Opened, OpenedDecisions, TornTail, default_log_path, labels_dir, log_files,
