@@ -164,11 +164,13 @@ fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
     // One last decision at a usable size, then the final size. First make sure every key
     // sent so far was handled: help (asked for after them) opens only once they are.
     s.resize(100, 30);
-    let end = Instant::now() + Duration::from_secs(20);
+    let end = Instant::now() + Duration::from_secs(40);
     loop {
         s.send("?");
         let t = Instant::now();
-        while !s.screen().contains("help: pair mode") && t.elapsed() < Duration::from_secs(1) {
+        // Wait long enough that a slow, loaded machine has drawn it: a second `?` sent too
+        // early would close the help the first one opened.
+        while !s.screen().contains("help: pair mode") && t.elapsed() < Duration::from_secs(5) {
             std::thread::sleep(Duration::from_millis(10));
         }
         if s.screen().contains("help: pair mode") {
