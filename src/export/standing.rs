@@ -74,28 +74,87 @@ pub struct Standing {
     pub left_out: LeftOut,
 }
 
+/// One annotator's events, replayed: what stands, the tasks that saw a retraction (only those:
+/// a set of every task would cost an allocation per event), retract events, and whether any
+/// event carried the adjudicator role.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    decisions: Decisions,
+    retracted: HashSet<TaskKey>,
+    retract_events: usize,
+    adjudicator: bool,
+    /// (log number + 1, its number in `decisions`) of the log lines are applied from.
+    log: (usize, u32),
+}
+
+/// Replays every log (in the order given) per annotator, checking each line as a full read
+/// does (the same lines accepted, the same first error) on all cores without building its
+/// event; only the lines that stand are parsed in full, by [`standing_of`]. Also returns the
+/// warnings for torn last lines that [`super::input::read_labels`] gives.
+pub fn replay_logs(
+    paths: &[std::path::PathBuf],
+) -> Result<(BTreeMap<String, Replayed>, Vec<String>), crate::labels::LogError> {
+    let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (n, path) in paths.iter().enumerate() {
+        let (bytes, torn) = crate::labels::read_complete(path)?;
+        if let Some(bytes) = torn {
+            warnings.push(format!(
+                "{}: left out an unfinished last line ({bytes} bytes; being written, or cut off by a crash)",
+                path.display()
+            ));
+        }
+        let bytes: Arc<[u8]> = bytes.into();
+        crate::labels::check_log(path, &bytes, |line| {
+            let entry = match per.get_mut(line.annotator) {
+                Some(entry) => entry,
+                None => per.entry(line.annotator.to_string()).or_default(),
+            };
+            if entry.log.0 != n + 1 {
+                entry.log = (n + 1, entry.decisions.add_log(Arc::clone(&bytes)));
+            }
+            let b = &line.brief;
+            if b.retract {
+                entry.retracted.insert(match (b.kind, b.pair) {
+                    (TaskKind::Pair, Some((l, r))) => TaskKey::pair(b.item, l, r),
+                    (kind, _) => TaskKey::new(b.item, kind),
+                });
+                entry.retract_events += 1;
+            }
+            if line.role == Some(ADJUDICATOR) {
+                entry.adjudicator = true;
+            }
+            entry.decisions.apply_brief(entry.log.1, b);
+        })?;
+    }
+    Ok((per, warnings))
+}
+
 /// Replays the events of every log (in the order given) per annotator and keeps what stands.
 /// With `items`, decisions about changed items (their `item_hash` differs from the item's
 /// current hash) are stale, and decisions about unknown items or candidates are left out.
 pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Item>]>) -> Standing {
     // Group by annotator name; a BTreeMap keeps the annotator order stable.
-    // Per annotator: replay, the tasks that saw a retraction (only those: a set of every
-    // task would cost an allocation per event), retract events, adjudicator role.
-    let mut per: BTreeMap<String, (Decisions, HashSet<TaskKey>, usize, bool)> = BTreeMap::new();
+    let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
     for e in events {
         let entry = match per.get_mut(&e.annotator) {
             Some(entry) => entry,
             None => per.entry(e.annotator.clone()).or_default(),
         };
         if e.retract {
-            entry.1.insert(e.key());
-            entry.2 += 1;
+            entry.retracted.insert(e.key());
+            entry.retract_events += 1;
         }
         if e.role.as_deref() == Some(ADJUDICATOR) {
-            entry.3 = true;
+            entry.adjudicator = true;
         }
-        entry.0.apply(e);
+        entry.decisions.apply(e);
     }
+    standing_of(per, items)
+}
+
+/// [`standing`] from logs already replayed per annotator (see [`replay_logs`]).
+pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>) -> Standing {
     let index: Option<HashMap<&str, usize, FastHash>> = items.map(|items| {
         items
             .iter()
@@ -106,9 +165,14 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
 
     let mut out = Standing::default();
     let mut keys: Vec<SortKey> = Vec::new();
-    for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
-        per.into_iter().enumerate()
-    {
+    for (a, (name, r)) in per.into_iter().enumerate() {
+        let Replayed {
+            decisions,
+            retracted,
+            retract_events,
+            adjudicator,
+            ..
+        } = r;
         let mut counts = AnnotatorCounts {
             retract_events,
             adjudicator,
@@ -117,7 +181,10 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         // A retracted task counts unless it was decided or skipped again afterwards.
         counts.retracted = retracted
             .iter()
-            .filter(|k| decisions.get(k).is_none())
+            .filter(|k| {
+                let pair = k.pair.as_ref().map(|(l, r)| (l.as_str(), r.as_str()));
+                !decisions.has(&k.item, k.kind, pair)
+            })
             .count();
         // The events are moved out of the replay, not copied, into room made for them at once
         // (growing a vector of large decisions copies them again and again).
@@ -125,11 +192,9 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         if items.is_some() {
             keys.reserve(decisions.decided_count());
         }
-        for e in decisions.into_events() {
-            if e.skip {
-                counts.skips += 1;
-                continue;
-            }
+        let (events, skips) = decisions.into_decided();
+        counts.skips = skips;
+        for e in events {
             let item = match (&index, items) {
                 (Some(index), Some(items)) => match index.get(e.item.as_str()) {
                     None => {
@@ -525,6 +590,59 @@ pub(crate) mod tests {
                 let items = with_items.then_some(&items[..]);
                 let new = standing(events.clone(), items);
                 let old = standing_by_strings(events.clone(), items);
+                assert_eq!(new.annotators, old.annotators);
+                assert_eq!(new.counts, old.counts);
+                assert_eq!(new.left_out, old.left_out);
+                assert_eq!(
+                    new.decisions, old.decisions,
+                    "{n} events, items {with_items}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn replayed_logs_give_the_same_standing_as_their_events() {
+        let mut r = Rng(23);
+        let items: Vec<Arc<Item>> = (0..40)
+            .map(|i| {
+                let cands: Vec<_> = (0..2 + (i % 9))
+                    .rev()
+                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
+                    .collect();
+                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands});
+                Arc::new(parse_item(it, 1).unwrap())
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        // 30,000 events make several 1 MiB pieces and enough standing lines to parse them on
+        // every core; the events are spread over three logs, annotators mixed within each.
+        for n in [0, 1, 50, 2000, 30000] {
+            // Only events a log read accepts (some random choices are neither of the pair).
+            let events: Vec<Event> = random_events(&mut r, &items, n)
+                .into_iter()
+                .filter(|e| e.check().is_ok())
+                .collect();
+            let paths: Vec<_> = (0..3)
+                .map(|k| dir.path().join(format!("{n}-{k}.jsonl")))
+                .collect();
+            let mut texts = vec![String::new(); 3];
+            for (i, e) in events.iter().enumerate() {
+                let k = (i * 7 / 5 + i / 1000) % 3;
+                texts[k].push_str(&serde_json::to_string(e).unwrap());
+                texts[k].push('\n');
+            }
+            let mut in_log_order = Vec::new();
+            for (path, text) in paths.iter().zip(&texts) {
+                std::fs::write(path, text).unwrap();
+                in_log_order.extend(crate::labels::read_log(path).unwrap().0);
+            }
+            for with_items in [true, false] {
+                let items = with_items.then_some(&items[..]);
+                let (per, warnings) = replay_logs(&paths).unwrap();
+                assert!(warnings.is_empty());
+                let new = standing_of(per, items);
+                let old = standing(in_log_order.clone(), items);
                 assert_eq!(new.annotators, old.annotators);
                 assert_eq!(new.counts, old.counts);
                 assert_eq!(new.left_out, old.left_out);
