@@ -212,10 +212,10 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
                         let ranks = match (e.task, &e.pair) {
                             (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
                                 e.choice.as_deref().is_some_and(|c| {
-                                    c == "tie"
+                                    cmp_ids(c, l).is_eq()
+                                        || cmp_ids(c, r).is_eq()
+                                        || c == "tie"
                                         || c == "both_bad"
-                                        || c == l
-                                        || c == r
                                         || it.candidate_index(c).is_some()
                                 })
                             }),
@@ -300,18 +300,31 @@ fn pair_ranks(item: &Item, l: &str, r: &str) -> Option<(u32, u32)> {
     let (mut rl, mut rr, mut kl, mut kr) = (0, 0, false, false);
     for c in &item.candidates {
         let id = c.id.as_str();
-        match id.cmp(l) {
+        match cmp_ids(id, l) {
             Less => rl += 1,
             Equal => kl = true,
             _ => {}
         }
-        match id.cmp(r) {
+        match cmp_ids(id, r) {
             Less => rr += 1,
             Equal => kr = true,
             _ => {}
         }
     }
     (kl && kr).then_some((rl, rr))
+}
+
+/// `a.cmp(b)`, inline: candidate ids are a few bytes, and a call to `memcmp` for each
+/// comparison cost more than comparing them.
+#[inline]
+fn cmp_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// True when every candidate id the decision names is one of the item's.
@@ -597,6 +610,18 @@ pub(crate) mod tests {
                     new.decisions, old.decisions,
                     "{n} events, items {with_items}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn cmp_ids_orders_as_str_does() {
+        let ids = [
+            "", "a", "ab", "b", "c10", "c2", "c9", "é", "e\u{301}", "zz", "z",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(cmp_ids(a, b), a.cmp(b), "{a:?} {b:?}");
             }
         }
     }
