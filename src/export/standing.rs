@@ -85,6 +85,43 @@ pub struct Replayed {
     adjudicator: bool,
     /// (log number + 1, its number in `decisions`) of the log lines are applied from.
     log: (usize, u32),
+    settled: Option<Settled>,
+}
+
+/// What stands of one annotator's replay, taken out of it.
+#[derive(Debug, Default)]
+struct Settled {
+    /// The standing decisions (skips left out), in no particular order.
+    events: Vec<Event>,
+    skips: usize,
+    /// Tasks whose decision was taken back and not decided again.
+    retracted: usize,
+}
+
+impl Replayed {
+    /// Takes the standing decisions out of the replay, parsing the lines read from logs
+    /// (once: [`replay_logs`] does it while the candidate file may still be loading).
+    fn settle(&mut self) -> Settled {
+        if let Some(s) = self.settled.take() {
+            return s;
+        }
+        let decisions = std::mem::take(&mut self.decisions);
+        // A retracted task counts unless it was decided or skipped again afterwards.
+        let retracted = self
+            .retracted
+            .iter()
+            .filter(|k| {
+                let pair = k.pair.as_ref().map(|(l, r)| (l.as_str(), r.as_str()));
+                !decisions.has(&k.item, k.kind, pair)
+            })
+            .count();
+        let (events, skips) = decisions.into_decided();
+        Settled {
+            events,
+            skips,
+            retracted,
+        }
+    }
 }
 
 /// Replays every log (in the order given) per annotator, checking each line as a full read
@@ -127,6 +164,10 @@ pub fn replay_logs(
             entry.decisions.apply_brief(entry.log.1, b);
         })?;
     }
+    for r in per.values_mut() {
+        let s = r.settle();
+        r.settled = Some(s);
+    }
     Ok((per, warnings))
 }
 
@@ -166,34 +207,25 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
     let mut out = Standing::default();
     let mut keys: Vec<SortKey> = Vec::new();
     for (a, (name, r)) in per.into_iter().enumerate() {
-        let Replayed {
-            decisions,
+        let mut r = r;
+        let Settled {
+            events,
+            skips,
             retracted,
-            retract_events,
-            adjudicator,
-            ..
-        } = r;
+        } = r.settle();
         let mut counts = AnnotatorCounts {
-            retract_events,
-            adjudicator,
+            retract_events: r.retract_events,
+            adjudicator: r.adjudicator,
+            retracted,
+            skips,
             ..Default::default()
         };
-        // A retracted task counts unless it was decided or skipped again afterwards.
-        counts.retracted = retracted
-            .iter()
-            .filter(|k| {
-                let pair = k.pair.as_ref().map(|(l, r)| (l.as_str(), r.as_str()));
-                !decisions.has(&k.item, k.kind, pair)
-            })
-            .count();
         // The events are moved out of the replay, not copied, into room made for them at once
         // (growing a vector of large decisions copies them again and again).
-        out.decisions.reserve(decisions.decided_count());
+        out.decisions.reserve(events.len());
         if items.is_some() {
-            keys.reserve(decisions.decided_count());
+            keys.reserve(events.len());
         }
-        let (events, skips) = decisions.into_decided();
-        counts.skips = skips;
         for e in events {
             let item = match (&index, items) {
                 (Some(index), Some(items)) => match index.get(e.item.as_str()) {
