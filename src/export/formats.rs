@@ -147,6 +147,77 @@ impl<D: Display> Serialize for Text<D> {
     }
 }
 
+/// Appends `s` as the inside of a JSON string, escaped exactly as `serde_json` escapes it:
+/// `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`; all else
+/// (DEL and non-ASCII included) as it is. Eight bytes at a time are checked for anything to
+/// escape, and runs without any are copied whole.
+pub fn escape_into(out: &mut Vec<u8>, s: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `w` is below 0x20, a quote or a backslash (exact: no byte is missed, and
+    // a false alarm only sends the word to the byte-by-byte check).
+    fn special(w: u64) -> bool {
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            | zero(w ^ (ONES * b'"' as u64))
+            | zero(w ^ (ONES * b'\\' as u64))
+            != 0
+    }
+    let b = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        if i + 8 <= b.len() {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            if !special(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..0x20 => b"",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&b[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 0xf) as usize],
+            ]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+}
+
+/// `fmt::Write` into a line, escaping as [`escape_into`] does.
+struct Escaped<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Escaped<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_into(self.0, s);
+        Ok(())
+    }
+}
+
 /// Annotator names picked out of the name table by index.
 struct Names<'a> {
     names: &'a [String],
@@ -174,8 +245,11 @@ pub struct Columns {
 struct Row<'a, P, C> {
     #[serde(skip_serializing_if = "Option::is_none")]
     prompt: Option<P>,
-    chosen: C,
-    rejected: C,
+    // Always given, except for the columns after them that `trl` rows write by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen: Option<C>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected: Option<C>,
     #[serde(skip_serializing_if = "Option::is_none")]
     margin: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -303,6 +377,7 @@ pub fn write_pairs<W: Write>(
     notes: &Notes,
 ) -> serde_json::Result<()> {
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut line = Vec::new();
     for p in &agg.pairs {
         let item = &items[p.item as usize];
         let (ch, rj) = (
@@ -319,8 +394,8 @@ pub fn write_pairs<W: Write>(
             ($prompt:expr, $chosen:expr, $rejected:expr) => {
                 Row {
                     prompt: $prompt,
-                    chosen: $chosen,
-                    rejected: $rejected,
+                    chosen: Some($chosen),
+                    rejected: Some($rejected),
                     margin: cols.margin.then(|| p.margin.unwrap_or(0.0)),
                     tie: cols.tie.then_some(tie),
                     both_bad: cols.both_bad.then_some(p.pref == Pref::BothBad),
@@ -343,20 +418,44 @@ pub fn write_pairs<W: Write>(
             PairFormat::TrlChat => {
                 serde_json::to_writer(&mut *w, &row!(Some(&a[..n]), &a[n..], &b[n..]))?
             }
-            PairFormat::Trl if !flatten && is_single_turn(&a[..n], &a[n..], &b[n..]) => {
-                serde_json::to_writer(
-                    &mut *w,
-                    &row!(Some(a[0].content), a[n].content, b[n].content),
-                )?
+            // The three text columns are escaped straight into the line; the columns after
+            // them are serialised as an object of their own and spliced on.
+            PairFormat::Trl => {
+                line.clear();
+                if !flatten && is_single_turn(&a[..n], &a[n..], &b[n..]) {
+                    line.extend_from_slice(b"{\"prompt\":\"");
+                    escape_into(&mut line, a[0].content);
+                    line.extend_from_slice(b"\",\"chosen\":\"");
+                    escape_into(&mut line, a[n].content);
+                    line.extend_from_slice(b"\",\"rejected\":\"");
+                    escape_into(&mut line, b[n].content);
+                } else {
+                    line.extend_from_slice(b"{\"prompt\":\"");
+                    let _ = write!(Escaped(&mut line), "{}", HhPrompt(&a[..n]));
+                    line.extend_from_slice(b"\",\"chosen\":\"");
+                    let _ = write!(Escaped(&mut line), "{}", HhAnswer(&a[n..]));
+                    line.extend_from_slice(b"\",\"rejected\":\"");
+                    let _ = write!(Escaped(&mut line), "{}", HhAnswer(&b[n..]));
+                }
+                line.push(b'"');
+                let rest: Row<&str, &str> = Row {
+                    chosen: None,
+                    rejected: None,
+                    ..row!(None, "", "")
+                };
+                let at = line.len();
+                serde_json::to_writer(&mut line, &rest)?;
+                // `{}` when no other column is asked for, else `{"margin":...}`.
+                if line.len() == at + 2 {
+                    line.truncate(at);
+                } else {
+                    line[at] = b',';
+                    line.pop();
+                }
+                line.extend_from_slice(b"}\n");
+                w.write_all(&line).map_err(serde_json::Error::io)?;
+                continue;
             }
-            PairFormat::Trl => serde_json::to_writer(
-                &mut *w,
-                &row!(
-                    Some(Text(HhPrompt(&a[..n]))),
-                    Text(HhAnswer(&a[n..])),
-                    Text(HhAnswer(&b[n..]))
-                ),
-            )?,
             PairFormat::Hh => {
                 serde_json::to_writer(&mut *w, &row!(None::<&str>, Text(Hh(&a)), Text(Hh(&b))))?
             }
@@ -567,4 +666,45 @@ pub fn write_ratings<W: Write>(
         lines += 1;
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_into_matches_serde_json_on_random_strings() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pool: Vec<char> = (0u8..0x20)
+            .map(char::from)
+            .chain("\"\\/ aZ~\u{7f}\u{80}é€😀\u{2028}\u{fffd}".chars())
+            .collect();
+        for round in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let s: String = (0..len)
+                .map(|_| {
+                    // Long plain runs too, so the eight-byte steps meet specials at every offset.
+                    if round % 2 == 0 && next() % 4 != 0 {
+                        'x'
+                    } else {
+                        pool[(next() % pool.len() as u64) as usize]
+                    }
+                })
+                .collect();
+            let mut out = b"\"".to_vec();
+            escape_into(&mut out, &s);
+            out.push(b'"');
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
 }

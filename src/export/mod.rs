@@ -239,7 +239,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let (dataset, labels) = std::thread::scope(|s| {
         let labels = s.spawn(|| {
             let paths = input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)?;
-            input::read_labels(paths)
+            standing::replay_logs(&paths).map_err(input::InputError::from)
         });
         let dataset = format::load(&args.file);
         let labels = labels
@@ -248,11 +248,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         (dataset, labels)
     });
     let dataset = dataset?;
-    let labels = labels?;
-    for w in &labels.warnings {
+    let (replayed, warnings) = labels?;
+    for w in &warnings {
         eprintln!("prefer export: warning: {w}");
     }
-    let st = standing::standing(labels.events, Some(&dataset.items));
+    let st = standing::standing_of(replayed, Some(&dataset.items));
     let margin_map = match &args.task {
         Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),
         None => args.margin_map.0,

@@ -74,28 +74,128 @@ pub struct Standing {
     pub left_out: LeftOut,
 }
 
+/// One annotator's events, replayed: what stands, the tasks that saw a retraction (only those:
+/// a set of every task would cost an allocation per event), retract events, and whether any
+/// event carried the adjudicator role.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    decisions: Decisions,
+    retracted: HashSet<TaskKey>,
+    retract_events: usize,
+    adjudicator: bool,
+    /// (log number + 1, its number in `decisions`) of the log lines are applied from.
+    log: (usize, u32),
+    settled: Option<Settled>,
+}
+
+/// What stands of one annotator's replay, taken out of it.
+#[derive(Debug, Default)]
+struct Settled {
+    /// The standing decisions (skips left out), in no particular order.
+    events: Vec<Event>,
+    skips: usize,
+    /// Tasks whose decision was taken back and not decided again.
+    retracted: usize,
+}
+
+impl Replayed {
+    /// Takes the standing decisions out of the replay, parsing the lines read from logs
+    /// (once: [`replay_logs`] does it while the candidate file may still be loading).
+    fn settle(&mut self) -> Settled {
+        if let Some(s) = self.settled.take() {
+            return s;
+        }
+        let decisions = std::mem::take(&mut self.decisions);
+        // A retracted task counts unless it was decided or skipped again afterwards.
+        let retracted = self
+            .retracted
+            .iter()
+            .filter(|k| {
+                let pair = k.pair.as_ref().map(|(l, r)| (l.as_str(), r.as_str()));
+                !decisions.has(&k.item, k.kind, pair)
+            })
+            .count();
+        let (events, skips) = decisions.into_decided();
+        Settled {
+            events,
+            skips,
+            retracted,
+        }
+    }
+}
+
+/// Replays every log (in the order given) per annotator, checking each line as a full read
+/// does (the same lines accepted, the same first error) on all cores without building its
+/// event; only the lines that stand are parsed in full, by [`standing_of`]. Also returns the
+/// warnings for torn last lines that [`super::input::read_labels`] gives.
+pub fn replay_logs(
+    paths: &[std::path::PathBuf],
+) -> Result<(BTreeMap<String, Replayed>, Vec<String>), crate::labels::LogError> {
+    let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (n, path) in paths.iter().enumerate() {
+        let (bytes, torn) = crate::labels::read_complete(path)?;
+        if let Some(bytes) = torn {
+            warnings.push(format!(
+                "{}: left out an unfinished last line ({bytes} bytes; being written, or cut off by a crash)",
+                path.display()
+            ));
+        }
+        let bytes: Arc<[u8]> = bytes.into();
+        crate::labels::check_log(path, &bytes, |line| {
+            let entry = match per.get_mut(line.annotator) {
+                Some(entry) => entry,
+                None => per.entry(line.annotator.to_string()).or_default(),
+            };
+            if entry.log.0 != n + 1 {
+                entry.log = (n + 1, entry.decisions.add_log(Arc::clone(&bytes)));
+            }
+            let b = &line.brief;
+            if b.retract {
+                entry.retracted.insert(match (b.kind, b.pair) {
+                    (TaskKind::Pair, Some((l, r))) => TaskKey::pair(b.item, l, r),
+                    (kind, _) => TaskKey::new(b.item, kind),
+                });
+                entry.retract_events += 1;
+            }
+            if line.role == Some(ADJUDICATOR) {
+                entry.adjudicator = true;
+            }
+            entry.decisions.apply_brief(entry.log.1, b);
+        })?;
+    }
+    for r in per.values_mut() {
+        let s = r.settle();
+        r.settled = Some(s);
+    }
+    Ok((per, warnings))
+}
+
 /// Replays the events of every log (in the order given) per annotator and keeps what stands.
 /// With `items`, decisions about changed items (their `item_hash` differs from the item's
 /// current hash) are stale, and decisions about unknown items or candidates are left out.
 pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Item>]>) -> Standing {
     // Group by annotator name; a BTreeMap keeps the annotator order stable.
-    // Per annotator: replay, the tasks that saw a retraction (only those: a set of every
-    // task would cost an allocation per event), retract events, adjudicator role.
-    let mut per: BTreeMap<String, (Decisions, HashSet<TaskKey>, usize, bool)> = BTreeMap::new();
+    let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
     for e in events {
         let entry = match per.get_mut(&e.annotator) {
             Some(entry) => entry,
             None => per.entry(e.annotator.clone()).or_default(),
         };
         if e.retract {
-            entry.1.insert(e.key());
-            entry.2 += 1;
+            entry.retracted.insert(e.key());
+            entry.retract_events += 1;
         }
         if e.role.as_deref() == Some(ADJUDICATOR) {
-            entry.3 = true;
+            entry.adjudicator = true;
         }
-        entry.0.apply(e);
+        entry.decisions.apply(e);
     }
+    standing_of(per, items)
+}
+
+/// [`standing`] from logs already replayed per annotator (see [`replay_logs`]).
+pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>) -> Standing {
     let index: Option<HashMap<&str, usize, FastHash>> = items.map(|items| {
         items
             .iter()
@@ -106,30 +206,27 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
 
     let mut out = Standing::default();
     let mut keys: Vec<SortKey> = Vec::new();
-    for (a, (name, (decisions, retracted, retract_events, adjudicator))) in
-        per.into_iter().enumerate()
-    {
+    for (a, (name, r)) in per.into_iter().enumerate() {
+        let mut r = r;
+        let Settled {
+            events,
+            skips,
+            retracted,
+        } = r.settle();
         let mut counts = AnnotatorCounts {
-            retract_events,
-            adjudicator,
+            retract_events: r.retract_events,
+            adjudicator: r.adjudicator,
+            retracted,
+            skips,
             ..Default::default()
         };
-        // A retracted task counts unless it was decided or skipped again afterwards.
-        counts.retracted = retracted
-            .iter()
-            .filter(|k| decisions.get(k).is_none())
-            .count();
         // The events are moved out of the replay, not copied, into room made for them at once
         // (growing a vector of large decisions copies them again and again).
-        out.decisions.reserve(decisions.decided_count());
+        out.decisions.reserve(events.len());
         if items.is_some() {
-            keys.reserve(decisions.decided_count());
+            keys.reserve(events.len());
         }
-        for e in decisions.into_events() {
-            if e.skip {
-                counts.skips += 1;
-                continue;
-            }
+        for e in events {
             let item = match (&index, items) {
                 (Some(index), Some(items)) => match index.get(e.item.as_str()) {
                     None => {
@@ -147,10 +244,10 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
                         let ranks = match (e.task, &e.pair) {
                             (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
                                 e.choice.as_deref().is_some_and(|c| {
-                                    c == "tie"
+                                    cmp_ids(c, l).is_eq()
+                                        || cmp_ids(c, r).is_eq()
+                                        || c == "tie"
                                         || c == "both_bad"
-                                        || c == l
-                                        || c == r
                                         || it.candidate_index(c).is_some()
                                 })
                             }),
@@ -235,18 +332,31 @@ fn pair_ranks(item: &Item, l: &str, r: &str) -> Option<(u32, u32)> {
     let (mut rl, mut rr, mut kl, mut kr) = (0, 0, false, false);
     for c in &item.candidates {
         let id = c.id.as_str();
-        match id.cmp(l) {
+        match cmp_ids(id, l) {
             Less => rl += 1,
             Equal => kl = true,
             _ => {}
         }
-        match id.cmp(r) {
+        match cmp_ids(id, r) {
             Less => rr += 1,
             Equal => kr = true,
             _ => {}
         }
     }
     (kl && kr).then_some((rl, rr))
+}
+
+/// `a.cmp(b)`, inline: candidate ids are a few bytes, and a call to `memcmp` for each
+/// comparison cost more than comparing them.
+#[inline]
+fn cmp_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// True when every candidate id the decision names is one of the item's.
@@ -525,6 +635,71 @@ pub(crate) mod tests {
                 let items = with_items.then_some(&items[..]);
                 let new = standing(events.clone(), items);
                 let old = standing_by_strings(events.clone(), items);
+                assert_eq!(new.annotators, old.annotators);
+                assert_eq!(new.counts, old.counts);
+                assert_eq!(new.left_out, old.left_out);
+                assert_eq!(
+                    new.decisions, old.decisions,
+                    "{n} events, items {with_items}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cmp_ids_orders_as_str_does() {
+        let ids = [
+            "", "a", "ab", "b", "c10", "c2", "c9", "é", "e\u{301}", "zz", "z",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(cmp_ids(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn replayed_logs_give_the_same_standing_as_their_events() {
+        let mut r = Rng(23);
+        let items: Vec<Arc<Item>> = (0..40)
+            .map(|i| {
+                let cands: Vec<_> = (0..2 + (i % 9))
+                    .rev()
+                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
+                    .collect();
+                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands});
+                Arc::new(parse_item(it, 1).unwrap())
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        // 30,000 events make several 1 MiB pieces and enough standing lines to parse them on
+        // every core; the events are spread over three logs, annotators mixed within each.
+        for n in [0, 1, 50, 2000, 30000] {
+            // Only events a log read accepts (some random choices are neither of the pair).
+            let events: Vec<Event> = random_events(&mut r, &items, n)
+                .into_iter()
+                .filter(|e| e.check().is_ok())
+                .collect();
+            let paths: Vec<_> = (0..3)
+                .map(|k| dir.path().join(format!("{n}-{k}.jsonl")))
+                .collect();
+            let mut texts = vec![String::new(); 3];
+            for (i, e) in events.iter().enumerate() {
+                let k = (i * 7 / 5 + i / 1000) % 3;
+                texts[k].push_str(&serde_json::to_string(e).unwrap());
+                texts[k].push('\n');
+            }
+            let mut in_log_order = Vec::new();
+            for (path, text) in paths.iter().zip(&texts) {
+                std::fs::write(path, text).unwrap();
+                in_log_order.extend(crate::labels::read_log(path).unwrap().0);
+            }
+            for with_items in [true, false] {
+                let items = with_items.then_some(&items[..]);
+                let (per, warnings) = replay_logs(&paths).unwrap();
+                assert!(warnings.is_empty());
+                let new = standing_of(per, items);
+                let old = standing(in_log_order.clone(), items);
                 assert_eq!(new.annotators, old.annotators);
                 assert_eq!(new.counts, old.counts);
                 assert_eq!(new.left_out, old.left_out);

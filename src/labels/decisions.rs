@@ -419,6 +419,53 @@ impl Decisions {
             })
     }
 
+    /// The standing decisions taken out (skips left out, and counted): events given to
+    /// [`Decisions::apply`] are moved, and lines read from a log are parsed on all cores. In
+    /// no particular order.
+    pub fn into_decided(self) -> (Vec<Event>, usize) {
+        let logs = self.logs;
+        let mut skips = 0;
+        let mut out = Vec::with_capacity(self.decided.iter().sum());
+        let mut lines: Vec<&[u8]> = Vec::new();
+        for e in self.latest.into_values() {
+            if !e.decision {
+                skips += usize::from(e.skip);
+                continue;
+            }
+            match e.event.into_inner() {
+                Some(event) => out.push(*event),
+                None => {
+                    let (log, start, len) = e.line;
+                    lines.push(&logs[log as usize][start as usize..start as usize + len as usize]);
+                }
+            }
+        }
+        // The lines passed the same checks when the log was read (see `replay`).
+        let parse = |lines: &[&[u8]]| -> Vec<Event> {
+            lines
+                .iter()
+                .map(|l| serde_json::from_slice(l).expect("a log line checked when it was read"))
+                .collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads == 1 || lines.len() < 4096 {
+            out.extend(parse(&lines));
+        } else {
+            let chunk = lines.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let parts: Vec<_> = lines[chunk..]
+                    .chunks(chunk)
+                    .map(|c| s.spawn(move || parse(c)))
+                    .collect();
+                out.extend(parse(&lines[..chunk]));
+                for p in parts {
+                    out.extend(p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                }
+            });
+        }
+        (out, skips)
+    }
+
     /// The tasks with a standing decision or skip, without building their events.
     pub fn keys(&self) -> impl Iterator<Item = TaskKey> + '_ {
         let names: Vec<&str> = {

@@ -416,6 +416,15 @@ pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
 /// [`read_log`] for replay: the decisions the log leaves standing (events are parsed in full
 /// only when asked for, see [`Decisions`]), and the byte count of a torn last line left out.
 pub fn read_decisions(path: &Path) -> Result<(Decisions, Option<usize>), LogError> {
+    let (bytes, torn) = read_complete(path)?;
+    let mut d = Decisions::new();
+    replay::replay_into(&mut d, path, bytes.into())?;
+    Ok((d, torn))
+}
+
+/// A log's bytes without a torn last line (a complete event without its newline is kept), and
+/// the byte count of the torn line left out.
+pub(crate) fn read_complete(path: &Path) -> Result<(Vec<u8>, Option<usize>), LogError> {
     let mut bytes = std::fs::read(path).map_err(|source| LogError::Io {
         path: path.to_path_buf(),
         source,
@@ -431,9 +440,7 @@ pub fn read_decisions(path: &Path) -> Result<(Decisions, Option<usize>), LogErro
             bytes.truncate(complete);
         }
     }
-    let mut d = Decisions::new();
-    replay::replay_into(&mut d, path, bytes.into())?;
-    Ok((d, torn))
+    Ok((bytes, torn))
 }
 
 /// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.

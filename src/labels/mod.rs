@@ -9,7 +9,9 @@ mod replay;
 pub use decisions::Decisions;
 pub(crate) use decisions::FastHash;
 pub use event::{Event, TaskKey, TaskKind, Verdict};
+pub(crate) use log::read_complete;
 pub use log::{
     LabelLog, LogError, Opened, OpenedDecisions, TornTail, default_log_path, labels_dir, log_files,
     now_rfc3339, parse_events, read_decisions, read_log,
 };
+pub(crate) use replay::check_log;

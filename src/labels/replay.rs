@@ -114,7 +114,8 @@ struct Lite<'a> {
     v: u32,
     #[serde(default)]
     at: Text,
-    annotator: Text,
+    #[serde(borrow)]
+    annotator: S<'a>,
     #[serde(borrow)]
     item: S<'a>,
     #[serde(default, borrow)]
@@ -138,8 +139,8 @@ struct Lite<'a> {
     retract: bool,
     #[serde(default)]
     ms: Option<u64>,
-    #[serde(default)]
-    role: Option<Text>,
+    #[serde(default, borrow)]
+    role: Option<S<'a>>,
     #[serde(default)]
     strength: Option<u8>,
     #[serde(default)]
@@ -230,8 +231,27 @@ pub(crate) fn replay_into(
     path: &Path,
     bytes: Arc<[u8]>,
 ) -> Result<usize, LogError> {
-    const PIECE: usize = 1 << 20;
     let log = d.add_log(Arc::clone(&bytes));
+    check_log(path, &bytes, |line| d.apply_brief(log, &line.brief))
+}
+
+/// What [`check_log`] hands on for each accepted line, borrowing from the log.
+pub(crate) struct Checked<'a> {
+    pub brief: Brief<'a>,
+    pub annotator: &'a str,
+    /// The line's `role`.
+    pub role: Option<&'a str>,
+}
+
+/// Checks complete log bytes line by line exactly as [`super::parse_events`] does (the same
+/// lines are accepted, the first bad line is the same error) on all cores, and calls `f` for
+/// each accepted line in log order on this thread. Returns the number of events.
+pub(crate) fn check_log(
+    path: &Path,
+    bytes: &[u8],
+    mut f: impl FnMut(&Checked<'_>),
+) -> Result<usize, LogError> {
+    const PIECE: usize = 1 << 20;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -243,12 +263,11 @@ pub(crate) fn replay_into(
         pieces.push((start, end));
         start = end;
     }
-    let apply = |d: &mut Decisions, lines: &[Line<'_>]| {
+    let mut apply = |lines: &[Line<'_>]| {
         for l in lines {
             let lite = &l.lite;
-            d.apply_brief(
-                log,
-                &Brief {
+            f(&Checked {
+                brief: Brief {
                     item: &lite.item.0,
                     item_hash: lite.item_hash.as_ref().map(|h| &*h.0),
                     kind: lite.task,
@@ -258,7 +277,9 @@ pub(crate) fn replay_into(
                     start: l.start,
                     len: l.len,
                 },
-            );
+                annotator: &lite.annotator.0,
+                role: lite.role.as_ref().map(|r| &*r.0),
+            });
         }
         lines.len()
     };
@@ -268,14 +289,13 @@ pub(crate) fn replay_into(
         for &(s, e) in &pieces {
             let (lines, n) = check_piece(&bytes[s..e], s)
                 .map_err(|(line, what)| damaged(path, lines_before + line, what))?;
-            events += apply(d, &lines);
+            events += apply(&lines);
             lines_before += n;
         }
         return Ok(events);
     }
     // Workers check pieces; this thread applies them in order as they come in.
     let next = AtomicUsize::new(0);
-    let bytes = &*bytes;
     let pieces = &pieces;
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::channel();
@@ -306,7 +326,7 @@ pub(crate) fn replay_into(
             while let Some(r) = waiting.remove(&want) {
                 match r {
                     Ok((lines, n)) => {
-                        events += apply(d, &lines);
+                        events += apply(&lines);
                         lines_before += n;
                     }
                     Err((line, what)) => {
