@@ -23,7 +23,7 @@ pub struct Candidate {
 }
 
 /// One item: what the labeler sees on one screen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Item {
     pub id: String,
     /// True when the file gave no id and it was derived from the content (see [`Item::hash`]).

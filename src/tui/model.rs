@@ -92,6 +92,36 @@ pub struct TaskView {
     pub aspect: usize,
 }
 
+impl TaskView {
+    /// A task as first shown: nothing picked, focus on the first pane, scrolled to the top
+    /// (the prompt to its last turn, see `prepare`).
+    pub fn fresh(item: Arc<Item>, key: TaskKey, order: Vec<usize>, aspects: usize) -> Self {
+        let n = order.len();
+        TaskView {
+            item,
+            key,
+            order,
+            focus: Focus::Pane(0),
+            last_pane: 0,
+            first_pane: 0,
+            scroll: vec![0; n],
+            prompt_scroll: usize::MAX,
+            tiers: Vec::new(),
+            tie_next: false,
+            auto_last: false,
+            ratings: vec![None; n],
+            choice: None,
+            skipped: false,
+            decided: false,
+            pending_choice: None,
+            flags: BTreeMap::new(),
+            rationale: String::new(),
+            aspect_ratings: vec![vec![None; aspects]; n],
+            aspect: 0,
+        }
+    }
+}
+
 /// The whole screen's state.
 #[derive(Debug)]
 pub struct Model {
@@ -239,38 +269,8 @@ impl Model {
     /// A model opened at the first undecided task (resume). Fails when the source has no
     /// usable task at all.
     pub fn new(s: Setup) -> Result<Self, String> {
-        let placeholder = TaskView {
-            item: Arc::new(Item {
-                id: String::new(),
-                id_derived: false,
-                prompt: None,
-                messages: None,
-                candidates: Vec::new(),
-                metadata: None,
-                extra: Default::default(),
-                hash: String::new(),
-                line: 0,
-            }),
-            key: TaskKey::new("", s.mode),
-            order: Vec::new(),
-            focus: Focus::Pane(0),
-            last_pane: 0,
-            first_pane: 0,
-            scroll: Vec::new(),
-            prompt_scroll: 0,
-            tiers: Vec::new(),
-            tie_next: false,
-            auto_last: false,
-            ratings: Vec::new(),
-            choice: None,
-            skipped: false,
-            decided: false,
-            pending_choice: None,
-            flags: BTreeMap::new(),
-            rationale: String::new(),
-            aspect_ratings: Vec::new(),
-            aspect: 0,
-        };
+        // Replaced by `go_to` below, before anything reads it.
+        let placeholder = TaskView::fresh(Arc::default(), TaskKey::new("", s.mode), Vec::new(), 0);
         let mut m = Model {
             source: s.source,
             file_label: s.file_label,
@@ -536,30 +536,7 @@ impl Model {
             Some((l, r)) => vec![l as usize, r as usize],
             None => display_order(&item, &self.annotator, self.shuffle),
         };
-        let n = order.len();
-        let mut v = TaskView {
-            item: Arc::clone(&item),
-            key,
-            order,
-            focus: Focus::Pane(0),
-            last_pane: 0,
-            first_pane: 0,
-            scroll: vec![0; n],
-            // Opens at the last turn (see `prepare`).
-            prompt_scroll: usize::MAX,
-            tiers: Vec::new(),
-            tie_next: false,
-            auto_last: false,
-            ratings: vec![None; n],
-            choice: None,
-            skipped: false,
-            decided: false,
-            pending_choice: None,
-            flags: BTreeMap::new(),
-            rationale: String::new(),
-            aspect_ratings: vec![vec![None; self.spec.rate.aspects.len()]; n],
-            aspect: 0,
-        };
+        let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
         if let Some(ev) = self.decisions.get(&v.key) {
             v.skipped = ev.skip;
             v.decided = ev.is_decision();
