@@ -397,7 +397,8 @@ fn write_log(
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
     let mut r = Rng::new(seed);
     let (mut item, mut a, mut b) = (0usize, 0usize, 1usize);
-    let mut recent: Vec<TaskKey> = Vec::new();
+    // Recent decisions and their item's hash, for undo.
+    let mut recent: Vec<(TaskKey, &str)> = Vec::new();
     let start_ms = 1_780_000_000_000u64;
     for n in 0..events {
         let at = humantime::format_rfc3339_millis(
@@ -415,8 +416,10 @@ fn write_log(
             e.skip = true;
         } else if roll < 2 * skip_percent && !recent.is_empty() {
             // Undo of a recent decision (its task comes back later).
-            let k = r.pick(&recent).clone();
+            let (k, hash) = r.pick(&recent).clone();
             e.item = k.item;
+            // The writer records the retracted task's own item version.
+            e.item_hash = Some(hash.to_string());
             if let Some((x, y)) = k.pair {
                 e.pair = Some([x, y]);
             }
@@ -432,7 +435,7 @@ fn write_log(
             e.strength = Some(r.range(1, 4) as u8);
         }
         if e.is_decision() {
-            recent.push(e.key());
+            recent.push((e.key(), &it.hash));
             if recent.len() > 32 {
                 recent.remove(0);
             }

@@ -48,6 +48,9 @@ struct Entry {
     skip: bool,
     /// (log, start, length) of the event's line, or `NONE` as log for an applied event.
     line: (u32, u64, u32),
+    /// The event's `item_hash`: an index into its item's [`NameInfo::hashes`], [`NO_HASH`]
+    /// without one, [`MANY_HASHES`] when the item had too many to number.
+    hash: u8,
     event: OnceLock<Box<Event>>,
 }
 
@@ -62,17 +65,17 @@ struct Names {
 struct NameInfo {
     /// Some event named this id as its item.
     item: bool,
-    /// The `item_hash` its events carried.
-    hash: Hashes,
+    /// The distinct `item_hash`es its events carried, first seen first (almost always one);
+    /// entries point into this by index, so a resume can tell which decisions were made on an
+    /// earlier version of the item without parsing their lines.
+    hashes: Vec<Box<str>>,
 }
 
-#[derive(Debug, Default, Clone)]
-enum Hashes {
-    #[default]
-    None,
-    One(Box<str>),
-    Several,
-}
+/// [`Entry::hash`] of an event without `item_hash`.
+const NO_HASH: u8 = u8::MAX;
+/// [`Entry::hash`] of an event whose item already had `MANY_HASHES` distinct hashes (an item
+/// edited that often is rare): its event is parsed to compare.
+const MANY_HASHES: u8 = u8::MAX - 1;
 
 impl Names {
     fn intern(&mut self, s: &str) -> u32 {
@@ -123,17 +126,19 @@ impl Names {
         })
     }
 
-    /// Notes that an event named `item` (interned as `id`) with this `item_hash`.
-    fn saw_item(&mut self, id: u32, hash: Option<&str>) {
+    /// Notes that an event named `item` (interned as `id`) with this `item_hash`; returns
+    /// what [`Entry::hash`] records for it.
+    fn saw_item(&mut self, id: u32, hash: Option<&str>) -> u8 {
         let info = &mut self.info[id as usize];
         info.item = true;
-        if let Some(h) = hash {
-            match &info.hash {
-                Hashes::None => info.hash = Hashes::One(h.into()),
-                Hashes::One(x) if **x == *h => {}
-                Hashes::One(_) => info.hash = Hashes::Several,
-                Hashes::Several => {}
+        let Some(h) = hash else { return NO_HASH };
+        match info.hashes.iter().position(|x| **x == *h) {
+            Some(i) => i as u8,
+            None if info.hashes.len() < MANY_HASHES as usize => {
+                info.hashes.push(h.into());
+                (info.hashes.len() - 1) as u8
             }
+            None => MANY_HASHES,
         }
     }
 }
@@ -239,13 +244,12 @@ impl Decisions {
     /// Applies one event read from log `log` (see [`Decisions::add_log`]) without building it.
     pub(crate) fn apply_brief(&mut self, log: u32, b: &Brief<'_>) {
         let key = self.names.key(b.item, b.kind, b.pair);
-        self.names.saw_item(key.item, b.item_hash);
+        let hash = self.names.saw_item(key.item, b.item_hash);
         let decision = !b.skip && !b.retract;
         self.put(
             key,
-            b.retract,
-            decision,
-            b.skip,
+            (b.retract, decision, b.skip),
+            hash,
             (log, b.start, b.len),
             OnceLock::new(),
         );
@@ -256,21 +260,21 @@ impl Decisions {
     pub fn apply(&mut self, event: Event) {
         let pair = event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
         let key = self.names.key(&event.item, event.task, pair);
-        self.names.saw_item(key.item, event.item_hash.as_deref());
-        let (retract, decision, skip) = (event.retract, event.is_decision(), event.skip);
+        let hash = self.names.saw_item(key.item, event.item_hash.as_deref());
+        let flags = (event.retract, event.is_decision(), event.skip);
         let cell = OnceLock::new();
-        if !retract {
+        if !event.retract {
             let _ = cell.set(Box::new(event));
         }
-        self.put(key, retract, decision, skip, (NONE, 0, 0), cell);
+        self.put(key, flags, hash, (NONE, 0, 0), cell);
     }
 
+    /// Records a task's new latest event; `flags` are (retract, decision, skip).
     fn put(
         &mut self,
         key: Key,
-        retract: bool,
-        decision: bool,
-        skip: bool,
+        (retract, decision, skip): (bool, bool, bool),
+        hash: u8,
         line: (u32, u64, u32),
         event: OnceLock<Box<Event>>,
     ) {
@@ -288,6 +292,7 @@ impl Decisions {
             decision,
             skip,
             line,
+            hash,
             event,
         };
         if decision {
@@ -341,13 +346,33 @@ impl Decisions {
     /// True when some event about this item carried an `item_hash` other than `hash`: only
     /// then can one of its decisions be stale. (False means none of them is.)
     pub fn item_may_be_stale(&self, id: &str, hash: &str) -> bool {
-        self.names
-            .find(id)
-            .is_some_and(|i| match &self.names.info[i as usize].hash {
-                Hashes::None => false,
-                Hashes::One(h) => **h != *hash,
-                Hashes::Several => true,
-            })
+        self.names.find(id).is_some_and(|i| {
+            self.names.info[i as usize]
+                .hashes
+                .iter()
+                .any(|h| **h != *hash)
+        })
+    }
+
+    /// True when the task's latest decision or skip was made on a version of its item whose
+    /// hash is not `hash` (an event without `item_hash` is never stale). Its line is not parsed
+    /// for this.
+    pub fn is_stale(&self, key: &TaskKey, hash: &str) -> bool {
+        let Some(k) = self.find(key) else {
+            return false;
+        };
+        let Some(e) = self.latest.get(&k) else {
+            return false;
+        };
+        match e.hash {
+            NO_HASH => false,
+            MANY_HASHES => self
+                .event(e)
+                .item_hash
+                .as_deref()
+                .is_some_and(|h| h != hash),
+            i => *self.names.info[k.item as usize].hashes[i as usize] != *hash,
+        }
     }
 
     /// The latest decision or skip for a task.
@@ -528,6 +553,31 @@ mod tests {
         d.apply(retract("y"));
         assert!(d.last().is_none());
         assert_eq!(d.decided_count(), 0);
+    }
+
+    #[test]
+    fn staleness_is_known_per_task_without_parsing_and_beyond_many_hashes() {
+        let mut d = Decisions::new();
+        let mut versions = Vec::new();
+        // More versions of one item than an entry can number.
+        for v in 0..300 {
+            let mut e = Event::new("a", "x", Some(&format!("h{v}")), TaskKind::Pair);
+            e.pair = Some([format!("c{v}"), "z".into()]);
+            e.choice = Some("z".into());
+            versions.push(e.key());
+            d.apply(e);
+        }
+        let mut bare = Event::new("a", "x", None, TaskKind::Rank);
+        bare.ranking = Some(vec![vec!["z".into()]]);
+        d.apply(bare);
+        for (v, key) in versions.iter().enumerate() {
+            assert!(!d.is_stale(key, &format!("h{v}")), "{v}");
+            assert!(d.is_stale(key, "h-new"), "{v}");
+        }
+        assert!(!d.is_stale(&TaskKey::new("x", TaskKind::Rank), "h-new"));
+        assert!(!d.is_stale(&TaskKey::new("y", TaskKind::Rank), "h-new"));
+        assert!(d.item_may_be_stale("x", "h0"));
+        assert!(!d.item_may_be_stale("y", "h0"));
     }
 
     #[test]

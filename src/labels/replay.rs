@@ -412,6 +412,13 @@ mod tests {
             assert_eq!(full.is_skipped(k), quick.is_skipped(k));
             let pair = k.pair.as_ref().map(|(a, b)| (b.as_str(), a.as_str()));
             assert!(quick.has(&k.item, k.kind, pair));
+            for h in ["h1", "h2"] {
+                let stale = full
+                    .get(k)
+                    .is_some_and(|e| e.item_hash.as_deref().is_some_and(|x| x != h));
+                assert_eq!(full.is_stale(k, h), stale, "{k:?}");
+                assert_eq!(quick.is_stale(k, h), stale, "{k:?}");
+            }
         }
         for e in events {
             assert_eq!(full.has_item(&e.item), quick.has_item(&e.item));

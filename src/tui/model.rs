@@ -331,9 +331,9 @@ impl Model {
                 None => "the file has no item that can be labeled".to_string(),
             });
         }
-        let start = m.first_open_from(0).unwrap_or(0);
-        m.go_to(start);
-        if m.first_open_from(0).is_none() && m.checking_done() {
+        let first_open = m.first_open_from(0);
+        m.go_to(first_open.unwrap_or(0));
+        if first_open.is_none() && m.checking_done() {
             m.overlay = Overlay::Done;
         }
         Ok(m)
@@ -358,9 +358,7 @@ impl Model {
                 && self.decisions.item_may_be_stale(&id, &item.hash)
             {
                 for key in item_keys(&item, self.mode, self.tasks.sample()) {
-                    if let Some(ev) = self.decisions.get(&key)
-                        && ev.item_hash.as_ref().is_some_and(|h| *h != item.hash)
-                    {
+                    if self.decisions.is_stale(&key, &item.hash) {
                         let was = self.decisions.is_decided(&key);
                         self.decisions.forget(&key);
                         self.team.mine_changed(&key, was, false);
