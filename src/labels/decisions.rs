@@ -17,7 +17,7 @@ use super::event::{Event, TaskKey, TaskKind};
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
     names: Names,
-    latest: HashMap<Key, Entry, FastHash>,
+    latest: HashMap<Key, Entry, BuildHasherDefault<KeyHash>>,
     /// (task, sequence number) of every decision or skip, oldest first; entries whose sequence
     /// number is no longer the task's latest are stale and skipped by `last`.
     history: Vec<(Key, u64)>,
@@ -25,12 +25,12 @@ pub struct Decisions {
     /// Standing decisions per task kind.
     decided: [usize; 3],
     /// The logs whose lines `Entry::line` points into.
-    logs: Vec<Arc<[u8]>>,
+    logs: Vec<Arc<Vec<u8>>>,
 }
 
 /// A task, with its ids interned: `a`, `b` are the sorted pair's ids for pair tasks, else
 /// `NONE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
     item: u32,
     a: u32,
@@ -39,6 +39,45 @@ pub(crate) struct Key {
 }
 
 const NONE: u32 = u32::MAX;
+
+impl std::hash::Hash for Key {
+    /// The tasks of one item land within 64 slots of each other, at a place picked by the item:
+    /// a log (and the walk to the first open task) goes through an item's pairs one after
+    /// another, so a resume touches the table a page at a time instead of once per line at
+    /// random (cache misses were most of `put`). The pair and kind pick the slot within the
+    /// item's run and the top bits, which the table compares before the keys.
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let mut item = Fx::default();
+        item.add(u64::from(self.item));
+        let mut task = Fx::default();
+        task.add(u64::from(self.a) << 32 | u64::from(self.b));
+        task.add(u64::from(self.kind));
+        // `finish` has the well-mixed bits at the bottom, the state at the top.
+        let (item, slot, top) = (item.finish(), task.finish(), task.0);
+        const RUN: u64 = 63;
+        const TOP: u64 = 0xFE00_0000_0000_0000;
+        h.write_u64((item & !RUN & !TOP) | (slot & RUN) | (top & TOP));
+    }
+}
+
+/// Passes on [`Key`]'s hash as it is.
+#[derive(Default)]
+pub(crate) struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (by `Key`); anything else still hashes.
+        let mut fx = Fx(self.0);
+        fx.write(bytes);
+        self.0 = fx.finish();
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// A task's latest decision or skip.
 #[derive(Debug, Clone)]
@@ -59,6 +98,9 @@ struct Entry {
 struct Names {
     ids: HashMap<Box<str>, u32, FastHash>,
     info: Vec<NameInfo>,
+    /// The item id interned last and its number: a log names the same item on line after line
+    /// (one per pair), so this saves most lookups on resume.
+    last_item: (String, u32),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -93,7 +135,15 @@ impl Names {
     }
 
     fn key(&mut self, item: &str, kind: TaskKind, pair: Option<(&str, &str)>) -> Key {
-        let item = self.intern(item);
+        let item = if !self.info.is_empty() && self.last_item.0 == item {
+            self.last_item.1
+        } else {
+            let i = self.intern(item);
+            self.last_item.0.clear();
+            self.last_item.0.push_str(item);
+            self.last_item.1 = i;
+            i
+        };
         let (a, b) = match (kind, pair) {
             (TaskKind::Pair, Some((x, y))) => {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
@@ -234,9 +284,15 @@ impl Decisions {
         d
     }
 
+    /// Makes room for about `tasks` more tasks.
+    pub(crate) fn reserve(&mut self, tasks: usize) {
+        self.latest.reserve(tasks);
+        self.history.reserve(tasks);
+    }
+
     /// Keeps a log whose lines the next [`Decisions::apply_brief`] calls point into; returns
     /// its number.
-    pub(crate) fn add_log(&mut self, bytes: Arc<[u8]>) -> u32 {
+    pub(crate) fn add_log(&mut self, bytes: Arc<Vec<u8>>) -> u32 {
         self.logs.push(bytes);
         (self.logs.len() - 1) as u32
     }

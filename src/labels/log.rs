@@ -115,7 +115,7 @@ impl LabelLog {
     pub fn open_decisions(path: &Path) -> Result<OpenedDecisions, LogError> {
         let (log, bytes, torn) = Self::open_bytes(path)?;
         let mut decisions = Decisions::new();
-        let events = replay::replay_into(&mut decisions, path, bytes.into())?;
+        let events = replay::replay_into(&mut decisions, path, std::sync::Arc::new(bytes))?;
         Ok(OpenedDecisions {
             log,
             decisions,
@@ -418,7 +418,7 @@ pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
 pub fn read_decisions(path: &Path) -> Result<(Decisions, Option<usize>), LogError> {
     let (bytes, torn) = read_complete(path)?;
     let mut d = Decisions::new();
-    replay::replay_into(&mut d, path, bytes.into())?;
+    replay::replay_into(&mut d, path, std::sync::Arc::new(bytes))?;
     Ok((d, torn))
 }
 

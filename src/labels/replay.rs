@@ -229,9 +229,12 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<(Vec<Line<'_>>, usize), (u
 pub(crate) fn replay_into(
     d: &mut Decisions,
     path: &Path,
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
 ) -> Result<usize, LogError> {
     let log = d.add_log(Arc::clone(&bytes));
+    // A log line is about 200 bytes: make room once rather than growing the tables (and
+    // moving a million entries) as they fill.
+    d.reserve(bytes.len() / 200);
     check_log(path, &bytes, |line| d.apply_brief(log, &line.brief))
 }
 
@@ -394,7 +397,7 @@ mod tests {
 
     fn fast(bytes: &[u8]) -> Result<(Decisions, usize), String> {
         let mut d = Decisions::new();
-        replay_into(&mut d, Path::new("x.jsonl"), bytes.into())
+        replay_into(&mut d, Path::new("x.jsonl"), Arc::new(bytes.to_vec()))
             .map(|n| (d, n))
             .map_err(|e| e.to_string())
     }
