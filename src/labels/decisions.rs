@@ -101,7 +101,13 @@ struct Names {
     /// The item id interned last and its number: a log names the same item on line after line
     /// (one per pair), so this saves most lookups on resume.
     last_item: (String, u32),
+    /// Candidate ids interned lately, by a cheap slot of their own: the same few ids come back
+    /// on every line (`c0`, `gpt-4o`, ...), and comparing one short string beats hashing it.
+    recent: Vec<(String, u32)>,
 }
+
+/// Slots in [`Names::recent`].
+const RECENT: usize = 32;
 
 #[derive(Debug, Default, Clone)]
 struct NameInfo {
@@ -130,6 +136,25 @@ impl Names {
         i
     }
 
+    /// [`Names::intern`] through [`Names::recent`].
+    fn intern_recent(&mut self, s: &str) -> u32 {
+        if self.recent.is_empty() {
+            self.recent = vec![(String::new(), NONE); RECENT];
+        }
+        let b = s.as_bytes();
+        let slot = (b.len() * 7 + b.last().map_or(0, |&x| usize::from(x))) % RECENT;
+        let (name, id) = &self.recent[slot];
+        if *id != NONE && name == s {
+            return *id;
+        }
+        let i = self.intern(s);
+        let (name, id) = &mut self.recent[slot];
+        name.clear();
+        name.push_str(s);
+        *id = i;
+        i
+    }
+
     fn find(&self, s: &str) -> Option<u32> {
         self.ids.get(s).copied()
     }
@@ -147,7 +172,7 @@ impl Names {
         let (a, b) = match (kind, pair) {
             (TaskKind::Pair, Some((x, y))) => {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
-                (self.intern(x), self.intern(y))
+                (self.intern_recent(x), self.intern_recent(y))
             }
             _ => (NONE, NONE),
         };
