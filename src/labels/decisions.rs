@@ -553,7 +553,7 @@ impl Decisions {
                 .map(|l| serde_json::from_slice(l).expect("a log line checked when it was read"))
                 .collect()
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = super::cores();
         if threads == 1 || lines.len() < 4096 {
             out.extend(parse(&lines));
         } else {

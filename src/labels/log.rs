@@ -271,10 +271,10 @@ fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
 /// events come back in log order and the error, if any, is the one on the earliest line.
 pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
     const PIECE: usize = 4 << 20;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads == 1 || bytes.len() < 2 * PIECE {
+    if bytes.len() < 2 * PIECE || super::cores() == 1 {
         return parse_piece(bytes, 1).map_err(|(line, what)| damaged(path, line, what));
     }
+    let threads = super::cores();
     // Pieces end at line ends, so no line is split.
     let target = bytes.len().div_ceil(threads * 4).max(PIECE);
     let mut pieces = Vec::new();

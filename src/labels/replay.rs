@@ -337,7 +337,7 @@ pub(crate) fn check_log(
     mut f: impl FnMut(&Checked<'_>),
 ) -> Result<usize, LogError> {
     const PIECE: usize = 1 << 20;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = super::cores();
     let mut pieces = Vec::new();
     let mut start = 0;
     while start < bytes.len() {
