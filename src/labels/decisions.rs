@@ -26,6 +26,8 @@ pub struct Decisions {
     decided: [usize; 3],
     /// The logs whose lines `Entry::line` points into.
     logs: Vec<Arc<Vec<u8>>>,
+    /// Task kinds any event was about, as bits by slot.
+    kinds: u8,
 }
 
 /// A task, with its ids interned: `a`, `b` are the sorted pair's ids for pair tasks, else
@@ -153,6 +155,15 @@ impl Names {
         name.push_str(s);
         *id = i;
         i
+    }
+
+    /// Every id by its number.
+    fn by_number(&self) -> Vec<&str> {
+        let mut v = vec![""; self.info.len()];
+        for (s, &i) in &self.ids {
+            v[i as usize] = s;
+        }
+        v
     }
 
     fn find(&self, s: &str) -> Option<u32> {
@@ -360,6 +371,7 @@ impl Decisions {
         event: OnceLock<Box<Event>>,
     ) {
         self.seq += 1;
+        self.kinds |= 1 << key.kind;
         if retract {
             if let Some(old) = self.latest.remove(&key)
                 && old.decision
@@ -415,6 +427,11 @@ impl Decisions {
         {
             self.decided[k.kind as usize] -= 1;
         }
+    }
+
+    /// True when some event (a decision, skip or retraction) was about a task of this kind.
+    pub fn has_events_of(&self, kind: TaskKind) -> bool {
+        self.kinds & (1 << slot(kind)) != 0
     }
 
     /// True when any event ever named this item.
@@ -572,15 +589,35 @@ impl Decisions {
         (out, skips)
     }
 
+    /// True when the task has a standing decision (not a skip); the pair's ids in either
+    /// order. Nothing is built to ask.
+    pub fn decided(&self, item: &str, kind: TaskKind, pair: Option<(&str, &str)>) -> bool {
+        self.names
+            .find_key(item, kind, pair)
+            .and_then(|k| self.latest.get(&k))
+            .is_some_and(|e| e.decision)
+    }
+
+    /// The tasks of `kind` with a standing decision (not a skip), as (item, pair) borrowed
+    /// from this replay.
+    pub fn decided_of(
+        &self,
+        kind: TaskKind,
+    ) -> impl Iterator<Item = (&str, Option<(&str, &str)>)> + '_ {
+        let names = self.names.by_number();
+        let slot = slot(kind) as u8;
+        self.latest
+            .iter()
+            .filter(move |(k, e)| e.decision && k.kind == slot)
+            .map(move |(k, _)| {
+                let pair = (k.a != NONE).then(|| (names[k.a as usize], names[k.b as usize]));
+                (names[k.item as usize], pair)
+            })
+    }
+
     /// The tasks with a standing decision or skip, without building their events.
     pub fn keys(&self) -> impl Iterator<Item = TaskKey> + '_ {
-        let names: Vec<&str> = {
-            let mut v = vec![""; self.names.info.len()];
-            for (s, &i) in &self.names.ids {
-                v[i as usize] = s;
-            }
-            v
-        };
+        let names = self.names.by_number();
         self.latest.keys().map(move |k| {
             let item = names[k.item as usize];
             match KINDS[k.kind as usize] {
@@ -590,6 +627,49 @@ impl Decisions {
                 kind => TaskKey::new(item, kind),
             }
         })
+    }
+}
+
+/// How many annotators decided each task: a team's overlap counts, keyed like [`Decisions`]
+/// (interned ids, no strings per task).
+#[derive(Debug, Default, Clone)]
+pub struct TaskCounts {
+    names: Names,
+    counts: HashMap<Key, u32, BuildHasherDefault<KeyHash>>,
+}
+
+impl TaskCounts {
+    pub fn get(&self, key: &TaskKey) -> u32 {
+        let pair = key.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+        self.names
+            .find_key(&key.item, key.kind, pair)
+            .and_then(|k| self.counts.get(&k))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// True when no task was ever counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// One more annotator decided the task (`up`), or one fewer; returns the count before.
+    pub fn bump(
+        &mut self,
+        item: &str,
+        kind: TaskKind,
+        pair: Option<(&str, &str)>,
+        up: bool,
+    ) -> u32 {
+        let k = self.names.key(item, kind, pair);
+        let c = self.counts.entry(k).or_insert(0);
+        let before = *c;
+        *c = if up {
+            before + 1
+        } else {
+            before.saturating_sub(1)
+        };
+        before
     }
 }
 

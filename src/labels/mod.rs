@@ -6,8 +6,8 @@ mod event;
 mod log;
 mod replay;
 
-pub use decisions::Decisions;
 pub(crate) use decisions::FastHash;
+pub use decisions::{Decisions, TaskCounts};
 pub use event::{Event, TaskKey, TaskKind, Verdict};
 pub(crate) use log::read_complete;
 pub use log::{
@@ -15,6 +15,7 @@ pub use log::{
     now_rfc3339, parse_events, read_decisions, read_log,
 };
 pub(crate) use replay::check_log;
+pub use replay::{ByAnnotator, replay_by_annotator};
 
 /// The cores this process may use, asked once: on Linux the answer reads cgroup files, about
 /// 20 us a call, which a caller parsing other logs line by line once paid a million times

@@ -320,6 +320,51 @@ pub(crate) fn replay_into(
     check_log(path, &bytes, |line| d.apply_brief(log, &line.brief))
 }
 
+/// A log replayed per annotator, for a team's counts and for review: each annotator's lines go
+/// into their own [`Decisions`], except reviewers' final decisions (`role` "adjudicator"),
+/// which do not count towards the overlap. The same lines are accepted as by a full read.
+#[derive(Debug, Default)]
+pub struct ByAnnotator {
+    pub decisions: std::collections::BTreeMap<String, Decisions>,
+    /// Lines read (events).
+    pub events: usize,
+    /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
+    decided: [usize; 3],
+}
+
+impl ByAnnotator {
+    /// Decision lines of this kind: what review picks its mode by.
+    pub fn decided_lines(&self, kind: TaskKind) -> usize {
+        self.decided[kind as usize]
+    }
+}
+
+/// Replays complete log bytes per annotator (see [`ByAnnotator`]); a damaged line is the same
+/// error a full read gives.
+pub fn replay_by_annotator(path: &Path, bytes: Arc<Vec<u8>>) -> Result<ByAnnotator, LogError> {
+    let mut out = ByAnnotator::default();
+    out.events = check_log(path, &bytes, |line| {
+        let b = &line.brief;
+        if !b.skip && !b.retract {
+            out.decided[b.kind as usize] += 1;
+        }
+        if line.role == Some("adjudicator") {
+            return;
+        }
+        let d = match out.decisions.get_mut(line.annotator) {
+            Some(d) => d,
+            None => {
+                let mut d = Decisions::new();
+                d.add_log(Arc::clone(&bytes));
+                out.decisions.entry(line.annotator.to_string()).or_insert(d)
+            }
+        };
+        // Each of these replays keeps one log: number 0.
+        d.apply_brief(0, b);
+    })?;
+    Ok(out)
+}
+
 /// What [`check_log`] hands on for each accepted line, borrowing from the log.
 pub(crate) struct Checked<'a> {
     pub brief: Brief<'a>,

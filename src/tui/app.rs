@@ -16,12 +16,13 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Event, LabelLog, TaskKind, labels_dir, log_files, parse_events};
+use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
+use super::others::OthersReader;
 use super::review::Filter;
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
@@ -126,8 +127,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &log_path),
         _ => OthersReader::new(&dir, &log_path),
     };
-    let first_events = others.poll();
-    if review.is_some() && first_events.is_empty() {
+    let first = others.read_all();
+    if review.is_some() && first.count == 0 {
         bail!(
             "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
             dir.display()
@@ -135,7 +136,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     }
     let mode: TaskKind = match (args.mode, &review) {
         (Some(m), _) => m.into(),
-        (None, Some(_)) => most_common_kind(&first_events),
+        (None, Some(_)) => first.most_common_kind(),
         (None, None) => match spec.mode.or(settings.mode) {
             Some(m) => m,
             // For a big file still being read, judged from the items checked so far.
@@ -257,7 +258,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     }
     let started = Instant::now();
     let mut watch = FileWatch::new(&args.file);
-    model.apply_others(first_events);
+    model.add_others(first);
     if first_start && show_guidelines && review.is_none() {
         model.overlay = super::model::Overlay::Guidelines;
     }
@@ -625,112 +626,6 @@ fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
 }
 
 /// The task kind most decisions in these events are of (review's default mode).
-fn most_common_kind(events: &[Event]) -> TaskKind {
-    let count = |k| {
-        events
-            .iter()
-            .filter(|e| e.task == k && e.is_decision())
-            .count()
-    };
-    [TaskKind::Rank, TaskKind::Pair, TaskKind::Rate]
-        .into_iter()
-        .max_by_key(|&k| count(k))
-        .unwrap_or(TaskKind::Rank)
-}
-
-/// Reads what the other annotators append to their logs in the labels folder, from where it
-/// last stopped, so each look costs only the new bytes.
-struct OthersReader {
-    dir: PathBuf,
-    /// Logs named on the command line instead of the folder's.
-    named: Option<Vec<PathBuf>>,
-    mine: Option<std::ffi::OsString>,
-    offsets: std::collections::HashMap<PathBuf, u64>,
-}
-
-impl OthersReader {
-    fn new(dir: &Path, mine: &Path) -> Self {
-        let same_dir = mine.parent().map(|p| p == dir).unwrap_or(false)
-            || mine.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
-        OthersReader {
-            dir: dir.to_path_buf(),
-            named: None,
-            mine: if same_dir {
-                mine.file_name().map(ToOwned::to_owned)
-            } else {
-                None
-            },
-            offsets: Default::default(),
-        }
-    }
-
-    /// Reads exactly these logs (never the session's own).
-    fn files(logs: &[PathBuf], mine: &Path) -> Self {
-        let mine_c = mine.canonicalize().ok();
-        let named = logs
-            .iter()
-            .filter(|p| p.canonicalize().ok() != mine_c || mine_c.is_none())
-            .cloned()
-            .collect();
-        OthersReader {
-            dir: PathBuf::new(),
-            named: Some(named),
-            mine: None,
-            offsets: Default::default(),
-        }
-    }
-
-    /// New complete events from the other logs. Damaged lines are left out (the log's owner
-    /// sees them when they open it).
-    fn poll(&mut self) -> Vec<Event> {
-        use std::io::{Read, Seek, SeekFrom};
-        let files = match &self.named {
-            Some(n) => n.clone(),
-            None => match log_files(&self.dir) {
-                Ok(f) => f,
-                Err(_) => return Vec::new(),
-            },
-        };
-        let mut out = Vec::new();
-        for path in files {
-            if path.file_name() == self.mine.as_deref() {
-                continue;
-            }
-            let Ok(len) = std::fs::metadata(&path).map(|m| m.len()) else {
-                continue;
-            };
-            let off = self.offsets.entry(path.clone()).or_insert(0);
-            if len < *off {
-                // Replaced or cut back: read it again from the start (replay is idempotent).
-                *off = 0;
-            }
-            if len == *off {
-                continue;
-            }
-            let Ok(mut f) = std::fs::File::open(&path) else {
-                continue;
-            };
-            let mut buf = Vec::new();
-            if f.seek(SeekFrom::Start(*off)).is_err()
-                || f.take(len - *off).read_to_end(&mut buf).is_err()
-            {
-                continue;
-            }
-            // Only complete lines: a labeler may be writing the next one right now.
-            let Some(end) = buf.iter().rposition(|&b| b == b'\n') else {
-                continue;
-            };
-            for line in buf[..=end].split(|&b| b == b'\n') {
-                if let Ok(mut e) = parse_events(&path, line) {
-                    out.append(&mut e);
-                }
-            }
-            *off += end as u64 + 1;
-        }
-        out
-    }
-}
-
 /// Notices when the candidate file changes on disk during a session. The items on screen are
 /// the ones loaded at start, and every decision records their `item_hash`, so nothing is
 /// mislabeled; the labeler is told once, to restart for the new version.

@@ -489,6 +489,14 @@ impl Model {
         self.team.mine_changed(&key, before, after);
     }
 
+    /// Takes in the other annotators' logs as they were at the start.
+    pub fn add_others(&mut self, start: super::others::OthersAtStart) {
+        for (name, theirs) in start.replayed {
+            self.team.add_replayed(name, theirs, &self.decisions);
+        }
+        self.apply_others(start.events);
+    }
+
     /// Applies events read from the other annotators' logs.
     pub fn apply_others(&mut self, events: Vec<Event>) {
         for ev in events {

@@ -2,9 +2,9 @@
 //! annotators decided each task, and how many tasks have reached the overlap the team wants.
 //! Pure data; the loop feeds it the events it reads from the other logs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::labels::{Decisions, Event, TaskKey, TaskKind};
+use crate::labels::{Decisions, Event, TaskCounts, TaskKey, TaskKind};
 
 /// The team's decisions as seen from one labeler.
 #[derive(Debug, Clone)]
@@ -16,7 +16,7 @@ pub struct Team {
     /// Replay per other annotator.
     others: BTreeMap<String, Decisions>,
     /// Number of other annotators with a standing decision, per task.
-    counts: HashMap<TaskKey, u32>,
+    counts: TaskCounts,
     /// Tasks with at least `overlap` decisions, counting this labeler's.
     full: usize,
     /// Tasks with more than `overlap` decisions.
@@ -29,7 +29,7 @@ impl Team {
             overlap: overlap.max(1),
             kind,
             others: BTreeMap::new(),
-            counts: HashMap::new(),
+            counts: TaskCounts::default(),
             full: 0,
             over: 0,
         }
@@ -37,7 +37,7 @@ impl Team {
 
     /// Number of other annotators who decided this task.
     pub fn others_on(&self, key: &TaskKey) -> usize {
-        self.counts.get(key).copied().unwrap_or(0) as usize
+        self.counts.get(key) as usize
     }
 
     /// Names of the other annotators seen so far.
@@ -82,16 +82,48 @@ impl Team {
         d.apply(event);
         let after = d.is_decided(&key);
         if before != after {
-            let old = self.total(&key, mine);
-            let c = self.counts.entry(key.clone()).or_insert(0);
-            if after {
-                *c += 1;
-            } else {
-                *c = c.saturating_sub(1);
-            }
-            let new = self.total(&key, mine);
-            self.moved(old, new);
+            let pair = key.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            self.count(&key.item, pair, after, mine);
         }
+    }
+
+    /// One more (`up`) or one fewer other annotator decided the task.
+    fn count(&mut self, item: &str, pair: Option<(&str, &str)>, up: bool, mine: bool) {
+        let before = self.counts.bump(item, self.kind, pair, up) as usize;
+        let after = if up {
+            before + 1
+        } else {
+            before.saturating_sub(1)
+        };
+        let mine = usize::from(mine);
+        self.moved(before + mine, after + mine);
+    }
+
+    /// Takes in another annotator's whole log at once, replayed (adjudicators' lines left
+    /// out, see [`crate::labels::ByAnnotator`]): what [`Team::apply_other`] does for each of
+    /// its events, without building them. `mine` is this labeler's replay.
+    ///
+    /// For a name not seen yet (the reader of the other logs sends a log whose annotators it
+    /// has already seen as events instead); should one come again, its standing decisions
+    /// are applied on top of what was known.
+    pub fn add_replayed(&mut self, name: String, theirs: Decisions, mine: &Decisions) {
+        if self.others.contains_key(&name) {
+            for e in theirs.into_events() {
+                let decided = mine.is_decided(&e.key());
+                self.apply_other(e, decided);
+            }
+            return;
+        }
+        let kind = self.kind;
+        if !theirs.has_events_of(kind) {
+            // Nothing of this session's kind: not one of this team's annotators.
+            return;
+        }
+        for (item, pair) in theirs.decided_of(kind) {
+            let decided = mine.decided(item, kind, pair);
+            self.count(item, pair, true, decided);
+        }
+        self.others.insert(name, theirs);
     }
 
     /// This labeler's `decided` standing decisions of the team's kind, read from the log before
@@ -114,10 +146,6 @@ impl Team {
         }
         let others = self.others_on(key);
         self.moved(others + usize::from(before), others + usize::from(after));
-    }
-
-    fn total(&self, key: &TaskKey, mine: bool) -> usize {
-        self.others_on(key) + usize::from(mine)
     }
 
     fn moved(&mut self, old: usize, new: usize) {

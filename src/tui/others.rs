@@ -1,0 +1,316 @@
+//! Reading the other annotators' logs in a labels folder: all of them once at the start, then
+//! what they append, from where it last stopped, so each look costs only the new bytes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::labels::{Decisions, Event, TaskKind, log_files, parse_events, replay_by_annotator};
+
+/// Reads the other annotators' logs (never the session's own).
+pub struct OthersReader {
+    dir: PathBuf,
+    /// Logs named on the command line instead of the folder's.
+    named: Option<Vec<PathBuf>>,
+    mine: Option<OsString>,
+    offsets: HashMap<PathBuf, u64>,
+}
+
+/// What the other logs held when the session started.
+#[derive(Debug, Default)]
+pub struct OthersAtStart {
+    /// Each annotator's replay, for logs read whole (adjudicators' lines left out; see
+    /// [`crate::labels::ByAnnotator`]).
+    pub replayed: BTreeMap<String, Decisions>,
+    /// Events of the logs read line by line, in log order, after `replayed`: logs with a
+    /// damaged line (it is left out; the log's owner sees it when they open it), and logs
+    /// naming an annotator already seen in an earlier log, whose events must follow those.
+    pub events: Vec<Event>,
+    /// Events read in all.
+    pub count: usize,
+    /// Decision events per task kind, adjudicators' included: what review picks its mode by.
+    decided: [usize; 3],
+}
+
+impl OthersAtStart {
+    /// The kind with the most decisions (rank when there are none, or on a tie with it).
+    pub fn most_common_kind(&self) -> TaskKind {
+        [TaskKind::Rank, TaskKind::Pair, TaskKind::Rate]
+            .into_iter()
+            .max_by_key(|&k| self.decided[k as usize])
+            .unwrap_or(TaskKind::Rank)
+    }
+}
+
+impl OthersReader {
+    /// The logs of the folder `dir`, except `mine` when it is in that folder.
+    pub fn new(dir: &Path, mine: &Path) -> Self {
+        let same_dir = mine.parent().map(|p| p == dir).unwrap_or(false)
+            || mine.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
+        OthersReader {
+            dir: dir.to_path_buf(),
+            named: None,
+            mine: if same_dir {
+                mine.file_name().map(ToOwned::to_owned)
+            } else {
+                None
+            },
+            offsets: Default::default(),
+        }
+    }
+
+    /// Reads exactly these logs (never the session's own).
+    pub fn files(logs: &[PathBuf], mine: &Path) -> Self {
+        let mine_c = mine.canonicalize().ok();
+        let named = logs
+            .iter()
+            .filter(|p| p.canonicalize().ok() != mine_c || mine_c.is_none())
+            .cloned()
+            .collect();
+        OthersReader {
+            dir: PathBuf::new(),
+            named: Some(named),
+            mine: None,
+            offsets: Default::default(),
+        }
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        let files = match &self.named {
+            Some(n) => n.clone(),
+            None => log_files(&self.dir).unwrap_or_default(),
+        };
+        files
+            .into_iter()
+            .filter(|p| p.file_name() != self.mine.as_deref())
+            .collect()
+    }
+
+    /// The complete lines `path` gained since the last look, and moves past them.
+    fn new_bytes(&mut self, path: &Path) -> Option<Vec<u8>> {
+        let len = std::fs::metadata(path).map(|m| m.len()).ok()?;
+        let off = self.offsets.entry(path.to_path_buf()).or_insert(0);
+        if len < *off {
+            // Replaced or cut back: read it again from the start (replay is idempotent).
+            *off = 0;
+        }
+        if len == *off {
+            return None;
+        }
+        let mut f = std::fs::File::open(path).ok()?;
+        let mut buf = Vec::new();
+        f.seek(SeekFrom::Start(*off)).ok()?;
+        f.take(len - *off).read_to_end(&mut buf).ok()?;
+        // Only complete lines: a labeler may be writing the next one right now.
+        let end = buf.iter().rposition(|&b| b == b'\n')?;
+        buf.truncate(end + 1);
+        *off += end as u64 + 1;
+        Some(buf)
+    }
+
+    /// Every log as it is now, read with the quick replay (a folder of 50 logs of 20,000
+    /// events is a million events to take in before the first screen).
+    pub fn read_all(&mut self) -> OthersAtStart {
+        let mut out = OthersAtStart::default();
+        // Annotators whose events went line by line: a later log naming them must too.
+        let mut as_events: BTreeSet<String> = BTreeSet::new();
+        for path in self.paths() {
+            let Some(bytes) = self.new_bytes(&path) else {
+                continue;
+            };
+            let bytes = std::sync::Arc::new(bytes);
+            let whole = replay_by_annotator(&path, std::sync::Arc::clone(&bytes))
+                .ok()
+                .filter(|r| {
+                    r.decisions
+                        .keys()
+                        .all(|n| !out.replayed.contains_key(n) && !as_events.contains(n))
+                });
+            match whole {
+                Some(r) => {
+                    out.count += r.events;
+                    for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+                        out.decided[kind as usize] += r.decided_lines(kind);
+                    }
+                    out.replayed.extend(r.decisions);
+                }
+                None => {
+                    let events = events_of(&path, &bytes);
+                    out.count += events.len();
+                    for e in &events {
+                        out.decided[e.task as usize] += usize::from(e.is_decision());
+                        as_events.insert(e.annotator.clone());
+                    }
+                    out.events.extend(events);
+                }
+            }
+        }
+        out
+    }
+
+    /// New complete events from the other logs since the last look. Damaged lines are left
+    /// out (the log's owner sees them when they open it).
+    pub fn poll(&mut self) -> Vec<Event> {
+        let mut out = Vec::new();
+        for path in self.paths() {
+            if let Some(bytes) = self.new_bytes(&path) {
+                out.extend(events_of(&path, &bytes));
+            }
+        }
+        out
+    }
+}
+
+/// The events of complete log lines, leaving out damaged ones.
+fn events_of(path: &Path, bytes: &[u8]) -> Vec<Event> {
+    let mut out = Vec::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        if let Ok(mut e) = parse_events(path, line) {
+            out.append(&mut e);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::TaskKey;
+    use crate::tui::team::Team;
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    fn random_event(r: &mut Rng, who: &str) -> Event {
+        let kind = [TaskKind::Pair, TaskKind::Pair, TaskKind::Rank][r.below(3) as usize];
+        let item = format!("q{}", r.below(8));
+        let mut e = Event::new(who, &item, Some("h"), kind);
+        let (a, b) = (format!("c{}", r.below(3)), format!("c{}", 3 + r.below(2)));
+        match kind {
+            TaskKind::Pair => {
+                e.pair = Some([a.clone(), b]);
+                e.choice = Some(a);
+            }
+            _ => e.ranking = Some(vec![vec![a], vec![b]]),
+        }
+        match r.below(10) {
+            0 => e.skip = true,
+            1 | 2 => {
+                e.retract = true;
+                e.choice = None;
+                e.ranking = None;
+            }
+            3 => e.role = Some("adjudicator".into()),
+            _ => {}
+        }
+        e
+    }
+
+    /// The team as the event-by-event path builds it, and as the quick start builds it,
+    /// agree on every count and every other annotator's decision.
+    #[test]
+    fn quick_start_counts_as_events_one_by_one_do() {
+        for seed in 0..20 {
+            let mut r = Rng(seed);
+            let dir = tempfile::tempdir().unwrap();
+            let names = ["ann", "bob", "cy", "dee"];
+            // Five logs; one names two annotators, one repeats an earlier one, one is damaged.
+            for (n, who) in [
+                ["ann", "ann"],
+                ["bob", "cy"],
+                ["cy", "cy"],
+                ["dee", "dee"],
+                ["ann", "bob"],
+            ]
+            .iter()
+            .enumerate()
+            {
+                let mut text = String::new();
+                for k in 0..r.below(60) {
+                    let e = random_event(&mut r, who[(k % 2) as usize]);
+                    text.push_str(&serde_json::to_string(&e).unwrap());
+                    text.push('\n');
+                    if n == 3 && k == 5 {
+                        text.push_str("{damaged\n");
+                    }
+                }
+                std::fs::write(dir.path().join(format!("log{n}.jsonl")), text).unwrap();
+            }
+            let mine_path = dir.path().join("me.jsonl");
+            let mine = Decisions::from_owned((0..30).map(|_| random_event(&mut r, "me")));
+            for kind in [TaskKind::Pair, TaskKind::Rank] {
+                for overlap in [1, 2] {
+                    let mut slow = Team::new(overlap, kind);
+                    for e in OthersReader::new(dir.path(), &mine_path).poll() {
+                        let m = mine.is_decided(&e.key());
+                        slow.apply_other(e, m);
+                    }
+                    let mut quick = Team::new(overlap, kind);
+                    let start = OthersReader::new(dir.path(), &mine_path).read_all();
+                    assert!(
+                        !start.events.is_empty(),
+                        "the damaged log goes line by line"
+                    );
+                    for (name, theirs) in start.replayed {
+                        quick.add_replayed(name, theirs, &mine);
+                    }
+                    for e in start.events {
+                        let m = mine.is_decided(&e.key());
+                        quick.apply_other(e, m);
+                    }
+                    assert_eq!((slow.full(), slow.over()), (quick.full(), quick.over()));
+                    assert_eq!(
+                        slow.names().collect::<Vec<_>>(),
+                        quick.names().collect::<Vec<_>>()
+                    );
+                    for item in 0..8 {
+                        let item = format!("q{item}");
+                        let mut keys = vec![TaskKey::new(&item, TaskKind::Rank)];
+                        for a in 0..3 {
+                            for b in 3..5 {
+                                keys.push(TaskKey::pair(&item, &format!("c{a}"), &format!("c{b}")));
+                            }
+                        }
+                        for k in &keys {
+                            assert_eq!(slow.others_on(k), quick.others_on(k), "{seed} {k:?}");
+                            for who in names {
+                                let get =
+                                    |t: &Team| t.others().get(who).and_then(|d| d.get(k)).cloned();
+                                if k.kind == kind {
+                                    assert_eq!(get(&slow), get(&quick), "{seed} {who} {k:?}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn review_picks_the_kind_with_most_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Rng(1);
+        let mut text = String::new();
+        for _ in 0..40 {
+            let mut e = random_event(&mut r, "ann");
+            e.role = Some("adjudicator".into());
+            text.push_str(&serde_json::to_string(&e).unwrap());
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join("rev.jsonl"), text).unwrap();
+        let start = OthersReader::new(dir.path(), &dir.path().join("me.jsonl")).read_all();
+        assert_eq!(start.count, 40);
+        assert!(start.replayed.is_empty(), "adjudications are not labels");
+        assert_eq!(start.most_common_kind(), TaskKind::Pair);
+    }
+}
