@@ -1,9 +1,13 @@
 //! Resume: replaying labels logs to the first undecided task. Targets: 1,000,000 events in one
 //! log, and 50 annotators' logs of 20,000 events each, under 500 ms.
 //!
-//! `read_and_replay` is what `prefer label` does before its first frame (read the log, parse
-//! every event, rebuild the standing decisions); `to_first_open_task` adds building the
-//! labeling model and finding the first undecided task, with the candidate file already open.
+//! `read_and_replay` is what `prefer label` does with a log before its first frame (read it,
+//! check every line, rebuild the standing decisions); `to_first_open_task` is all of resuming,
+//! with the candidate file already open: for 1M, one labeler's log, the labeling model and the
+//! walk to the first undecided task; for 50 x 20k, a team folder as `prefer label
+//! --labels-dir` opens it as annotator00 with `--overlap 2` (its own log, the other 49 read
+//! and counted, the first task fewer than 2 others decided). The model is returned, so it is
+//! freed after the clock stops (a session frees it on quit).
 
 #[path = "common.rs"]
 mod common;
@@ -15,6 +19,7 @@ use divan::Bencher;
 use prefer::format::{self, ItemSource};
 use prefer::labels::{Decisions, TaskKind, read_decisions};
 use prefer::tui::model::{Model, Setup};
+use prefer::tui::others::OthersReader;
 
 fn main() {
     divan::main();
@@ -56,6 +61,32 @@ fn to_first_open_task_1m(b: Bencher) {
             ..Setup::new(Arc::clone(&source), "annotator00", TaskKind::Pair)
         })
         .unwrap();
-        m.current
+        assert!(m.first_open_from(0).is_some());
+        m
+    });
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn to_first_open_task_50x20k(b: Bencher) {
+    let logs = common::logs(50, 20_000);
+    let source: Arc<dyn ItemSource> = Arc::new(format::load(&common::log_candidates()).unwrap());
+    let dir = logs[0].parent().unwrap().to_path_buf();
+    b.bench(|| {
+        let mine = &logs[0];
+        let others = OthersReader::new(&dir, mine).read_all();
+        let (decisions, _) = read_decisions(mine).unwrap();
+        let mut m = Model::new(Setup {
+            file_label: "bench".into(),
+            shuffle: true,
+            decisions,
+            overlap: 2,
+            size: (200, 60),
+            ..Setup::new(Arc::clone(&source), "annotator00", TaskKind::Pair)
+        })
+        .unwrap();
+        m.add_others(others);
+        let start = m.first_open_from(m.current).unwrap();
+        m.go_to(start);
+        m
     });
 }
