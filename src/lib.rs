@@ -10,6 +10,7 @@ pub mod generate;
 pub mod import;
 pub mod labels;
 pub mod markdown;
+pub mod outfile;
 pub mod stats;
 pub mod synth;
 pub mod taskfile;

@@ -10,7 +10,6 @@ pub mod pairs;
 pub mod standing;
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -414,39 +413,16 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
     s
 }
 
-/// Writes a whole file so that readers see the old one or the new one, never half: a
-/// temporary file next to it, flushed and fsynced, then renamed over it.
+/// Writes a whole file so that readers see the old one or the new one, never half (see
+/// [`crate::outfile::AtomicFile`]; a device or pipe is written straight into).
 pub fn write_atomically<T>(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        let value = body(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // The rename itself survives a crash once the folder is synced (best effort: not every
-        // platform lets a folder be opened).
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(value)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut file = crate::outfile::AtomicFile::create(path)?;
+    let value = body(&mut file)?;
+    file.commit()?;
+    Ok(value)
 }
 
 #[cfg(test)]

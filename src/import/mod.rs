@@ -14,7 +14,6 @@ mod read;
 mod sharegpt;
 mod trl;
 mod ultrafeedback;
-mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -26,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use crate::format::{Message, Problem, parse_item};
 
-pub use write::AtomicFile;
+pub use crate::outfile::AtomicFile;
 
 /// How many problems `--skip-invalid` prints before only counting.
 const SHOWN_PROBLEMS: usize = 5;

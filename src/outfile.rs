@@ -1,5 +1,8 @@
 //! Writing the whole output file so that a crash or an error never leaves a half-written file
-//! under the real name: write a temporary file next to it, fsync, then rename over.
+//! under the real name: write a temporary file next to it, fsync, then rename over. An output
+//! that is not a file (`/dev/null`, `/dev/stdout`, a pipe such as `>(gzip > out.gz)`) is
+//! written straight into: renaming over it would replace the device or pipe with a file
+//! (as root, `-o /dev/null` once turned the machine's /dev/null into a plain file).
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -9,7 +12,8 @@ use std::path::{Path, PathBuf};
 /// Dropped without commit, the temporary file is removed.
 pub struct AtomicFile {
     target: PathBuf,
-    temp: PathBuf,
+    /// `None` when writing straight into a device or pipe.
+    temp: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
 }
 
@@ -17,6 +21,18 @@ impl AtomicFile {
     /// Creates the temporary file in the target's folder (a rename across file systems is not
     /// atomic, so it must be the same folder).
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
+        // Where the target is, following links (`/dev/stdout` is one).
+        if let Ok(meta) = std::fs::metadata(target)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let f = OpenOptions::new().write(true).open(target)?;
+            return Ok(AtomicFile {
+                target: target.to_path_buf(),
+                temp: None,
+                writer: Some(BufWriter::with_capacity(1 << 16, f)),
+            });
+        }
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -32,8 +48,8 @@ impl AtomicFile {
                 Ok(f) => {
                     return Ok(AtomicFile {
                         target: target.to_path_buf(),
-                        temp,
-                        writer: Some(BufWriter::new(f)),
+                        temp: Some(temp),
+                        writer: Some(BufWriter::with_capacity(1 << 16, f)),
                     });
                 }
                 // A leftover from an earlier crashed run with the same pid: pick another name.
@@ -50,9 +66,13 @@ impl AtomicFile {
     pub fn commit(mut self) -> std::io::Result<()> {
         let writer = self.writer.take().expect("commit is called once");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
+        let Some(temp) = &self.temp else {
+            // A device or pipe: written, nothing to put in place (and a pipe cannot be synced).
+            return Ok(());
+        };
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&self.temp, &self.target)?;
+        std::fs::rename(temp, &self.target)?;
         #[cfg(unix)]
         if let Some(dir) = self.target.parent() {
             let dir = if dir.as_os_str().is_empty() {
@@ -79,8 +99,10 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
+        if self.writer.take().is_some()
+            && let Some(temp) = &self.temp
+        {
+            let _ = std::fs::remove_file(temp);
         }
     }
 }
@@ -106,5 +128,41 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "whole\n");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_pipe_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        let mut f = AtomicFile::create(null).unwrap();
+        f.write_all(b"gone\n").unwrap();
+        f.commit().unwrap();
+        assert!(
+            std::fs::metadata(null)
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        // A named pipe, read on another thread.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        let mut f = AtomicFile::create(&fifo).unwrap();
+        f.write_all(b"through\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), "through\n");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
