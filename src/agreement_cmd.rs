@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use crate::export::standing::{self, LeftOut, Standing};
+use crate::export::standing::{LeftOut, Standing};
 use crate::stats::compute::{self, Agreement, MIN_OVERLAP, Overlap};
 use crate::stats::read_inputs;
 
@@ -210,9 +210,8 @@ pub fn human(r: &AgreementReport) -> String {
 
 /// Runs `prefer agreement`.
 pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
-    let (dataset, events) = read_inputs("agreement", &args.paths, args.labels_dir.as_deref())?;
+    let (dataset, st) = read_inputs("agreement", &args.paths, args.labels_dir.as_deref())?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
-    let st = standing::standing(events, items);
     let r = report(&st, items.is_some());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);

@@ -1,9 +1,10 @@
 //! Reading the labels: which logs (a labels folder, or log files named on the command line),
-//! and their events, with warnings for unfinished last lines. Shared by export and stats.
+//! and the standing decisions with the candidate file beside them. Shared by export, stats and
+//! agreement.
 
 use std::path::{Path, PathBuf};
 
-use crate::labels::{Event, LogError, labels_dir, log_files, read_log};
+use crate::labels::{LogError, labels_dir, log_files};
 
 /// Why the labels could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -18,14 +19,6 @@ pub enum InputError {
     EmptyFolder { path: PathBuf },
     #[error(transparent)]
     Log(#[from] LogError),
-}
-
-/// The events of every log, in log order, and warnings to print.
-#[derive(Debug, Default)]
-pub struct Labels {
-    pub logs: Vec<PathBuf>,
-    pub events: Vec<Event>,
-    pub warnings: Vec<String>,
 }
 
 /// The logs to read: those named, else every `*.jsonl` in `dir`, else in the default folder
@@ -53,19 +46,32 @@ pub fn log_paths(
     Ok(found)
 }
 
-/// Reads every log without locking it (labelers may be writing at this moment).
-pub fn read_labels(paths: Vec<PathBuf>) -> Result<Labels, InputError> {
-    let mut out = Labels::default();
-    for path in &paths {
-        let (events, torn) = read_log(path)?;
-        if let Some(bytes) = torn {
-            out.warnings.push(format!(
-                "{}: left out an unfinished last line ({bytes} bytes; being written, or cut off by a crash)",
-                path.display()
-            ));
-        }
-        out.events.extend(events);
-    }
-    out.logs = paths;
-    Ok(out)
+/// The candidate file, when there is one, and the standing decisions of the logs `paths`
+/// names, read side by side (at a million decisions each is a few hundred MB): what export,
+/// stats and agreement start from. A problem with the file is reported before one with the
+/// logs; also returns the warnings for unfinished last lines.
+pub fn read_standing(
+    file: Option<&Path>,
+    paths: impl FnOnce() -> Result<Vec<PathBuf>, InputError> + Send,
+) -> anyhow::Result<(
+    Option<crate::format::Dataset>,
+    super::standing::Standing,
+    Vec<String>,
+)> {
+    let (dataset, labels) = std::thread::scope(|s| {
+        let labels = s.spawn(|| {
+            let paths = paths()?;
+            super::standing::replay_logs(&paths).map_err(InputError::from)
+        });
+        let dataset = file.map(crate::format::load).transpose();
+        let labels = labels
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (dataset, labels)
+    });
+    let dataset = dataset?;
+    let (replayed, warnings) = labels?;
+    let items = dataset.as_ref().map(|d| d.items.as_slice());
+    let st = super::standing::standing_of(replayed, items);
+    Ok((dataset, st, warnings))
 }

@@ -233,25 +233,13 @@ pub fn at_key(at: &str) -> Option<u64> {
 
 /// Runs `prefer export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    // The candidate file and the logs are read at the same time (each is a few hundred MB at a
-    // million decisions); a problem with the file is still reported before one with the logs.
-    let (dataset, labels) = std::thread::scope(|s| {
-        let labels = s.spawn(|| {
-            let paths = input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)?;
-            standing::replay_logs(&paths).map_err(input::InputError::from)
-        });
-        let dataset = format::load(&args.file);
-        let labels = labels
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (dataset, labels)
-    });
-    let dataset = dataset?;
-    let (replayed, warnings) = labels?;
+    let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
+        input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)
+    })?;
+    let dataset = dataset.expect("a candidate file was given");
     for w in &warnings {
         eprintln!("prefer export: warning: {w}");
     }
-    let st = standing::standing_of(replayed, Some(&dataset.items));
     let margin_map = match &args.task {
         Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),
         None => args.margin_map.0,

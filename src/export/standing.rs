@@ -127,7 +127,7 @@ impl Replayed {
 /// Replays every log (in the order given) per annotator, checking each line as a full read
 /// does (the same lines accepted, the same first error) on all cores without building its
 /// event; only the lines that stand are parsed in full, by [`standing_of`]. Also returns the
-/// warnings for torn last lines that [`super::input::read_labels`] gives.
+/// warnings for torn last lines (logs are read without locking: labelers may be writing).
 pub fn replay_logs(
     paths: &[std::path::PathBuf],
 ) -> Result<(BTreeMap<String, Replayed>, Vec<String>), crate::labels::LogError> {

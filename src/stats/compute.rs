@@ -249,6 +249,27 @@ type TaskId<'a> = (&'a str, TaskKind, Option<(&'a str, &'a str)>);
 
 /// Computes the report.
 pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
+    // The three parts read the decisions independently: agreement and the texts' figures (the
+    // bootstrap) run beside the rest.
+    std::thread::scope(|s| {
+        let agreement = s.spawn(|| agreement(st));
+        let texts = s.spawn(|| match items {
+            Some(items) => with_texts(st, items),
+            None => (None, Vec::new()),
+        });
+        let mut r = report_rest(st, items.is_some());
+        (r.length, r.models) = texts
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        r.agreement = agreement
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        r
+    })
+}
+
+/// [`report`] without agreement, length bias and models (left empty).
+fn report_rest(st: &Standing, with_file: bool) -> Report {
     let n_ann = st.annotators.len();
     let mut per_pos = vec![Position::default(); n_ann];
     let mut per_ms: Vec<Vec<f64>> = vec![Vec::new(); n_ann];
@@ -354,27 +375,22 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
         });
     }
 
-    let (length, models) = match items {
-        Some(items) => with_texts(st, items),
-        None => (None, Vec::new()),
-    };
-
     Report {
-        with_file: items.is_some(),
+        with_file,
         decisions: st.decisions.len(),
         left_out: st.left_out.clone(),
         annotators,
         tasks_by_annotators,
         position: position.finish(),
-        length,
         rates,
         time,
         rushing_rule: format!(
             "median time per decision below {:.0}% of everyone else's median, with at least {RUSH_MIN_DECISIONS} timed decisions on each side",
             RUSH_FACTOR * 100.0
         ),
-        models,
-        agreement: agreement(st),
+        length: None,
+        models: Vec::new(),
+        agreement: Agreement::default(),
     }
 }
 

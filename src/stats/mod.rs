@@ -42,24 +42,28 @@ pub enum StatsError {
 /// True when the file's first non-blank line is a labels event (so it is a log, not a
 /// candidate file).
 fn looks_like_log(path: &Path) -> bool {
-    let Ok(text) = std::fs::read(path) else {
+    use std::io::BufRead;
+    // Only the first line is read: the candidate file may be gigabytes.
+    let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let line = text
-        .split(|&b| b == b'\n')
+    let line = std::io::BufReader::new(file)
+        .split(b'\n')
+        .map_while(Result::ok)
         .find(|l| !l.iter().all(u8::is_ascii_whitespace));
-    line.and_then(|l| serde_json::from_slice::<Event>(l).ok())
+    line.and_then(|l| serde_json::from_slice::<Event>(&l).ok())
         .is_some()
 }
 
-/// The candidate file (when the first path is one, not a labels log) and the labels events,
-/// read the way `prefer stats` and `prefer agreement` take them. Warnings about unfinished
-/// last lines are printed to stderr, prefixed with `cmd`.
+/// The candidate file (when the first path is one, not a labels log) and the standing
+/// decisions, read the way `prefer stats` and `prefer agreement` take them (side by side, the
+/// logs with the quick replay, as export does). Warnings about unfinished last lines are
+/// printed to stderr, prefixed with `cmd`.
 pub fn read_inputs(
     cmd: &str,
     paths: &[PathBuf],
     labels_dir: Option<&Path>,
-) -> anyhow::Result<(Option<format::Dataset>, Vec<Event>)> {
+) -> anyhow::Result<(Option<format::Dataset>, standing::Standing)> {
     let (file, logs) = match paths.split_first() {
         Some((first, rest)) if !looks_like_log(first) => (Some(first.clone()), rest.to_vec()),
         _ => (None, paths.to_vec()),
@@ -70,20 +74,19 @@ pub fn read_inputs(
     if !logs.is_empty() && labels_dir.is_some() {
         return Err(StatsError::Both.into());
     }
-    let dataset = file.as_deref().map(format::load).transpose()?;
-    let paths = input::log_paths(file.as_deref(), labels_dir, &logs)?;
-    let labels = input::read_labels(paths)?;
-    for w in &labels.warnings {
+    let (dataset, st, warnings) = input::read_standing(file.as_deref(), || {
+        input::log_paths(file.as_deref(), labels_dir, &logs)
+    })?;
+    for w in &warnings {
         eprintln!("prefer {cmd}: warning: {w}");
     }
-    Ok((dataset, labels.events))
+    Ok((dataset, st))
 }
 
 /// Runs `prefer stats`.
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let (dataset, events) = read_inputs("stats", &args.paths, args.labels_dir.as_deref())?;
+    let (dataset, st) = read_inputs("stats", &args.paths, args.labels_dir.as_deref())?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
-    let st = standing::standing(events, items);
     let report = compute::report(&st, items);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
