@@ -207,6 +207,9 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
 
     let mut out = Standing::default();
     let mut keys: Vec<SortKey> = Vec::new();
+    // With the candidate file, each annotator's events stay where the replay put them until
+    // they are moved once, in sorted order, into `out.decisions`.
+    let mut pool: Vec<Vec<Event>> = Vec::new();
     for (a, (name, r)) in per.into_iter().enumerate() {
         let mut r = r;
         let Settled {
@@ -221,61 +224,39 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
             skips,
             ..Default::default()
         };
-        // The events are moved out of the replay, not copied, into room made for them at once
-        // (growing a vector of large decisions copies them again and again).
-        out.decisions.reserve(events.len());
-        if items.is_some() {
-            keys.reserve(events.len());
-        }
-        for e in events {
-            let item = match (&index, items) {
-                (Some(index), Some(items)) => match index.get(e.item.as_str()) {
-                    None => {
-                        counts.unknown += 1;
-                        continue;
-                    }
-                    Some(&i) => {
-                        let it = &items[i];
-                        if e.item_hash.as_deref().is_some_and(|h| h != it.hash) {
-                            counts.stale += 1;
-                            continue;
+        match (&index, items) {
+            (Some(index), Some(items)) => {
+                // Where each event goes, worked out on all cores (item lookups, id checks).
+                let fates = super::in_chunks(&events, |_, es| {
+                    es.iter().map(|e| fate(e, index, items)).collect::<Vec<_>>()
+                });
+                keys.reserve(events.len());
+                for (k, f) in fates.into_iter().flatten().enumerate() {
+                    match f {
+                        Fate::Unknown => counts.unknown += 1,
+                        Fate::Stale => counts.stale += 1,
+                        Fate::Known { item: i, l, r } => {
+                            counts.decisions += 1;
+                            keys.push(SortKey {
+                                item_annotator: (i as u64) << 32 | a as u64,
+                                kind: events[k].task,
+                                l,
+                                r,
+                                at: k as u32,
+                            });
                         }
-                        // One pass over the item's ids both checks a pair's ids and ranks them
-                        // for the sort below.
-                        let ranks = match (e.task, &e.pair) {
-                            (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
-                                e.choice.as_deref().is_some_and(|c| {
-                                    cmp_ids(c, l).is_eq()
-                                        || cmp_ids(c, r).is_eq()
-                                        || c == "tie"
-                                        || c == "both_bad"
-                                        || it.candidate_index(c).is_some()
-                                })
-                            }),
-                            _ => refers_to_known_candidates(&e, it).then_some((0, 0)),
-                        };
-                        let Some((l, r)) = ranks else {
-                            counts.unknown += 1;
-                            continue;
-                        };
-                        keys.push(SortKey {
-                            item_annotator: (i as u64) << 32 | a as u64,
-                            kind: e.task,
-                            l,
-                            r,
-                            at: out.decisions.len() as u32,
-                        });
-                        Some(i)
                     }
-                },
-                _ => None,
-            };
-            counts.decisions += 1;
-            out.decisions.push(Decided {
-                annotator: a as u32,
-                item,
-                event: e,
-            });
+                }
+                pool.push(events);
+            }
+            _ => {
+                counts.decisions += events.len();
+                out.decisions.extend(events.into_iter().map(|e| Decided {
+                    annotator: a as u32,
+                    item: None,
+                    event: e,
+                }));
+            }
         }
         out.left_out.skipped += counts.skips;
         out.left_out.retracted += counts.retracted;
@@ -292,15 +273,18 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
         // sorting.
         Some(_) => {
             keys.sort_unstable();
-            // Applies the order in place (as `sort_by_cached_key` does): position `i` takes
-            // the decision first at `keys[i].at`, found again if an earlier swap moved it.
-            for i in 0..keys.len() {
-                let mut j = keys[i].at as usize;
-                while j < i {
-                    j = keys[j].at as usize;
-                }
-                keys[i].at = j as u32;
-                out.decisions.swap(i, j);
+            // Each event moves once, from the annotator's replay to its place; what it leaves
+            // behind is an empty event (no allocation).
+            out.decisions.reserve_exact(keys.len());
+            for k in &keys {
+                let a = k.item_annotator as u32;
+                let slot = &mut pool[a as usize][k.at as usize];
+                let event = std::mem::replace(slot, Event::new("", "", None, TaskKind::Pair));
+                out.decisions.push(Decided {
+                    annotator: a,
+                    item: Some((k.item_annotator >> 32) as usize),
+                    event,
+                });
             }
         }
         None => out.decisions.sort_by(|x, y| {
@@ -313,6 +297,44 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
         }),
     }
     out
+}
+
+/// What becomes of a standing event when the candidate file is known.
+#[derive(Clone, Copy)]
+enum Fate {
+    /// Its item or one of its candidates is not in the file.
+    Unknown,
+    /// Made on another version of its item.
+    Stale,
+    /// Kept: the item's index and the ranks of a pair's ids (0, 0 for other tasks).
+    Known { item: usize, l: u32, r: u32 },
+}
+
+fn fate(e: &Event, index: &HashMap<&str, usize, FastHash>, items: &[Arc<Item>]) -> Fate {
+    let Some(&i) = index.get(e.item.as_str()) else {
+        return Fate::Unknown;
+    };
+    let it = &items[i];
+    if e.item_hash.as_deref().is_some_and(|h| h != it.hash) {
+        return Fate::Stale;
+    }
+    // One pass over the item's ids both checks a pair's ids and ranks them for the sort.
+    let ranks = match (e.task, &e.pair) {
+        (TaskKind::Pair, Some([l, r])) => pair_ranks(it, l, r).filter(|_| {
+            e.choice.as_deref().is_some_and(|c| {
+                cmp_ids(c, l).is_eq()
+                    || cmp_ids(c, r).is_eq()
+                    || c == "tie"
+                    || c == "both_bad"
+                    || it.candidate_index(c).is_some()
+            })
+        }),
+        _ => refers_to_known_candidates(e, it).then_some((0, 0)),
+    };
+    match ranks {
+        Some((l, r)) => Fate::Known { item: i, l, r },
+        None => Fate::Unknown,
+    }
 }
 
 /// Where a decision about a known item goes in [`Standing::decisions`]: item, annotator, task
@@ -645,6 +667,36 @@ pub(crate) mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn big_standings_checked_on_all_cores_match_the_string_sort() {
+        // Enough standing decisions per annotator (over 16,384) that their items are looked
+        // up in chunks on all cores.
+        let mut r = Rng(5);
+        let items: Vec<Arc<Item>> = (0..2500)
+            .map(|i| {
+                let cands: Vec<_> = (0..12)
+                    .rev()
+                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
+                    .collect();
+                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands});
+                Arc::new(parse_item(it, 1).unwrap())
+            })
+            .collect();
+        let events = random_events(&mut r, &items, 200_000);
+        let new = standing(events.clone(), Some(&items));
+        let old = standing_by_strings(events, Some(&items));
+        assert!(
+            new.counts
+                .iter()
+                .any(|c| c.decisions + c.stale + c.unknown > 1 << 14),
+            "{:?}",
+            new.counts
+        );
+        assert_eq!(new.counts, old.counts);
+        assert_eq!(new.left_out, old.left_out);
+        assert!(new.decisions == old.decisions);
     }
 
     #[test]
