@@ -273,6 +273,17 @@ impl Fx {
     }
 }
 
+/// The event of a log line that passed the checks when the log was read (see `replay`): by
+/// the quick reader when it has the writer's own shape, else by serde.
+fn parse_line(line: &[u8]) -> Event {
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(super::replay::quick_event)
+        .unwrap_or_else(|| {
+            serde_json::from_slice(line).expect("a log line checked when it was read")
+        })
+}
+
 fn slot(kind: TaskKind) -> usize {
     match kind {
         TaskKind::Pair => 0,
@@ -414,7 +425,7 @@ impl Decisions {
             let (log, start, len) = e.line;
             let line = &self.logs[log as usize][start as usize..start as usize + len as usize];
             // The line passed the same checks when the log was read (see `replay`).
-            Box::new(serde_json::from_slice(line).expect("a log line checked when it was read"))
+            Box::new(parse_line(line))
         })
     }
 
@@ -537,7 +548,7 @@ impl Decisions {
                     let (log, start, len) = e.line;
                     let line = &logs[log as usize][start as usize..start as usize + len as usize];
                     // The line passed the same checks when the log was read (see `replay`).
-                    serde_json::from_slice(line).expect("a log line checked when it was read")
+                    parse_line(line)
                 }
             })
     }
@@ -564,12 +575,8 @@ impl Decisions {
             }
         }
         // The lines passed the same checks when the log was read (see `replay`).
-        let parse = |lines: &[&[u8]]| -> Vec<Event> {
-            lines
-                .iter()
-                .map(|l| serde_json::from_slice(l).expect("a log line checked when it was read"))
-                .collect()
-        };
+        let parse =
+            |lines: &[&[u8]]| -> Vec<Event> { lines.iter().map(|l| parse_line(l)).collect() };
         let threads = super::cores();
         if threads == 1 || lines.len() < 4096 {
             out.extend(parse(&lines));

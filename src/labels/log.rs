@@ -349,7 +349,11 @@ fn parse_piece(bytes: &[u8], first_line: usize) -> PieceResult {
         }
         let line = first_line + n;
         let text = std::str::from_utf8(raw).map_err(|_| (line, "invalid UTF-8".to_string()))?;
-        let event: Event = serde_json::from_str(text).map_err(|e| (line, e.to_string()))?;
+        // The writer's own lines are read without serde (the same event; see replay/scan.rs).
+        let event: Event = match super::replay::quick_event(text) {
+            Some(e) => e,
+            None => serde_json::from_str(text).map_err(|e| (line, e.to_string()))?,
+        };
         event.check().map_err(|e| (line, e))?;
         events.push(event);
     }

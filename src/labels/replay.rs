@@ -18,6 +18,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 mod scan;
 
+pub(super) use scan::quick_event;
+
 use super::decisions::{Brief, Decisions};
 use super::event::{Event, TaskKind};
 use super::log::{LogError, damaged};

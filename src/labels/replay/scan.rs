@@ -8,10 +8,11 @@
 //! [`Event`]: crate::labels::Event
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use super::{Lite, Map, S, Seq, Text};
-use crate::labels::TaskKind;
+use crate::labels::{Event, TaskKind};
 
 /// [`Event`](crate::labels::Event)'s fields in the order serde writes them.
 const FIELDS: [&str; 20] = [
@@ -37,10 +38,37 @@ const FIELDS: [&str; 20] = [
     "aspects",
 ];
 
-/// Reads `line` if it has the writer's own shape; `None` means "ask serde".
-pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
+/// Walks the fields of a line of the writer's own shape: `value(k, cursor)` reads the value of
+/// field `FIELDS[k]`. `None` when the line has another shape (or `value` says so).
+fn walk<'a>(line: &'a str, mut value: impl FnMut(usize, &mut Cur<'a>) -> Option<()>) -> Option<()> {
     let mut c = Cur { s: line, i: 0 };
     c.eat(b'{')?;
+    // Fields seen, as a bit set; each must come after the ones before it, so none repeats.
+    let mut seen = 0u32;
+    let mut last = None;
+    loop {
+        let name = c.string()?;
+        c.eat(b':')?;
+        let k = FIELDS.iter().position(|f| *f == name)?;
+        if last.is_some_and(|l| k <= l) {
+            return None;
+        }
+        last = Some(k);
+        seen |= 1 << k;
+        value(k, &mut c)?;
+        match c.next()? {
+            b',' => {}
+            b'}' if c.i == line.len() => break,
+            _ => return None,
+        }
+    }
+    // The fields without a default.
+    const REQUIRED: u32 = 1 | 1 << 2 | 1 << 3 | 1 << 5;
+    (seen & REQUIRED == REQUIRED).then_some(())
+}
+
+/// Reads `line` if it has the writer's own shape; `None` means "ask serde".
+pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
     let mut lite = Lite {
         v: 0,
         at: Text,
@@ -63,40 +91,18 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
         rationale: None,
         aspects: None,
     };
-    // Fields seen, as a bit set; each must come after the ones before it, so none repeats.
-    let mut seen = 0u32;
-    let mut last = None;
-    loop {
-        let name = c.string()?;
-        c.eat(b':')?;
-        let k = FIELDS.iter().position(|f| *f == name)?;
-        if last.is_some_and(|l| k <= l) {
-            return None;
-        }
-        last = Some(k);
-        seen |= 1 << k;
+    walk(line, |k, c| {
         match k {
             0 => lite.v = c.u32()?,
             1 => lite.at = c.text()?,
             2 => lite.annotator = S(Cow::Borrowed(c.string()?)),
             3 => lite.item = S(Cow::Borrowed(c.string()?)),
             4 => lite.item_hash = Some(S(Cow::Borrowed(c.string()?))),
-            5 => {
-                lite.task = match c.string()? {
-                    "pair" => TaskKind::Pair,
-                    "rank" => TaskKind::Rank,
-                    "rate" => TaskKind::Rate,
-                    _ => return None,
-                }
-            }
+            5 => lite.task = c.task()?,
             6 => lite.shown = Some(c.list(|c| c.text())?),
             7 => lite.ranking = Some(c.list(|c| c.list(|c| c.text()))?),
             8 => {
-                c.eat(b'[')?;
-                let l = c.string()?;
-                c.eat(b',')?;
-                let r = c.string()?;
-                c.eat(b']')?;
+                let (l, r) = c.pair()?;
                 lite.pair = Some([S(Cow::Borrowed(l)), S(Cow::Borrowed(r))]);
             }
             9 => lite.choice = Some(S(Cow::Borrowed(c.string()?))),
@@ -111,15 +117,45 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
             18 => lite.rationale = Some(c.text()?),
             _ => lite.aspects = Some(c.map(|c| c.map(Cur::u32))?),
         }
-        match c.next()? {
-            b',' => {}
-            b'}' if c.i == line.len() => break,
-            _ => return None,
+        Some(())
+    })?;
+    Some(lite)
+}
+
+/// The whole [`Event`] of a line of the writer's own shape, as serde would read it; `None`
+/// means "ask serde". Used where every standing line is parsed in full (export, stats).
+pub(crate) fn quick_event(line: &str) -> Option<Event> {
+    let own = |s: &str| s.to_string();
+    let mut e = Event::new("", "", None, TaskKind::Pair);
+    walk(line, |k, c| {
+        match k {
+            0 => e.v = c.u32()?,
+            1 => e.at = own(c.string()?),
+            2 => e.annotator = own(c.string()?),
+            3 => e.item = own(c.string()?),
+            4 => e.item_hash = Some(own(c.string()?)),
+            5 => e.task = c.task()?,
+            6 => e.shown = Some(c.vec(|c| c.string().map(own))?),
+            7 => e.ranking = Some(c.vec(|c| c.vec(|c| c.string().map(own)))?),
+            8 => {
+                let (l, r) = c.pair()?;
+                e.pair = Some([own(l), own(r)]);
+            }
+            9 => e.choice = Some(own(c.string()?)),
+            10 => e.ratings = Some(c.btree(Cur::u32)?),
+            11 => e.scale = Some(c.u32()?),
+            12 => e.skip = c.boolean()?,
+            13 => e.retract = c.boolean()?,
+            14 => e.ms = Some(c.uint(MAX_U64)?),
+            15 => e.role = Some(own(c.string()?)),
+            16 => e.strength = Some(c.uint(u8::MAX.into())? as u8),
+            17 => e.flags = Some(c.btree(|c| c.vec(|c| c.string().map(own)))?),
+            18 => e.rationale = Some(own(c.string()?)),
+            _ => e.aspects = Some(c.btree(|c| c.btree(Cur::u32))?),
         }
-    }
-    // The fields without a default.
-    const REQUIRED: u32 = 1 | 1 << 2 | 1 << 3 | 1 << 5;
-    (seen & REQUIRED == REQUIRED).then_some(lite)
+        Some(())
+    })?;
+    Some(e)
 }
 
 /// The largest `u64` taken here: 18 digits, so adding a digit never overflows (serde reads
@@ -195,6 +231,25 @@ impl<'a> Cur<'a> {
         self.uint(u32::MAX.into()).map(|n| n as u32)
     }
 
+    fn task(&mut self) -> Option<TaskKind> {
+        match self.string()? {
+            "pair" => Some(TaskKind::Pair),
+            "rank" => Some(TaskKind::Rank),
+            "rate" => Some(TaskKind::Rate),
+            _ => None,
+        }
+    }
+
+    /// `["l","r"]`: exactly two strings.
+    fn pair(&mut self) -> Option<(&'a str, &'a str)> {
+        self.eat(b'[')?;
+        let l = self.string()?;
+        self.eat(b',')?;
+        let r = self.string()?;
+        self.eat(b']')?;
+        Some((l, r))
+    }
+
     fn boolean(&mut self) -> Option<bool> {
         let rest = &self.s.as_bytes()[self.i..];
         if rest.starts_with(b"true") {
@@ -220,6 +275,40 @@ impl<'a> Cur<'a> {
             match self.next()? {
                 b',' => {}
                 b']' => return Some(Seq(PhantomData)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// [`Cur::list`], keeping the elements.
+    fn vec<T>(&mut self, mut each: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        self.list(|c| {
+            out.push(each(c)?);
+            Some(())
+        })?;
+        Some(out)
+    }
+
+    /// [`Cur::map`], keeping the entries; a repeated key keeps its last value, as serde's
+    /// `BTreeMap` does.
+    fn btree<T>(
+        &mut self,
+        mut each: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<BTreeMap<String, T>> {
+        self.eat(b'{')?;
+        let mut out = BTreeMap::new();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(out);
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            out.insert(key.to_string(), each(self)?);
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(out),
                 _ => return None,
             }
         }
@@ -432,10 +521,21 @@ mod tests {
                     let s = serde.unwrap_or_else(|e| panic!("serde refuses {l}: {e}"));
                     assert_eq!(read(&q), read(&s), "{l}");
                 }
+                // The whole event: the same as serde's, and taken exactly when the line is.
+                let whole = quick_event(&l);
+                assert_eq!(whole.is_some(), quick_line(&l).is_some(), "{l}");
+                if let Some(q) = whole {
+                    assert_eq!(
+                        Ok(q),
+                        serde_json::from_str::<Event>(&l).map_err(|e| e.to_string()),
+                        "{l}"
+                    );
+                }
             }
             // The writer's own lines take the quick path unless they need escapes.
             if !line.contains('\\') && e.ms.is_none_or(|ms| ms <= MAX_U64) {
                 assert!(quick_line(&line).is_some(), "{line}");
+                assert_eq!(quick_event(&line).as_ref(), Some(&e), "{line}");
             }
         }
         // Both paths were really taken.
