@@ -233,20 +233,35 @@ pub fn parse_item(value: Value, line: usize) -> Result<Item, Vec<FieldProblem>> 
         return Err(problems);
     }
 
+    Ok(finish_item(
+        id, prompt, messages, candidates, metadata, obj, line,
+    ))
+}
+
+/// The item of checked parts: its hash, and an id derived from it when the file gave none.
+pub(super) fn finish_item(
+    id: Option<String>,
+    prompt: Option<String>,
+    messages: Option<Vec<Message>>,
+    candidates: Vec<Candidate>,
+    metadata: Option<Value>,
+    extra: Map<String, Value>,
+    line: usize,
+) -> Item {
     let hash = content_hash(prompt.as_deref(), messages.as_deref(), &candidates);
     let id_derived = id.is_none();
     let id = id.unwrap_or_else(|| format!("auto-{}", &hash[..12]));
-    Ok(Item {
+    Item {
         id,
         id_derived,
         prompt,
         messages,
         candidates,
         metadata,
-        extra: obj,
+        extra,
         hash,
         line,
-    })
+    }
 }
 
 fn parse_candidate(v: Value, index: usize, list: &str) -> Result<Candidate, FieldProblem> {

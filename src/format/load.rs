@@ -265,6 +265,11 @@ pub(super) fn parse_record(path: &Path, line: usize, raw: &[u8]) -> Result<Item,
             fix: "save the file as UTF-8 (e.g. iconv -t UTF-8)".into(),
         }]
     })?;
+    // Records of the plainest shape are read straight into their item; the rest (and any
+    // record with something to report) the `Value` way, which words every problem.
+    if let Some(item) = super::fast::parse_plain(text, line) {
+        return Ok(item);
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(v) => parse_item(v, line).map_err(|fps| {
             let mut out = Vec::new();

@@ -5,6 +5,7 @@
 //! [`Dataset`] for files of ordinary size and a [`LazySource`] (an index of byte offsets,
 //! records parsed on demand, checking in the background) for big ones.
 
+mod fast;
 mod item;
 mod lazy;
 mod load;
