@@ -8,6 +8,7 @@ pub mod export;
 pub mod format;
 pub mod generate;
 pub mod import;
+pub mod json;
 pub mod labels;
 pub mod markdown;
 pub mod outfile;

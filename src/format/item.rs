@@ -443,39 +443,178 @@ pub fn content_hash(
     messages: Option<&[Message]>,
     candidates: &[Candidate],
 ) -> String {
-    #[derive(Serialize)]
-    struct C<'a> {
-        id: &'a str,
-        text: &'a str,
-        messages: Option<&'a [Message]>,
-    }
-    #[derive(Serialize)]
-    struct H<'a> {
-        prompt: Option<&'a str>,
-        messages: Option<&'a [Message]>,
-        candidates: Vec<C<'a>>,
-    }
-    let h = H {
-        prompt,
-        messages,
-        candidates: candidates
-            .iter()
-            .map(|c| C {
-                id: &c.id,
-                text: &c.text,
-                messages: c.messages.as_deref(),
-            })
-            .collect(),
-    };
-    let bytes = serde_json::to_vec(&h).unwrap_or_default();
+    let bytes = canonical_json(prompt, messages, candidates);
     let digest = blake3::hash(&bytes);
     digest.to_hex()[..32].to_string()
+}
+
+/// The canonical form [`content_hash`] hashes, written by hand: the same bytes serde_json
+/// writes for it (see the tests), without its per-string `fmt` machinery, which was a
+/// fifth of reading a big candidate file.
+fn canonical_json(
+    prompt: Option<&str>,
+    messages: Option<&[Message]>,
+    candidates: &[Candidate],
+) -> Vec<u8> {
+    use crate::json::escape_into;
+    fn string(out: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                out.push(b'"');
+                escape_into(out, s);
+                out.push(b'"');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    fn turns(out: &mut Vec<u8>, messages: Option<&[Message]>) {
+        let Some(messages) = messages else {
+            out.extend_from_slice(b"null");
+            return;
+        };
+        out.push(b'[');
+        for (i, m) in messages.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"role\":");
+            string(out, Some(&m.role));
+            out.extend_from_slice(b",\"content\":");
+            string(out, Some(&m.content));
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    let size = prompt.map_or(0, str::len)
+        + candidates
+            .iter()
+            .map(|c| c.id.len() + c.text.len() + 40)
+            .sum::<usize>()
+        + 64;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(b"{\"prompt\":");
+    string(&mut out, prompt);
+    out.extend_from_slice(b",\"messages\":");
+    turns(&mut out, messages);
+    out.extend_from_slice(b",\"candidates\":[");
+    for (i, c) in candidates.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"id\":");
+        string(&mut out, Some(&c.id));
+        out.extend_from_slice(b",\"text\":");
+        string(&mut out, Some(&c.text));
+        out.extend_from_slice(b",\"messages\":");
+        turns(&mut out, c.messages.as_deref());
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The canonical form as it was first defined: serde_json over these structs.
+    fn canonical_by_serde(
+        prompt: Option<&str>,
+        messages: Option<&[Message]>,
+        candidates: &[Candidate],
+    ) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct C<'a> {
+            id: &'a str,
+            text: &'a str,
+            messages: Option<&'a [Message]>,
+        }
+        #[derive(Serialize)]
+        struct H<'a> {
+            prompt: Option<&'a str>,
+            messages: Option<&'a [Message]>,
+            candidates: Vec<C<'a>>,
+        }
+        let h = H {
+            prompt,
+            messages,
+            candidates: candidates
+                .iter()
+                .map(|c| C {
+                    id: &c.id,
+                    text: &c.text,
+                    messages: c.messages.as_deref(),
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&h).unwrap()
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+        fn word(&mut self) -> String {
+            let words = [
+                "",
+                "plain",
+                "a \"q\" \\ b",
+                "tab\t\nline",
+                "\u{1}\u{1f}\u{7f}",
+                "模型 😀",
+                "\u{2028}",
+            ];
+            words[self.below(words.len() as u64) as usize].to_string()
+        }
+        fn turns(&mut self) -> Vec<Message> {
+            (0..self.below(3))
+                .map(|_| Message {
+                    role: self.word(),
+                    content: self.word(),
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn canonical_json_is_the_serde_form_byte_for_byte() {
+        let mut r = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..5_000 {
+            let prompt = (r.below(3) > 0).then(|| r.word());
+            let messages = (r.below(2) == 0).then(|| r.turns());
+            let candidates: Vec<Candidate> = (0..r.below(4))
+                .map(|_| Candidate {
+                    id: r.word(),
+                    text: r.word(),
+                    messages: (r.below(4) == 0).then(|| r.turns()),
+                    metadata: None,
+                })
+                .collect();
+            let (p, m) = (prompt.as_deref(), messages.as_deref());
+            assert_eq!(
+                String::from_utf8(canonical_json(p, m, &candidates)).unwrap(),
+                String::from_utf8(canonical_by_serde(p, m, &candidates)).unwrap()
+            );
+        }
+    }
+
+    /// Logged decisions carry this hash: if it changed between versions, every decision would
+    /// look stale. Pinned.
+    #[test]
+    fn the_item_hash_of_a_known_item_never_changes() {
+        let item = parse_item(
+            json!({"id": "q-1", "prompt": "Say \"hi\"\n", "candidates": ["hi", {"id": "b", "text": "hello 模型"}]}),
+            1,
+        )
+        .unwrap();
+        // What prefer wrote for it before the canonical form was written by hand.
+        assert_eq!(item.hash, "7e483e31e03557d350d8d4b13b75b7a5");
+    }
 
     #[test]
     fn full_item() {
