@@ -12,10 +12,13 @@ pub mod json;
 pub mod labels;
 pub mod markdown;
 pub mod outfile;
+pub mod par;
 pub mod stats;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;
+#[cfg(test)]
+mod testutil;
 pub mod text;
 pub mod tui;
 pub mod validate;

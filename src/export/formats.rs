@@ -305,25 +305,14 @@ pub fn items_needing_flatten(items: &[Arc<Item>], pairs: &[Judged]) -> Vec<Strin
 /// Writes one line per judgement. Plain `trl` without `flatten` expects
 /// [`items_needing_flatten`] to have come back empty; any pair that is not single-turn is then
 /// written flattened rather than cut short.
-#[allow(clippy::too_many_arguments)]
-pub fn write_pairs<W: Write>(
-    w: &mut W,
-    format: PairFormat,
-    flatten: bool,
-    items: &[Arc<Item>],
-    agg: &Aggregated,
-    names: &[String],
-    cols: Columns,
-    notes: &Notes,
-) -> serde_json::Result<()> {
-    let rows = |pairs: &[Judged], out: &mut Vec<u8>| {
-        format_pairs(out, pairs, format, flatten, items, agg, names, cols, notes)
-    };
+pub fn write_pairs<W: Write>(w: &mut W, spec: &PairRows<'_>) -> serde_json::Result<()> {
+    let agg = spec.agg;
+    let rows = |pairs: &[Judged], out: &mut Vec<u8>| format_pairs(out, pairs, spec);
     // Rows are formatted in chunks on all cores and written in order: a million rows are
     // most of a second of formatting. A bounded queue keeps the formatters at most a few
     // chunks ahead of the writer.
     const CHUNK: usize = 8192;
-    let threads = crate::labels::cores();
+    let threads = crate::par::cores();
     if threads == 1 || agg.pairs.len() <= CHUNK {
         let mut out = Vec::new();
         rows(&agg.pairs, &mut out)?;
@@ -386,19 +375,29 @@ pub fn write_pairs<W: Write>(
     })
 }
 
+/// What pair rows are made of, and how they are written.
+pub struct PairRows<'a> {
+    pub format: PairFormat,
+    pub flatten: bool,
+    pub items: &'a [Arc<Item>],
+    pub agg: &'a Aggregated,
+    /// Annotator names, by index.
+    pub names: &'a [String],
+    pub cols: Columns,
+    pub notes: &'a Notes<'a>,
+}
+
 /// Appends the rows of `pairs` to `w`.
-#[allow(clippy::too_many_arguments)]
-fn format_pairs(
-    w: &mut Vec<u8>,
-    pairs: &[Judged],
-    format: PairFormat,
-    flatten: bool,
-    items: &[Arc<Item>],
-    agg: &Aggregated,
-    names: &[String],
-    cols: Columns,
-    notes: &Notes,
-) -> serde_json::Result<()> {
+fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde_json::Result<()> {
+    let PairRows {
+        format,
+        flatten,
+        items,
+        agg,
+        names,
+        cols,
+        notes,
+    } = *spec;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut line = Vec::new();
     for p in pairs {
@@ -745,16 +744,19 @@ mod tests {
             (PairFormat::TrlChat, false),
             (PairFormat::Hh, false),
         ] {
+            let spec = PairRows {
+                format,
+                flatten,
+                items: &items,
+                agg: &agg,
+                names: &names,
+                cols,
+                notes: &notes,
+            };
             let mut all = Vec::new();
-            write_pairs(
-                &mut all, format, flatten, &items, &agg, &names, cols, &notes,
-            )
-            .unwrap();
+            write_pairs(&mut all, &spec).unwrap();
             let mut one = Vec::new();
-            format_pairs(
-                &mut one, &agg.pairs, format, flatten, &items, &agg, &names, cols, &notes,
-            )
-            .unwrap();
+            format_pairs(&mut one, &agg.pairs, &spec).unwrap();
             assert_eq!(all, one);
             let text = String::from_utf8(all).unwrap();
             assert_eq!(text.lines().count(), 30_000);
@@ -789,17 +791,16 @@ mod tests {
             meta: false,
         };
         let mut w = Full(1 << 20);
-        let e = write_pairs(
-            &mut w,
-            PairFormat::Trl,
-            false,
-            &items,
-            &agg,
-            &names,
+        let spec = PairRows {
+            format: PairFormat::Trl,
+            flatten: false,
+            items: &items,
+            agg: &agg,
+            names: &names,
             cols,
-            &Notes::default(),
-        )
-        .unwrap_err();
+            notes: &Notes::default(),
+        };
+        let e = write_pairs(&mut w, &spec).unwrap_err();
         assert!(e.to_string().contains("disk full"), "{e}");
     }
 }

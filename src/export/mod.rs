@@ -160,7 +160,7 @@ pub fn judge(
     // Newer decisions win when an annotator judged a pair twice: rank them by time (the `at`
     // strings' order; as numbers when every one is in the writer's own format).
     let mut by_time: Vec<u32> = (0..st.decisions.len() as u32).collect();
-    let numeric: Option<Vec<u64>> = in_chunks(&st.decisions, |_, ds| {
+    let numeric: Option<Vec<u64>> = crate::par::in_chunks(&st.decisions, |_, ds| {
         ds.iter()
             .map(|d| at_key(&d.event.at))
             .collect::<Option<Vec<u64>>>()
@@ -185,7 +185,7 @@ pub fn judge(
         recency[d as usize] = rank as u32;
     }
     let mut votes: Vec<Vote> = Vec::with_capacity(st.decisions.len());
-    for part in in_chunks(&st.decisions, |start, ds| {
+    for part in crate::par::in_chunks(&st.decisions, |start, ds| {
         let mut out = Vec::with_capacity(ds.len());
         for (d, r) in ds.iter().zip(&recency[start..]) {
             if let Some(i) = d.item {
@@ -216,33 +216,6 @@ pub fn judge(
         _ => true,
     });
     (agg, report)
-}
-
-/// `f(start, chunk)` over consecutive chunks of `xs` on all cores; the results in order.
-/// Small inputs stay on this thread.
-pub(crate) fn in_chunks<T: Sync, R: Send>(xs: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
-    const MIN: usize = 1 << 14;
-    let threads = crate::labels::cores();
-    if threads == 1 || xs.len() < MIN {
-        return vec![f(0, xs)];
-    }
-    let chunk = xs.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let f = &f;
-        let rest: Vec<_> = (1..threads)
-            .map(|k| {
-                let start = (k * chunk).min(xs.len());
-                let part = &xs[start..((k + 1) * chunk).min(xs.len())];
-                s.spawn(move || f(start, part))
-            })
-            .collect();
-        let mut out = vec![f(0, &xs[..chunk.min(xs.len())])];
-        out.extend(
-            rest.into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
-        );
-        out
-    })
 }
 
 /// The digits of a time written as `2026-11-26T15:09:00.123Z` (what the log writer writes), as
@@ -329,16 +302,16 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         let mut w = w;
         match (pair_format, args.format) {
             (Some(f), _) => {
-                formats::write_pairs(
-                    &mut w,
-                    f,
-                    args.flatten,
-                    &dataset.items,
-                    &agg,
-                    &st.annotators,
+                let spec = formats::PairRows {
+                    format: f,
+                    flatten: args.flatten,
+                    items: &dataset.items,
+                    agg: &agg,
+                    names: &st.annotators,
                     cols,
-                    &notes,
-                )?;
+                    notes: &notes,
+                };
+                formats::write_pairs(&mut w, &spec)?;
                 Ok(agg.pairs.len())
             }
             (None, ExportFormat::Rankings) => {
@@ -458,26 +431,6 @@ pub fn write_atomically<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn in_chunks_covers_every_element_once_in_order_with_its_offset() {
-        for n in [0usize, 1, 5, 40_000, 100_003] {
-            let xs: Vec<usize> = (0..n).map(|i| i * 7).collect();
-            let parts = in_chunks(&xs, |start, part| {
-                part.iter()
-                    .enumerate()
-                    .map(|(k, x)| {
-                        assert_eq!(*x, (start + k) * 7);
-                        *x
-                    })
-                    .collect::<Vec<_>>()
-            });
-            if n >= 1 << 14 && crate::labels::cores() > 1 {
-                assert!(parts.len() > 1, "{n} elements stayed on one thread");
-            }
-            assert_eq!(parts.concat(), xs);
-        }
-    }
 
     #[test]
     fn at_keys_order_as_the_strings_do() {

@@ -227,7 +227,7 @@ pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>)
         match (&index, items) {
             (Some(index), Some(items)) => {
                 // Where each event goes, worked out on all cores (item lookups, id checks).
-                let fates = super::in_chunks(&events, |_, es| {
+                let fates = crate::par::in_chunks(&events, |_, es| {
                     es.iter().map(|e| fate(e, index, items)).collect::<Vec<_>>()
                 });
                 keys.reserve(events.len());
@@ -571,16 +571,7 @@ pub(crate) mod tests {
         out
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-    }
+    use crate::testutil::Rng;
 
     /// A random multi-annotator log: pair, rank and rate decisions, skips, retractions, stale
     /// hashes, unknown items and candidates, candidate ids whose string order is not their

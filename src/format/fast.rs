@@ -219,19 +219,7 @@ mod tests {
     use super::*;
     use crate::format::parse_item;
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-            xs[self.below(xs.len() as u64) as usize]
-        }
-    }
+    use crate::testutil::Rng;
 
     /// A JSON value for a text field: mostly good strings, sometimes something else.
     fn text(r: &mut Rng) -> &'static str {

@@ -183,45 +183,23 @@ fn parse_lines(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
     // Records are independent: pieces of a big file (cut at line ends) are parsed on all
     // cores, then put together in file order with their line numbers moved on.
     const PIECE: usize = 4 << 20;
-    let threads = crate::labels::cores();
+    let threads = crate::par::cores();
     if bytes.len() < 2 * PIECE || threads == 1 {
         parse_piece(path, bytes, items, problems);
         return;
     }
     let target = bytes.len().div_ceil(threads * 4).max(PIECE);
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    while start < bytes.len() {
-        let mut end = (start + target).min(bytes.len());
-        if end < bytes.len() {
-            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |k| end + k + 1);
-        }
-        pieces.push(&bytes[start..end]);
-        start = end;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::Mutex::new(Vec::with_capacity(pieces.len()));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(piece) = pieces.get(k) else { break };
-                    let (mut its, mut probs) = (Vec::new(), Vec::new());
-                    parse_piece(path, piece, &mut its, &mut probs);
-                    done.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push((k, its, probs));
-                }
-            });
-        }
+    let pieces: Vec<&[u8]> = crate::par::line_pieces(bytes, target)
+        .into_iter()
+        .map(|r| &bytes[r])
+        .collect();
+    let done = crate::par::map_all(&pieces, |piece| {
+        let (mut its, mut probs) = (Vec::new(), Vec::new());
+        parse_piece(path, piece, &mut its, &mut probs);
+        (its, probs)
     });
-    let mut done = done
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    done.sort_by_key(|(k, ..)| *k);
     let mut lines_before = 0;
-    for ((_, its, probs), piece) in done.into_iter().zip(&pieces) {
+    for ((its, probs), piece) in done.into_iter().zip(&pieces) {
         items.extend(its.into_iter().map(|mut it| {
             it.line += lines_before;
             it

@@ -577,7 +577,7 @@ impl Decisions {
         // The lines passed the same checks when the log was read (see `replay`).
         let parse =
             |lines: &[&[u8]]| -> Vec<Event> { lines.iter().map(|l| parse_line(l)).collect() };
-        let threads = super::cores();
+        let threads = crate::par::cores();
         if threads == 1 || lines.len() < 4096 {
             out.extend(parse(&lines));
         } else {

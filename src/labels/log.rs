@@ -271,49 +271,20 @@ fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
 /// events come back in log order and the error, if any, is the one on the earliest line.
 pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
     const PIECE: usize = 4 << 20;
-    if bytes.len() < 2 * PIECE || super::cores() == 1 {
+    if bytes.len() < 2 * PIECE || crate::par::cores() == 1 {
         return parse_piece(bytes, 1).map_err(|(line, what)| damaged(path, line, what));
     }
-    let threads = super::cores();
     // Pieces end at line ends, so no line is split.
-    let target = bytes.len().div_ceil(threads * 4).max(PIECE);
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    while start < bytes.len() {
-        let mut end = (start + target).min(bytes.len());
-        if end < bytes.len() {
-            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |k| end + k + 1);
-        }
-        pieces.push(&bytes[start..end]);
-        start = end;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<PieceResult>> = (0..pieces.len()).map(|_| None).collect();
-    let done = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(piece) = pieces.get(k) else { break };
-                    let r = parse_piece(piece, 1);
-                    done.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push((k, r));
-                }
-            });
-        }
-    });
-    for (k, r) in done
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
-        results[k] = Some(r);
-    }
+    let target = bytes.len().div_ceil(crate::par::cores() * 4).max(PIECE);
+    let pieces: Vec<&[u8]> = crate::par::line_pieces(bytes, target)
+        .into_iter()
+        .map(|r| &bytes[r])
+        .collect();
+    let results = crate::par::map_all(&pieces, |piece| parse_piece(piece, 1));
     let mut events = Vec::new();
     let mut lines_before = 0;
     for (piece, r) in pieces.iter().zip(results) {
-        match r.expect("every piece is parsed") {
+        match r {
             Ok(mut ev) => {
                 if events.is_empty() {
                     events = std::mem::take(&mut ev);

@@ -16,11 +16,3 @@ pub use log::{
 };
 pub(crate) use replay::check_log;
 pub use replay::{ByAnnotator, replay_by_annotator};
-
-/// The cores this process may use, asked once: on Linux the answer reads cgroup files, about
-/// 20 us a call, which a caller parsing other logs line by line once paid a million times
-/// (24 s to open a folder of 50 logs of 20,000 events).
-pub(crate) fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}

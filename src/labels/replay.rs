@@ -384,17 +384,11 @@ pub(crate) fn check_log(
     mut f: impl FnMut(&Checked<'_>),
 ) -> Result<usize, LogError> {
     const PIECE: usize = 1 << 20;
-    let threads = super::cores();
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    while start < bytes.len() {
-        let mut end = (start + PIECE).min(bytes.len());
-        if end < bytes.len() {
-            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |k| end + k + 1);
-        }
-        pieces.push((start, end));
-        start = end;
-    }
+    let threads = crate::par::cores();
+    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(bytes, PIECE)
+        .into_iter()
+        .map(|r| (r.start, r.end))
+        .collect();
     let mut apply = |p: &Piece<'_>| {
         for l in &p.lines {
             f(&Checked {
@@ -477,16 +471,7 @@ mod tests {
     use super::*;
     use crate::labels::{TaskKey, parse_events};
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-    }
+    use crate::testutil::Rng;
 
     /// A random log of pair, rank and rate events over few items, with skips, retractions,
     /// escapes in ids, changed item hashes and blank lines.

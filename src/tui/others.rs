@@ -179,16 +179,7 @@ mod tests {
     use crate::labels::TaskKey;
     use crate::tui::team::Team;
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-    }
+    use crate::testutil::Rng;
 
     fn random_event(r: &mut Rng, who: &str) -> Event {
         let kind = [TaskKind::Pair, TaskKind::Pair, TaskKind::Rank][r.below(3) as usize];
