@@ -17,16 +17,25 @@ pub struct AtomicFile {
     writer: Option<BufWriter<File>>,
 }
 
+/// True for a target written into directly: one that exists and is not a file or folder (a
+/// device, a pipe), and anything under `/dev` or `/proc` (`/dev/stdout` is a link to
+/// `/proc/self/fd/1`, which may be a plain file when stdout is redirected: renaming over the
+/// link would put a file in `/dev`).
+pub fn writes_through(target: &Path) -> bool {
+    if target.starts_with("/dev") || target.starts_with("/proc") {
+        return true;
+    }
+    std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 impl AtomicFile {
     /// Creates the temporary file in the target's folder (a rename across file systems is not
     /// atomic, so it must be the same folder).
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
-        // Where the target is, following links (`/dev/stdout` is one).
-        if let Ok(meta) = std::fs::metadata(target)
-            && !meta.is_file()
-            && !meta.is_dir()
-        {
-            let f = OpenOptions::new().write(true).open(target)?;
+        if writes_through(target) {
+            // Appending: a device or pipe does not care, and `/dev/stdout` redirected to a
+            // file (`> out` or `>> out`) goes on where the shell left it.
+            let f = OpenOptions::new().append(true).open(target)?;
             return Ok(AtomicFile {
                 target: target.to_path_buf(),
                 temp: None,
@@ -164,5 +173,18 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "through\n");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn paths_under_dev_and_proc_are_written_through_and_files_are_not() {
+        assert!(writes_through(Path::new("/dev/stdout")));
+        assert!(writes_through(Path::new("/proc/self/fd/1")));
+        assert!(writes_through(Path::new("/dev/null")));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.jsonl");
+        assert!(!writes_through(&file));
+        std::fs::write(&file, "").unwrap();
+        assert!(!writes_through(&file));
+        assert!(!writes_through(dir.path()));
     }
 }

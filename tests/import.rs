@@ -215,13 +215,14 @@ fn auto_detects_every_fixture() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{file}: {}", text(&o.stderr));
-        let stdout = text(&o.stdout);
+        let report = text(&o.stderr);
+        assert!(o.status.success(), "{file}: {report}");
         assert!(
-            stdout.contains(&format!("detected format: {want}")),
-            "{file}: {stdout}"
+            report.contains(&format!("detected format: {want}")),
+            "{file}: {report}"
         );
-        assert!(stdout.contains("wrote "), "{stdout}");
+        assert!(report.contains("wrote "), "{report}");
+        assert!(o.stdout.is_empty(), "{file}: the report goes to stderr");
         format::load(&out).unwrap();
     }
 }
@@ -280,9 +281,8 @@ fn skip_invalid_counts_and_shows_the_problems() {
         err.contains(&format!("{p}:4: does not start with \"Human:\"")),
         "{err}"
     );
-    let stdout = text(&o.stdout);
-    assert!(stdout.contains("wrote 2 items"), "{stdout}");
-    assert!(stdout.contains("3 malformed"), "{stdout}");
+    assert!(err.contains("wrote 2 items"), "{err}");
+    assert!(err.contains("3 malformed"), "{err}");
     assert_eq!(format::load(&out).unwrap().items.len(), 2);
 }
 
@@ -491,4 +491,24 @@ fn shared_hh_and_oasst_match_the_reference_candidate_sets() {
             assert_eq!(texts(item), texts(other), "{}", item.id);
         }
     }
+}
+
+/// `--out /dev/stdout` writes the data to stdout (here a pipe), alone: the report is on stderr,
+/// and /dev/stdout is written into, not refused as existing or replaced.
+#[test]
+fn out_dev_stdout_gives_the_data_alone_on_stdout() {
+    let o = prefer(&[
+        "import",
+        "--from",
+        "hh",
+        fixture("hh.jsonl").to_str().unwrap(),
+        "--out",
+        "/dev/stdout",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("wrote "), "{}", text(&o.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    std::fs::write(&out, &o.stdout).unwrap();
+    assert!(!format::load(&out).unwrap().items.is_empty());
 }

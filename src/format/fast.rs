@@ -104,11 +104,48 @@ impl<'de> Deserialize<'de> for Record {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A turn: `{role, content}`, both strings, nothing else. Read by hand because serde's derived
+/// reader also takes a struct written as a list (`["user", "hi"]`), which the `Value` way
+/// refuses.
 struct Turn {
     role: String,
     content: String,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum TurnField {
+    Role,
+    Content,
+}
+
+impl<'de> Deserialize<'de> for Turn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Turn;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("{role, content}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Turn, A::Error> {
+                let (mut role, mut content) = (None, None);
+                while let Some(k) = m.next_key::<TurnField>()? {
+                    let again = match k {
+                        TurnField::Role => role.replace(m.next_value::<String>()?).is_some(),
+                        TurnField::Content => content.replace(m.next_value::<String>()?).is_some(),
+                    };
+                    if again {
+                        return Err(de::Error::custom("a repeated field"));
+                    }
+                }
+                Ok(Turn {
+                    role: role.ok_or_else(|| de::Error::missing_field("role"))?,
+                    content: content.ok_or_else(|| de::Error::missing_field("content"))?,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A candidate: a string, or `{id, text, metadata}` (each at most once).
@@ -249,6 +286,7 @@ mod tests {
             0 => {}
             1 | 2 => fields.push(format!(r#""prompt":{}"#, text(r))),
             3 => fields.push(r#""prompt":[{"role":"user","content":"hi"}]"#.into()),
+            4 if r.below(3) == 0 => fields.push(r#""messages":[["user","hi"]]"#.into()),
             _ => fields.push(format!(
                 r#""messages":[{}]"#,
                 (0..r.below(3))
@@ -297,6 +335,13 @@ mod tests {
             fields.swap(k, r.below(n as u64) as usize);
         }
         format!("{{{}}}", fields.join(","))
+    }
+
+    #[test]
+    fn a_turn_written_as_a_list_is_left_to_the_value_way() {
+        let text = r#"{"id":"q","messages":[["user","hi"]],"candidates":["a","b"]}"#;
+        assert!(parse_plain(text, 1).is_none());
+        assert!(parse_item(serde_json::from_str(text).unwrap(), 1).is_err());
     }
 
     #[test]

@@ -453,7 +453,8 @@ fn messages_json(messages: &[Message]) -> Value {
 /// Imports `args.file` into `args.out`: refuses to overwrite without `--force`, writes through
 /// a temporary file, and leaves nothing behind on failure.
 pub fn import(args: &ImportArgs) -> Result<Summary, ImportError> {
-    if args.out.exists() {
+    // A device, a pipe or /dev/stdout is written into, never replaced: nothing to refuse.
+    if args.out.exists() && !crate::outfile::writes_through(&args.out) {
         let same = match (args.file.canonicalize(), args.out.canonicalize()) {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
@@ -552,7 +553,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("... and {more} more malformed record{}", plural(more));
         }
     }
-    print!("{}", report(args, &summary));
+    // On stderr, with the problems, as export and generate report: `--out /dev/stdout` then
+    // gives the data alone on stdout.
+    eprint!("{}", report(args, &summary));
     Ok(ExitCode::SUCCESS)
 }
 
