@@ -27,6 +27,14 @@ fn prefer(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs `prefer import --from FROM INPUT --out OUT EXTRA...`.
+fn import_cli(from: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let (input, out) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["import", "--from", from, input, "--out", out];
+    args.extend_from_slice(extra);
+    prefer(&args)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -207,14 +215,7 @@ fn auto_detects_every_fixture() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("o.jsonl");
-        let o = prefer(&[
-            "import",
-            "--from",
-            "auto",
-            fixture(file).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = import_cli("auto", &fixture(file), &out, &[]);
         let report = text(&o.stderr);
         assert!(o.status.success(), "{file}: {report}");
         assert!(
@@ -232,14 +233,7 @@ fn malformed_record_stops_with_file_line_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.jsonl");
     let input = fixture("hh_malformed.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "hh",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = import_cli("hh", &input, &out, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = text(&o.stderr);
     assert!(
@@ -260,15 +254,7 @@ fn skip_invalid_counts_and_shows_the_problems() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.jsonl");
     let input = fixture("hh_malformed.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "hh",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--skip-invalid",
-    ]);
+    let o = import_cli("hh", &input, &out, &["--skip-invalid"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     let p = input.display();
@@ -291,14 +277,7 @@ fn wrong_format_names_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.jsonl");
     let input = fixture("arena.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "hh",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = import_cli("hh", &input, &out, &[]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(
@@ -306,14 +285,7 @@ fn wrong_format_names_the_field() {
         "{err}"
     );
     let input = fixture("arena_malformed.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "arena",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = import_cli("arena", &input, &out, &[]);
     let err = text(&o.stderr);
     assert!(
         err.contains("\"model_c\" is not a verdict (winner) - use model_a, model_b"),
@@ -326,14 +298,7 @@ fn undetectable_format_lists_the_fields() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.jsonl");
     let input = fixture("unknown.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "auto",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = import_cli("auto", &input, &out, &[]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(err.contains(":1: cannot tell the format"), "{err}");
@@ -347,31 +312,11 @@ fn refuses_to_overwrite_without_force() {
     let out = dir.path().join("o.jsonl");
     std::fs::write(&out, "keep me\n").unwrap();
     let input = fixture("hh.jsonl");
-    let args = |force: bool| {
-        let mut a = vec![
-            "import",
-            "--from",
-            "hh",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        if force {
-            a.push("--force");
-        }
-        a.into_iter().map(String::from).collect::<Vec<_>>()
-    };
-    let o = Command::new(env!("CARGO_BIN_EXE_prefer"))
-        .args(args(false))
-        .output()
-        .unwrap();
+    let o = import_cli("hh", &input, &out, &[]);
     assert!(!o.status.success());
     assert!(text(&o.stderr).contains("already exists - pass --force"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me\n");
-    let o = Command::new(env!("CARGO_BIN_EXE_prefer"))
-        .args(args(true))
-        .output()
-        .unwrap();
+    let o = import_cli("hh", &input, &out, &["--force"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(format::load(&out).unwrap().items.len(), 3);
 }
@@ -397,14 +342,7 @@ fn nothing_to_write_writes_nothing() {
     )
     .unwrap();
     let out = dir.path().join("o.jsonl");
-    let o = prefer(&[
-        "import",
-        "--from",
-        "hh",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = import_cli("hh", &input, &out, &[]);
     assert!(!o.status.success());
     assert!(
         text(&o.stderr).contains("1 with fewer than 2 distinct candidates"),
@@ -497,14 +435,7 @@ fn shared_hh_and_oasst_match_the_reference_candidate_sets() {
 /// and /dev/stdout is written into, not refused as existing or replaced.
 #[test]
 fn out_dev_stdout_gives_the_data_alone_on_stdout() {
-    let o = prefer(&[
-        "import",
-        "--from",
-        "hh",
-        fixture("hh.jsonl").to_str().unwrap(),
-        "--out",
-        "/dev/stdout",
-    ]);
+    let o = import_cli("hh", &fixture("hh.jsonl"), Path::new("/dev/stdout"), &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("wrote "), "{}", text(&o.stderr));
     let dir = tempfile::tempdir().unwrap();
