@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use common::{Session, frames, pair_file};
 use prefer::labels::{Decisions, TaskKey, parse_events};
+use prefer::synth::Rng;
 
 const ITERATIONS: usize = 200;
 const ITEMS: usize = 3000;
@@ -22,21 +23,6 @@ const COLS: u16 = 120;
 const ROWS: u16 = 30;
 
 /// SplitMix64: small and deterministic, so a seed replays the same keys and delays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Keys under which decisions only accumulate: decide (a b t x 1 2), move focus, scroll,
 /// toggle panes, help, next undecided. No undo, no going back, no skip, no quit.
 const KEYS: &[&str] = &[
@@ -79,15 +65,7 @@ fn torn_files(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn kill_loop_never_loses_a_saved_decision() {
-    let base: u64 = std::env::var("PREFER_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let base: u64 = common::seed("PREFER_CRASH_SEED");
     eprintln!("kill loop: PREFER_CRASH_SEED={base}");
     let dir = tempfile::tempdir().unwrap();
     pair_file(dir.path(), ITEMS);
@@ -104,7 +82,7 @@ fn kill_loop_never_loses_a_saved_decision() {
     for it in 0..ITERATIONS {
         let seed = base ^ (it as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
         let ctx = format!("PREFER_CRASH_SEED={base}, iteration {it} (seed {seed})");
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let log_before = std::fs::read(&log).unwrap_or_default();
         let torn_before = if labels.exists() {
             torn_files(&labels)

@@ -7,22 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Session, log_events};
+use prefer::synth::Rng;
 use serde_json::json;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
 
 /// Items whose text wraps differently at every width: long lines, CJK, short answers.
 fn write_set(dir: &std::path::Path, n: usize) {
@@ -130,17 +116,9 @@ fn wait_log_len(s: &Session, log: &std::path::Path, n: usize) {
 /// redrawn, a layout computed for a stale size.
 #[test]
 fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
-    let seed: u64 = std::env::var("PREFER_SIZES_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed: u64 = common::seed("PREFER_SIZES_SEED");
     let ctx = format!("PREFER_SIZES_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let dir = tempfile::tempdir().unwrap();
     write_set(dir.path(), 200);
     let log = dir.path().join("set.labels/tess.jsonl");

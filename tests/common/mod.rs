@@ -248,3 +248,17 @@ pub fn frames(raw: &[u8], cols: u16, rows: u16) -> Vec<vt100::Screen> {
     }
     out
 }
+
+/// The seed of a randomised test: `$var` when set (to replay a failure), else the clock. The
+/// test prints it.
+pub fn seed(var: &str) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        })
+}
