@@ -78,59 +78,89 @@ pub struct Standing {
 /// a set of every task would cost an allocation per event), retract events, and whether any
 /// event carried the adjudicator role.
 #[derive(Debug, Default)]
-pub struct Replayed {
+struct Replayed {
     decisions: Decisions,
     retracted: HashSet<TaskKey>,
     retract_events: usize,
     adjudicator: bool,
     /// (log number + 1, its number in `decisions`) of the log lines are applied from.
     log: (usize, u32),
-    settled: Option<Settled>,
 }
 
-/// What stands of one annotator's replay, taken out of it.
+/// Every annotator's replay, with what stands taken out of them: see [`settle`].
 #[derive(Debug, Default)]
-struct Settled {
-    /// The standing decisions (skips left out), in no particular order.
-    events: Vec<Event>,
-    skips: usize,
-    /// Tasks whose decision was taken back and not decided again.
-    retracted: usize,
+pub struct Replays {
+    /// By annotator name, with the counts [`settle`] found.
+    per: BTreeMap<String, AnnotatorCounts>,
+    /// The standing decisions of all annotators (skips left out), by annotator in name order,
+    /// otherwise in no particular order; `item` not yet known.
+    decided: Vec<Decided>,
 }
 
-impl Replayed {
-    /// Takes the standing decisions out of the replay, parsing the lines read from logs
-    /// (once: [`replay_logs`] does it while the candidate file may still be loading).
-    fn settle(&mut self) -> Settled {
-        if let Some(s) = self.settled.take() {
-            return s;
-        }
-        let decisions = std::mem::take(&mut self.decisions);
+/// Takes the standing decisions out of every replay. The lines they came from are parsed on
+/// all cores, each straight into its place in one vector (a million decisions are 400 MB of
+/// events: every copy of them costs a tenth of a second), which [`standing_of`] then sorts
+/// in place.
+fn settle(per: BTreeMap<String, Replayed>) -> Replays {
+    use rayon::prelude::*;
+    let mut counts = BTreeMap::new();
+    let mut taken = Vec::with_capacity(per.len());
+    for (name, r) in per {
         // A retracted task counts unless it was decided or skipped again afterwards.
-        let retracted = self
+        let retracted = r
             .retracted
             .iter()
             .filter(|k| {
                 let pair = k.pair.as_ref().map(|(l, r)| (l.as_str(), r.as_str()));
-                !decisions.has(&k.item, k.kind, pair)
+                !r.decisions.has(&k.item, k.kind, pair)
             })
             .count();
-        let (events, skips) = decisions.into_decided();
-        Settled {
-            events,
-            skips,
-            retracted,
-        }
+        let t = r.decisions.into_standing();
+        counts.insert(
+            name,
+            AnnotatorCounts {
+                retract_events: r.retract_events,
+                adjudicator: r.adjudicator,
+                retracted,
+                skips: t.skips,
+                ..Default::default()
+            },
+        );
+        taken.push(t);
+    }
+    let total = taken.iter().map(|t| t.events.len() + t.lines().len()).sum();
+    let mut decided = Vec::with_capacity(total);
+    for (a, t) in taken.iter_mut().enumerate() {
+        decided.extend(t.events.drain(..).map(|event| Decided {
+            annotator: a as u32,
+            item: None,
+            event,
+        }));
+    }
+    let lines: Vec<(u32, &[u8])> = taken
+        .iter()
+        .enumerate()
+        .flat_map(|(a, t)| t.lines().map(move |l| (a as u32, l)))
+        .collect();
+    // The lines passed the same checks when the logs were read (see `replay_logs`).
+    decided.par_extend(lines.par_iter().map(|&(a, line)| Decided {
+        annotator: a,
+        item: None,
+        event: crate::labels::parse_line(line),
+    }));
+    Replays {
+        per: counts,
+        decided,
     }
 }
 
 /// Replays every log (in the order given) per annotator, checking each line as a full read
 /// does (the same lines accepted, the same first error) on all cores without building its
-/// event; only the lines that stand are parsed in full, by [`standing_of`]. Also returns the
-/// warnings for torn last lines (logs are read without locking: labelers may be writing).
+/// event; then parses the lines that stand (see [`settle`]). Also returns the warnings for
+/// torn last lines (logs are read without locking: labelers may be writing).
 pub fn replay_logs(
     paths: &[std::path::PathBuf],
-) -> Result<(BTreeMap<String, Replayed>, Vec<String>), crate::labels::LogError> {
+) -> Result<(Replays, Vec<String>), crate::labels::LogError> {
     let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
     let mut warnings = Vec::new();
     for (n, path) in paths.iter().enumerate() {
@@ -165,11 +195,7 @@ pub fn replay_logs(
             entry.decisions.apply_brief(entry.log.1, b);
         })?;
     }
-    for r in per.values_mut() {
-        let s = r.settle();
-        r.settled = Some(s);
-    }
-    Ok((per, warnings))
+    Ok((settle(per), warnings))
 }
 
 /// Replays the events of every log (in the order given) per annotator and keeps what stands.
@@ -192,111 +218,108 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
         }
         entry.decisions.apply(e);
     }
-    standing_of(per, items)
+    standing_of(settle(per), items)
 }
 
-/// [`standing`] from logs already replayed per annotator (see [`replay_logs`]).
-pub fn standing_of(per: BTreeMap<String, Replayed>, items: Option<&[Arc<Item>]>) -> Standing {
-    let index: Option<HashMap<&str, usize, FastHash>> = items.map(|items| {
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id.as_str(), i))
-            .collect()
-    });
-
+/// [`standing`] from logs already replayed (see [`replay_logs`]).
+pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
+    let Replays { per, mut decided } = replays;
     let mut out = Standing::default();
-    let mut keys: Vec<SortKey> = Vec::new();
-    // With the candidate file, each annotator's events stay where the replay put them until
-    // they are moved once, in sorted order, into `out.decisions`.
-    let mut pool: Vec<Vec<Event>> = Vec::new();
-    for (a, (name, r)) in per.into_iter().enumerate() {
-        let mut r = r;
-        let Settled {
-            events,
-            skips,
-            retracted,
-        } = r.settle();
-        let mut counts = AnnotatorCounts {
-            retract_events: r.retract_events,
-            adjudicator: r.adjudicator,
-            retracted,
-            skips,
-            ..Default::default()
-        };
-        match (&index, items) {
-            (Some(index), Some(items)) => {
-                // Where each event goes, worked out on all cores (item lookups, id checks).
-                let fates = crate::par::in_chunks(&events, |_, es| {
-                    es.iter().map(|e| fate(e, index, items)).collect::<Vec<_>>()
-                });
-                keys.reserve(events.len());
-                for (k, f) in fates.into_iter().flatten().enumerate() {
-                    match f {
-                        Fate::Unknown => counts.unknown += 1,
-                        Fate::Stale => counts.stale += 1,
-                        Fate::Known { item: i, l, r } => {
-                            counts.decisions += 1;
-                            keys.push(SortKey {
-                                item_annotator: (i as u64) << 32 | a as u64,
-                                kind: events[k].task,
-                                l,
-                                r,
-                                at: k as u32,
-                            });
-                        }
+    let (names, mut counts): (Vec<String>, Vec<AnnotatorCounts>) = per.into_iter().unzip();
+    match items {
+        Some(items) => {
+            let index: HashMap<&str, usize, FastHash> = items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.id.as_str(), i))
+                .collect();
+            // Where each decision goes, worked out on all cores (item lookups, id checks).
+            let fates = crate::par::in_chunks(&decided, |_, ds| {
+                ds.iter()
+                    .map(|d| fate(&d.event, &index, items))
+                    .collect::<Vec<_>>()
+            });
+            let mut keys: Vec<SortKey> = Vec::with_capacity(decided.len());
+            let mut left_out: Vec<u32> = Vec::new();
+            for (k, f) in fates.into_iter().flatten().enumerate() {
+                let d = &decided[k];
+                let c = &mut counts[d.annotator as usize];
+                match f {
+                    Fate::Unknown => c.unknown += 1,
+                    Fate::Stale => c.stale += 1,
+                    Fate::Known { item: i, l, r } => {
+                        c.decisions += 1;
+                        keys.push(SortKey {
+                            item_annotator: (i as u64) << 32 | u64::from(d.annotator),
+                            kind: d.event.task,
+                            l,
+                            r,
+                            at: k as u32,
+                        });
+                        continue;
                     }
                 }
-                pool.push(events);
+                left_out.push(k as u32);
             }
-            _ => {
-                counts.decisions += events.len();
-                out.decisions.extend(events.into_iter().map(|e| Decided {
-                    annotator: a as u32,
-                    item: None,
-                    event: e,
-                }));
-            }
-        }
-        out.left_out.skipped += counts.skips;
-        out.left_out.retracted += counts.retracted;
-        out.left_out.stale += counts.stale;
-        out.left_out.unknown += counts.unknown;
-        out.annotators.push(name);
-        out.counts.push(counts);
-    }
-    match items {
-        // Every decision is about a known item and known candidates: sort on integers. Within
-        // one item, a candidate id's rank among the item's ids orders as the id itself does,
-        // and one annotator has at most one standing decision per task, so the keys are
-        // distinct and give the same order as comparing the strings. Only the keys move while
-        // sorting.
-        Some(_) => {
+            // Every decision is about a known item and known candidates: sort on integers.
+            // Within one item, a candidate id's rank among the item's ids orders as the id
+            // itself does, and one annotator has at most one standing decision per task, so
+            // the keys are distinct and give the same order as comparing the strings. Only
+            // the keys move while sorting; then each decision moves once, within the vector.
             keys.sort_unstable();
-            // Each event moves once, from the annotator's replay to its place; what it leaves
-            // behind is an empty event (no allocation).
-            out.decisions.reserve_exact(keys.len());
-            for k in &keys {
-                let a = k.item_annotator as u32;
-                let slot = &mut pool[a as usize][k.at as usize];
-                let event = std::mem::replace(slot, Event::new("", "", None, TaskKind::Pair));
-                out.decisions.push(Decided {
-                    annotator: a,
-                    item: Some((k.item_annotator >> 32) as usize),
-                    event,
-                });
+            let order: Vec<u32> = keys.iter().map(|k| k.at).chain(left_out).collect();
+            permute(&mut decided, &order);
+            decided.truncate(keys.len());
+            for (d, k) in decided.iter_mut().zip(&keys) {
+                d.item = Some((k.item_annotator >> 32) as usize);
             }
         }
-        None => out.decisions.sort_by(|x, y| {
-            x.item
-                .cmp(&y.item)
-                .then_with(|| x.event.item.cmp(&y.event.item))
-                .then(x.annotator.cmp(&y.annotator))
-                .then(x.event.task.cmp(&y.event.task))
-                .then_with(|| x.event.pair.cmp(&y.event.pair))
-        }),
+        None => {
+            for d in &decided {
+                counts[d.annotator as usize].decisions += 1;
+            }
+            decided.sort_by(|x, y| {
+                x.event
+                    .item
+                    .cmp(&y.event.item)
+                    .then(x.annotator.cmp(&y.annotator))
+                    .then(x.event.task.cmp(&y.event.task))
+                    .then_with(|| x.event.pair.cmp(&y.event.pair))
+            });
+        }
     }
+    for c in &counts {
+        out.left_out.skipped += c.skips;
+        out.left_out.retracted += c.retracted;
+        out.left_out.stale += c.stale;
+        out.left_out.unknown += c.unknown;
+    }
+    out.annotators = names;
+    out.counts = counts;
+    out.decisions = decided;
     out
+}
+
+/// Puts `xs[order[i]]` at `i`, for a permutation `order`, by swaps along its cycles: each
+/// element moves once, and no second vector of them is needed.
+fn permute<T>(xs: &mut [T], order: &[u32]) {
+    debug_assert_eq!(xs.len(), order.len());
+    let mut done = vec![false; xs.len()];
+    for start in 0..xs.len() {
+        if done[start] {
+            continue;
+        }
+        let mut i = start;
+        loop {
+            done[i] = true;
+            let j = order[i] as usize;
+            if j == start {
+                break;
+            }
+            xs.swap(i, j);
+            i = j;
+        }
+    }
 }
 
 /// What becomes of a standing event when the candidate file is known.
@@ -698,6 +721,34 @@ pub(crate) mod tests {
         for a in ids {
             for b in ids {
                 assert_eq!(cmp_ids(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn permute_puts_each_element_where_the_order_says() {
+        let mut r = Rng(5);
+        for n in [0usize, 1, 2, 3, 10, 1000] {
+            for _ in 0..20 {
+                // A random permutation (Fisher-Yates), sometimes the identity or a reversal.
+                let mut order: Vec<u32> = (0..n as u32).collect();
+                match r.below(4) {
+                    0 => {}
+                    1 => order.reverse(),
+                    _ => {
+                        for i in (1..n).rev() {
+                            order.swap(i, r.below(i as u64 + 1) as usize);
+                        }
+                    }
+                }
+                let original: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+                let mut xs = original.clone();
+                permute(&mut xs, &order);
+                let want: Vec<String> = order
+                    .iter()
+                    .map(|&k| original[k as usize].clone())
+                    .collect();
+                assert_eq!(xs, want, "{n} {order:?}");
             }
         }
     }

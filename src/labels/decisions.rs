@@ -274,8 +274,9 @@ impl Fx {
 }
 
 /// The event of a log line that passed the checks when the log was read (see `replay`): by
-/// the quick reader when it has the writer's own shape, else by serde.
-fn parse_line(line: &[u8]) -> Event {
+/// the quick reader when it has the writer's own shape, else by serde. Panics on a line that
+/// did not come from a replayed log.
+pub fn parse_line(line: &[u8]) -> Event {
     std::str::from_utf8(line)
         .ok()
         .and_then(super::replay::quick_event)
@@ -293,6 +294,27 @@ fn slot(kind: TaskKind) -> usize {
 }
 
 const KINDS: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
+
+/// The standing decisions of a replay, taken out of it ([`Decisions::into_standing`]).
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Events given to [`Decisions::apply`].
+    pub events: Vec<Event>,
+    /// (log, start, length) of the lines read from logs.
+    lines: Vec<(u32, u64, u32)>,
+    logs: Vec<Arc<Vec<u8>>>,
+    /// Tasks whose latest event is a skip.
+    pub skips: usize,
+}
+
+impl Taken {
+    /// The lines of the standing decisions read from logs, each one a checked event.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = &[u8]> {
+        self.lines.iter().map(|&(log, start, len)| {
+            &self.logs[log as usize][start as usize..start as usize + len as usize]
+        })
+    }
+}
 
 /// What replay needs of one event read from a log: its task, what it does, and its line.
 #[derive(Debug)]
@@ -553,47 +575,27 @@ impl Decisions {
             })
     }
 
-    /// The standing decisions taken out (skips left out, and counted): events given to
-    /// [`Decisions::apply`] are moved, and lines read from a log are parsed on all cores. In
-    /// no particular order.
-    pub fn into_decided(self) -> (Vec<Event>, usize) {
-        let logs = self.logs;
-        let mut skips = 0;
-        let mut out = Vec::with_capacity(self.decided.iter().sum());
-        let mut lines: Vec<&[u8]> = Vec::new();
+    /// The standing decisions taken out, skips left out (and counted): events given to
+    /// [`Decisions::apply`] are moved, and lines read from a log are handed out unparsed, for
+    /// the caller to parse ([`parse_line`]) where it wants them. In no particular order.
+    pub fn into_standing(self) -> Taken {
+        let mut taken = Taken {
+            events: Vec::new(),
+            lines: Vec::with_capacity(self.decided.iter().sum()),
+            logs: self.logs,
+            skips: 0,
+        };
         for e in self.latest.into_values() {
             if !e.decision {
-                skips += usize::from(e.skip);
+                taken.skips += usize::from(e.skip);
                 continue;
             }
             match e.event.into_inner() {
-                Some(event) => out.push(*event),
-                None => {
-                    let (log, start, len) = e.line;
-                    lines.push(&logs[log as usize][start as usize..start as usize + len as usize]);
-                }
+                Some(event) => taken.events.push(*event),
+                None => taken.lines.push(e.line),
             }
         }
-        // The lines passed the same checks when the log was read (see `replay`).
-        let parse =
-            |lines: &[&[u8]]| -> Vec<Event> { lines.iter().map(|l| parse_line(l)).collect() };
-        let threads = crate::par::cores();
-        if threads == 1 || lines.len() < 4096 {
-            out.extend(parse(&lines));
-        } else {
-            let chunk = lines.len().div_ceil(threads);
-            std::thread::scope(|s| {
-                let parts: Vec<_> = lines[chunk..]
-                    .chunks(chunk)
-                    .map(|c| s.spawn(move || parse(c)))
-                    .collect();
-                out.extend(parse(&lines[..chunk]));
-                for p in parts {
-                    out.extend(p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-                }
-            });
-        }
-        (out, skips)
+        taken
     }
 
     /// True when the task has a standing decision (not a skip); the pair's ids in either

@@ -7,7 +7,7 @@ mod log;
 mod replay;
 
 pub(crate) use decisions::FastHash;
-pub use decisions::{Decisions, TaskCounts};
+pub use decisions::{Decisions, Taken, TaskCounts, parse_line};
 pub use event::{Event, TaskKey, TaskKind, Verdict};
 pub(crate) use log::read_complete;
 pub use log::{
