@@ -158,6 +158,70 @@ impl fmt::Write for Escaped<'_> {
     }
 }
 
+/// How [`EscapedTurns`] writes turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Render {
+    /// The first turn's text.
+    Text,
+    /// As [`HhPrompt`].
+    HhPrompt,
+    /// As [`HhAnswer`].
+    HhAnswer,
+}
+
+/// Turns escaped as JSON string content, remembered for the rows that follow: an item's pairs
+/// are written one after another and name the same prompt and the same few answers again and
+/// again (a prompt is in every row of its item), so each is escaped once per run of rows
+/// instead of once per row. Turns are known by the addresses of their strings, which borrow
+/// from the items: the same address is the same text.
+#[derive(Default)]
+struct EscapedTurns {
+    /// (how, the turns' addresses and lengths, the escaped text), most recent last.
+    slots: Vec<(Render, Vec<[usize; 4]>, Vec<u8>)>,
+}
+
+impl EscapedTurns {
+    /// Enough for the prompt and every answer of an item with 15 candidates.
+    const SLOTS: usize = 16;
+
+    /// Appends `turns`, rendered as `how` says and escaped, to `line`.
+    fn put(&mut self, line: &mut Vec<u8>, how: Render, turns: &[Turn]) {
+        let same = |keys: &[[usize; 4]]| {
+            keys.len() == turns.len() && keys.iter().zip(turns).all(|(k, t)| *k == Self::key(t))
+        };
+        if let Some((_, _, text)) = self.slots.iter().find(|(h, k, _)| *h == how && same(k)) {
+            line.extend_from_slice(text);
+            return;
+        }
+        // The oldest slot's buffers are reused.
+        let (mut keys, mut text) = if self.slots.len() == Self::SLOTS {
+            let (_, k, t) = self.slots.remove(0);
+            (k, t)
+        } else {
+            Default::default()
+        };
+        keys.clear();
+        keys.extend(turns.iter().map(Self::key));
+        text.clear();
+        let _ = match how {
+            Render::Text => write!(Escaped(&mut text), "{}", turns[0].content),
+            Render::HhPrompt => write!(Escaped(&mut text), "{}", HhPrompt(turns)),
+            Render::HhAnswer => write!(Escaped(&mut text), "{}", HhAnswer(turns)),
+        };
+        line.extend_from_slice(&text);
+        self.slots.push((how, keys, text));
+    }
+
+    fn key(t: &Turn) -> [usize; 4] {
+        [
+            t.role.as_ptr() as usize,
+            t.role.len(),
+            t.content.as_ptr() as usize,
+            t.content.len(),
+        ]
+    }
+}
+
 /// Annotator names picked out of the name table by index.
 struct Names<'a> {
     names: &'a [String],
@@ -400,6 +464,7 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
     } = *spec;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut line = Vec::new();
+    let mut escaped = EscapedTurns::default();
     for p in pairs {
         let item = &items[p.item as usize];
         let (ch, rj) = (
@@ -444,21 +509,17 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
             // them are serialised as an object of their own and spliced on.
             PairFormat::Trl => {
                 line.clear();
-                if !flatten && is_single_turn(&a[..n], &a[n..], &b[n..]) {
-                    line.extend_from_slice(b"{\"prompt\":\"");
-                    escape_into(&mut line, a[0].content);
-                    line.extend_from_slice(b"\",\"chosen\":\"");
-                    escape_into(&mut line, a[n].content);
-                    line.extend_from_slice(b"\",\"rejected\":\"");
-                    escape_into(&mut line, b[n].content);
+                let (prompt, answer) = if !flatten && is_single_turn(&a[..n], &a[n..], &b[n..]) {
+                    (Render::Text, Render::Text)
                 } else {
-                    line.extend_from_slice(b"{\"prompt\":\"");
-                    let _ = write!(Escaped(&mut line), "{}", HhPrompt(&a[..n]));
-                    line.extend_from_slice(b"\",\"chosen\":\"");
-                    let _ = write!(Escaped(&mut line), "{}", HhAnswer(&a[n..]));
-                    line.extend_from_slice(b"\",\"rejected\":\"");
-                    let _ = write!(Escaped(&mut line), "{}", HhAnswer(&b[n..]));
-                }
+                    (Render::HhPrompt, Render::HhAnswer)
+                };
+                line.extend_from_slice(b"{\"prompt\":\"");
+                escaped.put(&mut line, prompt, &a[..n]);
+                line.extend_from_slice(b"\",\"chosen\":\"");
+                escaped.put(&mut line, answer, &a[n..]);
+                line.extend_from_slice(b"\",\"rejected\":\"");
+                escaped.put(&mut line, answer, &b[n..]);
                 line.push(b'"');
                 let rest: Row<&str, &str> = Row {
                     chosen: None,
