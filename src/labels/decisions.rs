@@ -576,8 +576,8 @@ impl Decisions {
     }
 
     /// The standing decisions taken out, skips left out (and counted): events given to
-    /// [`Decisions::apply`] are moved, and lines read from a log are handed out unparsed, for
-    /// the caller to parse ([`parse_line`]) where it wants them. In no particular order.
+    /// [`Decisions::apply`] are moved (in no particular order), and lines read from a log are
+    /// handed out unparsed, in log order, for the caller to parse ([`parse_line`]).
     pub fn into_standing(self) -> Taken {
         let mut taken = Taken {
             events: Vec::new(),
@@ -595,6 +595,9 @@ impl Decisions {
                 None => taken.lines.push(e.line),
             }
         }
+        // In log order: read front to back, and a log written item by item gives its
+        // decisions nearly in the order export sorts them into.
+        taken.lines.sort_unstable();
         taken
     }
 
