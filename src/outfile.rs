@@ -3,9 +3,15 @@
 //! that is not a file (`/dev/null`, `/dev/stdout`, a pipe such as `>(gzip > out.gz)`) is
 //! written straight into: renaming over it would replace the device or pipe with a file
 //! (as root, `-o /dev/null` once turned the machine's /dev/null into a plain file).
+//!
+//! A big file (an export of a million pairs is 700 MB) goes to the disk past the page cache
+//! (Linux `O_DIRECT`, see [`Blocks`]): copying it into the cache and then flushing it all at
+//! the commit's fsync cost two to five times as long, and varied from run to run with how
+//! warm the kernel's free memory was.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// A file being written under a temporary name; [`AtomicFile::commit`] puts it in place.
@@ -14,7 +20,131 @@ pub struct AtomicFile {
     target: PathBuf,
     /// `None` when writing straight into a device or pipe.
     temp: Option<PathBuf>,
-    writer: Option<BufWriter<File>>,
+    writer: Option<Sink>,
+}
+
+enum Sink {
+    /// A device or pipe.
+    Through(BufWriter<File>),
+    /// The temporary file.
+    File(Blocks),
+}
+
+/// Writes a new file front to back. Bytes wait in a buffer; each time [`Blocks::WINDOW`] of
+/// them are waiting, they are written in whole blocks through a second handle opened with
+/// `O_DIRECT` (from the buffer to the disk, no copy in the page cache), and what is left at
+/// the end is written through the ordinary handle. Small files are written the ordinary way
+/// only. Where `O_DIRECT` is refused (a file system without it, a platform other than Linux,
+/// any error of a direct write), the same bytes go through the ordinary handle instead: a
+/// real error (a full disk) is then reported by that write or by the fsync.
+struct Blocks {
+    file: File,
+    /// The `O_DIRECT` handle: `None` before the first whole window, `Some(None)` when refused.
+    direct: Option<Option<File>>,
+    /// `WINDOW` bytes from `start` (aligned to `ALIGN`) are the buffer.
+    raw: Vec<u8>,
+    start: usize,
+    /// Bytes waiting in the buffer.
+    len: usize,
+    /// Bytes of the file already written.
+    at: u64,
+}
+
+impl Blocks {
+    /// Direct writes start, end and sit in memory at multiples of this (the largest block
+    /// size in common use).
+    const ALIGN: usize = 4096;
+    const WINDOW: usize = 8 << 20;
+
+    fn new(file: File) -> Blocks {
+        let raw = vec![0; Self::WINDOW + Self::ALIGN];
+        let start = raw.as_ptr().align_offset(Self::ALIGN).min(Self::ALIGN);
+        #[cfg(test)]
+        let start = start + usize::from(tests::MISALIGN.with(std::cell::Cell::get));
+        Blocks {
+            file,
+            direct: None,
+            raw,
+            start,
+            len: 0,
+            at: 0,
+        }
+    }
+
+    /// Writes the whole blocks waiting, keeping the rest.
+    fn write_blocks(&mut self) -> std::io::Result<()> {
+        let whole = self.len / Self::ALIGN * Self::ALIGN;
+        if whole == 0 {
+            return Ok(());
+        }
+        let (start, at) = (self.start, self.at);
+        let direct = self.direct.get_or_insert_with(|| open_direct(&self.file));
+        let bytes = &self.raw[start..start + whole];
+        let wrote = direct.as_ref().map(|d| d.write_all_at(bytes, at));
+        #[cfg(test)]
+        if matches!(wrote, Some(Ok(()))) {
+            tests::DIRECT.with(|d| d.set(d.get() + whole as u64));
+        }
+        if !matches!(wrote, Some(Ok(()))) {
+            // Refused, or failed part way: from here on, the ordinary way (over the same
+            // bytes, at the same place).
+            *direct = None;
+            self.file.write_all_at(bytes, at)?;
+        }
+        self.at += whole as u64;
+        self.raw.copy_within(start + whole..start + self.len, start);
+        self.len -= whole;
+        Ok(())
+    }
+
+    /// Writes what is waiting and fsyncs; the file is whole and on the disk.
+    fn finish(self) -> std::io::Result<File> {
+        let (start, len) = (self.start, self.len);
+        self.file
+            .write_all_at(&self.raw[start..start + len], self.at)?;
+        self.file.sync_all()?;
+        Ok(self.file)
+    }
+}
+
+impl Write for Blocks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(Self::WINDOW - self.len);
+        let at = self.start + self.len;
+        self.raw[at..at + n].copy_from_slice(&buf[..n]);
+        self.len += n;
+        if self.len == Self::WINDOW {
+            self.write_blocks()?;
+        }
+        Ok(n)
+    }
+    /// Nothing to do: the waiting bytes stay until [`Blocks::finish`] (nobody reads the
+    /// temporary file before the commit, and an early ordinary write would leave the rest
+    /// unaligned for direct writes).
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A second handle on `file` that writes past the page cache, where the platform and file
+/// system have one. Opened through `/proc/self/fd`, so it is the same file even if its name
+/// has been taken over meanwhile.
+fn open_direct(file: &File) -> Option<File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
 }
 
 /// True for a target written into directly: one that exists and is not a file or folder (a
@@ -39,7 +169,7 @@ impl AtomicFile {
             return Ok(AtomicFile {
                 target: target.to_path_buf(),
                 temp: None,
-                writer: Some(BufWriter::with_capacity(1 << 16, f)),
+                writer: Some(Sink::Through(BufWriter::with_capacity(1 << 16, f))),
             });
         }
         let dir = match target.parent() {
@@ -58,7 +188,7 @@ impl AtomicFile {
                     return Ok(AtomicFile {
                         target: target.to_path_buf(),
                         temp: Some(temp),
-                        writer: Some(BufWriter::with_capacity(1 << 16, f)),
+                        writer: Some(Sink::File(Blocks::new(f))),
                     });
                 }
                 // A leftover from an earlier crashed run with the same pid: pick another name.
@@ -73,15 +203,22 @@ impl AtomicFile {
     /// Flushes, fsyncs and renames the temporary file over the target, then fsyncs the folder
     /// so the rename itself survives a power cut.
     pub fn commit(mut self) -> std::io::Result<()> {
-        let writer = self.writer.take().expect("commit is called once");
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
-        let Some(temp) = &self.temp else {
-            // A device or pipe: written, nothing to put in place (and a pipe cannot be synced).
-            return Ok(());
+        let file = match self.writer.take().expect("commit is called once") {
+            Sink::Through(mut w) => {
+                // A device or pipe: written, nothing to put in place (and a pipe cannot be
+                // synced).
+                return w.flush();
+            }
+            Sink::File(blocks) => blocks.finish(),
         };
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(temp, &self.target)?;
+        let temp = self.temp.as_ref().expect("a file has a temporary name");
+        if let Err(e) = file.and_then(|f| {
+            drop(f);
+            std::fs::rename(temp, &self.target)
+        }) {
+            let _ = std::fs::remove_file(temp);
+            return Err(e);
+        }
         #[cfg(unix)]
         if let Some(dir) = self.target.parent() {
             let dir = if dir.as_os_str().is_empty() {
@@ -99,10 +236,16 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.as_mut().expect("not yet committed").write(buf)
+        match self.writer.as_mut().expect("not yet committed") {
+            Sink::Through(w) => w.write(buf),
+            Sink::File(b) => b.write(buf),
+        }
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.as_mut().expect("not yet committed").flush()
+        match self.writer.as_mut().expect("not yet committed") {
+            Sink::Through(w) => w.flush(),
+            Sink::File(b) => b.flush(),
+        }
     }
 }
 
@@ -119,6 +262,113 @@ impl Drop for AtomicFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Puts the buffer of files created on this thread one byte off its alignment, which
+        /// makes the kernel refuse every direct write: the way back to ordinary writes.
+        pub(super) static MISALIGN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        /// Bytes written past the page cache by files on this thread.
+        pub(super) static DIRECT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A folder on the disk the build is on (the system's temporary folder may be a tmpfs).
+    fn disk_dir() -> tempfile::TempDir {
+        let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+        std::fs::create_dir_all(&target).unwrap();
+        tempfile::tempdir_in(target).unwrap()
+    }
+
+    /// True when `dir`'s file system takes direct writes.
+    fn takes_direct(dir: &Path) -> bool {
+        let probe = dir.join("probe");
+        let ok = open_direct(&File::create(&probe).unwrap()).is_some();
+        std::fs::remove_file(probe).unwrap();
+        ok
+    }
+
+    /// Writes `total` bytes in pieces of random sizes (some bigger than the buffer), commits,
+    /// and reads the file back.
+    fn round_trip(dir: &Path, total: usize, seed: u64) {
+        let mut r = crate::testutil::Rng(seed);
+        let data: Vec<u8> = (0..total)
+            .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
+            .collect();
+        let target = dir.join(format!("out-{total}.jsonl"));
+        let mut f = AtomicFile::create(&target).unwrap();
+        let mut at = 0;
+        while at < total {
+            let n = match r.below(3) {
+                0 => r.below(100) as usize,
+                1 => r.below(1 << 20) as usize,
+                _ => r.below(3 * Blocks::WINDOW as u64) as usize,
+            }
+            .min(total - at);
+            f.write_all(&data[at..at + n]).unwrap();
+            at += n;
+        }
+        f.commit().unwrap();
+        let back = std::fs::read(&target).unwrap();
+        assert_eq!(back.len(), total);
+        assert!(back == data, "{total} bytes differ");
+        std::fs::remove_file(&target).unwrap();
+    }
+
+    const SIZES: [usize; 10] = [
+        0,
+        1,
+        4095,
+        4096,
+        4097,
+        Blocks::WINDOW - 1,
+        Blocks::WINDOW,
+        Blocks::WINDOW + 1,
+        2 * Blocks::WINDOW + 4096,
+        3 * Blocks::WINDOW + 12345,
+    ];
+
+    #[test]
+    fn big_and_small_files_come_back_byte_for_byte() {
+        // The folder beside the target decides whether direct writes are taken; the
+        // temporary folder and the build's own folder may be different file systems.
+        let here = disk_dir();
+        let tmp = tempfile::tempdir().unwrap();
+        for dir in [here.path(), tmp.path()] {
+            let direct = takes_direct(dir);
+            for (k, total) in SIZES.into_iter().enumerate() {
+                DIRECT.with(|d| d.set(0));
+                round_trip(dir, total, k as u64);
+                // Whole windows go past the cache where the file system allows it; the
+                // last partial block never does.
+                let past_cache = DIRECT.with(std::cell::Cell::get);
+                let want = if direct && total >= Blocks::WINDOW {
+                    (total / Blocks::ALIGN * Blocks::ALIGN) as u64
+                } else {
+                    0
+                };
+                assert!(
+                    past_cache <= want && (past_cache > 0) == (want > 0),
+                    "{total} bytes: {past_cache} direct, at most {want}"
+                );
+            }
+            assert_eq!(
+                std::fs::read_dir(dir).unwrap().count(),
+                0,
+                "no temporary file left"
+            );
+        }
+    }
+
+    #[test]
+    fn refused_direct_writes_go_the_ordinary_way() {
+        MISALIGN.with(|m| m.set(true));
+        DIRECT.with(|d| d.set(0));
+        let dir = disk_dir();
+        for (k, total) in SIZES.into_iter().enumerate() {
+            round_trip(dir.path(), total, 100 + k as u64);
+        }
+        assert_eq!(DIRECT.with(std::cell::Cell::get), 0);
+        MISALIGN.with(|m| m.set(false));
+    }
 
     #[test]
     fn dropped_without_commit_leaves_nothing() {
