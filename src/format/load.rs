@@ -214,7 +214,12 @@ fn parse_lines(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
 
 /// Parses the records of `bytes`, numbering lines from 1.
 fn parse_piece(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut Vec<Problem>) {
-    for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+    // Lines found with memchr: `split` on a byte looks at the bytes one at a time.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (n, end) in ends.enumerate() {
+        let raw = &bytes[start..end];
+        start = end + 1;
         if is_blank(raw) {
             continue;
         }
@@ -329,7 +334,8 @@ fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
 }
 
 fn check_duplicate_ids(path: &Path, items: &[Item], problems: &mut Vec<Problem>) {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    let mut first: HashMap<&str, usize, crate::labels::FastHash> =
+        HashMap::with_capacity_and_hasher(items.len(), Default::default());
     for item in items {
         if let Some(&line) = first.get(item.id.as_str()) {
             problems.push(duplicate_problem(path, item, line));
