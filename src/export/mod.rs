@@ -160,18 +160,19 @@ pub fn judge(
     // Newer decisions win when an annotator judged a pair twice: rank them by time (the `at`
     // strings' order; as numbers when every one is in the writer's own format).
     let mut by_time: Vec<u32> = (0..st.decisions.len() as u32).collect();
-    let numeric: Option<Vec<u64>> = crate::par::in_chunks(&st.decisions, |_, ds| {
-        ds.iter()
-            .map(|d| at_key(&d.event.at))
-            .collect::<Option<Vec<u64>>>()
-    })
-    .into_iter()
-    .try_fold(Vec::with_capacity(st.decisions.len()), |mut all, part| {
-        all.extend(part?);
-        Some(all)
-    });
+    let numeric: Option<Vec<(u64, u32)>> = st
+        .decisions
+        .iter()
+        .zip(0..)
+        .map(|(d, x)| Some((d.at?, x)))
+        .collect();
     match numeric {
-        Some(keys) => by_time.sort_unstable_by_key(|&x| (keys[x as usize], x)),
+        Some(mut keys) => {
+            keys.sort_unstable();
+            for (slot, (_, x)) in by_time.iter_mut().zip(keys) {
+                *slot = x;
+            }
+        }
         None => by_time.sort_by(|&x, &y| {
             st.decisions[x as usize]
                 .event

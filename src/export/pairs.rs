@@ -168,9 +168,8 @@ mod tests {
 
     fn decided(e: Event) -> Decided {
         Decided {
-            annotator: 0,
             item: Some(0),
-            event: e,
+            ..Decided::new(0, e)
         }
     }
 

@@ -19,10 +19,23 @@ pub struct Decided {
     pub annotator: u32,
     /// Index of the item in the candidate file, when one was given.
     pub item: Option<usize>,
+    /// `event.at` as a number, when it has the writer's own format (see
+    /// [`super::at_key`]): worked out while the event is fresh in the cache.
+    pub at: Option<u64>,
     pub event: Event,
 }
 
 impl Decided {
+    /// A decision of annotator number `annotator`, its item not yet looked up.
+    pub fn new(annotator: u32, event: Event) -> Decided {
+        Decided {
+            annotator,
+            item: None,
+            at: super::at_key(&event.at),
+            event,
+        }
+    }
+
     pub fn is_adjudicator(&self) -> bool {
         self.event.role.as_deref() == Some(ADJUDICATOR)
     }
@@ -131,11 +144,11 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
     let total = taken.iter().map(|t| t.events.len() + t.lines().len()).sum();
     let mut decided = Vec::with_capacity(total);
     for (a, t) in taken.iter_mut().enumerate() {
-        decided.extend(t.events.drain(..).map(|event| Decided {
-            annotator: a as u32,
-            item: None,
-            event,
-        }));
+        decided.extend(
+            t.events
+                .drain(..)
+                .map(|event| Decided::new(a as u32, event)),
+        );
     }
     let lines: Vec<(u32, &[u8])> = taken
         .iter()
@@ -143,11 +156,11 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
         .flat_map(|(a, t)| t.lines().map(move |l| (a as u32, l)))
         .collect();
     // The lines passed the same checks when the logs were read (see `replay_logs`).
-    decided.par_extend(lines.par_iter().map(|&(a, line)| Decided {
-        annotator: a,
-        item: None,
-        event: crate::labels::parse_line(line),
-    }));
+    decided.par_extend(
+        lines
+            .par_iter()
+            .map(|&(a, line)| Decided::new(a, crate::labels::parse_line(line))),
+    );
     Replays {
         per: counts,
         decided,
@@ -571,9 +584,8 @@ pub(crate) mod tests {
                 };
                 counts.decisions += 1;
                 out.decisions.push(Decided {
-                    annotator: a as u32,
                     item,
-                    event: e.clone(),
+                    ..Decided::new(a as u32, e.clone())
                 });
             }
             out.left_out.skipped += counts.skips;
