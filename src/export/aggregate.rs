@@ -58,6 +58,52 @@ pub struct Aggregated {
 /// Combines votes. Sorts `votes` in place. An annotator who judged a pair twice (e.g. in pair
 /// and rank mode) counts once, with the newer judgement.
 pub fn aggregate(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
+    // Votes that come grouped by item (as judge makes them, from decisions sorted by item) are
+    // sorted and combined in pieces on all cores, no item split between two pieces: the item
+    // is the first thing they are sorted by, so the pieces put together are the whole.
+    let threads = crate::par::cores();
+    if threads == 1 || votes.len() < 1 << 16 || !votes.is_sorted_by_key(|v| v.item) {
+        return aggregate_sorted(votes, mode);
+    }
+    let mut pieces = Vec::with_capacity(threads);
+    let mut rest = votes;
+    let size = rest.len().div_ceil(threads);
+    while !rest.is_empty() {
+        let mut cut = size.min(rest.len());
+        while cut < rest.len() && rest[cut].item == rest[cut - 1].item {
+            cut += 1;
+        }
+        let (piece, after) = rest.split_at_mut(cut);
+        pieces.push(piece);
+        rest = after;
+    }
+    let parts: Vec<Aggregated> = std::thread::scope(|s| {
+        let handles: Vec<_> = pieces
+            .into_iter()
+            .map(|p| s.spawn(move || aggregate_sorted(p, mode)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    for p in parts {
+        let shift = out.voters.len() as u32;
+        out.pairs.extend(p.pairs.into_iter().map(|mut j| {
+            j.voters = j.voters.start + shift..j.voters.end + shift;
+            j
+        }));
+        out.voters.extend(p.voters);
+        out.no_majority += p.no_majority;
+        out.superseded += p.superseded;
+    }
+    out
+}
+
+/// [`aggregate`] on one thread.
+fn aggregate_sorted(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
     votes.sort_unstable_by_key(|v| (v.item, v.lo, v.hi, v.annotator, v.recency));
     let mut out = Aggregated::default();
     let mut group: Vec<Vote> = Vec::new();
@@ -191,6 +237,40 @@ mod tests {
             pref,
             margin: None,
             recency,
+        }
+    }
+
+    #[test]
+    fn votes_combined_in_pieces_give_what_one_thread_gives() {
+        let mut r = crate::testutil::Rng(11);
+        let prefs = [Pref::Lo, Pref::Hi, Pref::Tie, Pref::BothBad];
+        // 200,000 votes over 3,000 items (some with one vote, some with hundreds), each
+        // item's votes in random order, the items in order as judge gives them.
+        let mut votes = Vec::new();
+        let mut item = 0;
+        while votes.len() < 200_000 {
+            for _ in 0..r.below(if item % 50 == 0 { 400 } else { 130 }) {
+                let (a, b) = (r.below(6) as u32, r.below(6) as u32);
+                votes.push(Vote {
+                    item,
+                    lo: a.min(b),
+                    hi: a.max(b) + u32::from(a == b),
+                    annotator: r.below(5) as u32,
+                    adjudicator: r.below(10) == 0,
+                    pref: prefs[r.below(4) as usize],
+                    margin: (r.below(2) == 0).then(|| r.below(4) as f64),
+                    recency: r.below(1 << 20) as u32,
+                });
+            }
+            item += 1;
+        }
+        for mode in [Aggregate::All, Aggregate::Majority, Aggregate::Adjudicated] {
+            let mut whole = votes.clone();
+            let one = aggregate_sorted(&mut whole, mode);
+            let mut pieces = votes.clone();
+            let all = aggregate(&mut pieces, mode);
+            assert_eq!(all, one, "{mode:?}");
+            assert!(one.pairs.len() > 10_000 && one.superseded > 0 && one.voters.len() > 1000);
         }
     }
 
