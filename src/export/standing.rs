@@ -246,33 +246,42 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
                 .enumerate()
                 .map(|(i, it)| (it.id.as_str(), i))
                 .collect();
-            // Where each decision goes, worked out on all cores (item lookups, id checks).
-            let fates = crate::par::in_chunks(&decided, |_, ds| {
+            // Where each decision goes, worked out on all cores (item lookups, id checks): its
+            // sort key, or why it is left out (stale or not) and whose it is.
+            let fates = crate::par::in_chunks(&decided, |start, ds| {
                 ds.iter()
-                    .map(|d| fate(&d.event, &index, items))
+                    .zip(start as u32..)
+                    .map(|(d, k)| match fate(&d.event, &index, items) {
+                        Fate::Known { item: i, l, r } => Ok(SortKey {
+                            item_annotator: (i as u64) << 32 | u64::from(d.annotator),
+                            kind: d.event.task,
+                            l,
+                            r,
+                            at: k,
+                        }),
+                        Fate::Stale => Err((true, d.annotator)),
+                        Fate::Unknown => Err((false, d.annotator)),
+                    })
                     .collect::<Vec<_>>()
             });
             let mut keys: Vec<SortKey> = Vec::with_capacity(decided.len());
             let mut left_out: Vec<u32> = Vec::new();
             for (k, f) in fates.into_iter().flatten().enumerate() {
-                let d = &decided[k];
-                let c = &mut counts[d.annotator as usize];
                 match f {
-                    Fate::Unknown => c.unknown += 1,
-                    Fate::Stale => c.stale += 1,
-                    Fate::Known { item: i, l, r } => {
-                        c.decisions += 1;
-                        keys.push(SortKey {
-                            item_annotator: (i as u64) << 32 | u64::from(d.annotator),
-                            kind: d.event.task,
-                            l,
-                            r,
-                            at: k as u32,
-                        });
-                        continue;
+                    Ok(key) => {
+                        counts[key.item_annotator as u32 as usize].decisions += 1;
+                        keys.push(key);
+                    }
+                    Err((stale, a)) => {
+                        let c = &mut counts[a as usize];
+                        if stale {
+                            c.stale += 1;
+                        } else {
+                            c.unknown += 1;
+                        }
+                        left_out.push(k as u32);
                     }
                 }
-                left_out.push(k as u32);
             }
             // Every decision is about a known item and known candidates: sort on integers.
             // Within one item, a candidate id's rank among the item's ids orders as the id
