@@ -202,6 +202,19 @@ fn wrap_one_line(line: &str, base: usize, width: usize, out: &mut Vec<std::ops::
     }
 }
 
+/// `s` as one shell word: as it is when it is made of safe characters only, else in single
+/// quotes (for commands printed for the user to copy).
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@:=+,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,15 +53,39 @@ pub enum LoadError {
     Invalid(Vec<Problem>),
 }
 
+/// Problems shown in an error message; `prefer validate` lists every one.
+pub const PROBLEMS_SHOWN: usize = 20;
+
+/// The first [`PROBLEMS_SHOWN`] problems, one per line, and how many more there are: a file
+/// with a problem on every one of a million lines must not bury the terminal.
 fn display_problems(problems: &[Problem]) -> String {
     let mut s = String::new();
-    for (i, p) in problems.iter().enumerate() {
+    for (i, p) in problems.iter().take(PROBLEMS_SHOWN).enumerate() {
         if i > 0 {
             s.push('\n');
         }
         s.push_str(&p.to_string());
     }
+    if let Some(more) = more_problems(problems) {
+        s.push('\n');
+        s.push_str(&more);
+    }
     s
+}
+
+/// "... and N more problems" with the command that lists them all, when there are more than
+/// [`PROBLEMS_SHOWN`].
+pub fn more_problems(problems: &[Problem]) -> Option<String> {
+    let more = problems
+        .len()
+        .checked_sub(PROBLEMS_SHOWN)
+        .filter(|&n| n > 0)?;
+    let path = &problems[0].path;
+    Some(format!(
+        "... and {more} more problem{} (prefer validate {} lists them all)",
+        if more == 1 { "" } else { "s" },
+        crate::text::shell_quote(&path.to_string_lossy())
+    ))
 }
 
 /// A loaded, valid candidate set.
@@ -150,6 +174,10 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
         problems.push(no_items_problem(path));
     }
     check_duplicate_ids(path, &items, &mut problems);
+    if !problems.is_empty() && !is_array && is_labels_log(bytes) {
+        // Every line would be wrong in the same way: say what the file is instead.
+        problems = vec![labels_log_problem(path)];
+    }
     if problems.is_empty() {
         Ok(Dataset {
             path: path.to_path_buf(),
@@ -160,6 +188,33 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
         problems.sort_by_key(|p| p.line);
         Err(LoadError::Invalid(problems))
     }
+}
+
+/// The one problem of a labels log given where a candidate file belongs.
+pub(super) fn labels_log_problem(path: &Path) -> Problem {
+    Problem {
+        path: path.to_path_buf(),
+        line: 1,
+        field: None,
+        what: "this is a labels log (one decision per line), not a candidate-set file".into(),
+        fix: "give the file of prompts and candidates the labels are about; logs go after it, or in its labels folder".into(),
+    }
+}
+
+/// True when the first record of a JSON Lines file (its first bytes are enough) reads as a
+/// labels log event: it names an annotator, an item and a task, and has neither a prompt nor
+/// candidates.
+pub(super) fn is_labels_log(bytes: &[u8]) -> bool {
+    let first = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !is_blank(l))
+        .unwrap_or_default();
+    serde_json::from_slice::<crate::labels::Event>(first).is_ok()
+        && serde_json::from_slice::<serde_json::Map<String, Value>>(first).is_ok_and(|m| {
+            !m.contains_key("candidates")
+                && !m.contains_key("prompt")
+                && !m.contains_key("messages")
+        })
 }
 
 /// True when a file (its first bytes, BOM removed, are enough) holds a JSON array of items
@@ -423,6 +478,54 @@ mod tests {
             Err(LoadError::Invalid(p)) => p.iter().map(ToString::to_string).collect(),
             other => panic!("expected problems, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_labels_log_given_as_candidates_is_named_as_such_once() {
+        let log = concat!(
+            r#"{"v":1,"at":"2026-05-28T20:26:40.000Z","annotator":"ann","item":"q1","task":"pair","pair":["a","b"],"choice":"a"}"#,
+            "\n",
+            r#"{"v":1,"at":"2026-05-28T20:26:41.000Z","annotator":"ann","item":"q2","task":"pair","pair":["a","b"],"choice":"b"}"#,
+            "\n"
+        );
+        let p = problems(load_str("ann.jsonl", log));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("ann.jsonl:1: this is a labels log"),
+            "{}",
+            p[0]
+        );
+        // Opened the lazy way (as a big file is), it is refused at once, with the same words.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ann.jsonl");
+        std::fs::write(&path, log).unwrap();
+        let Err(LoadError::Invalid(lazy)) = super::super::open_with_threshold(&path, 0) else {
+            panic!("a log opened as candidates");
+        };
+        assert_eq!(lazy.len(), 1);
+        assert!(lazy[0].what.contains("labels log"));
+        // A candidate file with a broken first record is not taken for a log.
+        let p = problems(load_str("c.jsonl", "{\"id\":\"x\"}\n"));
+        assert!(p.iter().all(|p| !p.contains("labels log")), "{p:?}");
+    }
+
+    #[test]
+    fn an_error_shows_twenty_problems_and_counts_the_rest() {
+        let bad = "{\"id\":\"x\",\"prompt\":\"p\"}\n".repeat(35);
+        let e = load_str("many bad.jsonl", &bad).unwrap_err();
+        let LoadError::Invalid(all) = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(all.len(), 35);
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), PROBLEMS_SHOWN + 1, "{text}");
+        assert_eq!(
+            lines[PROBLEMS_SHOWN],
+            "... and 15 more problems (prefer validate 'many bad.jsonl' lists them all)"
+        );
+        let few = load_str("few.jsonl", &bad[..bad.len() / 35 * 3]).unwrap_err();
+        assert_eq!(few.to_string().lines().count(), 3);
     }
 
     #[test]

@@ -12,7 +12,9 @@ mod load;
 
 pub use item::{Candidate, Item, Message, parse_item};
 pub use lazy::LazySource;
-pub use load::{Dataset, FileKind, LoadError, Problem, load, load_bytes};
+pub use load::{
+    Dataset, FileKind, LoadError, PROBLEMS_SHOWN, Problem, load, load_bytes, more_problems,
+};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,14 +38,22 @@ pub fn open(path: &Path) -> Result<Arc<dyn ItemSource>, LoadError> {
 /// [`open`] with the size threshold given.
 pub fn open_with_threshold(path: &Path, threshold: u64) -> Result<Arc<dyn ItemSource>, LoadError> {
     let meta = load::regular_file(path)?;
-    if meta.len() < threshold || starts_as_array(path)? {
+    if meta.len() < threshold {
         return Ok(Arc::new(load(path)?));
+    }
+    let head = head(path)?;
+    if load::is_array(path, &head) {
+        return Ok(Arc::new(load(path)?));
+    }
+    if load::is_labels_log(&head) {
+        // Found now rather than after checking every line in vain.
+        return Err(LoadError::Invalid(vec![load::labels_log_problem(path)]));
     }
     Ok(Arc::new(LazySource::open(path)?))
 }
 
-/// Whether the file holds a JSON array (judged from its first 64 KiB, as `load` judges).
-fn starts_as_array(path: &Path) -> Result<bool, LoadError> {
+/// The file's first 64 KiB, a BOM left out: enough to judge what kind of file it is.
+fn head(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
@@ -55,8 +65,10 @@ fn starts_as_array(path: &Path) -> Result<bool, LoadError> {
         .take(1 << 16)
         .read_to_end(&mut head)
         .map_err(io)?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    Ok(load::is_array(path, head))
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    Ok(head)
 }
 
 /// Where the labeling screen gets its items from.

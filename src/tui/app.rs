@@ -19,6 +19,7 @@ use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
+use crate::text::shell_quote;
 
 use super::keymap::Key;
 use super::model::{Model, Setup};
@@ -72,8 +73,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     let source: Arc<dyn ItemSource> = match format::open(&args.file) {
         Ok(d) => d,
         Err(LoadError::Invalid(problems)) => {
-            // Problems quote ids from the data: visible symbols, never escapes.
-            for p in &problems {
+            // Problems quote ids from the data: visible symbols, never escapes. The first
+            // few only: the count and `prefer validate` follow.
+            for p in problems.iter().take(format::PROBLEMS_SHOWN) {
                 eprintln!("{}", sanitize(&p.to_string()));
             }
             eprintln!(
@@ -747,17 +749,6 @@ fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {
         parts.push(format!("--scale {k}"));
     }
     parts.join(" ")
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./@:=+,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// Writes decisions that could not reach the log to `<log>.rescue-<millis>` beside it (not
