@@ -13,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A file being written under a temporary name; [`AtomicFile::commit`] puts it in place.
 /// Dropped without commit, the temporary file is removed.
@@ -30,24 +31,101 @@ enum Sink {
     File(Blocks),
 }
 
-/// Writes a new file front to back. Bytes wait in a buffer; each time [`Blocks::WINDOW`] of
-/// them are waiting, they are written in whole blocks through a second handle opened with
-/// `O_DIRECT` (from the buffer to the disk, no copy in the page cache), and what is left at
-/// the end is written through the ordinary handle. Small files are written the ordinary way
-/// only. Where `O_DIRECT` is refused (a file system without it, a platform other than Linux,
-/// any error of a direct write), the same bytes go through the ordinary handle instead: a
-/// real error (a full disk) is then reported by that write or by the fsync.
+/// Writes a new file front to back. Bytes wait in a window of [`Blocks::WINDOW`] bytes; each
+/// full window goes to a thread of its own that writes it through a second handle opened with
+/// `O_DIRECT` (from the window to the disk, no copy in the page cache) while the next window
+/// fills, and what is left at the end is written through the ordinary handle. Small files are
+/// written the ordinary way only. Where `O_DIRECT` is refused (a file system without it, a
+/// platform other than Linux, any error of a direct write), the same bytes go through the
+/// ordinary handle instead: a real error (a full disk) is then reported by that write or by
+/// the fsync.
 struct Blocks {
-    file: File,
-    /// The `O_DIRECT` handle: `None` before the first whole window, `Some(None)` when refused.
-    direct: Option<Option<File>>,
-    /// `WINDOW` bytes from `start` (aligned to `ALIGN`) are the buffer.
+    file: Arc<File>,
+    /// The window being filled.
+    window: Window,
+    /// The writing thread, started with the first full window.
+    io: Option<Writer>,
+    /// Where `window` goes in the file.
+    at: u64,
+    /// Bytes written past the page cache (for the tests).
+    direct_bytes: u64,
+}
+
+/// `WINDOW` bytes of `raw` from `start` (aligned to `ALIGN`), `len` of them filled.
+struct Window {
     raw: Vec<u8>,
     start: usize,
-    /// Bytes waiting in the buffer.
     len: usize,
-    /// Bytes of the file already written.
-    at: u64,
+}
+
+impl Window {
+    fn new() -> Window {
+        let raw = vec![0; Blocks::WINDOW + Blocks::ALIGN];
+        let start = raw.as_ptr().align_offset(Blocks::ALIGN).min(Blocks::ALIGN);
+        #[cfg(test)]
+        let start = start + usize::from(tests::MISALIGN.with(std::cell::Cell::get));
+        Window { raw, start, len: 0 }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.raw[self.start..self.start + self.len]
+    }
+}
+
+/// The thread that writes full windows, and the windows it holds.
+struct Writer {
+    send: std::sync::mpsc::Sender<(Window, u64)>,
+    /// Each window back once written (with the bytes that went past the cache), or the error.
+    back: std::sync::mpsc::Receiver<std::io::Result<(Window, u64)>>,
+    thread: std::thread::JoinHandle<()>,
+    held: usize,
+}
+
+impl Writer {
+    fn start(file: Arc<File>) -> Writer {
+        let (send, windows) = std::sync::mpsc::channel::<(Window, u64)>();
+        let (done, back) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            // `None` until the first window, `Some(None)` once refused.
+            let mut direct: Option<Option<File>> = None;
+            for (window, at) in windows {
+                let direct = direct.get_or_insert_with(|| open_direct(&file));
+                let bytes = window.bytes();
+                let mut past_cache = 0;
+                let wrote = match direct.as_ref().map(|d| d.write_all_at(bytes, at)) {
+                    Some(Ok(())) => {
+                        past_cache = bytes.len() as u64;
+                        Ok(())
+                    }
+                    // Refused, or failed part way: from here on, the ordinary way (over the
+                    // same bytes, at the same place).
+                    _ => {
+                        *direct = None;
+                        file.write_all_at(bytes, at)
+                    }
+                };
+                if done.send(wrote.map(|()| (window, past_cache))).is_err() {
+                    break;
+                }
+            }
+        });
+        Writer {
+            send,
+            back,
+            thread,
+            held: 0,
+        }
+    }
+
+    /// Waits for a window the thread has written.
+    fn take_back(&mut self) -> std::io::Result<(Window, u64)> {
+        let r = self
+            .back
+            .recv()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing the file stopped")));
+        self.held -= 1;
+        r
+    }
 }
 
 impl Blocks {
@@ -57,65 +135,88 @@ impl Blocks {
     const WINDOW: usize = 8 << 20;
 
     fn new(file: File) -> Blocks {
-        let raw = vec![0; Self::WINDOW + Self::ALIGN];
-        let start = raw.as_ptr().align_offset(Self::ALIGN).min(Self::ALIGN);
-        #[cfg(test)]
-        let start = start + usize::from(tests::MISALIGN.with(std::cell::Cell::get));
         Blocks {
-            file,
-            direct: None,
-            raw,
-            start,
-            len: 0,
+            file: Arc::new(file),
+            window: Window::new(),
+            io: None,
             at: 0,
+            direct_bytes: 0,
         }
     }
 
-    /// Writes the whole blocks waiting, keeping the rest.
-    fn write_blocks(&mut self) -> std::io::Result<()> {
-        let whole = self.len / Self::ALIGN * Self::ALIGN;
-        if whole == 0 {
-            return Ok(());
+    /// Hands the full window to the writing thread, and goes on in another: a new one while
+    /// the thread holds only one, else the one it gives back first.
+    fn hand_over(&mut self) -> std::io::Result<()> {
+        let io = self
+            .io
+            .get_or_insert_with(|| Writer::start(Arc::clone(&self.file)));
+        let full = std::mem::replace(
+            &mut self.window,
+            Window {
+                raw: Vec::new(),
+                start: 0,
+                len: 0,
+            },
+        );
+        let size = full.len as u64;
+        if io.send.send((full, self.at)).is_err() {
+            return Err(std::io::Error::other("the thread writing the file stopped"));
         }
-        let (start, at) = (self.start, self.at);
-        let direct = self.direct.get_or_insert_with(|| open_direct(&self.file));
-        let bytes = &self.raw[start..start + whole];
-        let wrote = direct.as_ref().map(|d| d.write_all_at(bytes, at));
-        #[cfg(test)]
-        if matches!(wrote, Some(Ok(()))) {
-            tests::DIRECT.with(|d| d.set(d.get() + whole as u64));
-        }
-        if !matches!(wrote, Some(Ok(()))) {
-            // Refused, or failed part way: from here on, the ordinary way (over the same
-            // bytes, at the same place).
-            *direct = None;
-            self.file.write_all_at(bytes, at)?;
-        }
-        self.at += whole as u64;
-        self.raw.copy_within(start + whole..start + self.len, start);
-        self.len -= whole;
+        io.held += 1;
+        self.at += size;
+        self.window = if io.held < 2 {
+            Window::new()
+        } else {
+            let (mut w, past_cache) = io.take_back()?;
+            self.direct_bytes += past_cache;
+            w.len = 0;
+            w
+        };
         Ok(())
     }
 
-    /// Writes what is waiting and fsyncs; the file is whole and on the disk.
-    fn finish(self) -> std::io::Result<File> {
-        let (start, len) = (self.start, self.len);
-        self.file
-            .write_all_at(&self.raw[start..start + len], self.at)?;
+    /// Waits for the windows being written, writes what is left and fsyncs: the file is
+    /// whole and on the disk. Also gives the bytes that went past the page cache.
+    fn finish(mut self) -> std::io::Result<(File, u64)> {
+        if self.window.len == Self::WINDOW {
+            self.hand_over()?;
+        }
+        if let Some(mut io) = self.io.take() {
+            let mut first_error = None;
+            while io.held > 0 {
+                match io.take_back() {
+                    Ok((_, past_cache)) => self.direct_bytes += past_cache,
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            drop(io.send);
+            let _ = io.thread.join();
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+        }
+        self.file.write_all_at(self.window.bytes(), self.at)?;
         self.file.sync_all()?;
-        Ok(self.file)
+        let file = Arc::try_unwrap(self.file)
+            .map_err(|_| std::io::Error::other("the file is still being written"))?;
+        Ok((file, self.direct_bytes))
     }
 }
 
 impl Write for Blocks {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(Self::WINDOW - self.len);
-        let at = self.start + self.len;
-        self.raw[at..at + n].copy_from_slice(&buf[..n]);
-        self.len += n;
-        if self.len == Self::WINDOW {
-            self.write_blocks()?;
+        // A full window is handed over before taking more, so an error is never returned
+        // for bytes already taken.
+        if self.window.len == Self::WINDOW {
+            self.hand_over()?;
         }
+        let w = &mut self.window;
+        let n = buf.len().min(Self::WINDOW - w.len);
+        let at = w.start + w.len;
+        w.raw[at..at + n].copy_from_slice(&buf[..n]);
+        w.len += n;
         Ok(n)
     }
     /// Nothing to do: the waiting bytes stay until [`Blocks::finish`] (nobody reads the
@@ -148,11 +249,14 @@ fn open_direct(file: &File) -> Option<File> {
 }
 
 /// True for a target written into directly: one that exists and is not a file or folder (a
-/// device, a pipe), and anything under `/dev` or `/proc` (`/dev/stdout` is a link to
+/// device, a pipe), and anything under `/dev` (but `/dev/shm`) or `/proc` (`/dev/stdout` is a link to
 /// `/proc/self/fd/1`, which may be a plain file when stdout is redirected: renaming over the
 /// link would put a file in `/dev`).
 pub fn writes_through(target: &Path) -> bool {
-    if target.starts_with("/dev") || target.starts_with("/proc") {
+    // /dev/shm is a folder of ordinary files (a tmpfs).
+    if (target.starts_with("/dev") && !target.starts_with("/dev/shm"))
+        || target.starts_with("/proc")
+    {
         return true;
     }
     std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
@@ -209,7 +313,11 @@ impl AtomicFile {
                 // synced).
                 return w.flush();
             }
-            Sink::File(blocks) => blocks.finish(),
+            Sink::File(blocks) => blocks.finish().map(|(file, _past_cache)| {
+                #[cfg(test)]
+                tests::DIRECT.with(|d| d.set(d.get() + _past_cache));
+                file
+            }),
         };
         let temp = self.temp.as_ref().expect("a file has a temporary name");
         if let Err(e) = file.and_then(|f| {
@@ -430,6 +538,16 @@ mod tests {
         assert!(writes_through(Path::new("/dev/stdout")));
         assert!(writes_through(Path::new("/proc/self/fd/1")));
         assert!(writes_through(Path::new("/dev/null")));
+        // Files in /dev/shm are ordinary files, put in place as anywhere else.
+        assert!(!writes_through(Path::new("/dev/shm/prefer-out.jsonl")));
+        if Path::new("/dev/shm").is_dir() {
+            let target = Path::new("/dev/shm").join(format!("prefer-out-{}", std::process::id()));
+            let mut f = AtomicFile::create(&target).unwrap();
+            f.write_all(b"in shm\n").unwrap();
+            f.commit().unwrap();
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "in shm\n");
+            std::fs::remove_file(&target).unwrap();
+        }
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("out.jsonl");
         assert!(!writes_through(&file));

@@ -325,7 +325,7 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
 /// Puts `xs[order[i]]` at `i`, for a permutation `order`, by swaps along its cycles: each
 /// element moves once, and no second vector of them is needed.
 fn permute<T>(xs: &mut [T], order: &[u32]) {
-    debug_assert_eq!(xs.len(), order.len());
+    assert_eq!(xs.len(), order.len(), "one place per element");
     let mut done = vec![false; xs.len()];
     for start in 0..xs.len() {
         if done[start] {
@@ -338,6 +338,8 @@ fn permute<T>(xs: &mut [T], order: &[u32]) {
             if j == start {
                 break;
             }
+            // A repeated index would go round for ever.
+            assert!(!done[j], "order is not a permutation");
             xs.swap(i, j);
             i = j;
         }
@@ -772,6 +774,11 @@ pub(crate) mod tests {
                 assert_eq!(xs, want, "{n} {order:?}");
             }
         }
+        let refused = std::panic::catch_unwind(|| permute(&mut [1, 2, 3], &[1, 1, 0]));
+        assert!(
+            refused.is_err(),
+            "a repeated index is refused, not looped on"
+        );
     }
 
     #[test]
