@@ -209,7 +209,11 @@ pub(super) fn is_labels_log(bytes: &[u8]) -> bool {
         .split(|&b| b == b'\n')
         .find(|l| !is_blank(l))
         .unwrap_or_default();
-    serde_json::from_slice::<crate::labels::Event>(first).is_ok()
+    // Looked for before parsing: opening a big file is meant to take well under a millisecond.
+    let has = |key: &[u8]| memchr::memmem::find(first, key).is_some();
+    has(b"\"annotator\"")
+        && has(b"\"task\"")
+        && serde_json::from_slice::<crate::labels::Event>(first).is_ok()
         && serde_json::from_slice::<serde_json::Map<String, Value>>(first).is_ok_and(|m| {
             !m.contains_key("candidates")
                 && !m.contains_key("prompt")
