@@ -343,6 +343,10 @@ impl Model {
     /// sets aside logged decisions made on an earlier version of an item (its `item_hash`
     /// differs), which opens those tasks again.
     pub fn sync_tasks(&mut self) {
+        // Progress first, then the records: a source that finishes between the two calls is
+        // then seen as still reading (and synced again at the next tick), never as done with
+        // only the records counted before it finished.
+        let progress = self.source.progress();
         while self.tasks.scanned() < self.source.len() {
             let pos = self.tasks.scanned();
             let mut count = self.source.candidate_count(pos);
@@ -368,7 +372,7 @@ impl Model {
             }
             self.tasks.push(count);
         }
-        self.progress = self.source.progress();
+        self.progress = progress;
     }
 
     /// Why an item with `n` candidates cannot be labeled in this mode, if it cannot: rank mode

@@ -857,6 +857,43 @@ impl crate::format::ItemSource for Growing {
     }
 }
 
+/// A source whose background reading ends the moment it is asked how far it has come: the
+/// race of a small file checked while the labeling screen starts.
+struct FinishesWhenAsked {
+    all: Arc<Dataset>,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl crate::format::ItemSource for FinishesWhenAsked {
+    fn len(&self) -> usize {
+        if self.done.load(std::sync::atomic::Ordering::SeqCst) {
+            self.all.items.len()
+        } else {
+            1
+        }
+    }
+    fn item(&self, i: usize) -> Result<Arc<crate::format::Item>, crate::format::Problem> {
+        self.all.item(i)
+    }
+    fn progress(&self) -> Option<crate::format::Progress> {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        None
+    }
+}
+
+#[test]
+fn a_file_finished_while_the_screen_starts_is_taken_in_whole() {
+    // Seen in CI: the first record counted, then the check finished and said "done", and the
+    // screen stayed at one task of 40 for good.
+    let src = Arc::new(FinishesWhenAsked {
+        all: dataset(&[2, 2, 2]),
+        done: false.into(),
+    });
+    let m = Model::new(Setup::new(src, "alice", TaskKind::Pair)).unwrap();
+    assert_eq!(m.tasks.len(), 3);
+    assert_eq!(m.progress, None);
+}
+
 #[test]
 fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done() {
     let g = Arc::new(Growing {
