@@ -51,7 +51,9 @@ struct Blocks {
     direct_bytes: u64,
 }
 
-/// `WINDOW` bytes of `raw` from `start` (aligned to `ALIGN`), `len` of them filled.
+/// `WINDOW` bytes of `raw` from `start` (aligned to `ALIGN`), `len` of them filled. The
+/// default holds no memory: a stand-in while the window is away.
+#[derive(Default)]
 struct Window {
     raw: Vec<u8>,
     start: usize,
@@ -150,14 +152,7 @@ impl Blocks {
         let io = self
             .io
             .get_or_insert_with(|| Writer::start(Arc::clone(&self.file)));
-        let full = std::mem::replace(
-            &mut self.window,
-            Window {
-                raw: Vec::new(),
-                start: 0,
-                len: 0,
-            },
-        );
+        let full = std::mem::take(&mut self.window);
         let size = full.len as u64;
         if io.send.send((full, self.at)).is_err() {
             return Err(std::io::Error::other("the thread writing the file stopped"));

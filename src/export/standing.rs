@@ -622,6 +622,21 @@ pub(crate) mod tests {
     /// A random multi-annotator log: pair, rank and rate decisions, skips, retractions, stale
     /// hashes, unknown items and candidates, candidate ids whose string order is not their
     /// file order, and times out of order.
+    /// Items `q0`, `q1`, ... with `cands(i)` candidates listed from the highest id down
+    /// (`c11`, `c10`, ..., `c0`), so file order and id order differ.
+    fn items_ids_reversed(n: usize, cands: impl Fn(usize) -> usize) -> Vec<Arc<Item>> {
+        (0..n)
+            .map(|i| {
+                let cs: Vec<_> = (0..cands(i))
+                    .rev()
+                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
+                    .collect();
+                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cs});
+                Arc::new(parse_item(it, 1).unwrap())
+            })
+            .collect()
+    }
+
     fn random_events(r: &mut Rng, items: &[Arc<Item>], n: usize) -> Vec<Event> {
         let who = ["carol", "alice", "bob", "dave"];
         (0..n)
@@ -711,16 +726,7 @@ pub(crate) mod tests {
         // Enough standing decisions per annotator (over 16,384) that their items are looked
         // up in chunks on all cores.
         let mut r = Rng(5);
-        let items: Vec<Arc<Item>> = (0..2500)
-            .map(|i| {
-                let cands: Vec<_> = (0..12)
-                    .rev()
-                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
-                    .collect();
-                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands});
-                Arc::new(parse_item(it, 1).unwrap())
-            })
-            .collect();
+        let items = items_ids_reversed(2500, |_| 12);
         let events = random_events(&mut r, &items, 200_000);
         let new = standing(events.clone(), Some(&items));
         let old = standing_by_strings(events, Some(&items));
@@ -784,16 +790,7 @@ pub(crate) mod tests {
     #[test]
     fn replayed_logs_give_the_same_standing_as_their_events() {
         let mut r = Rng(23);
-        let items: Vec<Arc<Item>> = (0..40)
-            .map(|i| {
-                let cands: Vec<_> = (0..2 + (i % 9))
-                    .rev()
-                    .map(|c| json!({"id": format!("c{c}"), "text": format!("t{c}")}))
-                    .collect();
-                let it = json!({"id": format!("q{i}"), "prompt": "p", "candidates": cands});
-                Arc::new(parse_item(it, 1).unwrap())
-            })
-            .collect();
+        let items = items_ids_reversed(40, |i| 2 + i % 9);
         let dir = tempfile::tempdir().unwrap();
         // 30,000 events make several 1 MiB pieces and enough standing lines to parse them on
         // every core; the events are spread over three logs, annotators mixed within each.

@@ -75,7 +75,7 @@ fn display_problems(problems: &[Problem]) -> String {
 
 /// "... and N more problems" with the command that lists them all, when there are more than
 /// [`PROBLEMS_SHOWN`].
-pub fn more_problems(problems: &[Problem]) -> Option<String> {
+fn more_problems(problems: &[Problem]) -> Option<String> {
     let more = problems
         .len()
         .checked_sub(PROBLEMS_SHOWN)

@@ -12,9 +12,7 @@ mod load;
 
 pub use item::{Candidate, Item, Message, parse_item};
 pub use lazy::LazySource;
-pub use load::{
-    Dataset, FileKind, LoadError, PROBLEMS_SHOWN, Problem, load, load_bytes, more_problems,
-};
+pub use load::{Dataset, FileKind, LoadError, PROBLEMS_SHOWN, Problem, load, load_bytes};
 
 use std::path::Path;
 use std::sync::Arc;
