@@ -13,6 +13,7 @@ pub mod labels;
 pub mod markdown;
 pub mod outfile;
 pub mod par;
+pub mod safefs;
 pub mod stats;
 pub mod synth;
 pub mod taskfile;

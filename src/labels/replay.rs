@@ -153,6 +153,8 @@ struct Lite<'a> {
     rationale: Option<Text>,
     #[serde(default)]
     aspects: Option<Map<Text, Map<Text, u32>>>,
+    #[serde(default)]
+    uid: Option<u32>,
 }
 
 impl Lite<'_> {
@@ -203,6 +205,7 @@ struct Line {
     kind: TaskKind,
     skip: bool,
     retract: bool,
+    uid: Option<u32>,
     /// Byte range of the line in the log.
     start: u64,
     len: u32,
@@ -286,6 +289,7 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)
                     kind: lite.task,
                     skip: lite.skip,
                     retract: lite.retract,
+                    uid: lite.uid,
                     start: (offset + start) as u64,
                     len: raw.len() as u32,
                 };
@@ -373,6 +377,8 @@ pub(crate) struct Checked<'a> {
     pub annotator: &'a str,
     /// The line's `role`.
     pub role: Option<&'a str>,
+    /// The line's `uid`.
+    pub uid: Option<u32>,
 }
 
 /// Checks complete log bytes line by line exactly as [`super::parse_events`] does (the same
@@ -404,6 +410,7 @@ pub(crate) fn check_log(
                 },
                 annotator: p.get(l.annotator),
                 role: l.role.map(|r| p.get(r)),
+                uid: l.uid,
             });
         }
         p.lines.len()

@@ -758,9 +758,7 @@ fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::
     let mut bytes = Vec::new();
     for e in events {
         let mut e = e.clone();
-        if e.at.is_empty() {
-            e.at = crate::labels::now_rfc3339();
-        }
+        e.stamp();
         serde_json::to_writer(&mut bytes, &e).map_err(io::Error::other)?;
         bytes.push(b'\n');
     }
@@ -777,10 +775,8 @@ fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::
     let beside = log.with_file_name(&name);
     let write = |p: &Path| -> io::Result<()> {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(p)?;
+        // A new file, never through a symbolic link planted under its name.
+        let mut f = crate::safefs::create_new(p)?;
         f.write_all(&bytes)?;
         f.sync_all()
     };
