@@ -494,6 +494,11 @@ mod tests {
                 1 | 2 => r#","retract":true"#.to_string(),
                 _ => String::new(),
             };
+            // The writer's uid on most lines (older logs have none).
+            let tail = match r.below(4) {
+                0 => tail,
+                k => format!("{tail},\"uid\":{}", [0, 1000, u32::MAX][k as usize - 1]),
+            };
             let line = match r.below(3) {
                 0 => format!(
                     r#"{{"v":1,"at":"t{i}","annotator":"a","item":"{item}","item_hash":"{hash}","task":"pair","pair":["{}","{}"],"choice":"{}"{tail},"ms":{i}}}"#,
@@ -626,6 +631,12 @@ mod tests {
                 r#""role":"adjudicator","rationale":"\u00e9\n""#,
             ),
             good.replace(r#""strength":2"#, r#""role":7"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":1000"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":null"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":-1"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":4294967296"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":"1000""#),
+            good.replace(r#""annotator":"a","#, r#""annotator":"a","uid":7,"#),
             good.replace(r#""strength":2"#, r#""unknown":{"deep":[1,2,{"x":null}]}"#),
             good.replace('}', ""),
             good.replace(r#""c0","c1""#, r#""c\u0030","c1""#),
