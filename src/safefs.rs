@@ -165,15 +165,8 @@ pub fn user_name(uid: u32) -> String {
         let mut buf = vec![0u8; 4096];
         let mut out: *mut libc::passwd = std::ptr::null_mut();
         // SAFETY: every pointer is valid for the call; the name is read only when `out` is set.
-        let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pw,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut out,
-            )
-        };
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut out) };
         if rc == 0 && !out.is_null() {
             // SAFETY: on success pw_name points at a NUL-terminated string inside `buf`.
             let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
@@ -205,7 +198,10 @@ mod tests {
         std::fs::write(&target, "x").unwrap();
         assert!(open_append(&link).is_err());
         assert!(open_read(&link).is_err());
-        assert_eq!(create_new(&link).unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            create_new(&link).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"x");
     }
 

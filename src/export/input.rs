@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::labels::{LogError, labels_dir, log_files};
+use crate::labels::{FolderLogs, FolderSettings, LogError, folder_logs, labels_dir};
 
 /// Why the labels could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -17,19 +17,26 @@ pub enum InputError {
         "{path} holds no labels logs (*.jsonl) - label the file first, or name another folder with --labels-dir"
     )]
     EmptyFolder { path: PathBuf },
+    #[error("{0}")]
+    Settings(String),
     #[error(transparent)]
     Log(#[from] LogError),
 }
 
 /// The logs to read: those named, else every `*.jsonl` in `dir`, else in the default folder
-/// next to `file`.
+/// next to `file`. A folder's logs that are symbolic links are left out (and listed) unless
+/// its `prefer.toml` says `follow_links = true`; logs named on the command line are read as
+/// named.
 pub fn log_paths(
     file: Option<&Path>,
     dir: Option<&Path>,
     logs: &[PathBuf],
-) -> Result<Vec<PathBuf>, InputError> {
+) -> Result<FolderLogs, InputError> {
     if !logs.is_empty() {
-        return Ok(logs.to_vec());
+        return Ok(FolderLogs {
+            logs: logs.to_vec(),
+            links: Vec::new(),
+        });
     }
     let dir = match (dir, file) {
         (Some(d), _) => d.to_path_buf(),
@@ -39,8 +46,11 @@ pub fn log_paths(
     if !dir.is_dir() {
         return Err(InputError::NoFolder { path: dir });
     }
-    let found = log_files(&dir)?;
-    if found.is_empty() {
+    let follow = FolderSettings::load(&dir)
+        .map_err(|e| InputError::Settings(e.to_string()))?
+        .follow_links;
+    let found = folder_logs(&dir, follow)?;
+    if found.logs.is_empty() && found.links.is_empty() {
         return Err(InputError::EmptyFolder { path: dir });
     }
     Ok(found)
@@ -52,7 +62,7 @@ pub fn log_paths(
 /// logs; also returns the warnings for unfinished last lines.
 pub fn read_standing(
     file: Option<&Path>,
-    paths: impl FnOnce() -> Result<Vec<PathBuf>, InputError> + Send,
+    paths: impl FnOnce() -> Result<FolderLogs, InputError> + Send,
 ) -> anyhow::Result<(
     Option<crate::format::Dataset>,
     super::standing::Standing,
@@ -60,8 +70,10 @@ pub fn read_standing(
 )> {
     let (dataset, labels) = std::thread::scope(|s| {
         let labels = s.spawn(|| {
-            let paths = paths()?;
-            super::standing::replay_logs(&paths).map_err(InputError::from)
+            let found = paths()?;
+            let mut r = super::standing::replay_logs(&found.logs).map_err(InputError::from)?;
+            r.0.writers.links = found.links;
+            Ok::<_, InputError>(r)
         });
         let dataset = file.map(crate::format::load).transpose();
         let labels = labels

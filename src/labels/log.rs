@@ -422,19 +422,10 @@ pub(crate) fn read_complete(path: &Path) -> Result<(Vec<u8>, Option<usize>), Log
     Ok((bytes, torn))
 }
 
-/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
+/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name; symbolic
+/// links are left out (see [`super::folder_logs`] for them and for `follow_links`).
 pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    out.sort();
-    Ok(out)
+    super::folder_logs(dir, false).map(|f| f.logs)
 }
 
 #[cfg(test)]
@@ -475,7 +466,10 @@ mod tests {
             o.log.append(&mut decision("a")).unwrap();
         }
         let good = std::fs::read(&path).unwrap();
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(b"{\"v\":1,\"annotator\":\"al").unwrap();
         drop(f);
         let o = LabelLog::open(&path).unwrap();

@@ -336,6 +336,8 @@ pub struct ByAnnotator {
     pub events: usize,
     /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
     decided: [usize; 3],
+    /// Who wrote the lines (their `uid`s and names).
+    pub writers: super::writers::WriterCounts,
 }
 
 impl ByAnnotator {
@@ -354,7 +356,9 @@ pub fn replay_by_annotator(path: &Path, bytes: Arc<Vec<u8>>) -> Result<ByAnnotat
         if !b.skip && !b.retract {
             out.decided[b.kind as usize] += 1;
         }
-        if line.role == Some("adjudicator") {
+        let adjudicator = line.role == Some("adjudicator");
+        out.writers.note(line.uid, line.annotator, adjudicator);
+        if adjudicator {
             return;
         }
         let d = match out.decisions.get_mut(line.annotator) {

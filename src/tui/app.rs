@@ -16,7 +16,7 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
+use crate::labels::{Event, FolderSettings, LabelLog, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 use crate::text::shell_quote;
@@ -120,16 +120,23 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         .out
         .clone()
         .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
+    let folder = FolderSettings::load(&dir)?;
     let overlap = match args.overlap {
         Some(k) => k as usize,
-        None => folder_overlap(&dir)?.unwrap_or(spec.overlap.max(1) as usize),
+        None => folder.overlap.unwrap_or(spec.overlap.max(1) as usize),
     };
     // The other annotators' logs: read now (review needs them to choose its mode).
     let mut others = match &review {
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &log_path),
-        _ => OthersReader::new(&dir, &log_path),
+        _ => OthersReader::new(&dir, &log_path).follow_links(folder.follow_links),
     };
     let first = others.read_all();
+    // What a shared folder's set-up and logs show: said once, at the start.
+    let mut team_notes: Vec<String> = crate::labels::mode_warning(&dir).into_iter().collect();
+    team_notes.extend(match review {
+        Some(_) => first.writers.findings(),
+        None => first.writers.link_findings(),
+    });
     if review.is_some() && first.count == 0 {
         bail!(
             "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
@@ -156,7 +163,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     let first_start = spec.guidelines.is_some();
     let opened = LabelLog::open_decisions(&log_path)?;
     let log = opened.log;
-    let mut notes = Vec::new();
+    let mut notes = team_notes;
     if let Some(t) = &opened.torn {
         notes.push(match &t.kept_at {
             Some(p) => format!(
@@ -595,36 +602,6 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
     }
-}
-
-/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
-fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Settings {
-        overlap: Option<usize>,
-    }
-    let path = dir.join("prefer.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
-    };
-    let s: Settings = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
-            .unwrap_or(1);
-        anyhow::anyhow!(
-            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
-            path.display(),
-            e.message()
-        )
-    })?;
-    if s.overlap == Some(0) {
-        bail!("{}: overlap must be 1 or more", path.display());
-    }
-    Ok(s.overlap)
 }
 
 /// The task kind most decisions in these events are of (review's default mode).

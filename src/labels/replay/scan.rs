@@ -551,7 +551,8 @@ mod tests {
     fn refuses_what_serde_would_read_differently() {
         let ok = r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}}"#;
         assert!(quick_line(ok).is_some());
-        let with_uid = r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":1000}"#;
+        let with_uid =
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":1000}"#;
         assert_eq!(quick_event(with_uid).and_then(|e| e.uid), Some(1000));
         for bad in [
             r#" {"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}}"#,

@@ -1,0 +1,166 @@
+//! A labels folder: its settings for the whole team (`prefer.toml`), which of its files are
+//! annotators' logs, and whether its mode lets one member delete another's log.
+
+use std::path::{Path, PathBuf};
+
+use super::log::LogError;
+
+/// The folder's settings file.
+pub const SETTINGS_FILE: &str = "prefer.toml";
+
+/// `<labels dir>/prefer.toml`: the team's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderSettings {
+    /// Decisions wanted per task across the team.
+    pub overlap: Option<usize>,
+    /// Read annotators' logs that are symbolic links (never written through, whatever this
+    /// says). Off unless the folder asks for it.
+    #[serde(default)]
+    pub follow_links: bool,
+}
+
+impl FolderSettings {
+    /// Reads `<dir>/prefer.toml`; a missing file is the defaults. The file itself is never read
+    /// through a symbolic link.
+    pub fn load(dir: &Path) -> anyhow::Result<FolderSettings> {
+        let path = dir.join(SETTINGS_FILE);
+        let bytes = match crate::safefs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(FolderSettings::default());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Err(e.into()),
+            Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let s: FolderSettings = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
+                .unwrap_or(1);
+            anyhow::anyhow!(
+                "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1) and `follow_links = true|false`",
+                path.display(),
+                e.message()
+            )
+        })?;
+        if s.overlap == Some(0) {
+            anyhow::bail!("{}: overlap must be 1 or more", path.display());
+        }
+        Ok(s)
+    }
+}
+
+/// The `*.jsonl` files of a labels folder, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderLogs {
+    /// The logs to read.
+    pub logs: Vec<PathBuf>,
+    /// `*.jsonl` entries that are symbolic links and were left out (dangling, to a file, to a
+    /// folder): reading them is refused unless `follow_links` allows it.
+    pub links: Vec<PathBuf>,
+}
+
+/// The annotators' logs of `dir`: its plain `*.jsonl` files, and those that are symbolic links
+/// to a file when `follow_links` (else they are listed in [`FolderLogs::links`]).
+pub fn folder_logs(dir: &Path, follow_links: bool) -> Result<FolderLogs, LogError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out = FolderLogs::default();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "jsonl") {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_symlink() {
+            if follow_links && path.is_file() {
+                out.logs.push(path);
+            } else {
+                out.links.push(path);
+            }
+        } else if kind.is_file() {
+            out.logs.push(path);
+        }
+    }
+    out.logs.sort();
+    out.links.sort();
+    Ok(out)
+}
+
+/// A warning when `dir` is writable by every user of the machine and lacks the sticky bit:
+/// then anyone can delete or replace anyone's log. `None` when the folder is fine or missing.
+pub fn mode_warning(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).ok()?.permissions().mode();
+        (mode & 0o002 != 0 && mode & 0o1000 == 0).then(|| {
+            format!(
+                "the labels folder {} is writable by every user and has no sticky bit: anyone can delete or replace anyone's log; set it up for a team with: prefer team init {}",
+                dir.display(),
+                crate::text::shell_quote(&dir.to_string_lossy())
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    #[test]
+    fn links_are_listed_apart_unless_the_folder_follows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("alice.jsonl"), "").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        symlink(d.join("alice.jsonl"), d.join("bob.jsonl")).unwrap();
+        symlink(d.join("nowhere"), d.join("carol.jsonl")).unwrap();
+        let f = folder_logs(d, false).unwrap();
+        assert_eq!(f.logs, [d.join("alice.jsonl")]);
+        assert_eq!(f.links, [d.join("bob.jsonl"), d.join("carol.jsonl")]);
+        let f = folder_logs(d, true).unwrap();
+        assert_eq!(f.logs, [d.join("alice.jsonl"), d.join("bob.jsonl")]);
+        assert_eq!(f.links, [d.join("carol.jsonl")]);
+    }
+
+    #[test]
+    fn settings_take_follow_links_and_refuse_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        assert_eq!(FolderSettings::load(d).unwrap(), FolderSettings::default());
+        std::fs::write(d.join("real.toml"), "overlap = 2\nfollow_links = true\n").unwrap();
+        symlink(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
+        let e = FolderSettings::load(d).unwrap_err().to_string();
+        assert!(e.contains("prefer.toml is a symbolic link"), "{e}");
+        std::fs::remove_file(d.join(SETTINGS_FILE)).unwrap();
+        std::fs::rename(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
+        let s = FolderSettings::load(d).unwrap();
+        assert_eq!((s.overlap, s.follow_links), (Some(2), true));
+    }
+
+    #[test]
+    fn a_world_writable_folder_without_the_sticky_bit_is_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let set = |m| std::fs::set_permissions(d, std::fs::Permissions::from_mode(m)).unwrap();
+        set(0o777);
+        assert!(mode_warning(d).unwrap().contains("prefer team init"));
+        set(0o1777);
+        assert_eq!(mode_warning(d), None);
+        set(0o2770);
+        assert_eq!(mode_warning(d), None);
+    }
+}
