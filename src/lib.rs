@@ -18,6 +18,7 @@ pub mod stats;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;
+pub mod team;
 #[cfg(test)]
 mod testutil;
 pub mod text;
