@@ -49,6 +49,11 @@ pub fn init(dir: &Path, group: Option<&str>, overlap: Option<u32>) -> anyhow::Re
             dir.display()
         );
     }
+    // Nothing is changed when the settings file cannot be written (a link planted there).
+    let settings = dir.join(SETTINGS_FILE);
+    if crate::safefs::is_link(&settings) {
+        return Err(crate::safefs::link_error(&settings, "write").into());
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let meta = std::fs::metadata(dir)?;
     if !meta.is_dir() {
