@@ -21,7 +21,7 @@ use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 use crate::text::shell_quote;
 
-use super::keymap::Key;
+use super::keymap::{Key, KeyMap};
 use super::model::{Model, Setup};
 use super::others::OthersReader;
 use super::review::Filter;
@@ -97,8 +97,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         Some(p) => TaskSpec::load(p).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => TaskSpec::default(),
     };
-    let keymap = settings
-        .keymap
+    let keymap = KeyMap::from_settings(&settings)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_flags(&spec.flags)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod content;
+pub mod filter;
 pub mod keymap;
 pub mod layout;
 pub mod model;
