@@ -16,7 +16,7 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
+use crate::labels::{Event, LabelLog, Role, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 use crate::text::shell_quote;
@@ -173,7 +173,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     // (an undone decision no longer does). Review logs are small: all of it is checked; a
     // labeler's log is checked by its latest standing decision (a log never mixes the two).
     let mut decisions = opened.decisions;
-    let adjudicated = |e: &Event| e.role.as_deref() == Some("adjudicator");
+    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
     if review.is_some()
         && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
     {
