@@ -1,9 +1,28 @@
-//! A labels folder: its settings for the whole team (`prefer.toml`), which of its files are
-//! annotators' logs, and whether its mode lets one member delete another's log.
+//! A labels folder: where a candidate file's logs live (`<file>.labels/`, one `<annotator>.jsonl`
+//! each), its settings for the whole team (`prefer.toml`), which logs are in it (symbolic links
+//! apart), which logs a command reads (those named, else the folder's), and whether its mode
+//! lets one member delete another's log.
 
 use std::path::{Path, PathBuf};
 
-use super::log::LogError;
+use super::error::LogError;
+
+/// `<input dir>/<input stem>.labels/<annotator>.jsonl`
+pub fn default_log_path(input: &Path, annotator: &str) -> PathBuf {
+    labels_dir(input).join(format!("{annotator}.jsonl"))
+}
+
+/// `<input dir>/<input stem>.labels/`
+pub fn labels_dir(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "candidates".into());
+    input
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(format!("{stem}.labels"))
+}
 
 /// The folder's settings file.
 pub const SETTINGS_FILE: &str = "prefer.toml";
@@ -91,6 +110,62 @@ pub fn folder_logs(dir: &Path, follow_links: bool) -> Result<FolderLogs, LogErro
     out.logs.sort();
     out.links.sort();
     Ok(out)
+}
+
+/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name; symbolic
+/// links are left out (see [`folder_logs`] for them and for `follow_links`).
+pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
+    folder_logs(dir, false).map(|f| f.logs)
+}
+
+/// Why the labels could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(
+        "no labels folder at {path} - label the file first (prefer label), or name the folder with --labels-dir or the logs themselves"
+    )]
+    NoFolder { path: PathBuf },
+    #[error(
+        "{path} holds no labels logs (*.jsonl) - label the file first, or name another folder with --labels-dir"
+    )]
+    EmptyFolder { path: PathBuf },
+    #[error("{0}")]
+    Settings(String),
+    #[error(transparent)]
+    Log(#[from] LogError),
+}
+
+/// The logs to read: those named, else every `*.jsonl` in `dir`, else in the default folder
+/// next to `file`. A folder's logs that are symbolic links are left out (and listed) unless
+/// its `prefer.toml` says `follow_links = true`; logs named on the command line are read as
+/// named.
+pub fn log_paths(
+    file: Option<&Path>,
+    dir: Option<&Path>,
+    logs: &[PathBuf],
+) -> Result<FolderLogs, InputError> {
+    if !logs.is_empty() {
+        return Ok(FolderLogs {
+            logs: logs.to_vec(),
+            links: Vec::new(),
+        });
+    }
+    let dir = match (dir, file) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(f)) => labels_dir(f),
+        (None, None) => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(InputError::NoFolder { path: dir });
+    }
+    let follow = FolderSettings::load(&dir)
+        .map_err(|e| InputError::Settings(e.to_string()))?
+        .follow_links;
+    let found = folder_logs(&dir, follow)?;
+    if found.logs.is_empty() && found.links.is_empty() {
+        return Err(InputError::EmptyFolder { path: dir });
+    }
+    Ok(found)
 }
 
 /// A warning when `dir` is writable by every user of the machine and lacks the sticky bit:

@@ -1,22 +1,28 @@
 //! The labels log: one JSON event per line, append-only, fsynced before a decision is shown as
 //! saved; replayed on start to resume. See README.md, "The labels log", for the format.
 
+mod codec;
 mod decisions;
+mod error;
 mod event;
 mod folder;
+pub mod follow;
 mod log;
 mod replay;
 mod writers;
 
+pub(crate) use codec::check_log;
+pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;
-pub use decisions::{Decisions, Taken, TaskCounts, parse_line};
-pub use event::{Event, TaskKey, TaskKind, Verdict};
-pub use folder::{FolderLogs, FolderSettings, SETTINGS_FILE, folder_logs, mode_warning};
-pub(crate) use log::read_complete;
-pub use log::{
-    LabelLog, LogError, Opened, OpenedDecisions, TornTail, default_log_path, labels_dir, log_files,
-    now_rfc3339, parse_events, read_decisions, read_log,
+pub use decisions::{Decisions, Taken, TaskCounts};
+pub use error::LogError;
+pub use event::{Event, Role, TaskKey, TaskKind, Verdict, now_rfc3339};
+pub use folder::{
+    FolderLogs, FolderSettings, InputError, SETTINGS_FILE, default_log_path, folder_logs,
+    labels_dir, log_files, log_paths, mode_warning,
 };
-pub(crate) use replay::check_log;
+pub use follow::{OthersAtStart, OthersReader};
+pub(crate) use log::read_complete;
+pub use log::{LabelLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
 pub use replay::{ByAnnotator, replay_by_annotator};
 pub use writers::{WriterCounts, Writers};

@@ -1,15 +1,18 @@
-//! Reading the other annotators' logs in a labels folder: all of them once at the start, then
-//! what they append, from where it last stopped, so each look costs only the new bytes.
+//! Following the other annotators' logs in a labels folder (or the logs named): all of them
+//! once at the start, then what they append, from where it last stopped, so each look costs
+//! only the new bytes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::labels::{
-    Decisions, Event, TaskKind, WriterCounts, Writers, folder_logs, parse_events,
-    replay_by_annotator,
-};
+use super::codec::parse_events;
+use super::decisions::Decisions;
+use super::event::{Event, TaskKind};
+use super::folder::folder_logs;
+use super::replay::replay_by_annotator;
+use super::writers::{WriterCounts, Writers};
 
 /// Reads the other annotators' logs (never the session's own).
 pub struct OthersReader {
@@ -170,7 +173,7 @@ impl OthersReader {
                         writers.note(
                             e.uid,
                             &e.annotator,
-                            e.role.as_deref() == Some("adjudicator"),
+                            e.role() == Some(super::event::Role::Adjudicator),
                         );
                         out.decided[e.task as usize] += usize::from(e.is_decision());
                         as_events.insert(e.annotator.clone());
