@@ -42,6 +42,8 @@ pub enum Command {
     /// Agreement between annotators on shared tasks: kappa, tau-b, alpha, per pair and
     /// overall (--json for machines).
     Agreement(crate::agreement_cmd::AgreementArgs),
+    /// A labels folder's settings for the whole team (prefer team set overlap K FILE).
+    Team(crate::team_cmd::TeamArgs),
     /// Synthetic candidate sets and labels logs of any size, for benchmarks.
     #[command(hide = true)]
     Synth(crate::synth::SynthArgs),

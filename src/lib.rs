@@ -5,6 +5,7 @@ pub mod agreement_cmd;
 pub mod cli;
 pub mod config;
 pub mod export;
+pub mod folder_settings;
 pub mod format;
 pub mod generate;
 pub mod import;
@@ -17,6 +18,7 @@ pub mod stats;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;
+pub mod team_cmd;
 #[cfg(test)]
 mod testutil;
 pub mod text;

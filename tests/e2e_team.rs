@@ -152,3 +152,82 @@ fn the_folder_settings_give_the_overlap() {
         "{err}"
     );
 }
+
+#[test]
+fn the_first_overlap_is_stored_for_the_folder_and_review_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let labels = dir.path().join("set.labels");
+    let mut s = Session::spawn(
+        &["label", "set.jsonl", "--annotator", "ann", "--overlap", "2"],
+        dir.path(),
+        &[],
+        140,
+        30,
+    );
+    s.wait_text("team 0/3 ×2", 10);
+    s.send("a");
+    s.wait_text("✓ saved", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(labels.join("prefer.toml")).unwrap(),
+        "overlap = 2\n"
+    );
+
+    // The next labeler, without the flag, works to the same K.
+    let mut s = Session::spawn(
+        &["label", "set.jsonl", "--annotator", "ben"],
+        dir.path(),
+        &[],
+        140,
+        30,
+    );
+    s.wait_text("×2", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+
+    // A different K is refused, naming the current one and the command that changes it.
+    let run = |args: &[&str]| {
+        std::process::Command::new(common::BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["label", "set.jsonl", "--annotator", "cat", "--overlap", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("this labels folder's overlap is 2"), "{err}");
+    assert!(err.contains("prefer team set overlap 3"), "{err}");
+    assert!(!labels.join("cat.jsonl").exists(), "nothing started");
+
+    // Review counts to the folder's K.
+    let mut s = Session::spawn(
+        &["review", "set.jsonl", "--annotator", "lead"],
+        dir.path(),
+        &[],
+        140,
+        30,
+    );
+    s.wait_text("×2", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+
+    // Changing it is explicit.
+    let out = run(&["team", "set", "overlap", "3", "set.jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("2 -> 3"), "{said}");
+    let out = run(&["label", "set.jsonl", "--annotator", "cat", "--overlap", "3"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no terminal here, but not refused"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("overlap is"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -15,6 +15,7 @@ use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
+use crate::folder_settings::{self, OverlapChoice};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
@@ -120,9 +121,14 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         .out
         .clone()
         .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
-    let overlap = match args.overlap {
-        Some(k) => k as usize,
-        None => folder_overlap(&dir)?.unwrap_or(spec.overlap.max(1) as usize),
+    let overlap_choice = folder_settings::resolve_overlap(
+        args.overlap.map(|k| k as usize),
+        folder_settings::overlap(&dir)?,
+        spec.overlap as usize,
+        &dir,
+    )?;
+    let overlap = match overlap_choice {
+        OverlapChoice::Use(k) | OverlapChoice::Store(k) => k,
     };
     // The other annotators' logs: read now (review needs them to choose its mode).
     let mut others = match &review {
@@ -196,6 +202,15 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             shell_quote(&args.file.to_string_lossy()),
             annotator
         );
+    }
+    // The first --overlap given for a folder is the team's from now on (every check above
+    // passed, so a refused start stores nothing).
+    if let OverlapChoice::Store(k) = overlap_choice {
+        folder_settings::set_overlap(&dir, k)?;
+        notes.push(format!(
+            "overlap {k} is now this labels folder's, in {} (prefer team set overlap K changes it)",
+            folder_settings::path(&dir).display()
+        ));
     }
     // Guidelines open by themselves the first time (nothing in the log yet).
     let show_guidelines = opened.events == 0;
@@ -595,36 +610,6 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
     }
-}
-
-/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
-fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Settings {
-        overlap: Option<usize>,
-    }
-    let path = dir.join("prefer.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
-    };
-    let s: Settings = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
-            .unwrap_or(1);
-        anyhow::anyhow!(
-            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
-            path.display(),
-            e.message()
-        )
-    })?;
-    if s.overlap == Some(0) {
-        bail!("{}: overlap must be 1 or more", path.display());
-    }
-    Ok(s.overlap)
 }
 
 /// The task kind most decisions in these events are of (review's default mode).
