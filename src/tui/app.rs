@@ -205,13 +205,16 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     }
     // The first --overlap given for a folder is the team's from now on (every check above
     // passed, so a refused start stores nothing).
-    if let OverlapChoice::Store(k) = overlap_choice {
-        folder_settings::set_overlap(&dir, k)?;
-        notes.push(format!(
-            "overlap {k} is now this labels folder's, in {} (prefer team set overlap K changes it)",
-            folder_settings::path(&dir).display()
-        ));
-    }
+    let stored = match overlap_choice {
+        OverlapChoice::Store(k) => {
+            folder_settings::set_overlap(&dir, k)?;
+            Some(format!(
+                "overlap {k} is now this labels folder's, in {} (prefer team set overlap K changes it)",
+                folder_settings::path(&dir).display()
+            ))
+        }
+        OverlapChoice::Use(_) => None,
+    };
     // Guidelines open by themselves the first time (nothing in the log yet).
     let show_guidelines = opened.events == 0;
 
@@ -267,6 +270,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             model.first_left_out.as_deref().unwrap_or("")
         ));
     }
+    notes.extend(stored);
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
@@ -287,6 +291,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
                 .first_open_from(model.current)
                 .unwrap_or(model.current);
             model.go_to(start);
+            let (review, raise) = team_commands(args, &dir, overlap);
+            super::nothing_left::at_start(&mut model, review, raise);
         }
     }
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
@@ -387,14 +393,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             model.team.full(),
             model.team.overlap,
             if model.team.overlap == 1 { "" } else { "s" },
-            if model.team.over() > 0 {
-                format!(
-                    "; {} got more because two labelers took them at the same moment",
-                    model.team.over()
-                )
-            } else {
-                String::new()
-            }
+            over_note(&model)
         );
     }
     println!("labels log: {}", log_path.display());
@@ -703,6 +702,40 @@ fn review_command(
     parts.push(format!("--annotator {}", shell_quote(annotator)));
     parts.push(format!("--filter {}", shell_quote(&filter.name())));
     parts.join(" ")
+}
+
+/// What the quit summary says about tasks with more than K decisions: the extra decisions
+/// asked for, and the real races apart.
+fn over_note(m: &Model) -> String {
+    let extras = super::nothing_left::extras(m);
+    let races = super::nothing_left::races(m);
+    let mut out = String::new();
+    if extras > 0 {
+        out.push_str(&format!(
+            "; {extras} got one more from you on purpose (an extra decision you asked for)"
+        ));
+    }
+    if races > 0 {
+        out.push_str(&format!(
+            "; {races} got more because two labelers took them at the same moment"
+        ));
+    }
+    out
+}
+
+/// The commands the "nothing left" screen gives: review the folder, and ask for one more
+/// decision per task.
+fn team_commands(args: &LabelArgs, dir: &Path, overlap: usize) -> (String, String) {
+    let file = shell_quote(&args.file.to_string_lossy());
+    let folder = if args.labels_dir.is_some() || args.out.is_some() {
+        format!(" --labels-dir {}", shell_quote(&dir.to_string_lossy()))
+    } else {
+        String::new()
+    };
+    (
+        format!("prefer review {file}{folder}"),
+        format!("prefer team set overlap {} {file}{folder}", overlap + 1),
+    )
 }
 
 fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {

@@ -6,6 +6,7 @@ pub mod content;
 pub mod keymap;
 pub mod layout;
 pub mod model;
+pub mod nothing_left;
 pub mod others;
 pub mod review;
 pub mod team;

@@ -35,6 +35,8 @@ pub enum Overlay {
     Done,
     /// Quit was asked for while decisions are not yet on disk.
     ConfirmQuit,
+    /// The session started with every task already decided K times by the team.
+    NothingLeft,
 }
 
 /// What the screen says about saving.
@@ -194,6 +196,10 @@ pub struct Model {
     /// A decision was made while the file was still being read and no open task was known
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
+    /// What the "nothing left for you" screen shows, when the session started that way.
+    pub nothing_left: Option<super::nothing_left::NothingLeft>,
+    /// Decisions beyond the overlap: asked for, and made.
+    pub extras: super::nothing_left::Extras,
 }
 
 /// What a typed line is for.
@@ -320,6 +326,8 @@ impl Model {
             rushed: 0,
             touched: false,
             awaiting: false,
+            nothing_left: None,
+            extras: Default::default(),
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
