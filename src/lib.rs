@@ -14,6 +14,7 @@ pub mod labels;
 pub mod markdown;
 pub mod outfile;
 pub mod par;
+pub mod rating_scale;
 pub mod stats;
 pub mod synth;
 pub mod taskfile;

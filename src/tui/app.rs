@@ -154,11 +154,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             None => TaskKind::Rank,
         },
     };
-    let scale = args.scale.unwrap_or(if args.task.is_some() {
-        spec.rate.scale
-    } else {
-        5
-    });
+    let asked_scale = args
+        .scale
+        .or(args.task.is_some().then_some(spec.rate.scale));
     let first_start = spec.guidelines.is_some();
     let opened = LabelLog::open_decisions(&log_path)?;
     let log = opened.log;
@@ -214,6 +212,17 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             ))
         }
         OverlapChoice::Use(_) => None,
+    };
+    // One log, one rating scale: the log's own when none was asked for.
+    let scale = if mode == TaskKind::Rate {
+        let logged = crate::rating_scale::logged_scales(decisions.iter());
+        let (k, note) =
+            crate::rating_scale::resolve(asked_scale, &logged, &log_path.display().to_string())
+                .map_err(|e| anyhow::anyhow!(e))?;
+        notes.extend(note);
+        k
+    } else {
+        asked_scale.unwrap_or(crate::rating_scale::DEFAULT)
     };
     // Guidelines open by themselves the first time (nothing in the log yet).
     let show_guidelines = opened.events == 0;

@@ -92,6 +92,8 @@ pub struct TaskView {
     pub aspect_ratings: Vec<Vec<Option<u32>>>,
     /// The aspect number keys rate.
     pub aspect: usize,
+    /// Rate mode: the scale of the recorded ratings shown, when it is not the session's.
+    pub recorded_scale: Option<u32>,
 }
 
 impl TaskView {
@@ -120,7 +122,14 @@ impl TaskView {
             rationale: String::new(),
             aspect_ratings: vec![vec![None; aspects]; n],
             aspect: 0,
+            recorded_scale: None,
         }
+    }
+
+    /// The top of the scale the ratings on screen are on: the recorded decision's, else the
+    /// session's.
+    pub fn scale_shown(&self, session: u32) -> u32 {
+        self.recorded_scale.unwrap_or(session)
     }
 }
 
@@ -570,6 +579,10 @@ impl Model {
                     .collect();
             }
             if let Some(rs) = &ev.ratings {
+                v.recorded_scale = ev
+                    .scale
+                    .or(Some(crate::rating_scale::DEFAULT))
+                    .filter(|&k| k != self.scale);
                 for (id, r) in rs {
                     if let Some(p) = pos(id) {
                         v.ratings[p] = Some(*r);

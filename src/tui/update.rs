@@ -584,6 +584,19 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                 m.status = Some(format!("ratings go from 1 to {}", m.scale));
                 return;
             }
+            if let Some(old) = m.view.recorded_scale.take() {
+                // The recorded ratings were on another scale: they are not carried over.
+                m.view.ratings.iter_mut().for_each(|x| *x = None);
+                m.view
+                    .aspect_ratings
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|x| *x = None);
+                m.status = Some(format!(
+                    "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
+                    m.scale
+                ));
+            }
             let p = match m.view.focus {
                 Focus::Pane(p) => p,
                 Focus::Prompt => m.view.last_pane,
