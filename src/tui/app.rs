@@ -519,6 +519,8 @@ impl Writer {
                         break;
                     }
                 }
+                // Nobody needs an empty log of a session that decided nothing.
+                log.remove_if_empty();
             })
             .ok();
         Writer {
