@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::format::{Dataset, FileKind};
+use crate::text::plural;
 
 /// The summary printed for a valid file.
 pub fn summary(d: &Dataset) -> String {
@@ -199,10 +200,6 @@ fn code_points(s: &str) -> String {
         v.push("...".into());
     }
     v.join(" ")
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn list(v: &[String]) -> String {
