@@ -1,7 +1,7 @@
 //! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
 //! draws it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::format::{Item, ItemSource, Progress};
@@ -37,6 +37,29 @@ pub enum Overlay {
     ConfirmQuit,
     /// The session started with every task already decided K times by the team.
     NothingLeft,
+}
+
+/// What the "nothing left for you" screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingLeft {
+    /// Tasks of this file and mode.
+    pub total: usize,
+    pub overlap: usize,
+    /// Decided tasks per annotator (the others, then this labeler), most first.
+    pub by_annotator: Vec<(String, usize)>,
+    /// The command that reviews the team's labels.
+    pub review: String,
+    /// The command that asks for one more decision per task.
+    pub raise: String,
+}
+
+/// The extra-decision state of a session.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The task whose next decision the labeler has asked to add beyond the overlap.
+    pub asked: Option<TaskKey>,
+    /// Tasks this labeler decided beyond the overlap on purpose.
+    pub made: BTreeSet<TaskKey>,
 }
 
 /// What the screen says about saving.
@@ -206,9 +229,9 @@ pub struct Model {
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
     /// What the "nothing left for you" screen shows, when the session started that way.
-    pub nothing_left: Option<super::nothing_left::NothingLeft>,
+    pub nothing_left: Option<NothingLeft>,
     /// Decisions beyond the overlap: asked for, and made.
-    pub extras: super::nothing_left::Extras,
+    pub extras: Extras,
 }
 
 /// What a typed line is for.

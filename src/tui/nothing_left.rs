@@ -4,33 +4,8 @@
 //! real race (two labelers on one task at the same moment) rather than by an extra decision
 //! asked for. Pure: the loop passes in the command lines.
 
-use std::collections::BTreeSet;
-
-use super::model::{Model, Overlay};
+use super::model::{Model, NothingLeft, Overlay};
 use crate::labels::{Event, TaskKey};
-
-/// What the "nothing left for you" screen shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NothingLeft {
-    /// Tasks of this file and mode.
-    pub total: usize,
-    pub overlap: usize,
-    /// Decided tasks per annotator (the others, then this labeler), most first.
-    pub by_annotator: Vec<(String, usize)>,
-    /// The command that reviews the team's labels.
-    pub review: String,
-    /// The command that asks for one more decision per task.
-    pub raise: String,
-}
-
-/// The extra-decision state of a session.
-#[derive(Debug, Clone, Default)]
-pub struct Extras {
-    /// The task whose next decision the labeler has asked to add beyond the overlap.
-    pub asked: Option<TaskKey>,
-    /// Tasks this labeler decided beyond the overlap on purpose.
-    pub made: BTreeSet<TaskKey>,
-}
 
 /// At the start of a labeling session, once the others' logs are read: when nothing is left for
 /// this labeler, opens the screen that says so.
@@ -241,7 +216,8 @@ mod tests {
             })
             .collect();
         for want in [
-            "Nothing left for you: every task of t.jsonl already has its 2 decisions (3 tasks).",
+            "Nothing left for you in t.jsonl:",
+            "every task already has its 2 decisions (3 tasks).",
             "ann      3",
             "cat      0  (you)",
             "prefer review t.jsonl",

@@ -3,15 +3,16 @@
 //!
 //! ```text
 //!  ┌ nothing left for you ─────────────────────────────────────────────┐
-//!  │ Every task of this file already has its 2 decisions (8 tasks).    │
+//!  │ Nothing left for you in set.jsonl:                                │
+//!  │ every task already has its 2 decisions (8 tasks).                 │
 //!  │ Who decided what:                                                 │
 //!  │   ann   8                                                         │
 //!  │   ben   8                                                         │
 //!  │   cat   0  (you)                                                  │
 //!  │ Review the team's labels:   prefer review set.jsonl               │
 //!  │ More decisions per task:    prefer team set overlap 3 set.jsonl   │
-//!  │ q quits; any other key closes this to browse (a decision on a     │
-//!  │ task that has its 2 is added only when you decide it twice)       │
+//!  │ q quits; any other key closes this to browse.                     │
+//!  │ A task that has its 2: decide it twice to add one more.           │
 //!  └───────────────────────────────────────────────────────────────────┘
 //! ```
 
@@ -29,15 +30,14 @@ pub fn content(m: &Model) -> (String, Vec<Line<'static>>) {
     let s = |k: usize| if k == 1 { "" } else { "s" };
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines = vec![
+        Line::from(format!("Nothing left for you in {}:", m.file_label)).style(bold),
         Line::from(format!(
-            "Nothing left for you: every task of {} already has its {} decision{} ({} task{}).",
-            m.file_label,
+            "every task already has its {} decision{} ({} task{}).",
             n.overlap,
             s(n.overlap),
             n.total,
             s(n.total)
-        ))
-        .style(bold),
+        )),
         Line::from(""),
         Line::from(format!("Who decided what ({} tasks):", m.mode.name())),
     ];
@@ -67,11 +67,9 @@ pub fn content(m: &Model) -> (String, Vec<Line<'static>>) {
         sanitize(&n.raise)
     )));
     lines.push(Line::from(""));
-    lines.push(Line::from(
-        "q quits; any other key closes this to browse the tasks.",
-    ));
+    lines.push(Line::from("q quits; any other key closes this to browse."));
     lines.push(Line::from(format!(
-        "A decision beyond the {} is added only if you decide the same task twice.",
+        "A task that has its {}: decide it twice to add one more.",
         n.overlap
     )));
     ("nothing left for you".into(), lines)
