@@ -60,7 +60,7 @@ pub fn allowed(m: &mut Model, ev: &Event) -> bool {
     }
     let who = deciders(m, &key);
     m.status = Some(format!(
-        "this task already has its {} decision{} ({}): decide again to add one more anyway, or }} for an open task",
+        "this task already has its {} decision{} ({}): decide again to add one more",
         m.team.overlap,
         if m.team.overlap == 1 { "" } else { "s" },
         who.join(", ")
