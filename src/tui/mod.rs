@@ -9,6 +9,7 @@ pub mod layout;
 pub mod model;
 pub mod nothing_left;
 pub mod review;
+pub mod session;
 pub mod team;
 pub mod textarea;
 pub mod update;
