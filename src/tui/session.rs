@@ -843,17 +843,23 @@ mod tests {
     }
 
     #[test]
-    fn overlap_comes_from_the_flag_then_the_folder_then_the_task_file() {
+    fn overlap_comes_from_the_folder_then_the_flag_then_the_task_file() {
         let mut f = files();
         f.spec.overlap = 2;
         assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 2);
-        f.folder_overlap = Some(3);
-        assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 3);
         let a = SessionArgs {
             overlap: Some(4),
             ..args()
         };
-        assert_eq!(resolve(&a, &env(), f).unwrap().overlap, 4);
+        // The first --overlap for a folder is stored for the team.
+        let c = resolve(&a, &env(), f.clone()).unwrap();
+        assert_eq!((c.overlap, c.store_overlap), (4, true));
+        f.folder_overlap = Some(3);
+        let c = resolve(&args(), &env(), f.clone()).unwrap();
+        assert_eq!((c.overlap, c.store_overlap), (3, false));
+        // A different one later is refused, naming the folder's.
+        let e = resolve(&a, &env(), f).unwrap_err().to_string();
+        assert!(e.contains("this labels folder's overlap is 3"), "{e}");
     }
 
     #[test]
