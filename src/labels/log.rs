@@ -29,6 +29,8 @@ pub struct LabelLog {
     /// (device, inode) of the open file: if the path stops naming it (the log was moved or
     /// deleted), appends would go to a file nobody will read, so they are refused.
     identity: (u64, u64),
+    /// This process made the file (it did not exist before the open).
+    created: bool,
 }
 
 /// What opening a log gives: the log, ready to append to, and what it already held.
@@ -81,31 +83,7 @@ impl LabelLog {
                 source,
             })?;
         }
-        // Never through a symbolic link: in a shared folder another member may have planted one.
-        let mut file = crate::safefs::open_append(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::InvalidInput {
-                LogError::Refused { source }
-            } else {
-                LogError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(LogError::Locked {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(LogError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        }
+        let (mut file, created) = Self::open_locked(path)?;
         let io = |source| LogError::Io {
             path: path.to_path_buf(),
             source,
@@ -155,8 +133,60 @@ impl LabelLog {
             file,
             len,
             identity,
+            created,
         };
         Ok((log, bytes, torn))
+    }
+
+    /// Opens (creating if needed) and locks the file at `path`; true when this call created
+    /// it. A process that gives up an empty log removes it while holding its lock (see
+    /// [`LabelLog::remove_if_empty`]): a file locked after that is no longer at `path`, so it
+    /// is let go and the path opened again.
+    fn open_locked(path: &Path) -> Result<(File, bool), LogError> {
+        let open_err = |source| LogError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        for _ in 0..100 {
+            let existed = path.exists();
+            // Never through a symbolic link: in a shared folder another member may have
+            // planted one.
+            let file = crate::safefs::open_append(path).map_err(|source| {
+                if source.kind() == std::io::ErrorKind::InvalidInput {
+                    LogError::Refused { source }
+                } else {
+                    open_err(source)
+                }
+            })?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(LogError::Locked {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(source)) => return Err(open_err(source)),
+            }
+            let mine = file_identity(&file.metadata().map_err(open_err)?);
+            match std::fs::metadata(path) {
+                Ok(m) if file_identity(&m) == mine => return Ok((file, !existed)),
+                _ => continue,
+            }
+        }
+        Err(open_err(std::io::Error::other(
+            "the file kept being removed while it was being opened",
+        )))
+    }
+
+    /// Removes the log if this process created it and nothing was ever written to it, so a
+    /// person who opened prefer and decided nothing leaves no empty log in the team's folder.
+    /// Runs while the lock is still held. True when the file was removed.
+    pub fn remove_if_empty(self) -> bool {
+        let empty = self.len == 0 && self.file.metadata().is_ok_and(|m| m.len() == 0);
+        self.created
+            && empty
+            && self.check_in_place().is_ok()
+            && std::fs::remove_file(&self.path).is_ok()
     }
 
     pub fn path(&self) -> &Path {
@@ -307,6 +337,41 @@ mod tests {
         e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]);
         e.ms = Some(10);
         e
+    }
+
+    #[test]
+    fn a_log_nobody_wrote_to_is_removed_and_others_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels").join("alice.jsonl");
+        let opened = LabelLog::open(&path).unwrap();
+        assert!(path.exists(), "made at start: the folder is writable");
+        assert!(opened.log.remove_if_empty());
+        assert!(!path.exists());
+
+        let mut opened = LabelLog::open(&path).unwrap();
+        opened.log.append(&mut decision("q1")).unwrap();
+        assert!(!opened.log.remove_if_empty());
+        assert_eq!(read_log(&path).unwrap().0.len(), 1);
+
+        // An empty file that was there before is not this session's to remove.
+        let other = dir.path().join("labels").join("bob.jsonl");
+        std::fs::write(&other, "").unwrap();
+        assert!(!LabelLog::open(&other).unwrap().log.remove_if_empty());
+        assert!(other.exists());
+    }
+
+    #[test]
+    fn a_log_removed_under_the_lock_is_opened_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let first = LabelLog::open(&path).unwrap();
+        // Another process opened the path before the removal, and locks after it.
+        let stale = std::fs::OpenOptions::new().read(true).open(&path).unwrap();
+        assert!(first.log.remove_if_empty());
+        assert!(file_identity(&stale.metadata().unwrap()) != (0, 0));
+        let mut again = LabelLog::open(&path).unwrap();
+        again.log.append(&mut decision("q1")).unwrap();
+        assert_eq!(read_log(&path).unwrap().0.len(), 1);
     }
 
     #[test]

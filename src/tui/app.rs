@@ -77,6 +77,10 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
         show_guidelines,
         config.args.review.as_ref(),
     );
+    if config.args.review.is_none() {
+        let (review, raise) = session::team_commands(&config);
+        super::nothing_left::at_start(&mut model, review, raise);
+    }
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
@@ -218,6 +222,8 @@ impl Writer {
                         break;
                     }
                 }
+                // Nobody needs an empty log of a session that decided nothing.
+                log.remove_if_empty();
             })
             .ok();
         Writer {

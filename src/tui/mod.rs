@@ -7,6 +7,7 @@ pub mod filter;
 pub mod keymap;
 pub mod layout;
 pub mod model;
+pub mod nothing_left;
 pub mod review;
 pub mod session;
 pub mod team;

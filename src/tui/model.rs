@@ -1,7 +1,7 @@
 //! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
 //! draws it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::format::{Item, ItemSource, Progress};
@@ -35,6 +35,31 @@ pub enum Overlay {
     Done,
     /// Quit was asked for while decisions are not yet on disk.
     ConfirmQuit,
+    /// The session started with every task already decided K times by the team.
+    NothingLeft,
+}
+
+/// What the "nothing left for you" screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingLeft {
+    /// Tasks of this file and mode.
+    pub total: usize,
+    pub overlap: usize,
+    /// Decided tasks per annotator (the others, then this labeler), most first.
+    pub by_annotator: Vec<(String, usize)>,
+    /// The command that reviews the team's labels.
+    pub review: String,
+    /// The command that asks for one more decision per task.
+    pub raise: String,
+}
+
+/// The extra-decision state of a session.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The task whose next decision the labeler has asked to add beyond the overlap.
+    pub asked: Option<TaskKey>,
+    /// Tasks this labeler decided beyond the overlap on purpose.
+    pub made: BTreeSet<TaskKey>,
 }
 
 /// What the screen says about saving.
@@ -90,6 +115,8 @@ pub struct TaskView {
     pub aspect_ratings: Vec<Vec<Option<u32>>>,
     /// The aspect number keys rate.
     pub aspect: usize,
+    /// Rate mode: the scale of the recorded ratings shown, when it is not the session's.
+    pub recorded_scale: Option<u32>,
 }
 
 impl TaskView {
@@ -118,7 +145,14 @@ impl TaskView {
             rationale: String::new(),
             aspect_ratings: vec![vec![None; aspects]; n],
             aspect: 0,
+            recorded_scale: None,
         }
+    }
+
+    /// The top of the scale the ratings on screen are on: the recorded decision's, else the
+    /// session's.
+    pub fn scale_shown(&self, session: u32) -> u32 {
+        self.recorded_scale.unwrap_or(session)
     }
 }
 
@@ -194,6 +228,10 @@ pub struct Model {
     /// A decision was made while the file was still being read and no open task was known
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
+    /// What the "nothing left for you" screen shows, when the session started that way.
+    pub nothing_left: Option<NothingLeft>,
+    /// Decisions beyond the overlap: asked for, and made.
+    pub extras: Extras,
 }
 
 /// What a typed line is for.
@@ -319,6 +357,8 @@ impl Model {
             rushed: 0,
             touched: false,
             awaiting: false,
+            nothing_left: None,
+            extras: Default::default(),
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
@@ -561,6 +601,10 @@ impl Model {
                     .collect();
             }
             if let Some(rs) = &ev.ratings {
+                v.recorded_scale = ev
+                    .scale
+                    .or(Some(crate::rating_scale::DEFAULT))
+                    .filter(|&k| k != self.scale);
                 for (id, r) in rs {
                     if let Some(p) = pos(id) {
                         v.ratings[p] = Some(*r);

@@ -133,7 +133,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 ));
             }
             // Work that others gave back (an undo) is served again, even after "done".
-            if m.overlay == Overlay::Done
+            if matches!(m.overlay, Overlay::Done | Overlay::NothingLeft)
                 && let Some(i) = m.first_open_from(m.current)
             {
                 m.overlay = Overlay::None;
@@ -200,7 +200,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                 return;
             }
         }
-        Overlay::Done => {
+        Overlay::Done | Overlay::NothingLeft => {
             // Any key closes the overlay; quit still quits.
             m.overlay = Overlay::None;
             if a != Action::Quit {
@@ -584,6 +584,19 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                 m.status = Some(format!("ratings go from 1 to {}", m.scale));
                 return;
             }
+            if let Some(old) = m.view.recorded_scale.take() {
+                // The recorded ratings were on another scale: they are not carried over.
+                m.view.ratings.iter_mut().for_each(|x| *x = None);
+                m.view
+                    .aspect_ratings
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|x| *x = None);
+                m.status = Some(format!(
+                    "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
+                    m.scale
+                ));
+            }
             let p = match m.view.focus {
                 Focus::Pane(p) => p,
                 Focus::Prompt => m.view.last_pane,
@@ -683,6 +696,9 @@ fn decide_pair(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec
 /// Records a decision (or skip) and moves on, unless the task file requires a rationale that
 /// is still missing: then the editor opens and the decision waits for it.
 fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
+    if !super::nothing_left::allowed(m, &ev) {
+        return;
+    }
     if ev.is_decision()
         && m.spec.rationale == RationaleMode::Required
         && ev.rationale.as_deref().is_none_or(|r| r.trim().is_empty())

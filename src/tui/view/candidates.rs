@@ -132,7 +132,11 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                         let here = focused && a == m.view.aspect;
                         let r = m.view.aspect_ratings[pos][a]
                             .map_or("–".to_string(), |r| r.to_string());
-                        format!("{}{name}  {r}/{}", if here { "▶ " } else { "  " }, m.scale)
+                        format!(
+                            "{}{name}  {r}/{}",
+                            if here { "▶ " } else { "  " },
+                            m.view.scale_shown(m.scale)
+                        )
                     })
                     .collect(),
             ),
@@ -166,7 +170,11 @@ fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
             let tied = m.view.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
             Some(format!("#{r}{}", if tied { "=" } else { "" }))
         }
-        TaskKind::Rate => m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.scale)),
+        // On the scale the decision was made on, which a log from an older prefer may not
+        // share with this session.
+        TaskKind::Rate => {
+            m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.view.scale_shown(m.scale)))
+        }
         TaskKind::Pair => match m.view.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),

@@ -4,6 +4,7 @@
 mod candidates;
 mod footer;
 mod header;
+mod nothing_left;
 mod overlay;
 mod prompt;
 

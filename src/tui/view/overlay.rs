@@ -23,6 +23,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::Help => help(m),
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
+        Overlay::NothingLeft => super::nothing_left::content(m),
     };
     let w = lines
         .iter()
