@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 pub mod review;
+pub mod session;
 pub mod team;
 pub mod textarea;
 pub mod update;
