@@ -31,6 +31,9 @@ pub struct LabelLog {
     identity: (u64, u64),
     /// This process made the file (it did not exist before the open).
     created: bool,
+    /// Successful fsyncs of appended events. A crash test cannot see a missing fsync (a
+    /// killed process leaves the page cache intact), so tests count them instead.
+    syncs: u64,
 }
 
 /// What opening a log gives: the log, ready to append to, and what it already held.
@@ -134,6 +137,7 @@ impl LabelLog {
             len,
             identity,
             created,
+            syncs: 0,
         };
         Ok((log, bytes, torn))
     }
@@ -201,10 +205,7 @@ impl LabelLog {
         event.stamp();
         let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let result = self
-            .file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data());
+        let result = self.file.write_all(&line).and_then(|()| self.sync());
         match result {
             Ok(()) => {
                 self.len += line.len() as u64;
@@ -220,6 +221,18 @@ impl LabelLog {
 }
 
 impl LabelLog {
+    /// fsyncs the data written so far and counts it.
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()?;
+        self.syncs += 1;
+        Ok(())
+    }
+
+    /// How many appended events were fsynced (one per successful [`LabelLog::append`]).
+    pub fn syncs(&self) -> u64 {
+        self.syncs
+    }
+
     /// Fails when the log's path no longer names the file this process has open: it was moved,
     /// deleted or replaced during the session. Putting it back makes appends work again.
     pub fn check_in_place(&self) -> std::io::Result<()> {
@@ -389,6 +402,25 @@ mod tests {
         assert_eq!(o.events[1].item, "b");
         assert!(o.events[0].at.ends_with('Z'));
         assert!(o.torn.is_none());
+    }
+
+    /// Fails if an append returns (and the screen says "saved") before its line is fsynced:
+    /// a power cut would lose it, and no kill test can see that.
+    #[test]
+    fn every_append_is_fsynced_before_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let mut o = LabelLog::open(&path).unwrap();
+        assert_eq!(o.log.syncs(), 0);
+        for (n, item) in ["a", "b", "c"].into_iter().enumerate() {
+            o.log.append(&mut decision(item)).unwrap();
+            assert_eq!(o.log.syncs(), n as u64 + 1, "append of {item}");
+        }
+        // A refused append (the log was moved away) writes and syncs nothing.
+        let moved = dir.path().join("moved.jsonl");
+        std::fs::rename(&path, &moved).unwrap();
+        o.log.append(&mut decision("d")).unwrap_err();
+        assert_eq!(o.log.syncs(), 3);
     }
 
     #[test]

@@ -71,8 +71,14 @@ pub enum SaveState {
     Saved,
     /// Decisions handed to the writer, not yet confirmed.
     Saving(usize),
-    /// The last write failed; these decisions are only in memory.
-    Failed { pending: usize, error: String },
+    /// The last write failed; these decisions are only in memory. `failures` counts the
+    /// failed writes since the last time everything was saved (the screen shows it, so the
+    /// labeler and the tests can see retries happen).
+    Failed {
+        pending: usize,
+        error: String,
+        failures: u32,
+    },
 }
 
 /// The state of the task on screen, rebuilt when the task changes.

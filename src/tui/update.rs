@@ -82,9 +82,12 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 SaveState::Saved
             } else {
                 match &m.save {
-                    SaveState::Failed { error, .. } => SaveState::Failed {
+                    SaveState::Failed {
+                        error, failures, ..
+                    } => SaveState::Failed {
                         pending: m.unsaved.len(),
                         error: error.clone(),
+                        failures: *failures,
                     },
                     _ => SaveState::Saving(m.unsaved.len()),
                 }
@@ -94,9 +97,14 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             if m.in_flight == Some(seq) {
                 m.in_flight = None;
             }
+            let before = match m.save {
+                SaveState::Failed { failures, .. } => failures,
+                _ => 0,
+            };
             m.save = SaveState::Failed {
                 pending: m.unsaved.len(),
                 error,
+                failures: before + 1,
             };
         }
         Msg::Tick => {
@@ -776,9 +784,12 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     m.save = match &m.save {
         // An earlier event is waiting for a retry: this one waits behind it (written in order
         // by `send_next`), or the log could end up saying something the labeler did not do last.
-        SaveState::Failed { error, .. } => SaveState::Failed {
+        SaveState::Failed {
+            error, failures, ..
+        } => SaveState::Failed {
             pending: m.unsaved.len(),
             error: error.clone(),
+            failures: *failures,
         },
         _ => {
             send_next(m, fx);

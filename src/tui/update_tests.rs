@@ -355,8 +355,12 @@ fn nothing_is_shown_as_saved_before_the_writer_confirms() {
     assert!(fx.is_empty());
     assert_eq!(m.overlay, Overlay::ConfirmQuit);
     update(&mut m, Msg::Key(Cancel), 0);
-    // The next tick retries the same event.
+    // The next tick retries the same event; each failure is counted.
     let fx = update(&mut m, Msg::Tick, 1000);
+    assert!(matches!(&fx[0], Effect::Append { seq: s, .. } if *s == seq));
+    update(&mut m, Msg::SaveFailed(seq, "still full".into()), 1000);
+    assert!(matches!(m.save, SaveState::Failed { failures: 2, .. }));
+    let fx = update(&mut m, Msg::Tick, 2000);
     assert!(matches!(&fx[0], Effect::Append { seq: s, .. } if *s == seq));
     update(&mut m, Msg::Saved(seq), 1000);
     assert_eq!(m.save, SaveState::Saved);

@@ -38,8 +38,10 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0;
     let status = match &m.save {
-        SaveState::Failed { error, .. } => Some(format!(
-            "not saved: {error} - kept in memory, retrying every second"
+        SaveState::Failed {
+            error, failures, ..
+        } => Some(format!(
+            "not saved: {error} - kept in memory, retrying every second (failed {failures}x)"
         )),
         _ => m
             .status
