@@ -2,6 +2,7 @@
 //! loop that connects them to the terminal and the labels log.
 
 pub mod app;
+pub mod clock;
 pub mod content;
 pub mod keymap;
 pub mod layout;
@@ -17,5 +18,7 @@ pub use app::run_label;
 
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod ux_tests;
 #[cfg(test)]
 mod view_tests;

@@ -8,6 +8,7 @@ use crate::format::{Item, ItemSource, Progress};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
+use super::clock::TaskClock;
 use super::content::WrapCache;
 use super::keymap::KeyMap;
 use super::review::Review;
@@ -155,7 +156,10 @@ pub struct Model {
     pub session_decisions: usize,
     /// Milliseconds since the session started (from the loop's clock).
     pub now_ms: u64,
-    pub task_started_ms: u64,
+    /// Time on the task on screen (active and wall).
+    pub clock: TaskClock,
+    /// Time in this session, paused the same way.
+    pub session_clock: TaskClock,
     /// A one-line message for the labeler (what just happened, or why a key did nothing).
     pub status: Option<String>,
     /// A lasting warning (shown when there is no status message).
@@ -298,7 +302,8 @@ impl Model {
             next_seq: 1,
             session_decisions: 0,
             now_ms: 0,
-            task_started_ms: 0,
+            clock: TaskClock::default(),
+            session_clock: TaskClock::default(),
             status: None,
             warning: None,
             quit: false,
@@ -592,7 +597,7 @@ impl Model {
         }
         self.current = i;
         self.view = v;
-        self.task_started_ms = self.now_ms;
+        self.clock = TaskClock::start(self.now_ms);
     }
 
     /// Number of candidates placed in the ranking being built.
@@ -609,8 +614,13 @@ impl Model {
             .map(|r| r + 1)
     }
 
-    /// Milliseconds spent on the current task so far.
+    /// Active milliseconds spent on the current task so far (idle minutes left out).
     pub fn task_ms(&self) -> u64 {
-        self.now_ms.saturating_sub(self.task_started_ms)
+        self.clock.active_ms(self.now_ms)
+    }
+
+    /// Wall-clock milliseconds since the current task was shown.
+    pub fn task_wall_ms(&self) -> u64 {
+        self.clock.wall_ms(self.now_ms)
     }
 }

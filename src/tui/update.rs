@@ -62,6 +62,8 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     match msg {
         Msg::Key(a) => {
             m.touched = true;
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
             // Waiting for the next task of a file still being read: take in what has been
             // checked since, so this key acts on the next task, not on the one just decided.
             if m.awaiting && m.progress.is_some() {
@@ -110,8 +112,14 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::Warn(w) => m.warning = Some(w),
-        Msg::Input(k) => input(m, k),
+        Msg::Input(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            input(m, k)
+        }
         Msg::Edit(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
             if let Some(ed) = m.editor.as_mut()
                 && ed.input(k) == Edit::Close
             {
@@ -119,6 +127,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::EditPaste(t) => {
+            m.clock.input(now_ms);
             if let Some(ed) = m.editor.as_mut() {
                 ed.paste(&t);
             }
@@ -729,6 +738,7 @@ fn base_event(m: &Model) -> Event {
         m.mode,
     );
     ev.ms = Some(m.task_ms());
+    ev.wall_ms = Some(m.task_wall_ms());
     let flags: std::collections::BTreeMap<String, Vec<String>> = m
         .view
         .flags

@@ -42,6 +42,16 @@ fn progress_bar(done: usize, total: usize, cells: usize) -> String {
     format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
 }
 
+/// The time on this task; it stands after a minute without a key, and says so.
+fn clock_text(m: &Model, secs: u64) -> String {
+    let paused = if m.clock.idle(m.now_ms) {
+        " paused"
+    } else {
+        ""
+    };
+    format!("{}:{:02}{paused}", secs / 60, secs % 60)
+}
+
 /// The item id is shown at least this wide (when it is shown at all), and wider when there is
 /// room.
 const ID_MIN: usize = 10;
@@ -98,7 +108,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             format!("team {}/{total} ×{}", m.team.full(), m.team.overlap),
             Style::new(),
         ),
-        (4, format!("{}:{:02}", secs / 60, secs % 60), Style::new()),
+        (4, clock_text(m, secs), Style::new()),
         // A big file is still being read: how far, and records that could not be used.
         match m.progress.filter(|p| !p.checking_done) {
             Some(p) => (
