@@ -55,6 +55,9 @@ pub struct Settings {
     /// `None`: decided from the file (pair when every item has two candidates, else rank).
     pub mode: Option<TaskKind>,
     pub keymap: KeyMap,
+    /// Decision keys within this many ms of a new task appearing are ignored; `None`: the task
+    /// file's, else the default (150).
+    pub typeahead_guard_ms: Option<u64>,
 }
 
 /// A settings file that cannot be used.
@@ -146,6 +149,7 @@ impl Settings {
             theme: raw.theme.unwrap_or_default(),
             mode: raw.mode,
             keymap,
+            typeahead_guard_ms: raw.typeahead_guard_ms,
         })
     }
 }
@@ -156,6 +160,7 @@ struct RawSettings {
     annotator: Option<Spanned<String>>,
     theme: Option<Theme>,
     mode: Option<TaskKind>,
+    typeahead_guard_ms: Option<u64>,
     #[serde(default)]
     keys: std::collections::BTreeMap<Spanned<String>, Spanned<OneOrMany>>,
 }
@@ -224,6 +229,13 @@ mod tests {
         assert_eq!(s.annotator.as_deref(), Some("alice"));
         assert_eq!(s.theme, Theme::Monochrome);
         assert_eq!(s.mode, Some(TaskKind::Rate));
+        assert_eq!(s.typeahead_guard_ms, None);
+        assert_eq!(
+            Settings::parse("typeahead_guard_ms = 0\n", "c.toml")
+                .unwrap()
+                .typeahead_guard_ms,
+            Some(0)
+        );
         assert_eq!(s.keymap.action(Key::ch('S')), Some(Action::Skip));
         assert_eq!(s.keymap.action(Key::ch('s')), None);
         assert_eq!(s.keymap.action(Key::ctrl('z')), Some(Action::Undo));

@@ -154,6 +154,10 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         5
     });
     let first_start = spec.guidelines.is_some();
+    let typeahead_guard_ms = spec
+        .typeahead_guard_ms
+        .or(settings.typeahead_guard_ms)
+        .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
     let opened = LabelLog::open_decisions(&log_path)?;
     let log = opened.log;
     let mut notes = Vec::new();
@@ -230,6 +234,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         spec,
         keymap,
         theme,
+        typeahead_guard_ms,
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if model.stale > 0 {

@@ -78,6 +78,37 @@ impl TaskClock {
     }
 }
 
+/// Keys typed ahead land on the next task before the labeler has seen it (decisions with
+/// `"ms": 0`): decision keys within this long of a new task appearing are ignored.
+pub const DEFAULT_TYPEAHEAD_GUARD_MS: u64 = 150;
+
+/// Ignores decision keys that arrive too soon after a new task appeared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeaheadGuard {
+    /// The window after a new task (0: off).
+    pub ms: u64,
+    /// When the task on screen appeared, if it replaced another during the session.
+    shown_at: Option<u64>,
+}
+
+impl TypeaheadGuard {
+    pub fn new(ms: u64) -> Self {
+        TypeaheadGuard { ms, shown_at: None }
+    }
+
+    /// A new task appeared at `now`.
+    pub fn task_shown(&mut self, now: u64) {
+        self.shown_at = Some(now);
+    }
+
+    /// If a decision key at `now` is to be ignored: how long after the task appeared it came.
+    pub fn blocks(&self, now: u64) -> Option<u64> {
+        let at = self.shown_at?;
+        let since = now.saturating_sub(at);
+        (since < self.ms).then_some(since)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +125,18 @@ mod tests {
         c.input(305_000);
         assert_eq!(c.active_ms(306_000), IDLE_MS + 5_000);
         assert_eq!(c.wall_ms(306_000), 305_000);
+    }
+
+    #[test]
+    fn the_guard_holds_only_within_its_window_after_a_new_task() {
+        let mut g = TypeaheadGuard::new(150);
+        assert_eq!(g.blocks(0), None, "the first task of a session is not new");
+        g.task_shown(1_000);
+        assert_eq!(g.blocks(1_020), Some(20));
+        assert_eq!(g.blocks(1_150), None);
+        let mut off = TypeaheadGuard::new(0);
+        off.task_shown(1_000);
+        assert_eq!(off.blocks(1_000), None);
     }
 
     #[test]

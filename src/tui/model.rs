@@ -8,7 +8,7 @@ use crate::format::{Item, ItemSource, Progress};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
-use super::clock::TaskClock;
+use super::clock::{DEFAULT_TYPEAHEAD_GUARD_MS, TaskClock, TypeaheadGuard};
 use super::content::WrapCache;
 use super::keymap::KeyMap;
 use super::review::Review;
@@ -160,6 +160,8 @@ pub struct Model {
     pub clock: TaskClock,
     /// Time in this session, paused the same way.
     pub session_clock: TaskClock,
+    /// Ignores decision keys typed ahead onto a task that just appeared.
+    pub guard: TypeaheadGuard,
     /// A one-line message for the labeler (what just happened, or why a key did nothing).
     pub status: Option<String>,
     /// A lasting warning (shown when there is no status message).
@@ -237,6 +239,8 @@ pub struct Setup {
     pub spec: TaskSpec,
     pub keymap: KeyMap,
     pub theme: Theme,
+    /// Decision keys within this many ms of a new task appearing are ignored (0: off).
+    pub typeahead_guard_ms: u64,
 }
 
 impl Setup {
@@ -257,6 +261,7 @@ impl Setup {
             spec: TaskSpec::default(),
             keymap: KeyMap::default(),
             theme: Theme::default(),
+            typeahead_guard_ms: DEFAULT_TYPEAHEAD_GUARD_MS,
         }
     }
 }
@@ -304,6 +309,7 @@ impl Model {
             now_ms: 0,
             clock: TaskClock::default(),
             session_clock: TaskClock::default(),
+            guard: TypeaheadGuard::new(s.typeahead_guard_ms),
             status: None,
             warning: None,
             quit: false,
@@ -336,7 +342,7 @@ impl Model {
                 None => "the file has no item that can be labeled".to_string(),
             });
         }
-        let first_open = m.first_open_from(0);
+        let first_open = m.resume_point();
         m.go_to(first_open.unwrap_or(0));
         if first_open.is_none() && m.checking_done() {
             m.overlay = Overlay::Done;
@@ -512,6 +518,16 @@ impl Model {
             let mine = self.decisions.is_decided(&ev.key());
             self.team.apply_other(ev, mine);
         }
+    }
+
+    /// Where a session opens: the first open task after this labeler's last decision (or skip)
+    /// that still stands, wrapping; from the first task when there is none (or it is not among
+    /// the tasks known yet).
+    pub fn resume_point(&mut self) -> Option<usize> {
+        let n = self.tasks.len();
+        let last = self.decisions.last().map(Event::key);
+        let after = last.and_then(|k| self.task_of(&k));
+        self.first_open_from(after.map_or(0, |i| (i + 1) % n.max(1)))
     }
 
     /// The first task from `from` on (wrapping) that is neither decided nor skipped.

@@ -58,6 +58,15 @@ pub enum Effect {
 
 pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     m.now_ms = now_ms;
+    let shown = (m.current, m.view.key.clone());
+    let fx = handle(m, msg, now_ms);
+    if (m.current, &m.view.key) != (shown.0, &shown.1) {
+        m.guard.task_shown(now_ms);
+    }
+    fx
+}
+
+fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(a) => {
@@ -233,6 +242,12 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     }
     if m.input.is_some() {
         // The loop sends typed keys as Msg::Input; a stray action must not act meanwhile.
+        return;
+    }
+    if let Some(ms) = typed_ahead(m, a) {
+        m.status = Some(format!(
+            "key ignored: this task appeared {ms} ms before it (typed ahead?) - press it again"
+        ));
         return;
     }
     m.status = None;
@@ -504,6 +519,27 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                 m.status = Some(format!("rating {}", m.spec.rate.aspects[m.view.aspect]));
             }
         }
+    }
+}
+
+/// A key that decides (or builds a decision) arriving so soon after a new task appeared that
+/// it was meant for the one before: how many ms after.
+fn typed_ahead(m: &Model, a: Action) -> Option<u64> {
+    let decides = matches!(
+        a,
+        Action::Number(_)
+            | Action::ChooseLeft
+            | Action::ChooseRight
+            | Action::Tie
+            | Action::BothBad
+            | Action::TieNext
+            | Action::Submit
+            | Action::Skip
+    );
+    if decides {
+        m.guard.blocks(m.now_ms)
+    } else {
+        None
     }
 }
 

@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 
 use super::keymap::Action::{self, *};
-use super::model::{Model, Overlay, Setup};
+use super::model::{Model, Setup};
 use super::update::{Effect, Msg, update};
 use super::view::view;
 use crate::format::{Dataset, FileKind, parse_item};
@@ -131,4 +131,93 @@ fn the_task_clock_pauses_after_a_minute_without_a_key_and_logs_wall_time_apart()
     )
     .unwrap();
     assert_eq!((old.ms, old.wall_ms), (Some(5), None));
+}
+
+// --- keys typed ahead onto a task not yet seen -----------------------------------------------
+
+#[test]
+fn decision_keys_right_after_a_new_task_are_ignored_and_the_footer_says_so() {
+    let mut m = model(&[2, 2, 2], TaskKind::Pair);
+    // `a a` in one burst: the first decides q0, the second lands 40 ms after q1 appeared.
+    let ev = send(&mut m, Msg::Key(ChooseLeft), 5_000);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(m.view.item.id, "q1");
+    let ev = send(&mut m, Msg::Key(ChooseLeft), 5_040);
+    assert!(ev.is_empty(), "typed ahead: {ev:?}");
+    assert_eq!(m.view.item.id, "q1");
+    m.size = (80, 24);
+    let footer = screen(&m)[23].clone();
+    assert!(footer.contains("key ignored"), "{footer}");
+    // Reading keys still work at once; the same key a moment later decides.
+    send(&mut m, Msg::Key(ScrollDown), 5_050);
+    let ev = send(&mut m, Msg::Key(ChooseLeft), 5_200);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].item, "q1");
+    assert_eq!(ev[0].ms, Some(200));
+}
+
+#[test]
+fn the_guard_can_be_turned_off_and_does_not_hold_the_first_task() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    assert_eq!(send(&mut m, Msg::Key(ChooseLeft), 10).len(), 1);
+    let mut off = Model::new(Setup {
+        typeahead_guard_ms: 0,
+        ..setup(dataset(&[2, 2]), TaskKind::Pair, &[])
+    })
+    .unwrap();
+    send(&mut off, Msg::Key(ChooseLeft), 10);
+    assert_eq!(send(&mut off, Msg::Key(ChooseLeft), 10).len(), 1);
+}
+
+// --- resume where this labeler stopped ---------------------------------------------------------
+
+fn pair_event(item: &str, l: &str, r: &str, choice: &str) -> Event {
+    let mut e = Event::new("alice", item, None, TaskKind::Pair);
+    e.pair = Some([l.into(), r.into()]);
+    e.choice = Some(choice.into());
+    e
+}
+
+#[test]
+fn pair_mode_resumes_after_the_last_decision_not_at_the_first_open_task() {
+    // Four items of three candidates: 12 pair tasks, 3 per item (q2's are tasks 6, 7, 8).
+    let d = dataset(&[3, 3, 3, 3]);
+    let mut stale = pair_event("q0", "c0", "c1", "c0");
+    stale.item_hash = Some("0000".into());
+    let mut retract = Event::new("alice", "q2", None, TaskKind::Pair);
+    retract.pair = Some(["c1".into(), "c0".into()]);
+    retract.retract = true;
+    let events = [
+        pair_event("q1", "c0", "c1", "c1"),
+        stale,
+        pair_event("q1", "c2", "c0", "tie"),
+        pair_event("q2", "c0", "c1", "c0"),
+        pair_event("q1", "c1", "c2", "c2"),
+        retract,
+        // The last decision: q2's (c0, c2), task 7.
+        pair_event("q2", "c2", "c0", "c2"),
+    ];
+    let m = Model::new(Setup {
+        shuffle: true,
+        ..setup(d, TaskKind::Pair, &events)
+    })
+    .unwrap();
+    assert_eq!(m.stale, 1);
+    assert_eq!(m.decided_count(), 4);
+    // Not task 0 (the first open one), not task 4 (as many as decided), not task 6 (reopened
+    // by the retraction, before the last decision): the one after the last decision.
+    assert_eq!(m.current, 8, "{:?}", m.view.key);
+    assert_eq!(m.view.key, crate::labels::TaskKey::pair("q2", "c1", "c2"));
+}
+
+#[test]
+fn resume_wraps_to_the_first_open_task_after_a_decision_on_the_last() {
+    let events = [
+        pair_event("q1", "c0", "c1", "c0"),
+        pair_event("q3", "c0", "c1", "c0"),
+    ];
+    let mut m = model_with(&[2, 2, 2, 2], TaskKind::Pair, &events);
+    assert_eq!(m.current, 0);
+    keys(&mut m, &[ChooseLeft]);
+    assert_eq!(m.current, 2, "then on past the decided q1");
 }
