@@ -11,6 +11,7 @@ pub mod others;
 pub mod review;
 pub mod team;
 pub mod textarea;
+pub mod undo;
 pub mod update;
 pub mod view;
 

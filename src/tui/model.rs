@@ -14,6 +14,7 @@ use super::keymap::KeyMap;
 use super::review::Review;
 use super::team::Team;
 use super::textarea::RationaleEditor;
+use super::undo::UndoScope;
 use crate::config::Theme;
 use crate::taskfile::{PairSelection, TaskSpec};
 
@@ -36,6 +37,11 @@ pub enum Overlay {
     Done,
     /// Quit was asked for while decisions are not yet on disk.
     ConfirmQuit,
+    /// Undo would take back a decision from an earlier session: which item, and when.
+    ConfirmUndo {
+        item: String,
+        when: String,
+    },
 }
 
 /// What the screen says about saving.
@@ -83,6 +89,8 @@ pub struct TaskView {
     pub decided: bool,
     /// Pair mode with strength: the side chosen, waiting for the strength key.
     pub pending_choice: Option<String>,
+    /// Pair mode: the recorded strength of the choice.
+    pub strength: Option<u8>,
     /// Flags set on candidates (candidate id -> flag names).
     pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The rationale written for this decision.
@@ -115,10 +123,60 @@ impl TaskView {
             skipped: false,
             decided: false,
             pending_choice: None,
+            strength: None,
             flags: BTreeMap::new(),
             rationale: String::new(),
             aspect_ratings: vec![vec![None; aspects]; n],
             aspect: 0,
+        }
+    }
+}
+
+impl TaskView {
+    /// Shows a recorded event's values: the ranking, ratings, pair choice and strength, flags,
+    /// rationale and aspect ratings it holds, on this view's display order.
+    pub fn fill_from(&mut self, ev: &Event, aspects: &[String]) {
+        self.skipped = ev.skip;
+        self.decided = ev.is_decision();
+        let item = Arc::clone(&self.item);
+        let order = self.order.clone();
+        let pos = |id: &str| {
+            item.candidate_index(id)
+                .and_then(|ci| order.iter().position(|&o| o == ci))
+        };
+        if let Some(r) = &ev.ranking {
+            self.tiers = r
+                .iter()
+                .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
+                .filter(|t| !t.is_empty())
+                .collect();
+        }
+        if let Some(rs) = &ev.ratings {
+            for (id, r) in rs {
+                if let Some(p) = pos(id) {
+                    self.ratings[p] = Some(*r);
+                }
+            }
+        }
+        self.choice = ev.choice.clone();
+        self.strength = ev.strength;
+        for (id, names) in ev.flags.iter().flatten() {
+            self.flags
+                .insert(id.clone(), names.iter().cloned().collect());
+        }
+        self.rationale = ev.rationale.clone().unwrap_or_default();
+        for (a, name) in aspects.iter().enumerate() {
+            for (id, r) in ev
+                .aspects
+                .iter()
+                .flatten()
+                .filter(|(k, _)| *k == name)
+                .flat_map(|(_, m)| m)
+            {
+                if let Some(p) = pos(id) {
+                    self.aspect_ratings[p][a] = Some(*r);
+                }
+            }
         }
     }
 }
@@ -197,6 +255,8 @@ pub struct Model {
     pub rushed: usize,
     /// The labeler has pressed a key: from then on the screen only moves when they ask.
     pub touched: bool,
+    /// What this session recorded, for undo.
+    pub undo: UndoScope,
     /// A decision was made while the file was still being read and no open task was known
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
@@ -330,6 +390,7 @@ impl Model {
             guide_scroll: 0,
             rushed: 0,
             touched: false,
+            undo: UndoScope::default(),
             awaiting: false,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
@@ -569,44 +630,7 @@ impl Model {
         };
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
         if let Some(ev) = self.decisions.get(&v.key) {
-            v.skipped = ev.skip;
-            v.decided = ev.is_decision();
-            let pos = |id: &str| {
-                item.candidate_index(id)
-                    .and_then(|ci| v.order.iter().position(|&o| o == ci))
-            };
-            if let Some(r) = &ev.ranking {
-                v.tiers = r
-                    .iter()
-                    .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
-                    .filter(|t| !t.is_empty())
-                    .collect();
-            }
-            if let Some(rs) = &ev.ratings {
-                for (id, r) in rs {
-                    if let Some(p) = pos(id) {
-                        v.ratings[p] = Some(*r);
-                    }
-                }
-            }
-            v.choice = ev.choice.clone();
-            for (id, names) in ev.flags.iter().flatten() {
-                v.flags.insert(id.clone(), names.iter().cloned().collect());
-            }
-            v.rationale = ev.rationale.clone().unwrap_or_default();
-            for (a, name) in self.spec.rate.aspects.iter().enumerate() {
-                for (id, r) in ev
-                    .aspects
-                    .iter()
-                    .flatten()
-                    .filter(|(k, _)| *k == name)
-                    .flat_map(|(_, m)| m)
-                {
-                    if let Some(p) = pos(id) {
-                        v.aspect_ratings[p][a] = Some(*r);
-                    }
-                }
-            }
+            v.fill_from(ev, &self.spec.rate.aspects);
         }
         if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
             self.wrap.clear();

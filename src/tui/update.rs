@@ -31,6 +31,8 @@ pub enum Msg {
     Others(Vec<Event>),
     /// A key while a line is being typed (`:` or `/`).
     Input(InputKey),
+    /// y (true) or any other key (false) to a yes/no question on screen.
+    Answer(bool),
     /// A key, or pasted text, for the rationale editor while it is open.
     Edit(Key),
     EditPaste(String),
@@ -121,6 +123,10 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::Warn(w) => m.warning = Some(w),
+        Msg::Answer(yes) => {
+            m.clock.input(now_ms);
+            answer_undo(m, yes, &mut fx);
+        }
         Msg::Input(k) => {
             m.clock.input(now_ms);
             m.session_clock.input(now_ms);
@@ -173,7 +179,7 @@ fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
 
 fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     // Overlays take the key first.
-    match m.overlay {
+    match m.overlay.clone() {
         Overlay::Help => {
             // Scroll keys scroll the help (it can be taller than the screen); others close it.
             let max = m.keymap.help(m.mode, m.scale).len() + 6;
@@ -221,6 +227,13 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         Overlay::Done => {
             // Any key closes the overlay; quit still quits.
             m.overlay = Overlay::None;
+            if a != Action::Quit {
+                return;
+            }
+        }
+        Overlay::ConfirmUndo { .. } => {
+            // y comes as `Msg::Answer`; any key that has an action means no.
+            answer_undo(m, false, fx);
             if a != Action::Quit {
                 return;
             }
@@ -801,6 +814,9 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     if ev.is_decision() {
         m.session_decisions += 1;
     }
+    if !ev.retract {
+        m.undo.recorded(ev.key());
+    }
     m.apply_mine(ev.clone());
     m.unsaved.insert(seq, ev);
     m.save = match &m.save {
@@ -865,12 +881,27 @@ fn advance(m: &mut Model) {
     }
 }
 
+/// `u`: takes back the latest standing decision or skip and reopens its task with the values
+/// filled in, ready to change one. One from an earlier session is asked about first.
 fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(last) = m.decisions.last().cloned() else {
         m.status = Some("nothing to undo".into());
         return;
     };
     let key = last.key();
+    if m.undo.needs_asking(&key) {
+        m.overlay = Overlay::ConfirmUndo {
+            item: crate::tui::content::one_line(&last.item),
+            when: super::undo::when(&last.at),
+        };
+        return;
+    }
+    take_back(m, last, fx);
+}
+
+fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    let key = last.key();
+    let earlier = m.undo.is_earlier(&key);
     let mut ev = Event::new(
         &m.annotator,
         &last.item,
@@ -881,16 +912,53 @@ fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
     ev.retract = true;
     let was_decision = last.is_decision();
     record(m, ev, fx);
-    if was_decision {
+    if was_decision && !earlier {
         m.session_decisions = m.session_decisions.saturating_sub(1);
     }
     let target = m.task_of(&key);
     match target {
         Some(i) => {
             m.go_to(i);
-            m.status = Some(format!("undone: task {} is undecided again", i + 1));
+            if was_decision {
+                m.view.fill_from(&last, &m.spec.rate.aspects);
+                m.view.decided = false;
+            }
+            m.status = Some(format!(
+                "undone: task {} is open again{}",
+                i + 1,
+                if was_decision {
+                    reopened_hint(m.mode)
+                } else {
+                    ""
+                }
+            ));
         }
         None => m.status = Some("undone (that task is not in this file)".into()),
+    }
+}
+
+/// What to do with a reopened decision whose values are filled in.
+fn reopened_hint(mode: TaskKind) -> &'static str {
+    match mode {
+        TaskKind::Pair => ", your choice shown: a/b/t/x decides again",
+        TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
+        TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
+    }
+}
+
+/// The answer to "take back a decision from an earlier session?".
+fn answer_undo(m: &mut Model, yes: bool, fx: &mut Vec<Effect>) {
+    if !matches!(m.overlay, Overlay::ConfirmUndo { .. }) {
+        return;
+    }
+    m.overlay = Overlay::None;
+    if !yes {
+        m.status = Some("undo cancelled: the decision stands".into());
+        return;
+    }
+    m.undo.agree();
+    if let Some(last) = m.decisions.last().cloned() {
+        take_back(m, last, fx);
     }
 }
 

@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 
 use super::keymap::Action::{self, *};
-use super::model::{Model, Setup};
+use super::model::{Model, Overlay, Setup};
 use super::update::{Effect, Msg, update};
 use super::view::view;
 use crate::format::{Dataset, FileKind, parse_item};
@@ -220,4 +220,110 @@ fn resume_wraps_to_the_first_open_task_after_a_decision_on_the_last() {
     assert_eq!(m.current, 0);
     keys(&mut m, &[ChooseLeft]);
     assert_eq!(m.current, 2, "then on past the decided q1");
+}
+
+// --- undo reopens the decision with its values -------------------------------------------------
+
+#[test]
+fn undo_of_ratings_reopens_them_filled_in_ready_to_change_one() {
+    let mut m = model(&[3, 3], TaskKind::Rate);
+    keys(&mut m, &[Number(4), Number(2), Number(5), Submit]);
+    assert_eq!(m.view.item.id, "q1");
+    let ev = keys(&mut m, &[Undo]);
+    assert!(ev[0].retract);
+    assert_eq!(m.view.item.id, "q0");
+    assert_eq!(m.view.ratings, vec![Some(4), Some(2), Some(5)]);
+    assert!(!m.view.decided);
+    assert!(m.status.as_deref().unwrap().contains("ratings filled in"));
+    // Change one, submit: the others are kept.
+    let ev = keys(&mut m, &[FocusNext, Number(1), Submit]);
+    let r = ev[0].ratings.clone().unwrap();
+    assert_eq!(
+        r.into_iter().collect::<Vec<_>>(),
+        vec![("c0".into(), 4), ("c1".into(), 1), ("c2".into(), 5)]
+    );
+}
+
+#[test]
+fn undo_of_a_ranking_reopens_it_filled_in() {
+    let mut m = model(&[3, 3], TaskKind::Rank);
+    keys(&mut m, &[Number(2), TieNext, Number(3), Submit]);
+    keys(&mut m, &[Undo]);
+    assert_eq!(m.view.item.id, "q0");
+    assert_eq!(m.view.tiers, vec![vec![1, 2], vec![0]]);
+    // Take back the last pick, place it differently, submit.
+    let ev = keys(&mut m, &[RemovePick, Number(1), Submit]);
+    assert_eq!(
+        ev[0].ranking.clone().unwrap(),
+        vec![vec!["c1", "c2"], vec!["c0"]]
+    );
+}
+
+#[test]
+fn undo_of_a_pair_choice_shows_the_choice_strength_and_rationale() {
+    let spec = crate::taskfile::TaskSpec::parse(
+        "mode = \"pair\"\nrationale = \"optional\"\n[pair]\nstrength = true\n",
+        "task.toml",
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    let mut m = Model::new(Setup {
+        spec,
+        ..setup(dataset(&[2, 2]), TaskKind::Pair, &[])
+    })
+    .unwrap();
+    m.view.rationale = "B invents a date".into();
+    keys(&mut m, &[ChooseLeft, Number(3)]);
+    assert_eq!(m.view.item.id, "q1");
+    keys(&mut m, &[Undo]);
+    assert_eq!(m.view.choice.as_deref(), Some("c0"));
+    assert_eq!(m.view.strength, Some(3));
+    assert_eq!(m.view.rationale, "B invents a date");
+    assert!(!m.view.decided);
+    assert!(screen(&m).iter().any(|r| r.contains("✓ better (3/4)")));
+}
+
+#[test]
+fn undo_into_an_earlier_session_says_what_and_when_and_asks_once() {
+    let mut a = pair_event("q0", "c0", "c1", "c0");
+    a.at = "2026-11-26T15:09:00.123Z".into();
+    let mut b = pair_event("q1", "c0", "c1", "c1");
+    b.at = "2026-11-26T15:10:30.000Z".into();
+    let mut m = model_with(&[2, 2, 2], TaskKind::Pair, &[a, b]);
+    assert!(keys(&mut m, &[Undo]).is_empty(), "asked first");
+    assert_eq!(
+        m.overlay,
+        Overlay::ConfirmUndo {
+            item: "q1".into(),
+            when: "2026-11-26 15:10 UTC".into()
+        }
+    );
+    let shown = screen(&m).join("\n");
+    assert!(
+        shown.contains("item q1") && shown.contains("2026-11-26 15:10 UTC"),
+        "{shown}"
+    );
+    // No: nothing happens.
+    assert!(send(&mut m, Msg::Answer(false), 9_000).is_empty());
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.decided_count(), 2);
+    // Yes: taken back, and the next one from that session is not asked about again.
+    keys(&mut m, &[Undo]);
+    let ev = send(&mut m, Msg::Answer(true), 20_000);
+    assert!(ev[0].retract && ev[0].item == "q1");
+    let ev = keys(&mut m, &[Undo]);
+    assert!(ev[0].retract && ev[0].item == "q0", "{ev:?}");
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.session_decisions, 0);
+}
+
+#[test]
+fn undo_of_this_sessions_decision_is_not_asked_about() {
+    let mut old = pair_event("q0", "c0", "c1", "c0");
+    old.at = "2026-11-26T15:09:00.123Z".into();
+    let mut m = model_with(&[2, 2, 2], TaskKind::Pair, &[old]);
+    keys(&mut m, &[ChooseRight]);
+    let ev = keys(&mut m, &[Undo]);
+    assert!(ev[0].retract && ev[0].item == "q1");
+    assert_eq!(m.overlay, Overlay::None);
 }

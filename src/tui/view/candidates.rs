@@ -170,7 +170,10 @@ fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
         TaskKind::Pair => match m.view.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),
-            c if c == id => Some("✓ better".into()),
+            c if c == id => Some(match m.view.strength {
+                Some(k) => format!("✓ better ({k}/4)"),
+                None => "✓ better".into(),
+            }),
             _ => Some("worse".into()),
         },
     }
