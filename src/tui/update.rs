@@ -599,7 +599,6 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                     }
                     m.view.tie_next = false;
                     m.view.auto_last = false;
-                    m.status = Some("ranking complete: Enter submits".into());
                     return;
                 }
                 // A complete (or recorded) ranking: a number starts a new one.
@@ -628,13 +627,7 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                     m.view.auto_last = true;
                 }
             }
-            if m.ranked_count() >= target {
-                m.status = Some(if target < count {
-                    format!("best {target} of {count} picked: Enter submits, Backspace takes back")
-                } else {
-                    "ranking complete: Enter submits, Backspace takes back".into()
-                });
-            }
+            // Complete: the footer shows the ranking and that Enter submits it.
         }
         TaskKind::Rate => {
             let r = u32::from(n);

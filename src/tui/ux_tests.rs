@@ -327,3 +327,74 @@ fn undo_of_this_sessions_decision_is_not_asked_about() {
     assert!(ev[0].retract && ev[0].item == "q1");
     assert_eq!(m.overlay, Overlay::None);
 }
+
+// --- the footer and header: what the state needs stays ------------------------------------------
+
+#[test]
+fn a_complete_ranking_stays_in_the_footer_until_enter() {
+    let mut m = model(&[6, 2], TaskKind::Rank);
+    send(&mut m, Msg::Resize(80, 24), 0);
+    keys(
+        &mut m,
+        &[
+            Number(3),
+            Number(1),
+            Number(5),
+            TieNext,
+            Number(2),
+            Number(6),
+        ],
+    );
+    assert!(m.view.auto_last);
+    let footer = screen(&m)[23].clone();
+    assert!(
+        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete: Enter submits)"),
+        "{footer}"
+    );
+    // A message on top of it does not hide it.
+    keys(&mut m, &[Number(9)]);
+    let footer = screen(&m)[23].clone();
+    assert!(footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4"), "{footer}");
+    let ev = keys(&mut m, &[Cancel, Submit]);
+    assert_eq!(ev.len(), 1);
+    assert!(!screen(&m)[23].contains("ranking"), "{}", screen(&m)[23]);
+}
+
+#[test]
+fn the_footer_at_80_columns_keeps_undo_and_the_key_to_hidden_panes() {
+    // Four candidates at 80 columns: two panes on screen, two reached with Tab.
+    let mut m = model(&[4, 4], TaskKind::Rank);
+    send(&mut m, Msg::Resize(80, 24), 0);
+    let footer = screen(&m)[23].clone();
+    for hint in ["1-9 rank next", "u undo", "Tab focus", "? help", "q quit"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+    // With a pick made, taking it back comes before skipping.
+    keys(&mut m, &[Number(2)]);
+    let footer = screen(&m)[23].clone();
+    for hint in ["ranking 2", "Bksp unpick", "Tab focus", "u undo", "q quit"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+    // Complete: the ranking says how to submit it.
+    keys(&mut m, &[Number(1), Number(4)]);
+    let footer = screen(&m)[23].clone();
+    for hint in ["Enter submits", "Tab focus", "? help", "q quit"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+}
+
+#[test]
+fn the_header_at_60x15_keeps_the_progress() {
+    let mut m = model(&[50, 4, 4], TaskKind::Pair);
+    m.team = super::team::Team::new(2, TaskKind::Pair);
+    m.save = super::model::SaveState::Failed {
+        pending: 3,
+        error: "disk full".into(),
+    };
+    send(&mut m, Msg::Resize(60, 15), 0);
+    let s = screen(&m);
+    assert!(s[0].contains("task 1/1237"), "{}", s[0]);
+    assert!(s[0].contains("0/1237"), "progress missing: {}", s[0]);
+    assert!(s[0].contains("NOT SAVED (3)"), "{}", s[0]);
+    assert!(s[14].contains("q quit"), "{}", s[14]);
+}
