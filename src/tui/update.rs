@@ -1131,14 +1131,41 @@ fn jump(m: &mut Model, text: &str) {
         }
         return;
     }
-    let pos = (0..m.tasks.scanned()).find(|&p| m.source.id(p).as_deref() == Some(text));
-    match pos.and_then(|p| m.tasks.first_of(p)) {
-        Some(t) => show_task(m, t),
-        None => {
+    let exact = (0..m.tasks.scanned()).find(|&p| m.source.id(p).as_deref() == Some(text));
+    if let Some(t) = exact.and_then(|p| m.tasks.first_of(p)) {
+        show_task(m, t);
+        return;
+    }
+    // The start of an id, when only one item's id starts so.
+    let starts: Vec<(usize, String)> = (0..m.tasks.scanned())
+        .filter_map(|p| {
+            m.source
+                .id(p)
+                .filter(|id| id.starts_with(text))
+                .map(|id| (p, id))
+        })
+        .filter(|&(p, _)| m.tasks.first_of(p).is_some())
+        .take(4)
+        .collect();
+    let shown = crate::text::truncate(text, 40);
+    match starts.as_slice() {
+        [] => m.status = Some(format!("no item id is or starts with \"{shown}\"")),
+        [(p, _)] => {
+            if let Some(t) = m.tasks.first_of(*p) {
+                show_task(m, t);
+            }
+        }
+        more => {
+            let ids: Vec<String> = more
+                .iter()
+                .take(3)
+                .map(|(_, id)| crate::tui::content::one_line(id))
+                .collect();
             m.status = Some(format!(
-                "no item with id \"{}\"",
-                crate::text::truncate(text, 40)
-            ))
+                "several item ids start with \"{shown}\" ({}{}): type more of one",
+                ids.join(", "),
+                if more.len() > 3 { ", ..." } else { "" }
+            ));
         }
     }
 }

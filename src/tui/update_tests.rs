@@ -613,7 +613,12 @@ fn jump_by_id_or_number_and_search_text() {
     type_line(&mut m, Jump, "2");
     assert_eq!(m.view.item.id, "q1");
     type_line(&mut m, Jump, "nope");
-    assert!(m.status.as_deref().unwrap().contains("no item with id"));
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .contains("no item id is or starts with")
+    );
     type_line(&mut m, Search, "ANSWER 1 OF ITEM 3");
     assert_eq!(m.view.item.id, "q3");
     // The match is focused and in view: candidate c1 is the second pane.

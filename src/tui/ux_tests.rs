@@ -398,3 +398,62 @@ fn the_header_at_60x15_keeps_the_progress() {
     assert!(s[0].contains("NOT SAVED (3)"), "{}", s[0]);
     assert!(s[14].contains("q quit"), "{}", s[14]);
 }
+
+// --- `:` jump: what a number means, and the start of an id --------------------------------------
+
+fn type_line(m: &mut Model, start: Action, text: &str) {
+    use super::update::InputKey;
+    keys(m, &[start]);
+    let now = m.now_ms;
+    for c in text.chars() {
+        send(m, Msg::Input(InputKey::Char(c)), now);
+    }
+    send(m, Msg::Input(InputKey::Enter), now);
+}
+
+fn named(ids: &[&str], n: usize) -> Arc<Dataset> {
+    let items = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let cands: Vec<String> = (0..n).map(|k| format!("answer {k} of {id}")).collect();
+            Arc::new(
+                parse_item(json!({"id": id, "prompt": "p", "candidates": cands}), i + 1).unwrap(),
+            )
+        })
+        .collect();
+    Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items,
+    })
+}
+
+#[test]
+fn jump_says_a_number_is_a_task_and_takes_the_unique_start_of_an_id() {
+    let ids = ["arena-0042", "arena-0107", "hh-17", "oasst-9f3c"];
+    let mut m = Model::new(setup(named(&ids, 3), TaskKind::Pair, &[])).unwrap();
+    send(&mut m, Msg::Resize(100, 24), 0);
+    keys(&mut m, &[Jump]);
+    let footer = screen(&m)[23].clone();
+    assert!(
+        footer.contains("task number (1-12, one per pair), or item id or its start"),
+        "{footer}"
+    );
+    let now = m.now_ms;
+    send(&mut m, Msg::Input(super::update::InputKey::Esc), now);
+    // A number is a task: task 4 is the second item's first pair.
+    type_line(&mut m, Jump, "4");
+    assert_eq!((m.current, m.view.item.id.as_str()), (3, "arena-0107"));
+    // The start of one id is enough; the start of several says which.
+    type_line(&mut m, Jump, "oasst");
+    assert_eq!(m.view.item.id, "oasst-9f3c");
+    type_line(&mut m, Jump, "hh-");
+    assert_eq!(m.view.item.id, "hh-17");
+    type_line(&mut m, Jump, "arena");
+    assert_eq!(m.view.item.id, "hh-17", "ambiguous: stays");
+    let status = m.status.clone().unwrap();
+    assert!(status.contains("arena-0042, arena-0107"), "{status}");
+    type_line(&mut m, Jump, "zz");
+    assert!(m.status.as_deref().unwrap().contains("no item id"));
+}

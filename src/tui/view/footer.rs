@@ -29,8 +29,8 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     if let Some(inp) = &m.input {
         // The one-line editor: prompt, text, a cursor mark, and how to finish.
         let prompt = match inp.kind {
-            InputKind::Jump => "jump to item id or number: ",
-            InputKind::Search => "search: ",
+            InputKind::Jump => jump_prompt(m),
+            InputKind::Search => "search: ".to_string(),
         };
         let text = format!(
             "{prompt}{}▏  (Enter: go · Esc: cancel)",
@@ -91,6 +91,25 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         spans.push(Span::raw(format!(" {}  ", h.desc)));
     }
     Line::from(spans)
+}
+
+/// What `:` takes, saying what a number means here: a task (in pair mode, a pair of one
+/// item's candidates), or a place in review's list.
+fn jump_prompt(m: &Model) -> String {
+    match &m.review {
+        Some(r) => format!(
+            "jump to: number in this filter (1-{}), or item id or its start: ",
+            r.list.len()
+        ),
+        None if m.mode == TaskKind::Pair => format!(
+            "jump to: task number (1-{}, one per pair), or item id or its start: ",
+            m.tasks.len()
+        ),
+        None => format!(
+            "jump to: task number (1-{}), or item id or its start: ",
+            m.tasks.len()
+        ),
+    }
 }
 
 /// A key hint of the footer, with how much the current state needs it (0: always shown, then
