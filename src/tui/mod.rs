@@ -4,6 +4,7 @@
 pub mod app;
 pub mod clock;
 pub mod content;
+pub mod highlight;
 pub mod keymap;
 pub mod layout;
 pub mod model;

@@ -240,6 +240,8 @@ pub struct Model {
     /// A line being typed (`:` jump, `/` search).
     pub input: Option<Input>,
     pub last_search: Option<String>,
+    /// Matches of the last search are marked on screen (until Esc).
+    pub show_matches: bool,
     /// The match shown by the last search: (task, match number within the task).
     pub search_at: Option<(usize, usize)>,
     /// The team lead's task file (defaults when there is none).
@@ -382,6 +384,7 @@ impl Model {
             review: None,
             input: None,
             last_search: None,
+            show_matches: false,
             search_at: None,
             spec: s.spec,
             theme: s.theme,
@@ -652,6 +655,11 @@ impl Model {
             .iter()
             .position(|t| t.contains(&pos))
             .map(|r| r + 1)
+    }
+
+    /// The search text to mark on screen, if any.
+    pub fn marked_search(&self) -> Option<&str> {
+        self.last_search.as_deref().filter(|_| self.show_matches)
     }
 
     /// Active milliseconds spent on the current task so far (idle minutes left out).

@@ -277,6 +277,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::Cancel => {
             m.zoom = false;
+            m.show_matches = false;
             m.view.tie_next = false;
             if m.view.pending_choice.take().is_some() {
                 m.status = Some("cancelled: choose again".into());
@@ -1173,6 +1174,7 @@ fn jump(m: &mut Model, text: &str) {
 /// `/`: the next task (after the current one, wrapping; in review within the list) whose item
 /// holds the text, case-insensitively.
 fn search(m: &mut Model, needle: &str, next: bool) {
+    m.show_matches = true;
     let lower = needle.to_lowercase();
     let shown = crate::text::truncate(needle, 30);
     // Within the task on screen: the next match after the one shown (`n`), or the first.
@@ -1236,7 +1238,19 @@ fn search(m: &mut Model, needle: &str, next: bool) {
             return;
         }
     }
-    m.status = Some(format!("\"{shown}\" not found elsewhere"));
+    // No other task has it: back to the first match here, or say plainly there is none.
+    let hits = hits_here(m, &lower);
+    match hits.first() {
+        Some(&(focus, line)) => {
+            show_hit(m, focus, line);
+            m.search_at = Some((m.current, 0));
+            m.status = Some(format!(
+                "\"{shown}\": match 1 of {} here; no other task has it",
+                hits.len()
+            ));
+        }
+        None => m.status = Some(format!("no match for \"{shown}\"")),
+    }
 }
 
 /// Where the text shows on the current task: (pane, wrapped line) for the prompt and each

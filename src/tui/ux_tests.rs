@@ -457,3 +457,39 @@ fn jump_says_a_number_is_a_task_and_takes_the_unique_start_of_an_id() {
     type_line(&mut m, Jump, "zz");
     assert!(m.status.as_deref().unwrap().contains("no item id"));
 }
+
+// --- search: every match on screen in reverse video, and "no match" plainly ---------------------
+
+/// The cells of row `y` that are in reverse video, as text.
+fn reversed_on_row(m: &Model, y: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
+    t.draw(|f| view(m, f)).unwrap();
+    let b = t.backend().buffer().clone();
+    (0..b.area.width)
+        .map(|x| &b[(x, y)])
+        .filter(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED))
+        .map(|c| c.symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn search_marks_every_match_on_screen_and_says_no_match_plainly() {
+    let mut m = model(&[2, 2], TaskKind::Pair);
+    send(&mut m, Msg::Resize(80, 24), 0);
+    type_line(&mut m, Search, "ANSWER");
+    let rows = screen(&m);
+    let row_of = |text: &str| rows.iter().position(|r| r.contains(text)).unwrap() as u16;
+    // Both panes' matches on that row are marked, not only the one focused.
+    let y = row_of("answer 0 of item 0");
+    assert_eq!(reversed_on_row(&m, y), "answeranswer");
+    // The prompt has no match: nothing in it is marked.
+    assert_eq!(reversed_on_row(&m, row_of("question 0")), "");
+    // Esc hides the marks; n shows them again.
+    keys(&mut m, &[Cancel]);
+    assert_eq!(reversed_on_row(&m, y), "");
+    keys(&mut m, &[SearchNext]);
+    assert!(reversed_on_row(&m, row_of("answer 1 of item")).contains("answer"));
+    type_line(&mut m, Search, "zebra");
+    assert_eq!(m.status.as_deref(), Some("no match for \"zebra\""));
+    assert!(screen(&m)[23].contains("no match for \"zebra\""));
+}

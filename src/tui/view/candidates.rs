@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::one_line;
 use super::super::content::{PaneId, wrapped_lines};
+use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
 use super::super::review::{self, pane_verdicts};
@@ -152,7 +153,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             f.render_widget(Paragraph::new(rows), vr.intersection(screen));
         }
         f.render_widget(
-            Paragraph::new(lines[start..end].to_vec()),
+            Paragraph::new(mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
     }
