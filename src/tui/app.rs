@@ -257,6 +257,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             model.first_left_out.as_deref().unwrap_or("")
         ));
     }
+    if review.is_none() {
+        model.next_steps = next_steps(args, mode);
+    }
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
@@ -728,6 +731,48 @@ fn review_command(
     parts.push(format!("--annotator {}", shell_quote(annotator)));
     parts.push(format!("--filter {}", shell_quote(&filter.name())));
     parts.join(" ")
+}
+
+/// After labeling: the commands that review the team's labels and export them, for the
+/// summary at the end.
+fn next_steps(args: &LabelArgs, mode: TaskKind) -> Vec<(String, String)> {
+    let file = shell_quote(&args.file.to_string_lossy());
+    let dir = args.labels_dir.clone().or_else(|| {
+        args.out
+            .as_ref()
+            .and_then(|o| o.parent().map(Path::to_path_buf))
+    });
+    let dir_arg = dir
+        .map(|d| format!(" --labels-dir {}", shell_quote(&d.to_string_lossy())))
+        .unwrap_or_default();
+    let format = if mode == TaskKind::Rate {
+        "ratings"
+    } else {
+        "trl"
+    };
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels".into());
+    let out = args
+        .file
+        .with_file_name(format!("{stem}.{format}.jsonl"))
+        .to_string_lossy()
+        .into_owned();
+    vec![
+        (
+            "review".into(),
+            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
+        ),
+        (
+            "export".into(),
+            format!(
+                "prefer export {file}{dir_arg} --format {format} --out {}",
+                shell_quote(&out)
+            ),
+        ),
+    ]
 }
 
 fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {

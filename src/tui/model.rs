@@ -259,6 +259,9 @@ pub struct Model {
     pub touched: bool,
     /// What this session recorded, for undo.
     pub undo: UndoScope,
+    /// Commands for what comes after labeling (review, export), as (what, command line), for
+    /// the summary at the end; set by the session, empty in tests.
+    pub next_steps: Vec<(String, String)>,
     /// A decision was made while the file was still being read and no open task was known
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
@@ -394,6 +397,7 @@ impl Model {
             rushed: 0,
             touched: false,
             undo: UndoScope::default(),
+            next_steps: Vec::new(),
             awaiting: false,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
@@ -409,7 +413,7 @@ impl Model {
         let first_open = m.resume_point();
         m.go_to(first_open.unwrap_or(0));
         if first_open.is_none() && m.checking_done() {
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
         Ok(m)
     }
@@ -655,6 +659,21 @@ impl Model {
             .iter()
             .position(|t| t.contains(&pos))
             .map(|r| r + 1)
+    }
+
+    /// Nothing is left for this labeler: the summary goes up and the clocks stop.
+    pub fn show_done(&mut self) {
+        self.overlay = Overlay::Done;
+        self.clock.stop(self.now_ms);
+        self.session_clock.stop(self.now_ms);
+    }
+
+    /// The summary is closed (or more work came): the session's clock goes on.
+    pub fn close_done(&mut self) {
+        if self.overlay == Overlay::Done {
+            self.overlay = Overlay::None;
+        }
+        self.session_clock.resume(self.now_ms);
     }
 
     /// The search text to mark on screen, if any.

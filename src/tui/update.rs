@@ -160,7 +160,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             if m.overlay == Overlay::Done
                 && let Some(i) = m.first_open_from(m.current)
             {
-                m.overlay = Overlay::None;
+                m.close_done();
                 m.go_to(i);
                 m.status = Some("a task became available again".into());
             }
@@ -226,7 +226,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         Overlay::Done => {
             // Any key closes the overlay; quit still quits.
-            m.overlay = Overlay::None;
+            m.close_done();
             if a != Action::Quit {
                 return;
             }
@@ -870,7 +870,7 @@ fn advance(m: &mut Model) {
         None => {
             let cur = m.current;
             m.go_to(cur);
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
     }
 }
@@ -1410,12 +1410,12 @@ fn more_tasks(m: &mut Model) {
             }
         } else if m.awaiting && m.checking_done() {
             m.awaiting = false;
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
     } else if m.overlay == Overlay::Done
         && let Some(i) = m.first_open_from(m.current)
     {
-        m.overlay = Overlay::None;
+        m.close_done();
         m.go_to(i);
         m.status = Some("more tasks were read from the file".into());
     }

@@ -493,3 +493,38 @@ fn search_marks_every_match_on_screen_and_says_no_match_plainly() {
     assert_eq!(m.status.as_deref(), Some("no match for \"zebra\""));
     assert!(screen(&m)[23].contains("no match for \"zebra\""));
 }
+
+// --- the end: a summary, and the clock stops ------------------------------------------------------
+
+#[test]
+fn after_the_last_task_a_summary_says_what_was_done_and_what_next_and_the_clock_stops() {
+    let mut m = model(&[2, 2, 2], TaskKind::Pair);
+    m.next_steps = vec![
+        ("review".into(), "prefer review t.jsonl --mode pair".into()),
+        (
+            "export".into(),
+            "prefer export t.jsonl --format trl --out t.trl.jsonl".into(),
+        ),
+    ];
+    send(&mut m, Msg::Resize(100, 30), 0);
+    send(&mut m, Msg::Key(ChooseLeft), 30_000);
+    send(&mut m, Msg::Key(Skip), 50_000);
+    send(&mut m, Msg::Key(ChooseRight), 95_000);
+    assert_eq!(m.overlay, Overlay::Done);
+    // Ten minutes later nothing has moved: the clock stopped at the last decision.
+    send(&mut m, Msg::Tick, 695_000);
+    let shown = screen(&m).join("\n");
+    for text in [
+        "2 decided, 1 skipped",
+        "time: 1:35 labeling this session (1:35 on the clock)",
+        "review:  prefer review t.jsonl --mode pair",
+        "export:  prefer export t.jsonl --format trl --out t.trl.jsonl",
+        "0:00 stopped",
+    ] {
+        assert!(shown.contains(text), "{text} missing:\n{shown}");
+    }
+    // Closing it goes on browsing; the session clock counts again from then.
+    send(&mut m, Msg::Key(PrevTask), 700_000);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.session_clock.active_ms(701_000), 96_000);
+}

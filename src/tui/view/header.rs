@@ -42,9 +42,12 @@ fn progress_bar(done: usize, total: usize, cells: usize) -> String {
     format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
 }
 
-/// The time on this task; it stands after a minute without a key, and says so.
+/// The time on this task; it stands after a minute without a key, and when the work is done,
+/// and says so.
 fn clock_text(m: &Model, secs: u64) -> String {
-    let paused = if m.clock.idle(m.now_ms) {
+    let paused = if m.clock.stopped() {
+        " stopped"
+    } else if m.clock.idle(m.now_ms) {
         " paused"
     } else {
         ""

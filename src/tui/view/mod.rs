@@ -6,6 +6,7 @@ mod footer;
 mod header;
 mod overlay;
 mod prompt;
+mod summary;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

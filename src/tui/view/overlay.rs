@@ -142,8 +142,8 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
             }
         )),
         Line::from(format!("{} this session.", m.session_decisions)),
-        Line::from(""),
     ];
+    lines.extend(super::summary::lines(m));
     if !m.checking_done() {
         lines.push(Line::from(
             "the file is still being read: more tasks may come",
