@@ -4,11 +4,11 @@
 pub mod app;
 pub mod clock;
 pub mod content;
+pub mod filter;
 pub mod highlight;
 pub mod keymap;
 pub mod layout;
 pub mod model;
-pub mod others;
 pub mod review;
 pub mod team;
 pub mod textarea;
@@ -16,6 +16,8 @@ pub mod undo;
 pub mod update;
 pub mod view;
 
+/// The other annotators' logs, as the labeling screen follows them.
+pub use crate::labels::follow as others;
 pub use app::run_label;
 
 #[cfg(test)]
