@@ -1,30 +1,25 @@
-//! `prefer label`: set-up (load, lock and replay the log), the event loop (terminal event ->
-//! key map -> update -> effects -> draw), and the summary printed on exit.
+//! The labeling screen on a terminal: `prefer label` and `prefer review` (set up by
+//! [`super::session`]), the event loop (terminal event -> key map -> update -> effects ->
+//! draw), the writer thread that appends and fsyncs, and the rescue file.
 
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use crossterm::event::{self, Event as TermEvent, KeyCode};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
-use crate::config::{Settings, Theme};
-use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Event, LabelLog, Role, TaskKind, labels_dir};
-use crate::taskfile::TaskSpec;
-use crate::text::sanitize;
-use crate::text::shell_quote;
+use crate::labels::{Event, LabelLog};
 
-use super::keymap::{Key, KeyMap};
-use super::model::{Model, Setup};
-use super::others::OthersReader;
-use super::review::Filter;
+use super::keymap::Key;
+use super::model::Model;
+use super::session::{self, Env, Files, Opened, SessionArgs};
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
 
@@ -33,255 +28,55 @@ const TICK: Duration = Duration::from_secs(1);
 
 /// Runs `prefer label`.
 pub fn run_label(args: &LabelArgs) -> anyhow::Result<ExitCode> {
-    run_session(args, None)
+    run(&SessionArgs::from(args))
 }
 
 /// Runs `prefer review`: the labeling screen over the team's decisions, under the reviewer's
 /// name, recording final decisions as an adjudicator's.
 pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
-    let filter = Filter::parse(&args.filter).map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
-    let label = LabelArgs {
-        file: args.file.clone(),
-        mode: args.mode,
-        annotator: args.annotator.clone(),
-        labels_dir: args.labels_dir.clone(),
-        out: args.out.clone(),
-        no_shuffle: true,
-        scale: args.scale,
-        overlap: None,
-        task: None,
-    };
-    run_session(
-        &label,
-        Some(ReviewSpec {
-            filter,
-            logs: args.logs.clone(),
-        }),
-    )
+    run(&SessionArgs::review(args)?)
 }
 
-/// What `prefer review` adds to a labeling session.
-struct ReviewSpec {
-    filter: Filter,
-    /// Logs named on the command line (else the labels folder's).
-    logs: Vec<PathBuf>,
-}
-
-fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<ExitCode> {
+/// A session: read the files, resolve, open, run the screen, summarise.
+fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     // Small files are read and checked whole (an invalid file is refused); big ones open at
     // once and are checked in the background while the labeler works.
-    let source: Arc<dyn ItemSource> = match format::open(&args.file) {
-        Ok(d) => d,
-        Err(LoadError::Invalid(problems)) => {
-            // Problems quote ids from the data: visible symbols, never escapes. The first
-            // few only: the count and `prefer validate` follow.
-            for p in problems.iter().take(format::PROBLEMS_SHOWN) {
-                eprintln!("{}", sanitize(&p.to_string()));
-            }
-            eprintln!(
-                "{}",
-                sanitize(&format!(
-                    "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
-                    args.file.display(),
-                    problems.len(),
-                    if problems.len() == 1 { "" } else { "s" },
-                    shell_quote(&args.file.to_string_lossy())
-                ))
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(e) => return Err(e.into()),
+    let Some(source) = session::open_source(&args.file)? else {
+        return Ok(ExitCode::FAILURE);
     };
-    let settings = Settings::load().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let spec = match &args.task {
-        Some(p) => TaskSpec::load(p).map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => TaskSpec::default(),
-    };
-    let keymap = KeyMap::from_settings(&settings)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .with_flags(&spec.flags)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        Theme::Monochrome
-    } else {
-        settings.theme
-    };
-    let annotator = annotator_name(args.annotator.as_deref(), settings.annotator.as_deref())?;
-    let dir = args
-        .labels_dir
-        .clone()
-        .or_else(|| {
-            args.out
-                .as_ref()
-                .and_then(|o| o.parent().map(Path::to_path_buf))
-        })
-        .unwrap_or_else(|| labels_dir(&args.file));
-    let log_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
-    let overlap = match args.overlap {
-        Some(k) => k as usize,
-        None => folder_overlap(&dir)?.unwrap_or(spec.overlap.max(1) as usize),
-    };
-    // The other annotators' logs: read now (review needs them to choose its mode).
-    let mut others = match &review {
-        Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &log_path),
-        _ => OthersReader::new(&dir, &log_path),
-    };
-    let first = others.read_all();
-    if review.is_some() && first.count == 0 {
-        bail!(
-            "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
-            dir.display()
-        );
-    }
-    let mode: TaskKind = match (args.mode, &review) {
-        (Some(m), _) => m.into(),
-        (None, Some(_)) => first.most_common_kind(),
-        (None, None) => match spec.mode.or(settings.mode) {
-            Some(m) => m,
-            // For a big file still being read, judged from the items checked so far.
-            None if (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2)) => {
-                TaskKind::Pair
-            }
-            None => TaskKind::Rank,
-        },
-    };
-    let scale = args.scale.unwrap_or(if args.task.is_some() {
-        spec.rate.scale
-    } else {
-        5
-    });
-    let first_start = spec.guidelines.is_some();
-    let typeahead_guard_ms = spec
-        .typeahead_guard_ms
-        .or(settings.typeahead_guard_ms)
-        .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
-    let opened = LabelLog::open_decisions(&log_path)?;
-    let log = opened.log;
-    let mut notes = Vec::new();
-    if let Some(t) = &opened.torn {
-        notes.push(match &t.kept_at {
-            Some(p) => format!(
-                "the log ended in a torn line ({} bytes, from a crash); it was cut off and kept in {}",
-                t.bytes,
-                p.display()
-            ),
-            None => "the log's last line had lost its newline; it was completed".to_string(),
-        });
-    }
+    let config = session::resolve(args, &Env::from_process(), Files::read(args)?)?;
+    let opened = session::open(config, source)?;
+    let (config, notes) = (opened.config.clone(), opened.notes.clone());
+    let model = run_screen(opened)?;
+    Ok(session::summarise(&config, &notes, model))
+}
 
-    // One log holds either labels or a reviewer's final decisions, never both: export and
-    // agreement tell them apart by whose log they are in. What counts is what still stands
-    // (an undone decision no longer does). Review logs are small: all of it is checked; a
-    // labeler's log is checked by its latest standing decision (a log never mixes the two).
-    let mut decisions = opened.decisions;
-    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
-    if review.is_some()
-        && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
-    {
-        bail!(
-            "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
-            log_path.display(),
-            sanitize(&e.annotator),
-            sanitize(&e.item),
-            annotator
-        );
-    }
-    if review.is_none()
-        && let Some(e) = decisions.last().filter(|e| adjudicated(e))
-    {
-        bail!(
-            "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
-            log_path.display(),
-            sanitize(&e.annotator),
-            sanitize(&e.item),
-            shell_quote(&args.file.to_string_lossy()),
-            annotator
-        );
-    }
-    // Guidelines open by themselves the first time (nothing in the log yet).
-    let show_guidelines = opened.events == 0;
-
-    // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
-    let hook_log = log_path.clone();
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        previous(info);
-        eprintln!(
-            "prefer crashed. Every decision shown as saved is in {}; run the same command to resume.",
-            hook_log.display()
-        );
-    }));
+/// Runs an opened session on the terminal until the labeler quits; every write finished (or
+/// failed, for the rescue file) before it returns the model for the summary.
+fn run_screen(opened: Opened) -> anyhow::Result<Model> {
+    let Opened {
+        config,
+        mut model,
+        log,
+        mut others,
+        notes,
+        first,
+        show_guidelines,
+    } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
-
-    let mut model = Model::new(Setup {
-        source,
-        file_label: args
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        annotator: annotator.clone(),
-        mode,
-        scale,
-        shuffle: !args.no_shuffle && spec.shuffle,
-        decisions,
-        overlap,
-        size: (80, 24),
-        spec,
-        keymap,
-        theme,
-        typeahead_guard_ms,
-    })
-    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    if model.stale > 0 {
-        notes.push(if model.stale == 1 {
-            "1 logged decision is about an item whose text changed since; that task is open again"
-                .to_string()
-        } else {
-            format!(
-                "{} logged decisions are about items whose text changed since; those tasks are open again",
-                model.stale
-            )
-        });
-    }
-    if model.too_many > 0 {
-        notes.push(format!(
-            "{} item{} left out in {} mode, e.g. {}",
-            model.too_many,
-            if model.too_many == 1 { "" } else { "s" },
-            mode.name(),
-            model.first_left_out.as_deref().unwrap_or("")
-        ));
-    }
-    if review.is_none() {
-        model.next_steps = next_steps(args, mode);
-    }
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
-    if !notes.is_empty() {
-        model.status = Some(notes.join("; "));
-    }
     let started = Instant::now();
-    let mut watch = FileWatch::new(&args.file);
-    model.add_others(first);
-    if first_start && show_guidelines && review.is_none() {
-        model.overlay = super::model::Overlay::Guidelines;
-    }
-    let review_logs = review.as_ref().map(|r| r.logs.clone()).unwrap_or_default();
-    match review {
-        Some(r) => super::update::start_review(&mut model, r.filter),
-        None => {
-            let start = model
-                .first_open_from(model.current)
-                .unwrap_or(model.current);
-            model.go_to(start);
-        }
-    }
+    let mut watch = FileWatch::new(&config.args.file);
+    session::start(
+        &mut model,
+        &notes,
+        first,
+        show_guidelines,
+        config.args.review.as_ref(),
+    );
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
@@ -316,89 +111,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     finish_writes(&mut model, &writer);
     drop(writer);
     ratatui::restore();
-    let review_filter = model.review.as_ref().map(|r| r.filter.clone());
     result?;
-
-    let mut code = ExitCode::SUCCESS;
-    if !model.unsaved.is_empty() {
-        match write_rescue(&log_path, model.unsaved.values()) {
-            Ok(p) => eprintln!(
-                "prefer: {} decision{} could not be written to the log; they are in {} - append that file to the log when the disk has room",
-                model.unsaved.len(),
-                if model.unsaved.len() == 1 { "" } else { "s" },
-                p.display()
-            ),
-            Err(e) => eprintln!("prefer: could not write the rescue file either: {e}"),
-        }
-        code = ExitCode::FAILURE;
-    }
-    for n in &notes {
-        println!("note: {n}");
-    }
-    let problems = model.source.problems();
-    if !problems.is_empty() {
-        println!(
-            "{} record{} of {} could not be used (left out):",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            args.file.display()
-        );
-        for p in problems.iter().take(10) {
-            println!("  {}", sanitize(&p.to_string()));
-        }
-        if problems.len() > 10 {
-            println!(
-                "  ... prefer validate {} lists them all",
-                shell_quote(&args.file.to_string_lossy())
-            );
-        }
-    }
-    let total = model.tasks.len();
-    let decided = model.decided_count();
-    let skipped = model
-        .decisions
-        .iter()
-        .filter(|e| e.skip && e.task == mode)
-        .count();
-    println!(
-        "{} decision{} this session; {decided} of {total} tasks decided{}.",
-        model.session_decisions,
-        if model.session_decisions == 1 {
-            ""
-        } else {
-            "s"
-        },
-        if skipped > 0 {
-            format!(", {skipped} skipped")
-        } else {
-            String::new()
-        }
-    );
-    if review_filter.is_none() && (model.team.names().next().is_some() || model.team.overlap > 1) {
-        println!(
-            "team: {} of {total} tasks have {} decision{}{}.",
-            model.team.full(),
-            model.team.overlap,
-            if model.team.overlap == 1 { "" } else { "s" },
-            if model.team.over() > 0 {
-                format!(
-                    "; {} got more because two labelers took them at the same moment",
-                    model.team.over()
-                )
-            } else {
-                String::new()
-            }
-        );
-    }
-    println!("labels log: {}", log_path.display());
-    match &review_filter {
-        Some(f) => println!(
-            "resume with: {}",
-            review_command(args, &annotator, mode, f, &review_logs)
-        ),
-        None => println!("resume with: {}", resume_command(args, &annotator, mode)),
-    }
-    Ok(code)
+    Ok(model)
 }
 
 /// The event loop. Generic over the backend and the event source, so tests can drive the
@@ -610,37 +324,6 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
     }
 }
 
-/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
-fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Settings {
-        overlap: Option<usize>,
-    }
-    let path = dir.join("prefer.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
-    };
-    let s: Settings = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
-            .unwrap_or(1);
-        anyhow::anyhow!(
-            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
-            path.display(),
-            e.message()
-        )
-    })?;
-    if s.overlap == Some(0) {
-        bail!("{}: overlap must be 1 or more", path.display());
-    }
-    Ok(s.overlap)
-}
-
-/// The task kind most decisions in these events are of (review's default mode).
 /// Notices when the candidate file changes on disk during a session. The items on screen are
 /// the ones loaded at start, and every decision records their `item_hash`, so nothing is
 /// mislabeled; the labeler is told once, to restart for the new version.
@@ -674,176 +357,5 @@ impl FileWatch {
             "{} changed on disk; you are labeling the version loaded at start (decisions record its item_hash) - restart prefer to load the new one",
             self.path.display()
         )))
-    }
-}
-
-/// `--annotator`, else `$PREFER_ANNOTATOR`, else the settings file's, else `$USER`; it names
-/// a file, so it is checked.
-pub fn annotator_name(given: Option<&str>, settings: Option<&str>) -> anyhow::Result<String> {
-    let name = given
-        .map(str::to_string)
-        .or_else(|| {
-            std::env::var("PREFER_ANNOTATOR")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
-        .or_else(|| settings.map(str::to_string))
-        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()));
-    let Some(name) = name else {
-        bail!("no annotator name: give --annotator NAME (or set PREFER_ANNOTATOR)");
-    };
-    let ok = !name.starts_with('.')
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
-    if !ok {
-        bail!(
-            "annotator name {name:?} cannot be used: it names the log file, so use letters, digits, '-', '_', '.', '@' (at most 64, not starting with '.')"
-        );
-    }
-    Ok(name)
-}
-
-/// The command that goes on reviewing where this session is (same logs, filter and mode).
-fn review_command(
-    args: &LabelArgs,
-    annotator: &str,
-    mode: TaskKind,
-    filter: &Filter,
-    logs: &[PathBuf],
-) -> String {
-    let mut parts = vec![
-        "prefer review".to_string(),
-        shell_quote(&args.file.to_string_lossy()),
-    ];
-    parts.extend(logs.iter().map(|l| shell_quote(&l.to_string_lossy())));
-    if let Some(dir) = &args.labels_dir {
-        parts.push(format!(
-            "--labels-dir {}",
-            shell_quote(&dir.to_string_lossy())
-        ));
-    }
-    if let Some(out) = &args.out {
-        parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
-    }
-    parts.push(format!("--mode {}", mode.name()));
-    parts.push(format!("--annotator {}", shell_quote(annotator)));
-    parts.push(format!("--filter {}", shell_quote(&filter.name())));
-    parts.join(" ")
-}
-
-/// After labeling: the commands that review the team's labels and export them, for the
-/// summary at the end.
-fn next_steps(args: &LabelArgs, mode: TaskKind) -> Vec<(String, String)> {
-    let file = shell_quote(&args.file.to_string_lossy());
-    let dir = args.labels_dir.clone().or_else(|| {
-        args.out
-            .as_ref()
-            .and_then(|o| o.parent().map(Path::to_path_buf))
-    });
-    let dir_arg = dir
-        .map(|d| format!(" --labels-dir {}", shell_quote(&d.to_string_lossy())))
-        .unwrap_or_default();
-    let format = if mode == TaskKind::Rate {
-        "ratings"
-    } else {
-        "trl"
-    };
-    let stem = args
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "labels".into());
-    let out = args
-        .file
-        .with_file_name(format!("{stem}.{format}.jsonl"))
-        .to_string_lossy()
-        .into_owned();
-    vec![
-        (
-            "review".into(),
-            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
-        ),
-        (
-            "export".into(),
-            format!(
-                "prefer export {file}{dir_arg} --format {format} --out {}",
-                shell_quote(&out)
-            ),
-        ),
-    ]
-}
-
-fn resume_command(args: &LabelArgs, annotator: &str, mode: TaskKind) -> String {
-    let mut parts = vec![
-        "prefer label".to_string(),
-        shell_quote(&args.file.to_string_lossy()),
-        format!("--mode {}", mode.name()),
-        format!("--annotator {}", shell_quote(annotator)),
-    ];
-    if let Some(dir) = &args.labels_dir {
-        parts.push(format!(
-            "--labels-dir {}",
-            shell_quote(&dir.to_string_lossy())
-        ));
-    }
-    if let Some(out) = &args.out {
-        parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
-    }
-    if let Some(k) = args.overlap {
-        parts.push(format!("--overlap {k}"));
-    }
-    if args.no_shuffle {
-        parts.push("--no-shuffle".into());
-    }
-    if let Some(t) = &args.task {
-        parts.push(format!("--task {}", shell_quote(&t.to_string_lossy())));
-    }
-    if let Some(k) = args.scale.filter(|_| mode == TaskKind::Rate) {
-        parts.push(format!("--scale {k}"));
-    }
-    parts.join(" ")
-}
-
-/// Writes decisions that could not reach the log to `<log>.rescue-<millis>` beside it (not
-/// `*.jsonl`, so no tool takes it for an annotator's log),
-/// or in the temporary folder when that fails too.
-fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::Result<PathBuf> {
-    let mut bytes = Vec::new();
-    for e in events {
-        let mut e = e.clone();
-        if e.at.is_empty() {
-            e.at = crate::labels::now_rfc3339();
-        }
-        serde_json::to_writer(&mut bytes, &e).map_err(io::Error::other)?;
-        bytes.push(b'\n');
-    }
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    let name = format!(
-        "{}.rescue-{millis}",
-        log.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    let beside = log.with_file_name(&name);
-    let write = |p: &Path| -> io::Result<()> {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(p)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
-    };
-    match write(&beside) {
-        Ok(()) => Ok(beside),
-        Err(_) => {
-            let tmp = std::env::temp_dir().join(&name);
-            write(&tmp).map(|()| tmp)
-        }
     }
 }

@@ -48,7 +48,7 @@ pub enum Action {
     Search,
     /// Repeat the last search.
     SearchNext,
-    // Issue 6 (task files). Appended so existing variants keep their order.
+    // Task-file actions.
     /// Open the rationale editor for the decision on screen.
     Rationale,
     /// Show the task's guidelines.
@@ -351,8 +351,8 @@ mod tests {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue 6: action names, key strings and user overrides (the `[keys]` table of the settings
-// file), flag keys from a task file, and help lines for the task-file keys.
+// Action names and user overrides (the `[keys]` table of the settings file), flag keys from a
+// task file, and help lines for the task-file keys.
 
 /// Every action that can be named in the settings file, with its name. Digits are
 /// `number_1` .. `number_9`; task-file flags are bound by the task file, not by name.

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 pub mod review;
+pub mod session;
 pub mod team;
 pub mod textarea;
 pub mod undo;

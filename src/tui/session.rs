@@ -1,0 +1,909 @@
+//! A labeling or review session from start to summary: read the files it needs, [`resolve`]
+//! what to do (pure: settings, task file, key map, annotator, folders, overlap, mode), open
+//! (candidate file, the team's logs, the labeler's own log), run the screen, and summarise.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::bail;
+
+use crate::cli::{LabelArgs, ReviewArgs};
+use crate::config::{Settings, Theme};
+use crate::format::{self, ItemSource, LoadError};
+use crate::labels::{Event, LabelLog, OthersAtStart, OthersReader, Role, TaskKind, labels_dir};
+use crate::taskfile::TaskSpec;
+use crate::text::{plural, sanitize, shell_quote};
+
+use super::keymap::KeyMap;
+use super::model::{Model, Setup};
+use super::review::Filter;
+
+/// What `prefer label` or `prefer review` asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionArgs {
+    pub file: PathBuf,
+    pub mode: Option<TaskKind>,
+    pub annotator: Option<String>,
+    pub labels_dir: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub overlap: Option<u32>,
+    pub no_shuffle: bool,
+    pub scale: Option<u32>,
+    pub task: Option<PathBuf>,
+    /// `prefer review`: what it adds to a labeling session.
+    pub review: Option<ReviewSpec>,
+}
+
+/// What `prefer review` adds to a labeling session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewSpec {
+    pub filter: Filter,
+    /// Logs named on the command line (else the labels folder's).
+    pub logs: Vec<PathBuf>,
+}
+
+impl From<&LabelArgs> for SessionArgs {
+    fn from(a: &LabelArgs) -> Self {
+        SessionArgs {
+            file: a.file.clone(),
+            mode: a.mode.map(Into::into),
+            annotator: a.annotator.clone(),
+            labels_dir: a.labels_dir.clone(),
+            out: a.out.clone(),
+            overlap: a.overlap,
+            no_shuffle: a.no_shuffle,
+            scale: a.scale,
+            task: a.task.clone(),
+            review: None,
+        }
+    }
+}
+
+impl SessionArgs {
+    /// `prefer review`'s arguments: file order, no task file, the filter checked.
+    pub fn review(a: &ReviewArgs) -> anyhow::Result<Self> {
+        let filter = Filter::parse(&a.filter).map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
+        Ok(SessionArgs {
+            file: a.file.clone(),
+            mode: a.mode.map(Into::into),
+            annotator: a.annotator.clone(),
+            labels_dir: a.labels_dir.clone(),
+            out: a.out.clone(),
+            overlap: None,
+            no_shuffle: true,
+            scale: a.scale,
+            task: None,
+            review: Some(ReviewSpec {
+                filter,
+                logs: a.logs.clone(),
+            }),
+        })
+    }
+}
+
+/// The environment a session looks at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Env {
+    /// `$PREFER_ANNOTATOR`.
+    pub prefer_annotator: Option<String>,
+    /// `$USER`.
+    pub user: Option<String>,
+    /// `$NO_COLOR` is set and not empty.
+    pub no_color: bool,
+}
+
+impl Env {
+    /// This process's environment.
+    pub fn from_process() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+        Env {
+            prefer_annotator: var("PREFER_ANNOTATOR"),
+            user: var("USER"),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v: OsString| !v.is_empty()),
+        }
+    }
+}
+
+/// The files a session's set-up reads, read: what [`resolve`] decides from.
+#[derive(Debug, Clone)]
+pub struct Files {
+    pub settings: Settings,
+    /// The key map the settings file asks for (checked as soon as the settings are read).
+    pub keymap: KeyMap,
+    /// The task file (`TaskSpec::default()` without one).
+    pub spec: TaskSpec,
+    /// `overlap` from `<labels dir>/prefer.toml`.
+    pub folder_overlap: Option<usize>,
+}
+
+impl Files {
+    /// Reads the settings, the task file and the labels folder's settings, in that order.
+    pub fn read(args: &SessionArgs) -> anyhow::Result<Files> {
+        let settings = Settings::load()?;
+        let keymap = KeyMap::from_settings(&settings)?;
+        let spec = match &args.task {
+            Some(p) => TaskSpec::load(p)?,
+            None => TaskSpec::default(),
+        };
+        let folder_overlap = folder_overlap(&labels_folder(args))?;
+        Ok(Files {
+            settings,
+            keymap,
+            spec,
+            folder_overlap,
+        })
+    }
+}
+
+/// Everything a session needs decided before it opens anything.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub args: SessionArgs,
+    pub annotator: String,
+    /// The labels folder: the team's logs.
+    pub dir: PathBuf,
+    /// This labeler's log.
+    pub log_path: PathBuf,
+    pub overlap: usize,
+    /// `None`: the data decides (see [`decide_mode`]).
+    pub mode: Option<TaskKind>,
+    pub scale: u32,
+    pub shuffle: bool,
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    pub spec: TaskSpec,
+    /// Decision keys within this many ms of a new task appearing are ignored (0: off).
+    pub typeahead_guard_ms: u64,
+}
+
+/// Decides a session from its arguments, the environment and the files read, without a
+/// terminal or any other I/O. Mode: `--mode`, then (labeling only) the task file's, then the
+/// settings'. Annotator: `--annotator`, `$PREFER_ANNOTATOR`, the settings', `$USER`. Overlap:
+/// `--overlap`, the folder's `prefer.toml`, the task file's.
+pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<SessionConfig> {
+    let Files {
+        settings,
+        keymap,
+        spec,
+        folder_overlap,
+    } = files;
+    let keymap = keymap.with_flags(&spec.flags)?;
+    let theme = if env.no_color {
+        Theme::Monochrome
+    } else {
+        settings.theme
+    };
+    let annotator = annotator_name(
+        args.annotator.as_deref(),
+        env,
+        settings.annotator.as_deref(),
+    )?;
+    let dir = labels_folder(args);
+    let log_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
+    let overlap = match args.overlap {
+        Some(k) => k as usize,
+        None => folder_overlap.unwrap_or(spec.overlap.max(1) as usize),
+    };
+    let mode = match (args.mode, &args.review) {
+        (Some(m), _) => Some(m),
+        (None, Some(_)) => None,
+        (None, None) => spec.mode.or(settings.mode),
+    };
+    let scale = args.scale.unwrap_or(if args.task.is_some() {
+        spec.rate.scale
+    } else {
+        5
+    });
+    // The task file's, then the labeler's own setting, then the default.
+    let typeahead_guard_ms = spec
+        .typeahead_guard_ms
+        .or(settings.typeahead_guard_ms)
+        .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
+    Ok(SessionConfig {
+        typeahead_guard_ms,
+        args: args.clone(),
+        annotator,
+        dir,
+        log_path,
+        overlap,
+        mode,
+        scale,
+        shuffle: !args.no_shuffle && spec.shuffle,
+        theme,
+        keymap,
+        spec,
+    })
+}
+
+/// The mode when nothing named one: review takes the kind most of the team's decisions are;
+/// labeling takes pair when every item (checked so far, for a big file) has two candidates,
+/// else rank.
+pub fn decide_mode(
+    chosen: Option<TaskKind>,
+    review: bool,
+    others: &OthersAtStart,
+    all_two: bool,
+) -> TaskKind {
+    match chosen {
+        Some(m) => m,
+        None if review => others.most_common_kind(),
+        None if all_two => TaskKind::Pair,
+        None => TaskKind::Rank,
+    }
+}
+
+/// The labels folder: `--labels-dir`, else the folder of `--out`, else `<file stem>.labels/`
+/// beside the candidate file.
+pub fn labels_folder(args: &SessionArgs) -> PathBuf {
+    args.labels_dir
+        .clone()
+        .or_else(|| {
+            args.out
+                .as_ref()
+                .and_then(|o| o.parent().map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| labels_dir(&args.file))
+}
+
+/// `--annotator`, else `$PREFER_ANNOTATOR`, else the settings file's, else `$USER`; it names
+/// a file, so it is checked.
+pub fn annotator_name(
+    given: Option<&str>,
+    env: &Env,
+    settings: Option<&str>,
+) -> anyhow::Result<String> {
+    let name = given
+        .map(str::to_string)
+        .or_else(|| env.prefer_annotator.clone())
+        .or_else(|| settings.map(str::to_string))
+        .or_else(|| env.user.clone());
+    let Some(name) = name else {
+        bail!("no annotator name: give --annotator NAME (or set PREFER_ANNOTATOR)");
+    };
+    let ok = !name.starts_with('.')
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if !ok {
+        bail!(
+            "annotator name {name:?} cannot be used: it names the log file, so use letters, digits, '-', '_', '.', '@' (at most 64, not starting with '.')"
+        );
+    }
+    Ok(name)
+}
+
+/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
+fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct FolderSettings {
+        overlap: Option<usize>,
+    }
+    let path = dir.join("prefer.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let s: FolderSettings = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
+            .unwrap_or(1);
+        anyhow::anyhow!(
+            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
+            path.display(),
+            e.message()
+        )
+    })?;
+    if s.overlap == Some(0) {
+        bail!("{}: overlap must be 1 or more", path.display());
+    }
+    Ok(s.overlap)
+}
+
+/// The candidate file, or `None` after printing its problems when it is invalid.
+pub fn open_source(file: &Path) -> anyhow::Result<Option<Arc<dyn ItemSource>>> {
+    match format::open(file) {
+        Ok(d) => Ok(Some(d)),
+        Err(LoadError::Invalid(problems)) => {
+            // Problems quote ids from the data: visible symbols, never escapes. The first
+            // few only: the count and `prefer validate` follow.
+            for p in problems.iter().take(format::PROBLEMS_SHOWN) {
+                eprintln!("{}", sanitize(&p.to_string()));
+            }
+            eprintln!(
+                "{}",
+                sanitize(&format!(
+                    "prefer: {} has {} problem{}; nothing to label until they are fixed (prefer validate {} lists them)",
+                    file.display(),
+                    problems.len(),
+                    plural(problems.len()),
+                    shell_quote(&file.to_string_lossy())
+                ))
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A session opened: the model ready for its first frame, the labeler's log locked, the
+/// team's logs being followed.
+pub struct Opened {
+    pub config: SessionConfig,
+    pub model: Model,
+    pub log: LabelLog,
+    pub others: OthersReader,
+    /// Said in the status line and again on exit.
+    pub notes: Vec<String>,
+    /// What the team's logs held at the start: taken in by [`start`].
+    pub first: OthersAtStart,
+    /// Open the guidelines by themselves (a task file with guidelines, nothing logged yet).
+    pub show_guidelines: bool,
+}
+
+/// Puts the first screen in place, once the model knows the terminal's size: the notes in the
+/// status line, the team's decisions taken in, the guidelines or the review list, and the first
+/// open task.
+pub fn start(
+    model: &mut Model,
+    notes: &[String],
+    first: OthersAtStart,
+    show_guidelines: bool,
+    review: Option<&ReviewSpec>,
+) {
+    if !notes.is_empty() {
+        model.status = Some(notes.join("; "));
+    }
+    model.add_others(first);
+    if show_guidelines {
+        model.overlay = super::model::Overlay::Guidelines;
+    }
+    match review {
+        Some(r) => super::update::start_review(model, r.filter.clone()),
+        None => {
+            let start = model
+                .first_open_from(model.current)
+                .unwrap_or(model.current);
+            model.go_to(start);
+        }
+    }
+}
+
+/// Reads the team's logs, opens (locks, repairs, replays) the labeler's own and builds the
+/// model. Errors when the log mixes labels and final decisions.
+pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::Result<Opened> {
+    let args = &config.args;
+    let review = args.review.as_ref();
+    // The other annotators' logs: read now (review needs them to choose its mode).
+    let mut others = match review {
+        Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
+        _ => OthersReader::new(&config.dir, &config.log_path),
+    };
+    let first = others.read_all();
+    if review.is_some() && first.count == 0 {
+        bail!(
+            "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
+            config.dir.display()
+        );
+    }
+    // For a big file still being read, judged from the items checked so far.
+    let all_two = config.mode.is_some()
+        || (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2));
+    let mode = decide_mode(config.mode, review.is_some(), &first, all_two);
+    let opened = LabelLog::open_decisions(&config.log_path)?;
+    let log = opened.log;
+    let mut notes = Vec::new();
+    if let Some(t) = &opened.torn {
+        notes.push(match &t.kept_at {
+            Some(p) => format!(
+                "the log ended in a torn line ({} bytes, from a crash); it was cut off and kept in {}",
+                t.bytes,
+                p.display()
+            ),
+            None => "the log's last line had lost its newline; it was completed".to_string(),
+        });
+    }
+
+    // One log holds either labels or a reviewer's final decisions, never both: export and
+    // agreement tell them apart by whose log they are in. What counts is what still stands
+    // (an undone decision no longer does). Review logs are small: all of it is checked; a
+    // labeler's log is checked by its latest standing decision (a log never mixes the two).
+    let mut decisions = opened.decisions;
+    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
+    if review.is_some()
+        && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
+    {
+        bail!(
+            "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
+            config.log_path.display(),
+            sanitize(&e.annotator),
+            sanitize(&e.item),
+            config.annotator
+        );
+    }
+    if review.is_none()
+        && let Some(e) = decisions.last().filter(|e| adjudicated(e))
+    {
+        bail!(
+            "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
+            config.log_path.display(),
+            sanitize(&e.annotator),
+            sanitize(&e.item),
+            shell_quote(&args.file.to_string_lossy()),
+            config.annotator
+        );
+    }
+    // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
+    let hook_log = config.log_path.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
+        eprintln!(
+            "prefer crashed. Every decision shown as saved is in {}; run the same command to resume.",
+            hook_log.display()
+        );
+    }));
+    // Guidelines open by themselves the first time (nothing in the log yet).
+    let show_guidelines =
+        config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
+
+    let mut model = Model::new(Setup {
+        source,
+        file_label: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        annotator: config.annotator.clone(),
+        mode,
+        scale: config.scale,
+        shuffle: config.shuffle,
+        decisions,
+        overlap: config.overlap,
+        size: (80, 24),
+        spec: config.spec.clone(),
+        keymap: config.keymap.clone(),
+        theme: config.theme,
+        typeahead_guard_ms: config.typeahead_guard_ms,
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if review.is_none() {
+        model.next_steps = next_steps(args, mode);
+    }
+    if model.stale > 0 {
+        notes.push(if model.stale == 1 {
+            "1 logged decision is about an item whose text changed since; that task is open again"
+                .to_string()
+        } else {
+            format!(
+                "{} logged decisions are about items whose text changed since; those tasks are open again",
+                model.stale
+            )
+        });
+    }
+    if model.too_many > 0 {
+        notes.push(format!(
+            "{} item{} left out in {} mode, e.g. {}",
+            model.too_many,
+            plural(model.too_many),
+            mode.name(),
+            model.first_left_out.as_deref().unwrap_or("")
+        ));
+    }
+    config.mode = Some(mode);
+    Ok(Opened {
+        config,
+        model,
+        log,
+        others,
+        notes,
+        first,
+        show_guidelines,
+    })
+}
+
+/// What a session ends with: prints the rescue file (if any write failed), the notes, the
+/// records left out, the counts and the command that resumes; the exit code.
+pub fn summarise(config: &SessionConfig, notes: &[String], model: Model) -> ExitCode {
+    let args = &config.args;
+    let mode = model.mode;
+    let review_filter = model.review.as_ref().map(|r| r.filter.clone());
+    let mut code = ExitCode::SUCCESS;
+    if !model.unsaved.is_empty() {
+        match write_rescue(&config.log_path, model.unsaved.values()) {
+            Ok(p) => eprintln!(
+                "prefer: {} decision{} could not be written to the log; they are in {} - append that file to the log when the disk has room",
+                model.unsaved.len(),
+                plural(model.unsaved.len()),
+                p.display()
+            ),
+            Err(e) => eprintln!("prefer: could not write the rescue file either: {e}"),
+        }
+        code = ExitCode::FAILURE;
+    }
+    for n in notes {
+        println!("note: {n}");
+    }
+    let problems = model.source.problems();
+    if !problems.is_empty() {
+        println!(
+            "{} record{} of {} could not be used (left out):",
+            problems.len(),
+            plural(problems.len()),
+            args.file.display()
+        );
+        for p in problems.iter().take(10) {
+            println!("  {}", sanitize(&p.to_string()));
+        }
+        if problems.len() > 10 {
+            println!(
+                "  ... prefer validate {} lists them all",
+                shell_quote(&args.file.to_string_lossy())
+            );
+        }
+    }
+    let total = model.tasks.len();
+    let decided = model.decided_count();
+    let skipped = model
+        .decisions
+        .iter()
+        .filter(|e| e.skip && e.task == mode)
+        .count();
+    println!(
+        "{} decision{} this session; {decided} of {total} tasks decided{}.",
+        model.session_decisions,
+        plural(model.session_decisions),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        }
+    );
+    if review_filter.is_none() && (model.team.names().next().is_some() || model.team.overlap > 1) {
+        println!(
+            "team: {} of {total} tasks have {} decision{}{}.",
+            model.team.full(),
+            model.team.overlap,
+            plural(model.team.overlap),
+            if model.team.over() > 0 {
+                format!(
+                    "; {} got more because two labelers took them at the same moment",
+                    model.team.over()
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!("labels log: {}", config.log_path.display());
+    let logs = args
+        .review
+        .as_ref()
+        .map(|r| r.logs.as_slice())
+        .unwrap_or(&[]);
+    match &review_filter {
+        Some(f) => println!(
+            "resume with: {}",
+            review_command(args, &config.annotator, mode, f, logs)
+        ),
+        None => println!(
+            "resume with: {}",
+            resume_command(args, &config.annotator, mode)
+        ),
+    }
+    code
+}
+
+/// Writes decisions that could not reach the log to `<log>.rescue-<millis>` beside it (not
+/// `*.jsonl`, so no tool takes it for an annotator's log),
+/// or in the temporary folder when that fails too.
+fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::Result<PathBuf> {
+    let mut bytes = Vec::new();
+    for e in events {
+        let mut e = e.clone();
+        if e.at.is_empty() {
+            e.at = crate::labels::now_rfc3339();
+        }
+        serde_json::to_writer(&mut bytes, &e).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+    }
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let name = format!(
+        "{}.rescue-{millis}",
+        log.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let beside = log.with_file_name(&name);
+    let write = |p: &Path| -> io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(p)?;
+        f.write_all(&bytes)?;
+        f.sync_all()
+    };
+    match write(&beside) {
+        Ok(()) => Ok(beside),
+        Err(_) => {
+            let tmp = std::env::temp_dir().join(&name);
+            write(&tmp).map(|()| tmp)
+        }
+    }
+}
+
+/// The command that goes on reviewing where this session is (same logs, filter and mode).
+fn review_command(
+    args: &SessionArgs,
+    annotator: &str,
+    mode: TaskKind,
+    filter: &Filter,
+    logs: &[PathBuf],
+) -> String {
+    let mut parts = vec![
+        "prefer review".to_string(),
+        shell_quote(&args.file.to_string_lossy()),
+    ];
+    parts.extend(logs.iter().map(|l| shell_quote(&l.to_string_lossy())));
+    if let Some(dir) = &args.labels_dir {
+        parts.push(format!(
+            "--labels-dir {}",
+            shell_quote(&dir.to_string_lossy())
+        ));
+    }
+    if let Some(out) = &args.out {
+        parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
+    }
+    parts.push(format!("--mode {}", mode.name()));
+    parts.push(format!("--annotator {}", shell_quote(annotator)));
+    parts.push(format!("--filter {}", shell_quote(&filter.name())));
+    parts.join(" ")
+}
+
+/// The command that resumes this labeling session.
+/// After labeling: the commands that review the team's labels and export them, for the
+/// summary at the end.
+fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
+    let file = shell_quote(&args.file.to_string_lossy());
+    let dir = args.labels_dir.clone().or_else(|| {
+        args.out
+            .as_ref()
+            .and_then(|o| o.parent().map(Path::to_path_buf))
+    });
+    let dir_arg = dir
+        .map(|d| format!(" --labels-dir {}", shell_quote(&d.to_string_lossy())))
+        .unwrap_or_default();
+    let format = if mode == TaskKind::Rate {
+        "ratings"
+    } else {
+        "trl"
+    };
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels".into());
+    let out = args
+        .file
+        .with_file_name(format!("{stem}.{format}.jsonl"))
+        .to_string_lossy()
+        .into_owned();
+    vec![
+        (
+            "review".into(),
+            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
+        ),
+        (
+            "export".into(),
+            format!(
+                "prefer export {file}{dir_arg} --format {format} --out {}",
+                shell_quote(&out)
+            ),
+        ),
+    ]
+}
+
+fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String {
+    let mut parts = vec![
+        "prefer label".to_string(),
+        shell_quote(&args.file.to_string_lossy()),
+        format!("--mode {}", mode.name()),
+        format!("--annotator {}", shell_quote(annotator)),
+    ];
+    if let Some(dir) = &args.labels_dir {
+        parts.push(format!(
+            "--labels-dir {}",
+            shell_quote(&dir.to_string_lossy())
+        ));
+    }
+    if let Some(out) = &args.out {
+        parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
+    }
+    if let Some(k) = args.overlap {
+        parts.push(format!("--overlap {k}"));
+    }
+    if args.no_shuffle {
+        parts.push("--no-shuffle".into());
+    }
+    if let Some(t) = &args.task {
+        parts.push(format!("--task {}", shell_quote(&t.to_string_lossy())));
+    }
+    if let Some(k) = args.scale.filter(|_| mode == TaskKind::Rate) {
+        parts.push(format!("--scale {k}"));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{FlagKey, Key};
+
+    fn args() -> SessionArgs {
+        SessionArgs {
+            file: PathBuf::from("data/set.jsonl"),
+            mode: None,
+            annotator: None,
+            labels_dir: None,
+            out: None,
+            overlap: None,
+            no_shuffle: false,
+            scale: None,
+            task: None,
+            review: None,
+        }
+    }
+
+    fn files() -> Files {
+        Files {
+            settings: Settings::default(),
+            keymap: KeyMap::default(),
+            spec: TaskSpec::default(),
+            folder_overlap: None,
+        }
+    }
+
+    fn env() -> Env {
+        Env {
+            prefer_annotator: None,
+            user: Some("tess".into()),
+            no_color: false,
+        }
+    }
+
+    #[test]
+    fn without_options_the_defaults_of_prefer_label() {
+        let c = resolve(&args(), &env(), files()).unwrap();
+        assert_eq!(c.annotator, "tess");
+        assert_eq!(c.dir, PathBuf::from("data/set.labels"));
+        assert_eq!(c.log_path, PathBuf::from("data/set.labels/tess.jsonl"));
+        assert_eq!((c.overlap, c.mode, c.scale, c.shuffle), (1, None, 5, true));
+        assert_eq!(c.theme, Theme::Default);
+        assert_eq!(c.keymap, KeyMap::default());
+    }
+
+    #[test]
+    fn mode_comes_from_the_flag_then_the_task_file_then_the_settings() {
+        let mut f = files();
+        f.settings.mode = Some(TaskKind::Rate);
+        assert_eq!(
+            resolve(&args(), &env(), f.clone()).unwrap().mode,
+            Some(TaskKind::Rate)
+        );
+        f.spec.mode = Some(TaskKind::Rank);
+        assert_eq!(
+            resolve(&args(), &env(), f.clone()).unwrap().mode,
+            Some(TaskKind::Rank)
+        );
+        let a = SessionArgs {
+            mode: Some(TaskKind::Pair),
+            ..args()
+        };
+        assert_eq!(
+            resolve(&a, &env(), f.clone()).unwrap().mode,
+            Some(TaskKind::Pair)
+        );
+        // Review goes by the team's decisions unless --mode names one.
+        let r = SessionArgs {
+            review: Some(ReviewSpec {
+                filter: Filter::All,
+                logs: Vec::new(),
+            }),
+            ..args()
+        };
+        assert_eq!(resolve(&r, &env(), f).unwrap().mode, None);
+    }
+
+    #[test]
+    fn a_mode_left_open_is_decided_by_the_data() {
+        let team = OthersAtStart::default();
+        assert_eq!(decide_mode(None, false, &team, true), TaskKind::Pair);
+        assert_eq!(decide_mode(None, false, &team, false), TaskKind::Rank);
+        assert_eq!(
+            decide_mode(Some(TaskKind::Rate), true, &team, true),
+            TaskKind::Rate
+        );
+    }
+
+    #[test]
+    fn annotator_comes_from_the_flag_then_the_environment_then_settings_then_user() {
+        let mut f = files();
+        f.settings.annotator = Some("sam".into());
+        let mut e = env();
+        assert_eq!(resolve(&args(), &e, f.clone()).unwrap().annotator, "sam");
+        e.prefer_annotator = Some("pat".into());
+        assert_eq!(resolve(&args(), &e, f.clone()).unwrap().annotator, "pat");
+        let a = SessionArgs {
+            annotator: Some("ann".into()),
+            ..args()
+        };
+        assert_eq!(resolve(&a, &e, f).unwrap().annotator, "ann");
+    }
+
+    #[test]
+    fn overlap_comes_from_the_flag_then_the_folder_then_the_task_file() {
+        let mut f = files();
+        f.spec.overlap = 2;
+        assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 2);
+        f.folder_overlap = Some(3);
+        assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 3);
+        let a = SessionArgs {
+            overlap: Some(4),
+            ..args()
+        };
+        assert_eq!(resolve(&a, &env(), f).unwrap().overlap, 4);
+    }
+
+    #[test]
+    fn out_decides_the_log_and_the_folder_and_no_color_the_theme() {
+        let a = SessionArgs {
+            out: Some(PathBuf::from("elsewhere/me.jsonl")),
+            ..args()
+        };
+        let e = Env {
+            no_color: true,
+            ..env()
+        };
+        let c = resolve(&a, &e, files()).unwrap();
+        assert_eq!(c.log_path, PathBuf::from("elsewhere/me.jsonl"));
+        assert_eq!(c.dir, PathBuf::from("elsewhere"));
+        assert_eq!(c.theme, Theme::Monochrome);
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let none = Env::default();
+        let e = resolve(&args(), &none, files()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("no annotator name: give --annotator NAME"),
+            "{e}"
+        );
+        let a = SessionArgs {
+            annotator: Some("../x".into()),
+            ..args()
+        };
+        let e = resolve(&a, &env(), files()).unwrap_err().to_string();
+        assert!(e.contains("it names the log file"), "{e}");
+        let mut f = files();
+        f.spec.flags = vec![FlagKey {
+            name: "unsafe".into(),
+            key: Key::ch('q'),
+            line: 3,
+        }];
+        let e = resolve(&args(), &env(), f).unwrap_err().to_string();
+        assert!(e.starts_with("key \"q\" is bound to both `quit`"), "{e}");
+    }
+}
