@@ -296,6 +296,11 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
                 queue.push_back(Msg::Edit(key));
                 return;
             }
+            if matches!(model.overlay, super::model::Overlay::ConfirmUndo { .. }) {
+                let yes = matches!(key.code, KeyCode::Char('y' | 'Y')) && !key.ctrl && !key.alt;
+                queue.push_back(Msg::Answer(yes));
+                return;
+            }
             if model.input.is_some() {
                 // A line is being typed: keys are text, not commands.
                 let ik = match key.code {

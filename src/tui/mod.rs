@@ -2,8 +2,10 @@
 //! loop that connects them to the terminal and the labels log.
 
 pub mod app;
+pub mod clock;
 pub mod content;
 pub mod filter;
+pub mod highlight;
 pub mod keymap;
 pub mod layout;
 pub mod model;
@@ -12,6 +14,7 @@ pub mod review;
 pub mod session;
 pub mod team;
 pub mod textarea;
+pub mod undo;
 pub mod update;
 pub mod view;
 
@@ -21,5 +24,7 @@ pub use app::run_label;
 
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod ux_tests;
 #[cfg(test)]
 mod view_tests;

@@ -168,6 +168,8 @@ pub struct SessionConfig {
     pub spec: TaskSpec,
     /// Read the team's logs that are symbolic links (the folder's `follow_links`).
     pub follow_links: bool,
+    /// Decision keys within this many ms of a new task appearing are ignored (0: off).
+    pub typeahead_guard_ms: u64,
 }
 
 /// Decides a session from its arguments, the environment and the files read, without a
@@ -215,7 +217,13 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         .scale
         .or(args.task.is_some().then_some(spec.rate.scale));
     let scale = scale_asked.unwrap_or(rating_scale::DEFAULT);
+    // The task file's, then the labeler's own setting, then the default.
+    let typeahead_guard_ms = spec
+        .typeahead_guard_ms
+        .or(settings.typeahead_guard_ms)
+        .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
     Ok(SessionConfig {
+        typeahead_guard_ms,
         args: args.clone(),
         annotator,
         dir,
@@ -468,7 +476,7 @@ pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::R
     let show_guidelines =
         config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
 
-    let model = Model::new(Setup {
+    let mut model = Model::new(Setup {
         source,
         file_label: args
             .file
@@ -485,8 +493,12 @@ pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::R
         spec: config.spec.clone(),
         keymap: config.keymap.clone(),
         theme: config.theme,
+        typeahead_guard_ms: config.typeahead_guard_ms,
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if review.is_none() {
+        model.next_steps = next_steps(args, mode);
+    }
     if model.stale > 0 {
         notes.push(if model.stale == 1 {
             "1 logged decision is about an item whose text changed since; that task is open again"
@@ -713,6 +725,48 @@ fn review_command(
 }
 
 /// The command that resumes this labeling session.
+/// After labeling: the commands that review the team's labels and export them, for the
+/// summary at the end.
+fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
+    let file = shell_quote(&args.file.to_string_lossy());
+    let dir = args.labels_dir.clone().or_else(|| {
+        args.out
+            .as_ref()
+            .and_then(|o| o.parent().map(Path::to_path_buf))
+    });
+    let dir_arg = dir
+        .map(|d| format!(" --labels-dir {}", shell_quote(&d.to_string_lossy())))
+        .unwrap_or_default();
+    let format = if mode == TaskKind::Rate {
+        "ratings"
+    } else {
+        "trl"
+    };
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels".into());
+    let out = args
+        .file
+        .with_file_name(format!("{stem}.{format}.jsonl"))
+        .to_string_lossy()
+        .into_owned();
+    vec![
+        (
+            "review".into(),
+            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
+        ),
+        (
+            "export".into(),
+            format!(
+                "prefer export {file}{dir_arg} --format {format} --out {}",
+                shell_quote(&out)
+            ),
+        ),
+    ]
+}
+
 fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String {
     let mut parts = vec![
         "prefer label".to_string(),

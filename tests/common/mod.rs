@@ -11,6 +11,18 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_prefer");
 
+/// A settings file that turns the typeahead guard off (and sets nothing else).
+pub fn no_guard_settings() -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefer-tests-no-guard.toml");
+    if !path.exists() {
+        // Written whole under another name, then renamed: tests run in parallel.
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&tmp, "typeahead_guard_ms = 0\n").expect("write the test settings");
+        std::fs::rename(&tmp, &path).expect("place the test settings");
+    }
+    path
+}
+
 pub struct Session {
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
@@ -53,8 +65,11 @@ impl Session {
         cmd.env_remove("PREFER_ANNOTATOR");
         cmd.env_remove("PREFER_TEST_PANIC");
         // No settings file of the person running the tests may change what prefer does.
-        cmd.env_remove("PREFER_CONFIG");
         cmd.env_remove("XDG_CONFIG_HOME");
+        // Tests send keys as soon as the screen shows what they wait for, faster than any
+        // labeler: the typeahead guard would ignore them. A test of the guard names its own
+        // settings file in `env`.
+        cmd.env("PREFER_CONFIG", no_guard_settings());
         cmd.env("HOME", cwd);
         for (k, v) in env {
             cmd.env(k, v);

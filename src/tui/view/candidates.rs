@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::one_line;
 use super::super::content::{PaneId, wrapped_lines};
+use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
 use super::super::review::{self, pane_verdicts};
@@ -156,7 +157,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             f.render_widget(Paragraph::new(rows), vr.intersection(screen));
         }
         f.render_widget(
-            Paragraph::new(lines[start..end].to_vec()),
+            Paragraph::new(mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
     }
@@ -178,7 +179,10 @@ fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
         TaskKind::Pair => match m.view.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),
-            c if c == id => Some("✓ better".into()),
+            c if c == id => Some(match m.view.strength {
+                Some(k) => format!("✓ better ({k}/4)"),
+                None => "✓ better".into(),
+            }),
             _ => Some("worse".into()),
         },
     }

@@ -7,6 +7,7 @@ mod header;
 mod nothing_left;
 mod overlay;
 mod prompt;
+mod summary;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
