@@ -25,6 +25,7 @@ use super::keymap::Key;
 use super::model::{Model, Setup};
 use super::others::OthersReader;
 use super::review::Filter;
+use super::terminal::{Interrupt, Signals, TermKey, repaint, signal_name, suspend, term_key};
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
 
@@ -252,7 +253,11 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             model.first_left_out.as_deref().unwrap_or("")
         ));
     }
+    // Before the screen is set up: a signal from here on restores it.
+    let signals = Signals::install().context("cannot install the signal handlers")?;
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    // The alternate screen may still hold what a killed session or the shell left there.
+    repaint(&mut terminal).context("cannot clear the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
     if !notes.is_empty() {
@@ -284,14 +289,31 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         &mut |seq, ev| writer.send(seq, ev),
         &mut || writer.results(),
         &mut |timeout| {
-            if event::poll(timeout)? {
-                let ev = event::read()?;
+            // Waits in short slices, so a signal is acted on within one of them.
+            let deadline = Instant::now() + timeout;
+            loop {
+                let slice = deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(SIGNAL_POLL);
+                match event::poll(slice) {
+                    Ok(true) => {}
+                    Ok(false) if signals.pending() || Instant::now() >= deadline => {
+                        return Ok(None);
+                    }
+                    Ok(false) => continue,
+                    // A hung-up terminal cannot be read: the signal that came with it is
+                    // what to act on.
+                    Err(_) if signals.pending() => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+                let ev = match event::read() {
+                    Err(_) if signals.pending() => return Ok(None),
+                    r => r?,
+                };
                 if test_panic && matches!(ev, TermEvent::Key(_)) {
                     panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
                 }
-                Ok(Some(ev))
-            } else {
-                Ok(None)
+                return Ok(Some(ev));
             }
         },
         &|| started.elapsed().as_millis() as u64,
@@ -303,11 +325,20 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             }
             msgs
         },
+        &mut || signals.take(),
+        &mut |t| suspend(t),
     );
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
     finish_writes(&mut model, &writer);
     drop(writer);
-    ratatui::restore();
+    let stopped = result.as_ref().ok().copied().flatten();
+    if stopped.is_some() {
+        // The terminal may be gone (SIGHUP): nothing here may fail or panic on a write.
+        let _ = terminal.show_cursor();
+        let _ = ratatui::try_restore();
+    } else {
+        ratatui::restore();
+    }
     let review_filter = model.review.as_ref().map(|r| r.filter.clone());
     result?;
 
@@ -323,6 +354,23 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
             Err(e) => eprintln!("prefer: could not write the rescue file either: {e}"),
         }
         code = ExitCode::FAILURE;
+    }
+    if let Some(sig) = stopped {
+        use std::io::Write;
+        let _ = writeln!(
+            io::stderr(),
+            "prefer: stopped by {}; {} decision{} this session, every one shown as saved is in {}; resume with: {}",
+            signal_name(sig),
+            model.session_decisions,
+            if model.session_decisions == 1 {
+                ""
+            } else {
+                "s"
+            },
+            log_path.display(),
+            resume_command(args, &annotator, mode)
+        );
+        return Ok(ExitCode::from(128u8.saturating_add(sig as u8)));
     }
     for n in &notes {
         println!("note: {n}");
@@ -394,7 +442,12 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
 }
 
 /// The event loop. Generic over the backend and the event source, so tests can drive the
-/// whole app on a `TestBackend` with injected events.
+/// whole app on a `TestBackend` with injected events. Ends with the signal that stopped it,
+/// if one did.
+///
+/// The screen is cleared and drawn whole when the task on screen changes and on Ctrl-L: a
+/// terminal that drew a cell differently from ratatui's reckoning keeps no trace of it.
+#[allow(clippy::too_many_arguments)]
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
@@ -403,10 +456,13 @@ pub fn run_loop<B: Backend>(
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
     poll: &mut dyn FnMut() -> Vec<Msg>,
-) -> anyhow::Result<()>
+    interrupt: &mut dyn FnMut() -> Option<Interrupt>,
+    suspend: &mut dyn FnMut(&mut Terminal<B>) -> io::Result<()>,
+) -> anyhow::Result<Option<i32>>
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut shown: Option<crate::labels::TaskKey> = None;
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
@@ -423,9 +479,18 @@ where
         false
     };
     loop {
+        match interrupt() {
+            Some(Interrupt::Stop(sig)) => return Ok(Some(sig)),
+            Some(Interrupt::Suspend) => suspend(terminal)?,
+            None => {}
+        }
         queue.extend(results());
         if process(&mut queue, model) {
-            return Ok(());
+            return Ok(None);
+        }
+        if shown.as_ref() != Some(&model.view.key) {
+            repaint(terminal)?;
+            shown = Some(model.view.key.clone());
         }
         terminal.draw(|f| view(model, f))?;
 
@@ -452,9 +517,14 @@ where
                 let mut ev = Some(ev);
                 while let Some(e) = ev {
                     queue.extend(results());
-                    push_event(&mut queue, model, e);
+                    let bound = |c| model.keymap.action(Key::ctrl(c)).is_some();
+                    match term_key(&e, bound) {
+                        Some(TermKey::Repaint) => repaint(terminal)?,
+                        Some(TermKey::Suspend) => suspend(terminal)?,
+                        None => push_event(&mut queue, model, e),
+                    }
                     if process(&mut queue, model) {
-                        return Ok(());
+                        return Ok(None);
                     }
                     ev = next_event(Duration::ZERO)?;
                 }
@@ -466,6 +536,9 @@ where
         }
     }
 }
+
+/// The longest wait for a key before looking whether a signal arrived.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 /// How often the loop looks for the writer's report while a write is on its way.
 const WRITE_POLL: Duration = Duration::from_millis(2);

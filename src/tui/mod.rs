@@ -9,6 +9,7 @@ pub mod model;
 pub mod others;
 pub mod review;
 pub mod team;
+pub mod terminal;
 pub mod textarea;
 pub mod update;
 pub mod view;
