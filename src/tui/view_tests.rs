@@ -345,3 +345,35 @@ fn a_long_item_id_is_shortened_before_other_header_fields_go() {
     assert!(head.contains('…'), "{head}");
     assert!(crate::text::str_width(head.trim_end()) <= 100);
 }
+
+#[test]
+fn help_overlay_at_80x24_is_a_closed_box() {
+    for mode in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+        let mut m = model(four_candidates(), mode, (80, 24));
+        update(&mut m, Msg::Key(Action::Help), 0);
+        let rows = rows(&draw(&m));
+        let top = rows.iter().position(|r| r.contains("┌ help")).unwrap();
+        let bottom = top + rows[top..].iter().position(|r| r.contains('└')).unwrap();
+        let left = rows[top].chars().position(|c| c == '┌').unwrap();
+        let right = rows[top].chars().position(|c| c == '┐').unwrap();
+        for r in &rows[top + 1..bottom] {
+            let chars: Vec<char> = r.chars().collect();
+            assert_eq!(chars[left], '│', "{mode:?}:\n{}", rows.join("\n"));
+            assert_eq!(chars[right], '│', "{mode:?}:\n{}", rows.join("\n"));
+        }
+        // Beside the box, no border of the panes under it reads as a second edge.
+        for r in &rows[top..=bottom] {
+            let beside: String = r
+                .chars()
+                .enumerate()
+                .filter(|&(x, _)| x < left || x > right)
+                .map(|(_, c)| c)
+                .collect();
+            assert!(
+                beside.chars().all(|c| c == ' '),
+                "{mode:?}: {beside:?} beside the help:\n{}",
+                rows.join("\n")
+            );
+        }
+    }
+}
