@@ -279,3 +279,36 @@ fn process_stopped(pid: u32) -> bool {
         })
         .unwrap_or(false)
 }
+
+#[test]
+fn two_turn_conversations_open_at_the_question_and_the_answer_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/multiturn/mt_bench_ja.jsonl"
+    );
+    // The first two items only (the third is validate's example of a conflict).
+    let text: String = std::fs::read_to_string(src)
+        .unwrap()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("mt.jsonl"), text).unwrap();
+    let args = ["label", "mt.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 120, 40);
+    let screen = s.wait_for("the answers judged", 10, |sc| {
+        sc.matches("▍assistant · judged").count() >= 2
+    });
+    assert!(
+        screen.contains("では、雨の日の代わりの予定も加えてください。"),
+        "{screen}"
+    );
+    assert!(!screen.contains("、1行目で"), "{screen}");
+    // P folds the earlier turns of every answer.
+    s.send("P");
+    let screen = s.wait_text("earlier turn folded", 10);
+    assert!(screen.contains("earlier turns folded"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}
