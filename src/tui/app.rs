@@ -254,7 +254,9 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         ));
     }
     // Before the screen is set up: a signal from here on restores it.
-    let signals = Signals::install().context("cannot install the signal handlers")?;
+    let writes_pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signals = Signals::install(Arc::clone(&writes_pending))
+        .context("cannot install the signal handlers")?;
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     // The alternate screen may still hold what a killed session or the shell left there.
     repaint(&mut terminal).context("cannot clear the terminal")?;
@@ -282,7 +284,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
-    let writer = Writer::start(log);
+    let writer = Writer::start(log, writes_pending);
     let result = run_loop(
         &mut terminal,
         &mut model,
@@ -547,6 +549,9 @@ const WRITE_POLL: Duration = Duration::from_millis(2);
 /// each as `Msg::Saved` or `Msg::SaveFailed`.
 struct Writer {
     tx: Option<std::sync::mpsc::Sender<(u64, Event)>>,
+    /// Events handed over and not yet written (or failed): what a watchdog that ends the
+    /// program waits for.
+    pending: Arc<std::sync::atomic::AtomicUsize>,
     rx: std::sync::mpsc::Receiver<Msg>,
     handle: Option<std::thread::JoinHandle<()>>,
     /// Events that could not even be handed over (the thread is gone): reported as failed.
@@ -554,9 +559,11 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(mut log: LabelLog) -> Self {
+    fn start(mut log: LabelLog, pending: Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        use std::sync::atomic::Ordering;
         let (tx, jobs) = std::sync::mpsc::channel::<(u64, Event)>();
         let (done, rx) = std::sync::mpsc::channel::<Msg>();
+        let written = Arc::clone(&pending);
         let handle = std::thread::Builder::new()
             .name("prefer-writer".into())
             .spawn(move || {
@@ -565,6 +572,7 @@ impl Writer {
                         Ok(()) => Msg::Saved(seq),
                         Err(e) => Msg::SaveFailed(seq, e.to_string()),
                     };
+                    written.fetch_sub(1, Ordering::SeqCst);
                     if done.send(msg).is_err() {
                         break;
                     }
@@ -573,6 +581,7 @@ impl Writer {
             .ok();
         Writer {
             tx: Some(tx),
+            pending,
             rx,
             handle,
             lost: Default::default(),
@@ -580,11 +589,14 @@ impl Writer {
     }
 
     fn send(&self, seq: u64, ev: Event) {
+        use std::sync::atomic::Ordering;
+        self.pending.fetch_add(1, Ordering::SeqCst);
         let sent = self
             .tx
             .as_ref()
             .is_some_and(|tx| tx.send((seq, ev)).is_ok());
         if !sent {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
             // Only if the thread died: the event stays unsaved in memory and is rescued on quit.
             self.lost.borrow_mut().push(Msg::SaveFailed(
                 seq,

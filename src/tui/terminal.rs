@@ -1,12 +1,13 @@
 //! The terminal around the labeling screen: signals that end the program (SIGTERM, SIGHUP,
 //! SIGINT, SIGQUIT) or suspend it (SIGTSTP, Ctrl-Z), and the keys that act on the terminal
-//! itself (Ctrl-L repaints). A signal only sets a flag; the event loop notices it between
-//! events, so the terminal is restored and the log's last write finished in the ordinary
-//! way, never from inside a signal handler.
+//! itself (Ctrl-L repaints). A signal only sets a flag (on a thread of its own, never in a
+//! signal handler); the event loop notices it between events, so the terminal is restored
+//! and the log's last write finished in the ordinary way.
 
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::Terminal;
@@ -52,10 +53,11 @@ pub fn term_key(ev: &TermEvent, bound: impl Fn(char) -> bool) -> Option<TermKey>
     }
 }
 
-/// Flags set by the signal handlers.
+/// Signals received, as flags the event loop reads, and a watchdog for a loop that cannot.
 pub struct Signals {
     stop: Arc<AtomicUsize>,
     tstp: Arc<AtomicBool>,
+    handled: Arc<AtomicBool>,
 }
 
 /// The signals that end a session, with their names for the message on exit.
@@ -67,28 +69,79 @@ pub const STOP_SIGNALS: [(i32, &str); 4] = [
     (signal_hook::consts::SIGQUIT, "SIGQUIT"),
 ];
 
+/// How long the event loop has to notice an ending signal before the watchdog ends the
+/// program itself.
+pub const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The longest the watchdog waits for the writer to finish what it was given.
+const WRITES_GRACE: Duration = Duration::from_secs(30);
+
 impl Signals {
-    /// Installs the handlers. A second ending signal (a shell sends SIGHUP then SIGTERM when a
-    /// connection drops) changes nothing: the first is being handled.
+    /// Starts a thread that receives the signals. A second ending signal (a shell sends SIGHUP
+    /// then SIGTERM when a connection drops) changes nothing: the first is being handled.
+    ///
+    /// If the event loop has not taken the stop in hand within [`STOP_GRACE`] (a terminal that
+    /// hung up can leave the terminal library reading an endless end-of-file), the thread ends
+    /// the program itself: once `writes_pending` is zero (every decision handed to the log's
+    /// writer is on disk), it restores what it can of the terminal and exits with 128 + the
+    /// signal.
     #[cfg(unix)]
-    pub fn install() -> io::Result<Self> {
-        use signal_hook::flag;
+    pub fn install(writes_pending: Arc<AtomicUsize>) -> io::Result<Self> {
+        use signal_hook::consts::SIGTSTP;
         let s = Signals {
             stop: Arc::new(AtomicUsize::new(0)),
             tstp: Arc::new(AtomicBool::new(false)),
+            handled: Arc::new(AtomicBool::new(false)),
         };
-        for (sig, _) in STOP_SIGNALS {
-            flag::register_usize(sig, Arc::clone(&s.stop), sig as usize)?;
-        }
-        flag::register(signal_hook::consts::SIGTSTP, Arc::clone(&s.tstp))?;
+        let mut wanted: Vec<i32> = STOP_SIGNALS.iter().map(|(sig, _)| *sig).collect();
+        wanted.push(SIGTSTP);
+        let mut incoming = signal_hook::iterator::Signals::new(&wanted)?;
+        let (stop, tstp, handled) = (
+            Arc::clone(&s.stop),
+            Arc::clone(&s.tstp),
+            Arc::clone(&s.handled),
+        );
+        std::thread::Builder::new()
+            .name("prefer-signals".into())
+            .spawn(move || {
+                for sig in incoming.forever() {
+                    if sig == SIGTSTP {
+                        tstp.store(true, Ordering::SeqCst);
+                        continue;
+                    }
+                    if stop.swap(sig as usize, Ordering::SeqCst) != 0 {
+                        continue;
+                    }
+                    let since = Instant::now();
+                    while since.elapsed() < STOP_GRACE {
+                        if handled.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    if handled.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let since = Instant::now();
+                    while writes_pending.load(Ordering::SeqCst) > 0
+                        && since.elapsed() < WRITES_GRACE
+                    {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+                    let _ = ratatui::try_restore();
+                    std::process::exit(128 + sig);
+                }
+            })?;
         Ok(s)
     }
 
     #[cfg(not(unix))]
-    pub fn install() -> io::Result<Self> {
+    pub fn install(_writes_pending: Arc<AtomicUsize>) -> io::Result<Self> {
         Ok(Signals {
             stop: Arc::new(AtomicUsize::new(0)),
             tstp: Arc::new(AtomicBool::new(false)),
+            handled: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -97,14 +150,18 @@ impl Signals {
         self.stop.load(Ordering::SeqCst) != 0 || self.tstp.load(Ordering::SeqCst)
     }
 
-    /// The signal to act on now, if any (a stop before a suspend).
+    /// The signal to act on now, if any (a stop before a suspend). Taking a stop tells the
+    /// watchdog the loop has it in hand.
     pub fn take(&self) -> Option<Interrupt> {
         match self.stop.load(Ordering::SeqCst) {
             0 => self
                 .tstp
                 .swap(false, Ordering::SeqCst)
                 .then_some(Interrupt::Suspend),
-            sig => Some(Interrupt::Stop(sig as i32)),
+            sig => {
+                self.handled.store(true, Ordering::SeqCst);
+                Some(Interrupt::Stop(sig as i32))
+            }
         }
     }
 }

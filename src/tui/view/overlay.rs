@@ -129,7 +129,9 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("Ctrl-L draws the screen again; Ctrl-Z suspends (fg resumes)"));
+    lines.push(Line::from(
+        "Ctrl-L draws the screen again; Ctrl-Z suspends (fg resumes)",
+    ));
     lines.push(Line::from("q quits; any other key closes this help"));
     (format!("help: {} mode", m.mode.name()), lines)
 }
