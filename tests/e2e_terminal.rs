@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Session, log_events, pair_file};
+use std::io::Write;
 
 const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
 const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
@@ -311,4 +312,76 @@ fn two_turn_conversations_open_at_the_question_and_the_answer_judged() {
     assert!(screen.contains("earlier turns folded"), "{screen}");
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
+}
+
+#[test]
+fn a_terminal_that_hangs_up_ends_the_session_with_the_log_intact() {
+    // The pane closed, the SSH connection dropped: the pseudo-terminal's other end goes away.
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(common::BIN);
+    cmd.args(["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"]);
+    cmd.cwd(dir.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", dir.path());
+    cmd.env_remove("PREFER_CONFIG");
+    cmd.env_remove("XDG_CONFIG_HOME");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    // The reader's copy of the terminal's end must close too: it stops at the first output
+    // after it is told to (the clock redraws every second).
+    let hang_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let told = std::sync::Arc::clone(&hang_up);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || told.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let wait_for = |what: &str| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(what) {
+            assert!(std::time::Instant::now() < end, "never showed {what}");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    wait_for("task");
+    writer.write_all(b"a").unwrap();
+    writer.flush().unwrap();
+    wait_for("saved");
+    hang_up.store(true, std::sync::atomic::Ordering::SeqCst);
+    drop(writer);
+    drop(pair.master);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            panic!("prefer still running 15 s after its terminal hung up");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(!status.success(), "{status:?}");
+    let events = log_events(&dir.path().join("set.labels/tess.jsonl"));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["choice"], "c0");
 }
