@@ -1,6 +1,8 @@
 //! The labeler's own settings, `~/.config/prefer/config.toml` (or `$PREFER_CONFIG`): annotator
-//! name, theme, default mode and key bindings by action name. Strict TOML: an unknown key, an
-//! unknown action, an unreadable key or two actions on one key is an error with the line.
+//! name, theme, default mode and key bindings by action name. Strict TOML: an unknown key is an
+//! error with the line. The `[keys]` entries are kept as written, with their lines: the labeling
+//! screen builds its key map from them and reports an unknown action, an unreadable key or two
+//! actions on one key with this file's name and the entry's line.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -10,9 +12,9 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
 use toml::Spanned;
 
+use crate::diag::{describe_toml_error, line_of};
+use crate::key::KeyOverride;
 use crate::labels::TaskKind;
-use crate::taskfile::{describe_toml_error, line_of};
-use crate::tui::keymap::{KeyMap, KeyOverride};
 
 /// The environment variable that points at another settings file.
 pub const CONFIG_ENV: &str = "PREFER_CONFIG";
@@ -54,7 +56,10 @@ pub struct Settings {
     pub theme: Theme,
     /// `None`: decided from the file (pair when every item has two candidates, else rank).
     pub mode: Option<TaskKind>,
-    pub keymap: KeyMap,
+    /// The `[keys]` entries in file order, as written (none: the default keys).
+    pub keys: Vec<KeyOverride>,
+    /// The file the settings came from, for messages (empty for the defaults).
+    pub file: String,
 }
 
 /// A settings file that cannot be used.
@@ -130,8 +135,6 @@ impl Settings {
             })
             .collect();
         overrides.sort_by_key(|o| o.line);
-        let keymap =
-            KeyMap::with_overrides(&overrides).map_err(|e| invalid((e.line(), e.to_string())))?;
         let annotator = match raw.annotator {
             Some(a) if a.get_ref().trim().is_empty() => {
                 return Err(invalid((
@@ -145,7 +148,8 @@ impl Settings {
             annotator,
             theme: raw.theme.unwrap_or_default(),
             mode: raw.mode,
-            keymap,
+            keys: overrides,
+            file: name.to_string(),
         })
     }
 }
@@ -193,7 +197,12 @@ impl<'de> Deserialize<'de> for OneOrMany {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::keymap::{Action, Key};
+    use crate::key::Key;
+    use crate::tui::keymap::{Action, KeyMap};
+
+    fn keymap(s: &Settings) -> KeyMap {
+        KeyMap::from_settings(s).unwrap()
+    }
 
     const SAMPLE: &str = include_str!("../sample-data/config.toml");
 
@@ -201,8 +210,15 @@ mod tests {
     #[test]
     fn the_sample_config_is_the_defaults() {
         let s = Settings::parse(SAMPLE, "config.toml").unwrap();
-        assert_eq!(s, Settings::default());
-        assert_eq!(s.keymap, KeyMap::default());
+        assert_eq!(
+            Settings {
+                keys: Vec::new(),
+                file: String::new(),
+                ..s.clone()
+            },
+            Settings::default()
+        );
+        assert_eq!(keymap(&s), KeyMap::default());
     }
 
     #[test]
@@ -224,23 +240,27 @@ mod tests {
         assert_eq!(s.annotator.as_deref(), Some("alice"));
         assert_eq!(s.theme, Theme::Monochrome);
         assert_eq!(s.mode, Some(TaskKind::Rate));
-        assert_eq!(s.keymap.action(Key::ch('S')), Some(Action::Skip));
-        assert_eq!(s.keymap.action(Key::ch('s')), None);
-        assert_eq!(s.keymap.action(Key::ctrl('z')), Some(Action::Undo));
+        assert_eq!(keymap(&s).action(Key::ch('S')), Some(Action::Skip));
+        assert_eq!(keymap(&s).action(Key::ch('s')), None);
+        assert_eq!(keymap(&s).action(Key::ctrl('z')), Some(Action::Undo));
     }
 
     #[test]
     fn errors_carry_the_file_and_line() {
-        let e = Settings::parse("theme = \"default\"\n[keys]\nundo = \"ctrl-\"\n", "c.toml")
-            .unwrap_err()
-            .to_string();
+        let e = KeyMap::from_settings(
+            &Settings::parse("theme = \"default\"\n[keys]\nundo = \"ctrl-\"\n", "c.toml").unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.starts_with("c.toml:3: cannot read key \"ctrl-\" for `undo`"),
             "{e}"
         );
-        let e = Settings::parse("[keys]\nskip = \"s\"\nzoom = \"s\"\n", "c.toml")
-            .unwrap_err()
-            .to_string();
+        let e = KeyMap::from_settings(
+            &Settings::parse("[keys]\nskip = \"s\"\nzoom = \"s\"\n", "c.toml").unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("c.toml:3: key \"s\" is bound to both"), "{e}");
     }
 

@@ -12,9 +12,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
+use crate::diag::{describe_toml_error, line_of};
+use crate::key::{DEFAULT_KEYS, FlagKey, KEY_FORMS, Key, Taken, taken};
 use crate::labels::TaskKind;
+use crate::tasks::RANK_MAX;
 use crate::text::sanitize;
-use crate::tui::keymap::{FlagKey, KEY_FORMS, Key, KeyMap};
 
 /// What a task asks of the labeler. Plain data; the labeling screen reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +68,7 @@ pub const STRENGTH_LABELS: [&str; 4] = [
 ];
 
 /// The default margins export writes for strength 1-4.
-pub const MARGINS: [f64; 4] = crate::export::pairs::DEFAULT_MARGIN_MAP;
+pub const MARGINS: [f64; 4] = [0.0, 1.0, 2.0, 3.0];
 
 /// Pair mode's strength of preference.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,7 +153,7 @@ pub enum PairSelection {
     /// All N(N-1)/2 pairs.
     All,
     /// K pairs per item, chosen at random but the same for every labeler and session
-    /// (see [`sample_pairs`]).
+    /// (see [`crate::tasks::sample_pairs`]).
     Sample(usize),
 }
 
@@ -290,15 +292,6 @@ impl<'de> Deserialize<'de> for RawPairs {
     }
 }
 
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 type Problem = (usize, String);
 
 fn at<T>(src: &str, s: &Spanned<T>, message: String) -> Problem {
@@ -387,13 +380,13 @@ impl RawTask {
             spec.rank.ties = r.ties.unwrap_or(true);
             if let Some(t) = r.top {
                 let k = *t.get_ref();
-                if !(1..=crate::tui::model::RANK_MAX as i64).contains(&k) {
+                if !(1..=RANK_MAX as i64).contains(&k) {
                     return Err(at(
                         src,
                         &t,
                         format!(
                             "`top` is {k}: it is how many of the best to pick, 1 to {}",
-                            crate::tui::model::RANK_MAX
+                            RANK_MAX
                         ),
                     ));
                 }
@@ -448,7 +441,6 @@ impl RawTask {
             }
         }
 
-        let default_keys = KeyMap::default();
         for f in &self.flags {
             let line = line_of(src, f.span().start);
             let raw = f.get_ref();
@@ -473,28 +465,37 @@ impl RawTask {
                     ),
                 )
             })?;
-            if let Some(a) = default_keys.action(key) {
-                return Err(at(
-                    src,
-                    &raw.key,
-                    format!(
-                        "key \"{}\" of flag \"{name}\" is already `{}` - pick a key the labeling screen does not use (see `prefer label` help, `?`)",
-                        raw.key.get_ref(),
-                        a.name().unwrap_or("?")
-                    ),
-                ));
-            }
-            if let Some(g) = spec.flags.iter().find(|g| g.key == key) {
-                return Err(at(
-                    src,
-                    &raw.key,
-                    format!(
-                        "key \"{}\" of flag \"{name}\" is already the key of flag \"{}\" (line {})",
-                        raw.key.get_ref(),
-                        g.name,
-                        g.line
-                    ),
-                ));
+            let default_action = |k: Key| {
+                DEFAULT_KEYS
+                    .iter()
+                    .find(|(d, _)| *d == k)
+                    .map(|(_, n)| (*n).to_string())
+            };
+            match taken(key, &spec.flags, default_action) {
+                None => {}
+                Some(Taken::Bound(action)) => {
+                    return Err(at(
+                        src,
+                        &raw.key,
+                        format!(
+                            "key \"{}\" of flag \"{name}\" is already `{action}` - pick a key the labeling screen does not use (see `prefer label` help, `?`)",
+                            raw.key.get_ref(),
+                        ),
+                    ));
+                }
+                Some(Taken::Flag(j)) => {
+                    let g = &spec.flags[j];
+                    return Err(at(
+                        src,
+                        &raw.key,
+                        format!(
+                            "key \"{}\" of flag \"{name}\" is already the key of flag \"{}\" (line {})",
+                            raw.key.get_ref(),
+                            g.name,
+                            g.line
+                        ),
+                    ));
+                }
             }
             spec.flags.push(FlagKey {
                 name: sanitize(name),
@@ -575,113 +576,6 @@ impl RawTask {
     }
 }
 
-/// The pairs of candidates (indices, `lo < hi`, sorted) that make an item's pair tasks when
-/// the task asks for `k` pairs per item: a pseudo-random choice seeded by the item id, so
-/// every labeler and every session gets the same pairs (and overlap works). `k >= C(n,2)`
-/// gives every pair.
-pub fn sample_pairs(item_id: &str, n: usize, k: usize) -> Vec<(usize, usize)> {
-    let mut all: Vec<(usize, usize)> = (0..n)
-        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
-        .collect();
-    if k >= all.len() {
-        return all;
-    }
-    // Partial Fisher-Yates over a keyed hash stream.
-    let mut rng = blake3::Hasher::new_derive_key("prefer sample_pairs v1");
-    rng.update(item_id.as_bytes());
-    let mut stream = rng.finalize_xof();
-    let mut next = || {
-        let mut b = [0u8; 8];
-        stream.fill(&mut b);
-        u64::from_le_bytes(b)
-    };
-    for i in 0..k {
-        let j = i + (next() % (all.len() - i) as u64) as usize;
-        all.swap(i, j);
-    }
-    all.truncate(k);
-    all.sort_unstable();
-    all
-}
-
-// ------------------------------------------------------------------------------------------
-// Turning the TOML parser's errors into messages that name the key and suggest a fix.
-
-/// The line and a readable message for a TOML or schema error: unknown keys and values get a
-/// "did you mean" and the list of known ones.
-pub(crate) fn describe_toml_error(src: &str, e: &toml::de::Error) -> (usize, String) {
-    let line = e.span().map_or(0, |s| line_of(src, s.start));
-    let msg = e.message().trim().to_string();
-    let rewritten = if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let known = backticked(expected);
-        let mut s = format!("unknown key `{name}`");
-        match did_you_mean(name, &known) {
-            Some(sug) => s.push_str(&format!(" - did you mean `{sug}`? ")),
-            None => s.push_str(" - "),
-        }
-        if known.is_empty() {
-            s.push_str("this table takes no keys");
-        } else {
-            s.push_str(&format!("known keys: {}", known.join(", ")));
-        }
-        s
-    } else if let Some(rest) = msg.strip_prefix("unknown variant `") {
-        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let known = backticked(expected);
-        let mut s = format!("unknown value \"{name}\"");
-        match did_you_mean(name, &known) {
-            Some(sug) => s.push_str(&format!(" - did you mean \"{sug}\"? ")),
-            None => s.push_str(" - "),
-        }
-        s.push_str(&format!(
-            "expected one of: {}",
-            known
-                .iter()
-                .map(|k| format!("\"{k}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        s
-    } else if let Some(rest) = msg.strip_prefix("missing field `") {
-        let name = rest.split('`').next().unwrap_or(rest);
-        format!("missing key `{name}`")
-    } else {
-        msg
-    };
-    (line, rewritten)
-}
-
-/// The `names` in "expected one of `a`, `b`".
-fn backticked(s: &str) -> Vec<&str> {
-    s.split('`').skip(1).step_by(2).collect()
-}
-
-/// The known name closest to `name` by edit distance, when it is close enough to be a typo.
-pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (levenshtein(name, k), *k))
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,30 +623,5 @@ mod tests {
         );
         let e = parse("[pair]\nstrength = true\n").unwrap_err();
         assert!(e.starts_with("task.toml:1: [pair] needs mode"), "{e}");
-    }
-
-    #[test]
-    fn sampled_pairs_are_stable_per_item_and_differ_between_items() {
-        let a = sample_pairs("q-1", 6, 4);
-        assert_eq!(a.len(), 4);
-        assert_eq!(a, sample_pairs("q-1", 6, 4));
-        assert!(a.iter().all(|&(l, h)| l < h && h < 6));
-        let mut u = a.clone();
-        u.dedup();
-        assert_eq!(u, a);
-        let others: Vec<_> = (0..20)
-            .map(|i| sample_pairs(&format!("q-{i}"), 6, 4))
-            .collect();
-        assert!(others.iter().any(|o| *o != a));
-        assert_eq!(sample_pairs("q", 3, 10), vec![(0, 1), (0, 2), (1, 2)]);
-    }
-
-    #[test]
-    fn did_you_mean_only_for_near_misses() {
-        assert_eq!(
-            did_you_mean("stregth", &["strength", "margins"]),
-            Some("strength")
-        );
-        assert_eq!(did_you_mean("colour", &["strength", "margins"]), None);
     }
 }

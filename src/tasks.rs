@@ -11,6 +11,9 @@
 use crate::format::Item;
 use crate::labels::{TaskKey, TaskKind};
 
+/// The most candidates an item can have in rank mode: one number key each.
+pub const RANK_MAX: usize = 9;
+
 /// One task: an item (by position in the file), and for pair tasks the two candidates as
 /// shown (left, right), as indices into the item's candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +47,7 @@ impl Tasks {
     }
 
     /// Pair mode: K pairs per item (the same K for every labeler, see
-    /// [`crate::taskfile::sample_pairs`]) instead of all C(N,2).
+    /// [`sample_pairs`]) instead of all C(N,2).
     pub fn with_sample(mut self, k: Option<usize>) -> Self {
         self.sample = k;
         self
@@ -113,7 +116,7 @@ impl Tasks {
     pub fn pair_of(&self, task: usize, item: &Item) -> (usize, usize) {
         let (_, k) = self.locate(task);
         match self.sample {
-            Some(s) => crate::taskfile::sample_pairs(&item.id, item.candidates.len(), s)
+            Some(s) => sample_pairs(&item.id, item.candidates.len(), s)
                 .get(k)
                 .copied()
                 .unwrap_or((0, 1)),
@@ -149,6 +152,35 @@ impl Tasks {
     }
 }
 
+/// The pairs of candidates (indices, `lo < hi`, sorted) that make an item's pair tasks when
+/// the task asks for `k` pairs per item: a pseudo-random choice seeded by the item id, so
+/// every labeler and every session gets the same pairs (and overlap works). `k >= C(n,2)`
+/// gives every pair.
+pub fn sample_pairs(item_id: &str, n: usize, k: usize) -> Vec<(usize, usize)> {
+    let mut all: Vec<(usize, usize)> = (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect();
+    if k >= all.len() {
+        return all;
+    }
+    // Partial Fisher-Yates over a keyed hash stream.
+    let mut rng = blake3::Hasher::new_derive_key("prefer sample_pairs v1");
+    rng.update(item_id.as_bytes());
+    let mut stream = rng.finalize_xof();
+    let mut next = || {
+        let mut b = [0u8; 8];
+        stream.fill(&mut b);
+        u64::from_le_bytes(b)
+    };
+    for i in 0..k {
+        let j = i + (next() % (all.len() - i) as u64) as usize;
+        all.swap(i, j);
+    }
+    all.truncate(k);
+    all.sort_unstable();
+    all
+}
+
 /// The k-th pair of n in the order (0,1), (0,2), ..., (0,n-1), (1,2), ...
 pub fn nth_pair(mut k: usize, n: usize) -> (usize, usize) {
     for a in 0..n {
@@ -179,7 +211,7 @@ pub fn item_keys(item: &Item, kind: TaskKind, sample: Option<usize>) -> Vec<Task
         TaskKind::Pair => {
             let n = item.candidates.len();
             let pairs: Vec<(usize, usize)> = match sample {
-                Some(k) => crate::taskfile::sample_pairs(&item.id, n, k),
+                Some(k) => sample_pairs(&item.id, n, k),
                 None => (0..n)
                     .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
                     .collect(),
@@ -236,6 +268,22 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sampled_pairs_are_stable_per_item_and_differ_between_items() {
+        let a = sample_pairs("q-1", 6, 4);
+        assert_eq!(a.len(), 4);
+        assert_eq!(a, sample_pairs("q-1", 6, 4));
+        assert!(a.iter().all(|&(l, h)| l < h && h < 6));
+        let mut u = a.clone();
+        u.dedup();
+        assert_eq!(u, a);
+        let others: Vec<_> = (0..20)
+            .map(|i| sample_pairs(&format!("q-{i}"), 6, 4))
+            .collect();
+        assert!(others.iter().any(|o| *o != a));
+        assert_eq!(sample_pairs("q", 3, 10), vec![(0, 1), (0, 2), (1, 2)]);
+    }
     use crate::format::parse_item;
     use serde_json::json;
     use std::sync::Arc;

@@ -427,6 +427,11 @@ pub fn shell_quote(s: &str) -> String {
     }
 }
 
+/// "s" unless `n` is one: `format!("{n} item{}", plural(n))`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

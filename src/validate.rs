@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::format::{Dataset, FileKind};
+use crate::text::plural;
 
 /// The summary printed for a valid file.
 pub fn summary(d: &Dataset) -> String {
@@ -145,10 +146,6 @@ pub fn summary(d: &Dataset) -> String {
         );
     }
     s
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn list(v: &[String]) -> String {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use prefer::config::{Settings, Theme};
 use prefer::labels::TaskKind;
 use prefer::taskfile::{PairSelection, RationaleMode, TaskSpec};
+use prefer::tui::keymap::KeyMap;
 
 const DIR: &str = "tests/fixtures/tasks";
 
@@ -60,7 +61,10 @@ fn task_fixtures_load_or_fail_with_their_message() {
 
 #[test]
 fn config_fixtures_load_or_fail_with_their_message() {
-    check(".config.toml", |p| Settings::load_from(p, true));
+    // The settings file as `prefer label` reads it: the file, then the key map built from it.
+    check(".config.toml", |p| {
+        Settings::load_from(p, true).and_then(|s| KeyMap::from_settings(&s))
+    });
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub struct PairOptions {
 
 /// The default strength -> margin map (Llama 2: negligibly 0, slightly 1, better 2,
 /// significantly 3).
-pub const DEFAULT_MARGIN_MAP: [f64; 4] = [0.0, 1.0, 2.0, 3.0];
+pub const DEFAULT_MARGIN_MAP: [f64; 4] = crate::taskfile::MARGINS;
 
 impl Default for PairOptions {
     fn default() -> Self {

@@ -6,10 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::format::Item;
-use crate::labels::{Decisions, Event, FastHash, TaskKey, TaskKind};
-
-/// The `role` an adjudicator's events carry.
-pub const ADJUDICATOR: &str = "adjudicator";
+use crate::labels::{Decisions, Event, FastHash, Role, TaskKey, TaskKind};
 
 /// One decision that stands: the latest of its annotator on its task, not skipped, not
 /// retracted, and (when the candidate file is known) not stale.
@@ -37,7 +34,7 @@ impl Decided {
     }
 
     pub fn is_adjudicator(&self) -> bool {
-        self.event.role.as_deref() == Some(ADJUDICATOR)
+        self.event.role() == Some(Role::Adjudicator)
     }
 }
 
@@ -202,7 +199,7 @@ pub fn replay_logs(
                 });
                 entry.retract_events += 1;
             }
-            if line.role == Some(ADJUDICATOR) {
+            if Role::of(line.role) == Some(Role::Adjudicator) {
                 entry.adjudicator = true;
             }
             entry.decisions.apply_brief(entry.log.1, b);
@@ -226,7 +223,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
             entry.retracted.insert(e.key());
             entry.retract_events += 1;
         }
-        if e.role.as_deref() == Some(ADJUDICATOR) {
+        if e.role() == Some(Role::Adjudicator) {
             entry.adjudicator = true;
         }
         entry.decisions.apply(e);
@@ -540,7 +537,7 @@ pub(crate) mod tests {
                 entry.1.insert(e.key());
                 entry.2 += 1;
             }
-            if e.role.as_deref() == Some(ADJUDICATOR) {
+            if e.role() == Some(Role::Adjudicator) {
                 entry.3 = true;
             }
             entry.0.apply(e);
@@ -677,7 +674,7 @@ pub(crate) mod tests {
                     _ => {}
                 }
                 if i % 97 == 0 {
-                    e.role = Some(ADJUDICATOR.into());
+                    e.set_role(Role::Adjudicator);
                 }
                 e
             })

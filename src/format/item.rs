@@ -465,7 +465,8 @@ fn join_parts(parts: &[Value]) -> String {
         .join("\n")
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// How a JSON value's type reads in a message: "a string", "a list", ...
+pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -117,13 +117,6 @@ impl ItemSource for Dataset {
     }
 }
 
-impl Dataset {
-    /// Number of items whose id was derived from content.
-    pub fn derived_ids(&self) -> usize {
-        self.items.iter().filter(|i| i.id_derived).count()
-    }
-}
-
 /// Loads and validates a candidate-set file.
 pub fn load(path: &Path) -> Result<Dataset, LoadError> {
     regular_file(path)?;
@@ -201,24 +194,10 @@ pub(super) fn labels_log_problem(path: &Path) -> Problem {
     }
 }
 
-/// True when the first record of a JSON Lines file (its first bytes are enough) reads as a
-/// labels log event: it names an annotator, an item and a task, and has neither a prompt nor
-/// candidates.
+/// True when the first record of a JSON Lines file reads as a labels log event (see
+/// [`crate::labels::starts_like_log`]).
 pub(super) fn is_labels_log(bytes: &[u8]) -> bool {
-    let first = bytes
-        .split(|&b| b == b'\n')
-        .find(|l| !is_blank(l))
-        .unwrap_or_default();
-    // Looked for before parsing: opening a big file is meant to take well under a millisecond.
-    let has = |key: &[u8]| memchr::memmem::find(first, key).is_some();
-    has(b"\"annotator\"")
-        && has(b"\"task\"")
-        && serde_json::from_slice::<crate::labels::Event>(first).is_ok()
-        && serde_json::from_slice::<serde_json::Map<String, Value>>(first).is_ok_and(|m| {
-            !m.contains_key("candidates")
-                && !m.contains_key("prompt")
-                && !m.contains_key("messages")
-        })
+    crate::labels::starts_like_log(bytes)
 }
 
 /// True when a file (its first bytes, BOM removed, are enough) holds a JSON array of items

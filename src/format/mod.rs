@@ -10,7 +10,7 @@ mod item;
 mod lazy;
 mod load;
 
-pub use item::{Candidate, Item, Message, parse_item};
+pub use item::{Candidate, Item, Message, parse_item, type_name};
 pub use lazy::LazySource;
 pub use load::{Dataset, FileKind, LoadError, PROBLEMS_SHOWN, Problem, load, load_bytes};
 

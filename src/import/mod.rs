@@ -24,6 +24,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
 use crate::format::{Message, Problem, parse_item};
+use crate::text::plural;
 
 pub use crate::outfile::AtomicFile;
 
@@ -537,10 +538,6 @@ pub fn report(args: &ImportArgs, s: &Summary) -> String {
     r
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// `prefer import`.
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let summary = import(args)?;
@@ -671,16 +668,7 @@ pub(crate) fn require_object(v: &Value, format: &str) -> Result<(), Fault> {
     }
 }
 
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
+pub(crate) use crate::format::type_name;
 
 /// The context and candidates of several full conversations, each ending with the assistant
 /// reply that is the candidate.

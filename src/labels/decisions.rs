@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
+use super::codec::{Brief, parse_line};
 use super::event::{Event, TaskKey, TaskKind};
 
 /// Latest decision or skip per task, rebuilt by replaying events in log order.
@@ -273,18 +274,6 @@ impl Fx {
     }
 }
 
-/// The event of a log line that passed the checks when the log was read (see `replay`): by
-/// the quick reader when it has the writer's own shape, else by serde. Panics on a line that
-/// did not come from a replayed log.
-pub fn parse_line(line: &[u8]) -> Event {
-    std::str::from_utf8(line)
-        .ok()
-        .and_then(super::replay::quick_event)
-        .unwrap_or_else(|| {
-            serde_json::from_slice(line).expect("a log line checked when it was read")
-        })
-}
-
 fn slot(kind: TaskKind) -> usize {
     match kind {
         TaskKind::Pair => 0,
@@ -314,20 +303,6 @@ impl Taken {
             &self.logs[log as usize][start as usize..start as usize + len as usize]
         })
     }
-}
-
-/// What replay needs of one event read from a log: its task, what it does, and its line.
-#[derive(Debug)]
-pub(crate) struct Brief<'a> {
-    pub item: &'a str,
-    pub item_hash: Option<&'a str>,
-    pub kind: TaskKind,
-    pub pair: Option<(&'a str, &'a str)>,
-    pub skip: bool,
-    pub retract: bool,
-    /// Byte range of the event's line in the log.
-    pub start: u64,
-    pub len: u32,
 }
 
 impl Decisions {

@@ -92,8 +92,8 @@ pub struct Event {
     /// Time spent on the task, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
-    /// `"adjudicator"` for a reviewer's final decision, which `export --aggregate adjudicated`
-    /// prefers over the annotators' own.
+    /// The role the event was recorded in, as written ([`Role`] names the ones prefer knows:
+    /// `"adjudicator"` for a reviewer's final decision); `None` for a labeler's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Pair mode's preference strength: 1 negligibly or unsure, 2 slightly, 3 better,
@@ -123,7 +123,43 @@ pub enum Verdict<'a> {
     Retract,
 }
 
+/// A role an event can be recorded in (the log's `role` field). An event without one is a
+/// labeler's own; a role prefer does not know is kept as written and counts as a labeler's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A reviewer's final decision (`prefer review`): `export --aggregate adjudicated` prefers
+    /// it over the annotators' own; it never counts towards the overlap or agreement.
+    Adjudicator,
+}
+
+impl Role {
+    /// The role as the log writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Adjudicator => "adjudicator",
+        }
+    }
+
+    /// The role a log's `role` field names, when it is one prefer knows.
+    pub fn of(role: Option<&str>) -> Option<Role> {
+        match role {
+            Some("adjudicator") => Some(Role::Adjudicator),
+            _ => None,
+        }
+    }
+}
+
 impl Event {
+    /// The role the event was recorded in, when it is one prefer knows.
+    pub fn role(&self) -> Option<Role> {
+        Role::of(self.role.as_deref())
+    }
+
+    /// Records the event in `role`.
+    pub fn set_role(&mut self, role: Role) {
+        self.role = Some(role.as_str().to_string());
+    }
+
     /// A bare event for `item`; the caller fills in the judgement.
     pub fn new(annotator: &str, item: &str, item_hash: Option<&str>, task: TaskKind) -> Self {
         Event {

@@ -5,45 +5,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::codec::parse_events;
 use super::decisions::Decisions;
+pub use super::error::LogError;
 use super::event::Event;
 use super::replay;
-
-/// Why the log could not be opened or written.
-#[derive(Debug, thiserror::Error)]
-pub enum LogError {
-    #[error(
-        "cannot create the labels folder {path}: {source} - choose a writable place with --out"
-    )]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "cannot open the labels log {path} for writing: {source} - check that the folder is writable, or choose another place with --out"
-    )]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path} is in use by another prefer process - finish there first (the lock goes away by itself when that process ends)"
-    )]
-    Locked { path: PathBuf },
-    #[error(
-        "{path}:{line}: damaged labels event: {what} - nothing was written; fix or remove that line (keep a copy of the file), then start again"
-    )]
-    Damaged {
-        path: PathBuf,
-        line: usize,
-        what: String,
-    },
-    #[error("labels log {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
 
 /// A torn last line found (and dealt with) on open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,23 +48,6 @@ pub struct OpenedDecisions {
     /// Number of events in the log.
     pub events: usize,
     pub torn: Option<TornTail>,
-}
-
-/// `<input dir>/<input stem>.labels/<annotator>.jsonl`
-pub fn default_log_path(input: &Path, annotator: &str) -> PathBuf {
-    labels_dir(input).join(format!("{annotator}.jsonl"))
-}
-
-/// `<input dir>/<input stem>.labels/`
-pub fn labels_dir(input: &Path) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "candidates".into());
-    input
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(format!("{stem}.labels"))
 }
 
 impl LabelLog {
@@ -265,72 +214,6 @@ fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
     (m.dev(), m.ino())
 }
 
-/// Parses complete log bytes into events; the first bad line is an error naming it.
-///
-/// Big logs are parsed in pieces on all cores (a million events is ~200 MB of JSON); the
-/// events come back in log order and the error, if any, is the one on the earliest line.
-pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>, LogError> {
-    const PIECE: usize = 4 << 20;
-    if bytes.len() < 2 * PIECE || crate::par::cores() == 1 {
-        return parse_piece(bytes, 1).map_err(|(line, what)| damaged(path, line, what));
-    }
-    // Pieces end at line ends, so no line is split.
-    let target = bytes.len().div_ceil(crate::par::cores() * 4).max(PIECE);
-    let pieces: Vec<&[u8]> = crate::par::line_pieces(bytes, target)
-        .into_iter()
-        .map(|r| &bytes[r])
-        .collect();
-    let results = crate::par::map_all(&pieces, |piece| parse_piece(piece, 1));
-    let mut events = Vec::new();
-    let mut lines_before = 0;
-    for (piece, r) in pieces.iter().zip(results) {
-        match r {
-            Ok(mut ev) => {
-                if events.is_empty() {
-                    events = std::mem::take(&mut ev);
-                    events.reserve(bytes.len() / piece.len().max(1) * events.len());
-                } else {
-                    events.append(&mut ev);
-                }
-            }
-            Err((line, what)) => return Err(damaged(path, lines_before + line, what)),
-        }
-        lines_before += memchr::memchr_iter(b'\n', piece).count();
-    }
-    Ok(events)
-}
-
-pub(crate) fn damaged(path: &Path, line: usize, what: String) -> LogError {
-    LogError::Damaged {
-        path: path.to_path_buf(),
-        line,
-        what,
-    }
-}
-
-/// A piece's events, or its first damaged line (counted within the piece) and what is wrong.
-type PieceResult = Result<Vec<Event>, (usize, String)>;
-
-/// Parses the lines of one piece; an error gives the line (counted from `first_line`).
-fn parse_piece(bytes: &[u8], first_line: usize) -> PieceResult {
-    let mut events = Vec::with_capacity(bytes.len() / 200);
-    for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let line = first_line + n;
-        let text = std::str::from_utf8(raw).map_err(|_| (line, "invalid UTF-8".to_string()))?;
-        // The writer's own lines are read without serde (the same event; see replay/scan.rs).
-        let event: Event = match super::replay::quick_event(text) {
-            Some(e) => e,
-            None => serde_json::from_str(text).map_err(|e| (line, e.to_string()))?,
-        };
-        event.check().map_err(|e| (line, e))?;
-        events.push(event);
-    }
-    Ok(events)
-}
-
 /// The current time as `2026-11-26T15:09:00.123Z`.
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
@@ -418,25 +301,10 @@ pub(crate) fn read_complete(path: &Path) -> Result<(Vec<u8>, Option<usize>), Log
     Ok((bytes, torn))
 }
 
-/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
-pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::TaskKind;
+    use crate::labels::{TaskKind, default_log_path};
 
     fn decision(item: &str) -> Event {
         let mut e = Event::new("alice", item, Some("h"), TaskKind::Rank);

@@ -1,18 +1,23 @@
 //! The labels log: one JSON event per line, append-only, fsynced before a decision is shown as
 //! saved; replayed on start to resume. See README.md, "The labels log", for the format.
 
+mod codec;
 mod decisions;
+mod error;
 mod event;
+mod folder;
+pub mod follow;
 mod log;
 mod replay;
 
+pub(crate) use codec::check_log;
+pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;
-pub use decisions::{Decisions, Taken, TaskCounts, parse_line};
-pub use event::{Event, TaskKey, TaskKind, Verdict};
+pub use decisions::{Decisions, Taken, TaskCounts};
+pub use error::LogError;
+pub use event::{Event, Role, TaskKey, TaskKind, Verdict};
+pub use folder::{InputError, default_log_path, labels_dir, log_files, log_paths};
+pub use follow::{OthersAtStart, OthersReader};
 pub(crate) use log::read_complete;
-pub use log::{
-    LabelLog, LogError, Opened, OpenedDecisions, TornTail, default_log_path, labels_dir, log_files,
-    now_rfc3339, parse_events, read_decisions, read_log,
-};
-pub(crate) use replay::check_log;
+pub use log::{LabelLog, Opened, OpenedDecisions, TornTail, now_rfc3339, read_decisions, read_log};
 pub use replay::{ByAnnotator, replay_by_annotator};

@@ -13,7 +13,6 @@ use clap::Args;
 
 use crate::export::{input, standing};
 use crate::format;
-use crate::labels::Event;
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -51,8 +50,7 @@ fn looks_like_log(path: &Path) -> bool {
         .split(b'\n')
         .map_while(Result::ok)
         .find(|l| !l.iter().all(u8::is_ascii_whitespace));
-    line.and_then(|l| serde_json::from_slice::<Event>(&l).ok())
-        .is_some()
+    line.is_some_and(|l| crate::labels::starts_like_log(&l))
 }
 
 /// The candidate file (when the first path is one, not a labels log) and the standing

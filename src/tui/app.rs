@@ -16,12 +16,12 @@ use ratatui::backend::Backend;
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
-use crate::labels::{Event, LabelLog, TaskKind, labels_dir};
+use crate::labels::{Event, LabelLog, Role, TaskKind, labels_dir};
 use crate::taskfile::TaskSpec;
 use crate::text::sanitize;
 use crate::text::shell_quote;
 
-use super::keymap::Key;
+use super::keymap::{Key, KeyMap};
 use super::model::{Model, Setup};
 use super::others::OthersReader;
 use super::review::Filter;
@@ -98,8 +98,8 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
         Some(p) => TaskSpec::load(p).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => TaskSpec::default(),
     };
-    let keymap = settings
-        .keymap
+    let keymap = KeyMap::from_settings(&settings)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_flags(&spec.flags)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -174,7 +174,7 @@ fn run_session(args: &LabelArgs, review: Option<ReviewSpec>) -> anyhow::Result<E
     // (an undone decision no longer does). Review logs are small: all of it is checked; a
     // labeler's log is checked by its latest standing decision (a log never mixes the two).
     let mut decisions = opened.decisions;
-    let adjudicated = |e: &Event| e.role.as_deref() == Some("adjudicator");
+    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
     if review.is_some()
         && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
     {

@@ -1,8 +1,9 @@
 //! Keys to actions: the default key map, key labels for the footer and help, and the text that
 //! describes each action in each mode. The footer and the help overlay are generated from here.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-
+use crate::config::{ConfigError, Settings};
+use crate::key::{DEFAULT_KEYS, Taken, taken};
+pub use crate::key::{FlagKey, KEY_FORMS, Key, KeyOverride};
 use crate::labels::TaskKind;
 
 /// Everything a key can ask for.
@@ -59,82 +60,6 @@ pub enum Action {
     NextAspect,
 }
 
-/// A key with its modifiers, normalised (SHIFT folded into the character).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-impl Key {
-    pub const fn plain(code: KeyCode) -> Self {
-        Key {
-            code,
-            ctrl: false,
-            alt: false,
-        }
-    }
-    pub const fn ch(c: char) -> Self {
-        Self::plain(KeyCode::Char(c))
-    }
-    pub const fn ctrl(c: char) -> Self {
-        Key {
-            code: KeyCode::Char(c),
-            ctrl: true,
-            alt: false,
-        }
-    }
-
-    /// From a terminal key event; `None` for releases and repeats-as-release (Windows, kitty).
-    pub fn from_event(ev: &KeyEvent) -> Option<Self> {
-        if ev.kind == KeyEventKind::Release {
-            return None;
-        }
-        let code = match ev.code {
-            // Some terminals report Shift+Tab as Tab with SHIFT.
-            KeyCode::Tab if ev.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
-            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::SHIFT) => {
-                KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
-            }
-            other => other,
-        };
-        Some(Key {
-            code,
-            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
-            alt: ev.modifiers.contains(KeyModifiers::ALT),
-        })
-    }
-
-    /// How the key is written in the footer and help.
-    pub fn label(&self) -> String {
-        let base = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Backspace => "Bksp".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "S-Tab".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other:?}"),
-        };
-        match (self.ctrl, self.alt) {
-            (true, _) => format!("Ctrl-{}", base.to_uppercase()),
-            (_, true) => format!("Alt-{base}"),
-            _ => base,
-        }
-    }
-}
-
 /// The key map: which key does what.
 #[derive(Debug, Clone)]
 pub struct KeyMap {
@@ -142,58 +67,17 @@ pub struct KeyMap {
 }
 
 impl Default for KeyMap {
+    /// The labeling screen's keys, as [`DEFAULT_KEYS`] lists them by action name.
     fn default() -> Self {
-        use Action::*;
-        let mut b: Vec<(Key, Action)> = (1..=9u8)
-            .map(|n| (Key::ch(char::from(b'0' + n)), Number(n)))
+        let bindings = DEFAULT_KEYS
+            .iter()
+            .map(|&(k, name)| {
+                let a = Action::from_name(name)
+                    .unwrap_or_else(|| panic!("DEFAULT_KEYS names `{name}`, which is no action"));
+                (k, a)
+            })
             .collect();
-        b.extend([
-            (Key::ch('a'), ChooseLeft),
-            (Key::ch('b'), ChooseRight),
-            (Key::ch('t'), Tie),
-            (Key::ch('x'), BothBad),
-            (Key::ch('='), TieNext),
-            (Key::plain(KeyCode::Backspace), RemovePick),
-            (Key::plain(KeyCode::Enter), Submit),
-            (Key::ch('s'), Skip),
-            (Key::ch('u'), Undo),
-            (Key::ch(']'), NextTask),
-            (Key::ch('['), PrevTask),
-            (Key::ch('}'), NextUndecided),
-            (Key::plain(KeyCode::Tab), FocusNext),
-            (Key::plain(KeyCode::BackTab), FocusPrev),
-            (Key::ch('h'), FocusLeft),
-            (Key::plain(KeyCode::Left), FocusLeft),
-            (Key::ch('l'), FocusRight),
-            (Key::plain(KeyCode::Right), FocusRight),
-            (Key::ch('p'), FocusPrompt),
-            (Key::ch('P'), TogglePrompt),
-            (Key::ch('j'), ScrollDown),
-            (Key::plain(KeyCode::Down), ScrollDown),
-            (Key::ch('k'), ScrollUp),
-            (Key::plain(KeyCode::Up), ScrollUp),
-            (Key::plain(KeyCode::PageDown), PageDown),
-            (Key::ch(' '), PageDown),
-            (Key::plain(KeyCode::PageUp), PageUp),
-            (Key::plain(KeyCode::Home), Top),
-            (Key::ch('g'), Top),
-            (Key::plain(KeyCode::End), Bottom),
-            (Key::ch('G'), Bottom),
-            (Key::ch('z'), Zoom),
-            (Key::ch('m'), ToggleMeta),
-            (Key::ch('?'), Help),
-            (Key::ch('q'), Quit),
-            (Key::ctrl('c'), Quit),
-            (Key::plain(KeyCode::Esc), Cancel),
-            (Key::ch('f'), CycleFilter),
-            (Key::ch(':'), Jump),
-            (Key::ch('/'), Search),
-            (Key::ch('n'), SearchNext),
-            (Key::ch('r'), Rationale),
-            (Key::ch('i'), Guidelines),
-            (Key::ch('.'), NextAspect),
-        ]);
-        KeyMap { bindings: b }
+        KeyMap { bindings }
     }
 }
 
@@ -429,17 +313,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shift_letters_and_backtab_are_normalised() {
-        let ev = KeyEvent::new(KeyCode::Char('g'), KeyModifiers::SHIFT);
-        assert_eq!(Key::from_event(&ev), Some(Key::ch('G')));
-        let ev = KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT);
-        assert_eq!(Key::from_event(&ev).unwrap().code, KeyCode::BackTab);
-        let mut rel = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
-        rel.kind = KeyEventKind::Release;
-        assert_eq!(Key::from_event(&rel), None);
-    }
-
-    #[test]
     fn no_key_is_bound_twice() {
         let km = KeyMap::default();
         let mut seen = std::collections::HashSet::new();
@@ -540,117 +413,6 @@ impl Action {
     }
 }
 
-/// Named keys as written in settings and task files (lower case; parsing ignores case).
-const KEY_NAMES: &[(KeyCode, &str)] = &[
-    (KeyCode::Enter, "enter"),
-    (KeyCode::Tab, "tab"),
-    (KeyCode::BackTab, "shift-tab"),
-    (KeyCode::Backspace, "backspace"),
-    (KeyCode::Esc, "esc"),
-    (KeyCode::Char(' '), "space"),
-    (KeyCode::Up, "up"),
-    (KeyCode::Down, "down"),
-    (KeyCode::Left, "left"),
-    (KeyCode::Right, "right"),
-    (KeyCode::PageUp, "pgup"),
-    (KeyCode::PageDown, "pgdn"),
-    (KeyCode::Home, "home"),
-    (KeyCode::End, "end"),
-    (KeyCode::Delete, "delete"),
-    (KeyCode::Insert, "insert"),
-];
-
-/// The forms a key string can take, for error messages.
-pub const KEY_FORMS: &str = "a single character (a, A, ], =), ctrl-<char>, alt-<char>, \
-enter, tab, shift-tab, backspace, esc, space, up, down, left, right, pgup, pgdn, home, end, \
-delete, insert, f1..f12";
-
-impl Key {
-    /// Parses a key as written in a settings or task file: `a`, `A`, `]`, `ctrl-z`, `alt-x`,
-    /// `enter`, `shift-tab`, `f5`, ... The error says what was not understood.
-    pub fn parse(s: &str) -> Result<Key, String> {
-        let mut rest = s;
-        let (mut ctrl, mut alt) = (false, false);
-        // A modifier prefix only when something follows it: "-" alone is the minus key.
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if lower.starts_with("ctrl-") && rest.len() > 5 {
-                ctrl = true;
-                rest = &rest[5..];
-            } else if lower.starts_with("alt-") && rest.len() > 4 {
-                alt = true;
-                rest = &rest[4..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (None, _) => return Err("an empty key".into()),
-            (Some(c), None) if !c.is_control() => KeyCode::Char(c),
-            (Some(c), None) => return Err(format!("a control character (U+{:04X})", c as u32)),
-            _ => {
-                let lower = rest.to_ascii_lowercase();
-                if let Some((code, _)) = KEY_NAMES.iter().find(|(_, n)| *n == lower) {
-                    *code
-                } else if let Some(n) = lower
-                    .strip_prefix('f')
-                    .and_then(|n| n.parse::<u8>().ok())
-                    .filter(|n| (1..=12).contains(n))
-                {
-                    KeyCode::F(n)
-                } else if let Some(c) = lower.strip_prefix("shift-").and_then(single_char) {
-                    // `shift-a` is what the terminal sends as `A`.
-                    KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
-                } else {
-                    return Err(format!("`{rest}` is not a key name"));
-                }
-            }
-        };
-        Ok(Key { code, ctrl, alt })
-    }
-
-    /// The key as written in settings files; [`Key::parse`] reads it back to the same key.
-    pub fn config_name(&self) -> String {
-        let base = match self.code {
-            KeyCode::F(n) => format!("f{n}"),
-            code => match KEY_NAMES.iter().find(|(c, _)| *c == code) {
-                Some((_, n)) => (*n).to_string(),
-                None => match code {
-                    KeyCode::Char(c) => c.to_string(),
-                    other => format!("{other:?}").to_ascii_lowercase(),
-                },
-            },
-        };
-        let mut s = String::new();
-        if self.ctrl {
-            s.push_str("ctrl-");
-        }
-        if self.alt {
-            s.push_str("alt-");
-        }
-        s.push_str(&base);
-        s
-    }
-}
-
-fn single_char(s: &str) -> Option<char> {
-    let mut c = s.chars();
-    match (c.next(), c.next()) {
-        (Some(ch), None) => Some(ch),
-        _ => None,
-    }
-}
-
-/// One `[keys]` entry of the settings file: an action name and the keys it gets, with the
-/// line it is on (for errors).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyOverride {
-    pub action: String,
-    pub keys: Vec<String>,
-    pub line: usize,
-}
-
 /// Why a key map could not be built. `Display` says what and what to do; [`line`] says where.
 ///
 /// [`line`]: KeyMapError::line
@@ -697,15 +459,6 @@ fn clash(key: &Key, first: &str, second: &str) -> String {
     )
 }
 
-/// A flag of a task file, as the key map needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlagKey {
-    pub name: String,
-    pub key: Key,
-    /// Line of the flag in the task file (0 when unknown).
-    pub line: usize,
-}
-
 impl PartialEq for KeyMap {
     /// Same bindings in the same order (order decides which key the footer shows).
     fn eq(&self, other: &Self) -> bool {
@@ -731,7 +484,7 @@ impl KeyMap {
                 let known: Vec<&str> = Action::names().collect();
                 KeyMapError::UnknownAction {
                     name: o.action.clone(),
-                    hint: crate::taskfile::did_you_mean(&o.action, &known)
+                    hint: crate::diag::did_you_mean(&o.action, &known)
                         .map(|s| format!(" - did you mean `{s}`?"))
                         .unwrap_or_default(),
                     known: known.join(", "),
@@ -804,10 +557,11 @@ impl KeyMap {
     pub fn with_flags(&self, flags: &[FlagKey]) -> Result<KeyMap, KeyMapError> {
         let mut bindings = self.bindings.clone();
         for (i, f) in flags.iter().enumerate() {
-            if let Some(&(_, a)) = bindings.iter().find(|(k, _)| *k == f.key) {
-                let first = match a {
-                    Action::Flag(j) => format!("flag \"{}\"", flags[usize::from(j)].name),
-                    other => other.name().unwrap_or("?").to_string(),
+            let bound = |k: Key| self.action(k).map(|a| a.name().unwrap_or("?").to_string());
+            if let Some(t) = taken(f.key, &flags[..i], bound) {
+                let first = match t {
+                    Taken::Flag(j) => format!("flag \"{}\"", flags[j].name),
+                    Taken::Bound(name) => name,
                 };
                 return Err(KeyMapError::Clash {
                     message: clash(
@@ -884,6 +638,18 @@ impl KeyMap {
     }
 }
 
+impl KeyMap {
+    /// The labeler's key map: the defaults with the settings file's `[keys]` entries applied.
+    /// An error names the settings file and the entry's line.
+    pub fn from_settings(settings: &Settings) -> Result<KeyMap, ConfigError> {
+        KeyMap::with_overrides(&settings.keys).map_err(|e| ConfigError::Invalid {
+            path: settings.file.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod override_tests {
     use super::*;
@@ -938,50 +704,6 @@ mod override_tests {
         }
         assert_eq!(Action::Flag(0).name(), None);
         assert_eq!(Action::from_name("Skip"), None);
-    }
-
-    #[test]
-    fn key_strings_parse_and_every_default_key_writes_back_to_itself() {
-        let cases = [
-            ("a", Key::ch('a')),
-            ("A", Key::ch('A')),
-            ("shift-a", Key::ch('A')),
-            ("ctrl-z", Key::ctrl('z')),
-            ("Ctrl-z", Key::ctrl('z')),
-            ("]", Key::ch(']')),
-            ("=", Key::ch('=')),
-            ("-", Key::ch('-')),
-            ("space", Key::ch(' ')),
-            ("shift-tab", Key::plain(KeyCode::BackTab)),
-            ("PgDn", Key::plain(KeyCode::PageDown)),
-            ("f12", Key::plain(KeyCode::F(12))),
-            ("字", Key::ch('字')),
-            (
-                "alt-x",
-                Key {
-                    code: KeyCode::Char('x'),
-                    ctrl: false,
-                    alt: true,
-                },
-            ),
-            (
-                "ctrl-alt-enter",
-                Key {
-                    code: KeyCode::Enter,
-                    ctrl: true,
-                    alt: true,
-                },
-            ),
-        ];
-        for (s, k) in cases {
-            assert_eq!(Key::parse(s), Ok(k), "{s}");
-        }
-        for bad in ["", "f13", "ctrl-", "enterr", "ab", "\u{1b}"] {
-            assert!(Key::parse(bad).is_err(), "{bad:?} parsed");
-        }
-        for (k, _) in KeyMap::default().bindings() {
-            assert_eq!(Key::parse(&k.config_name()), Ok(*k));
-        }
     }
 
     #[test]

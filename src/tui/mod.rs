@@ -3,10 +3,10 @@
 
 pub mod app;
 pub mod content;
+pub mod filter;
 pub mod keymap;
 pub mod layout;
 pub mod model;
-pub mod others;
 pub mod review;
 pub mod team;
 pub mod terminal;
@@ -14,6 +14,8 @@ pub mod textarea;
 pub mod update;
 pub mod view;
 
+/// The other annotators' logs, as the labeling screen follows them.
+pub use crate::labels::follow as others;
 pub use app::run_label;
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::content::WrapCache;
+use super::filter::Review;
 use super::keymap::KeyMap;
-use super::review::Review;
 use super::team::Team;
 use super::textarea::RationaleEditor;
 use crate::config::Theme;
@@ -259,8 +259,7 @@ impl Setup {
     }
 }
 
-/// Rank mode takes one key per candidate.
-pub const RANK_MAX: usize = 9;
+pub use crate::tasks::RANK_MAX;
 
 /// Pair mode asks about every pair: an item with N candidates is N(N-1)/2 tasks, 1,225 for 50
 /// (hours of work on one prompt), 50 million for 10,000. Beyond this the item is left out and

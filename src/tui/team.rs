@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::labels::{Decisions, Event, TaskCounts, TaskKey, TaskKind};
+use crate::labels::{Decisions, Event, Role, TaskCounts, TaskKey, TaskKind};
 
 /// The team's decisions as seen from one labeler.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ impl Team {
     /// Applies another annotator's event. Adjudicators' events are reviews, not labels: they do
     /// not count towards the overlap. `mine` says whether this labeler has decided the task.
     pub fn apply_other(&mut self, event: Event, mine: bool) {
-        if event.role.as_deref() == Some("adjudicator") || event.task != self.kind {
+        if event.role() == Some(Role::Adjudicator) || event.task != self.kind {
             return;
         }
         let key = event.key();

@@ -17,7 +17,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
 use ratatui_textarea::{CursorMove, Input, Key as TaKey, TextArea, WrapMode};
 
-use super::keymap::Key;
+use crate::key::Key;
 
 /// What a key did to the editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! pure function. Decisions become `Effect::Append`; the loop writes them and answers with
 //! `Msg::Saved` or `Msg::SaveFailed`.
 
-use crate::labels::{Event, TaskKind};
+use crate::labels::{Event, Role, TaskKind};
 
 use super::content::PaneId;
 use super::keymap::Action;
@@ -749,7 +749,7 @@ fn base_event(m: &Model) -> Event {
         ev.rationale = Some(m.view.rationale.trim().to_string());
     }
     if m.review.is_some() {
-        ev.role = Some("adjudicator".into());
+        ev.set_role(Role::Adjudicator);
     }
     ev
 }

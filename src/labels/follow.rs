@@ -1,12 +1,17 @@
-//! Reading the other annotators' logs in a labels folder: all of them once at the start, then
-//! what they append, from where it last stopped, so each look costs only the new bytes.
+//! Following the other annotators' logs in a labels folder (or the logs named): all of them
+//! once at the start, then what they append, from where it last stopped, so each look costs
+//! only the new bytes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::labels::{Decisions, Event, TaskKind, log_files, parse_events, replay_by_annotator};
+use super::codec::parse_events;
+use super::decisions::Decisions;
+use super::event::{Event, TaskKind};
+use super::folder::log_files;
+use super::replay::replay_by_annotator;
 
 /// Reads the other annotators' logs (never the session's own).
 pub struct OthersReader {

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use super::{Lite, Map, S, Seq, Text};
+use super::lite::{Lite, Map, S, Seq, Text};
 use crate::labels::{Event, TaskKind};
 
 /// [`Event`](crate::labels::Event)'s fields in the order serde writes them.

@@ -1,0 +1,252 @@
+//! Checking a log with the fast reader: each line checked exactly as the full reader checks it
+//! (the same JSON types for every field, the same [`Event::check`] rules), keeping only what
+//! replay needs, borrowed from the log's bytes: the task, skip/retract, the `item_hash`, the
+//! role and the line's byte range. Pieces of the log are checked on all cores while the
+//! calling thread takes the pieces before them, in log order.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use super::lite::{Lite, S};
+use super::scan;
+use crate::labels::error::{LogError, damaged};
+use crate::labels::event::{Event, TaskKind};
+
+/// A string of a checked line: a byte range of its piece, or (when it had escapes) one of the
+/// piece's own strings. Eight bytes instead of a `Cow`'s 24: the main thread reads a million
+/// of these while replaying.
+#[derive(Clone, Copy)]
+struct Str(u32, u32);
+
+/// [`Str::0`] of a string kept in [`Piece::owned`].
+const OWNED: u32 = u32::MAX;
+
+/// What replay needs of one checked line.
+struct Line {
+    item: Str,
+    item_hash: Option<Str>,
+    annotator: Str,
+    role: Option<Str>,
+    pair: Option<(Str, Str)>,
+    kind: TaskKind,
+    skip: bool,
+    retract: bool,
+    /// Byte range of the line in the log.
+    start: u64,
+    len: u32,
+}
+
+/// The checked lines of one piece of the log.
+struct Piece<'a> {
+    bytes: &'a [u8],
+    /// The piece as text, when all of it is valid UTF-8 (else each line is checked alone).
+    text: Option<&'a str>,
+    lines: Vec<Line>,
+    owned: Vec<String>,
+    /// Lines in the piece, blank ones included.
+    count: usize,
+}
+
+impl<'a> Piece<'a> {
+    fn keep(&mut self, base: usize, s: &S<'a>) -> Str {
+        match &s.0 {
+            Cow::Borrowed(b) => Str((b.as_ptr() as usize - base) as u32, b.len() as u32),
+            Cow::Owned(o) => {
+                self.owned.push(o.clone());
+                Str(OWNED, (self.owned.len() - 1) as u32)
+            }
+        }
+    }
+
+    fn get(&self, s: Str) -> &str {
+        if s.0 == OWNED {
+            return &self.owned[s.1 as usize];
+        }
+        let range = s.0 as usize..s.0 as usize + s.1 as usize;
+        match self.text {
+            Some(text) => &text[range],
+            // A borrowed string of a line that passed `from_utf8`, cut at its quotes.
+            None => std::str::from_utf8(&self.bytes[range]).unwrap_or_default(),
+        }
+    }
+}
+
+/// Checks the lines of one piece (starting at byte `offset` of the log). An error gives the
+/// line within the piece (from 1) and the message [`super::parse_events`] gives for it.
+fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)> {
+    let mut piece = Piece {
+        bytes,
+        text: std::str::from_utf8(bytes).ok(),
+        lines: Vec::with_capacity(bytes.len() / 160),
+        owned: Vec::new(),
+        count: 0,
+    };
+    let base = bytes.as_ptr() as usize;
+    let mut at = 0;
+    let mut n = 0;
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |k| at + k);
+        let raw = &bytes[at..end];
+        let start = at;
+        at = end + 1;
+        n += 1;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match piece.text {
+            Some(t) => &t[start..end],
+            None => std::str::from_utf8(raw).map_err(|_| (n, "invalid UTF-8".to_string()))?,
+        };
+        // The writer's own lines are read without serde; the rest (and any line the quick
+        // reader is unsure of) by serde.
+        let lite = scan::quick_line(text).or_else(|| serde_json::from_str::<Lite>(text).ok());
+        match lite {
+            Some(lite) if lite.passes_check() => {
+                let line = Line {
+                    item: piece.keep(base, &lite.item),
+                    item_hash: lite.item_hash.as_ref().map(|h| piece.keep(base, h)),
+                    annotator: piece.keep(base, &lite.annotator),
+                    role: lite.role.as_ref().map(|r| piece.keep(base, r)),
+                    pair: lite
+                        .pair
+                        .as_ref()
+                        .map(|[a, b]| (piece.keep(base, a), piece.keep(base, b))),
+                    kind: lite.task,
+                    skip: lite.skip,
+                    retract: lite.retract,
+                    start: (offset + start) as u64,
+                    len: raw.len() as u32,
+                };
+                piece.lines.push(line);
+            }
+            // The full parse says what is wrong, in the same words as a full read.
+            _ => {
+                let what = match serde_json::from_str::<Event>(text) {
+                    Err(e) => e.to_string(),
+                    Ok(e) => match e.check() {
+                        Err(e) => e,
+                        Ok(()) => "the line passes a full read but not the quick check".into(),
+                    },
+                };
+                return Err((n, what));
+            }
+        }
+    }
+    piece.count = n;
+    Ok(piece)
+}
+
+/// What replay needs of one event read from a log: its task, what it does, and its line.
+#[derive(Debug)]
+pub(crate) struct Brief<'a> {
+    pub item: &'a str,
+    pub item_hash: Option<&'a str>,
+    pub kind: TaskKind,
+    pub pair: Option<(&'a str, &'a str)>,
+    pub skip: bool,
+    pub retract: bool,
+    /// Byte range of the event's line in the log.
+    pub start: u64,
+    pub len: u32,
+}
+
+/// What [`check_log`] hands on for each accepted line, borrowing from the log.
+pub(crate) struct Checked<'a> {
+    pub brief: Brief<'a>,
+    pub annotator: &'a str,
+    /// The line's `role`.
+    pub role: Option<&'a str>,
+}
+
+/// Checks complete log bytes line by line exactly as [`super::parse_events`] does (the same
+/// lines are accepted, the first bad line is the same error) on all cores, and calls `f` for
+/// each accepted line in log order on this thread. Returns the number of events.
+pub(crate) fn check_log(
+    path: &Path,
+    bytes: &[u8],
+    mut f: impl FnMut(&Checked<'_>),
+) -> Result<usize, LogError> {
+    const PIECE: usize = 1 << 20;
+    let threads = crate::par::cores();
+    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(bytes, PIECE)
+        .into_iter()
+        .map(|r| (r.start, r.end))
+        .collect();
+    let mut apply = |p: &Piece<'_>| {
+        for l in &p.lines {
+            f(&Checked {
+                brief: Brief {
+                    item: p.get(l.item),
+                    item_hash: l.item_hash.map(|h| p.get(h)),
+                    kind: l.kind,
+                    pair: l.pair.map(|(a, b)| (p.get(a), p.get(b))),
+                    skip: l.skip,
+                    retract: l.retract,
+                    start: l.start,
+                    len: l.len,
+                },
+                annotator: p.get(l.annotator),
+                role: l.role.map(|r| p.get(r)),
+            });
+        }
+        p.lines.len()
+    };
+    if threads == 1 || pieces.len() < 4 {
+        let mut events = 0;
+        let mut lines_before = 0;
+        for &(s, e) in &pieces {
+            let piece = check_piece(&bytes[s..e], s)
+                .map_err(|(line, what)| damaged(path, lines_before + line, what))?;
+            events += apply(&piece);
+            lines_before += piece.count;
+        }
+        return Ok(events);
+    }
+    // Workers check pieces; this thread applies them in order as they come in.
+    let next = AtomicUsize::new(0);
+    let pieces = &pieces;
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(s, e)) = pieces.get(k) else { break };
+                    let r = check_piece(&bytes[s..e], s);
+                    let failed = r.is_err();
+                    if tx.send((k, r)).is_err() || failed {
+                        // Later pieces are not needed once one has failed.
+                        next.store(pieces.len(), Ordering::Relaxed);
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut want = 0;
+        let mut events = 0;
+        let mut lines_before = 0;
+        for (k, r) in rx {
+            waiting.insert(k, r);
+            while let Some(r) = waiting.remove(&want) {
+                match r {
+                    Ok(piece) => {
+                        events += apply(&piece);
+                        lines_before += piece.count;
+                    }
+                    Err((line, what)) => {
+                        next.store(pieces.len(), Ordering::Relaxed);
+                        return Err(damaged(path, lines_before + line, what));
+                    }
+                }
+                want += 1;
+            }
+        }
+        Ok(events)
+    })
+}

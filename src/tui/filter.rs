@@ -1,0 +1,97 @@
+//! Review mode's state: which tasks the review walks through (the filter), their list and the
+//! position in it. Plain data the model holds; `review` computes over it.
+
+/// Which tasks the review walks through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// Tasks with any decision or skip.
+    All,
+    /// Tasks with at least one decision.
+    Decided,
+    /// Tasks nobody decided.
+    Undecided,
+    /// Tasks somebody skipped.
+    Skipped,
+    /// Tasks where decisions differ, most disagreed first.
+    Disagreements,
+    /// Tasks with a decision made on an earlier version of the item.
+    Stale,
+    /// One annotator's decisions.
+    Annotator(String),
+    /// Decided tasks, the longest time spent first.
+    Slowest,
+    /// Decided tasks, the shortest time spent first.
+    Fastest,
+}
+
+impl Filter {
+    pub fn name(&self) -> String {
+        match self {
+            Filter::All => "all".into(),
+            Filter::Decided => "decided".into(),
+            Filter::Undecided => "undecided".into(),
+            Filter::Skipped => "skipped".into(),
+            Filter::Disagreements => "disagreements".into(),
+            Filter::Stale => "stale".into(),
+            Filter::Annotator(a) => format!("annotator:{a}"),
+            Filter::Slowest => "slowest".into(),
+            Filter::Fastest => "fastest".into(),
+        }
+    }
+
+    /// Parses `--filter` values: all, decided, undecided, skipped, disagreements, stale,
+    /// annotator:NAME, slowest, fastest.
+    pub fn parse(s: &str) -> Result<Filter, String> {
+        Ok(match s {
+            "all" => Filter::All,
+            "decided" => Filter::Decided,
+            "undecided" => Filter::Undecided,
+            "skipped" => Filter::Skipped,
+            "disagreements" => Filter::Disagreements,
+            "stale" => Filter::Stale,
+            "slowest" => Filter::Slowest,
+            "fastest" => Filter::Fastest,
+            other => match other.strip_prefix("annotator:") {
+                Some(a) if !a.is_empty() => Filter::Annotator(a.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown filter {other:?} - use all, decided, undecided, skipped, disagreements, stale, annotator:NAME, slowest or fastest"
+                    ));
+                }
+            },
+        })
+    }
+
+    /// The next filter in the cycle (`f`): every annotator gets a turn after "stale".
+    pub fn next(&self, annotators: &[String]) -> Filter {
+        match self {
+            Filter::All => Filter::Decided,
+            Filter::Decided => Filter::Undecided,
+            Filter::Undecided => Filter::Skipped,
+            Filter::Skipped => Filter::Disagreements,
+            Filter::Disagreements => Filter::Stale,
+            Filter::Stale => match annotators.first() {
+                Some(a) => Filter::Annotator(a.clone()),
+                None => Filter::Slowest,
+            },
+            Filter::Annotator(a) => {
+                let i = annotators.iter().position(|x| x == a);
+                match i.and_then(|i| annotators.get(i + 1)) {
+                    Some(b) => Filter::Annotator(b.clone()),
+                    None => Filter::Slowest,
+                }
+            }
+            Filter::Slowest => Filter::Fastest,
+            Filter::Fastest => Filter::All,
+        }
+    }
+}
+
+/// Review state: the filter, the tasks it selects (task numbers, in review order), and where
+/// the reviewer is in that list.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub filter: Filter,
+    pub list: Vec<usize>,
+    pub pos: usize,
+}
