@@ -27,23 +27,27 @@ pub const TAB_WIDTH: usize = 4;
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut col = 0usize; // display column within the current line, for tab expansion
-    if input.is_ascii() {
-        // No ASCII cluster is longer than one character except CR LF.
-        let mut chars = input.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
+    // Line by line (a cluster never spans a line end): the ASCII lines of a mostly-ASCII
+    // answer skip grapheme segmentation.
+    for line in input.split_inclusive('\n') {
+        if line.is_ascii() {
+            // No ASCII cluster is longer than one character except CR LF.
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                push_char(c, &mut out, &mut col);
             }
-            push_char(c, &mut out, &mut col);
+            continue;
         }
-        return out;
-    }
-    for g in input.graphemes(true) {
-        let mut cs = g.chars();
-        match (cs.next(), cs.next()) {
-            (Some(c), None) => push_char(c, &mut out, &mut col),
-            _ if g == "\r\n" => push_char('\n', &mut out, &mut col),
-            _ => push_cluster(g, &mut out, &mut col),
+        for g in line.graphemes(true) {
+            let mut cs = g.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => push_char(c, &mut out, &mut col),
+                _ if g == "\r\n" => push_char('\n', &mut out, &mut col),
+                _ => push_cluster(g, &mut out, &mut col),
+            }
         }
     }
     out

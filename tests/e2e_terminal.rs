@@ -239,9 +239,11 @@ fn ctrl_z_suspends_and_resume_redraws() {
         assert!(std::time::Instant::now() < end, "not stopped after Ctrl-Z");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let out = s.output();
-    let tail = &out[before..];
-    assert!(find(tail, LEAVE_ALT).is_some() && find(tail, SHOW_CURSOR).is_some());
+    // What it wrote before stopping may reach the reader just after.
+    s.wait_for("the terminal given back", 10, |_| {
+        let out = s.output();
+        find(&out[before..], LEAVE_ALT).is_some() && find(&out[before..], SHOW_CURSOR).is_some()
+    });
     s.wait_for("main screen", 10, |_| !s.alternate_screen());
     let before = s.output().len();
     unsafe {
