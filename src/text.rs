@@ -4,6 +4,8 @@
 //! Everything that reaches a terminal cell from a data file goes through [`sanitize`] first:
 //! an ESC, a C1 control or a bidi override in a candidate must never act on the terminal.
 
+use ratatui::buffer::CellWidth;
+use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthChar;
 
 /// Tab stops every this many cells.
@@ -15,42 +17,197 @@ pub const TAB_WIDTH: usize = 4;
 /// - ESC becomes `␛` (so `ESC [31m` shows as `␛[31m`), other C0 controls and DEL their
 ///   Unicode "control picture" (`␀`, `␇`, `␡`...), C1 controls (U+0080..U+009F) `⟨U+009B⟩`-style
 ///   hex tags, and bidi overrides and isolates (Trojan Source) `⟨U+202E⟩` tags.
-/// - Zero-width and other format characters that could hide text are shown as tags too;
-///   joiners used inside emoji (U+200D) and variation selectors are kept.
+/// - Zero-width and other format characters that could hide text are shown as tags too.
+/// - Text is taken a grapheme cluster at a time (what a reader sees as one character). A
+///   cluster that terminals disagree about the width of is drawn in a form they all agree on,
+///   keeping every code point's meaning visible (see [`disputed_cluster`]): `👍🏽` becomes
+///   `👍⟨medium skin⟩`, `🧙‍♂️` `🧙⟨+⟩♂`, `🇯🇵` `⟨flag JP⟩`, `1️⃣` `1⟨keycap⟩`, `❤️` `❤`.
+///   Every cluster of the result is as wide in ratatui's measure as in a terminal's that adds
+///   up the widths of its characters (xterm, GNU screen, tmux), and never zero cells wide.
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut col = 0usize; // display column within the current line, for tab expansion
-    let mut chars = input.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => {
-                out.push('\n');
-                col = 0;
-            }
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
+    // Line by line (a cluster never spans a line end): the ASCII lines of a mostly-ASCII
+    // answer skip grapheme segmentation.
+    for line in input.split_inclusive('\n') {
+        if line.is_ascii() {
+            // No ASCII cluster is longer than one character except CR LF.
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
                 }
-                out.push('\n');
-                col = 0;
+                push_char(c, &mut out, &mut col);
             }
-            '\t' => {
-                let n = TAB_WIDTH - (col % TAB_WIDTH);
-                out.extend(std::iter::repeat_n(' ', n));
-                col += n;
+            continue;
+        }
+        for g in line.graphemes(true) {
+            let mut cs = g.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => push_char(c, &mut out, &mut col),
+                _ if g == "\r\n" => push_char('\n', &mut out, &mut col),
+                _ => push_cluster(g, &mut out, &mut col),
             }
+        }
+    }
+    out
+}
+
+/// Appends `s`, counting its cells.
+fn push_str(s: &str, out: &mut String, col: &mut usize) {
+    *col += str_width(s);
+    out.push_str(s);
+}
+
+/// One character that is a whole grapheme cluster on its own.
+fn push_char(c: char, out: &mut String, col: &mut usize) {
+    match c {
+        '\n' | '\r' => {
+            out.push('\n');
+            *col = 0;
+        }
+        '\t' => {
+            let n = TAB_WIDTH - (*col % TAB_WIDTH);
+            out.extend(std::iter::repeat_n(' ', n));
+            *col += n;
+        }
+        c => {
+            if let Some(visible) = visible_symbol(c).or_else(|| emoji_part(c)) {
+                push_str(&visible, out, col);
+            } else if char_width(c) == 0 {
+                // A mark with nothing to attach to (ratatui skips a zero-width cluster).
+                push_str(&format!("⟨U+{:04X}⟩", c as u32), out, col);
+            } else {
+                *col += char_width(c);
+                out.push(c);
+            }
+        }
+    }
+}
+
+/// A cluster of more than one character.
+fn push_cluster(g: &str, out: &mut String, col: &mut usize) {
+    if !disputed_cluster(g) {
+        for c in g.chars() {
+            match visible_symbol(c) {
+                Some(v) => push_str(&v, out, col),
+                None => {
+                    *col += char_width(c);
+                    out.push(c);
+                }
+            }
+        }
+        return;
+    }
+    // Drawn piece by piece: the characters every terminal draws alike as themselves, the
+    // others as a visible name in ⟨⟩.
+    let mut flag = String::new(); // regional indicators, as letters
+    let mut tags = String::new(); // tag characters (subdivision flags), as letters
+    let flush = |name: &mut String, what: &str, out: &mut String, col: &mut usize| {
+        if !name.is_empty() {
+            push_str(&format!("⟨{what} {name}⟩"), out, col);
+            name.clear();
+        }
+    };
+    for c in g.chars() {
+        let code = c as u32;
+        if is_regional(c) {
+            flag.push(char::from_u32(code - 0x1F1E6 + u32::from(b'A')).unwrap_or('?'));
+            continue;
+        }
+        flush(&mut flag, "flag", out, col);
+        match code {
+            0xE0020..=0xE007E => {
+                tags.push(char::from_u32(code - 0xE0000).unwrap_or('?'));
+                continue;
+            }
+            // CANCEL TAG ends a tag sequence.
+            0xE007F => {
+                flush(&mut tags, "flag", out, col);
+                continue;
+            }
+            _ => flush(&mut tags, "flag", out, col),
+        }
+        match c {
+            // Presentation selectors (text or emoji style) only: the character stays.
+            '\u{FE0E}' | '\u{FE0F}' => {}
+            '\u{200D}' => push_str("⟨+⟩", out, col),
+            '\u{20E3}' => push_str("⟨keycap⟩", out, col),
             c => {
-                if let Some(visible) = visible_symbol(c) {
-                    col += visible.chars().map(char_width).sum::<usize>();
-                    out.push_str(&visible);
+                if let Some(v) = visible_symbol(c).or_else(|| emoji_part(c)) {
+                    push_str(&v, out, col);
+                } else if char_width(c) == 0 {
+                    push_str(&format!("⟨U+{code:04X}⟩"), out, col);
                 } else {
-                    col += char_width(c);
+                    *col += char_width(c);
                     out.push(c);
                 }
             }
         }
     }
-    out
+    flush(&mut flag, "flag", out, col);
+    flush(&mut tags, "flag", out, col);
+}
+
+/// Whether terminals disagree about how many cells this cluster takes: ratatui measures a
+/// cluster as a whole (with Unicode's emoji rules) while xterm, GNU screen and vt100 add up its
+/// characters, and tmux and newer terminals join some sequences and not others. Disputed are
+/// clusters whose two measures differ, that measure zero, or that hold a zero-width joiner
+/// between pictographs, a skin-tone modifier, regional indicators (flags), a keycap or tag
+/// characters.
+pub fn disputed_cluster(g: &str) -> bool {
+    let sum: usize = g.chars().map(char_width).sum();
+    if sum == 0 || usize::from(g.cell_width()) != sum {
+        return true;
+    }
+    let pictographic = g.chars().any(is_pictographic);
+    g.chars().any(|c| {
+        is_skin_tone(c)
+            || is_regional(c)
+            || matches!(c as u32, 0x20E3 | 0xE0000..=0xE007F)
+            || (c == '\u{200D}' && pictographic)
+    })
+}
+
+/// A visible stand-in for an emoji component (or other character) that must not reach the
+/// terminal as itself.
+fn emoji_part(c: char) -> Option<String> {
+    if is_regional(c) {
+        let letter = char::from_u32(c as u32 - 0x1F1E6 + u32::from(b'A')).unwrap_or('?');
+        return Some(format!("⟨flag {letter}⟩"));
+    }
+    // Halfwidth (han)dakuten: one cell in terminals, two in ratatui's measure; their
+    // full-width forms are two cells everywhere.
+    match c {
+        '\u{FF9E}' => return Some("゛".into()),
+        '\u{FF9F}' => return Some("゜".into()),
+        _ => {}
+    }
+    let tone = match c as u32 {
+        0x1F3FB => "light",
+        0x1F3FC => "medium-light",
+        0x1F3FD => "medium",
+        0x1F3FE => "medium-dark",
+        0x1F3FF => "dark",
+        _ => return None,
+    };
+    Some(format!("⟨{tone} skin⟩"))
+}
+
+fn is_skin_tone(c: char) -> bool {
+    matches!(c as u32, 0x1F3FB..=0x1F3FF)
+}
+
+fn is_regional(c: char) -> bool {
+    matches!(c as u32, 0x1F1E6..=0x1F1FF)
+}
+
+/// Close to Unicode's Extended_Pictographic: the characters emoji sequences are built of.
+fn is_pictographic(c: char) -> bool {
+    matches!(c as u32,
+        0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA
+        | 0x231A..=0x23FF | 0x24C2 | 0x25AA..=0x25FE | 0x2600..=0x27BF | 0x2934 | 0x2935
+        | 0x2B05..=0x2B55 | 0x3030 | 0x303D | 0x3297 | 0x3299 | 0x1F000..=0x1FAFF)
 }
 
 /// The visible stand-in for a character that must not reach the terminal as itself, or `None`
@@ -78,7 +235,8 @@ fn visible_symbol(c: char) -> Option<String> {
     }
 }
 
-/// Display width of one (already sanitised) character in terminal cells.
+/// Display width of one (already sanitised) character in terminal cells, as terminals that
+/// add up characters measure it (and ratatui, for the clusters [`sanitize`] lets through).
 pub fn char_width(c: char) -> usize {
     c.width().unwrap_or(0)
 }
@@ -111,13 +269,16 @@ pub fn truncate(s: &str, width: usize) -> String {
 }
 
 /// Wraps sanitised text to `width` cells. Breaks at spaces where it can, between wide (CJK)
-/// characters, and inside a word only when the word alone is wider than the line. Leading
-/// indentation of a line is kept (code stays readable). Returns byte ranges into `text`, one
-/// per screen line, so callers can keep styles without copying.
+/// characters, and inside a word only when the word alone is wider than the line; never inside
+/// a grapheme cluster. Closing punctuation (`、`, `。`, `」`, `)`...) never starts a line when
+/// the character before it can go along (the basic kinsoku rule). Leading indentation of a
+/// line is kept (code stays readable). Returns byte ranges into `text`, one per screen line,
+/// so callers can keep styles without copying.
 pub fn wrap_ranges(text: &str, width: usize) -> Vec<std::ops::Range<usize>> {
     let width = width.max(1);
     let mut out = Vec::new();
     let mut line_start = 0usize;
+    let mut units = Vec::new();
     for line in text.split('\n') {
         let base = line_start;
         line_start += line.len() + 1;
@@ -125,28 +286,67 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<std::ops::Range<usize>> {
             out.push(base..base);
             continue;
         }
-        wrap_one_line(line, base, width, &mut out);
+        units.clear();
+        if line.is_ascii() {
+            units.extend((0..line.len()).map(|i| Unit {
+                at: i,
+                width: 1,
+                space: line.as_bytes()[i] == b' ',
+            }));
+        } else {
+            units.extend(line.grapheme_indices(true).map(|(i, g)| Unit {
+                at: i,
+                width: str_width(g),
+                space: g == " ",
+            }));
+        }
+        wrap_one_line(line, &units, base, width, &mut out);
     }
     out
 }
 
-fn wrap_one_line(line: &str, base: usize, width: usize, out: &mut Vec<std::ops::Range<usize>>) {
-    let mut start = 0usize; // byte offset in `line` where the current screen line begins
+/// One grapheme cluster of a line being wrapped.
+struct Unit {
+    /// Byte offset in the line.
+    at: usize,
+    width: usize,
+    space: bool,
+}
+
+/// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII).
+fn no_line_start(g: &str) -> bool {
+    g.chars().next().is_some_and(|c| {
+        "、。，．・：；？！）］｝〕〉》」』】〙〗〟’”｠ヽヾゝゞ々〻‐゠–〜～ー,.:;!?)]}".contains(c)
+    })
+}
+
+fn wrap_one_line(
+    line: &str,
+    units: &[Unit],
+    base: usize,
+    width: usize,
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    let n = units.len();
+    let at = |k: usize| if k < n { units[k].at } else { line.len() };
+    let cells = |a: usize, b: usize| units[a..b].iter().map(|u| u.width).sum::<usize>();
+    let mut start = 0usize; // unit where the current screen line begins
     let mut content_end = 0usize; // end of its content, without trailing spaces
     let mut w = 0usize; // cells used on the current screen line
+    let mut segs: Vec<usize> = Vec::new(); // where the segments on the current line start
     let mut pushed = false;
     let mut i = 0usize;
-    while i < line.len() {
-        let c = line[i..].chars().next().unwrap_or(' ');
-        if c == ' ' {
-            let j = i + line[i..].bytes().take_while(|&b| b == b' ').count();
+    while i < n {
+        if units[i].space {
+            let j = i + units[i..].iter().take_while(|u| u.space).count();
             let sw = j - i;
             if w + sw > width {
                 // Break at these spaces; they vanish at the end of a screen line.
-                out.push(base + start..base + content_end);
+                out.push(base + at(start)..base + at(content_end));
                 pushed = true;
                 start = j;
                 content_end = j;
+                segs.clear();
                 w = 0;
             } else {
                 w += sw;
@@ -154,51 +354,67 @@ fn wrap_one_line(line: &str, base: usize, width: usize, out: &mut Vec<std::ops::
             i = j;
             continue;
         }
-        // The next segment: one wide character, or a run of narrow non-space characters.
-        let seg_end = if char_width(c) >= 2 {
-            i + c.len_utf8()
+        // The next segment: one wide cluster, or a run of narrow non-space clusters.
+        let seg_end = if units[i].width >= 2 {
+            i + 1
         } else {
-            i + line[i..]
-                .char_indices()
-                .find(|&(_, d)| d == ' ' || char_width(d) >= 2)
-                .map_or(line.len() - i, |(k, _)| k)
+            i + units[i..]
+                .iter()
+                .take_while(|u| !u.space && u.width < 2)
+                .count()
         };
-        let sw = str_width(&line[i..seg_end]);
+        let sw = cells(i, seg_end);
         if w + sw <= width {
+            segs.push(i);
             w += sw;
             i = seg_end;
             content_end = i;
             continue;
         }
         if w > 0 {
-            // Move the segment to the next screen line.
-            out.push(base + start..base + content_end);
+            // Move the segment to the next screen line, and with it the segments before it
+            // that it must not be parted from (it must not start a line; nor may they).
+            let mut carried = segs.len(); // segments that go along: segs[carried..]
+            if content_end == i && no_line_start(&line[at(i)..]) {
+                for k in (1..segs.len()).rev() {
+                    if cells(segs[k], i) + sw > width {
+                        break;
+                    }
+                    if !no_line_start(&line[at(segs[k])..]) {
+                        carried = k;
+                        break;
+                    }
+                }
+            }
+            let brk = segs.get(carried).copied().unwrap_or(i);
+            out.push(base + at(start)..base + at(if brk == i { content_end } else { brk }));
             pushed = true;
-            start = i;
+            start = brk;
+            segs.drain(..carried);
+            w = cells(brk, i);
             content_end = i;
-            w = 0;
             continue;
         }
         // A word wider than the whole line: break it where the line is full.
         let mut k = i;
         let mut kw = 0;
-        for (off, d) in line[i..seg_end].char_indices() {
-            let dw = char_width(d);
-            if kw + dw > width && k > i {
+        while k < seg_end {
+            if kw + units[k].width > width && k > i {
                 break;
             }
-            kw += dw;
-            k = i + off + d.len_utf8();
+            kw += units[k].width;
+            k += 1;
         }
-        out.push(base + start..base + k);
+        out.push(base + at(start)..base + at(k));
         pushed = true;
         start = k;
         content_end = k;
+        segs.clear();
         i = k;
         w = 0;
     }
     if content_end > start || !pushed {
-        out.push(base + start..base + content_end.max(start));
+        out.push(base + at(start)..base + at(content_end.max(start)));
     }
 }
 
@@ -254,10 +470,85 @@ mod tests {
         assert_eq!(sanitize("中\tx"), "中  x");
     }
 
+    /// Every cluster of `s` is drawn over the same cells by ratatui and by a terminal that adds
+    /// up character widths, and none is zero cells wide (ratatui would skip it).
+    fn undisputed(s: &str) -> Result<(), String> {
+        for g in s.graphemes(true) {
+            if g != "\n" && disputed_cluster(g) {
+                return Err(format!(
+                    "{g:?} ({:X?}) in {s:?}",
+                    g.chars().map(u32::from).collect::<Vec<_>>()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     #[test]
-    fn emoji_joiner_kept() {
-        let family = "👨\u{200d}👩\u{200d}👧";
-        assert_eq!(sanitize(family), family);
+    fn emoji_sequences_drawn_in_undisputed_form() {
+        let cases = [
+            ("👍\u{1F3FD}", "👍⟨medium skin⟩"),
+            ("🧙\u{200D}♂\u{FE0F}", "🧙⟨+⟩♂"),
+            ("👨\u{200D}👩\u{200D}👧", "👨⟨+⟩👩⟨+⟩👧"),
+            ("👩\u{1F3FF}\u{200D}💻", "👩⟨dark skin⟩⟨+⟩💻"),
+            ("🇯🇵", "⟨flag JP⟩"),
+            ("🇯", "⟨flag J⟩"),
+            ("1\u{FE0F}\u{20E3}", "1⟨keycap⟩"),
+            ("❤\u{FE0F}", "❤"),
+            (
+                "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+                "🏴⟨flag gbsct⟩",
+            ),
+            // Lone marks with nothing to attach to.
+            ("\u{200D}x", "⟨U+200D⟩x"),
+            ("a\n\u{301}b", "a\n⟨U+0301⟩b"),
+            ("\u{1F3FD}", "⟨medium skin⟩"),
+        ];
+        for (input, want) in cases {
+            let got = sanitize(input);
+            assert_eq!(got, want, "{input:?}");
+            undisputed(&got).unwrap();
+        }
+    }
+
+    #[test]
+    fn undisputed_clusters_kept_as_they_are() {
+        assert_eq!(sanitize("ｶﾞﾊﾟ"), "ｶ゛ﾊ゜");
+        for s in [
+            "😀",
+            "😀\u{FE0F}",
+            "e\u{301}",
+            "日本語",
+            "한국어",
+            "👍 ok",
+            "नमस्ते",
+        ] {
+            assert_eq!(sanitize(s), s);
+        }
+    }
+
+    #[test]
+    fn tabs_count_cells_after_rewritten_emoji() {
+        // 👍⟨medium skin⟩ is 2 + 13 cells: the tab goes to the next stop after it.
+        assert_eq!(sanitize("👍\u{1F3FD}\tx"), "👍⟨medium skin⟩ x");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitized_text_has_no_disputed_cluster(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", " ", "\n", "\t", "\r", "\u{1b}", "中", "。", "👍", "👨", "♂", "❤", "1", "#",
+                "\u{200D}", "\u{200C}", "\u{FE0F}", "\u{FE0E}", "\u{20E3}", "\u{1F3FB}", "\u{1F3FF}",
+                "\u{1F1EF}", "\u{1F1F5}", "\u{E0067}", "\u{E007F}", "\u{301}", "\u{FF9E}", "ｶ",
+                "\u{0915}", "\u{094D}", "\u{1100}", "\u{1161}", "\u{11A8}", "\u{0600}", "©",
+            ]), 0..24)
+        ) {
+            let input: String = parts.concat();
+            let once = sanitize(&input);
+            proptest::prop_assert!(undisputed(&once).is_ok(), "{}", undisputed(&once).unwrap_err());
+            // Idempotent: sanitised text goes through unchanged.
+            proptest::prop_assert_eq!(sanitize(&once), once);
+        }
     }
 
     #[test]
@@ -298,6 +589,33 @@ mod tests {
                 assert!(str_width(l) <= width.max(2), "{l:?} at {width}");
             }
         }
+    }
+
+    #[test]
+    fn wraps_between_clusters_never_inside() {
+        // A family emoji (drawn as its parts) and accented letters stay whole.
+        let text = sanitize("e\u{301}e\u{301}e\u{301}e\u{301} 👨\u{200D}👩\u{200D}👧");
+        for width in 1..12 {
+            for l in wrap(&text, width) {
+                assert!(!l.starts_with('\u{301}'), "{l:?} at {width}");
+                assert!(str_width(l) <= width.max(2), "{l:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn kinsoku_no_line_starts_with_closing_punctuation() {
+        // Without the rule: "日本語の" / "、テキス" / "トです。"...
+        assert_eq!(
+            wrap("日本語の、テキストです。", 8),
+            vec!["日本語", "の、テキ", "ストで", "す。"]
+        );
+        // Two closers in a row go along with the character before them.
+        assert_eq!(wrap("あいう。」え", 6), vec!["あい", "う。」", "え"]);
+        // ASCII closing punctuation after CJK too.
+        assert_eq!(wrap("日本語).", 6), vec!["日本", "語)."]);
+        // Nothing can go along: the rule gives way rather than overflow.
+        assert_eq!(wrap("日。", 2), vec!["日", "。"]);
     }
 
     #[test]

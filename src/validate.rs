@@ -140,6 +140,24 @@ pub fn summary(d: &Dataset) -> String {
             list(&no_prompt)
         );
     }
+    let conflicts: Vec<(String, String)> = d
+        .items
+        .iter()
+        .filter_map(|i| {
+            i.prompt_conflict()
+                .map(|why| (format!("{} (line {})", i.id, i.line), why))
+        })
+        .collect();
+    if let Some((_, why)) = conflicts.first() {
+        let names: Vec<String> = conflicts.iter().map(|(n, _)| n.clone()).collect();
+        let _ = writeln!(
+            s,
+            "  warning: {} item{} whose prompt and messages disagree: {}; e.g. {why}",
+            conflicts.len(),
+            plural(conflicts.len()),
+            list(&names)
+        );
+    }
     let derived: Vec<String> = d
         .items
         .iter()

@@ -41,16 +41,64 @@ pub struct Item {
 }
 
 impl Item {
-    /// The conversation the candidates answer: `messages`, or the `prompt` as one user turn.
+    /// The conversation the candidates answer, ending with the question answered: `messages`,
+    /// then `prompt` as the final user turn unless the messages already end with it.
+    /// Multi-turn sets (MT-bench) give the earlier turns in `messages` and the question being
+    /// answered in `prompt`.
     pub fn conversation(&self) -> Vec<Message> {
-        match (&self.messages, &self.prompt) {
-            (Some(m), _) if !m.is_empty() => m.clone(),
-            (_, Some(p)) => vec![Message {
-                role: "user".into(),
-                content: p.clone(),
-            }],
-            _ => Vec::new(),
+        let mut turns = self.messages.clone().unwrap_or_default();
+        if let Some(p) = &self.prompt {
+            let asked = turns
+                .iter()
+                .rev()
+                .find(|m| m.role == "user")
+                .is_some_and(|m| same_text(&m.content, p));
+            if turns.is_empty() || !(asked || p.trim().is_empty()) {
+                turns.push(Message {
+                    role: "user".into(),
+                    content: p.clone(),
+                });
+            }
         }
+        turns
+    }
+
+    /// Why `prompt` and the last user turn of `messages` cannot be reconciled, if they cannot:
+    /// the messages end with a user turn that is not the prompt, and the candidates do not
+    /// carry conversations of their own that answer it (as MT-bench's do). prefer shows the
+    /// prompt after the messages as the question answered.
+    pub fn prompt_conflict(&self) -> Option<String> {
+        let p = self.prompt.as_deref().filter(|p| !p.trim().is_empty())?;
+        let messages = self.messages.as_deref()?;
+        let last = messages.last().filter(|m| m.role == "user")?;
+        if same_text(&last.content, p) {
+            return None;
+        }
+        let users = messages.iter().filter(|m| m.role == "user").count();
+        let answered = |c: &Candidate| {
+            c.messages.as_deref().is_some_and(|own| {
+                own.iter()
+                    .filter(|m| m.role != "user" && m.role != "system")
+                    .count()
+                    > users
+            })
+        };
+        if self.candidates.iter().all(answered) {
+            return None;
+        }
+        let short = |s: &str| {
+            let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if s.chars().count() > 40 {
+                format!("{}…", s.chars().take(40).collect::<String>())
+            } else {
+                s
+            }
+        };
+        Some(format!(
+            "`messages` end with the user turn {:?} but `prompt` is {:?}, and the candidates carry no conversation of their own answering the first: which question do they answer? prefer shows both, the prompt last",
+            short(&last.content),
+            short(p)
+        ))
     }
 
     /// The last user turn as plain text: `prompt`, or the last user message.
@@ -72,6 +120,11 @@ impl Item {
     pub fn candidate_index(&self, id: &str) -> Option<usize> {
         self.candidates.iter().position(|c| c.id == id)
     }
+}
+
+/// The same text but for whitespace (a trailing newline, indentation).
+fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 /// A problem found in one record: what is wrong, in which field, and what to do about it.
@@ -615,6 +668,31 @@ mod tests {
         .unwrap();
         // What prefer wrote for it before the canonical form was written by hand.
         assert_eq!(item.hash, "7e483e31e03557d350d8d4b13b75b7a5");
+    }
+
+    #[test]
+    fn multi_turn_prompt_is_the_last_turn() {
+        let own = |a: &str| json!({"messages": [{"role": "assistant", "content": "a1"}, {"role": "assistant", "content": a}]});
+        let v = json!({"messages": [{"role": "user", "content": "q1"}], "prompt": "q2",
+            "candidates": [own("x"), own("y")]});
+        let item = parse_item(v, 1).unwrap();
+        let turns: Vec<String> = item.conversation().into_iter().map(|m| m.content).collect();
+        assert_eq!(turns, vec!["q1", "q2"]);
+        assert_eq!(item.prompt_conflict(), None);
+        // The prompt repeated as the last user turn (whitespace aside) is not shown twice.
+        let v = json!({"messages": [{"role": "user", "content": "q2\n"}], "prompt": "q2", "candidates": ["a", "b"]});
+        let item = parse_item(v, 1).unwrap();
+        assert_eq!(item.conversation().len(), 1);
+        assert_eq!(item.prompt_conflict(), None);
+        // A shared answer to turn 1: the prompt follows it.
+        let v = json!({"messages": [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}], "prompt": "q2", "candidates": ["a", "b"]});
+        let item = parse_item(v, 1).unwrap();
+        assert_eq!(item.conversation().len(), 3);
+        assert_eq!(item.prompt_conflict(), None);
+        // Two questions and nothing answering the first: which one is answered?
+        let v = json!({"messages": [{"role": "user", "content": "q1"}], "prompt": "q2", "candidates": ["a", "b"]});
+        let item = parse_item(v, 1).unwrap();
+        assert!(item.prompt_conflict().unwrap().contains("\"q1\""));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -20,6 +20,7 @@ use crate::labels::{Event, LabelLog};
 use super::keymap::Key;
 use super::model::Model;
 use super::session::{self, Env, Files, Opened, SessionArgs};
+use super::terminal::{Interrupt, Signals, TermKey, repaint, suspend, term_key};
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
 
@@ -47,13 +48,14 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let config = session::resolve(args, &Env::from_process(), Files::read(args)?)?;
     let opened = session::open(config, source)?;
     let (config, notes) = (opened.config.clone(), opened.notes.clone());
-    let model = run_screen(opened)?;
-    Ok(session::summarise(&config, &notes, model))
+    let (model, stopped) = run_screen(opened)?;
+    Ok(session::summarise(&config, &notes, model, stopped))
 }
 
-/// Runs an opened session on the terminal until the labeler quits; every write finished (or
-/// failed, for the rescue file) before it returns the model for the summary.
-fn run_screen(opened: Opened) -> anyhow::Result<Model> {
+/// Runs an opened session on the terminal until the labeler quits (or a signal stops it: its
+/// number is returned); every write finished (or failed, for the rescue file) before it
+/// returns the model for the summary.
+fn run_screen(opened: Opened) -> anyhow::Result<(Model, Option<i32>)> {
     let Opened {
         config,
         mut model,
@@ -65,7 +67,13 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
     } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
+    // Before the screen is set up: a signal from here on restores it.
+    let writes_pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signals = Signals::install(Arc::clone(&writes_pending))
+        .context("cannot install the signal handlers")?;
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    // The alternate screen may still hold what a killed session or the shell left there.
+    repaint(&mut terminal).context("cannot clear the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
     let started = Instant::now();
@@ -84,21 +92,38 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
-    let writer = Writer::start(log);
+    let writer = Writer::start(log, writes_pending);
     let result = run_loop(
         &mut terminal,
         &mut model,
         &mut |seq, ev| writer.send(seq, ev),
         &mut || writer.results(),
         &mut |timeout| {
-            if event::poll(timeout)? {
-                let ev = event::read()?;
+            // Waits in short slices, so a signal is acted on within one of them.
+            let deadline = Instant::now() + timeout;
+            loop {
+                let slice = deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(SIGNAL_POLL);
+                match event::poll(slice) {
+                    Ok(true) => {}
+                    Ok(false) if signals.pending() || Instant::now() >= deadline => {
+                        return Ok(None);
+                    }
+                    Ok(false) => continue,
+                    // A hung-up terminal cannot be read: the signal that came with it is
+                    // what to act on.
+                    Err(_) if signals.pending() => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+                let ev = match event::read() {
+                    Err(_) if signals.pending() => return Ok(None),
+                    r => r?,
+                };
                 if test_panic && matches!(ev, TermEvent::Key(_)) {
                     panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
                 }
-                Ok(Some(ev))
-            } else {
-                Ok(None)
+                return Ok(Some(ev));
             }
         },
         &|| started.elapsed().as_millis() as u64,
@@ -110,17 +135,31 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
             }
             msgs
         },
+        &mut || signals.take(),
+        &mut |t| suspend(t),
     );
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
     finish_writes(&mut model, &writer);
     drop(writer);
-    ratatui::restore();
+    let stopped = result.as_ref().ok().copied().flatten();
+    if stopped.is_some() {
+        // The terminal may be gone (SIGHUP): nothing here may fail or panic on a write.
+        let _ = terminal.show_cursor();
+        let _ = ratatui::try_restore();
+    } else {
+        ratatui::restore();
+    }
     result?;
-    Ok(model)
+    Ok((model, stopped))
 }
 
 /// The event loop. Generic over the backend and the event source, so tests can drive the
-/// whole app on a `TestBackend` with injected events.
+/// whole app on a `TestBackend` with injected events. Ends with the signal that stopped it,
+/// if one did.
+///
+/// The screen is cleared and drawn whole when the task on screen changes and on Ctrl-L: a
+/// terminal that drew a cell differently from ratatui's reckoning keeps no trace of it.
+#[allow(clippy::too_many_arguments)]
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
@@ -129,10 +168,13 @@ pub fn run_loop<B: Backend>(
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
     poll: &mut dyn FnMut() -> Vec<Msg>,
-) -> anyhow::Result<()>
+    interrupt: &mut dyn FnMut() -> Option<Interrupt>,
+    suspend: &mut dyn FnMut(&mut Terminal<B>) -> io::Result<()>,
+) -> anyhow::Result<Option<i32>>
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut shown: Option<crate::labels::TaskKey> = None;
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
@@ -149,9 +191,18 @@ where
         false
     };
     loop {
+        match interrupt() {
+            Some(Interrupt::Stop(sig)) => return Ok(Some(sig)),
+            Some(Interrupt::Suspend) => suspend(terminal)?,
+            None => {}
+        }
         queue.extend(results());
         if process(&mut queue, model) {
-            return Ok(());
+            return Ok(None);
+        }
+        if shown.as_ref() != Some(&model.view.key) {
+            repaint(terminal)?;
+            shown = Some(model.view.key.clone());
         }
         terminal.draw(|f| view(model, f))?;
 
@@ -178,9 +229,14 @@ where
                 let mut ev = Some(ev);
                 while let Some(e) = ev {
                     queue.extend(results());
-                    push_event(&mut queue, model, e);
+                    let bound = |c| model.keymap.action(Key::ctrl(c)).is_some();
+                    match term_key(&e, bound) {
+                        Some(TermKey::Repaint) => repaint(terminal)?,
+                        Some(TermKey::Suspend) => suspend(terminal)?,
+                        None => push_event(&mut queue, model, e),
+                    }
                     if process(&mut queue, model) {
-                        return Ok(());
+                        return Ok(None);
                     }
                     ev = next_event(Duration::ZERO)?;
                 }
@@ -193,6 +249,9 @@ where
     }
 }
 
+/// The longest wait for a key before looking whether a signal arrived.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
 /// How often the loop looks for the writer's report while a write is on its way.
 const WRITE_POLL: Duration = Duration::from_millis(2);
 
@@ -200,6 +259,9 @@ const WRITE_POLL: Duration = Duration::from_millis(2);
 /// each as `Msg::Saved` or `Msg::SaveFailed`.
 struct Writer {
     tx: Option<std::sync::mpsc::Sender<(u64, Event)>>,
+    /// Events handed over and not yet written (or failed): what a watchdog that ends the
+    /// program waits for.
+    pending: Arc<std::sync::atomic::AtomicUsize>,
     rx: std::sync::mpsc::Receiver<Msg>,
     handle: Option<std::thread::JoinHandle<()>>,
     /// Events that could not even be handed over (the thread is gone): reported as failed.
@@ -207,9 +269,11 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(mut log: LabelLog) -> Self {
+    fn start(mut log: LabelLog, pending: Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        use std::sync::atomic::Ordering;
         let (tx, jobs) = std::sync::mpsc::channel::<(u64, Event)>();
         let (done, rx) = std::sync::mpsc::channel::<Msg>();
+        let written = Arc::clone(&pending);
         let handle = std::thread::Builder::new()
             .name("prefer-writer".into())
             .spawn(move || {
@@ -218,6 +282,7 @@ impl Writer {
                         Ok(()) => Msg::Saved(seq),
                         Err(e) => Msg::SaveFailed(seq, e.to_string()),
                     };
+                    written.fetch_sub(1, Ordering::SeqCst);
                     if done.send(msg).is_err() {
                         break;
                     }
@@ -228,6 +293,7 @@ impl Writer {
             .ok();
         Writer {
             tx: Some(tx),
+            pending,
             rx,
             handle,
             lost: Default::default(),
@@ -235,11 +301,14 @@ impl Writer {
     }
 
     fn send(&self, seq: u64, ev: Event) {
+        use std::sync::atomic::Ordering;
+        self.pending.fetch_add(1, Ordering::SeqCst);
         let sent = self
             .tx
             .as_ref()
             .is_some_and(|tx| tx.send((seq, ev)).is_ok());
         if !sent {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
             // Only if the thread died: the event stays unsaved in memory and is rescued on quit.
             self.lost.borrow_mut().push(Msg::SaveFailed(
                 seq,

@@ -28,6 +28,8 @@ pub enum Kind {
     Code,
     Meta,
     Note,
+    /// Text of a candidate's own earlier turn: context, not the answer judged.
+    Earlier,
 }
 
 /// A pane's content wrapped to one width.
@@ -46,10 +48,28 @@ impl std::ops::Deref for Wrapped {
     }
 }
 
-/// Wrapped lines for the item on screen, keyed by (pane, width, metadata shown).
+/// What a candidate pane shows besides the answer. A plain `bool` is metadata shown or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Show {
+    /// The candidate's metadata, above its text.
+    pub meta: bool,
+    /// The candidate's own earlier turns folded into one line (with the prompt collapsed).
+    pub fold_earlier: bool,
+}
+
+impl From<bool> for Show {
+    fn from(meta: bool) -> Self {
+        Show {
+            meta,
+            fold_earlier: false,
+        }
+    }
+}
+
+/// Wrapped lines for the item on screen, keyed by (pane, width, what is shown).
 #[derive(Debug, Default)]
 pub struct WrapCache {
-    map: HashMap<(PaneId, u16, bool), Arc<Wrapped>>,
+    map: HashMap<(PaneId, u16, Show), Arc<Wrapped>>,
 }
 
 impl WrapCache {
@@ -57,15 +77,22 @@ impl WrapCache {
         self.map.clear();
     }
 
-    pub fn get(&self, pane: PaneId, width: u16, meta: bool) -> Option<Arc<Wrapped>> {
-        self.map.get(&(pane, width, meta)).cloned()
+    pub fn get(&self, pane: PaneId, width: u16, show: impl Into<Show>) -> Option<Arc<Wrapped>> {
+        self.map.get(&(pane, width, show.into())).cloned()
     }
 
     /// The wrapped lines, computing and caching them if needed.
-    pub fn ensure(&mut self, item: &Item, pane: PaneId, width: u16, meta: bool) -> Arc<Wrapped> {
+    pub fn ensure(
+        &mut self,
+        item: &Item,
+        pane: PaneId,
+        width: u16,
+        show: impl Into<Show>,
+    ) -> Arc<Wrapped> {
+        let show = show.into();
         self.map
-            .entry((pane, width, meta))
-            .or_insert_with(|| Arc::new(wrapped_lines(item, pane, width, meta)))
+            .entry((pane, width, show))
+            .or_insert_with(|| Arc::new(wrapped_lines(item, pane, width, show)))
             .clone()
     }
 }
@@ -79,14 +106,20 @@ pub fn style_of(kind: Kind) -> Style {
         Kind::Code => Style::new(),
         Kind::Meta => Style::new().add_modifier(Modifier::DIM),
         Kind::Note => Style::new().add_modifier(Modifier::ITALIC | Modifier::DIM),
+        Kind::Earlier => Style::new().add_modifier(Modifier::DIM),
     }
 }
 
 /// The logical (unwrapped) lines of a pane, already sanitised.
-pub fn logical_lines(item: &Item, pane: PaneId, meta: bool) -> Vec<(Kind, String)> {
+pub fn logical_lines(item: &Item, pane: PaneId, show: impl Into<Show>) -> Vec<(Kind, String)> {
+    let show = show.into();
+    let meta = show.meta;
     let mut out = Vec::new();
     match pane {
-        PaneId::Prompt => conversation(&item.conversation(), &mut out),
+        PaneId::Prompt => {
+            let own = item.candidates.iter().any(|c| c.messages.is_some());
+            conversation(&item.conversation(), own, &mut out)
+        }
         PaneId::Cand(i) => {
             let Some(c) = item.candidates.get(i) else {
                 return out;
@@ -109,7 +142,7 @@ pub fn logical_lines(item: &Item, pane: PaneId, meta: bool) -> Vec<(Kind, String
                 out.push((Kind::Meta, "─".repeat(12)));
             }
             match &c.messages {
-                Some(m) if !m.is_empty() => conversation(m, &mut out),
+                Some(m) if !m.is_empty() => own_conversation(m, show.fold_earlier, &mut out),
                 _ => body(&c.text, &mut out),
             }
         }
@@ -117,13 +150,67 @@ pub fn logical_lines(item: &Item, pane: PaneId, meta: bool) -> Vec<(Kind, String
     out
 }
 
-fn conversation(messages: &[Message], out: &mut Vec<(Kind, String)>) {
+/// Turns, each under its role. With `own` (candidates carry their own conversations), two
+/// user turns in a row get a note between them: the reply is in each candidate's pane.
+fn conversation(messages: &[Message], own: bool, out: &mut Vec<(Kind, String)>) {
     for (i, m) in messages.iter().enumerate() {
         if i > 0 {
             out.push((Kind::Body, String::new()));
+            if own && m.role == "user" && messages[i - 1].role == "user" {
+                out.push((
+                    Kind::Note,
+                    "(each answer's own reply to the turn above is in its pane)".into(),
+                ));
+                out.push((Kind::Body, String::new()));
+            }
         }
         out.push((Kind::Role, format!("▍{}", one_line(&m.role))));
         body(&m.content, out);
+    }
+}
+
+/// A candidate's own conversation (multi-turn sets): its earlier turns, dimmed and marked,
+/// then the answer being judged (its last turn that is not the user's), marked too. Folded,
+/// the earlier turns are one line saying how many there are.
+fn own_conversation(messages: &[Message], fold: bool, out: &mut Vec<(Kind, String)>) {
+    let judged = messages
+        .iter()
+        .rposition(|m| m.role != "user" && m.role != "system")
+        .unwrap_or(messages.len() - 1);
+    if judged == 0 {
+        return conversation(messages, false, out);
+    }
+    if fold {
+        out.push((
+            Kind::Note,
+            format!(
+                "▸ {judged} earlier turn{} folded",
+                if judged == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    for (i, m) in messages.iter().enumerate() {
+        if fold && i < judged {
+            continue;
+        }
+        if i > 0 {
+            out.push((Kind::Body, String::new()));
+        }
+        let mark = match i.cmp(&judged) {
+            std::cmp::Ordering::Less => "earlier turn",
+            std::cmp::Ordering::Equal => "judged",
+            std::cmp::Ordering::Greater => "after the answer",
+        };
+        out.push((Kind::Role, format!("▍{} · {mark}", one_line(&m.role))));
+        let from = out.len();
+        body(&m.content, out);
+        if i < judged {
+            for line in &mut out[from..] {
+                if line.0 == Kind::Body {
+                    line.0 = Kind::Earlier;
+                }
+            }
+        }
     }
 }
 
@@ -153,12 +240,13 @@ pub fn one_line(s: &str) -> String {
     sanitize(s).replace('\n', "⏎")
 }
 
-/// Logical lines wrapped to `width` cells.
-pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, meta: bool) -> Wrapped {
+/// Logical lines wrapped to `width` cells. The anchor is the last turn's first line: the
+/// question answered in the prompt pane, the answer judged in a candidate's.
+pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show>) -> Wrapped {
     let width = usize::from(width.max(1));
     let mut out = Vec::new();
     let mut anchor = 0;
-    for (kind, text) in logical_lines(item, pane, meta) {
+    for (kind, text) in logical_lines(item, pane, show) {
         let style = style_of(kind);
         if kind == Kind::Role {
             anchor = out.len();

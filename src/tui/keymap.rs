@@ -299,7 +299,7 @@ pub fn long_help(a: Action, mode: TaskKind) -> Option<&'static str> {
         (FocusLeft, _) => "focus the pane to the left",
         (FocusRight, _) => "focus the pane to the right",
         (FocusPrompt, _) => "focus the prompt pane (again: back to the candidates)",
-        (TogglePrompt, _) => "collapse or expand the prompt pane",
+        (TogglePrompt, _) => "collapse or expand the prompt pane (and answers' own earlier turns)",
         (ScrollDown, _) => "scroll the focused pane down",
         (ScrollUp, _) => "scroll the focused pane up",
         (PageDown, _) => "page down",

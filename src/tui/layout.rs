@@ -105,7 +105,7 @@ pub fn areas(m: &Model) -> Areas {
             .iter()
             .map(|&(pos, r)| {
                 m.wrap
-                    .get(PaneId::Cand(m.view.order[pos]), inner(r).width, m.show_meta)
+                    .get(PaneId::Cand(m.view.order[pos]), inner(r).width, m.show())
                     .map_or(usize::from(middle.height), |l| l.len() + 2)
             })
             .max()

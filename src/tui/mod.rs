@@ -13,6 +13,7 @@ pub mod nothing_left;
 pub mod review;
 pub mod session;
 pub mod team;
+pub mod terminal;
 pub mod textarea;
 pub mod undo;
 pub mod update;

@@ -135,8 +135,9 @@ pub struct TaskView {
 }
 
 impl TaskView {
-    /// A task as first shown: nothing picked, focus on the first pane, scrolled to the top
-    /// (the prompt to its last turn, see `prepare`).
+    /// A task as first shown: nothing picked, focus on the first pane, each pane scrolled to
+    /// its anchor (the prompt to its last turn, a candidate to the answer judged, see
+    /// `prepare`).
     pub fn fresh(item: Arc<Item>, key: TaskKey, order: Vec<usize>, aspects: usize) -> Self {
         let n = order.len();
         TaskView {
@@ -146,7 +147,8 @@ impl TaskView {
             focus: Focus::Pane(0),
             last_pane: 0,
             first_pane: 0,
-            scroll: vec![0; n],
+            // Set to each pane's anchor when it is first laid out (see `prepare`).
+            scroll: vec![usize::MAX; n],
             prompt_scroll: usize::MAX,
             tiers: Vec::new(),
             tie_next: false,
@@ -383,6 +385,15 @@ pub use crate::tasks::RANK_MAX;
 pub const MAX_PAIR_CANDIDATES: usize = 50;
 
 impl Model {
+    /// What candidate panes show besides the answer: metadata when asked for; their own
+    /// earlier turns folded while the prompt is collapsed.
+    pub fn show(&self) -> super::content::Show {
+        super::content::Show {
+            meta: self.show_meta,
+            fold_earlier: self.prompt_collapsed,
+        }
+    }
+
     /// A model opened at the first undecided task (resume). Fails when the source has no
     /// usable task at all.
     pub fn new(s: Setup) -> Result<Self, String> {

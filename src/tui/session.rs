@@ -534,7 +534,12 @@ pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::R
 
 /// What a session ends with: prints the rescue file (if any write failed), the notes, the
 /// records left out, the counts and the command that resumes; the exit code.
-pub fn summarise(config: &SessionConfig, notes: &[String], model: Model) -> ExitCode {
+pub fn summarise(
+    config: &SessionConfig,
+    notes: &[String],
+    model: Model,
+    stopped: Option<i32>,
+) -> ExitCode {
     let args = &config.args;
     let mode = model.mode;
     let review_filter = model.review.as_ref().map(|r| r.filter.clone());
@@ -550,6 +555,20 @@ pub fn summarise(config: &SessionConfig, notes: &[String], model: Model) -> Exit
             Err(e) => eprintln!("prefer: could not write the rescue file either: {e}"),
         }
         code = ExitCode::FAILURE;
+    }
+    if let Some(sig) = stopped {
+        // The terminal may be gone (SIGHUP): a failed write here must not panic.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "prefer: stopped by {}; {} decision{} this session, every one shown as saved is in {}; resume with: {}",
+            super::terminal::signal_name(sig),
+            model.session_decisions,
+            plural(model.session_decisions),
+            config.log_path.display(),
+            resume_command(args, &config.annotator, mode)
+        );
+        return ExitCode::from(128u8.saturating_add(sig as u8));
     }
     for n in notes {
         println!("note: {n}");

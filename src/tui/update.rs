@@ -471,6 +471,12 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::TogglePrompt => {
             m.prompt_collapsed = !m.prompt_collapsed;
+            // Candidates with their own conversations fold or unfold their earlier turns
+            // with it: they open again at the answer judged.
+            let own = |ci: &usize| m.view.item.candidates[*ci].messages.is_some();
+            if m.view.order.iter().any(own) {
+                m.view.scroll.iter_mut().for_each(|s| *s = usize::MAX);
+            }
             if m.prompt_collapsed && m.view.focus == Focus::Prompt {
                 set_focus(m, Focus::Pane(m.view.last_pane));
             }
@@ -1024,7 +1030,7 @@ pub fn prepare(m: &mut Model) {
     for (pos, r) in columns {
         let ci = m.view.order[pos];
         m.wrap
-            .ensure(&m.view.item, PaneId::Cand(ci), inner(r).width, m.show_meta);
+            .ensure(&m.view.item, PaneId::Cand(ci), inner(r).width, m.show());
     }
     let a = areas(m);
     if let Some(r) = a.prompt {
@@ -1043,7 +1049,12 @@ pub fn prepare(m: &mut Model) {
         let ci = m.view.order[p];
         let lines = m
             .wrap
-            .ensure(&m.view.item, PaneId::Cand(ci), r.width, m.show_meta);
+            .ensure(&m.view.item, PaneId::Cand(ci), r.width, m.show());
+        if m.view.scroll[p] == usize::MAX {
+            // A pane first shown opens at the answer judged (the last turn of its own
+            // conversation; the top for a plain answer).
+            m.view.scroll[p] = lines.anchor;
+        }
         m.view.scroll[p] = m.view.scroll[p].min(lines.len().saturating_sub(usize::from(r.height)));
     }
 }
@@ -1298,8 +1309,12 @@ fn hits_here(m: &mut Model, lower: &str) -> Vec<(Focus, usize)> {
     }
     let mut hits = Vec::new();
     for (focus, pane, width) in panes {
-        let meta = m.show_meta && pane != PaneId::Prompt;
-        let lines = m.wrap.ensure(&m.view.item, pane, width, meta);
+        let show = if pane == PaneId::Prompt {
+            Default::default()
+        } else {
+            m.show()
+        };
+        let lines = m.wrap.ensure(&m.view.item, pane, width, show);
         for (i, l) in lines.iter().enumerate() {
             let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
             if text.to_lowercase().contains(lower) {

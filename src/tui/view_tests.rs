@@ -345,3 +345,73 @@ fn a_long_item_id_is_shortened_before_other_header_fields_go() {
     assert!(head.contains('…'), "{head}");
     assert!(crate::text::str_width(head.trim_end()) <= 100);
 }
+
+#[test]
+fn help_overlay_at_80x24_is_a_closed_box() {
+    for mode in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+        let mut m = model(four_candidates(), mode, (80, 24));
+        update(&mut m, Msg::Key(Action::Help), 0);
+        let rows = rows(&draw(&m));
+        let top = rows.iter().position(|r| r.contains("┌ help")).unwrap();
+        let bottom = top + rows[top..].iter().position(|r| r.contains('└')).unwrap();
+        let left = rows[top].chars().position(|c| c == '┌').unwrap();
+        let right = rows[top].chars().position(|c| c == '┐').unwrap();
+        for r in &rows[top + 1..bottom] {
+            let chars: Vec<char> = r.chars().collect();
+            assert_eq!(chars[left], '│', "{mode:?}:\n{}", rows.join("\n"));
+            assert_eq!(chars[right], '│', "{mode:?}:\n{}", rows.join("\n"));
+        }
+        // Beside the box, no border of the panes under it reads as a second edge.
+        for r in &rows[top..=bottom] {
+            let beside: String = r
+                .chars()
+                .enumerate()
+                .filter(|&(x, _)| x < left || x > right)
+                .map(|(_, c)| c)
+                .collect();
+            assert!(
+                beside.chars().all(|c| c == ' '),
+                "{mode:?}: {beside:?} beside the help:\n{}",
+                rows.join("\n")
+            );
+        }
+    }
+}
+
+/// MT-bench style: the item's messages hold turn 1, its prompt the turn-2 question, and each
+/// candidate its own turn-1 answer (30 lines) and the turn-2 answer being judged.
+fn two_turn_items() -> Vec<Value> {
+    include_str!("../../tests/fixtures/multiturn/mt_bench_ja.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn two_turn_item_shows_the_question_and_opens_at_the_answer_judged() {
+    let mut m = model(two_turn_items(), TaskKind::Rank, (120, 40));
+    let s = screen(&draw(&m));
+    // The prompt pane ends with the question answered (the item's prompt, turn 2).
+    assert!(
+        s.contains("では、雨の日の代わりの予定も加えてください。"),
+        "{s}"
+    );
+    assert!(s.contains("京都で三日間の旅行を計画してください。"), "{s}");
+    // Every candidate pane shown opens at its last turn, marked, with turn 1 above it.
+    let judged = s.matches("▍assistant · judged").count();
+    assert!(judged >= 2, "{s}");
+    assert_eq!(s.matches("判定される答えです").count(), judged, "{s}");
+    assert!(!s.contains("、1行目で"), "panes open at turn 1:\n{s}");
+    // Scrolled up: the earlier turn is there, marked.
+    update(&mut m, Msg::Key(Action::Top), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("earlier turn"), "{s}");
+    assert!(s.contains("、1行目で"), "{s}");
+    // Collapsing the prompt folds every candidate's earlier turns into one line.
+    update(&mut m, Msg::Key(Action::TogglePrompt), 0);
+    let s = screen(&draw(&m));
+    assert!(s.contains("▸ 1 earlier turn folded"), "{s}");
+    assert!(s.contains("▸ 3 earlier turns folded"), "{s}");
+    assert!(!s.contains("行目です"), "{s}");
+    assert!(s.contains("判定される答えです"), "{s}");
+}

@@ -101,13 +101,13 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let body = text_rect(m, rect);
         let lines = m
             .wrap
-            .get(PaneId::Cand(ci), body.width, m.show_meta)
+            .get(PaneId::Cand(ci), body.width, m.show())
             .unwrap_or_else(|| {
                 std::sync::Arc::new(wrapped_lines(
                     &m.view.item,
                     PaneId::Cand(ci),
                     body.width,
-                    m.show_meta,
+                    m.show(),
                 ))
             });
         let h = usize::from(body.height);

@@ -35,6 +35,10 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         .saturating_add(4)
         .min(usize::from(area.width)) as u16;
     let h = (lines.len() as u16).saturating_add(2).min(area.height);
+    // A box that nearly fills the screen fills it: the edges of the panes under a margin of a
+    // cell or two read as a second border of the box.
+    let w = if area.width - w < 8 { area.width } else { w };
+    let h = if area.height - h < 4 { area.height } else { h };
     // A help taller than the screen scrolls; the title says how.
     let inner_h = usize::from(h.saturating_sub(2));
     let (title, lines) = if lines.len() > inner_h {
@@ -58,7 +62,15 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         h,
     )
     .intersection(area);
-    f.render_widget(Clear, r);
+    // A blank cell around the box keeps it apart from what is under it.
+    let margin = Rect::new(
+        r.x.saturating_sub(1),
+        r.y.saturating_sub(1),
+        r.width.saturating_add(2),
+        r.height.saturating_add(2),
+    )
+    .intersection(area);
+    f.render_widget(Clear, margin);
     f.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(
             Line::from(format!(" {title} ")).style(Style::new().add_modifier(Modifier::BOLD)),
@@ -119,6 +131,9 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         }
     }
     lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Ctrl-L draws the screen again; Ctrl-Z suspends (fg resumes)",
+    ));
     lines.push(Line::from("q quits; any other key closes this help"));
     (format!("help: {} mode", m.mode.name()), lines)
 }

@@ -1,0 +1,220 @@
+//! The terminal around the labeling screen: signals that end the program (SIGTERM, SIGHUP,
+//! SIGINT, SIGQUIT) or suspend it (SIGTSTP, Ctrl-Z), and the keys that act on the terminal
+//! itself (Ctrl-L repaints). A signal only sets a flag (on a thread of its own, never in a
+//! signal handler); the event loop notices it between events, so the terminal is restored
+//! and the log's last write finished in the ordinary way.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+
+/// Something from outside the keys that the event loop must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    /// A signal that ends the program, by number: finish writing, restore, exit.
+    Stop(i32),
+    /// SIGTSTP from outside (`kill -TSTP`): suspend as Ctrl-Z does.
+    Suspend,
+}
+
+/// Terminal keys handled by the loop itself rather than by the key map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKey {
+    /// Ctrl-L: clear the screen and draw every cell again.
+    Repaint,
+    /// Ctrl-Z: restore the terminal, stop until `fg`, then draw everything again.
+    Suspend,
+}
+
+/// Ctrl-L or Ctrl-Z, unless the key map binds them to something else.
+pub fn term_key(ev: &TermEvent, bound: impl Fn(char) -> bool) -> Option<TermKey> {
+    let TermEvent::Key(KeyEvent {
+        code: KeyCode::Char(c),
+        modifiers,
+        kind,
+        ..
+    }) = ev
+    else {
+        return None;
+    };
+    if *kind == KeyEventKind::Release || !modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    let c = c.to_ascii_lowercase();
+    match c {
+        'l' if !bound(c) => Some(TermKey::Repaint),
+        'z' if !bound(c) => Some(TermKey::Suspend),
+        _ => None,
+    }
+}
+
+/// Signals received, as flags the event loop reads, and a watchdog for a loop that cannot.
+pub struct Signals {
+    stop: Arc<AtomicUsize>,
+    tstp: Arc<AtomicBool>,
+    handled: Arc<AtomicBool>,
+}
+
+/// The signals that end a session, with their names for the message on exit.
+#[cfg(unix)]
+pub const STOP_SIGNALS: [(i32, &str); 4] = [
+    (signal_hook::consts::SIGTERM, "SIGTERM"),
+    (signal_hook::consts::SIGHUP, "SIGHUP"),
+    (signal_hook::consts::SIGINT, "SIGINT"),
+    (signal_hook::consts::SIGQUIT, "SIGQUIT"),
+];
+
+/// How long the event loop has to notice an ending signal before the watchdog ends the
+/// program itself.
+pub const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The longest the watchdog waits for the writer to finish what it was given.
+const WRITES_GRACE: Duration = Duration::from_secs(30);
+
+impl Signals {
+    /// Starts a thread that receives the signals. A second ending signal (a shell sends SIGHUP
+    /// then SIGTERM when a connection drops) changes nothing: the first is being handled.
+    ///
+    /// If the event loop has not taken the stop in hand within [`STOP_GRACE`] (a terminal that
+    /// hung up can leave the terminal library reading an endless end-of-file), the thread ends
+    /// the program itself: once `writes_pending` is zero (every decision handed to the log's
+    /// writer is on disk), it restores what it can of the terminal and exits with 128 + the
+    /// signal.
+    #[cfg(unix)]
+    pub fn install(writes_pending: Arc<AtomicUsize>) -> io::Result<Self> {
+        use signal_hook::consts::SIGTSTP;
+        let s = Signals {
+            stop: Arc::new(AtomicUsize::new(0)),
+            tstp: Arc::new(AtomicBool::new(false)),
+            handled: Arc::new(AtomicBool::new(false)),
+        };
+        let mut wanted: Vec<i32> = STOP_SIGNALS.iter().map(|(sig, _)| *sig).collect();
+        wanted.push(SIGTSTP);
+        let mut incoming = signal_hook::iterator::Signals::new(&wanted)?;
+        let (stop, tstp, handled) = (
+            Arc::clone(&s.stop),
+            Arc::clone(&s.tstp),
+            Arc::clone(&s.handled),
+        );
+        std::thread::Builder::new()
+            .name("prefer-signals".into())
+            .spawn(move || {
+                for sig in incoming.forever() {
+                    if sig == SIGTSTP {
+                        tstp.store(true, Ordering::SeqCst);
+                        continue;
+                    }
+                    if stop.swap(sig as usize, Ordering::SeqCst) != 0 {
+                        continue;
+                    }
+                    let since = Instant::now();
+                    while since.elapsed() < STOP_GRACE {
+                        if handled.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    if handled.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let since = Instant::now();
+                    while writes_pending.load(Ordering::SeqCst) > 0
+                        && since.elapsed() < WRITES_GRACE
+                    {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+                    let _ = ratatui::try_restore();
+                    std::process::exit(128 + sig);
+                }
+            })?;
+        Ok(s)
+    }
+
+    #[cfg(not(unix))]
+    pub fn install(_writes_pending: Arc<AtomicUsize>) -> io::Result<Self> {
+        Ok(Signals {
+            stop: Arc::new(AtomicUsize::new(0)),
+            tstp: Arc::new(AtomicBool::new(false)),
+            handled: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// Whether anything is waiting (cheap: for polling between slices of a wait).
+    pub fn pending(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) != 0 || self.tstp.load(Ordering::SeqCst)
+    }
+
+    /// The signal to act on now, if any (a stop before a suspend). Taking a stop tells the
+    /// watchdog the loop has it in hand.
+    pub fn take(&self) -> Option<Interrupt> {
+        match self.stop.load(Ordering::SeqCst) {
+            0 => self
+                .tstp
+                .swap(false, Ordering::SeqCst)
+                .then_some(Interrupt::Suspend),
+            sig => {
+                self.handled.store(true, Ordering::SeqCst);
+                Some(Interrupt::Stop(sig as i32))
+            }
+        }
+    }
+}
+
+/// The name of an ending signal.
+pub fn signal_name(sig: i32) -> String {
+    #[cfg(unix)]
+    if let Some((_, name)) = STOP_SIGNALS.iter().find(|(s, _)| *s == sig) {
+        return (*name).to_string();
+    }
+    format!("signal {sig}")
+}
+
+/// Clears the screen and makes the next draw paint every cell. Unlike `Terminal::clear` it
+/// does not ask the terminal where its cursor is (a terminal that never answers would hold the
+/// start up for two seconds).
+pub fn repaint<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
+/// Suspends the program the way a shell's job control expects: the terminal restored (main
+/// screen, cursor shown, cooked mode), the process stopped until `fg`, then the screen set
+/// up again and cleared so the next draw paints every cell.
+pub fn suspend<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
+where
+    B::Error: Into<io::Error>,
+{
+    terminal.show_cursor().map_err(Into::into)?;
+    ratatui::try_restore()?;
+    #[cfg(unix)]
+    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+    // Running again (SIGCONT).
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    repaint(terminal).map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl(c: char) -> TermEvent {
+        TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+
+    #[test]
+    fn ctrl_l_and_ctrl_z_unless_bound() {
+        assert_eq!(term_key(&ctrl('l'), |_| false), Some(TermKey::Repaint));
+        assert_eq!(term_key(&ctrl('z'), |_| false), Some(TermKey::Suspend));
+        assert_eq!(term_key(&ctrl('z'), |c| c == 'z'), None);
+        assert_eq!(term_key(&ctrl('c'), |_| false), None);
+        let plain = TermEvent::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE));
+        assert_eq!(term_key(&plain, |_| false), None);
+    }
+}
