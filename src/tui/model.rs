@@ -732,7 +732,7 @@ impl Model {
 
     /// The summary is closed (or more work came): the session's clock goes on.
     pub fn close_done(&mut self) {
-        if self.overlay == Overlay::Done {
+        if matches!(self.overlay, Overlay::Done | Overlay::NothingLeft) {
             self.overlay = Overlay::None;
         }
         self.session_clock.resume(self.now_ms);
