@@ -22,5 +22,6 @@ pub mod tasks;
 #[cfg(test)]
 mod testutil;
 pub mod text;
+pub mod trace;
 pub mod tui;
 pub mod validate;

@@ -9,62 +9,28 @@ use super::codec::parse_events;
 use super::decisions::Decisions;
 pub use super::error::LogError;
 use super::event::Event;
+use super::progress::ReadProgress;
 use super::replay;
 
-/// A torn last line found (and dealt with) on open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TornTail {
-    /// Where its bytes were kept; `None` when the line was complete JSON and was kept in the log.
-    pub kept_at: Option<PathBuf>,
-    pub bytes: usize,
-}
+/// A log is read this many bytes at a time (the progress shown moves on after each).
+const READ_PIECE: u64 = 8 << 20;
 
-/// An open, locked log.
+/// A log opened and locked, not yet read: see [`LabelLog::lock`].
 #[derive(Debug)]
-pub struct LabelLog {
+pub struct LockedLog {
     path: PathBuf,
     file: File,
-    /// Length of the file after the last complete line: a failed append is cut back to it.
-    len: u64,
-    /// (device, inode) of the open file: if the path stops naming it (the log was moved or
-    /// deleted), appends would go to a file nobody will read, so they are refused.
-    identity: (u64, u64),
 }
 
-/// What opening a log gives: the log, ready to append to, and what it already held.
-#[derive(Debug)]
-pub struct Opened {
-    pub log: LabelLog,
-    pub events: Vec<Event>,
-    pub torn: Option<TornTail>,
-}
-
-/// What [`LabelLog::open_decisions`] gives: the log, ready to append to, and the decisions
-/// its events leave standing.
-#[derive(Debug)]
-pub struct OpenedDecisions {
-    pub log: LabelLog,
-    pub decisions: Decisions,
-    /// Number of events in the log.
-    pub events: usize,
-    pub torn: Option<TornTail>,
-}
-
-impl LabelLog {
-    /// Opens (creating if needed) and locks the log, repairs a torn tail, and replays it.
-    /// A damaged line in the middle is an error and nothing is written.
-    pub fn open(path: &Path) -> Result<Opened, LogError> {
-        let (log, bytes, torn) = Self::open_bytes(path)?;
-        let events = parse_events(path, &bytes)?;
-        Ok(Opened { log, events, torn })
-    }
-
-    /// [`LabelLog::open`] for resuming: the standing decisions instead of every event, built
-    /// without parsing each event in full (see [`Decisions`]); also the number of events.
-    pub fn open_decisions(path: &Path) -> Result<OpenedDecisions, LogError> {
-        let (log, bytes, torn) = Self::open_bytes(path)?;
+impl LockedLog {
+    /// Reads, repairs (a torn tail) and replays the log, counting the bytes read and the log
+    /// taken in `progress` (the screen shows it while a big log is read).
+    pub fn read_decisions(self, progress: &ReadProgress) -> Result<OpenedDecisions, LogError> {
+        let path = self.path.clone();
+        let (log, bytes, torn) = self.read_bytes(progress)?;
         let mut decisions = Decisions::new();
-        let events = replay::replay_into(&mut decisions, path, std::sync::Arc::new(bytes))?;
+        let events = replay::replay_into(&mut decisions, &path, std::sync::Arc::new(bytes))?;
+        progress.log_done(events);
         Ok(OpenedDecisions {
             log,
             decisions,
@@ -73,44 +39,32 @@ impl LabelLog {
         })
     }
 
-    /// Opens, locks and repairs the log; gives its complete bytes.
-    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|source| LogError::Open {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(LogError::Locked {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(LogError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        }
+    /// Reads and repairs the log; gives its complete bytes.
+    fn read_bytes(
+        self,
+        progress: &ReadProgress,
+    ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+        let LockedLog { path, mut file } = self;
+        let path = path.as_path();
         let io = |source| LogError::Io {
             path: path.to_path_buf(),
             source,
         };
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.read_to_end(&mut bytes).map_err(io)?;
+        // In pieces, so the screen can say how far a big log has come.
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        bytes.reserve(size as usize);
+        loop {
+            let n = (&mut file)
+                .take(READ_PIECE)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+            progress.read(n as u64);
+            if n == 0 {
+                break;
+            }
+        }
 
         // A torn tail: bytes after the last newline.
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -155,6 +109,107 @@ impl LabelLog {
             identity,
         };
         Ok((log, bytes, torn))
+    }
+}
+
+/// A torn last line found (and dealt with) on open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornTail {
+    /// Where its bytes were kept; `None` when the line was complete JSON and was kept in the log.
+    pub kept_at: Option<PathBuf>,
+    pub bytes: usize,
+}
+
+/// An open, locked log.
+#[derive(Debug)]
+pub struct LabelLog {
+    path: PathBuf,
+    file: File,
+    /// Length of the file after the last complete line: a failed append is cut back to it.
+    len: u64,
+    /// (device, inode) of the open file: if the path stops naming it (the log was moved or
+    /// deleted), appends would go to a file nobody will read, so they are refused.
+    identity: (u64, u64),
+}
+
+/// What opening a log gives: the log, ready to append to, and what it already held.
+#[derive(Debug)]
+pub struct Opened {
+    pub log: LabelLog,
+    pub events: Vec<Event>,
+    pub torn: Option<TornTail>,
+}
+
+/// What [`LabelLog::open_decisions`] gives: the log, ready to append to, and the decisions
+/// its events leave standing.
+#[derive(Debug)]
+pub struct OpenedDecisions {
+    pub log: LabelLog,
+    pub decisions: Decisions,
+    /// Number of events in the log.
+    pub events: usize,
+    pub torn: Option<TornTail>,
+}
+
+impl LabelLog {
+    /// Opens (creating if needed) and locks the log, repairs a torn tail, and replays it.
+    /// A damaged line in the middle is an error and nothing is written.
+    pub fn open(path: &Path) -> Result<Opened, LogError> {
+        let (log, bytes, torn) = Self::open_bytes(path, &ReadProgress::default())?;
+        let events = parse_events(path, &bytes)?;
+        Ok(Opened { log, events, torn })
+    }
+
+    /// [`LabelLog::open`] for resuming: the standing decisions instead of every event, built
+    /// without parsing each event in full (see [`Decisions`]); also the number of events.
+    pub fn open_decisions(path: &Path) -> Result<OpenedDecisions, LogError> {
+        Self::lock(path)?.read_decisions(&ReadProgress::default())
+    }
+
+    /// Opens (creating if needed) and locks the log without reading it: quick, so a log in use
+    /// by another process is refused before anything else happens.
+    pub fn lock(path: &Path) -> Result<LockedLog, LogError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|source| LogError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(LogError::Locked {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(LogError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        Ok(LockedLog {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Opens, locks and repairs the log; gives its complete bytes.
+    fn open_bytes(
+        path: &Path,
+        progress: &ReadProgress,
+    ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+        Self::lock(path)?.read_bytes(progress)
     }
 
     pub fn path(&self) -> &Path {

@@ -8,6 +8,7 @@ mod event;
 mod folder;
 pub mod follow;
 mod log;
+mod progress;
 mod replay;
 
 pub(crate) use codec::check_log;
@@ -19,5 +20,8 @@ pub use event::{Event, Role, TaskKey, TaskKind, Verdict};
 pub use folder::{InputError, default_log_path, labels_dir, log_files, log_paths};
 pub use follow::{OthersAtStart, OthersReader};
 pub(crate) use log::read_complete;
-pub use log::{LabelLog, Opened, OpenedDecisions, TornTail, now_rfc3339, read_decisions, read_log};
+pub use log::{
+    LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, now_rfc3339, read_decisions, read_log,
+};
+pub use progress::{ReadCounts, ReadProgress};
 pub use replay::{ByAnnotator, replay_by_annotator};

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 use std::time::{Duration, Instant};
 
@@ -15,13 +17,15 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
-use crate::labels::{Event, LabelLog};
+use crate::format::ItemSource;
+use crate::labels::{Event, LabelLog, LockedLog, ReadProgress};
 
 use super::keymap::Key;
 use super::model::Model;
 use super::session::{self, Env, Files, Opened, SessionArgs};
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
+use super::waiting;
 
 /// How often the clock in the header and retries of failed writes tick.
 const TICK: Duration = Duration::from_secs(1);
@@ -37,23 +41,116 @@ pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     run(&SessionArgs::review(args)?)
 }
 
-/// A session: read the files, resolve, open, run the screen, summarise.
+/// A session: read the files, resolve, draw the first frame while the history is read on a
+/// thread of its own, open, run the screen, summarise.
 fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     // Small files are read and checked whole (an invalid file is refused); big ones open at
     // once and are checked in the background while the labeler works.
     let Some(source) = session::open_source(&args.file)? else {
         return Ok(ExitCode::FAILURE);
     };
+    crate::trace::mark("candidate file open");
     let config = session::resolve(args, &Env::from_process(), Files::read(args)?)?;
-    let opened = session::open(config, source)?;
+    crate::trace::mark("settings read, session resolved");
+    // The labeler's log is locked now (a log in use is refused before the screen is set up)
+    // and read with the team's on a thread of their own.
+    let own = LabelLog::lock(&config.log_path)?;
+    let progress = Arc::new(ReadProgress::default());
+    let history = read_in_background(&config, own, &progress);
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    crate::trace::mark("terminal set up");
+    let result = on_terminal(&mut terminal, config, source, &progress, &history);
+    ratatui::restore();
+    crate::trace::report();
+    match result? {
+        Some((config, notes, model)) => Ok(session::summarise(&config, &notes, model)),
+        None => {
+            println!("quit while the labels were being read; nothing was changed.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// What a session does on the terminal: the waiting screen until the history is in, then the
+/// labeling screen; `None` when the labeler quit before the history was in.
+fn on_terminal<B: Backend>(
+    terminal: &mut Terminal<B>,
+    config: session::SessionConfig,
+    source: Arc<dyn ItemSource>,
+    progress: &ReadProgress,
+    history: &Receiver<anyhow::Result<session::History>>,
+) -> anyhow::Result<Option<(session::SessionConfig, Vec<String>, Model)>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut waiting = session::waiting(&config);
+    let Some(history) = waiting::wait_for(terminal, &mut waiting, progress, history, &mut |t| {
+        terminal_event(t, false)
+    })?
+    else {
+        return Ok(None);
+    };
+    crate::trace::mark("history in");
+    let opened = session::build(config, source, history?)?;
+    crate::trace::mark("model built at the resume task");
     let (config, notes) = (opened.config.clone(), opened.notes.clone());
-    let model = run_screen(opened)?;
-    Ok(session::summarise(&config, &notes, model))
+    let model = run_screen(terminal, opened)?;
+    Ok(Some((config, notes, model)))
+}
+
+/// Reads the session's history on a thread of its own: the answer comes on the channel, the
+/// progress in `progress`.
+fn read_in_background(
+    config: &session::SessionConfig,
+    own: LockedLog,
+    progress: &Arc<ReadProgress>,
+) -> Receiver<anyhow::Result<session::History>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (config, progress) = (config.clone(), Arc::clone(progress));
+    // For the tests: the reading waits until the file this names exists.
+    let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
+    let read = move || {
+        if let Some(g) = gate {
+            while !g.exists() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        let _ = tx.send(session::read_history(&config, own, &progress));
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("prefer-history".into())
+        .spawn(read)
+    {
+        // No thread to be had: the history is read before the first frame instead.
+        let (tx, rx2) = std::sync::mpsc::channel();
+        let _ = tx.send(Err(anyhow::anyhow!(
+            "cannot start a thread to read the labels: {e}"
+        )));
+        return rx2;
+    }
+    rx
+}
+
+/// The next terminal event within `timeout`, if any (with `panic_on_key`, a deliberate panic
+/// on a key, for the crash tests).
+fn terminal_event(timeout: Duration, panic_on_key: bool) -> io::Result<Option<TermEvent>> {
+    if event::poll(timeout)? {
+        let ev = event::read()?;
+        if panic_on_key && matches!(ev, TermEvent::Key(_)) {
+            panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
+        }
+        Ok(Some(ev))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Runs an opened session on the terminal until the labeler quits; every write finished (or
 /// failed, for the rescue file) before it returns the model for the summary.
-fn run_screen(opened: Opened) -> anyhow::Result<Model> {
+fn run_screen<B: Backend>(terminal: &mut Terminal<B>, opened: Opened) -> anyhow::Result<Model>
+where
+    B::Error: Send + Sync + 'static,
+{
     let Opened {
         config,
         mut model,
@@ -65,7 +162,6 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
     } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
     let started = Instant::now();
@@ -82,21 +178,11 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
     // the writer has reported the fsync done.
     let writer = Writer::start(log);
     let result = run_loop(
-        &mut terminal,
+        terminal,
         &mut model,
         &mut |seq, ev| writer.send(seq, ev),
         &mut || writer.results(),
-        &mut |timeout| {
-            if event::poll(timeout)? {
-                let ev = event::read()?;
-                if test_panic && matches!(ev, TermEvent::Key(_)) {
-                    panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
-                }
-                Ok(Some(ev))
-            } else {
-                Ok(None)
-            }
-        },
+        &mut |timeout| terminal_event(timeout, test_panic),
         &|| started.elapsed().as_millis() as u64,
         &mut || {
             let mut msgs: Vec<Msg> = watch.check().into_iter().collect();
@@ -110,7 +196,6 @@ fn run_screen(opened: Opened) -> anyhow::Result<Model> {
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
     finish_writes(&mut model, &writer);
     drop(writer);
-    ratatui::restore();
     result?;
     Ok(model)
 }
@@ -132,6 +217,7 @@ where
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
+    let mut first_frame = true;
     // Handles everything queued (including the writer's reports); true when it is time to quit.
     let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
         while let Some(msg) = queue.pop_front() {
@@ -150,6 +236,9 @@ where
             return Ok(());
         }
         terminal.draw(|f| view(model, f))?;
+        if std::mem::take(&mut first_frame) {
+            crate::trace::mark("first frame of the session drawn");
+        }
 
         let now = clock();
         let mut wait =

@@ -13,6 +13,7 @@ pub mod team;
 pub mod textarea;
 pub mod update;
 pub mod view;
+pub mod waiting;
 
 /// The other annotators' logs, as the labeling screen follows them.
 pub use crate::labels::follow as others;
