@@ -365,12 +365,19 @@ pub fn start(
     match review {
         Some(r) => super::update::start_review(model, r.filter.clone()),
         None => {
-            let start = model
-                .first_open_from(model.current)
-                .unwrap_or(model.current);
-            model.go_to(start);
+            let at = resume_task(model);
+            model.go_to(at);
         }
     }
+}
+
+/// Where a labeling session resumes, once the history is in (the labeler's own decisions and
+/// the team's): the first task open for this labeler from the one the model opened at (its
+/// first undecided), or that one when none is open. The one place the resume rule lives.
+pub fn resume_task(model: &Model) -> usize {
+    model
+        .first_open_from(model.current)
+        .unwrap_or(model.current)
 }
 
 /// What the screen shows while the history is read: the file, the mode, the annotator.
