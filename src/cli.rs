@@ -42,6 +42,9 @@ pub enum Command {
     /// Agreement between annotators on shared tasks: kappa, tau-b, alpha, per pair and
     /// overall (--json for machines).
     Agreement(crate::agreement_cmd::AgreementArgs),
+    /// A labels folder shared by a team on one server: `prefer team init DIR` sets it up so
+    /// nobody can write or delete another's log.
+    Team(crate::team::TeamArgs),
     /// Synthetic candidate sets and labels logs of any size, for benchmarks.
     #[command(hide = true)]
     Synth(crate::synth::SynthArgs),

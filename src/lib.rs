@@ -15,10 +15,12 @@ pub mod labels;
 pub mod markdown;
 pub mod outfile;
 pub mod par;
+pub mod safefs;
 pub mod stats;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;
+pub mod team;
 #[cfg(test)]
 mod testutil;
 pub mod text;

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Export(args) => prefer::export::run(args),
         Command::Stats(args) => prefer::stats::run(args),
         Command::Agreement(args) => prefer::agreement_cmd::run(args),
+        Command::Team(args) => prefer::team::run(args),
         Command::Synth(args) => prefer::synth::run(&args),
     };
     match result {

@@ -282,7 +282,12 @@ impl AtomicFile {
         let mut attempt = 0u32;
         loop {
             let temp = dir.join(format!(".{name}.tmp-{}-{attempt}", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            // `O_CREAT|O_EXCL|O_NOFOLLOW`: never through a link planted under the name.
+            match crate::safefs::options()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+            {
                 Ok(f) => {
                     return Ok(AtomicFile {
                         target: target.to_path_buf(),

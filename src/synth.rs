@@ -412,6 +412,9 @@ fn write_log(
         let it = &items[item % items.len()];
         let mut e = Event::new(annotator, &it.id, Some(&it.hash), TaskKind::Pair);
         e.at = at;
+        // As the writer stamps it (see `Event::stamp`), so replay reads the field it reads
+        // in real logs.
+        e.uid = crate::safefs::current_uid();
         e.ms = Some(r.range(800, 60_000));
         let (l, rr) = if r.chance(50) { (a, b) } else { (b, a) };
         e.pair = Some([it.candidates[l].clone(), it.candidates[rr].clone()]);

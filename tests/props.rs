@@ -232,9 +232,15 @@ fn eventish() -> impl Strategy<Value = Vec<u8>> {
         proptest::option::of(json_value()),
         any::<(bool, bool)>(),
         prop::collection::vec((field_name(), json_value()), 0..2),
+        // The writer's uid: a number that fits, one that does not, or anything else.
+        proptest::option::of(prop_oneof![
+            any::<u32>().prop_map(|u| json!(u)),
+            any::<i64>().prop_map(|u| json!(u)),
+            json_value()
+        ]),
     )
         .prop_map(
-            |(v, task, item, pair, choice, ranking, ratings, (skip, retract), extra)| {
+            |(v, task, item, pair, choice, ranking, ratings, (skip, retract), extra, uid)| {
                 let mut o: serde_json::Map<String, Value> = extra.into_iter().collect();
                 o.insert("v".into(), v);
                 o.insert("annotator".into(), json!("a"));
@@ -245,6 +251,7 @@ fn eventish() -> impl Strategy<Value = Vec<u8>> {
                     ("choice", choice),
                     ("ranking", ranking),
                     ("ratings", ratings),
+                    ("uid", uid),
                 ] {
                     if let Some(val) = val {
                         o.insert(k.into(), val);

@@ -2,8 +2,9 @@
 //! stats and agreement start from. Which logs to read is the labels folder's business
 //! ([`crate::labels::log_paths`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::labels::FolderLogs;
 pub use crate::labels::{InputError, log_paths};
 
 /// The candidate file, when there is one, and the standing decisions of the logs `paths`
@@ -12,7 +13,7 @@ pub use crate::labels::{InputError, log_paths};
 /// logs; also returns the warnings for unfinished last lines.
 pub fn read_standing(
     file: Option<&Path>,
-    paths: impl FnOnce() -> Result<Vec<PathBuf>, InputError> + Send,
+    paths: impl FnOnce() -> Result<FolderLogs, InputError> + Send,
 ) -> anyhow::Result<(
     Option<crate::format::Dataset>,
     super::standing::Standing,
@@ -20,8 +21,10 @@ pub fn read_standing(
 )> {
     let (dataset, labels) = std::thread::scope(|s| {
         let labels = s.spawn(|| {
-            let paths = paths()?;
-            super::standing::replay_logs(&paths).map_err(InputError::from)
+            let found = paths()?;
+            let mut r = super::standing::replay_logs(&found.logs).map_err(InputError::from)?;
+            r.0.writers.links = found.links;
+            Ok::<_, InputError>(r)
         });
         let dataset = file.map(crate::format::load).transpose();
         let labels = labels

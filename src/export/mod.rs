@@ -115,6 +115,11 @@ pub struct ExportArgs {
     /// agreement, chosen_flags, rejected_flags, rationales.
     #[arg(long)]
     pub with_meta: bool,
+    /// Refuse to export when the labels folder shows a problem with who wrote the logs: a
+    /// log written by someone other than its owner, one user writing as several annotators,
+    /// or a log left out because it is a symbolic link.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Why an export was refused.
@@ -124,6 +129,10 @@ pub enum ExportError {
         "{count} item(s) have a conversation (first: \"{first}\") that plain --format trl would cut to its last turn - use --format trl-chat, or add --flatten to render conversations as text"
     )]
     NeedsFlatten { count: usize, first: String },
+    #[error(
+        "--strict: {0} problem(s) with who wrote the labels (above); nothing was written - look into them, or export without --strict"
+    )]
+    Writers(usize),
     #[error("cannot write {path}: {source} - check that the folder exists and is writable")]
     Write {
         path: PathBuf,
@@ -255,6 +264,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let dataset = dataset.expect("a candidate file was given");
     for w in &warnings {
         eprintln!("prefer export: warning: {w}");
+    }
+    let found = st.writers.findings();
+    for f in &found {
+        eprintln!("prefer export: warning: {f}");
+    }
+    if args.strict && !found.is_empty() {
+        return Err(ExportError::Writers(found.len()).into());
     }
     let margin_map = match &args.task {
         Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),

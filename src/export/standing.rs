@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::format::Item;
-use crate::labels::{Decisions, Event, FastHash, Role, TaskKey, TaskKind};
+use crate::labels::{Decisions, Event, FastHash, Role, TaskKey, TaskKind, WriterCounts, Writers};
 
 /// One decision that stands: the latest of its annotator on its task, not skipped, not
 /// retracted, and (when the candidate file is known) not stale.
@@ -82,6 +82,8 @@ pub struct Standing {
     pub counts: Vec<AnnotatorCounts>,
     pub decisions: Vec<Decided>,
     pub left_out: LeftOut,
+    /// Who wrote the logs at the OS level, and logs left out as symbolic links.
+    pub writers: Writers,
 }
 
 /// One annotator's events, replayed: what stands, the tasks that saw a retraction (only those:
@@ -105,6 +107,8 @@ pub struct Replays {
     /// The standing decisions of all annotators (skips left out), by annotator in name order,
     /// otherwise in no particular order; `item` not yet known.
     decided: Vec<Decided>,
+    /// Who wrote the logs (see [`Writers`]).
+    pub writers: Writers,
 }
 
 /// Takes the standing decisions out of every replay. The lines they came from are parsed on
@@ -161,6 +165,7 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
     Replays {
         per: counts,
         decided,
+        writers: Writers::default(),
     }
 }
 
@@ -173,6 +178,7 @@ pub fn replay_logs(
 ) -> Result<(Replays, Vec<String>), crate::labels::LogError> {
     let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut writers = Writers::default();
     for (n, path) in paths.iter().enumerate() {
         let (bytes, torn) = crate::labels::read_complete(path)?;
         if let Some(bytes) = torn {
@@ -183,7 +189,13 @@ pub fn replay_logs(
         }
         // Shared, not copied: a million-event log is 200 MB.
         let bytes = Arc::new(bytes);
+        let mut counts = WriterCounts::default();
         crate::labels::check_log(path, &bytes, |line| {
+            counts.note(
+                line.uid,
+                line.annotator,
+                Role::of(line.role) == Some(Role::Adjudicator),
+            );
             let entry = match per.get_mut(line.annotator) {
                 Some(entry) => entry,
                 None => per.entry(line.annotator.to_string()).or_default(),
@@ -204,8 +216,11 @@ pub fn replay_logs(
             }
             entry.decisions.apply_brief(entry.log.1, b);
         })?;
+        writers.add(path, counts);
     }
-    Ok((settle(per), warnings))
+    let mut replays = settle(per);
+    replays.writers = writers;
+    Ok((replays, warnings))
 }
 
 /// Replays the events of every log (in the order given) per annotator and keeps what stands.
@@ -233,8 +248,15 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
 
 /// [`standing`] from logs already replayed (see [`replay_logs`]).
 pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
-    let Replays { per, mut decided } = replays;
-    let mut out = Standing::default();
+    let Replays {
+        per,
+        mut decided,
+        writers,
+    } = replays;
+    let mut out = Standing {
+        writers,
+        ..Standing::default()
+    };
     let (names, mut counts): (Vec<String>, Vec<AnnotatorCounts>) = per.into_iter().unzip();
     match items {
         Some(items) => {

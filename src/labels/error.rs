@@ -31,6 +31,9 @@ pub enum LogError {
         line: usize,
         what: String,
     },
+    /// A symbolic link, a directory or a device where the log belongs.
+    #[error("{source}")]
+    Refused { source: std::io::Error },
     #[error("labels log {path}: {source}")]
     Io {
         path: PathBuf,

@@ -111,6 +111,11 @@ pub struct Event {
     /// each candidate's mean over the aspects, rounded to the nearest whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspects: Option<BTreeMap<String, BTreeMap<String, u32>>>,
+    /// The numeric user id of the process that wrote the event (filled in by the writer on
+    /// Unix): who wrote it at the OS level, beside the `annotator` name they gave. Logs
+    /// written before it was recorded do not have it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -149,7 +154,23 @@ impl Role {
     }
 }
 
+/// The current time as `2026-11-26T15:09:00.123Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
 impl Event {
+    /// What the writer fills in as the event goes to disk: `at` when empty, and `uid` (the
+    /// writing process's user id) when not set.
+    pub fn stamp(&mut self) {
+        if self.at.is_empty() {
+            self.at = now_rfc3339();
+        }
+        if self.uid.is_none() {
+            self.uid = crate::safefs::current_uid();
+        }
+    }
+
     /// The role the event was recorded in, when it is one prefer knows.
     pub fn role(&self) -> Option<Role> {
         Role::of(self.role.as_deref())
@@ -183,6 +204,7 @@ impl Event {
             flags: None,
             rationale: None,
             aspects: None,
+            uid: None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! A labels folder: where a candidate file's logs live (`<file>.labels/`, one `<annotator>.jsonl`
-//! each), which logs are in it, and which logs a command reads (those named, else the folder's).
+//! each), its settings for the whole team (`prefer.toml`), which logs are in it (symbolic links
+//! apart), which logs a command reads (those named, else the folder's), and whether its mode
+//! lets one member delete another's log.
 
 use std::path::{Path, PathBuf};
 
@@ -22,19 +24,98 @@ pub fn labels_dir(input: &Path) -> PathBuf {
         .join(format!("{stem}.labels"))
 }
 
-/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name.
-pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
+/// The folder's settings file.
+pub const SETTINGS_FILE: &str = "prefer.toml";
+
+/// `<labels dir>/prefer.toml`: the team's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderSettings {
+    /// Decisions wanted per task across the team.
+    pub overlap: Option<usize>,
+    /// Read annotators' logs that are symbolic links (never written through, whatever this
+    /// says). Off unless the folder asks for it.
+    #[serde(default)]
+    pub follow_links: bool,
+}
+
+impl FolderSettings {
+    /// Reads `<dir>/prefer.toml`; a missing file is the defaults. The file itself is never read
+    /// through a symbolic link.
+    pub fn load(dir: &Path) -> anyhow::Result<FolderSettings> {
+        let path = dir.join(SETTINGS_FILE);
+        let bytes = match crate::safefs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(FolderSettings::default());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Err(e.into()),
+            Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let s: FolderSettings = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
+                .unwrap_or(1);
+            anyhow::anyhow!(
+                "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1) and `follow_links = true|false`",
+                path.display(),
+                e.message()
+            )
+        })?;
+        if s.overlap == Some(0) {
+            anyhow::bail!("{}: overlap must be 1 or more", path.display());
+        }
+        Ok(s)
+    }
+}
+
+/// The `*.jsonl` files of a labels folder, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderLogs {
+    /// The logs to read.
+    pub logs: Vec<PathBuf>,
+    /// `*.jsonl` entries that are symbolic links and were left out (dangling, to a file, to a
+    /// folder): reading them is refused unless `follow_links` allows it.
+    pub links: Vec<PathBuf>,
+}
+
+/// The annotators' logs of `dir`: its plain `*.jsonl` files, and those that are symbolic links
+/// to a file when `follow_links` (else they are listed in [`FolderLogs::links`]).
+pub fn folder_logs(dir: &Path, follow_links: bool) -> Result<FolderLogs, LogError> {
     let entries = std::fs::read_dir(dir).map_err(|source| LogError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    out.sort();
+    let mut out = FolderLogs::default();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "jsonl") {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_symlink() {
+            if follow_links && path.is_file() {
+                out.logs.push(path);
+            } else {
+                out.links.push(path);
+            }
+        } else if kind.is_file() {
+            out.logs.push(path);
+        }
+    }
+    out.logs.sort();
+    out.links.sort();
     Ok(out)
+}
+
+/// The annotators' logs in a labels folder: every `*.jsonl` file, sorted by name; symbolic
+/// links are left out (see [`folder_logs`] for them and for `follow_links`).
+pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
+    folder_logs(dir, false).map(|f| f.logs)
 }
 
 /// Why the labels could not be read.
@@ -48,19 +129,26 @@ pub enum InputError {
         "{path} holds no labels logs (*.jsonl) - label the file first, or name another folder with --labels-dir"
     )]
     EmptyFolder { path: PathBuf },
+    #[error("{0}")]
+    Settings(String),
     #[error(transparent)]
     Log(#[from] LogError),
 }
 
 /// The logs to read: those named, else every `*.jsonl` in `dir`, else in the default folder
-/// next to `file`.
+/// next to `file`. A folder's logs that are symbolic links are left out (and listed) unless
+/// its `prefer.toml` says `follow_links = true`; logs named on the command line are read as
+/// named.
 pub fn log_paths(
     file: Option<&Path>,
     dir: Option<&Path>,
     logs: &[PathBuf],
-) -> Result<Vec<PathBuf>, InputError> {
+) -> Result<FolderLogs, InputError> {
     if !logs.is_empty() {
-        return Ok(logs.to_vec());
+        return Ok(FolderLogs {
+            logs: logs.to_vec(),
+            links: Vec::new(),
+        });
     }
     let dir = match (dir, file) {
         (Some(d), _) => d.to_path_buf(),
@@ -70,9 +158,84 @@ pub fn log_paths(
     if !dir.is_dir() {
         return Err(InputError::NoFolder { path: dir });
     }
-    let found = log_files(&dir)?;
-    if found.is_empty() {
+    let follow = FolderSettings::load(&dir)
+        .map_err(|e| InputError::Settings(e.to_string()))?
+        .follow_links;
+    let found = folder_logs(&dir, follow)?;
+    if found.logs.is_empty() && found.links.is_empty() {
         return Err(InputError::EmptyFolder { path: dir });
     }
     Ok(found)
+}
+
+/// A warning when `dir` is writable by every user of the machine and lacks the sticky bit:
+/// then anyone can delete or replace anyone's log. `None` when the folder is fine or missing.
+pub fn mode_warning(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).ok()?.permissions().mode();
+        (mode & 0o002 != 0 && mode & 0o1000 == 0).then(|| {
+            format!(
+                "the labels folder {} is writable by every user and has no sticky bit: anyone can delete or replace anyone's log; set it up for a team with: prefer team init {}",
+                dir.display(),
+                crate::text::shell_quote(&dir.to_string_lossy())
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    #[test]
+    fn links_are_listed_apart_unless_the_folder_follows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("alice.jsonl"), "").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        symlink(d.join("alice.jsonl"), d.join("bob.jsonl")).unwrap();
+        symlink(d.join("nowhere"), d.join("carol.jsonl")).unwrap();
+        let f = folder_logs(d, false).unwrap();
+        assert_eq!(f.logs, [d.join("alice.jsonl")]);
+        assert_eq!(f.links, [d.join("bob.jsonl"), d.join("carol.jsonl")]);
+        let f = folder_logs(d, true).unwrap();
+        assert_eq!(f.logs, [d.join("alice.jsonl"), d.join("bob.jsonl")]);
+        assert_eq!(f.links, [d.join("carol.jsonl")]);
+    }
+
+    #[test]
+    fn settings_take_follow_links_and_refuse_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        assert_eq!(FolderSettings::load(d).unwrap(), FolderSettings::default());
+        std::fs::write(d.join("real.toml"), "overlap = 2\nfollow_links = true\n").unwrap();
+        symlink(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
+        let e = FolderSettings::load(d).unwrap_err().to_string();
+        assert!(e.contains("prefer.toml is a symbolic link"), "{e}");
+        std::fs::remove_file(d.join(SETTINGS_FILE)).unwrap();
+        std::fs::rename(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
+        let s = FolderSettings::load(d).unwrap();
+        assert_eq!((s.overlap, s.follow_links), (Some(2), true));
+    }
+
+    #[test]
+    fn a_world_writable_folder_without_the_sticky_bit_is_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let set = |m| std::fs::set_permissions(d, std::fs::Permissions::from_mode(m)).unwrap();
+        set(0o777);
+        assert!(mode_warning(d).unwrap().contains("prefer team init"));
+        set(0o1777);
+        assert_eq!(mode_warning(d), None);
+        set(0o2770);
+        assert_eq!(mode_warning(d), None);
+    }
 }

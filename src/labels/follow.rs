@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use super::codec::parse_events;
 use super::decisions::Decisions;
 use super::event::{Event, TaskKind};
-use super::folder::log_files;
+use super::folder::folder_logs;
 use super::progress::{ReadProgress, file_size};
 use super::replay::replay_by_annotator;
+use super::writers::{WriterCounts, Writers};
 
 /// Reads the other annotators' logs (never the session's own).
 pub struct OthersReader {
@@ -21,6 +22,8 @@ pub struct OthersReader {
     named: Option<Vec<PathBuf>>,
     mine: Option<OsString>,
     offsets: HashMap<PathBuf, u64>,
+    /// Read logs that are symbolic links (the folder's `follow_links`).
+    follow_links: bool,
 }
 
 /// What the other logs held when the session started.
@@ -37,6 +40,8 @@ pub struct OthersAtStart {
     pub count: usize,
     /// Decision events per task kind, adjudicators' included: what review picks its mode by.
     decided: [usize; 3],
+    /// Who wrote the logs, and logs left out as symbolic links.
+    pub writers: Writers,
 }
 
 impl OthersAtStart {
@@ -63,6 +68,7 @@ impl OthersReader {
                 None
             },
             offsets: Default::default(),
+            follow_links: false,
         }
     }
 
@@ -79,18 +85,34 @@ impl OthersReader {
             named: Some(named),
             mine: None,
             offsets: Default::default(),
+            follow_links: false,
         }
     }
 
-    fn paths(&self) -> Vec<PathBuf> {
-        let files = match &self.named {
-            Some(n) => n.clone(),
-            None => log_files(&self.dir).unwrap_or_default(),
+    /// Reads the folder's logs that are symbolic links too (its `follow_links` setting).
+    pub fn follow_links(mut self, follow: bool) -> Self {
+        self.follow_links = follow;
+        self
+    }
+
+    /// The logs to read, and the folder's logs left out as symbolic links.
+    fn paths_and_links(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let (files, links) = match &self.named {
+            Some(n) => (n.clone(), Vec::new()),
+            None => {
+                let f = folder_logs(&self.dir, self.follow_links).unwrap_or_default();
+                (f.logs, f.links)
+            }
         };
-        files
+        let files = files
             .into_iter()
             .filter(|p| p.file_name() != self.mine.as_deref())
-            .collect()
+            .collect();
+        (files, links)
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        self.paths_and_links().0
     }
 
     /// The complete lines `path` gained since the last look, and moves past them.
@@ -125,7 +147,8 @@ impl OthersReader {
     /// how far it has come.
     pub fn read_all_counted(&mut self, progress: &ReadProgress) -> OthersAtStart {
         let mut out = OthersAtStart::default();
-        let paths = self.paths();
+        let (paths, links) = self.paths_and_links();
+        out.writers.links = links;
         progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
         // Annotators whose events went line by line: a later log naming them must too.
         let mut as_events: BTreeSet<String> = BTreeSet::new();
@@ -144,8 +167,9 @@ impl OthersReader {
                         .all(|n| !out.replayed.contains_key(n) && !as_events.contains(n))
                 });
             match whole {
-                Some(r) => {
+                Some(mut r) => {
                     progress.log_done(r.events);
+                    out.writers.add(&path, std::mem::take(&mut r.writers));
                     out.count += r.events;
                     for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
                         out.decided[kind as usize] += r.decided_lines(kind);
@@ -156,10 +180,17 @@ impl OthersReader {
                     let events = events_of(&path, &bytes);
                     progress.log_done(events.len());
                     out.count += events.len();
+                    let mut writers = WriterCounts::default();
                     for e in &events {
+                        writers.note(
+                            e.uid,
+                            &e.annotator,
+                            e.role() == Some(super::event::Role::Adjudicator),
+                        );
                         out.decided[e.task as usize] += usize::from(e.is_decision());
                         as_events.insert(e.annotator.clone());
                     }
+                    out.writers.add(&path, writers);
                     out.events.extend(events);
                 }
             }

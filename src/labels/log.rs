@@ -1,7 +1,7 @@
 //! The labels log on disk: open with an exclusive lock, repair a torn last line (keeping its
 //! bytes aside), replay, and append events with fsync before they count as saved.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -175,15 +175,17 @@ impl LabelLog {
                 source,
             })?;
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|source| LogError::Open {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        // Never through a symbolic link: in a shared folder another member may have planted one.
+        let file = crate::safefs::open_append(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidInput {
+                LogError::Refused { source }
+            } else {
+                LogError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -216,13 +218,12 @@ impl LabelLog {
         &self.path
     }
 
-    /// Appends one event as one line and fsyncs it. Fills in `at` when empty. On failure the
+    /// Appends one event as one line and fsyncs it. Fills in `at` and `uid` (see
+    /// [`Event::stamp`]). On failure the
     /// file is cut back to its last complete line, so a retry never leaves a torn line behind.
     pub fn append(&mut self, event: &mut Event) -> std::io::Result<()> {
         self.check_in_place()?;
-        if event.at.is_empty() {
-            event.at = now_rfc3339();
-        }
+        event.stamp();
         let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
         line.push(b'\n');
         let result = self
@@ -269,11 +270,6 @@ fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
     (m.dev(), m.ino())
 }
 
-/// The current time as `2026-11-26T15:09:00.123Z`.
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
-}
-
 /// `<log>.torn-<unix millis>`: never overwrites an earlier one.
 fn torn_path(log: &Path) -> PathBuf {
     let millis = std::time::SystemTime::now()
@@ -292,7 +288,7 @@ fn torn_path(log: &Path) -> PathBuf {
             format!("{name}.torn-{millis}-{n}")
         };
         let p = log.with_file_name(suffix);
-        if !p.exists() {
+        if std::fs::symlink_metadata(&p).is_err() {
             return p;
         }
         n += 1;
@@ -300,7 +296,7 @@ fn torn_path(log: &Path) -> PathBuf {
 }
 
 fn write_aside(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = OpenOptions::new().write(true).create_new(true).open(path)?;
+    let mut f = crate::safefs::create_new(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }
@@ -394,7 +390,10 @@ mod tests {
             o.log.append(&mut decision("a")).unwrap();
         }
         let good = std::fs::read(&path).unwrap();
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(b"{\"v\":1,\"annotator\":\"al").unwrap();
         drop(f);
         let o = LabelLog::open(&path).unwrap();

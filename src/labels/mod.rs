@@ -10,18 +10,21 @@ pub mod follow;
 mod log;
 mod progress;
 mod replay;
+mod writers;
 
 pub(crate) use codec::check_log;
 pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;
 pub use decisions::{Decisions, Taken, TaskCounts};
 pub use error::LogError;
-pub use event::{Event, Role, TaskKey, TaskKind, Verdict};
-pub use folder::{InputError, default_log_path, labels_dir, log_files, log_paths};
+pub use event::{Event, Role, TaskKey, TaskKind, Verdict, now_rfc3339};
+pub use folder::{
+    FolderLogs, FolderSettings, InputError, SETTINGS_FILE, default_log_path, folder_logs,
+    labels_dir, log_files, log_paths, mode_warning,
+};
 pub use follow::{OthersAtStart, OthersReader};
 pub(crate) use log::read_complete;
-pub use log::{
-    LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, now_rfc3339, read_decisions, read_log,
-};
+pub use log::{LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
 pub use progress::{ReadCounts, ReadProgress};
 pub use replay::{ByAnnotator, replay_by_annotator};
+pub use writers::{WriterCounts, Writers};

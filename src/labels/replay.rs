@@ -34,6 +34,8 @@ pub struct ByAnnotator {
     pub events: usize,
     /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
     decided: [usize; 3],
+    /// Who wrote the lines (their `uid`s and names).
+    pub writers: super::writers::WriterCounts,
 }
 
 impl ByAnnotator {
@@ -52,7 +54,9 @@ pub fn replay_by_annotator(path: &Path, bytes: Arc<Vec<u8>>) -> Result<ByAnnotat
         if !b.skip && !b.retract {
             out.decided[b.kind as usize] += 1;
         }
-        if Role::of(line.role) == Some(Role::Adjudicator) {
+        let adjudicator = Role::of(line.role) == Some(Role::Adjudicator);
+        out.writers.note(line.uid, line.annotator, adjudicator);
+        if adjudicator {
             return;
         }
         let d = match out.decisions.get_mut(line.annotator) {
@@ -89,6 +93,11 @@ mod tests {
                 0 => r#","skip":true"#.to_string(),
                 1 | 2 => r#","retract":true"#.to_string(),
                 _ => String::new(),
+            };
+            // The writer's uid on most lines (older logs have none).
+            let tail = match r.below(4) {
+                0 => tail,
+                k => format!("{tail},\"uid\":{}", [0, 1000, u32::MAX][k as usize - 1]),
             };
             let line = match r.below(3) {
                 0 => format!(
@@ -222,6 +231,12 @@ mod tests {
                 r#""role":"adjudicator","rationale":"\u00e9\n""#,
             ),
             good.replace(r#""strength":2"#, r#""role":7"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":1000"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":null"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":-1"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":4294967296"#),
+            good.replace(r#""strength":2"#, r#""strength":2,"uid":"1000""#),
+            good.replace(r#""annotator":"a","#, r#""annotator":"a","uid":7,"#),
             good.replace(r#""strength":2"#, r#""unknown":{"deep":[1,2,{"x":null}]}"#),
             good.replace('}', ""),
             good.replace(r#""c0","c1""#, r#""c\u0030","c1""#),

@@ -55,8 +55,8 @@ fn looks_like_log(path: &Path) -> bool {
 
 /// The candidate file (when the first path is one, not a labels log) and the standing
 /// decisions, read the way `prefer stats` and `prefer agreement` take them (side by side, the
-/// logs with the quick replay, as export does). Warnings about unfinished last lines are
-/// printed to stderr, prefixed with `cmd`.
+/// logs with the quick replay, as export does). Warnings about unfinished last lines and
+/// about who wrote the logs are printed to stderr, prefixed with `cmd`.
 pub fn read_inputs(
     cmd: &str,
     paths: &[PathBuf],
@@ -75,7 +75,7 @@ pub fn read_inputs(
     let (dataset, st, warnings) = input::read_standing(file.as_deref(), || {
         input::log_paths(file.as_deref(), labels_dir, &logs)
     })?;
-    for w in &warnings {
+    for w in warnings.iter().chain(&st.writers.findings()) {
         eprintln!("prefer {cmd}: warning: {w}");
     }
     Ok((dataset, st))

@@ -14,8 +14,8 @@ use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{
-    Event, LabelLog, LockedLog, OpenedDecisions, OthersAtStart, OthersReader, ReadProgress, Role,
-    TaskKind, labels_dir,
+    Event, FolderSettings, LabelLog, LockedLog, OpenedDecisions, OthersAtStart, OthersReader,
+    ReadProgress, Role, TaskKind, labels_dir, mode_warning,
 };
 use crate::taskfile::TaskSpec;
 use crate::text::{plural, sanitize, shell_quote};
@@ -118,8 +118,8 @@ pub struct Files {
     pub keymap: KeyMap,
     /// The task file (`TaskSpec::default()` without one).
     pub spec: TaskSpec,
-    /// `overlap` from `<labels dir>/prefer.toml`.
-    pub folder_overlap: Option<usize>,
+    /// `<labels dir>/prefer.toml`: the overlap, and whether links to logs are read.
+    pub folder: FolderSettings,
 }
 
 impl Files {
@@ -131,12 +131,12 @@ impl Files {
             Some(p) => TaskSpec::load(p)?,
             None => TaskSpec::default(),
         };
-        let folder_overlap = folder_overlap(&labels_folder(args))?;
+        let folder = FolderSettings::load(&labels_folder(args))?;
         Ok(Files {
             settings,
             keymap,
             spec,
-            folder_overlap,
+            folder,
         })
     }
 }
@@ -158,6 +158,8 @@ pub struct SessionConfig {
     pub theme: Theme,
     pub keymap: KeyMap,
     pub spec: TaskSpec,
+    /// Read the team's logs that are symbolic links (the folder's `follow_links`).
+    pub follow_links: bool,
 }
 
 /// Decides a session from its arguments, the environment and the files read, without a
@@ -169,7 +171,7 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         settings,
         keymap,
         spec,
-        folder_overlap,
+        folder,
     } = files;
     let keymap = keymap.with_flags(&spec.flags)?;
     let theme = if env.no_color {
@@ -189,7 +191,7 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
     let overlap = match args.overlap {
         Some(k) => k as usize,
-        None => folder_overlap.unwrap_or(spec.overlap.max(1) as usize),
+        None => folder.overlap.unwrap_or(spec.overlap.max(1) as usize),
     };
     let mode = match (args.mode, &args.review) {
         (Some(m), _) => Some(m),
@@ -213,6 +215,7 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         theme,
         keymap,
         spec,
+        follow_links: folder.follow_links,
     })
 }
 
@@ -272,36 +275,6 @@ pub fn annotator_name(
         );
     }
     Ok(name)
-}
-
-/// `overlap` from `<labels dir>/prefer.toml`, the folder's settings for the whole team.
-fn folder_overlap(dir: &Path) -> anyhow::Result<Option<usize>> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct FolderSettings {
-        overlap: Option<usize>,
-    }
-    let path = dir.join("prefer.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
-    };
-    let s: FolderSettings = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
-            .unwrap_or(1);
-        anyhow::anyhow!(
-            "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1)",
-            path.display(),
-            e.message()
-        )
-    })?;
-    if s.overlap == Some(0) {
-        bail!("{}: overlap must be 1 or more", path.display());
-    }
-    Ok(s.overlap)
 }
 
 /// The candidate file, or `None` after printing its problems when it is invalid.
@@ -416,6 +389,8 @@ pub struct History {
     pub first: OthersAtStart,
     /// The labeler's own log, locked, and its standing decisions.
     pub own: OpenedDecisions,
+    /// What the shared folder's set-up and logs show (said once, at the start).
+    pub team_notes: Vec<String>,
 }
 
 /// Reads the team's logs, then the labeler's own (locked by [`LabelLog::lock`] beforehand, so
@@ -431,10 +406,16 @@ pub fn read_history(
     progress.expect(1, own_size);
     let mut others = match review {
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
-        _ => OthersReader::new(&config.dir, &config.log_path),
+        _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     };
     let first = others.read_all_counted(progress);
     crate::trace::mark("the team's logs read");
+    // What a shared folder's set-up and logs show: said once, at the start.
+    let mut team_notes: Vec<String> = mode_warning(&config.dir).into_iter().collect();
+    team_notes.extend(match review {
+        Some(_) => first.writers.findings(),
+        None => first.writers.link_findings(),
+    });
     if review.is_some() && first.count == 0 {
         bail!(
             "no decisions to review in {} - label first (prefer label), or name the logs: prefer review FILE LOG...",
@@ -443,7 +424,12 @@ pub fn read_history(
     }
     let own = own.read_decisions(progress)?;
     crate::trace::mark("own log read");
-    Ok(History { others, first, own })
+    Ok(History {
+        others,
+        first,
+        own,
+        team_notes,
+    })
 }
 
 /// Reads the history and opens the session in one go (see [`read_history`] and [`build`]).
@@ -465,6 +451,7 @@ pub fn build(
         others,
         first,
         own: opened,
+        team_notes,
     } = history;
     let args = &config.args;
     let review = args.review.as_ref();
@@ -473,7 +460,7 @@ pub fn build(
         || (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2));
     let mode = decide_mode(config.mode, review.is_some(), &first, all_two);
     let log = opened.log;
-    let mut notes = Vec::new();
+    let mut notes = team_notes;
     if let Some(t) = &opened.torn {
         notes.push(match &t.kept_at {
             Some(p) => format!(
@@ -674,9 +661,7 @@ fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::
     let mut bytes = Vec::new();
     for e in events {
         let mut e = e.clone();
-        if e.at.is_empty() {
-            e.at = crate::labels::now_rfc3339();
-        }
+        e.stamp();
         serde_json::to_writer(&mut bytes, &e).map_err(io::Error::other)?;
         bytes.push(b'\n');
     }
@@ -693,10 +678,8 @@ fn write_rescue<'a>(log: &Path, events: impl Iterator<Item = &'a Event>) -> io::
     let beside = log.with_file_name(&name);
     let write = |p: &Path| -> io::Result<()> {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(p)?;
+        // A new file, never through a symbolic link planted under its name.
+        let mut f = crate::safefs::create_new(p)?;
         f.write_all(&bytes)?;
         f.sync_all()
     };
@@ -794,7 +777,7 @@ mod tests {
             settings: Settings::default(),
             keymap: KeyMap::default(),
             spec: TaskSpec::default(),
-            folder_overlap: None,
+            folder: FolderSettings::default(),
         }
     }
 
@@ -880,7 +863,7 @@ mod tests {
         let mut f = files();
         f.spec.overlap = 2;
         assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 2);
-        f.folder_overlap = Some(3);
+        f.folder.overlap = Some(3);
         assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 3);
         let a = SessionArgs {
             overlap: Some(4),

@@ -33,6 +33,7 @@ struct Line {
     kind: TaskKind,
     skip: bool,
     retract: bool,
+    uid: Option<u32>,
     /// Byte range of the line in the log.
     start: u64,
     len: u32,
@@ -116,6 +117,7 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)
                     kind: lite.task,
                     skip: lite.skip,
                     retract: lite.retract,
+                    uid: lite.uid,
                     start: (offset + start) as u64,
                     len: raw.len() as u32,
                 };
@@ -158,6 +160,8 @@ pub(crate) struct Checked<'a> {
     pub annotator: &'a str,
     /// The line's `role`.
     pub role: Option<&'a str>,
+    /// The line's `uid`.
+    pub uid: Option<u32>,
 }
 
 /// Checks complete log bytes line by line exactly as [`super::parse_events`] does (the same
@@ -189,6 +193,7 @@ pub(crate) fn check_log(
                 },
                 annotator: p.get(l.annotator),
                 role: l.role.map(|r| p.get(r)),
+                uid: l.uid,
             });
         }
         p.lines.len()

@@ -141,6 +141,8 @@ pub(super) struct Lite<'a> {
     pub(super) rationale: Option<Text>,
     #[serde(default)]
     pub(super) aspects: Option<Map<Text, Map<Text, u32>>>,
+    #[serde(default)]
+    pub(super) uid: Option<u32>,
 }
 
 impl Lite<'_> {

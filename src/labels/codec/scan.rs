@@ -15,7 +15,7 @@ use super::lite::{Lite, Map, S, Seq, Text};
 use crate::labels::{Event, TaskKind};
 
 /// [`Event`](crate::labels::Event)'s fields in the order serde writes them.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 21] = [
     "v",
     "at",
     "annotator",
@@ -36,6 +36,7 @@ const FIELDS: [&str; 20] = [
     "flags",
     "rationale",
     "aspects",
+    "uid",
 ];
 
 /// Walks the fields of a line of the writer's own shape: `value(k, cursor)` reads the value of
@@ -90,6 +91,7 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
         flags: None,
         rationale: None,
         aspects: None,
+        uid: None,
     };
     walk(line, |k, c| {
         match k {
@@ -115,7 +117,8 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
             16 => lite.strength = Some(c.uint(u8::MAX.into())? as u8),
             17 => lite.flags = Some(c.map(|c| c.list(|c| c.text()))?),
             18 => lite.rationale = Some(c.text()?),
-            _ => lite.aspects = Some(c.map(|c| c.map(Cur::u32))?),
+            19 => lite.aspects = Some(c.map(|c| c.map(Cur::u32))?),
+            _ => lite.uid = Some(c.u32()?),
         }
         Some(())
     })?;
@@ -151,7 +154,8 @@ pub(crate) fn quick_event(line: &str) -> Option<Event> {
             16 => e.strength = Some(c.uint(u8::MAX.into())? as u8),
             17 => e.flags = Some(c.btree(|c| c.vec(|c| c.string().map(own)))?),
             18 => e.rationale = Some(own(c.string()?)),
-            _ => e.aspects = Some(c.btree(|c| c.btree(Cur::u32))?),
+            19 => e.aspects = Some(c.btree(|c| c.btree(Cur::u32))?),
+            _ => e.uid = Some(c.u32()?),
         }
         Some(())
     })?;
@@ -366,7 +370,8 @@ mod tests {
             (
                 l.flags.is_some(),
                 l.rationale.is_some(),
-                l.aspects.is_some()
+                l.aspects.is_some(),
+                l.uid,
             ),
         )
     }
@@ -433,6 +438,10 @@ mod tests {
         if r.below(3) == 0 {
             e.rationale = Some(r.pick(&["b is right", "a \"quoted\" reason", "多"]).into());
         }
+        // Older logs have no uid; root is 0, and the largest a u32 holds.
+        if r.below(4) > 0 {
+            e.uid = Some([0, 1000, 65534, u32::MAX][r.below(4) as usize]);
+        }
         e
     }
 
@@ -487,7 +496,12 @@ mod tests {
                 4 => s = s.replacen(":1,", ":01,", 1),
                 5 => s = s.replacen("\"strength\":", "\"strength\":2", 1),
                 6 => s = s.replacen("\"task\":\"", "\"task\":\"x", 1),
-                7 => s.push(' '),
+                7 if r.below(2) == 0 => s.push(' '),
+                // A uid out of range, negative, fractional, quoted, or a null.
+                7 => {
+                    let bad = ["4294967296", "-1", "1.5", "\"1000\"", "null", "1e3", "01"];
+                    s = s.replacen("\"uid\":", &format!("\"uid\":{}", r.pick(&bad)), 1);
+                }
                 _ => s = s.replacen(',', ",\"item\":\"dup\",", 1),
             }
         }
@@ -537,6 +551,9 @@ mod tests {
     fn refuses_what_serde_would_read_differently() {
         let ok = r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}}"#;
         assert!(quick_line(ok).is_some());
+        let with_uid =
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":1000}"#;
+        assert_eq!(quick_event(with_uid).and_then(|e| e.uid), Some(1000));
         for bad in [
             r#" {"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}} "#,
@@ -556,6 +573,11 @@ mod tests {
             r#"{"v":1,"annotator":"a","item":"x","task":"rank","ranking":[["a",]]}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},}"#,
             r#"{"v":1,"annotator":"a","task":"rate","ratings":{}}"#,
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":4294967296}"#,
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":-1}"#,
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":null}"#,
+            r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":"0"}"#,
+            r#"{"v":1,"annotator":"a","uid":0,"item":"x","task":"rate","ratings":{}}"#,
         ] {
             assert!(quick_line(bad).is_none(), "{bad}");
         }
