@@ -11,7 +11,6 @@ use std::sync::mpsc::Receiver;
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use crossterm::event::{self, Event as TermEvent, KeyCode};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -57,7 +56,17 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let own = LabelLog::lock(&config.log_path)?;
     let progress = Arc::new(ReadProgress::default());
     let history = read_in_background(&config, own, &progress);
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // No terminal: what is wrong with the history (a log in use, labels and final
+            // decisions mixed) is the more useful message, so it goes first.
+            if let Ok(h) = history.recv() {
+                session::build(config, source, h?)?;
+            }
+            return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
+        }
+    };
     crate::trace::mark("terminal set up");
     let result = on_terminal(&mut terminal, config, source, &progress, &history);
     ratatui::restore();
