@@ -5,6 +5,13 @@
 //! A key is `update` (which also lays out and wraps what became visible) plus `view` drawn on
 //! a TestBackend, as the event loop does. divan reports the median and spread; the p50/p99 of
 //! single keystrokes are printed by `keystroke_percentiles` (divan has no percentiles).
+//!
+//! Two kinds of key, printed apart: reading keys (scroll, page, focus) on one item, whose
+//! answers are wrapped once and then only drawn; and the Enter that submits a ranking and moves
+//! to the next item, another 4 x 65,000 characters to lay out and wrap (`decision_percentiles`).
+//! Neither includes the terminal's own output, the writer thread's append and fsync (the key
+//! only hands the event over), or the loop's look at the other annotators' logs before each key
+//! (`prefer label --labels-dir` with other logs).
 
 #[path = "common.rs"]
 mod common;
@@ -20,7 +27,7 @@ use prefer::synth::{Rng, markdown};
 use prefer::tui::content::{PaneId, wrapped_lines};
 use prefer::tui::keymap::Action;
 use prefer::tui::model::{Model, Setup};
-use prefer::tui::update::{Msg, update};
+use prefer::tui::update::{Effect, Msg, update};
 use prefer::tui::view::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -29,26 +36,36 @@ const CHARS: usize = 65_000;
 
 fn main() {
     keystroke_percentiles();
+    decision_percentiles();
     divan::main();
 }
 
 fn item() -> Item {
-    let mut r = Rng::new(4);
+    item_from(4, "long")
+}
+
+/// An item of four 65,000-character answers made from `seed`.
+fn item_from(seed: u64, id: &str) -> Item {
+    let mut r = Rng::new(seed);
     let cands: Vec<_> = (0..4)
         .map(|c| serde_json::json!({"id": format!("c{c}"), "text": markdown(&mut r, CHARS)}))
         .collect();
     parse_item(
-        serde_json::json!({"id": "long", "prompt": markdown(&mut r, 400), "candidates": cands}),
+        serde_json::json!({"id": id, "prompt": markdown(&mut r, 400), "candidates": cands}),
         1,
     )
     .unwrap()
 }
 
 fn model() -> Model {
+    model_of(vec![Arc::new(item())])
+}
+
+fn model_of(items: Vec<Arc<Item>>) -> Model {
     let d = Arc::new(Dataset {
         path: PathBuf::from("bench.jsonl"),
         kind: FileKind::JsonLines,
-        items: vec![Arc::new(item())],
+        items,
     });
     let mut m = Model::new(Setup {
         file_label: "bench.jsonl".into(),
@@ -87,6 +104,48 @@ fn keystroke_percentiles() {
     let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
     println!(
         "keystroke to frame, 4 x {CHARS} chars at 200x60, {} keys: p50 {:.0} us, p99 {:.0} us, max {:.0} us",
+        times.len(),
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    );
+}
+
+/// The Enter that submits a ranking of four and moves to the next item: `update` (the event
+/// handed to the writer, the next task found and laid out, its answers wrapped) and the frame.
+/// The three keys that build the ranking are not timed; the writer's confirmation comes after
+/// the frame, as it does in the loop.
+fn decision_percentiles() {
+    const ITEMS: usize = 100;
+    // Eight different sets of answers: no item's text is wrapped before it is shown.
+    let items: Vec<Arc<Item>> = (0..ITEMS)
+        .map(|i| Arc::new(item_from(100 + i as u64 % 8, &format!("item-{i}"))))
+        .collect();
+    let mut m = model_of(items);
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    t.draw(|f| view(&m, f)).unwrap();
+    let mut times = Vec::with_capacity(ITEMS);
+    for k in 0..ITEMS - 1 {
+        for n in [3, 1, 4] {
+            update(&mut m, Msg::Key(Action::Number(n)), k as u64);
+        }
+        t.draw(|f| view(&m, f)).unwrap();
+        let before = m.current;
+        let start = Instant::now();
+        let fx = update(&mut m, Msg::Key(Action::Submit), k as u64);
+        t.draw(|f| view(&m, f)).unwrap();
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+        assert_eq!(m.current, before + 1, "the decision moved to the next item");
+        for e in fx {
+            if let Effect::Append { seq, .. } = e {
+                update(&mut m, Msg::Saved(seq), k as u64);
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "decision to the next item's frame, 4 x {CHARS} chars at 200x60, {} decisions: p50 {:.0} us, p99 {:.0} us, max {:.0} us",
         times.len(),
         p(0.5),
         p(0.99),

@@ -2,8 +2,10 @@
 //! log, and 50 annotators' logs of 20,000 events each, under 500 ms.
 //!
 //! `read_and_replay` is what `prefer label` does with a log before its first frame (read it,
-//! check every line, rebuild the standing decisions); `to_first_open_task` is all of resuming,
-//! with the candidate file already open: for 1M, one labeler's log, the labeling model and the
+//! check every line, rebuild the standing decisions); `to_first_open_task` is resuming with
+//! the candidate file loaded in full before the clock starts (a real start opens it lazily and
+//! checks it in the background, competing with the replay for the cores; BENCHMARKS.md gives
+//! the whole-process figures beside these): for 1M, one labeler's log, the labeling model and the
 //! walk to the first undecided task; for 50 x 20k, a team folder as `prefer label
 //! --labels-dir` opens it as annotator00 with `--overlap 2` (its own log, the other 49 read
 //! and counted, the first task fewer than 2 others decided). The model is returned, so it is

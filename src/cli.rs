@@ -43,7 +43,7 @@ pub enum Command {
     /// overall (--json for machines).
     Agreement(crate::agreement_cmd::AgreementArgs),
     /// A labels folder shared by a team on one server: `prefer team init DIR` sets it up so
-    /// nobody can write or delete another's log.
+    /// nobody can write or delete another's log; `prefer team set overlap K` changes the team's K.
     Team(crate::team::TeamArgs),
     /// Synthetic candidate sets and labels logs of any size, for benchmarks.
     #[command(hide = true)]

@@ -60,6 +60,9 @@ pub struct Settings {
     pub keys: Vec<KeyOverride>,
     /// The file the settings came from, for messages (empty for the defaults).
     pub file: String,
+    /// Decision keys within this many ms of a new task appearing are ignored; `None`: the task
+    /// file's, else the default (150).
+    pub typeahead_guard_ms: Option<u64>,
 }
 
 /// A settings file that cannot be used.
@@ -150,6 +153,7 @@ impl Settings {
             mode: raw.mode,
             keys: overrides,
             file: name.to_string(),
+            typeahead_guard_ms: raw.typeahead_guard_ms,
         })
     }
 }
@@ -160,6 +164,7 @@ struct RawSettings {
     annotator: Option<Spanned<String>>,
     theme: Option<Theme>,
     mode: Option<TaskKind>,
+    typeahead_guard_ms: Option<u64>,
     #[serde(default)]
     keys: std::collections::BTreeMap<Spanned<String>, Spanned<OneOrMany>>,
 }
@@ -240,6 +245,13 @@ mod tests {
         assert_eq!(s.annotator.as_deref(), Some("alice"));
         assert_eq!(s.theme, Theme::Monochrome);
         assert_eq!(s.mode, Some(TaskKind::Rate));
+        assert_eq!(s.typeahead_guard_ms, None);
+        assert_eq!(
+            Settings::parse("typeahead_guard_ms = 0\n", "c.toml")
+                .unwrap()
+                .typeahead_guard_ms,
+            Some(0)
+        );
         assert_eq!(keymap(&s).action(Key::ch('S')), Some(Action::Skip));
         assert_eq!(keymap(&s).action(Key::ch('s')), None);
         assert_eq!(keymap(&s).action(Key::ctrl('z')), Some(Action::Undo));

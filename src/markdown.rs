@@ -508,4 +508,27 @@ mod tests {
         assert!(text(&lines).iter().any(|l| l == "┆ def f(x):"));
         assert!(text(&lines).iter().any(|l| l.starts_with("1. Helpful:")));
     }
+
+    /// Fails if any kind of text escapes the sanitiser: a bidi override in a code block (or a
+    /// code span, a heading, a link) would reorder what the labeler reads.
+    #[test]
+    fn controls_in_code_blocks_and_other_text_are_made_visible() {
+        let md = "# h\u{202E}1\n\n```sh\nrm -rf \u{202E}/ # \u{1b}[2J\tgone\n```\n\n    indented \u{2066}code\n\nspan `a\u{202E}b` and [l\u{202E}nk](https://x/\u{202E}y)\n";
+        let got = text(&render(md, 80));
+        let all = got.join("\n");
+        for bad in ['\u{202E}', '\u{2066}', '\u{1b}', '\t'] {
+            assert!(!all.contains(bad), "{bad:?} got through:\n{all}");
+        }
+        assert!(
+            got.iter()
+                .any(|l| l.starts_with("┆ rm -rf ⟨U+202E⟩/ # ␛[2J ") && l.ends_with(" gone")),
+            "{got:#?}"
+        );
+        assert!(
+            got.iter().any(|l| l == "┆ indented ⟨U+2066⟩code"),
+            "{got:#?}"
+        );
+        assert!(all.contains("■ h⟨U+202E⟩1"), "{all}");
+        assert!(all.contains("`a⟨U+202E⟩b`"), "{all}");
+    }
 }

@@ -39,6 +39,8 @@ pub struct TaskSpec {
     pub pairs: PairSelection,
     /// Warn when a decision comes faster than this many seconds.
     pub min_seconds: Option<f64>,
+    /// Decision keys within this many ms of a new task appearing are ignored.
+    pub typeahead_guard_ms: Option<u64>,
 }
 
 impl Default for TaskSpec {
@@ -55,6 +57,7 @@ impl Default for TaskSpec {
             shuffle: true,
             pairs: PairSelection::All,
             min_seconds: None,
+            typeahead_guard_ms: None,
         }
     }
 }
@@ -229,6 +232,7 @@ struct RawTask {
     shuffle: Option<bool>,
     pairs: Option<Spanned<RawPairs>>,
     min_seconds: Option<Spanned<f64>>,
+    typeahead_guard_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -572,6 +576,7 @@ impl RawTask {
             }
             spec.min_seconds = Some(x);
         }
+        spec.typeahead_guard_ms = self.typeahead_guard_ms;
         Ok(spec)
     }
 }

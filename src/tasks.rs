@@ -411,4 +411,31 @@ mod tests {
             .collect();
         assert!(firsts.len() >= 4);
     }
+
+    /// Fails if the order depends on the labeler alone: every item would then show the same
+    /// candidate first, and a position bias would pile up on one candidate slot.
+    #[test]
+    fn display_order_differs_between_items_of_one_labeler() {
+        let it = items(&[5; 40]);
+        let orders: std::collections::HashSet<Vec<usize>> = it
+            .iter()
+            .map(|item| display_order(item, "alice", true))
+            .collect();
+        assert!(orders.len() > 20, "{} orders for 40 items", orders.len());
+        let mut first = [0usize; 5];
+        for item in &it {
+            first[display_order(item, "alice", true)[0]] += 1;
+        }
+        assert!(first.iter().all(|&n| n > 0), "first shown: {first:?}");
+        // The same holds for the sides of pair tasks.
+        let t = tasks(&it, TaskKind::Pair);
+        let firsts: std::collections::HashSet<(u16, u16)> = (0..it.len())
+            .map(|k| {
+                t.task(t.first_of(k).unwrap(), &it[k], "alice", true)
+                    .pair
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(firsts.len(), 2, "{firsts:?}");
+    }
 }

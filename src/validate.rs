@@ -95,6 +95,34 @@ pub fn summary(d: &Dataset) -> String {
             list(&empty)
         );
     }
+    // Text a labeler cannot see (a zero-width space, a word joiner) is as empty as none.
+    let invisible: Vec<String> = d
+        .items
+        .iter()
+        .flat_map(|i| {
+            i.candidates
+                .iter()
+                .filter(|c| !c.text.trim().is_empty() && only_invisible(&c.text))
+                .map(move |c| {
+                    format!(
+                        "{} {} (line {}: {})",
+                        i.id,
+                        c.id,
+                        i.line,
+                        code_points(&c.text)
+                    )
+                })
+        })
+        .collect();
+    if !invisible.is_empty() {
+        let _ = writeln!(
+            s,
+            "  note: {} candidate{} of only invisible characters (shown empty, yet not empty to a trainer): {}",
+            invisible.len(),
+            plural(invisible.len()),
+            list(&invisible)
+        );
+    }
     let no_prompt: Vec<String> = d
         .items
         .iter()
@@ -130,6 +158,50 @@ pub fn summary(d: &Dataset) -> String {
     s
 }
 
+/// True when `s` draws nothing: only white space and characters of no width or mark
+/// (zero-width space and joiners, word joiner, byte-order mark, soft hyphen, direction marks,
+/// variation selectors, fillers that draw blank).
+pub fn only_invisible(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
+/// The code points of a short invisible text, `U+200B U+200B`, at most five.
+fn code_points(s: &str) -> String {
+    let mut v: Vec<String> = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(5)
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    if s.chars().filter(|c| !c.is_whitespace()).count() > 5 {
+        v.push("...".into());
+    }
+    v.join(" ")
+}
+
 fn list(v: &[String]) -> String {
     if v.len() <= 5 {
         v.join(", ")
@@ -149,4 +221,30 @@ fn spread(mut v: Vec<usize>) -> String {
         v[v.len() / 2],
         v[v.len() - 1]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_of_only_invisible_characters_are_named() {
+        let text = "{\"id\":\"q1\",\"prompt\":\"p\",\"candidates\":[\"\u{200B}\",\"a real answer\"]}\n\
+                    {\"id\":\"q2\",\"prompt\":\"p\",\"candidates\":[\"\u{2060} \u{FEFF}\",\"x\u{200B}\"]}\n";
+        let d =
+            crate::format::load_bytes(std::path::Path::new("x.jsonl"), text.as_bytes()).unwrap();
+        let s = summary(&d);
+        assert!(
+            s.contains("note: 2 candidates of only invisible characters"),
+            "{s}"
+        );
+        assert!(s.contains("q1 c0 (line 1: U+200B)"), "{s}");
+        assert!(s.contains("q2 c0 (line 2: U+2060 U+FEFF)"), "{s}");
+        assert!(
+            !s.contains("q2 c1"),
+            "text with a visible letter is fine: {s}"
+        );
+        assert!(only_invisible("\u{200D}\u{FE0F}"));
+        assert!(!only_invisible("日本"));
+    }
 }

@@ -4,8 +4,9 @@
 //! After every kill: each decision a complete frame showed as `✓ saved` is in the log; the log
 //! opens (a torn last line is cut off and its bytes kept aside); no task got two events (the
 //! keys used never re-decide a task, so a second event could only be a duplicate append).
-//! `cargo test --test crash -- --nocapture` prints the counts. `PREFER_CRASH_SEED=N` replays a
-//! run's keys and timings (the kill moments still depend on scheduling).
+//! `cargo test --test crash -- --nocapture` prints the counts. The seed is fixed (every run
+//! tries the same keys and timings); `PREFER_CRASH_SEED=N` (or `PREFER_SEED=N`) replays seed N,
+//! `random` draws a new one (the kill moments still depend on scheduling).
 
 mod common;
 

@@ -211,4 +211,41 @@ fn quit_while_the_labels_are_read_changes_nothing() {
     assert_eq!(s.wait_exit(10), Some(0));
     assert!(!s.alternate_screen());
     assert!(String::from_utf8_lossy(&s.output()).contains("quit while the labels were being read"));
+    assert!(
+        !dir.path().join("set.labels/tess.jsonl").exists(),
+        "no empty log left behind"
+    );
+}
+
+#[test]
+fn quitting_without_a_decision_leaves_no_empty_log() {
+    let dir = tempfile::tempdir().unwrap();
+    common::pair_file(dir.path(), 2);
+    let log = dir.path().join("set.labels").join("ann.jsonl");
+    let mut s = common::Session::spawn(
+        &["label", "set.jsonl", "--annotator", "ann"],
+        dir.path(),
+        &[],
+        100,
+        30,
+    );
+    s.wait_text("task 1/", 10);
+    assert!(log.exists(), "opened and locked at start");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    assert!(!log.exists(), "nobody needs an empty log");
+
+    let mut s = common::Session::spawn(
+        &["label", "set.jsonl", "--annotator", "ann"],
+        dir.path(),
+        &[],
+        100,
+        30,
+    );
+    s.wait_text("task 1/", 10);
+    s.send("a");
+    s.wait_text("✓ saved", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    assert_eq!(common::log_events(&log).len(), 1);
 }

@@ -349,7 +349,60 @@ fn rankings_and_ratings_lines_per_item() {
     assert_eq!(lines[0]["candidates"][0]["mean"], json!(5.0));
     assert_eq!(
         lines[0]["candidates"][1]["ratings"],
-        json!([{"annotator": "carol", "rating": 3}])
+        json!([{"annotator": "carol", "rating": 3, "scale": 5}])
+    );
+}
+
+#[test]
+fn a_consensus_ranking_keeps_ties_as_a_tier_and_says_what_it_wrote() {
+    let (lines, err) = ok(&["--format", "rankings"]);
+    // q6: bob found both bad; that is one tier, not an empty ranking.
+    assert_eq!(lines[4]["item"], "q6");
+    assert_eq!(lines[4]["ranking"], json!([["c0", "c1"]]));
+    assert!(lines.iter().all(|l| l["ranking"] != json!([])), "{lines:?}");
+    assert!(err.contains("wrote 5 item lines (rankings)"), "{err}");
+    assert!(!err.contains("tie pair"), "ties are not left out: {err}");
+}
+
+#[test]
+fn ratings_say_what_they_leave_out_and_no_pairs() {
+    let (lines, err) = ok(&["--format", "ratings"]);
+    assert_eq!(lines.len(), 1);
+    assert!(
+        !err.contains("left out pairs"),
+        "ratings form no pairs: {err}"
+    );
+    assert!(err.contains("not ratings"), "{err}");
+}
+
+#[test]
+fn an_export_that_writes_nothing_says_why_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels");
+    std::fs::create_dir(&labels).unwrap();
+    std::fs::copy(fixture("labels/bob.jsonl"), labels.join("bob.jsonl")).unwrap();
+    let out_file = dir.path().join("out.jsonl");
+    std::fs::write(&out_file, "keep me\n").unwrap();
+    let (code, out, err) = export(&[
+        "--labels-dir",
+        labels.to_str().unwrap(),
+        "--format",
+        "ratings",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("wrote nothing"), "{err}");
+    assert!(
+        err.contains("2 pair, 1 rank and 0 rate decision(s)"),
+        "{err}"
+    );
+    assert!(err.contains("--format rankings"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap(),
+        "keep me\n",
+        "an old output is not replaced by an empty one"
     );
 }
 

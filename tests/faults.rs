@@ -6,7 +6,6 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::{BIN, Session, log_events, pair_file};
 
@@ -149,7 +148,7 @@ fn a_full_disk_shows_not_saved_retries_and_rescues_on_quit() {
 
     // Space comes back: the next retry (every second) saves it, once.
     set_file_limit(s.pid(), None);
-    s.wait_text("✓ saved", 5);
+    s.wait_text("✓ saved", 30);
     let events = log_events(&log);
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["item"], "item-0");
@@ -160,8 +159,8 @@ fn a_full_disk_shows_not_saved_retries_and_rescues_on_quit() {
     set_file_limit(s.pid(), Some(len + len / 2));
     s.send("a");
     s.wait_text("✗ NOT SAVED (1)", 10);
-    // Let a retry or two happen; they fail too and leave no partial line behind.
-    std::thread::sleep(Duration::from_millis(1500));
+    // Two retries, counted on the screen: they fail too and leave no partial line behind.
+    s.wait_text("(failed 3x)", 30);
     assert_eq!(std::fs::metadata(&log).unwrap().len(), len);
     assert_eq!(log_events(&log).len(), 1);
 
@@ -218,7 +217,8 @@ fn a_moved_log_is_reported_and_saving_resumes_when_it_is_back() {
         screen.contains("the labels log t.jsonl was moved or deleted during this session"),
         "{screen}"
     );
-    std::thread::sleep(Duration::from_millis(1200));
+    // Two retries, counted on the screen, and still nothing goes to the moved file.
+    s.wait_text("(failed 3x)", 30);
     assert_eq!(
         log_events(&away).len(),
         1,
@@ -226,7 +226,7 @@ fn a_moved_log_is_reported_and_saving_resumes_when_it_is_back() {
     );
 
     std::fs::rename(&away, &log).unwrap();
-    s.wait_text("✓ saved", 5);
+    s.wait_text("✓ saved", 30);
     let events = log_events(&log);
     assert_eq!(events.len(), 2, "{events:?}");
     assert_eq!(
@@ -257,13 +257,9 @@ fn an_edited_candidate_file_is_noticed_and_decisions_keep_the_hash_of_what_was_s
         .unwrap()
         .replace("Second answer to 1.", "Second answer to 1, edited.");
     std::fs::write(&file, &edited).unwrap();
-    let t = Instant::now();
-    s.wait_text("set.jsonl changed on disk", 5);
-    assert!(
-        t.elapsed() < Duration::from_millis(2500),
-        "{:?}",
-        t.elapsed()
-    );
+    // Noticed without a key pressed (the file is looked at on the clock's tick); how soon is
+    // a speed target, not something a loaded test machine can promise.
+    s.wait_text("set.jsonl changed on disk", 30);
     // The screen keeps the version loaded at start, and the decision is recorded against it.
     assert!(s.screen().contains("Second answer to 1."));
     s.send("b");

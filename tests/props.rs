@@ -3,12 +3,13 @@
 //! replays to exactly the decisions the session holds, also when writes fail and are retried.
 //!
 //! Case counts are kept small so this binary runs in seconds; `PROPTEST_CASES=N` runs more.
+//! The random generator's seed is fixed (see [`rng_seed`]): `PREFER_SEED=random` explores.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, RngSeed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
@@ -20,13 +21,41 @@ use prefer::tui::model::{Model, Setup};
 use prefer::tui::update::{Effect, Msg, update};
 use prefer::tui::view::view;
 
+/// proptest's seed when `PROPTEST_RNG_SEED` is not set: fixed, so every run (and CI) tries the
+/// same cases; `PREFER_SEED=N` replays seed N, `PREFER_SEED=random` takes a new one.
+const DEFAULT_SEED: u64 = 0x5EED_2026;
+
+fn rng_seed() -> RngSeed {
+    if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+        // proptest read it into its default configuration.
+        return Config::default().rng_seed;
+    }
+    match std::env::var("PREFER_SEED").ok().as_deref().map(str::trim) {
+        None | Some("") => RngSeed::Fixed(DEFAULT_SEED),
+        // A seed of our own rather than proptest's random one, so that it can be printed.
+        Some("random") => RngSeed::Fixed(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64),
+        ),
+        Some(n) => RngSeed::Fixed(
+            n.parse()
+                .unwrap_or_else(|_| panic!("PREFER_SEED: {n:?} is neither a number nor `random`")),
+        ),
+    }
+}
+
 fn cases(n: u32) -> Config {
     let n = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(n);
+    let seed = rng_seed();
+    // Shown with a failure (the test's output is printed then).
+    eprintln!("proptest seed: {seed} (PREFER_SEED=N replays it, PREFER_SEED=random draws one)");
     Config {
         cases: n,
+        rng_seed: seed,
         // Failures are reported with their shrunk input; no files written next to the tests.
         failure_persistence: None,
         ..Config::default()

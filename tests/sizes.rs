@@ -80,22 +80,11 @@ fn mask_clock(s: &str) -> String {
     out.into_iter().collect()
 }
 
-/// Waits until the screen stops changing (the clock masked) for 400 ms.
-fn settled(s: &Session) -> Vec<String> {
-    let end = Instant::now() + Duration::from_secs(10);
-    let mut last = snapshot(s);
-    let mut since = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_millis(50));
-        let now = snapshot(s);
-        if now != last {
-            last = now;
-            since = Instant::now();
-        } else if since.elapsed() > Duration::from_millis(400) {
-            return last;
-        }
-        assert!(Instant::now() < end, "the screen never settled");
-    }
+/// The screen once everything sent so far is handled and drawn (two frames later; see
+/// `Session::wait_drawn`) and `pred` holds, as text and attributes with the clock masked.
+fn settled(s: &Session, what: &str, pred: impl Fn(&str) -> bool) -> Vec<String> {
+    s.wait_drawn(what, 60, pred);
+    snapshot(s)
 }
 
 fn wait_log_len(s: &Session, log: &std::path::Path, n: usize) {
@@ -142,16 +131,15 @@ fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
     // One last decision at a usable size, then the final size. First make sure every key
     // sent so far was handled: help (asked for after them) opens only once they are.
     s.resize(100, 30);
-    let end = Instant::now() + Duration::from_secs(40);
+    // An overlay opened by a random key may take the first `?`: send it again until help
+    // shows, each time only after the key was handled and drawn (a second `?` sent before
+    // that would close the help the first one opened).
+    let end = Instant::now() + Duration::from_secs(60);
     loop {
         s.send("?");
-        let t = Instant::now();
-        // Wait long enough that a slow, loaded machine has drawn it: a second `?` sent too
-        // early would close the help the first one opened.
-        while !s.screen().contains("help: pair mode") && t.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if s.screen().contains("help: pair mode") {
+        if s.wait_drawn("the ? key handled", 60, |_| true)
+            .contains("help: pair mode")
+        {
             break;
         }
         assert!(
@@ -162,13 +150,18 @@ fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
     }
     s.send("x"); // closes the help without acting
     s.wait_for("help closed", 10, |sc| !sc.contains("help: pair mode"));
-    settled(&s);
+    // Every decision the random keys made is on disk before the log is counted.
+    settled(&s, "the help closed and every decision saved", |sc| {
+        sc.contains("✓ saved") || sc.contains("· no changes")
+    });
     let n = log_events(&log).len();
     s.send("a");
     wait_log_len(&s, &log, n + 1);
     let (w, h) = (rng.range(40, 400) as u16, rng.range(10, 120) as u16);
     s.resize(w, h);
-    let after_resizes = settled(&s);
+    let after_resizes = settled(&s, "the decision saved, at the last size", |sc| {
+        sc.contains("✓ saved")
+    });
     assert!(s.running(), "{ctx}");
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0), "{ctx}");
@@ -186,7 +179,7 @@ fn random_resizes_leave_the_screen_a_fresh_draw_would_show() {
     fresh.wait_text("task ", 10);
     fresh.send("a");
     wait_log_len(&fresh, &log, n + 1);
-    let fresh_screen = settled(&fresh);
+    let fresh_screen = settled(&fresh, "the decision saved", |sc| sc.contains("✓ saved"));
     fresh.send("q");
     assert_eq!(fresh.wait_exit(10), Some(0));
 

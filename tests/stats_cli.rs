@@ -129,3 +129,87 @@ fn nothing_to_read_is_an_error_that_says_what_to_give() {
     assert!(!ok);
     assert!(err.contains("give the candidate file"), "{err}");
 }
+
+/// Fails if a figure of the human report says something else than the counts beside it
+/// (an inverted percentage, a bar of the wrong length), or than the hand count at the top.
+#[test]
+fn human_report_numbers_match_the_hand_count() {
+    let items = fixture("items.jsonl");
+    let labels = fixture("labels");
+    let (ok, out, err) = stats(&[
+        items.to_str().unwrap(),
+        "--labels-dir",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let line = |start: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?}:\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // bar, percentage, count: the shares counted by hand in this file's header.
+    let bar = |full: usize| format!("{}{}", "█".repeat(full), "░".repeat(20 - full));
+    assert_eq!(
+        line("left wins (pair), all"),
+        format!("left wins (pair), all {} 60.0% 3 of 5 p = 1.000", bar(12))
+    );
+    assert_eq!(
+        line("first shown wins (rank), all"),
+        format!(
+            "first shown wins (rank), all {} 60.0% 3 of 5 p = 1.000",
+            bar(12)
+        )
+    );
+    assert_eq!(
+        line("left wins, alice"),
+        format!("left wins, alice {} 0.0% 0 of 2 p = 0.500", bar(0))
+    );
+    assert_eq!(
+        line("first shown wins, bob"),
+        format!("first shown wins, bob {} 100.0% 3 of 3 p = 0.250", bar(20))
+    );
+    assert_eq!(
+        line("tie (pair)"),
+        format!("tie (pair) {} 0.0% 0 of 6", bar(0))
+    );
+    assert_eq!(
+        line("both bad (pair)"),
+        format!("both bad (pair) {} 16.7% 1 of 6", bar(3))
+    );
+    // m-c won all 4 of its games (q2 for alice and bob); m-b 3 of 7, m-a 2 of 7.
+    assert!(
+        line("m-c").starts_with(&format!("m-c {} 100.0% won 4 of 4", bar(20))),
+        "{out}"
+    );
+    assert!(
+        line("m-b").starts_with(&format!("m-b {} 42.9% won 3 of 7", bar(9))),
+        "{out}"
+    );
+    assert!(
+        line("m-a").starts_with(&format!("m-a {} 28.6% won 2 of 7", bar(6))),
+        "{out}"
+    );
+    assert!(line("alice").contains("3 decided 0 skipped 0 retracted (0 undo events) 1 stale"));
+
+    // Every other percentage agrees with the counts printed beside it.
+    let mut checked = 0;
+    for l in out
+        .lines()
+        .filter(|l| l.contains('%') && l.contains(" of ") && !l.contains("rushing:"))
+    {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        let p = words.iter().position(|w| w.ends_with('%')).unwrap();
+        let pct: f64 = words[p].trim_end_matches('%').parse().unwrap();
+        let of = words.iter().position(|&w| w == "of").unwrap();
+        let (k, n): (f64, f64) = (
+            words[of - 1].parse().unwrap(),
+            words[of + 1].parse().unwrap(),
+        );
+        assert_eq!(format!("{pct:.1}"), format!("{:.1}", 100.0 * k / n), "{l}");
+        checked += 1;
+    }
+    assert_eq!(checked, 15, "lines with a percentage:\n{out}");
+}

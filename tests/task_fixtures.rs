@@ -136,3 +136,24 @@ fn the_sample_task_file_uses_every_option_and_parses() {
         }
     }
 }
+
+/// docs/tasks-config.md shows sample-data/task.toml as "a complete example": it is that file,
+/// word for word (a flag on `f`, review's filter key, crept into the docs once), and its flag
+/// keys fit the default key map.
+#[test]
+fn the_docs_show_the_sample_task_file_as_it_is() {
+    let docs = std::fs::read_to_string("docs/tasks-config.md").unwrap();
+    let block: String = docs
+        .lines()
+        .skip_while(|l| *l != "```toml")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sample = std::fs::read_to_string("sample-data/task.toml").unwrap();
+    assert_eq!(block, sample);
+    let t = TaskSpec::load(Path::new("sample-data/task.toml")).unwrap();
+    prefer::tui::keymap::KeyMap::default()
+        .with_flags(&t.flags)
+        .unwrap();
+}

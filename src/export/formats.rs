@@ -627,15 +627,38 @@ struct RankingRow<'a> {
     decisions: Vec<&'a crate::labels::Event>,
 }
 
+/// How many lines an export in `format` writes (pair formats: one per aggregated pair;
+/// rankings: one per item with decisions; ratings: one per item with rate decisions).
+pub fn lines_to_write(
+    format: super::ExportFormat,
+    decisions: &[Decided],
+    agg: &Aggregated,
+) -> usize {
+    use super::ExportFormat::{Rankings, Ratings};
+    let items = |keep: &dyn Fn(&Decided) -> bool| {
+        decisions
+            .chunk_by(|x, y| x.item == y.item)
+            .filter(|g| g[0].item.is_some() && g.iter().any(keep))
+            .count()
+    };
+    match format {
+        Rankings => items(&|_| true),
+        Ratings => items(&|d| d.event.ratings.is_some()),
+        _ => agg.pairs.len(),
+    }
+}
+
 /// One line per item with decisions: the consensus ranking of the aggregated pairs, and every
-/// standing decision as it is in the log. Returns the number of lines.
+/// standing decision as it is in the log. Returns the number of lines, and how many of them
+/// have an empty ranking (the annotators split on every pair).
 pub fn write_rankings<W: Write>(
     w: &mut W,
     items: &[Arc<Item>],
     decisions: &[Decided],
     agg: &Aggregated,
-) -> serde_json::Result<usize> {
+) -> serde_json::Result<(usize, usize)> {
     let mut lines = 0;
+    let mut empty = 0;
     let mut pi = 0;
     for group in decisions.chunk_by(|x, y| x.item == y.item) {
         let Some(i) = group[0].item else { continue };
@@ -655,17 +678,20 @@ pub fn write_rankings<W: Write>(
             ranking: consensus_ranking(item, &agg.pairs[from..pi]),
             decisions: group.iter().map(|d| &d.event).collect(),
         };
+        empty += usize::from(row.ranking.is_empty());
         serde_json::to_writer(&mut *w, &row)?;
         w.write_all(b"\n").map_err(serde_json::Error::io)?;
         lines += 1;
     }
-    Ok(lines)
+    Ok((lines, empty))
 }
 
 #[derive(Serialize)]
 struct Rating<'a> {
     annotator: &'a str,
     rating: u32,
+    /// The top of the scale this rating was made on (1..scale).
+    scale: u32,
 }
 
 #[derive(Serialize)]
@@ -682,25 +708,41 @@ struct RatingRow<'a> {
     item: &'a str,
     prompt: String,
     messages: Vec<Turn<'a>>,
-    scale: Option<u32>,
+    scale: u32,
     candidates: Vec<RatedCandidate<'a>>,
 }
 
-/// One line per item with rate decisions: each candidate's ratings by annotator and their mean
-/// (with `adjudicated`, the adjudicators' mean where they rated). Returns the number of lines.
+/// What [`write_ratings`] wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RatingsWritten {
+    pub lines: usize,
+    /// Items whose ratings were made on more than one scale: their means are on the largest,
+    /// each rating placed at the same point of it.
+    pub mixed_scales: usize,
+}
+
+/// One line per item with rate decisions: each candidate's ratings by annotator, each with the
+/// scale it was made on, and their mean (with `adjudicated`, the adjudicators' mean where they
+/// rated). The row's `scale` is the largest of its ratings'; a mean over ratings on different
+/// scales is taken on it.
 pub fn write_ratings<W: Write>(
     w: &mut W,
     items: &[Arc<Item>],
     decisions: &[Decided],
     names: &[String],
     mode: Aggregate,
-) -> serde_json::Result<usize> {
-    let mut lines = 0;
+) -> serde_json::Result<RatingsWritten> {
+    let mut out = RatingsWritten::default();
+    let scale_of = |d: &Decided| crate::rating_scale::of(&d.event);
     for group in decisions.chunk_by(|x, y| x.item == y.item) {
         let Some(i) = group[0].item else { continue };
         let rated: Vec<&Decided> = group.iter().filter(|d| d.event.ratings.is_some()).collect();
         if rated.is_empty() {
             continue;
+        }
+        let top = rated.iter().map(|d| scale_of(d)).max().unwrap_or(5);
+        if rated.iter().any(|d| scale_of(d) != top) {
+            out.mixed_scales += 1;
         }
         let item = &items[i];
         let candidates = item
@@ -708,25 +750,27 @@ pub fn write_ratings<W: Write>(
             .iter()
             .map(|c| {
                 let mut ratings = Vec::new();
-                let (mut sum, mut n, mut adj_sum, mut adj_n) = (0u64, 0u64, 0u64, 0u64);
+                let (mut sum, mut n, mut adj_sum, mut adj_n) = (0f64, 0u64, 0f64, 0u64);
                 for d in &rated {
                     if let Some(&r) = d.event.ratings.as_ref().and_then(|m| m.get(&c.id)) {
                         ratings.push(Rating {
                             annotator: &names[d.annotator as usize],
                             rating: r,
+                            scale: scale_of(d),
                         });
-                        sum += u64::from(r);
+                        let x = crate::rating_scale::on_scale(r, scale_of(d), top);
+                        sum += x;
                         n += 1;
                         if d.is_adjudicator() {
-                            adj_sum += u64::from(r);
+                            adj_sum += x;
                             adj_n += 1;
                         }
                     }
                 }
                 let mean = if mode == Aggregate::Adjudicated && adj_n > 0 {
-                    Some(adj_sum as f64 / adj_n as f64)
+                    Some(adj_sum / adj_n as f64)
                 } else {
-                    (n > 0).then(|| sum as f64 / n as f64)
+                    (n > 0).then(|| sum / n as f64)
                 };
                 RatedCandidate {
                     id: &c.id,
@@ -741,14 +785,14 @@ pub fn write_ratings<W: Write>(
             item: &item.id,
             prompt: item.prompt_text(),
             messages: item_turns(item),
-            scale: rated.iter().filter_map(|d| d.event.scale).max(),
+            scale: top,
             candidates,
         };
         serde_json::to_writer(&mut *w, &row)?;
         w.write_all(b"\n").map_err(serde_json::Error::io)?;
-        lines += 1;
+        out.lines += 1;
     }
-    Ok(lines)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -149,6 +149,13 @@ pub struct Report {
     pub ties_dropped: usize,
     pub both_bad_dropped: usize,
     pub no_majority: usize,
+    /// Standing decisions of a kind the format does not take (ratings: rank and pair ones).
+    pub other_kinds: usize,
+    /// Rankings: item lines whose consensus ranking is empty (the annotators split on every
+    /// pair with no majority).
+    pub empty_rankings: usize,
+    /// Ratings: items rated on more than one scale (means taken on the largest).
+    pub mixed_scales: usize,
 }
 
 /// Options of the pure pipeline.
@@ -276,14 +283,17 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),
         None => args.margin_map.0,
     };
+    // A consensus ranking puts candidates judged equal in one tier: ties and both-bad pairs
+    // are part of it, not left out.
+    let rankings = args.format == ExportFormat::Rankings;
     let plan = Plan {
         pairs: PairOptions {
             min_gap: args.min_gap,
             margin_map,
         },
         aggregate: args.aggregate,
-        ties: args.ties,
-        both_bad: args.both_bad,
+        ties: if rankings { Keep::Keep } else { args.ties },
+        both_bad: if rankings { Keep::Keep } else { args.both_bad },
     };
     let (agg, mut report) = judge(&dataset.items, &st, &plan);
 
@@ -315,6 +325,30 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         formats::Notes::default()
     };
+    if args.format == ExportFormat::Ratings {
+        report.other_kinds = st
+            .decisions
+            .iter()
+            .filter(|d| d.item.is_some() && d.event.ratings.is_none())
+            .count();
+    }
+    let lines = formats::lines_to_write(args.format, &st.decisions, &agg);
+    if lines == 0 {
+        // Nothing to write: no file is made (nor an old one replaced), and the reason is given.
+        let said = summary(&report, &st, args.format, args.out.as_deref());
+        // Its first line says what was written: here, nothing, said below with the reason.
+        eprint!("{}", said.split_once('\n').map_or("", |(_, rest)| rest));
+        eprintln!(
+            "prefer export: wrote nothing{}: {}",
+            args.out
+                .as_deref()
+                .map(|p| format!(" (and left {} as it was)", p.display()))
+                .unwrap_or_default(),
+            nothing_because(&report, &st, args.format)
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let extra = std::cell::Cell::new((0usize, 0usize));
     let write = |w: &mut dyn Write| -> serde_json::Result<usize> {
         let mut w = w;
         match (pair_format, args.format) {
@@ -332,15 +366,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 Ok(agg.pairs.len())
             }
             (None, ExportFormat::Rankings) => {
-                formats::write_rankings(&mut w, &dataset.items, &st.decisions, &agg)
+                let (n, empty) =
+                    formats::write_rankings(&mut w, &dataset.items, &st.decisions, &agg)?;
+                extra.set((empty, 0));
+                Ok(n)
             }
-            (None, _) => formats::write_ratings(
-                &mut w,
-                &dataset.items,
-                &st.decisions,
-                &st.annotators,
-                args.aggregate,
-            ),
+            (None, _) => {
+                let r = formats::write_ratings(
+                    &mut w,
+                    &dataset.items,
+                    &st.decisions,
+                    &st.annotators,
+                    args.aggregate,
+                )?;
+                extra.set((0, r.mixed_scales));
+                Ok(r.lines)
+            }
         }
     };
     report.lines = match &args.out {
@@ -358,6 +399,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             },
         )?,
     };
+    (report.empty_rankings, report.mixed_scales) = extra.get();
     eprint!(
         "{}",
         summary(&report, &st, args.format, args.out.as_deref())
@@ -406,6 +448,10 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
         lo.unknown,
         "about items or candidates the file no longer has",
     );
+    reason(
+        r.other_kinds,
+        "not ratings (rank and pair decisions: --format rankings, trl, trl-chat or hh exports them)",
+    );
     let decisions_out = reasons.join(", ");
     let mut pairs_out = Vec::new();
     let mut pair_reason = |n: usize, text: &str| {
@@ -413,24 +459,74 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             pairs_out.push(format!("{n} {text}"));
         }
     };
-    if !matches!(format, ExportFormat::Rankings | ExportFormat::Ratings) {
-        pair_reason(r.ties_dropped, "tie pair(s) (--ties keep to keep them)");
-        pair_reason(
-            r.both_bad_dropped,
-            "both-bad pair(s) (--both-bad keep to keep them)",
-        );
+    match format {
+        // Ratings are written as they are: no pairs are formed, so none are left out.
+        ExportFormat::Ratings => {}
+        // Ties are tiers of the ranking; only pairs without a majority are missing from it.
+        ExportFormat::Rankings => pair_reason(
+            r.no_majority,
+            "pair(s) where the annotators split with no majority (not in the consensus ranking; the decisions are in the line)",
+        ),
+        _ => {
+            pair_reason(r.ties_dropped, "tie pair(s) (--ties keep to keep them)");
+            pair_reason(
+                r.both_bad_dropped,
+                "both-bad pair(s) (--both-bad keep to keep them)",
+            );
+            pair_reason(
+                r.no_majority,
+                "pair(s) where the annotators split with no majority",
+            );
+        }
     }
-    pair_reason(
-        r.no_majority,
-        "pair(s) where the annotators split with no majority",
-    );
     if !decisions_out.is_empty() {
         let _ = writeln!(s, "left out decisions: {decisions_out}");
     }
     if !pairs_out.is_empty() {
         let _ = writeln!(s, "left out pairs: {}", pairs_out.join(", "));
     }
+    if r.empty_rankings > 0 {
+        let _ = writeln!(
+            s,
+            "{} item line(s) have an empty \"ranking\": the annotators split on every pair with no majority",
+            r.empty_rankings
+        );
+    }
+    if r.mixed_scales > 0 {
+        let _ = writeln!(
+            s,
+            "{} item(s) were rated on more than one scale: each rating keeps its own \"scale\", and the mean is on the item's largest scale (each rating placed at the same point of it)",
+            r.mixed_scales
+        );
+    }
     s
+}
+
+/// Why an export has nothing to write, in a few words and what to do.
+fn nothing_because(r: &Report, st: &Standing, format: ExportFormat) -> String {
+    let mut kinds = [0usize; 3];
+    for d in st.decisions.iter().filter(|d| d.item.is_some()) {
+        kinds[d.event.task as usize] += 1;
+    }
+    let [pair, rank, rate] = kinds;
+    if pair + rank + rate == 0 {
+        return if st.left_out.total() > 0 {
+            "no decision stands (see what was left out above)".into()
+        } else {
+            "the logs hold no decisions about this file's items - label first, or name the logs or --labels-dir".into()
+        };
+    }
+    let held = format!("the logs hold {pair} pair, {rank} rank and {rate} rate decision(s)");
+    match format {
+        ExportFormat::Ratings => format!(
+            "--format ratings writes rate decisions and {held}: use --format rankings (one line per item) or trl, trl-chat, hh (pairs)"
+        ),
+        ExportFormat::Rankings => format!("no item has a decision ({held})"),
+        _ if r.ties_dropped + r.both_bad_dropped > 0 => format!(
+            "every pair was left out ({held}; see above): --ties keep / --both-bad keep keep ties and both-bad pairs"
+        ),
+        _ => format!("every pair was left out ({held}; see above)"),
+    }
 }
 
 /// Writes a whole file so that readers see the old one or the new one, never half (see

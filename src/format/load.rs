@@ -171,6 +171,14 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, LoadError> {
         // Every line would be wrong in the same way: say what the file is instead.
         problems = vec![labels_log_problem(path)];
     }
+    if !problems.is_empty()
+        && items.is_empty()
+        && !is_array
+        && let Some(p) = import_problem(path, bytes)
+    {
+        // A dataset `prefer import` reads: one line that says so and gives the command.
+        problems = vec![p];
+    }
     if problems.is_empty() {
         Ok(Dataset {
             path: path.to_path_buf(),
@@ -192,6 +200,42 @@ pub(super) fn labels_log_problem(path: &Path) -> Problem {
         what: "this is a labels log (one decision per line), not a candidate-set file".into(),
         fix: "give the file of prompts and candidates the labels are about; logs go after it, or in its labels folder".into(),
     }
+}
+
+/// The one problem of a dataset that `prefer import` turns into a candidate set (HH-RLHF,
+/// OpenAssistant, Chatbot Arena, ...) given where a candidate file belongs, judged from its
+/// first record; `None` for anything else.
+pub(super) fn import_problem(path: &Path, bytes: &[u8]) -> Option<Problem> {
+    let first = bytes.split(|&b| b == b'\n').find(|l| !is_blank(l))?;
+    let value: Value = serde_json::from_slice(first).ok()?;
+    let from = crate::import::detect(&value)?;
+    if parse_item(value, 1).is_ok() {
+        // An item that also carries such fields is an item.
+        return None;
+    }
+    let q = |p: &Path| crate::text::shell_quote(&p.to_string_lossy());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "set".into());
+    // A name that `.jsonl.gz` or `.json` inputs do not turn into something odd.
+    let stem = stem.trim_end_matches(".jsonl").trim_end_matches(".json");
+    let out = path.with_file_name(format!("{stem}.candidates.jsonl"));
+    Some(Problem {
+        path: path.to_path_buf(),
+        line: 1,
+        field: None,
+        what: format!(
+            "this is a {} dataset, not a candidate-set file",
+            from.name()
+        ),
+        fix: format!(
+            "turn it into one first: prefer import --from {} {} --out {}",
+            from.name(),
+            q(path),
+            q(&out)
+        ),
+    })
 }
 
 /// True when the first record of a JSON Lines file reads as a labels log event (see
@@ -297,18 +341,26 @@ pub(super) fn parse_record(path: &Path, line: usize, raw: &[u8]) -> Result<Item,
             record_problems(path, line, fps, &mut out);
             out
         }),
-        Err(e) => Err(vec![json_problem(path, line, &e, true)]),
+        Err(e) => Err(vec![json_problem(path, line, &e, true, text)]),
     }
 }
 
-fn json_problem(path: &Path, line: usize, e: &serde_json::Error, per_line: bool) -> Problem {
+/// `text` is what serde_json read: its error's column counts bytes, which is reported as
+/// characters (what an editor's column shows).
+fn json_problem(
+    path: &Path,
+    line: usize,
+    e: &serde_json::Error,
+    per_line: bool,
+    text: &str,
+) -> Problem {
     Problem {
         path: path.to_path_buf(),
         line,
         field: None,
         what: format!(
             "malformed JSON at column {}: {}",
-            e.column(),
+            char_column(text, e.line(), e.column()),
             strip_position(e)
         ),
         fix: if per_line {
@@ -317,6 +369,22 @@ fn json_problem(path: &Path, line: usize, e: &serde_json::Error, per_line: bool)
             "the file must be a JSON array of item objects".into()
         },
     }
+}
+
+/// The 1-based character column of serde_json's 1-based byte column `col` on line `line` of
+/// `text` (0 stays 0: the error is at the end of the input).
+fn char_column(text: &str, line: usize, col: usize) -> usize {
+    if col == 0 {
+        return 0;
+    }
+    let Some(l) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return col;
+    };
+    let mut end = (col - 1).min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l[..end].chars().count() + 1
 }
 
 /// serde_json appends " at line L column C" to its messages; we print our own position.
@@ -350,7 +418,7 @@ fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
         Ok(r) => r,
         Err(e) => {
             let line = e.line().max(1);
-            problems.push(json_problem(path, line, &e, false));
+            problems.push(json_problem(path, line, &e, false, text));
             return;
         }
     };
@@ -366,7 +434,7 @@ fn parse_array(path: &Path, bytes: &[u8], items: &mut Vec<Item>, problems: &mut 
                 Ok(item) => items.push(item),
                 Err(fps) => record_problems(path, line, fps, problems),
             },
-            Err(e) => problems.push(json_problem(path, line, &e, false)),
+            Err(e) => problems.push(json_problem(path, line, &e, false, raw.get())),
         }
     }
 }
@@ -520,6 +588,32 @@ mod tests {
         .unwrap();
         assert_eq!(d.items.len(), 2);
         assert_eq!(d.items[1].line, 3);
+    }
+
+    #[test]
+    fn an_importable_dataset_is_named_with_the_command_that_imports_it() {
+        let hh = "{\"chosen\":\"\\n\\nHuman: hi\\n\\nAssistant: hello\",\"rejected\":\"\\n\\nHuman: hi\\n\\nAssistant: go away\"}\n";
+        let p = problems(load_str("data/hh-train.jsonl", &hh.repeat(400)));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(
+            p[0],
+            "data/hh-train.jsonl:1: this is a hh dataset, not a candidate-set file - turn it into one first: prefer import --from hh data/hh-train.jsonl --out data/hh-train.candidates.jsonl"
+        );
+        let oasst = "{\"message_id\":\"m1\",\"parent_id\":null,\"text\":\"hi\",\"role\":\"prompter\",\"message_tree_id\":\"m1\"}\n";
+        let p = problems(load_str("oasst.jsonl", oasst));
+        assert!(
+            p[0].contains("prefer import --from oasst oasst.jsonl --out oasst.candidates.jsonl"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn json_error_columns_count_characters() {
+        // "日本" is 6 bytes, 2 characters: the stray `x` is the 17th character of the line (byte 21).
+        let p = problems(load_str("x.jsonl", "{\"id\":\"日本\",\"p\": x}\n"));
+        assert!(p[0].contains("malformed JSON at column 17"), "{}", p[0]);
+        let p = problems(load_str("x.json", "[\n{\"id\":\"日本\",\"p\": x}\n]"));
+        assert!(p[0].contains("malformed JSON at column 17"), "{}", p[0]);
     }
 
     #[test]

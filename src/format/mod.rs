@@ -47,6 +47,10 @@ pub fn open_with_threshold(path: &Path, threshold: u64) -> Result<Arc<dyn ItemSo
         // Found now rather than after checking every line in vain.
         return Err(LoadError::Invalid(vec![load::labels_log_problem(path)]));
     }
+    if let Some(p) = load::import_problem(path, &head) {
+        // The same for a dataset `prefer import` reads: no record of it is an item.
+        return Err(LoadError::Invalid(vec![p]));
+    }
     Ok(Arc::new(LazySource::open(path)?))
 }
 

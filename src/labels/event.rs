@@ -89,9 +89,14 @@ pub struct Event {
     pub skip: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retract: bool,
-    /// Time spent on the task, in milliseconds.
+    /// Time spent on the task, in milliseconds: active time (the clock pauses after a minute
+    /// without a key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
+    /// Wall-clock time from showing the task to the decision, idle time included (absent in
+    /// logs written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_ms: Option<u64>,
     /// The role the event was recorded in, as written ([`Role`] names the ones prefer knows:
     /// `"adjudicator"` for a reviewer's final decision); `None` for a labeler's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,6 +204,7 @@ impl Event {
             skip: false,
             retract: false,
             ms: None,
+            wall_ms: None,
             role: None,
             strength: None,
             flags: None,

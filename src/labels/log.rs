@@ -20,9 +20,16 @@ const READ_PIECE: u64 = 8 << 20;
 pub struct LockedLog {
     path: PathBuf,
     file: File,
+    /// This process made the file (it did not exist before the open).
+    created: bool,
 }
 
 impl LockedLog {
+    /// This process made the file (it did not exist before the open).
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
     /// Reads, repairs (a torn tail) and replays the log, counting the bytes read and the log
     /// taken in `progress` (the screen shows it while a big log is read).
     pub fn read_decisions(self, progress: &ReadProgress) -> Result<OpenedDecisions, LogError> {
@@ -44,7 +51,11 @@ impl LockedLog {
         self,
         progress: &ReadProgress,
     ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
-        let LockedLog { path, mut file } = self;
+        let LockedLog {
+            path,
+            mut file,
+            created,
+        } = self;
         let path = path.as_path();
         let io = |source| LogError::Io {
             path: path.to_path_buf(),
@@ -107,6 +118,8 @@ impl LockedLog {
             file,
             len,
             identity,
+            created,
+            syncs: 0,
         };
         Ok((log, bytes, torn))
     }
@@ -130,6 +143,11 @@ pub struct LabelLog {
     /// (device, inode) of the open file: if the path stops naming it (the log was moved or
     /// deleted), appends would go to a file nobody will read, so they are refused.
     identity: (u64, u64),
+    /// This process made the file (it did not exist before the open).
+    created: bool,
+    /// Successful fsyncs of appended events. A crash test cannot see a missing fsync (a
+    /// killed process leaves the page cache intact), so tests count them instead.
+    syncs: u64,
 }
 
 /// What opening a log gives: the log, ready to append to, and what it already held.
@@ -155,7 +173,7 @@ impl LabelLog {
     /// Opens (creating if needed) and locks the log, repairs a torn tail, and replays it.
     /// A damaged line in the middle is an error and nothing is written.
     pub fn open(path: &Path) -> Result<Opened, LogError> {
-        let (log, bytes, torn) = Self::open_bytes(path, &ReadProgress::default())?;
+        let (log, bytes, torn) = Self::open_bytes(path)?;
         let events = parse_events(path, &bytes)?;
         Ok(Opened { log, events, torn })
     }
@@ -175,43 +193,68 @@ impl LabelLog {
                 source,
             })?;
         }
-        // Never through a symbolic link: in a shared folder another member may have planted one.
-        let file = crate::safefs::open_append(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::InvalidInput {
-                LogError::Refused { source }
-            } else {
-                LogError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(LogError::Locked {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(LogError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        }
+        let (file, created) = Self::open_locked(path)?;
         Ok(LockedLog {
             path: path.to_path_buf(),
             file,
+            created,
         })
     }
 
     /// Opens, locks and repairs the log; gives its complete bytes.
-    fn open_bytes(
-        path: &Path,
-        progress: &ReadProgress,
-    ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
-        Self::lock(path)?.read_bytes(progress)
+    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+        Self::lock(path)?.read_bytes(&ReadProgress::default())
+    }
+
+    /// Opens (creating if needed) and locks the file at `path`; true when this call created
+    /// it. A process that gives up an empty log removes it while holding its lock (see
+    /// [`LabelLog::remove_if_empty`]): a file locked after that is no longer at `path`, so it
+    /// is let go and the path opened again.
+    fn open_locked(path: &Path) -> Result<(File, bool), LogError> {
+        let open_err = |source| LogError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        for _ in 0..100 {
+            let existed = path.exists();
+            // Never through a symbolic link: in a shared folder another member may have
+            // planted one.
+            let file = crate::safefs::open_append(path).map_err(|source| {
+                if source.kind() == std::io::ErrorKind::InvalidInput {
+                    LogError::Refused { source }
+                } else {
+                    open_err(source)
+                }
+            })?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(LogError::Locked {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(source)) => return Err(open_err(source)),
+            }
+            let mine = file_identity(&file.metadata().map_err(open_err)?);
+            match std::fs::metadata(path) {
+                Ok(m) if file_identity(&m) == mine => return Ok((file, !existed)),
+                _ => continue,
+            }
+        }
+        Err(open_err(std::io::Error::other(
+            "the file kept being removed while it was being opened",
+        )))
+    }
+
+    /// Removes the log if this process created it and nothing was ever written to it, so a
+    /// person who opened prefer and decided nothing leaves no empty log in the team's folder.
+    /// Runs while the lock is still held. True when the file was removed.
+    pub fn remove_if_empty(self) -> bool {
+        let empty = self.len == 0 && self.file.metadata().is_ok_and(|m| m.len() == 0);
+        self.created
+            && empty
+            && self.check_in_place().is_ok()
+            && std::fs::remove_file(&self.path).is_ok()
     }
 
     pub fn path(&self) -> &Path {
@@ -226,10 +269,7 @@ impl LabelLog {
         event.stamp();
         let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let result = self
-            .file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data());
+        let result = self.file.write_all(&line).and_then(|()| self.sync());
         match result {
             Ok(()) => {
                 self.len += line.len() as u64;
@@ -245,6 +285,18 @@ impl LabelLog {
 }
 
 impl LabelLog {
+    /// fsyncs the data written so far and counts it.
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()?;
+        self.syncs += 1;
+        Ok(())
+    }
+
+    /// How many appended events were fsynced (one per successful [`LabelLog::append`]).
+    pub fn syncs(&self) -> u64 {
+        self.syncs
+    }
+
     /// Fails when the log's path no longer names the file this process has open: it was moved,
     /// deleted or replaced during the session. Putting it back makes appends work again.
     pub fn check_in_place(&self) -> std::io::Result<()> {
@@ -365,6 +417,41 @@ mod tests {
     }
 
     #[test]
+    fn a_log_nobody_wrote_to_is_removed_and_others_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels").join("alice.jsonl");
+        let opened = LabelLog::open(&path).unwrap();
+        assert!(path.exists(), "made at start: the folder is writable");
+        assert!(opened.log.remove_if_empty());
+        assert!(!path.exists());
+
+        let mut opened = LabelLog::open(&path).unwrap();
+        opened.log.append(&mut decision("q1")).unwrap();
+        assert!(!opened.log.remove_if_empty());
+        assert_eq!(read_log(&path).unwrap().0.len(), 1);
+
+        // An empty file that was there before is not this session's to remove.
+        let other = dir.path().join("labels").join("bob.jsonl");
+        std::fs::write(&other, "").unwrap();
+        assert!(!LabelLog::open(&other).unwrap().log.remove_if_empty());
+        assert!(other.exists());
+    }
+
+    #[test]
+    fn a_log_removed_under_the_lock_is_opened_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let first = LabelLog::open(&path).unwrap();
+        // Another process opened the path before the removal, and locks after it.
+        let stale = std::fs::OpenOptions::new().read(true).open(&path).unwrap();
+        assert!(first.log.remove_if_empty());
+        assert!(file_identity(&stale.metadata().unwrap()) != (0, 0));
+        let mut again = LabelLog::open(&path).unwrap();
+        again.log.append(&mut decision("q1")).unwrap();
+        assert_eq!(read_log(&path).unwrap().0.len(), 1);
+    }
+
+    #[test]
     fn write_then_replay() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/alice.jsonl");
@@ -379,6 +466,25 @@ mod tests {
         assert_eq!(o.events[1].item, "b");
         assert!(o.events[0].at.ends_with('Z'));
         assert!(o.torn.is_none());
+    }
+
+    /// Fails if an append returns (and the screen says "saved") before its line is fsynced:
+    /// a power cut would lose it, and no kill test can see that.
+    #[test]
+    fn every_append_is_fsynced_before_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let mut o = LabelLog::open(&path).unwrap();
+        assert_eq!(o.log.syncs(), 0);
+        for (n, item) in ["a", "b", "c"].into_iter().enumerate() {
+            o.log.append(&mut decision(item)).unwrap();
+            assert_eq!(o.log.syncs(), n as u64 + 1, "append of {item}");
+        }
+        // A refused append (the log was moved away) writes and syncs nothing.
+        let moved = dir.path().join("moved.jsonl");
+        std::fs::rename(&path, &moved).unwrap();
+        o.log.append(&mut decision("d")).unwrap_err();
+        assert_eq!(o.log.syncs(), 3);
     }
 
     #[test]

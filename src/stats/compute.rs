@@ -16,6 +16,7 @@ use crate::export::pairs::{self, PairOptions, Pref};
 use crate::export::standing::{AnnotatorCounts, LeftOut, Standing};
 use crate::format::Item;
 use crate::labels::TaskKind;
+use crate::rating_scale;
 
 use super::figures::{binomial_two_sided, bootstrap_bt, bradley_terry, quantile};
 
@@ -242,6 +243,9 @@ pub struct Report {
     pub rushing_rule: String,
     pub models: Vec<ModelRow>,
     pub agreement: Agreement,
+    /// Rate decisions per scale (the top rating); agreement on ratings made on different
+    /// scales places each on the largest.
+    pub rating_scales: BTreeMap<u32, usize>,
 }
 
 /// A task across annotators: item id, kind, and for pair tasks the sorted pair.
@@ -391,6 +395,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
         length: None,
         models: Vec::new(),
         agreement: Agreement::default(),
+        rating_scales: rating_scale::logged_scales(st.decisions.iter().map(|d| &d.event)),
     }
 }
 
@@ -459,6 +464,9 @@ fn with_texts(st: &Standing, items: &[Arc<Item>]) -> (Option<Bias>, Vec<ModelRow
     (Some(length.finish()).filter(|b| b.n > 0), models)
 }
 
+/// One annotator's ratings of an item's candidates, and the top of the scale they are on.
+type ScaledRatings<'a> = (&'a BTreeMap<String, u32>, u32);
+
 /// Agreement per pair of annotators and overall, on the tasks they share. Adjudicators are
 /// left out: they review disagreements rather than label independently. Pairs of annotators
 /// with no shared task of a kind get no row for it; "all" comes last whenever any pair does.
@@ -467,7 +475,17 @@ pub fn agreement(st: &Standing) -> Agreement {
     // Per task, each annotator's decision.
     let mut pair_tasks: BTreeMap<(&str, &str, &str), BTreeMap<u32, &str>> = BTreeMap::new();
     let mut rank_items: BTreeMap<&str, BTreeMap<u32, &Vec<Vec<String>>>> = BTreeMap::new();
-    let mut rate_items: BTreeMap<&str, BTreeMap<u32, &BTreeMap<String, u32>>> = BTreeMap::new();
+    // Each annotator's ratings with the scale they were made on; figures compare them placed
+    // on the largest scale in use.
+    let mut rate_items: BTreeMap<&str, BTreeMap<u32, ScaledRatings>> = BTreeMap::new();
+    let top = st
+        .decisions
+        .iter()
+        .filter(|d| d.event.ratings.is_some())
+        .map(|d| rating_scale::of(&d.event))
+        .max()
+        .unwrap_or(rating_scale::DEFAULT);
+    let on_top = |v: u32, s: u32| rating_scale::on_scale(v, s, top);
     for d in st.decisions.iter().filter(|d| !d.is_adjudicator()) {
         let e = &d.event;
         match e.task {
@@ -494,7 +512,7 @@ pub fn agreement(st: &Standing) -> Agreement {
                     rate_items
                         .entry(&e.item)
                         .or_default()
-                        .insert(d.annotator, r);
+                        .insert(d.annotator, (r, rating_scale::of(e)));
                 }
             }
         }
@@ -597,13 +615,13 @@ pub fn agreement(st: &Standing) -> Agreement {
     for &(a, b) in &pairs_of_annotators {
         let (mut shared, mut pairs) = (0, Vec::new());
         for m in rate_items.values() {
-            let (Some(ra), Some(rb)) = (m.get(&a), m.get(&b)) else {
+            let (Some(&(ra, sa)), Some(&(rb, sb))) = (m.get(&a), m.get(&b)) else {
                 continue;
             };
             shared += 1;
             for (c, va) in ra.iter() {
                 if let Some(vb) = rb.get(c) {
-                    pairs.push((f64::from(*va), f64::from(*vb)));
+                    pairs.push((on_top(*va, sa), on_top(*vb, sb)));
                 }
             }
         }
@@ -620,9 +638,9 @@ pub fn agreement(st: &Standing) -> Agreement {
     if !out.rate.is_empty() {
         let mut units: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
         for (item, m) in &rate_items {
-            for ratings in m.values() {
+            for &(ratings, sc) in m.values() {
                 for (c, v) in ratings.iter() {
-                    units.entry((item, c)).or_default().push(f64::from(*v));
+                    units.entry((item, c)).or_default().push(on_top(*v, sc));
                 }
             }
         }

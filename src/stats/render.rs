@@ -15,18 +15,28 @@ pub fn bar(share: f64) -> String {
     s
 }
 
+/// `s` in exactly `width` terminal cells: cut with `…` when longer, padded with spaces when
+/// shorter, so the columns after it line up whatever the names (CJK takes two cells each).
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = crate::text::truncate(s, width);
+    let w = crate::text::str_width(&out);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
 fn pct(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{:.1}%", x * 100.0))
 }
 
 fn bias_line(out: &mut String, label: &str, b: &Bias) {
     if b.n == 0 {
-        let _ = writeln!(out, "  {label:<28} (no decisions)");
+        let _ = writeln!(out, "  {} (no decisions)", fit(label, 28));
         return;
     }
     let _ = writeln!(
         out,
-        "  {label:<28} {} {:>6}  {:>5} of {:<5} p = {:.3}{}",
+        "  {} {} {:>6}  {:>5} of {:<5} p = {:.3}{}",
+        fit(label, 28),
         bar(b.rate.unwrap_or(0.0)),
         pct(b.rate),
         b.wins,
@@ -69,7 +79,7 @@ fn agreement_rows<R>(
         } else {
             "not enough overlap".into()
         };
-        let _ = writeln!(out, "    {who:<24} {:>4} shared  {text}", r.shared);
+        let _ = writeln!(out, "    {} {:>4} shared  {text}", fit(&who, 24), r.shared);
     }
 }
 
@@ -97,6 +107,19 @@ pub fn human(r: &Report) -> String {
         }
     );
 
+    if r.rating_scales.len() > 1 {
+        let top = r.rating_scales.keys().max().copied().unwrap_or(5);
+        let _ = writeln!(
+            s,
+            "ratings on more than one scale ({}): agreement places each rating at the same point of 1-{top}",
+            r.rating_scales
+                .iter()
+                .map(|(k, n)| format!("{n} on 1-{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
     let _ = writeln!(s, "\nAnnotators");
     let max = r
         .annotators
@@ -108,11 +131,14 @@ pub fn human(r: &Report) -> String {
     for a in &r.annotators {
         let _ = writeln!(
             s,
-            "  {:<16} {} {:>5} decided  {:>3} skipped  {:>3} retracted ({} undo events)  {:>3} stale{}",
-            format!(
-                "{}{}",
-                a.name,
-                if a.counts.adjudicator { " (adj.)" } else { "" }
+            "  {} {} {:>5} decided  {:>3} skipped  {:>3} retracted ({} undo events)  {:>3} stale{}",
+            fit(
+                &format!(
+                    "{}{}",
+                    a.name,
+                    if a.counts.adjudicator { " (adj.)" } else { "" }
+                ),
+                16
             ),
             bar(a.counts.decisions as f64 / max as f64),
             a.counts.decisions,
@@ -176,7 +202,10 @@ pub fn human(r: &Report) -> String {
     }
 
     let rt = &r.rates;
-    let _ = writeln!(s, "\nTies and both-bad");
+    // Rate decisions have neither: the section is left out rather than shown empty.
+    if rt.pair_decisions + rt.rank_decisions > 0 {
+        let _ = writeln!(s, "\nTies and both-bad");
+    }
     if rt.pair_decisions > 0 {
         let _ = writeln!(
             s,
@@ -208,12 +237,12 @@ pub fn human(r: &Report) -> String {
     }
 
     let _ = writeln!(s, "\nTime per decision");
-    let _ = writeln!(s, "  {:<16} {}", "everyone", time_text(&r.time));
+    let _ = writeln!(s, "  {} {}", fit("everyone", 16), time_text(&r.time));
     for a in &r.annotators {
         let _ = writeln!(
             s,
-            "  {:<16} {}{}",
-            a.name,
+            "  {} {}{}",
+            fit(&a.name, 16),
             time_text(&a.time),
             if a.rushing {
                 "  ⚑ possibly rushing"
@@ -232,8 +261,8 @@ pub fn human(r: &Report) -> String {
         for m in &r.models {
             let _ = writeln!(
                 s,
-                "  {:<24} {} {:>6} won {:>4} of {:<4} strength {:+.2} [{:+.2}, {:+.2}]",
-                m.model,
+                "  {} {} {:>6} won {:>4} of {:<4} strength {:+.2} [{:+.2}, {:+.2}]",
+                fit(&m.model, 24),
                 bar(m.win_rate),
                 pct(Some(m.win_rate)),
                 m.wins,

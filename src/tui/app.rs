@@ -54,6 +54,7 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     // The labeler's log is locked now (a log in use is refused before the screen is set up)
     // and read with the team's on a thread of their own.
     let own = LabelLog::lock(&config.log_path)?;
+    let created = own.created().then(|| config.log_path.clone());
     let progress = Arc::new(ReadProgress::default());
     let history = read_in_background(&config, own, &progress);
     let mut terminal = match ratatui::try_init() {
@@ -74,6 +75,11 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     match result? {
         Some((config, notes, model)) => Ok(session::summarise(&config, &notes, model)),
         None => {
+            // Nothing was decided: a log this process made (still locked by the reading
+            // thread) is removed, as when a session ends without a decision.
+            if let Some(p) = created.filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() == 0)) {
+                let _ = std::fs::remove_file(p);
+            }
             println!("quit while the labels were being read; nothing was changed.");
             Ok(ExitCode::SUCCESS)
         }
@@ -182,6 +188,10 @@ where
         show_guidelines,
         config.args.review.as_ref(),
     );
+    if config.args.review.is_none() {
+        let (review, raise) = session::team_commands(&config);
+        super::nothing_left::at_start(&mut model, review, raise);
+    }
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
@@ -316,6 +326,8 @@ impl Writer {
                         break;
                     }
                 }
+                // Nobody needs an empty log of a session that decided nothing.
+                log.remove_if_empty();
             })
             .ok();
         Writer {
@@ -386,6 +398,11 @@ fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
             };
             if model.editor.is_some() {
                 queue.push_back(Msg::Edit(key));
+                return;
+            }
+            if matches!(model.overlay, super::model::Overlay::ConfirmUndo { .. }) {
+                let yes = matches!(key.code, KeyCode::Char('y' | 'Y')) && !key.ctrl && !key.alt;
+                queue.push_back(Msg::Answer(yes));
                 return;
             }
             if model.input.is_some() {

@@ -115,8 +115,22 @@ impl KeyMap {
             .join("/")
     }
 
-    /// (keys, description) for the footer: the keys that matter most right now.
+    /// (keys, description) for the footer, in the footer's order.
     pub fn footer(&self, mode: TaskKind, scale: u32, review: bool) -> Vec<(String, &'static str)> {
+        self.footer_hints(mode, scale, review)
+            .into_iter()
+            .map(|(_, k, d)| (k, d))
+            .collect()
+    }
+
+    /// (action, keys, description) for the footer, in the footer's order; the footer keeps
+    /// the ones the current state needs most when it is short of room.
+    pub fn footer_hints(
+        &self,
+        mode: TaskKind,
+        scale: u32,
+        review: bool,
+    ) -> Vec<(Action, String, &'static str)> {
         use Action::*;
         if review {
             // The final decision's keys first, then moving through the filter.
@@ -132,7 +146,7 @@ impl KeyMap {
                 .collect();
             return actions
                 .iter()
-                .filter_map(|&a| Some((self.footer_label(a, mode, scale), short_help(a, mode)?)))
+                .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), short_help(a, mode)?)))
                 .collect();
         }
         let actions: &[Action] = match mode {
@@ -162,7 +176,7 @@ impl KeyMap {
         };
         actions
             .iter()
-            .filter_map(|&a| Some((self.footer_label(a, mode, scale), short_help(a, mode)?)))
+            .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), short_help(a, mode)?)))
             .collect()
     }
 

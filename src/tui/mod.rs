@@ -2,15 +2,19 @@
 //! loop that connects them to the terminal and the labels log.
 
 pub mod app;
+pub mod clock;
 pub mod content;
 pub mod filter;
+pub mod highlight;
 pub mod keymap;
 pub mod layout;
 pub mod model;
+pub mod nothing_left;
 pub mod review;
 pub mod session;
 pub mod team;
 pub mod textarea;
+pub mod undo;
 pub mod update;
 pub mod view;
 pub mod waiting;
@@ -21,5 +25,7 @@ pub use app::run_label;
 
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod ux_tests;
 #[cfg(test)]
 mod view_tests;

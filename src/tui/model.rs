@@ -1,18 +1,20 @@
 //! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
 //! draws it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::format::{Item, ItemSource, Progress};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
+use super::clock::{DEFAULT_TYPEAHEAD_GUARD_MS, TaskClock, TypeaheadGuard};
 use super::content::WrapCache;
 use super::filter::Review;
 use super::keymap::KeyMap;
 use super::team::Team;
 use super::textarea::RationaleEditor;
+use super::undo::UndoScope;
 use crate::config::Theme;
 use crate::taskfile::{PairSelection, TaskSpec};
 
@@ -35,6 +37,36 @@ pub enum Overlay {
     Done,
     /// Quit was asked for while decisions are not yet on disk.
     ConfirmQuit,
+    /// The session started with every task already decided K times by the team.
+    NothingLeft,
+    /// Undo would take back a decision from an earlier session: which item, and when.
+    ConfirmUndo {
+        item: String,
+        when: String,
+    },
+}
+
+/// What the "nothing left for you" screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingLeft {
+    /// Tasks of this file and mode.
+    pub total: usize,
+    pub overlap: usize,
+    /// Decided tasks per annotator (the others, then this labeler), most first.
+    pub by_annotator: Vec<(String, usize)>,
+    /// The command that reviews the team's labels.
+    pub review: String,
+    /// The command that asks for one more decision per task.
+    pub raise: String,
+}
+
+/// The extra-decision state of a session.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The task whose next decision the labeler has asked to add beyond the overlap.
+    pub asked: Option<TaskKey>,
+    /// Tasks this labeler decided beyond the overlap on purpose.
+    pub made: BTreeSet<TaskKey>,
 }
 
 /// What the screen says about saving.
@@ -46,8 +78,14 @@ pub enum SaveState {
     Saved,
     /// Decisions handed to the writer, not yet confirmed.
     Saving(usize),
-    /// The last write failed; these decisions are only in memory.
-    Failed { pending: usize, error: String },
+    /// The last write failed; these decisions are only in memory. `failures` counts the
+    /// failed writes since the last time everything was saved (the screen shows it, so the
+    /// labeler and the tests can see retries happen).
+    Failed {
+        pending: usize,
+        error: String,
+        failures: u32,
+    },
 }
 
 /// The state of the task on screen, rebuilt when the task changes.
@@ -82,6 +120,8 @@ pub struct TaskView {
     pub decided: bool,
     /// Pair mode with strength: the side chosen, waiting for the strength key.
     pub pending_choice: Option<String>,
+    /// Pair mode: the recorded strength of the choice.
+    pub strength: Option<u8>,
     /// Flags set on candidates (candidate id -> flag names).
     pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The rationale written for this decision.
@@ -90,6 +130,8 @@ pub struct TaskView {
     pub aspect_ratings: Vec<Vec<Option<u32>>>,
     /// The aspect number keys rate.
     pub aspect: usize,
+    /// Rate mode: the scale of the recorded ratings shown, when it is not the session's.
+    pub recorded_scale: Option<u32>,
 }
 
 impl TaskView {
@@ -114,10 +156,67 @@ impl TaskView {
             skipped: false,
             decided: false,
             pending_choice: None,
+            strength: None,
             flags: BTreeMap::new(),
             rationale: String::new(),
             aspect_ratings: vec![vec![None; aspects]; n],
             aspect: 0,
+            recorded_scale: None,
+        }
+    }
+
+    /// The top of the scale the ratings on screen are on: the recorded decision's, else the
+    /// session's.
+    pub fn scale_shown(&self, session: u32) -> u32 {
+        self.recorded_scale.unwrap_or(session)
+    }
+}
+
+impl TaskView {
+    /// Shows a recorded event's values: the ranking, ratings, pair choice and strength, flags,
+    /// rationale and aspect ratings it holds, on this view's display order.
+    pub fn fill_from(&mut self, ev: &Event, aspects: &[String]) {
+        self.skipped = ev.skip;
+        self.decided = ev.is_decision();
+        let item = Arc::clone(&self.item);
+        let order = self.order.clone();
+        let pos = |id: &str| {
+            item.candidate_index(id)
+                .and_then(|ci| order.iter().position(|&o| o == ci))
+        };
+        if let Some(r) = &ev.ranking {
+            self.tiers = r
+                .iter()
+                .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
+                .filter(|t| !t.is_empty())
+                .collect();
+        }
+        if let Some(rs) = &ev.ratings {
+            for (id, r) in rs {
+                if let Some(p) = pos(id) {
+                    self.ratings[p] = Some(*r);
+                }
+            }
+        }
+        self.choice = ev.choice.clone();
+        self.strength = ev.strength;
+        for (id, names) in ev.flags.iter().flatten() {
+            self.flags
+                .insert(id.clone(), names.iter().cloned().collect());
+        }
+        self.rationale = ev.rationale.clone().unwrap_or_default();
+        for (a, name) in aspects.iter().enumerate() {
+            for (id, r) in ev
+                .aspects
+                .iter()
+                .flatten()
+                .filter(|(k, _)| *k == name)
+                .flat_map(|(_, m)| m)
+            {
+                if let Some(p) = pos(id) {
+                    self.aspect_ratings[p][a] = Some(*r);
+                }
+            }
         }
     }
 }
@@ -155,7 +254,12 @@ pub struct Model {
     pub session_decisions: usize,
     /// Milliseconds since the session started (from the loop's clock).
     pub now_ms: u64,
-    pub task_started_ms: u64,
+    /// Time on the task on screen (active and wall).
+    pub clock: TaskClock,
+    /// Time in this session, paused the same way.
+    pub session_clock: TaskClock,
+    /// Ignores decision keys typed ahead onto a task that just appeared.
+    pub guard: TypeaheadGuard,
     /// A one-line message for the labeler (what just happened, or why a key did nothing).
     pub status: Option<String>,
     /// A lasting warning (shown when there is no status message).
@@ -176,6 +280,8 @@ pub struct Model {
     /// A line being typed (`:` jump, `/` search).
     pub input: Option<Input>,
     pub last_search: Option<String>,
+    /// Matches of the last search are marked on screen (until Esc).
+    pub show_matches: bool,
     /// The match shown by the last search: (task, match number within the task).
     pub search_at: Option<(usize, usize)>,
     /// The team lead's task file (defaults when there is none).
@@ -191,9 +297,18 @@ pub struct Model {
     pub rushed: usize,
     /// The labeler has pressed a key: from then on the screen only moves when they ask.
     pub touched: bool,
+    /// What this session recorded, for undo.
+    pub undo: UndoScope,
+    /// Commands for what comes after labeling (review, export), as (what, command line), for
+    /// the summary at the end; set by the session, empty in tests.
+    pub next_steps: Vec<(String, String)>,
     /// A decision was made while the file was still being read and no open task was known
     /// yet: the screen moves on as soon as one is.
     pub awaiting: bool,
+    /// What the "nothing left for you" screen shows, when the session started that way.
+    pub nothing_left: Option<NothingLeft>,
+    /// Decisions beyond the overlap: asked for, and made.
+    pub extras: Extras,
 }
 
 /// What a typed line is for.
@@ -233,6 +348,8 @@ pub struct Setup {
     pub spec: TaskSpec,
     pub keymap: KeyMap,
     pub theme: Theme,
+    /// Decision keys within this many ms of a new task appearing are ignored (0: off).
+    pub typeahead_guard_ms: u64,
 }
 
 impl Setup {
@@ -253,6 +370,7 @@ impl Setup {
             spec: TaskSpec::default(),
             keymap: KeyMap::default(),
             theme: Theme::default(),
+            typeahead_guard_ms: DEFAULT_TYPEAHEAD_GUARD_MS,
         }
     }
 }
@@ -297,7 +415,9 @@ impl Model {
             next_seq: 1,
             session_decisions: 0,
             now_ms: 0,
-            task_started_ms: 0,
+            clock: TaskClock::default(),
+            session_clock: TaskClock::default(),
+            guard: TypeaheadGuard::new(s.typeahead_guard_ms),
             status: None,
             warning: None,
             quit: false,
@@ -310,6 +430,7 @@ impl Model {
             review: None,
             input: None,
             last_search: None,
+            show_matches: false,
             search_at: None,
             spec: s.spec,
             theme: s.theme,
@@ -318,7 +439,11 @@ impl Model {
             guide_scroll: 0,
             rushed: 0,
             touched: false,
+            undo: UndoScope::default(),
+            next_steps: Vec::new(),
             awaiting: false,
+            nothing_left: None,
+            extras: Default::default(),
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
@@ -330,10 +455,10 @@ impl Model {
                 None => "the file has no item that can be labeled".to_string(),
             });
         }
-        let first_open = m.first_open_from(0);
+        let first_open = m.resume_point();
         m.go_to(first_open.unwrap_or(0));
         if first_open.is_none() && m.checking_done() {
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
         Ok(m)
     }
@@ -511,6 +636,16 @@ impl Model {
         }
     }
 
+    /// Where a session opens: the first open task after this labeler's last decision (or skip)
+    /// that still stands, wrapping; from the first task when there is none (or it is not among
+    /// the tasks known yet).
+    pub fn resume_point(&mut self) -> Option<usize> {
+        let n = self.tasks.len();
+        let last = self.decisions.last().map(Event::key);
+        let after = last.and_then(|k| self.task_of(&k));
+        self.first_open_from(after.map_or(0, |i| (i + 1) % n.max(1)))
+    }
+
     /// The first task from `from` on (wrapping) that is neither decided nor skipped.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
         let n = self.tasks.len();
@@ -550,43 +685,12 @@ impl Model {
         };
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
         if let Some(ev) = self.decisions.get(&v.key) {
-            v.skipped = ev.skip;
-            v.decided = ev.is_decision();
-            let pos = |id: &str| {
-                item.candidate_index(id)
-                    .and_then(|ci| v.order.iter().position(|&o| o == ci))
-            };
-            if let Some(r) = &ev.ranking {
-                v.tiers = r
-                    .iter()
-                    .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
-                    .filter(|t| !t.is_empty())
-                    .collect();
-            }
-            if let Some(rs) = &ev.ratings {
-                for (id, r) in rs {
-                    if let Some(p) = pos(id) {
-                        v.ratings[p] = Some(*r);
-                    }
-                }
-            }
-            v.choice = ev.choice.clone();
-            for (id, names) in ev.flags.iter().flatten() {
-                v.flags.insert(id.clone(), names.iter().cloned().collect());
-            }
-            v.rationale = ev.rationale.clone().unwrap_or_default();
-            for (a, name) in self.spec.rate.aspects.iter().enumerate() {
-                for (id, r) in ev
-                    .aspects
-                    .iter()
-                    .flatten()
-                    .filter(|(k, _)| *k == name)
-                    .flat_map(|(_, m)| m)
-                {
-                    if let Some(p) = pos(id) {
-                        v.aspect_ratings[p][a] = Some(*r);
-                    }
-                }
+            v.fill_from(ev, &self.spec.rate.aspects);
+            if ev.ratings.is_some() {
+                v.recorded_scale = ev
+                    .scale
+                    .or(Some(crate::rating_scale::DEFAULT))
+                    .filter(|&k| k != self.scale);
             }
         }
         if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
@@ -594,7 +698,7 @@ impl Model {
         }
         self.current = i;
         self.view = v;
-        self.task_started_ms = self.now_ms;
+        self.clock = TaskClock::start(self.now_ms);
     }
 
     /// Number of candidates placed in the ranking being built.
@@ -611,8 +715,33 @@ impl Model {
             .map(|r| r + 1)
     }
 
-    /// Milliseconds spent on the current task so far.
+    /// Nothing is left for this labeler: the summary goes up and the clocks stop.
+    pub fn show_done(&mut self) {
+        self.overlay = Overlay::Done;
+        self.clock.stop(self.now_ms);
+        self.session_clock.stop(self.now_ms);
+    }
+
+    /// The summary is closed (or more work came): the session's clock goes on.
+    pub fn close_done(&mut self) {
+        if self.overlay == Overlay::Done {
+            self.overlay = Overlay::None;
+        }
+        self.session_clock.resume(self.now_ms);
+    }
+
+    /// The search text to mark on screen, if any.
+    pub fn marked_search(&self) -> Option<&str> {
+        self.last_search.as_deref().filter(|_| self.show_matches)
+    }
+
+    /// Active milliseconds spent on the current task so far (idle minutes left out).
     pub fn task_ms(&self) -> u64 {
-        self.now_ms.saturating_sub(self.task_started_ms)
+        self.clock.active_ms(self.now_ms)
+    }
+
+    /// Wall-clock milliseconds since the current task was shown.
+    pub fn task_wall_ms(&self) -> u64 {
+        self.clock.wall_ms(self.now_ms)
     }
 }

@@ -12,11 +12,13 @@ use anyhow::bail;
 
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
+use crate::folder_settings::{self, OverlapChoice};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{
     Event, FolderSettings, LabelLog, LockedLog, OpenedDecisions, OthersAtStart, OthersReader,
     ReadProgress, Role, TaskKind, labels_dir, mode_warning,
 };
+use crate::rating_scale;
 use crate::taskfile::TaskSpec;
 use crate::text::{plural, sanitize, shell_quote};
 
@@ -151,15 +153,23 @@ pub struct SessionConfig {
     /// This labeler's log.
     pub log_path: PathBuf,
     pub overlap: usize,
+    /// The first `--overlap` for this labels folder: written to its `prefer.toml` on open.
+    pub store_overlap: bool,
     /// `None`: the data decides (see [`decide_mode`]).
     pub mode: Option<TaskKind>,
+    /// Rate mode's scale; [`open`] makes it the scale of the log's ratings when none was
+    /// asked for.
     pub scale: u32,
+    /// `--scale`, or the task file's scale.
+    pub scale_asked: Option<u32>,
     pub shuffle: bool,
     pub theme: Theme,
     pub keymap: KeyMap,
     pub spec: TaskSpec,
     /// Read the team's logs that are symbolic links (the folder's `follow_links`).
     pub follow_links: bool,
+    /// Decision keys within this many ms of a new task appearing are ignored (0: off).
+    pub typeahead_guard_ms: u64,
 }
 
 /// Decides a session from its arguments, the environment and the files read, without a
@@ -189,28 +199,40 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         .out
         .clone()
         .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
-    let overlap = match args.overlap {
-        Some(k) => k as usize,
-        None => folder.overlap.unwrap_or(spec.overlap.max(1) as usize),
+    let (overlap, store_overlap) = match folder_settings::resolve_overlap(
+        args.overlap.map(|k| k as usize),
+        folder.overlap,
+        spec.overlap as usize,
+        &dir,
+    )? {
+        OverlapChoice::Use(k) => (k, false),
+        OverlapChoice::Store(k) => (k, true),
     };
     let mode = match (args.mode, &args.review) {
         (Some(m), _) => Some(m),
         (None, Some(_)) => None,
         (None, None) => spec.mode.or(settings.mode),
     };
-    let scale = args.scale.unwrap_or(if args.task.is_some() {
-        spec.rate.scale
-    } else {
-        5
-    });
+    let scale_asked = args
+        .scale
+        .or(args.task.is_some().then_some(spec.rate.scale));
+    let scale = scale_asked.unwrap_or(rating_scale::DEFAULT);
+    // The task file's, then the labeler's own setting, then the default.
+    let typeahead_guard_ms = spec
+        .typeahead_guard_ms
+        .or(settings.typeahead_guard_ms)
+        .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
     Ok(SessionConfig {
+        typeahead_guard_ms,
         args: args.clone(),
         annotator,
         dir,
         log_path,
         overlap,
+        store_overlap,
         mode,
         scale,
+        scale_asked,
         shuffle: !args.no_shuffle && spec.shuffle,
         theme,
         keymap,
@@ -501,6 +523,30 @@ pub fn build(
             config.annotator
         );
     }
+    // One log, one rating scale: the log's own when none was asked for.
+    if mode == TaskKind::Rate {
+        let logged = rating_scale::logged_scales(decisions.iter());
+        let (k, note) = rating_scale::resolve(
+            config.scale_asked,
+            &logged,
+            &config.log_path.display().to_string(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        notes.extend(note);
+        config.scale = k;
+    }
+    // The first --overlap given for a folder is the team's from now on (every check above
+    // passed, so a refused start stores nothing).
+    let stored = if config.store_overlap {
+        folder_settings::set_overlap(&config.dir, config.overlap)?;
+        Some(format!(
+            "overlap {} is now this labels folder's, in {} (prefer team set overlap K changes it)",
+            config.overlap,
+            folder_settings::path(&config.dir).display()
+        ))
+    } else {
+        None
+    };
     // Our hook first, so a panic prints where the work is after ratatui restores the terminal.
     let hook_log = config.log_path.clone();
     let previous = std::panic::take_hook();
@@ -515,7 +561,7 @@ pub fn build(
     let show_guidelines =
         config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
 
-    let model = Model::new(Setup {
+    let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
         annotator: config.annotator.clone(),
@@ -528,8 +574,12 @@ pub fn build(
         spec: config.spec.clone(),
         keymap: config.keymap.clone(),
         theme: config.theme,
+        typeahead_guard_ms: config.typeahead_guard_ms,
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if review.is_none() {
+        model.next_steps = next_steps(args, mode);
+    }
     if model.stale > 0 {
         notes.push(if model.stale == 1 {
             "1 logged decision is about an item whose text changed since; that task is open again"
@@ -550,6 +600,7 @@ pub fn build(
             model.first_left_out.as_deref().unwrap_or("")
         ));
     }
+    notes.extend(stored);
     config.mode = Some(mode);
     Ok(Opened {
         config,
@@ -625,14 +676,7 @@ pub fn summarise(config: &SessionConfig, notes: &[String], model: Model) -> Exit
             model.team.full(),
             model.team.overlap,
             plural(model.team.overlap),
-            if model.team.over() > 0 {
-                format!(
-                    "; {} got more because two labelers took them at the same moment",
-                    model.team.over()
-                )
-            } else {
-                String::new()
-            }
+            over_note(&model)
         );
     }
     println!("labels log: {}", config.log_path.display());
@@ -652,6 +696,47 @@ pub fn summarise(config: &SessionConfig, notes: &[String], model: Model) -> Exit
         ),
     }
     code
+}
+
+/// What the quit summary says about tasks with more than K decisions: the extra decisions
+/// asked for, and the real races apart.
+fn over_note(m: &Model) -> String {
+    let extras = super::nothing_left::extras(m);
+    let races = super::nothing_left::races(m);
+    let mut out = String::new();
+    if extras > 0 {
+        out.push_str(&format!(
+            "; {extras} got one more from you on purpose (an extra decision you asked for)"
+        ));
+    }
+    if races > 0 {
+        out.push_str(&format!(
+            "; {races} got more because two labelers took them at the same moment"
+        ));
+    }
+    out
+}
+
+/// The commands the "nothing left" screen gives: review the folder, and ask for one more
+/// decision per task.
+pub fn team_commands(config: &SessionConfig) -> (String, String) {
+    let args = &config.args;
+    let file = shell_quote(&args.file.to_string_lossy());
+    let folder = if args.labels_dir.is_some() || args.out.is_some() {
+        format!(
+            " --labels-dir {}",
+            shell_quote(&config.dir.to_string_lossy())
+        )
+    } else {
+        String::new()
+    };
+    (
+        format!("prefer review {file}{folder}"),
+        format!(
+            "prefer team set overlap {} {file}{folder}",
+            config.overlap + 1
+        ),
+    )
 }
 
 /// Writes decisions that could not reach the log to `<log>.rescue-<millis>` beside it (not
@@ -721,6 +806,48 @@ fn review_command(
 }
 
 /// The command that resumes this labeling session.
+/// After labeling: the commands that review the team's labels and export them, for the
+/// summary at the end.
+fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
+    let file = shell_quote(&args.file.to_string_lossy());
+    let dir = args.labels_dir.clone().or_else(|| {
+        args.out
+            .as_ref()
+            .and_then(|o| o.parent().map(Path::to_path_buf))
+    });
+    let dir_arg = dir
+        .map(|d| format!(" --labels-dir {}", shell_quote(&d.to_string_lossy())))
+        .unwrap_or_default();
+    let format = if mode == TaskKind::Rate {
+        "ratings"
+    } else {
+        "trl"
+    };
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels".into());
+    let out = args
+        .file
+        .with_file_name(format!("{stem}.{format}.jsonl"))
+        .to_string_lossy()
+        .into_owned();
+    vec![
+        (
+            "review".into(),
+            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
+        ),
+        (
+            "export".into(),
+            format!(
+                "prefer export {file}{dir_arg} --format {format} --out {}",
+                shell_quote(&out)
+            ),
+        ),
+    ]
+}
+
 fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String {
     let mut parts = vec![
         "prefer label".to_string(),
@@ -859,17 +986,23 @@ mod tests {
     }
 
     #[test]
-    fn overlap_comes_from_the_flag_then_the_folder_then_the_task_file() {
+    fn overlap_comes_from_the_folder_then_the_flag_then_the_task_file() {
         let mut f = files();
         f.spec.overlap = 2;
         assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 2);
-        f.folder.overlap = Some(3);
-        assert_eq!(resolve(&args(), &env(), f.clone()).unwrap().overlap, 3);
         let a = SessionArgs {
             overlap: Some(4),
             ..args()
         };
-        assert_eq!(resolve(&a, &env(), f).unwrap().overlap, 4);
+        // The first --overlap for a folder is stored for the team.
+        let c = resolve(&a, &env(), f.clone()).unwrap();
+        assert_eq!((c.overlap, c.store_overlap), (4, true));
+        f.folder.overlap = Some(3);
+        let c = resolve(&args(), &env(), f.clone()).unwrap();
+        assert_eq!((c.overlap, c.store_overlap), (3, false));
+        // A different one later is refused, naming the folder's.
+        let e = resolve(&a, &env(), f).unwrap_err().to_string();
+        assert!(e.contains("this labels folder's overlap is 3"), "{e}");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum Msg {
     Others(Vec<Event>),
     /// A key while a line is being typed (`:` or `/`).
     Input(InputKey),
+    /// y (true) or any other key (false) to a yes/no question on screen.
+    Answer(bool),
     /// A key, or pasted text, for the rationale editor while it is open.
     Edit(Key),
     EditPaste(String),
@@ -58,10 +60,21 @@ pub enum Effect {
 
 pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     m.now_ms = now_ms;
+    let shown = (m.current, m.view.key.clone());
+    let fx = handle(m, msg, now_ms);
+    if (m.current, &m.view.key) != (shown.0, &shown.1) {
+        m.guard.task_shown(now_ms);
+    }
+    fx
+}
+
+fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(a) => {
             m.touched = true;
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
             // Waiting for the next task of a file still being read: take in what has been
             // checked since, so this key acts on the next task, not on the one just decided.
             if m.awaiting && m.progress.is_some() {
@@ -82,9 +95,12 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 SaveState::Saved
             } else {
                 match &m.save {
-                    SaveState::Failed { error, .. } => SaveState::Failed {
+                    SaveState::Failed {
+                        error, failures, ..
+                    } => SaveState::Failed {
                         pending: m.unsaved.len(),
                         error: error.clone(),
+                        failures: *failures,
                     },
                     _ => SaveState::Saving(m.unsaved.len()),
                 }
@@ -94,9 +110,14 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             if m.in_flight == Some(seq) {
                 m.in_flight = None;
             }
+            let before = match m.save {
+                SaveState::Failed { failures, .. } => failures,
+                _ => 0,
+            };
             m.save = SaveState::Failed {
                 pending: m.unsaved.len(),
                 error,
+                failures: before + 1,
             };
         }
         Msg::Tick => {
@@ -110,8 +131,18 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::Warn(w) => m.warning = Some(w),
-        Msg::Input(k) => input(m, k),
+        Msg::Answer(yes) => {
+            m.clock.input(now_ms);
+            answer_undo(m, yes, &mut fx);
+        }
+        Msg::Input(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            input(m, k)
+        }
         Msg::Edit(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
             if let Some(ed) = m.editor.as_mut()
                 && ed.input(k) == Edit::Close
             {
@@ -119,6 +150,7 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             }
         }
         Msg::EditPaste(t) => {
+            m.clock.input(now_ms);
             if let Some(ed) = m.editor.as_mut() {
                 ed.paste(&t);
             }
@@ -133,10 +165,10 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 ));
             }
             // Work that others gave back (an undo) is served again, even after "done".
-            if m.overlay == Overlay::Done
+            if matches!(m.overlay, Overlay::Done | Overlay::NothingLeft)
                 && let Some(i) = m.first_open_from(m.current)
             {
-                m.overlay = Overlay::None;
+                m.close_done();
                 m.go_to(i);
                 m.status = Some("a task became available again".into());
             }
@@ -155,7 +187,7 @@ fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
 
 fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     // Overlays take the key first.
-    match m.overlay {
+    match m.overlay.clone() {
         Overlay::Help => {
             // Scroll keys scroll the help (it can be taller than the screen); others close it.
             let max = m.keymap.help(m.mode, m.scale).len() + 6;
@@ -200,9 +232,16 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                 return;
             }
         }
-        Overlay::Done => {
+        Overlay::Done | Overlay::NothingLeft => {
             // Any key closes the overlay; quit still quits.
-            m.overlay = Overlay::None;
+            m.close_done();
+            if a != Action::Quit {
+                return;
+            }
+        }
+        Overlay::ConfirmUndo { .. } => {
+            // y comes as `Msg::Answer`; any key that has an action means no.
+            answer_undo(m, false, fx);
             if a != Action::Quit {
                 return;
             }
@@ -226,6 +265,12 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         // The loop sends typed keys as Msg::Input; a stray action must not act meanwhile.
         return;
     }
+    if let Some(ms) = typed_ahead(m, a) {
+        m.status = Some(format!(
+            "key ignored: this task appeared {ms} ms before it (typed ahead?) - press it again"
+        ));
+        return;
+    }
     m.status = None;
     match a {
         Action::Quit => {
@@ -240,6 +285,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         Action::Cancel => {
             m.zoom = false;
+            m.show_matches = false;
             m.view.tie_next = false;
             if m.view.pending_choice.take().is_some() {
                 m.status = Some("cancelled: choose again".into());
@@ -498,6 +544,27 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A key that decides (or builds a decision) arriving so soon after a new task appeared that
+/// it was meant for the one before: how many ms after.
+fn typed_ahead(m: &Model, a: Action) -> Option<u64> {
+    let decides = matches!(
+        a,
+        Action::Number(_)
+            | Action::ChooseLeft
+            | Action::ChooseRight
+            | Action::Tie
+            | Action::BothBad
+            | Action::TieNext
+            | Action::Submit
+            | Action::Skip
+    );
+    if decides {
+        m.guard.blocks(m.now_ms)
+    } else {
+        None
+    }
+}
+
 fn set_focus(m: &mut Model, f: Focus) {
     m.view.focus = f;
     if let Focus::Pane(p) = f {
@@ -541,7 +608,6 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                     }
                     m.view.tie_next = false;
                     m.view.auto_last = false;
-                    m.status = Some("ranking complete: Enter submits".into());
                     return;
                 }
                 // A complete (or recorded) ranking: a number starts a new one.
@@ -570,19 +636,26 @@ fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
                     m.view.auto_last = true;
                 }
             }
-            if m.ranked_count() >= target {
-                m.status = Some(if target < count {
-                    format!("best {target} of {count} picked: Enter submits, Backspace takes back")
-                } else {
-                    "ranking complete: Enter submits, Backspace takes back".into()
-                });
-            }
+            // Complete: the footer shows the ranking and that Enter submits it.
         }
         TaskKind::Rate => {
             let r = u32::from(n);
             if r > m.scale {
                 m.status = Some(format!("ratings go from 1 to {}", m.scale));
                 return;
+            }
+            if let Some(old) = m.view.recorded_scale.take() {
+                // The recorded ratings were on another scale: they are not carried over.
+                m.view.ratings.iter_mut().for_each(|x| *x = None);
+                m.view
+                    .aspect_ratings
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|x| *x = None);
+                m.status = Some(format!(
+                    "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
+                    m.scale
+                ));
             }
             let p = match m.view.focus {
                 Focus::Pane(p) => p,
@@ -683,6 +756,9 @@ fn decide_pair(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec
 /// Records a decision (or skip) and moves on, unless the task file requires a rationale that
 /// is still missing: then the editor opens and the decision waits for it.
 fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
+    if !super::nothing_left::allowed(m, &ev) {
+        return;
+    }
     if ev.is_decision()
         && m.spec.rationale == RationaleMode::Required
         && ev.rationale.as_deref().is_none_or(|r| r.trim().is_empty())
@@ -729,6 +805,7 @@ fn base_event(m: &Model) -> Event {
         m.mode,
     );
     ev.ms = Some(m.task_ms());
+    ev.wall_ms = Some(m.task_wall_ms());
     let flags: std::collections::BTreeMap<String, Vec<String>> = m
         .view
         .flags
@@ -755,14 +832,20 @@ fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     if ev.is_decision() {
         m.session_decisions += 1;
     }
+    if !ev.retract {
+        m.undo.recorded(ev.key());
+    }
     m.apply_mine(ev.clone());
     m.unsaved.insert(seq, ev);
     m.save = match &m.save {
         // An earlier event is waiting for a retry: this one waits behind it (written in order
         // by `send_next`), or the log could end up saying something the labeler did not do last.
-        SaveState::Failed { error, .. } => SaveState::Failed {
+        SaveState::Failed {
+            error, failures, ..
+        } => SaveState::Failed {
             pending: m.unsaved.len(),
             error: error.clone(),
+            failures: *failures,
         },
         _ => {
             send_next(m, fx);
@@ -814,17 +897,32 @@ fn advance(m: &mut Model) {
         None => {
             let cur = m.current;
             m.go_to(cur);
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
     }
 }
 
+/// `u`: takes back the latest standing decision or skip and reopens its task with the values
+/// filled in, ready to change one. One from an earlier session is asked about first.
 fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(last) = m.decisions.last().cloned() else {
         m.status = Some("nothing to undo".into());
         return;
     };
     let key = last.key();
+    if m.undo.needs_asking(&key) {
+        m.overlay = Overlay::ConfirmUndo {
+            item: crate::tui::content::one_line(&last.item),
+            when: super::undo::when(&last.at),
+        };
+        return;
+    }
+    take_back(m, last, fx);
+}
+
+fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    let key = last.key();
+    let earlier = m.undo.is_earlier(&key);
     let mut ev = Event::new(
         &m.annotator,
         &last.item,
@@ -835,16 +933,53 @@ fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
     ev.retract = true;
     let was_decision = last.is_decision();
     record(m, ev, fx);
-    if was_decision {
+    if was_decision && !earlier {
         m.session_decisions = m.session_decisions.saturating_sub(1);
     }
     let target = m.task_of(&key);
     match target {
         Some(i) => {
             m.go_to(i);
-            m.status = Some(format!("undone: task {} is undecided again", i + 1));
+            if was_decision {
+                m.view.fill_from(&last, &m.spec.rate.aspects);
+                m.view.decided = false;
+            }
+            m.status = Some(format!(
+                "undone: task {} is open again{}",
+                i + 1,
+                if was_decision {
+                    reopened_hint(m.mode)
+                } else {
+                    ""
+                }
+            ));
         }
         None => m.status = Some("undone (that task is not in this file)".into()),
+    }
+}
+
+/// What to do with a reopened decision whose values are filled in.
+fn reopened_hint(mode: TaskKind) -> &'static str {
+    match mode {
+        TaskKind::Pair => ", your choice shown: a/b/t/x decides again",
+        TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
+        TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
+    }
+}
+
+/// The answer to "take back a decision from an earlier session?".
+fn answer_undo(m: &mut Model, yes: bool, fx: &mut Vec<Effect>) {
+    if !matches!(m.overlay, Overlay::ConfirmUndo { .. }) {
+        return;
+    }
+    m.overlay = Overlay::None;
+    if !yes {
+        m.status = Some("undo cancelled: the decision stands".into());
+        return;
+    }
+    m.undo.agree();
+    if let Some(last) = m.decisions.last().cloned() {
+        take_back(m, last, fx);
     }
 }
 
@@ -1024,14 +1159,41 @@ fn jump(m: &mut Model, text: &str) {
         }
         return;
     }
-    let pos = (0..m.tasks.scanned()).find(|&p| m.source.id(p).as_deref() == Some(text));
-    match pos.and_then(|p| m.tasks.first_of(p)) {
-        Some(t) => show_task(m, t),
-        None => {
+    let exact = (0..m.tasks.scanned()).find(|&p| m.source.id(p).as_deref() == Some(text));
+    if let Some(t) = exact.and_then(|p| m.tasks.first_of(p)) {
+        show_task(m, t);
+        return;
+    }
+    // The start of an id, when only one item's id starts so.
+    let starts: Vec<(usize, String)> = (0..m.tasks.scanned())
+        .filter_map(|p| {
+            m.source
+                .id(p)
+                .filter(|id| id.starts_with(text))
+                .map(|id| (p, id))
+        })
+        .filter(|&(p, _)| m.tasks.first_of(p).is_some())
+        .take(4)
+        .collect();
+    let shown = crate::text::truncate(text, 40);
+    match starts.as_slice() {
+        [] => m.status = Some(format!("no item id is or starts with \"{shown}\"")),
+        [(p, _)] => {
+            if let Some(t) = m.tasks.first_of(*p) {
+                show_task(m, t);
+            }
+        }
+        more => {
+            let ids: Vec<String> = more
+                .iter()
+                .take(3)
+                .map(|(_, id)| crate::tui::content::one_line(id))
+                .collect();
             m.status = Some(format!(
-                "no item with id \"{}\"",
-                crate::text::truncate(text, 40)
-            ))
+                "several item ids start with \"{shown}\" ({}{}): type more of one",
+                ids.join(", "),
+                if more.len() > 3 { ", ..." } else { "" }
+            ));
         }
     }
 }
@@ -1039,6 +1201,7 @@ fn jump(m: &mut Model, text: &str) {
 /// `/`: the next task (after the current one, wrapping; in review within the list) whose item
 /// holds the text, case-insensitively.
 fn search(m: &mut Model, needle: &str, next: bool) {
+    m.show_matches = true;
     let lower = needle.to_lowercase();
     let shown = crate::text::truncate(needle, 30);
     // Within the task on screen: the next match after the one shown (`n`), or the first.
@@ -1102,7 +1265,19 @@ fn search(m: &mut Model, needle: &str, next: bool) {
             return;
         }
     }
-    m.status = Some(format!("\"{shown}\" not found elsewhere"));
+    // No other task has it: back to the first match here, or say plainly there is none.
+    let hits = hits_here(m, &lower);
+    match hits.first() {
+        Some(&(focus, line)) => {
+            show_hit(m, focus, line);
+            m.search_at = Some((m.current, 0));
+            m.status = Some(format!(
+                "\"{shown}\": match 1 of {} here; no other task has it",
+                hits.len()
+            ));
+        }
+        None => m.status = Some(format!("no match for \"{shown}\"")),
+    }
 }
 
 /// Where the text shows on the current task: (pane, wrapped line) for the prompt and each
@@ -1262,12 +1437,12 @@ fn more_tasks(m: &mut Model) {
             }
         } else if m.awaiting && m.checking_done() {
             m.awaiting = false;
-            m.overlay = Overlay::Done;
+            m.show_done();
         }
     } else if m.overlay == Overlay::Done
         && let Some(i) = m.first_open_from(m.current)
     {
-        m.overlay = Overlay::None;
+        m.close_done();
         m.go_to(i);
         m.status = Some("more tasks were read from the file".into());
     }

@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,12 +11,26 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_prefer");
 
+/// A settings file that turns the typeahead guard off (and sets nothing else).
+pub fn no_guard_settings() -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefer-tests-no-guard.toml");
+    if !path.exists() {
+        // Written whole under another name, then renamed: tests run in parallel.
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&tmp, "typeahead_guard_ms = 0\n").expect("write the test settings");
+        std::fs::rename(&tmp, &path).expect("place the test settings");
+    }
+    path
+}
+
 pub struct Session {
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Complete frames drawn so far (see [`frames`] for how a frame's end is seen).
+    drawn: Arc<AtomicUsize>,
     reader: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -50,8 +65,11 @@ impl Session {
         cmd.env_remove("PREFER_ANNOTATOR");
         cmd.env_remove("PREFER_TEST_PANIC");
         // No settings file of the person running the tests may change what prefer does.
-        cmd.env_remove("PREFER_CONFIG");
         cmd.env_remove("XDG_CONFIG_HOME");
+        // Tests send keys as soon as the screen shows what they wait for, faster than any
+        // labeler: the typeahead guard would ignore them. A test of the guard names its own
+        // settings file in `env`.
+        cmd.env("PREFER_CONFIG", no_guard_settings());
         cmd.env("HOME", cwd);
         for (k, v) in env {
             cmd.env(k, v);
@@ -62,14 +80,25 @@ impl Session {
         let writer = pair.master.take_writer().expect("pty writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        let drawn = Arc::new(AtomicUsize::new(0));
+        let (p, r, d) = (Arc::clone(&parser), Arc::clone(&raw), Arc::clone(&drawn));
         let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            // The last bytes of the previous reads (fewer than a mark, so no mark is counted
+            // twice) and the new ones: a frame's end mark may be split across two reads.
+            let mut carry: Vec<u8> = Vec::new();
             loop {
                 match reader.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
                         r.lock().unwrap().extend_from_slice(&buf[..n]);
+                        carry.extend_from_slice(&buf[..n]);
+                        let ends = carry
+                            .windows(FRAME_END.len())
+                            .filter(|w| *w == FRAME_END)
+                            .count();
+                        let keep = carry.len().min(FRAME_END.len() - 1);
+                        carry.drain(..carry.len() - keep);
                         let mut parser = p.lock().unwrap();
                         // vt100 panics on some output meant for an earlier, larger size (a
                         // wide character on a 1-column screen) that arrives just after a
@@ -82,6 +111,9 @@ impl Session {
                             let (rows, cols) = parser.screen().size();
                             *parser = vt100::Parser::new(rows, cols, 0);
                         }
+                        // Counted while the screen is locked: whoever sees the count also
+                        // sees the screen those frames drew.
+                        d.fetch_add(ends, Ordering::SeqCst);
                     }
                 }
             }
@@ -92,6 +124,7 @@ impl Session {
             writer,
             parser,
             raw,
+            drawn,
             reader: Some(reader),
         }
     }
@@ -129,6 +162,33 @@ impl Session {
             }
             if Instant::now() > end {
                 panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Complete frames the program has drawn so far.
+    pub fn frames_drawn(&self) -> usize {
+        self.drawn.load(Ordering::SeqCst)
+    }
+
+    /// Waits until two more complete frames are drawn and the screen satisfies `pred`, and
+    /// returns the screen. The program reads input between frames and draws at least once a
+    /// second (its clock), so the second of those frames was drawn after everything sent
+    /// before this call was handled (and after a resize: ratatui takes the size at each draw).
+    pub fn wait_drawn(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let mark = self.frames_drawn();
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let (frames, s) = self.with_screen(|sc| (self.frames_drawn(), sc.contents()));
+            if frames >= mark + 2 && pred(&s) {
+                return s;
+            }
+            if Instant::now() > end {
+                panic!(
+                    "timed out waiting for {what} ({} frames drawn since); screen:\n{s}",
+                    frames - mark
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -227,11 +287,14 @@ pub fn log_events(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// What ratatui writes at the end of every frame: hide the cursor.
+pub const FRAME_END: &[u8] = b"\x1b[?25l";
+
 /// The complete frames in what the program wrote, replayed on a terminal of `cols` x `rows`:
 /// the screen after each frame. ratatui ends every frame by hiding the cursor (`ESC[?25l`), so
 /// the bytes up to each such mark are whole frames; a frame cut off by a kill is not returned.
 pub fn frames(raw: &[u8], cols: u16, rows: u16) -> Vec<vt100::Screen> {
-    const END: &[u8] = b"\x1b[?25l";
+    const END: &[u8] = FRAME_END;
     let mut parser = vt100::Parser::new(rows, cols, 0);
     let mut out = Vec::new();
     let mut start = 0;
@@ -249,16 +312,26 @@ pub fn frames(raw: &[u8], cols: u16, rows: u16) -> Vec<vt100::Screen> {
     out
 }
 
-/// The seed of a randomised test: `$var` when set (to replay a failure), else the clock. The
-/// test prints it.
+/// The seed a randomised test uses unless asked for another: every run, and CI, tries the
+/// same cases.
+pub const DEFAULT_SEED: u64 = 0x5EED_2026;
+
+/// The seed of a randomised test: `$var`, else `PREFER_SEED`, as a number to replay a run or
+/// `random` for a new seed from the clock; [`DEFAULT_SEED`] when neither is set. The test puts
+/// it in every failure message.
 pub fn seed(var: &str) -> u64 {
-    std::env::var(var)
+    let asked = std::env::var(var)
+        .or_else(|_| std::env::var("PREFER_SEED"))
         .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        })
+        .filter(|s| !s.trim().is_empty());
+    match asked.as_deref().map(str::trim) {
+        None => DEFAULT_SEED,
+        Some("random") => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+        Some(n) => n.parse().unwrap_or_else(|_| {
+            panic!("{var} / PREFER_SEED: {n:?} is neither a number nor `random`")
+        }),
+    }
 }

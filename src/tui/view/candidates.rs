@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::one_line;
 use super::super::content::{PaneId, wrapped_lines};
+use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
 use super::super::review::{self, pane_verdicts};
@@ -132,7 +133,11 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                         let here = focused && a == m.view.aspect;
                         let r = m.view.aspect_ratings[pos][a]
                             .map_or("–".to_string(), |r| r.to_string());
-                        format!("{}{name}  {r}/{}", if here { "▶ " } else { "  " }, m.scale)
+                        format!(
+                            "{}{name}  {r}/{}",
+                            if here { "▶ " } else { "  " },
+                            m.view.scale_shown(m.scale)
+                        )
                     })
                     .collect(),
             ),
@@ -152,7 +157,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             f.render_widget(Paragraph::new(rows), vr.intersection(screen));
         }
         f.render_widget(
-            Paragraph::new(lines[start..end].to_vec()),
+            Paragraph::new(mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
     }
@@ -166,11 +171,18 @@ fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
             let tied = m.view.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
             Some(format!("#{r}{}", if tied { "=" } else { "" }))
         }
-        TaskKind::Rate => m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.scale)),
+        // On the scale the decision was made on, which a log from an older prefer may not
+        // share with this session.
+        TaskKind::Rate => {
+            m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.view.scale_shown(m.scale)))
+        }
         TaskKind::Pair => match m.view.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),
-            c if c == id => Some("✓ better".into()),
+            c if c == id => Some(match m.view.strength {
+                Some(k) => format!("✓ better ({k}/4)"),
+                None => "✓ better".into(),
+            }),
             _ => Some("worse".into()),
         },
     }

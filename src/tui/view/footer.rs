@@ -2,7 +2,11 @@
 //! the key map.
 //!
 //! ```text
-//! ● ranking complete: Enter submits │ 1-9 rank next  = tie  Bksp unpick  Enter submit ...
+//! ● ranking 3 > 1 = 2 (complete: Enter submits) │ Bksp unpick  Enter submit  u undo  ? help ...
+//! ```
+//! The keys hints are chosen by what the state on screen needs when the line is short of room:
+//! help and quit always, then the keys that act now, then undo, skip and the rest.
+//! ```text
 //! ```
 
 use ratatui::Frame;
@@ -11,7 +15,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::super::keymap::Action;
 use super::super::model::{InputKind, Model, SaveState};
+use crate::labels::TaskKind;
 use crate::text::truncate;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -23,8 +29,8 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     if let Some(inp) = &m.input {
         // The one-line editor: prompt, text, a cursor mark, and how to finish.
         let prompt = match inp.kind {
-            InputKind::Jump => "jump to item id or number: ",
-            InputKind::Search => "search: ",
+            InputKind::Jump => jump_prompt(m),
+            InputKind::Search => "search: ".to_string(),
         };
         let text = format!(
             "{prompt}{}▏  (Enter: go · Esc: cancel)",
@@ -35,56 +41,160 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }
+    let status = match &m.save {
+        SaveState::Failed {
+            error, failures, ..
+        } => Some(format!(
+            "not saved: {error} - kept in memory, retrying every second (failed {failures}x)"
+        )),
+        _ => m.status.clone().or_else(|| m.warning.clone()).or_else(|| {
+            m.review.as_ref().map(|_| {
+                let vs = crate::tui::review::verdicts(m, &m.view.key, &m.view.item);
+                crate::tui::review::summary(&vs)
+            })
+        }),
+    };
+    // Rank mode: the ranking itself always leads, until Enter submits it.
+    let status = match (ranking_so_far(m), status) {
+        (Some(r), Some(s)) => Some(format!("{r} · {s}")),
+        (r, s) => r.or(s),
+    };
+    let hints: Vec<Hint> = m
+        .keymap
+        .footer_hints(m.mode, m.scale, m.review.is_some())
+        .into_iter()
+        .map(|(a, keys, desc)| Hint {
+            priority: priority(m, a),
+            keys,
+            desc,
+        })
+        .collect();
+    // The status gets what the keys that always show leave.
+    let essential: usize = hints
+        .iter()
+        .filter(|h| h.priority == 0)
+        .map(Hint::width)
+        .sum();
     let mut spans = Vec::new();
     let mut used = 0;
-    let status = match &m.save {
-        SaveState::Failed { error, .. } => Some(format!(
-            "not saved: {error} - kept in memory, retrying every second"
-        )),
-        _ => m
-            .status
-            .clone()
-            .or_else(|| m.warning.clone())
-            .or_else(|| ranking_so_far(m))
-            .or_else(|| {
-                m.review.as_ref().map(|_| {
-                    let vs = crate::tui::review::verdicts(m, &m.view.key, &m.view.item);
-                    crate::tui::review::summary(&vs)
-                })
-            }),
-    };
     if let Some(s) = status {
-        let s = truncate(&format!("● {s}"), width);
+        let room = width.saturating_sub(essential + 3).max(width.min(20));
+        let s = truncate(&format!("● {s}"), room);
         used += crate::text::str_width(&s);
         spans.push(Span::styled(s, Style::new().add_modifier(Modifier::BOLD)));
         spans.push(Span::raw(" │ "));
         used += 3;
     }
-    // Help and quit are always shown (they are last in the list); others while there is room.
-    let pieces = m.keymap.footer(m.mode, m.scale, m.review.is_some());
-    let piece_w = |(k, d): &(String, &str)| crate::text::str_width(k) + 1 + d.len() + 2;
-    let tail: usize = pieces.iter().rev().take(2).map(piece_w).sum();
-    let n = pieces.len();
-    for (i, p) in pieces.into_iter().enumerate() {
-        let w = piece_w(&p);
-        let reserve = if i + 2 < n { tail } else { 0 };
-        if used + w + reserve > width {
-            continue;
-        }
+    for h in fit(&hints, width.saturating_sub(used)) {
         spans.push(Span::styled(
-            p.0,
+            h.keys.clone(),
             Style::new().add_modifier(Modifier::REVERSED),
         ));
-        spans.push(Span::raw(format!(" {}  ", p.1)));
-        used += w;
+        spans.push(Span::raw(format!(" {}  ", h.desc)));
     }
     Line::from(spans)
 }
 
-/// Rank mode: the ranking being built, by pane number (`3 > 1 = 7`), so it can be read when not
-/// every pane is on screen.
+/// What `:` takes, saying what a number means here: a task (in pair mode, a pair of one
+/// item's candidates), or a place in review's list.
+fn jump_prompt(m: &Model) -> String {
+    match &m.review {
+        Some(r) => format!(
+            "jump to: number in this filter (1-{}), or item id or its start: ",
+            r.list.len()
+        ),
+        None if m.mode == TaskKind::Pair => format!(
+            "jump to: task number (1-{}, one per pair), or item id or its start: ",
+            m.tasks.len()
+        ),
+        None => format!(
+            "jump to: task number (1-{}), or item id or its start: ",
+            m.tasks.len()
+        ),
+    }
+}
+
+/// A key hint of the footer, with how much the current state needs it (0: always shown, then
+/// the lower the sooner).
+struct Hint {
+    priority: u8,
+    keys: String,
+    desc: &'static str,
+}
+
+impl Hint {
+    fn width(&self) -> usize {
+        crate::text::str_width(&self.keys) + 1 + self.desc.len() + 2
+    }
+}
+
+/// The hints that fit in `width`, most needed first, shown in their usual order.
+fn fit(hints: &[Hint], width: usize) -> Vec<&Hint> {
+    let mut order: Vec<usize> = (0..hints.len()).collect();
+    order.sort_by_key(|&i| (hints[i].priority, i));
+    let mut keep = vec![false; hints.len()];
+    let mut used = 0;
+    for i in order {
+        let w = hints[i].width();
+        if used + w <= width {
+            keep[i] = true;
+            used += w;
+        }
+    }
+    hints
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(h, _)| h)
+        .collect()
+}
+
+/// How much the state on screen needs a key's hint: 0 always (help, quit), 1 the keys that
+/// act on it now (deciding, submitting a complete ranking, reaching panes that are off
+/// screen), then undo and taking back a pick, skip, and the rest.
+fn priority(m: &Model, a: Action) -> u8 {
+    let hidden_panes = {
+        let a = crate::tui::layout::areas(m);
+        a.more_left + a.more_right > 0
+    };
+    let rank_complete = m.mode == TaskKind::Rank && m.ranked_count() >= rank_target(m);
+    let picked = !m.view.tiers.is_empty();
+    match a {
+        Action::Help | Action::Quit => 0,
+        Action::FocusNext if hidden_panes => 1,
+        Action::FocusNext if m.mode == TaskKind::Rate => 2,
+        Action::FocusNext => 4,
+        Action::Submit if m.mode == TaskKind::Rank && !rank_complete => 5,
+        Action::Submit
+            if m.mode == TaskKind::Rate && m.view.ratings.iter().any(Option::is_none) =>
+        {
+            4
+        }
+        Action::Submit => 1,
+        Action::Number(_) if rank_complete => 3,
+        Action::Number(_) | Action::ChooseLeft | Action::ChooseRight => 1,
+        Action::CycleFilter => 1,
+        Action::RemovePick if picked => 2,
+        Action::RemovePick => 5,
+        Action::TieNext if picked && !rank_complete => 3,
+        Action::TieNext => 5,
+        Action::Undo => 2,
+        Action::Tie | Action::BothBad => 2,
+        Action::Skip => 3,
+        _ => 3,
+    }
+}
+
+/// How many candidates a ranking needs: all, or the task file's `top`.
+fn rank_target(m: &Model) -> usize {
+    let n = m.view.order.len();
+    m.spec.rank.top.map_or(n, |k| k.min(n))
+}
+
+/// Rank mode: the ranking being built, by pane number (`3 > 1 > 5 = 2`), so it can be read when
+/// not every pane is on screen; when it is complete, that Enter submits it.
 fn ranking_so_far(m: &Model) -> Option<String> {
-    if m.mode != crate::labels::TaskKind::Rank || m.view.tiers.is_empty() || m.review.is_some() {
+    if m.mode != TaskKind::Rank || m.view.tiers.is_empty() || m.review.is_some() {
         return None;
     }
     let tiers: Vec<String> = m
@@ -98,5 +208,14 @@ fn ranking_so_far(m: &Model) -> Option<String> {
                 .join(" = ")
         })
         .collect();
-    Some(format!("ranking: {}", tiers.join(" > ")))
+    let target = rank_target(m);
+    let count = m.view.order.len();
+    let state = if m.view.decided || m.ranked_count() < target {
+        ""
+    } else if target < count {
+        " (best picked: Enter submits)"
+    } else {
+        " (complete: Enter submits)"
+    };
+    Some(format!("ranking {}{state}", tiers.join(" > ")))
 }

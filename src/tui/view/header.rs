@@ -42,11 +42,26 @@ fn progress_bar(done: usize, total: usize, cells: usize) -> String {
     format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
 }
 
+/// The time on this task; it stands after a minute without a key, and when the work is done,
+/// and says so.
+fn clock_text(m: &Model, secs: u64) -> String {
+    let paused = if m.clock.stopped() {
+        " stopped"
+    } else if m.clock.idle(m.now_ms) {
+        " paused"
+    } else {
+        ""
+    };
+    format!("{}:{:02}{paused}", secs / 60, secs % 60)
+}
+
 /// The item id is shown at least this wide (when it is shown at all), and wider when there is
 /// room.
 const ID_MIN: usize = 10;
 /// Position of the item id among the header's fields.
 const ID_FIELD: usize = 2;
+/// Position of the labeler's progress among the header's fields.
+const PROGRESS_FIELD: usize = 5;
 
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
@@ -88,8 +103,9 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         (2, truncate(&full_id, ID_MIN), Style::new()),
         (3, m.mode.name().to_string(), Style::new()),
         (5, one_line(&m.annotator), Style::new()),
+        // The progress always stays: its bar goes before it would (below).
         (
-            1,
+            0,
             format!("{} {done}/{total}", progress_bar(done, total, 10)),
             Style::new(),
         ),
@@ -98,7 +114,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             format!("team {}/{total} ×{}", m.team.full(), m.team.overlap),
             Style::new(),
         ),
-        (4, format!("{}:{:02}", secs / 60, secs % 60), Style::new()),
+        (4, clock_text(m, secs), Style::new()),
         // A big file is still being read: how far, and records that could not be used.
         match m.progress.filter(|p| !p.checking_done) {
             Some(p) => (
@@ -134,23 +150,15 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let width = usize::from(width);
     let sep = " │ ";
     let mut keep: Vec<bool> = vec![true; fields.len()];
-    let total_width = |keep: &[bool]| -> usize {
-        let shown: Vec<&(u8, String, Style)> = fields
-            .iter()
-            .zip(keep)
-            .filter(|(_, k)| **k)
-            .map(|(f, _)| f)
-            .collect();
-        shown.iter().map(|f| str_width(&f.1)).sum::<usize>()
-            + str_width(sep) * shown.len().saturating_sub(1)
-    };
+    let total_width =
+        |fields: &[(u8, String, Style)], keep: &[bool]| -> usize { shown_width(fields, keep, sep) };
     for (i, f) in fields.iter().enumerate() {
         if f.0 == 9 {
             keep[i] = false;
         }
     }
     for prio in (1..=6).rev() {
-        if total_width(&keep) <= width {
+        if total_width(&fields, &keep) <= width {
             break;
         }
         for (i, f) in fields.iter().enumerate() {
@@ -159,8 +167,12 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             }
         }
     }
-    let spare = width.saturating_sub(total_width(&keep));
     let mut fields = fields;
+    if total_width(&fields, &keep) > width {
+        // Still too wide: the progress without its bar.
+        fields[PROGRESS_FIELD].1 = format!("{done}/{total} done");
+    }
+    let spare = width.saturating_sub(total_width(&fields, &keep));
     if keep[ID_FIELD] {
         fields[ID_FIELD].1 = truncate(&full_id, str_width(&fields[ID_FIELD].1) + spare);
     }
@@ -181,6 +193,18 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         l = Line::from(truncate(&s, width));
     }
     l
+}
+
+/// Width of the kept fields with their separators.
+fn shown_width(fields: &[(u8, String, Style)], keep: &[bool], sep: &str) -> usize {
+    let shown: Vec<&(u8, String, Style)> = fields
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(f, _)| f)
+        .collect();
+    shown.iter().map(|f| str_width(&f.1)).sum::<usize>()
+        + str_width(sep) * shown.len().saturating_sub(1)
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 mod candidates;
 mod footer;
 mod header;
+mod nothing_left;
 mod overlay;
 mod prompt;
+mod summary;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -17,12 +17,14 @@ use super::super::model::{Model, Overlay};
 use crate::labels::TaskKind;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
-    let (title, lines) = match m.overlay {
+    let (title, lines) = match &m.overlay {
         Overlay::None => return,
         Overlay::Guidelines => return guidelines(m, f, area),
         Overlay::Help => help(m),
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
+        Overlay::NothingLeft => super::nothing_left::content(m),
+        Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
     };
     let w = lines
         .iter()
@@ -141,8 +143,8 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
             }
         )),
         Line::from(format!("{} this session.", m.session_decisions)),
-        Line::from(""),
     ];
+    lines.extend(super::summary::lines(m));
     if !m.checking_done() {
         lines.push(Line::from(
             "the file is still being read: more tasks may come",
@@ -156,6 +158,16 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     ));
     lines.push(Line::from("q quits; any other key closes this message"));
     ("done".into(), lines)
+}
+
+fn confirm_undo(item: &str, when: &str) -> (String, Vec<Line<'static>>) {
+    let lines = vec![
+        Line::from(format!("u takes back your decision on item {item},")),
+        Line::from(format!("made {when} in an earlier session.")),
+        Line::from("y: take it back (and do not ask again this session)"),
+        Line::from("any other key: keep it"),
+    ];
+    ("undo an earlier session's decision?".into(), lines)
 }
 
 fn confirm_quit(m: &Model) -> (String, Vec<Line<'static>>) {

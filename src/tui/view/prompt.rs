@@ -14,6 +14,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
 use super::super::content::{PaneId, one_line, wrapped_lines};
+use super::super::highlight::mark_all;
 use super::super::layout::inner;
 use super::super::model::{Focus, Model};
 use crate::text::truncate;
@@ -74,7 +75,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     title.push(' ');
     block = block.title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)));
     f.render_widget(
-        Paragraph::new(lines[start..end].to_vec()).block(block),
+        Paragraph::new(mark_all(&lines[start..end], m.marked_search())).block(block),
         area,
     );
 }

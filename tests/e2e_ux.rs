@@ -1,0 +1,75 @@
+//! End to end, the labeling screen's finer points that need the real binary: keys typed ahead
+//! in one burst, resume in pair mode, the summary at the end.
+
+mod common;
+
+use common::{Session, log_events, pair_file};
+
+#[test]
+fn a_key_typed_ahead_onto_the_next_task_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    // The default guard: a settings file that sets nothing.
+    let settings = dir.path().join("empty.toml");
+    std::fs::write(&settings, "").unwrap();
+    let env = [("PREFER_CONFIG", settings.to_str().unwrap())];
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &env, 100, 30);
+    s.wait_text("task 1/3", 10);
+    // Two keys in one write: the second arrives microseconds after task 2 appeared.
+    s.send("ab");
+    s.wait_for("the ignored key", 10, |sc| {
+        sc.contains("key ignored") && sc.contains("✓ saved") && sc.contains("task 2/3")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let events = log_events(&dir.path().join("set.labels/tess.jsonl"));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["item"], "item-0");
+}
+
+#[test]
+fn the_last_decision_brings_a_summary_with_the_next_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 110, 30);
+    s.wait_text("task 1/3", 10);
+    for (k, key) in ["a", "s", "b"].iter().enumerate() {
+        s.send(key);
+        s.wait_for("the next task or the end", 10, |sc| {
+            sc.contains(&format!("task {}/3", k + 2)) || sc.contains("next:")
+        });
+    }
+    let screen = s.wait_text("next:", 10);
+    for text in [
+        "2 decided, 1 skipped",
+        "labeling this session",
+        "review:  prefer review set.jsonl --mode pair",
+        "export:  prefer export set.jsonl --format trl --out set.trl.jsonl",
+        "stopped",
+    ] {
+        assert!(screen.contains(text), "{text} missing:\n{screen}");
+    }
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    // The export line works as shown.
+    let out = std::process::Command::new(common::BIN)
+        .args([
+            "export",
+            "set.jsonl",
+            "--format",
+            "trl",
+            "--out",
+            "set.trl.jsonl",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("set.trl.jsonl").exists());
+}
