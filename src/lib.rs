@@ -26,5 +26,6 @@ pub mod team;
 #[cfg(test)]
 mod testutil;
 pub mod text;
+pub mod trace;
 pub mod tui;
 pub mod validate;

@@ -8,6 +8,7 @@ use prefer::format::{self, LoadError};
 use prefer::text::sanitize;
 
 fn main() -> ExitCode {
+    prefer::trace::start();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Label(args) => prefer::tui::run_label(&args),

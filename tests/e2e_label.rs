@@ -163,6 +163,61 @@ fn a_lazily_opened_file_resumes_at_the_right_task() {
 }
 
 #[test]
+fn the_first_frame_shows_the_labels_being_read_then_the_resumed_task() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 6);
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    s.wait_text("task 1/6", 10);
+    for k in 1..=2 {
+        s.send("a");
+        let progress = format!("▏ {k}/6");
+        s.wait_for("saved decision", 10, |sc| {
+            sc.contains(&progress) && sc.contains("✓ saved")
+        });
+    }
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+
+    // The history is held back until the gate file exists: the first frame must not wait.
+    let gate = dir.path().join("gate");
+    let env = [("PREFER_TEST_HISTORY_GATE", gate.to_str().unwrap())];
+    let mut s = Session::spawn(&args, dir.path(), &env, 100, 30);
+    let screen = s.wait_text("reading labels: 0 events", 10);
+    assert!(screen.contains("set.jsonl │ label │ tess"), "{screen}");
+    assert!(!screen.contains("task "), "{screen}");
+    // A key that needs the history waits and says so; help works at once.
+    s.send("n");
+    s.wait_text("still reading the labels", 10);
+    s.send("?");
+    s.wait_text("help · any key closes", 10);
+    std::fs::write(&gate, "").unwrap();
+    let screen = s.wait_text("task 3/6", 10);
+    assert!(screen.contains("▏ 2/6"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}
+
+#[test]
+fn quit_while_the_labels_are_read_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let gate = dir.path().join("gate");
+    let env = [("PREFER_TEST_HISTORY_GATE", gate.to_str().unwrap())];
+    let args = ["label", "set.jsonl", "--annotator", "tess"];
+    let mut s = Session::spawn(&args, dir.path(), &env, 100, 30);
+    s.wait_text("reading labels:", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    assert!(!s.alternate_screen());
+    assert!(String::from_utf8_lossy(&s.output()).contains("quit while the labels were being read"));
+    assert!(
+        !dir.path().join("set.labels/tess.jsonl").exists(),
+        "no empty log left behind"
+    );
+}
+
+#[test]
 fn quitting_without_a_decision_leaves_no_empty_log() {
     let dir = tempfile::tempdir().unwrap();
     common::pair_file(dir.path(), 2);

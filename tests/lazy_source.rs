@@ -68,6 +68,7 @@ fn same(path: &Path) {
             for (i, it) in items.iter().enumerate() {
                 assert_eq!(lazy.id(i).as_deref(), Some(it.id.as_str()));
                 assert_eq!(lazy.candidate_count(i), Some(it.candidates.len()));
+                assert_eq!(lazy.hash(i).as_deref(), Some(it.hash.as_str()));
             }
             let d = format::load(path).unwrap();
             for kind in [TaskKind::Pair, TaskKind::Rank] {

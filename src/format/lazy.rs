@@ -110,6 +110,9 @@ struct Checked {
     /// Ids of all records back to back; record `i`'s id ends at `id_ends[i]`.
     id_bytes: String,
     id_ends: Vec<usize>,
+    /// Item hash of each record (empty for an invalid one): asked for every item a log has
+    /// decisions about when a session resumes, which must not parse the item again.
+    hashes: Vec<Box<str>>,
     /// Problems of invalid records, by record.
     problems: BTreeMap<usize, Vec<Problem>>,
     done: bool,
@@ -314,6 +317,7 @@ impl Checker {
                         .push(item.candidates.len().min(u16::MAX as usize) as u16);
                     p.id_bytes.push_str(&item.id);
                     p.id_ends.push(p.id_bytes.len());
+                    p.hashes.push(item.hash.as_str().into());
                     return true;
                 }
             },
@@ -322,6 +326,7 @@ impl Checker {
         let p = &mut self.pending;
         p.counts.push(0);
         p.id_ends.push(p.id_bytes.len());
+        p.hashes.push(Box::default());
         p.problems.insert(i, problems);
         false
     }
@@ -368,6 +373,7 @@ impl Checker {
         c.counts.extend_from_slice(&p.counts);
         c.id_bytes.push_str(&p.id_bytes);
         c.id_ends.extend(p.id_ends.iter().map(|e| e + id_base));
+        c.hashes.extend(p.hashes);
         // Problems are keyed by record number already.
         c.problems.extend(p.problems);
         c.done = done;
@@ -696,6 +702,14 @@ impl ItemSource for LazySource {
         }
         let c = read(&self.shared.checked);
         (c.counts[i] > 0).then(|| c.id(i).to_string())
+    }
+
+    fn hash(&self, i: usize) -> Option<String> {
+        if i >= self.len() {
+            return None;
+        }
+        let c = read(&self.shared.checked);
+        (c.counts[i] > 0).then(|| c.hashes[i].to_string())
     }
 
     fn progress(&self) -> Option<Progress> {

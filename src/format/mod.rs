@@ -95,6 +95,10 @@ pub trait ItemSource: Send + Sync {
     fn id(&self, i: usize) -> Option<String> {
         self.item(i).ok().map(|it| it.id.clone())
     }
+    /// The item hash of record `i` when it is valid, without parsing it again.
+    fn hash(&self, i: usize) -> Option<String> {
+        self.item(i).ok().map(|it| it.hash.clone())
+    }
     /// Background work still going on; `None` when everything is known.
     fn progress(&self) -> Option<Progress> {
         None

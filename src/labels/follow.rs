@@ -11,6 +11,7 @@ use super::codec::parse_events;
 use super::decisions::Decisions;
 use super::event::{Event, TaskKind};
 use super::folder::folder_logs;
+use super::progress::{ReadProgress, file_size};
 use super::replay::replay_by_annotator;
 use super::writers::{WriterCounts, Writers};
 
@@ -139,15 +140,24 @@ impl OthersReader {
     /// Every log as it is now, read with the quick replay (a folder of 50 logs of 20,000
     /// events is a million events to take in before the first screen).
     pub fn read_all(&mut self) -> OthersAtStart {
+        self.read_all_counted(&ReadProgress::default())
+    }
+
+    /// [`OthersReader::read_all`], telling `progress` how many logs and bytes there are and
+    /// how far it has come.
+    pub fn read_all_counted(&mut self, progress: &ReadProgress) -> OthersAtStart {
         let mut out = OthersAtStart::default();
-        // Annotators whose events went line by line: a later log naming them must too.
-        let mut as_events: BTreeSet<String> = BTreeSet::new();
         let (paths, links) = self.paths_and_links();
         out.writers.links = links;
+        progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
+        // Annotators whose events went line by line: a later log naming them must too.
+        let mut as_events: BTreeSet<String> = BTreeSet::new();
         for path in paths {
             let Some(bytes) = self.new_bytes(&path) else {
+                progress.log_done(0);
                 continue;
             };
+            progress.read(bytes.len() as u64);
             let bytes = std::sync::Arc::new(bytes);
             let whole = replay_by_annotator(&path, std::sync::Arc::clone(&bytes))
                 .ok()
@@ -158,6 +168,7 @@ impl OthersReader {
                 });
             match whole {
                 Some(mut r) => {
+                    progress.log_done(r.events);
                     out.writers.add(&path, std::mem::take(&mut r.writers));
                     out.count += r.events;
                     for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
@@ -167,6 +178,7 @@ impl OthersReader {
                 }
                 None => {
                     let events = events_of(&path, &bytes);
+                    progress.log_done(events.len());
                     out.count += events.len();
                     let mut writers = WriterCounts::default();
                     for e in &events {

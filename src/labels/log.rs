@@ -9,7 +9,121 @@ use super::codec::parse_events;
 use super::decisions::Decisions;
 pub use super::error::LogError;
 use super::event::Event;
+use super::progress::ReadProgress;
 use super::replay;
+
+/// A log is read this many bytes at a time (the progress shown moves on after each).
+const READ_PIECE: u64 = 8 << 20;
+
+/// A log opened and locked, not yet read: see [`LabelLog::lock`].
+#[derive(Debug)]
+pub struct LockedLog {
+    path: PathBuf,
+    file: File,
+    /// This process made the file (it did not exist before the open).
+    created: bool,
+}
+
+impl LockedLog {
+    /// This process made the file (it did not exist before the open).
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Reads, repairs (a torn tail) and replays the log, counting the bytes read and the log
+    /// taken in `progress` (the screen shows it while a big log is read).
+    pub fn read_decisions(self, progress: &ReadProgress) -> Result<OpenedDecisions, LogError> {
+        let path = self.path.clone();
+        let (log, bytes, torn) = self.read_bytes(progress)?;
+        let mut decisions = Decisions::new();
+        let events = replay::replay_into(&mut decisions, &path, std::sync::Arc::new(bytes))?;
+        progress.log_done(events);
+        Ok(OpenedDecisions {
+            log,
+            decisions,
+            events,
+            torn,
+        })
+    }
+
+    /// Reads and repairs the log; gives its complete bytes.
+    fn read_bytes(
+        self,
+        progress: &ReadProgress,
+    ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+        let LockedLog {
+            path,
+            mut file,
+            created,
+        } = self;
+        let path = path.as_path();
+        let io = |source| LogError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        // In pieces, so the screen can say how far a big log has come.
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        bytes.reserve(size as usize);
+        loop {
+            let n = (&mut file)
+                .take(READ_PIECE)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+            progress.read(n as u64);
+            if n == 0 {
+                break;
+            }
+        }
+
+        // A torn tail: bytes after the last newline.
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let mut torn = None;
+        if complete < bytes.len() {
+            let tail = bytes[complete..].to_vec();
+            let whole = std::str::from_utf8(&tail)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Event>(t).ok())
+                .is_some_and(|e| e.check().is_ok());
+            if whole {
+                // The line is complete but lost its newline: keep it, finish the line.
+                file.write_all(b"\n").map_err(io)?;
+                file.sync_data().map_err(io)?;
+                bytes.push(b'\n');
+                torn = Some(TornTail {
+                    kept_at: None,
+                    bytes: tail.len(),
+                });
+            } else {
+                let aside = torn_path(path);
+                write_aside(&aside, &tail).map_err(|source| LogError::Io {
+                    path: aside.clone(),
+                    source,
+                })?;
+                file.set_len(complete as u64).map_err(io)?;
+                file.sync_all().map_err(io)?;
+                torn = Some(TornTail {
+                    kept_at: Some(aside),
+                    bytes: tail.len(),
+                });
+                bytes.truncate(complete);
+            }
+        }
+
+        let len = bytes.len() as u64;
+        let identity = file_identity(&file.metadata().map_err(io)?);
+        let log = LabelLog {
+            path: path.to_path_buf(),
+            file,
+            len,
+            identity,
+            created,
+            syncs: 0,
+        };
+        Ok((log, bytes, torn))
+    }
+}
 
 /// A torn last line found (and dealt with) on open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,79 +181,29 @@ impl LabelLog {
     /// [`LabelLog::open`] for resuming: the standing decisions instead of every event, built
     /// without parsing each event in full (see [`Decisions`]); also the number of events.
     pub fn open_decisions(path: &Path) -> Result<OpenedDecisions, LogError> {
-        let (log, bytes, torn) = Self::open_bytes(path)?;
-        let mut decisions = Decisions::new();
-        let events = replay::replay_into(&mut decisions, path, std::sync::Arc::new(bytes))?;
-        Ok(OpenedDecisions {
-            log,
-            decisions,
-            events,
-            torn,
-        })
+        Self::lock(path)?.read_decisions(&ReadProgress::default())
     }
 
-    /// Opens, locks and repairs the log; gives its complete bytes.
-    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+    /// Opens (creating if needed) and locks the log without reading it: quick, so a log in use
+    /// by another process is refused before anything else happens.
+    pub fn lock(path: &Path) -> Result<LockedLog, LogError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
-        let (mut file, created) = Self::open_locked(path)?;
-        let io = |source| LogError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.read_to_end(&mut bytes).map_err(io)?;
-
-        // A torn tail: bytes after the last newline.
-        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let mut torn = None;
-        if complete < bytes.len() {
-            let tail = bytes[complete..].to_vec();
-            let whole = std::str::from_utf8(&tail)
-                .ok()
-                .and_then(|t| serde_json::from_str::<Event>(t).ok())
-                .is_some_and(|e| e.check().is_ok());
-            if whole {
-                // The line is complete but lost its newline: keep it, finish the line.
-                file.write_all(b"\n").map_err(io)?;
-                file.sync_data().map_err(io)?;
-                bytes.push(b'\n');
-                torn = Some(TornTail {
-                    kept_at: None,
-                    bytes: tail.len(),
-                });
-            } else {
-                let aside = torn_path(path);
-                write_aside(&aside, &tail).map_err(|source| LogError::Io {
-                    path: aside.clone(),
-                    source,
-                })?;
-                file.set_len(complete as u64).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                torn = Some(TornTail {
-                    kept_at: Some(aside),
-                    bytes: tail.len(),
-                });
-                bytes.truncate(complete);
-            }
-        }
-
-        let len = bytes.len() as u64;
-        let identity = file_identity(&file.metadata().map_err(io)?);
-        let log = LabelLog {
+        let (file, created) = Self::open_locked(path)?;
+        Ok(LockedLog {
             path: path.to_path_buf(),
             file,
-            len,
-            identity,
             created,
-            syncs: 0,
-        };
-        Ok((log, bytes, torn))
+        })
+    }
+
+    /// Opens, locks and repairs the log; gives its complete bytes.
+    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+        Self::lock(path)?.read_bytes(&ReadProgress::default())
     }
 
     /// Opens (creating if needed) and locks the file at `path`; true when this call created

@@ -8,6 +8,7 @@ mod event;
 mod folder;
 pub mod follow;
 mod log;
+mod progress;
 mod replay;
 mod writers;
 
@@ -23,6 +24,7 @@ pub use folder::{
 };
 pub use follow::{OthersAtStart, OthersReader};
 pub(crate) use log::read_complete;
-pub use log::{LabelLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
+pub use log::{LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
+pub use progress::{ReadCounts, ReadProgress};
 pub use replay::{ByAnnotator, replay_by_annotator};
 pub use writers::{WriterCounts, Writers};

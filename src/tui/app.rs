@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -15,7 +16,8 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
-use crate::labels::{Event, LabelLog};
+use crate::format::ItemSource;
+use crate::labels::{Event, LabelLog, LockedLog, ReadProgress};
 
 use super::keymap::Key;
 use super::model::Model;
@@ -23,6 +25,7 @@ use super::session::{self, Env, Files, Opened, SessionArgs};
 use super::terminal::{Interrupt, Signals, TermKey, repaint, suspend, term_key};
 use super::update::{Effect, InputKey, Msg, update};
 use super::view::view;
+use super::waiting;
 
 /// How often the clock in the header and retries of failed writes tick.
 const TICK: Duration = Duration::from_secs(1);
@@ -38,24 +41,169 @@ pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     run(&SessionArgs::review(args)?)
 }
 
-/// A session: read the files, resolve, open, run the screen, summarise.
+/// A session: read the files, resolve, draw the first frame while the history is read on a
+/// thread of its own, open, run the screen, summarise.
 fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     // Small files are read and checked whole (an invalid file is refused); big ones open at
     // once and are checked in the background while the labeler works.
     let Some(source) = session::open_source(&args.file)? else {
         return Ok(ExitCode::FAILURE);
     };
+    crate::trace::mark("candidate file open");
     let config = session::resolve(args, &Env::from_process(), Files::read(args)?)?;
-    let opened = session::open(config, source)?;
+    crate::trace::mark("settings read, session resolved");
+    // The labeler's log is locked now (a log in use is refused before the screen is set up)
+    // and read with the team's on a thread of their own.
+    let own = LabelLog::lock(&config.log_path)?;
+    let created = own.created().then(|| config.log_path.clone());
+    let progress = Arc::new(ReadProgress::default());
+    let history = read_in_background(&config, own, &progress);
+    // Before the screen is set up: a signal from here on restores it.
+    let writes_pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signals = Signals::install(Arc::clone(&writes_pending))
+        .context("cannot install the signal handlers")?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // No terminal: what is wrong with the history (a log in use, labels and final
+            // decisions mixed) is the more useful message, so it goes first.
+            if let Ok(h) = history.recv() {
+                session::build(config, source, h?)?;
+            }
+            return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
+        }
+    };
+    // The alternate screen may still hold what a killed session or the shell left there.
+    repaint(&mut terminal).context("cannot clear the terminal")?;
+    crate::trace::mark("terminal set up");
+    let result = on_terminal(
+        &mut terminal,
+        config,
+        source,
+        &progress,
+        &history,
+        &signals,
+        writes_pending,
+    );
+    if matches!(&result, Ok(Some((_, _, _, Some(_))))) {
+        // Stopped by a signal: the terminal may be gone (SIGHUP), so nothing here may fail
+        // or panic on a write.
+        let _ = terminal.show_cursor();
+        let _ = ratatui::try_restore();
+    } else {
+        ratatui::restore();
+    }
+    crate::trace::report();
+    match result? {
+        Some((config, notes, model, stopped)) => {
+            Ok(session::summarise(&config, &notes, model, stopped))
+        }
+        None => {
+            // Nothing was decided: a log this process made (still locked by the reading
+            // thread) is removed, as when a session ends without a decision.
+            if let Some(p) = created.filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() == 0)) {
+                let _ = std::fs::remove_file(p);
+            }
+            println!("quit while the labels were being read; nothing was changed.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// How a session on the terminal ended: its config and notes, the model for the summary, and
+/// the signal that stopped it, if one did.
+type Ended = (session::SessionConfig, Vec<String>, Model, Option<i32>);
+
+/// What a session does on the terminal: the waiting screen until the history is in, then the
+/// labeling screen; `None` when the labeler quit before the history was in.
+fn on_terminal<B: Backend>(
+    terminal: &mut Terminal<B>,
+    config: session::SessionConfig,
+    source: Arc<dyn ItemSource>,
+    progress: &ReadProgress,
+    history: &Receiver<anyhow::Result<session::History>>,
+    signals: &Signals,
+    writes_pending: Arc<std::sync::atomic::AtomicUsize>,
+) -> anyhow::Result<Option<Ended>>
+where
+    B::Error: Send + Sync + 'static,
+    io::Error: From<B::Error>,
+{
+    let mut waiting = session::waiting(&config);
+    let Some(history) = waiting::wait_for(terminal, &mut waiting, progress, history, &mut |t| {
+        terminal_event(t, false)
+    })?
+    else {
+        return Ok(None);
+    };
+    crate::trace::mark("history in");
+    let opened = session::build(config, source, history?)?;
+    crate::trace::mark("model built at the resume task");
     let (config, notes) = (opened.config.clone(), opened.notes.clone());
-    let (model, stopped) = run_screen(opened)?;
-    Ok(session::summarise(&config, &notes, model, stopped))
+    let (model, stopped) = run_screen(terminal, opened, signals, writes_pending)?;
+    Ok(Some((config, notes, model, stopped)))
+}
+
+/// Reads the session's history on a thread of its own: the answer comes on the channel, the
+/// progress in `progress`.
+fn read_in_background(
+    config: &session::SessionConfig,
+    own: LockedLog,
+    progress: &Arc<ReadProgress>,
+) -> Receiver<anyhow::Result<session::History>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (config, progress) = (config.clone(), Arc::clone(progress));
+    // For the tests: the reading waits until the file this names exists.
+    let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
+    let read = move || {
+        if let Some(g) = gate {
+            while !g.exists() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        let _ = tx.send(session::read_history(&config, own, &progress));
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("prefer-history".into())
+        .spawn(read)
+    {
+        // No thread to be had: the history is read before the first frame instead.
+        let (tx, rx2) = std::sync::mpsc::channel();
+        let _ = tx.send(Err(anyhow::anyhow!(
+            "cannot start a thread to read the labels: {e}"
+        )));
+        return rx2;
+    }
+    rx
+}
+
+/// The next terminal event within `timeout`, if any (with `panic_on_key`, a deliberate panic
+/// on a key, for the crash tests).
+fn terminal_event(timeout: Duration, panic_on_key: bool) -> io::Result<Option<TermEvent>> {
+    if event::poll(timeout)? {
+        let ev = event::read()?;
+        if panic_on_key && matches!(ev, TermEvent::Key(_)) {
+            panic!("PREFER_TEST_PANIC=key: a deliberate panic to test terminal restore");
+        }
+        Ok(Some(ev))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Runs an opened session on the terminal until the labeler quits (or a signal stops it: its
 /// number is returned); every write finished (or failed, for the rescue file) before it
 /// returns the model for the summary.
-fn run_screen(opened: Opened) -> anyhow::Result<(Model, Option<i32>)> {
+fn run_screen<B: Backend>(
+    terminal: &mut Terminal<B>,
+    opened: Opened,
+    signals: &Signals,
+    writes_pending: Arc<std::sync::atomic::AtomicUsize>,
+) -> anyhow::Result<(Model, Option<i32>)>
+where
+    B::Error: Send + Sync + 'static,
+    io::Error: From<B::Error>,
+{
     let Opened {
         config,
         mut model,
@@ -67,13 +215,6 @@ fn run_screen(opened: Opened) -> anyhow::Result<(Model, Option<i32>)> {
     } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
-    // Before the screen is set up: a signal from here on restores it.
-    let writes_pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let signals = Signals::install(Arc::clone(&writes_pending))
-        .context("cannot install the signal handlers")?;
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    // The alternate screen may still hold what a killed session or the shell left there.
-    repaint(&mut terminal).context("cannot clear the terminal")?;
     let size = terminal.size().unwrap_or_default();
     model.size = (size.width, size.height);
     let started = Instant::now();
@@ -94,7 +235,7 @@ fn run_screen(opened: Opened) -> anyhow::Result<(Model, Option<i32>)> {
     // the writer has reported the fsync done.
     let writer = Writer::start(log, writes_pending);
     let result = run_loop(
-        &mut terminal,
+        terminal,
         &mut model,
         &mut |seq, ev| writer.send(seq, ev),
         &mut || writer.results(),
@@ -142,13 +283,6 @@ fn run_screen(opened: Opened) -> anyhow::Result<(Model, Option<i32>)> {
     finish_writes(&mut model, &writer);
     drop(writer);
     let stopped = result.as_ref().ok().copied().flatten();
-    if stopped.is_some() {
-        // The terminal may be gone (SIGHUP): nothing here may fail or panic on a write.
-        let _ = terminal.show_cursor();
-        let _ = ratatui::try_restore();
-    } else {
-        ratatui::restore();
-    }
     result?;
     Ok((model, stopped))
 }
@@ -178,6 +312,7 @@ where
     let mut queue: VecDeque<Msg> = VecDeque::new();
     queue.push_back(Msg::Tick);
     let mut last_tick = clock();
+    let mut first_frame = true;
     // Handles everything queued (including the writer's reports); true when it is time to quit.
     let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
         while let Some(msg) = queue.pop_front() {
@@ -205,6 +340,9 @@ where
             shown = Some(model.view.key.clone());
         }
         terminal.draw(|f| view(model, f))?;
+        if std::mem::take(&mut first_frame) {
+            crate::trace::mark("first frame of the session drawn");
+        }
 
         let now = clock();
         let mut wait =

@@ -18,6 +18,7 @@ pub mod textarea;
 pub mod undo;
 pub mod update;
 pub mod view;
+pub mod waiting;
 
 /// The other annotators' logs, as the labeling screen follows them.
 pub use crate::labels::follow as others;

@@ -490,11 +490,14 @@ impl Model {
                 self.first_left_out.get_or_insert(why);
                 count = None;
             }
+            // The item is parsed only when one of its decisions may be stale (the hash is
+            // known without parsing: a big file's checker kept it).
             if count.is_some()
                 && let Some(id) = self.source.id(pos)
                 && self.decisions.has_item(&id)
+                && let Some(hash) = self.source.hash(pos)
+                && self.decisions.item_may_be_stale(&id, &hash)
                 && let Ok(item) = self.source.item(pos)
-                && self.decisions.item_may_be_stale(&id, &item.hash)
             {
                 for key in item_keys(&item, self.mode, self.tasks.sample()) {
                     if self.decisions.is_stale(&key, &item.hash) {

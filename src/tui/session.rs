@@ -15,8 +15,8 @@ use crate::config::{Settings, Theme};
 use crate::folder_settings::{self, OverlapChoice};
 use crate::format::{self, ItemSource, LoadError};
 use crate::labels::{
-    Event, FolderSettings, LabelLog, OthersAtStart, OthersReader, Role, TaskKind, labels_dir,
-    mode_warning,
+    Event, FolderSettings, LabelLog, LockedLog, OpenedDecisions, OthersAtStart, OthersReader,
+    ReadProgress, Role, TaskKind, labels_dir, mode_warning,
 };
 use crate::rating_scale;
 use crate::taskfile::TaskSpec;
@@ -360,25 +360,78 @@ pub fn start(
     match review {
         Some(r) => super::update::start_review(model, r.filter.clone()),
         None => {
-            let start = model
-                .first_open_from(model.current)
-                .unwrap_or(model.current);
-            model.go_to(start);
+            let at = resume_task(model);
+            model.go_to(at);
         }
     }
 }
 
-/// Reads the team's logs, opens (locks, repairs, replays) the labeler's own and builds the
-/// model. Errors when the log mixes labels and final decisions.
-pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::Result<Opened> {
-    let args = &config.args;
-    let review = args.review.as_ref();
-    // The other annotators' logs: read now (review needs them to choose its mode).
+/// Where a labeling session resumes, once the history is in (the labeler's own decisions and
+/// the team's): the first task open for this labeler from the one the model opened at (its
+/// first undecided), or that one when none is open. The one place the resume rule lives.
+pub fn resume_task(model: &Model) -> usize {
+    model
+        .first_open_from(model.current)
+        .unwrap_or(model.current)
+}
+
+/// What the screen shows while the history is read: the file, the mode, the annotator.
+pub fn waiting(config: &SessionConfig) -> super::waiting::Waiting {
+    let review = config.args.review.is_some();
+    super::waiting::Waiting {
+        file_label: file_label(&config.args.file),
+        mode: match (config.mode, review) {
+            (Some(m), false) => m.name().to_string(),
+            (Some(m), true) => format!("review {}", m.name()),
+            (None, true) => "review".into(),
+            (None, false) => "label".into(),
+        },
+        annotator: config.annotator.clone(),
+        keymap: config.keymap.clone(),
+        help_mode: config.mode.unwrap_or(TaskKind::Rank),
+        scale: config.scale,
+        show_help: false,
+        status: None,
+    }
+}
+
+/// The candidate file's name, for the header.
+fn file_label(file: &Path) -> String {
+    file.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A session's history, read: the team's logs and the labeler's own (locked, repaired,
+/// replayed). The slow part of a start: [`read_history`] runs on a thread of its own while
+/// the first frame shows its progress.
+pub struct History {
+    pub others: OthersReader,
+    /// What the team's logs held at the start.
+    pub first: OthersAtStart,
+    /// The labeler's own log, locked, and its standing decisions.
+    pub own: OpenedDecisions,
+    /// What the shared folder's set-up and logs show (said once, at the start).
+    pub team_notes: Vec<String>,
+}
+
+/// Reads the team's logs, then the labeler's own (locked by [`LabelLog::lock`] beforehand, so
+/// a log in use is refused at once): repaired and replayed, counting in `progress` how far it
+/// has come.
+pub fn read_history(
+    config: &SessionConfig,
+    own: LockedLog,
+    progress: &ReadProgress,
+) -> anyhow::Result<History> {
+    let review = config.args.review.as_ref();
+    let own_size = std::fs::metadata(&config.log_path).map_or(0, |m| m.len());
+    progress.expect(1, own_size);
     let mut others = match review {
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     };
-    let first = others.read_all();
+    let first = others.read_all_counted(progress);
+    crate::trace::mark("the team's logs read");
     // What a shared folder's set-up and logs show: said once, at the start.
     let mut team_notes: Vec<String> = mode_warning(&config.dir).into_iter().collect();
     team_notes.extend(match review {
@@ -391,11 +444,43 @@ pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::R
             config.dir.display()
         );
     }
+    let own = own.read_decisions(progress)?;
+    crate::trace::mark("own log read");
+    Ok(History {
+        others,
+        first,
+        own,
+        team_notes,
+    })
+}
+
+/// Reads the history and opens the session in one go (see [`read_history`] and [`build`]).
+pub fn open(config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::Result<Opened> {
+    let own = LabelLog::lock(&config.log_path)?;
+    let history = read_history(&config, own, &ReadProgress::default())?;
+    build(config, source, history)
+}
+
+/// Opens a session over its history: the mode decided, the labeler's log checked (labels and
+/// final decisions never mixed), the model built at the resume task. Errors when the log mixes
+/// labels and final decisions.
+pub fn build(
+    mut config: SessionConfig,
+    source: Arc<dyn ItemSource>,
+    history: History,
+) -> anyhow::Result<Opened> {
+    let History {
+        others,
+        first,
+        own: opened,
+        team_notes,
+    } = history;
+    let args = &config.args;
+    let review = args.review.as_ref();
     // For a big file still being read, judged from the items checked so far.
     let all_two = config.mode.is_some()
         || (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2));
     let mode = decide_mode(config.mode, review.is_some(), &first, all_two);
-    let opened = LabelLog::open_decisions(&config.log_path)?;
     let log = opened.log;
     let mut notes = team_notes;
     if let Some(t) = &opened.torn {
@@ -478,11 +563,7 @@ pub fn open(mut config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::R
 
     let mut model = Model::new(Setup {
         source,
-        file_label: args
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        file_label: file_label(&args.file),
         annotator: config.annotator.clone(),
         mode,
         scale: config.scale,
