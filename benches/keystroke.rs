@@ -126,19 +126,22 @@ fn decision_percentiles() {
     t.draw(|f| view(&m, f)).unwrap();
     let mut times = Vec::with_capacity(ITEMS);
     for k in 0..ITEMS - 1 {
+        // Ten seconds a task, as a person takes: keys within the type-ahead guard of a new
+        // task would be ignored.
+        let now = k as u64 * 10_000;
         for n in [3, 1, 4] {
-            update(&mut m, Msg::Key(Action::Number(n)), k as u64);
+            update(&mut m, Msg::Key(Action::Number(n)), now);
         }
         t.draw(|f| view(&m, f)).unwrap();
         let before = m.current;
         let start = Instant::now();
-        let fx = update(&mut m, Msg::Key(Action::Submit), k as u64);
+        let fx = update(&mut m, Msg::Key(Action::Submit), now);
         t.draw(|f| view(&m, f)).unwrap();
         times.push(start.elapsed().as_secs_f64() * 1e6);
         assert_eq!(m.current, before + 1, "the decision moved to the next item");
         for e in fx {
             if let Effect::Append { seq, .. } = e {
-                update(&mut m, Msg::Saved(seq), k as u64);
+                update(&mut m, Msg::Saved(seq), now);
             }
         }
     }
