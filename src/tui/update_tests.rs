@@ -11,7 +11,8 @@ use super::update::{Effect, Msg, update};
 use crate::format::{Dataset, FileKind, parse_item};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 
-fn dataset(counts: &[usize]) -> Arc<Dataset> {
+/// A dataset of items with the given numbers of candidates (`q0`, `q1`, ... with `c0`, `c1`, ...).
+pub(super) fn dataset(counts: &[usize]) -> Arc<Dataset> {
     let items = counts
         .iter()
         .enumerate()

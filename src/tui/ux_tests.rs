@@ -12,33 +12,10 @@ use serde_json::json;
 use super::keymap::Action::{self, *};
 use super::model::{Model, Overlay, Setup};
 use super::update::{Effect, Msg, update};
+use super::update_tests::dataset;
 use super::view::view;
 use crate::format::{Dataset, FileKind, parse_item};
 use crate::labels::{Decisions, Event, TaskKind};
-
-fn dataset(counts: &[usize]) -> Arc<Dataset> {
-    let items = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| {
-            let cands: Vec<serde_json::Value> = (0..n)
-                .map(|k| json!({"id": format!("c{k}"), "text": format!("answer {k} of item {i}")}))
-                .collect();
-            Arc::new(
-                parse_item(
-                    json!({"id": format!("q{i}"), "prompt": format!("question {i}"), "candidates": cands}),
-                    i + 1,
-                )
-                .unwrap(),
-            )
-        })
-        .collect();
-    Arc::new(Dataset {
-        path: PathBuf::from("t.jsonl"),
-        kind: FileKind::JsonLines,
-        items,
-    })
-}
 
 fn setup(d: Arc<Dataset>, mode: TaskKind, events: &[Event]) -> Setup {
     Setup {
