@@ -1214,7 +1214,9 @@ fn jump(m: &mut Model, text: &str) {
 fn search(m: &mut Model, needle: &str, next: bool) {
     m.show_matches = true;
     let lower = needle.to_lowercase();
-    let shown = crate::text::truncate(needle, 30);
+    // Said and matched on screen as the screen draws it.
+    let screen = crate::tui::highlight::on_screen(needle);
+    let shown = crate::text::truncate(&screen, 30);
     // Within the task on screen: the next match after the one shown (`n`), or the first.
     let after = match m.search_at {
         Some((task, hit)) if next && task == m.current => Some(hit + 1),
@@ -1222,7 +1224,7 @@ fn search(m: &mut Model, needle: &str, next: bool) {
         _ => None,
     };
     if let Some(from) = after {
-        let hits = hits_here(m, &lower);
+        let hits = hits_here(m, &screen);
         if let Some(&(focus, line)) = hits.get(from) {
             show_hit(m, focus, line);
             m.search_at = Some((m.current, from));
@@ -1256,7 +1258,7 @@ fn search(m: &mut Model, needle: &str, next: bool) {
         {
             show_task(m, t);
             prepare(m);
-            let hits = hits_here(m, &lower);
+            let hits = hits_here(m, &screen);
             match hits.first() {
                 Some(&(focus, line)) => {
                     show_hit(m, focus, line);
@@ -1277,7 +1279,7 @@ fn search(m: &mut Model, needle: &str, next: bool) {
         }
     }
     // No other task has it: back to the first match here, or say plainly there is none.
-    let hits = hits_here(m, &lower);
+    let hits = hits_here(m, &screen);
     match hits.first() {
         Some(&(focus, line)) => {
             show_hit(m, focus, line);
@@ -1291,9 +1293,10 @@ fn search(m: &mut Model, needle: &str, next: bool) {
     }
 }
 
-/// Where the text shows on the current task: (pane, wrapped line) for the prompt and each
-/// candidate in display order, at the widths they are drawn.
-fn hits_here(m: &mut Model, lower: &str) -> Vec<(Focus, usize)> {
+/// Where the text (as [`crate::tui::highlight::on_screen`] gives it) shows on the current
+/// task: (pane, wrapped line) for the prompt and each candidate in display order, at the
+/// widths they are drawn.
+fn hits_here(m: &mut Model, screen: &str) -> Vec<(Focus, usize)> {
     let middle = layout::middle(m.size);
     let cand_w = layout::columns(m, middle)
         .1
@@ -1317,7 +1320,7 @@ fn hits_here(m: &mut Model, lower: &str) -> Vec<(Focus, usize)> {
         let lines = m.wrap.ensure(&m.view.item, pane, width, show);
         for (i, l) in lines.iter().enumerate() {
             let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            if text.to_lowercase().contains(lower) {
+            if !crate::tui::highlight::find_all(&text, screen).is_empty() {
                 hits.push((focus, i));
             }
         }

@@ -472,6 +472,44 @@ fn search_marks_every_match_on_screen_and_says_no_match_plainly() {
     assert!(screen(&m)[23].contains("no match for \"zebra\""));
 }
 
+#[test]
+fn a_search_for_an_emoji_finds_it_as_drawn_and_skin_is_not_a_word_of_the_data() {
+    let item = parse_item(
+        json!({"id": "e", "prompt": "p", "candidates": [
+            "from 🇯🇵 with love👍\u{1F3FD}, a medium rare steak", "plain words"]}),
+        1,
+    )
+    .unwrap();
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: vec![Arc::new(item)],
+    });
+    let mut m = Model::new(Setup {
+        shuffle: false,
+        ..setup(d, TaskKind::Pair, &[])
+    })
+    .unwrap();
+    send(&mut m, Msg::Resize(120, 24), 0);
+    type_line(&mut m, Search, "🇯🇵");
+    // Said as drawn: no raw regional indicators reach the terminal through the footer.
+    assert_eq!(
+        m.status.as_deref(),
+        Some("\"⟨flag JP⟩\": match 1 of 1 here (n: next)")
+    );
+    let rows = screen(&m);
+    let y = rows
+        .iter()
+        .position(|r| r.contains("from ⟨flag JP⟩"))
+        .unwrap() as u16;
+    assert_eq!(reversed_on_row(&m, y), "⟨flag JP⟩");
+    // "skin" is prefer's name for the tone, not the data's; "medium" is both.
+    type_line(&mut m, Search, "skin");
+    assert_eq!(m.status.as_deref(), Some("no match for \"skin\""));
+    type_line(&mut m, Search, "medium");
+    assert_eq!(reversed_on_row(&m, y), "medium");
+}
+
 // --- the end: a summary, and the clock stops ------------------------------------------------------
 
 #[test]
