@@ -158,7 +158,7 @@ mod tests {
         assert!(hits("skin").is_empty());
         assert!(hits("flag").is_empty());
         // Angle brackets in the data are the data's.
-        assert_eq!(find_all("⟨x, y⟩", "x"), [3..4]);
+        assert_eq!(find_all("⟨x, y⟩", "x"), vec![3..4]);
     }
 
     #[test]
