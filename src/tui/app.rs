@@ -11,7 +11,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use crossterm::event::{self, Event as TermEvent, KeyCode};
+use crossterm::event::{self, Event as TermEvent};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
@@ -21,6 +21,7 @@ use crate::labels::{Event, LabelLog, LockedLog, ReadProgress};
 
 use super::keymap::Key;
 use super::model::Model;
+use super::route;
 use super::session::{self, Env, Files, Opened, SessionArgs};
 use super::terminal::{Interrupt, Signals, TermKey, repaint, suspend, term_key};
 use super::update::{Effect, InputKey, Msg, update};
@@ -496,35 +497,8 @@ fn finish_writes(model: &mut Model, writer: &Writer) {
 fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
     match ev {
         TermEvent::Key(k) => {
-            let Some(key) = Key::from_event(&k) else {
-                return;
-            };
-            if model.editor.is_some() {
-                queue.push_back(Msg::Edit(key));
-                return;
-            }
-            if matches!(model.overlay, super::model::Overlay::ConfirmUndo { .. }) {
-                let yes = matches!(key.code, KeyCode::Char('y' | 'Y')) && !key.ctrl && !key.alt;
-                queue.push_back(Msg::Answer(yes));
-                return;
-            }
-            if model.input.is_some() {
-                // A line is being typed: keys are text, not commands.
-                let ik = match key.code {
-                    KeyCode::Enter => Some(InputKey::Enter),
-                    KeyCode::Esc => Some(InputKey::Esc),
-                    KeyCode::Backspace => Some(InputKey::Backspace),
-                    KeyCode::Char('c') if key.ctrl => Some(InputKey::Esc),
-                    KeyCode::Char(c) if !key.ctrl && !key.alt => Some(InputKey::Char(c)),
-                    _ => None,
-                };
-                if let Some(ik) = ik {
-                    queue.push_back(Msg::Input(ik));
-                }
-                return;
-            }
-            if let Some(a) = model.keymap.action(key) {
-                queue.push_back(Msg::Key(a));
+            if let Some(msg) = Key::from_event(&k).and_then(|key| route::key(model, key)) {
+                queue.push_back(msg);
             }
         }
         TermEvent::Paste(text) if model.editor.is_some() => queue.push_back(Msg::EditPaste(text)),

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod model;
 pub mod nothing_left;
 pub mod review;
+pub mod route;
 pub mod session;
 pub mod team;
 pub mod terminal;

@@ -553,18 +553,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
 /// A key that decides (or builds a decision) arriving so soon after a new task appeared that
 /// it was meant for the one before: how many ms after.
 fn typed_ahead(m: &Model, a: Action) -> Option<u64> {
-    let decides = matches!(
-        a,
-        Action::Number(_)
-            | Action::ChooseLeft
-            | Action::ChooseRight
-            | Action::Tie
-            | Action::BothBad
-            | Action::TieNext
-            | Action::Submit
-            | Action::Skip
-    );
-    if decides {
+    if a.decides() {
         m.guard.blocks(m.now_ms)
     } else {
         None

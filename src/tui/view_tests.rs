@@ -415,3 +415,39 @@ fn two_turn_item_shows_the_question_and_opens_at_the_answer_judged() {
     assert!(!s.contains("行目です"), "{s}");
     assert!(s.contains("判定される答えです"), "{s}");
 }
+
+/// Every action of the action table is in the `?` help of each mode it does something in:
+/// the ones listed always, and what a task file turns on (rationale, guidelines, aspects) when
+/// it does. The help is built from the table, so an action with help text cannot go missing.
+#[test]
+fn help_lists_every_action_of_its_modes() {
+    use crate::action::ACTIONS;
+    let common = "guidelines = \"guide.md\"\nrationale = \"optional\"\n";
+    for mode in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+        let (items, toml) = match mode {
+            TaskKind::Pair => (cjk_and_escapes(), common.to_string()),
+            TaskKind::Rank => (four_candidates(), common.to_string()),
+            TaskKind::Rate => (
+                four_candidates(),
+                format!(
+                    "mode = \"rate\"\n{common}[rate]\naspects = [\"helpfulness\", \"honesty\"]\n"
+                ),
+            ),
+        };
+        let mut m = with_spec(items, mode, &toml, (200, 120));
+        update(&mut m, Msg::Key(Action::Help), 0);
+        let s = screen(&draw(&m));
+        for d in ACTIONS {
+            let Some(text) = d.action.long_help(mode) else {
+                continue;
+            };
+            let label = m.keymap.label(d.action, mode, m.scale);
+            assert!(
+                s.lines().any(|l| l.contains(&label) && l.contains(text)),
+                "{} ({label}: {text}) is not in the {} mode help:\n{s}",
+                d.name,
+                mode.name()
+            );
+        }
+    }
+}
