@@ -4,6 +4,7 @@
 pub mod app;
 pub mod clock;
 pub mod content;
+pub mod draft;
 pub mod filter;
 pub mod highlight;
 pub mod keymap;

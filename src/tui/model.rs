@@ -10,6 +10,7 @@ use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::clock::{DEFAULT_TYPEAHEAD_GUARD_MS, TaskClock, TypeaheadGuard};
 use super::content::WrapCache;
+use super::draft::Draft;
 use super::filter::Review;
 use super::keymap::KeyMap;
 use super::team::Team;
@@ -104,34 +105,16 @@ pub struct TaskView {
     /// until the first layout: open at the conversation's last turn).
     pub scroll: Vec<usize>,
     pub prompt_scroll: usize,
-    /// Rank mode: tiers of display positions, best first.
-    pub tiers: Vec<Vec<usize>>,
-    /// Rank mode: the next pick ties with the last tier.
-    pub tie_next: bool,
-    /// Rank mode: the last tier was placed automatically.
-    pub auto_last: bool,
-    /// Rate mode: rating per display position.
-    pub ratings: Vec<Option<u32>>,
-    /// Pair mode: the recorded choice, as a candidate id, "tie" or "both_bad".
-    pub choice: Option<String>,
+    /// The decision being built (or the recorded one, when revisiting), per mode.
+    pub draft: Draft,
     /// The recorded event was a skip.
     pub skipped: bool,
     /// The task has a recorded decision (shown when revisiting).
     pub decided: bool,
-    /// Pair mode with strength: the side chosen, waiting for the strength key.
-    pub pending_choice: Option<String>,
-    /// Pair mode: the recorded strength of the choice.
-    pub strength: Option<u8>,
     /// Flags set on candidates (candidate id -> flag names).
     pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The rationale written for this decision.
     pub rationale: String,
-    /// Rate mode with aspects: rating per display position and aspect.
-    pub aspect_ratings: Vec<Vec<Option<u32>>>,
-    /// The aspect number keys rate.
-    pub aspect: usize,
-    /// Rate mode: the scale of the recorded ratings shown, when it is not the session's.
-    pub recorded_scale: Option<u32>,
 }
 
 impl TaskView {
@@ -140,6 +123,7 @@ impl TaskView {
     /// `prepare`).
     pub fn fresh(item: Arc<Item>, key: TaskKey, order: Vec<usize>, aspects: usize) -> Self {
         let n = order.len();
+        let mode = key.kind;
         TaskView {
             item,
             key,
@@ -150,76 +134,32 @@ impl TaskView {
             // Set to each pane's anchor when it is first laid out (see `prepare`).
             scroll: vec![usize::MAX; n],
             prompt_scroll: usize::MAX,
-            tiers: Vec::new(),
-            tie_next: false,
-            auto_last: false,
-            ratings: vec![None; n],
-            choice: None,
+            draft: Draft::new(mode, n, aspects),
             skipped: false,
             decided: false,
-            pending_choice: None,
-            strength: None,
             flags: BTreeMap::new(),
             rationale: String::new(),
-            aspect_ratings: vec![vec![None; aspects]; n],
-            aspect: 0,
-            recorded_scale: None,
         }
-    }
-
-    /// The top of the scale the ratings on screen are on: the recorded decision's, else the
-    /// session's.
-    pub fn scale_shown(&self, session: u32) -> u32 {
-        self.recorded_scale.unwrap_or(session)
     }
 }
 
 impl TaskView {
-    /// Shows a recorded event's values: the ranking, ratings, pair choice and strength, flags,
-    /// rationale and aspect ratings it holds, on this view's display order.
+    /// Shows a recorded event's values: its decision (see [`Draft::from_event`]), flags and
+    /// rationale, on this view's display order.
     pub fn fill_from(&mut self, ev: &Event, aspects: &[String]) {
         self.skipped = ev.skip;
         self.decided = ev.is_decision();
-        let item = Arc::clone(&self.item);
-        let order = self.order.clone();
+        let (item, order) = (&self.item, &self.order);
         let pos = |id: &str| {
             item.candidate_index(id)
                 .and_then(|ci| order.iter().position(|&o| o == ci))
         };
-        if let Some(r) = &ev.ranking {
-            self.tiers = r
-                .iter()
-                .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
-                .filter(|t| !t.is_empty())
-                .collect();
-        }
-        if let Some(rs) = &ev.ratings {
-            for (id, r) in rs {
-                if let Some(p) = pos(id) {
-                    self.ratings[p] = Some(*r);
-                }
-            }
-        }
-        self.choice = ev.choice.clone();
-        self.strength = ev.strength;
+        self.draft = Draft::from_event(self.draft.mode(), ev, order.len(), aspects, pos);
         for (id, names) in ev.flags.iter().flatten() {
             self.flags
                 .insert(id.clone(), names.iter().cloned().collect());
         }
         self.rationale = ev.rationale.clone().unwrap_or_default();
-        for (a, name) in aspects.iter().enumerate() {
-            for (id, r) in ev
-                .aspects
-                .iter()
-                .flatten()
-                .filter(|(k, _)| *k == name)
-                .flat_map(|(_, m)| m)
-            {
-                if let Some(p) = pos(id) {
-                    self.aspect_ratings[p][a] = Some(*r);
-                }
-            }
-        }
     }
 }
 
@@ -697,8 +637,10 @@ impl Model {
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
         if let Some(ev) = self.decisions.get(&v.key) {
             v.fill_from(ev, &self.spec.rate.aspects);
-            if ev.ratings.is_some() {
-                v.recorded_scale = ev
+            if ev.ratings.is_some()
+                && let Some(r) = v.draft.rate_mut()
+            {
+                r.recorded_scale = ev
                     .scale
                     .or(Some(crate::rating_scale::DEFAULT))
                     .filter(|&k| k != self.scale);
@@ -712,18 +654,20 @@ impl Model {
         self.clock = TaskClock::start(self.now_ms);
     }
 
-    /// Number of candidates placed in the ranking being built.
+    /// Number of candidates placed in the ranking being built (0 outside rank mode).
     pub fn ranked_count(&self) -> usize {
-        self.view.tiers.iter().map(Vec::len).sum()
+        self.view.draft.rank().map_or(0, |r| r.placed())
+    }
+
+    /// How many candidates a ranking needs: all, or the task file's `top`.
+    pub fn rank_target(&self) -> usize {
+        let n = self.view.order.len();
+        self.spec.rank.top.map_or(n, |k| k.min(n))
     }
 
     /// Rank of display position `pos` (1-based tier number), if placed.
     pub fn rank_of(&self, pos: usize) -> Option<usize> {
-        self.view
-            .tiers
-            .iter()
-            .position(|t| t.contains(&pos))
-            .map(|r| r + 1)
+        self.view.draft.rank()?.rank_of(pos)
     }
 
     /// Nothing is left for this labeler: the summary goes up and the clocks stop.

@@ -4,6 +4,7 @@
 
 use crate::labels::{Event, Role, TaskKind};
 use crate::taskfile::RationaleMode;
+use crate::tui::draft::{Draft, PairDraft};
 use crate::tui::keymap::Action;
 use crate::tui::model::{Focus, Model, Overlay, SaveState};
 use crate::tui::textarea::RationaleEditor;
@@ -14,83 +15,16 @@ use super::navigating::{review_go, set_focus};
 /// The keys that decide or build the decision on screen.
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     match a {
-        Action::Number(n) => number(m, n, fx),
+        Action::Number(n) => match m.mode {
+            TaskKind::Pair => pair_number(m, n, fx),
+            TaskKind::Rank => rank_number(m, n),
+            TaskKind::Rate => rate_number(m, n),
+        },
         Action::ChooseLeft | Action::ChooseRight | Action::Tie | Action::BothBad => {
-            if m.mode == TaskKind::Pair {
-                let l = m.view.order[0];
-                let r = m.view.order[1];
-                let choice = match a {
-                    Action::ChooseLeft => m.view.item.candidates[l].id.clone(),
-                    Action::ChooseRight => m.view.item.candidates[r].id.clone(),
-                    Action::Tie => "tie".into(),
-                    _ => "both_bad".into(),
-                };
-                let sided = matches!(a, Action::ChooseLeft | Action::ChooseRight);
-                if sided && m.spec.strength.is_some() {
-                    // One more key says how much better.
-                    let side = if a == Action::ChooseLeft { "A" } else { "B" };
-                    let labels = m.spec.strength.as_ref().map(|s| s.labels.clone());
-                    m.view.pending_choice = Some(choice);
-                    if let Some(l) = labels {
-                        // The first word of each label keeps this on one 80-column line; `?`
-                        // shows them whole.
-                        let w = |i: usize| l[i].split_whitespace().next().unwrap_or("").to_string();
-                        m.status = Some(format!(
-                            "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} · Esc cancels",
-                            w(0),
-                            w(1),
-                            w(2),
-                            w(3)
-                        ));
-                    }
-                } else {
-                    decide_pair(m, choice, None, fx);
-                }
-            } else {
-                m.status = Some(format!(
-                    "that key is for pair mode; this is {} mode (? for help)",
-                    m.mode.name()
-                ));
-            }
+            choose(m, a, fx)
         }
-        Action::TieNext => match m.mode {
-            TaskKind::Rank if !m.spec.rank.ties => {
-                m.status = Some("this task does not allow ties".into());
-            }
-            TaskKind::Rank if m.view.tiers.is_empty() => {
-                m.status =
-                    Some("pick the best candidate first, then = ties the next pick with it".into());
-            }
-            TaskKind::Rank => {
-                m.view.tie_next = true;
-                m.status = Some(format!(
-                    "the next pick ties with rank #{}",
-                    m.view.tiers.len()
-                ));
-            }
-            _ => {}
-        },
-        Action::RemovePick => match m.mode {
-            TaskKind::Rank => {
-                if m.view.auto_last {
-                    m.view.tiers.pop();
-                    m.view.auto_last = false;
-                }
-                if let Some(t) = m.view.tiers.last_mut() {
-                    t.pop();
-                    if t.is_empty() {
-                        m.view.tiers.pop();
-                    }
-                }
-                m.view.tie_next = false;
-            }
-            TaskKind::Rate => {
-                if let Focus::Pane(p) = m.view.focus {
-                    m.view.ratings[p] = None;
-                }
-            }
-            TaskKind::Pair => {}
-        },
+        Action::TieNext => tie_next(m),
+        Action::RemovePick => remove_pick(m),
         Action::Submit => submit(m, fx),
         Action::Skip => {
             let mut ev = base_event(m);
@@ -109,161 +43,264 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
                 m.editor = Some(RationaleEditor::new(&m.view.rationale));
             }
         }
-        Action::Flag(i) => {
-            let Some(flag) = m.spec.flags.get(usize::from(i)).map(|f| f.name.clone()) else {
-                return;
-            };
-            let p = match m.view.focus {
-                Focus::Pane(p) => p,
-                Focus::Prompt => m.view.last_pane,
-            };
-            let id = m.view.item.candidates[m.view.order[p]].id.clone();
-            let set = m.view.flags.entry(id).or_default();
-            let on = if set.remove(&flag) {
-                false
-            } else {
-                set.insert(flag.clone());
-                true
-            };
-            m.status = Some(format!(
-                "[{}] {} \"{flag}\"",
-                p + 1,
-                if on { "flagged" } else { "no longer flagged" }
-            ));
-        }
+        Action::Flag(i) => flag(m, i),
         Action::NextAspect => {
             let n = m.spec.rate.aspects.len();
-            if m.mode == TaskKind::Rate && n > 0 {
-                m.view.aspect = (m.view.aspect + 1) % n;
-                m.status = Some(format!("rating {}", m.spec.rate.aspects[m.view.aspect]));
+            if let Some(r) = m.view.draft.rate_mut()
+                && n > 0
+            {
+                r.aspect = (r.aspect + 1) % n;
+                m.status = Some(format!("rating {}", m.spec.rate.aspects[r.aspect]));
             }
         }
         _ => {}
     }
 }
 
-pub(super) fn number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
-    let count = m.view.order.len();
-    match m.mode {
-        TaskKind::Pair if m.view.pending_choice.is_some() => match n {
-            1..=4 => {
-                let choice = m.view.pending_choice.take().unwrap_or_default();
-                decide_pair(m, choice, Some(n), fx);
-            }
-            _ => m.status = Some("strength: 1, 2, 3 or 4 (Esc cancels)".into()),
-        },
-        TaskKind::Pair => match n {
-            1 => key(m, Action::ChooseLeft, fx),
-            2 => key(m, Action::ChooseRight, fx),
-            _ => m.status = Some("pair mode: 1 or a = left, 2 or b = right".into()),
-        },
-        TaskKind::Rank => {
-            let pos = usize::from(n) - 1;
-            if pos >= count {
-                m.status = Some(format!("there are only {count} candidates"));
-                return;
-            }
-            let target = rank_target(m);
-            let complete = m.ranked_count() >= target;
-            if complete {
-                // `=` then the automatically placed last candidate: tie it with the tier above.
-                if m.view.tie_next
-                    && m.view.auto_last
-                    && m.view.tiers.last().is_some_and(|t| t == &vec![pos])
-                    && m.view.tiers.len() >= 2
-                {
-                    m.view.tiers.pop();
-                    if let Some(t) = m.view.tiers.last_mut() {
-                        t.push(pos);
-                    }
-                    m.view.tie_next = false;
-                    m.view.auto_last = false;
-                    return;
-                }
-                // A complete (or recorded) ranking: a number starts a new one.
-                m.view.tiers.clear();
-                m.view.auto_last = false;
-                m.view.tie_next = false;
-            }
-            if let Some(r) = m.rank_of(pos) {
-                m.status = Some(format!(
-                    "[{n}] is already ranked #{r}; Backspace takes back the last pick"
-                ));
-                return;
-            }
-            if m.view.tie_next && !m.view.tiers.is_empty() {
-                if let Some(t) = m.view.tiers.last_mut() {
-                    t.push(pos);
-                }
-            } else {
-                m.view.tiers.push(vec![pos]);
-            }
-            m.view.tie_next = false;
-            if target == count && m.ranked_count() == count - 1 {
-                let last = (0..count).find(|&p| m.rank_of(p).is_none());
-                if let Some(last) = last {
-                    m.view.tiers.push(vec![last]);
-                    m.view.auto_last = true;
-                }
-            }
-            // Complete: the footer shows the ranking and that Enter submits it.
+/// Pair mode: a, b, t, x (and 1, 2). With strength, a side waits for one more key that says
+/// how much better.
+fn choose(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    if m.mode != TaskKind::Pair {
+        m.status = Some(format!(
+            "that key is for pair mode; this is {} mode (? for help)",
+            m.mode.name()
+        ));
+        return;
+    }
+    let l = m.view.order[0];
+    let r = m.view.order[1];
+    let choice = match a {
+        Action::ChooseLeft => m.view.item.candidates[l].id.clone(),
+        Action::ChooseRight => m.view.item.candidates[r].id.clone(),
+        Action::Tie => "tie".into(),
+        _ => "both_bad".into(),
+    };
+    let sided = matches!(a, Action::ChooseLeft | Action::ChooseRight);
+    let Some(strength) = m.spec.strength.as_ref().filter(|_| sided) else {
+        decide_pair(m, choice, None, fx);
+        return;
+    };
+    // One more key says how much better.
+    let side = if a == Action::ChooseLeft { "A" } else { "B" };
+    // The first word of each label keeps this on one 80-column line; `?` shows them whole.
+    let w = |i: usize| {
+        strength.labels[i]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    m.status = Some(format!(
+        "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} · Esc cancels",
+        w(0),
+        w(1),
+        w(2),
+        w(3)
+    ));
+    if let Some(p) = m.view.draft.pair_mut() {
+        p.pending = Some(choice);
+    }
+}
+
+/// Pair mode's digits: the strength of a side waiting for it, else 1 = left, 2 = right.
+fn pair_number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
+    let waiting = m.view.draft.pair().is_some_and(|p| p.pending.is_some());
+    match (waiting, n) {
+        (true, 1..=4) => {
+            let choice = m.view.draft.pair_mut().and_then(|p| p.pending.take());
+            decide_pair(m, choice.unwrap_or_default(), Some(n), fx);
         }
-        TaskKind::Rate => {
-            let r = u32::from(n);
-            if r > m.scale {
-                m.status = Some(format!("ratings go from 1 to {}", m.scale));
-                return;
+        (true, _) => m.status = Some("strength: 1, 2, 3 or 4 (Esc cancels)".into()),
+        (false, 1) => choose(m, Action::ChooseLeft, fx),
+        (false, 2) => choose(m, Action::ChooseRight, fx),
+        (false, _) => m.status = Some("pair mode: 1 or a = left, 2 or b = right".into()),
+    }
+}
+
+/// Rank mode's `=`: the next pick ties with the last tier.
+fn tie_next(m: &mut Model) {
+    let ties = m.spec.rank.ties;
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    m.status = Some(if !ties {
+        "this task does not allow ties".into()
+    } else if r.tiers.is_empty() {
+        "pick the best candidate first, then = ties the next pick with it".into()
+    } else {
+        r.tie_next = true;
+        format!("the next pick ties with rank #{}", r.tiers.len())
+    });
+}
+
+/// Backspace: takes back the last pick (rank), or clears the focused rating (rate).
+fn remove_pick(m: &mut Model) {
+    let focus = m.view.focus;
+    match &mut m.view.draft {
+        Draft::Rank(r) => {
+            if r.auto_last {
+                r.tiers.pop();
+                r.auto_last = false;
             }
-            if let Some(old) = m.view.recorded_scale.take() {
-                // The recorded ratings were on another scale: they are not carried over.
-                m.view.ratings.iter_mut().for_each(|x| *x = None);
-                m.view
-                    .aspect_ratings
-                    .iter_mut()
-                    .flatten()
-                    .for_each(|x| *x = None);
-                m.status = Some(format!(
-                    "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
-                    m.scale
-                ));
-            }
-            let p = match m.view.focus {
-                Focus::Pane(p) => p,
-                Focus::Prompt => m.view.last_pane,
-            };
-            let label = m
-                .spec
-                .rate
-                .labels
-                .get(r as usize - 1)
-                .cloned()
-                .unwrap_or_else(|| format!("{r}"));
-            if !m.spec.rate.aspects.is_empty() {
-                rate_aspect(m, p, r, &label);
-                return;
-            }
-            m.view.ratings[p] = Some(r);
-            let next = (1..=count)
-                .map(|k| (p + k) % count)
-                .find(|&q| m.view.ratings[q].is_none());
-            match next {
-                Some(q) => set_focus(m, Focus::Pane(q)),
-                None => {
-                    set_focus(m, Focus::Pane(p));
-                    m.status = Some("all rated: Enter submits".into());
+            if let Some(t) = r.tiers.last_mut() {
+                t.pop();
+                if t.is_empty() {
+                    r.tiers.pop();
                 }
             }
+            r.tie_next = false;
+        }
+        Draft::Rate(r) => {
+            if let Focus::Pane(p) = focus {
+                r.ratings[p] = None;
+            }
+        }
+        Draft::Pair(_) => {}
+    }
+}
+
+/// Toggles the task file's flag `i` on the focused candidate.
+fn flag(m: &mut Model, i: u8) {
+    let Some(flag) = m.spec.flags.get(usize::from(i)).map(|f| f.name.clone()) else {
+        return;
+    };
+    let p = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let id = m.view.item.candidates[m.view.order[p]].id.clone();
+    let set = m.view.flags.entry(id).or_default();
+    let on = if set.remove(&flag) {
+        false
+    } else {
+        set.insert(flag.clone());
+        true
+    };
+    m.status = Some(format!(
+        "[{}] {} \"{flag}\"",
+        p + 1,
+        if on { "flagged" } else { "no longer flagged" }
+    ));
+}
+
+/// Rank mode's digits: the next pick (tied with the last tier after `=`); the last candidate
+/// is placed automatically; a digit on a complete ranking starts a new one.
+fn rank_number(m: &mut Model, n: u8) {
+    let count = m.view.order.len();
+    let pos = usize::from(n) - 1;
+    if pos >= count {
+        m.status = Some(format!("there are only {count} candidates"));
+        return;
+    }
+    let target = m.rank_target();
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    if r.placed() >= target {
+        // `=` then the automatically placed last candidate: tie it with the tier above.
+        if r.tie_next
+            && r.auto_last
+            && r.tiers.last().is_some_and(|t| t == &vec![pos])
+            && r.tiers.len() >= 2
+        {
+            r.tiers.pop();
+            if let Some(t) = r.tiers.last_mut() {
+                t.push(pos);
+            }
+            r.tie_next = false;
+            r.auto_last = false;
+            return;
+        }
+        // A complete (or recorded) ranking: a number starts a new one.
+        r.tiers.clear();
+        r.auto_last = false;
+        r.tie_next = false;
+    }
+    if let Some(k) = r.rank_of(pos) {
+        m.status = Some(format!(
+            "[{n}] is already ranked #{k}; Backspace takes back the last pick"
+        ));
+        return;
+    }
+    if r.tie_next && !r.tiers.is_empty() {
+        if let Some(t) = r.tiers.last_mut() {
+            t.push(pos);
+        }
+    } else {
+        r.tiers.push(vec![pos]);
+    }
+    r.tie_next = false;
+    if target == count && r.placed() == count - 1 {
+        let last = (0..count).find(|&p| r.rank_of(p).is_none());
+        if let Some(last) = last {
+            r.tiers.push(vec![last]);
+            r.auto_last = true;
+        }
+    }
+    // Complete: the footer shows the ranking and that Enter submits it.
+}
+
+/// Rate mode's digits: a rating for the focused candidate (or, with aspects, for it on the
+/// aspect shown); focus moves on to the next one unrated.
+fn rate_number(m: &mut Model, n: u8) {
+    let count = m.view.order.len();
+    let r = u32::from(n);
+    if r > m.scale {
+        m.status = Some(format!("ratings go from 1 to {}", m.scale));
+        return;
+    }
+    let p = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let Some(d) = m.view.draft.rate_mut() else {
+        return;
+    };
+    if let Some(old) = d.recorded_scale.take() {
+        // The recorded ratings were on another scale: they are not carried over.
+        d.ratings.iter_mut().for_each(|x| *x = None);
+        d.aspect_ratings
+            .iter_mut()
+            .flatten()
+            .for_each(|x| *x = None);
+        m.status = Some(format!(
+            "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
+            m.scale
+        ));
+    }
+    let label = m
+        .spec
+        .rate
+        .labels
+        .get(r as usize - 1)
+        .cloned()
+        .unwrap_or_else(|| format!("{r}"));
+    if !m.spec.rate.aspects.is_empty() {
+        rate_aspect(m, p, r, &label);
+        return;
+    }
+    d.ratings[p] = Some(r);
+    let next = (1..=count)
+        .map(|k| (p + k) % count)
+        .find(|&q| d.ratings[q].is_none());
+    match next {
+        Some(q) => set_focus(m, Focus::Pane(q)),
+        None => {
+            set_focus(m, Focus::Pane(p));
+            m.status = Some("all rated: Enter submits".into());
         }
     }
 }
 
+/// Enter: records the ranking or the ratings built, once complete; until then says what is
+/// missing (and, in rate mode, focuses it).
 pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
-    let count = m.view.order.len();
     match m.mode {
-        TaskKind::Pair => {}
+        TaskKind::Pair => return,
         TaskKind::Rank => {
+            let count = m.view.order.len();
             let placed = m.ranked_count();
-            let target = rank_target(m);
+            let target = m.rank_target();
             if placed < target {
                 m.status = Some(if target < count {
                     format!("pick the best {target} first: {placed} picked")
@@ -272,49 +309,33 @@ pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
                 });
                 return;
             }
-            let ids = shown_ids(m);
-            let mut ev = base_event(m);
-            ev.shown = Some(ids.clone());
-            let mut ranking: Vec<Vec<String>> = m
-                .view
-                .tiers
-                .iter()
-                .map(|t| t.iter().map(|&p| ids[p].clone()).collect())
-                .collect();
-            // "Pick the best K": the others share the last place.
-            let rest: Vec<String> = (0..count)
-                .filter(|&p| m.rank_of(p).is_none())
-                .map(|p| ids[p].clone())
-                .collect();
-            if !rest.is_empty() {
-                ranking.push(rest);
-            }
-            ev.ranking = Some(ranking);
-            commit(m, ev, fx);
         }
-        TaskKind::Rate if !m.spec.rate.aspects.is_empty() => submit_aspects(m, fx),
+        TaskKind::Rate if !m.spec.rate.aspects.is_empty() => {
+            if aspect_missing(m) {
+                return;
+            }
+        }
         TaskKind::Rate => {
-            if let Some(p) = m.view.ratings.iter().position(Option::is_none) {
-                let left = m.view.ratings.iter().filter(|r| r.is_none()).count();
+            let Some(d) = m.view.draft.rate() else {
+                return;
+            };
+            if let Some(p) = d.ratings.iter().position(Option::is_none) {
+                let left = d.ratings.iter().filter(|r| r.is_none()).count();
                 m.status = Some(format!("rate every candidate first: {left} to go"));
                 set_focus(m, Focus::Pane(p));
                 return;
             }
-            let ids = shown_ids(m);
-            let mut ev = base_event(m);
-            ev.shown = Some(ids.clone());
-            ev.ratings = Some(
-                ids.iter()
-                    .zip(&m.view.ratings)
-                    .map(|(id, r)| (id.clone(), r.unwrap_or(0)))
-                    .collect(),
-            );
-            ev.scale = Some(m.scale);
-            commit(m, ev, fx);
         }
     }
+    let ids = shown_ids(m);
+    let mut ev = base_event(m);
+    m.view
+        .draft
+        .to_event(&mut ev, &ids, &m.spec.rate.aspects, m.scale);
+    commit(m, ev, fx);
 }
 
+/// A pair decision: the choice (a candidate id, "tie" or "both_bad") and its strength.
 pub(super) fn decide_pair(
     m: &mut Model,
     choice: String,
@@ -322,9 +343,12 @@ pub(super) fn decide_pair(
     fx: &mut Vec<Effect>,
 ) {
     let mut ev = base_event(m);
-    ev.pair = Some(pair_ids(m));
-    ev.choice = Some(choice);
-    ev.strength = strength;
+    let d = Draft::Pair(PairDraft {
+        choice: Some(choice),
+        strength,
+        pending: None,
+    });
+    d.to_event(&mut ev, &shown_ids(m), &[], m.scale);
     commit(m, ev, fx);
 }
 
@@ -549,29 +573,26 @@ pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
     }
 }
 
-/// How many candidates a ranking needs: all, or the task file's `top`.
-pub(super) fn rank_target(m: &Model) -> usize {
-    let n = m.view.order.len();
-    m.spec.rank.top.map_or(n, |k| k.min(n))
-}
-
 /// Rate mode with aspects: a rating for (candidate, current aspect); then the next empty cell,
 /// going across the candidates for one aspect before the next aspect (comparing answers on one
 /// aspect at a time).
-pub(super) fn rate_aspect(m: &mut Model, p: usize, r: u32, label: &str) {
+fn rate_aspect(m: &mut Model, p: usize, r: u32, label: &str) {
     let aspects = m.spec.rate.aspects.len();
-    let a = m.view.aspect.min(aspects - 1);
-    m.view.aspect_ratings[p][a] = Some(r);
     let count = m.view.order.len();
+    let Some(d) = m.view.draft.rate_mut() else {
+        return;
+    };
+    let a = d.aspect.min(aspects - 1);
+    d.aspect_ratings[p][a] = Some(r);
     let cells = count * aspects;
     let start = a * count + p;
     let next = (1..=cells)
         .map(|k| (start + k) % cells)
-        .find(|&c| m.view.aspect_ratings[c % count][c / count].is_none());
+        .find(|&c| d.aspect_ratings[c % count][c / count].is_none());
     let name = m.spec.rate.aspects[a].clone();
     match next {
         Some(c) => {
-            m.view.aspect = c / count;
+            d.aspect = c / count;
             set_focus(m, Focus::Pane(c % count));
             m.status = Some(format!("[{}] {name}: {label}", p + 1));
         }
@@ -579,50 +600,28 @@ pub(super) fn rate_aspect(m: &mut Model, p: usize, r: u32, label: &str) {
     }
 }
 
-pub(super) fn submit_aspects(m: &mut Model, fx: &mut Vec<Effect>) {
+/// Rate mode with aspects, on Enter: the first cell still empty (aspect by aspect), shown and
+/// said; false when every cell is rated.
+fn aspect_missing(m: &mut Model) -> bool {
     let count = m.view.order.len();
-    let aspects = m.spec.rate.aspects.clone();
+    let aspects = &m.spec.rate.aspects;
+    let Some(d) = m.view.draft.rate_mut() else {
+        return true;
+    };
     let missing = (0..aspects.len())
         .flat_map(|a| (0..count).map(move |p| (a, p)))
-        .find(|&(a, p)| m.view.aspect_ratings[p][a].is_none());
-    if let Some((a, p)) = missing {
-        let left = m
-            .view
-            .aspect_ratings
-            .iter()
-            .flatten()
-            .filter(|r| r.is_none())
-            .count();
-        m.view.aspect = a;
-        set_focus(m, Focus::Pane(p));
-        m.status = Some(format!("{left} ratings to go: [{}] {}", p + 1, aspects[a]));
-        return;
-    }
-    let ids = shown_ids(m);
-    let mut ev = base_event(m);
-    ev.shown = Some(ids.clone());
-    let mut per_aspect = std::collections::BTreeMap::new();
-    for (a, name) in aspects.iter().enumerate() {
-        let row: std::collections::BTreeMap<String, u32> = ids
-            .iter()
-            .enumerate()
-            .map(|(p, id)| (id.clone(), m.view.aspect_ratings[p][a].unwrap_or(0)))
-            .collect();
-        per_aspect.insert(name.clone(), row);
-    }
-    // `ratings`: each candidate's mean over the aspects, rounded, so tools that read only
-    // `ratings` still get one figure per candidate.
-    ev.ratings = Some(
-        ids.iter()
-            .enumerate()
-            .map(|(p, id)| {
-                let sum: u32 = m.view.aspect_ratings[p].iter().flatten().sum();
-                let mean = f64::from(sum) / aspects.len() as f64;
-                (id.clone(), mean.round() as u32)
-            })
-            .collect(),
-    );
-    ev.aspects = Some(per_aspect);
-    ev.scale = Some(m.scale);
-    commit(m, ev, fx);
+        .find(|&(a, p)| d.aspect_ratings[p][a].is_none());
+    let Some((a, p)) = missing else {
+        return false;
+    };
+    let left = d
+        .aspect_ratings
+        .iter()
+        .flatten()
+        .filter(|r| r.is_none())
+        .count();
+    d.aspect = a;
+    m.status = Some(format!("{left} ratings to go: [{}] {}", p + 1, aspects[a]));
+    set_focus(m, Focus::Pane(p));
+    true
 }

@@ -218,8 +218,15 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         Action::Cancel => {
             m.zoom = false;
             m.show_matches = false;
-            m.view.tie_next = false;
-            if m.view.pending_choice.take().is_some() {
+            if let Some(r) = m.view.draft.rank_mut() {
+                r.tie_next = false;
+            }
+            if m.view
+                .draft
+                .pair_mut()
+                .and_then(|p| p.pending.take())
+                .is_some()
+            {
                 m.status = Some("cancelled: choose again".into());
             }
         }

@@ -14,21 +14,7 @@ pub(super) fn key(m: &mut Model, a: Action) {
     match a {
         Action::NextTask if m.review.is_some() => review_step(m, 1),
         Action::PrevTask if m.review.is_some() => review_step(m, -1),
-        Action::NextUndecided if m.review.is_some() => {
-            let r = m.review.as_ref().map(|r| (r.pos, r.list.clone()));
-            if let Some((pos, list)) = r {
-                let next = (pos + 1..list.len()).find(|&p| {
-                    m.key_of(list[p])
-                        .is_some_and(|k| m.decisions.get(&k).is_none())
-                });
-                match next {
-                    Some(p) => review_go(m, p),
-                    None => {
-                        m.status = Some("no task further down this list lacks your decision".into())
-                    }
-                }
-            }
-        }
+        Action::NextUndecided if m.review.is_some() => review_next_undecided(m),
         Action::CycleFilter => match &m.review {
             Some(r) => {
                 let names = crate::tui::review::annotator_names(m);
@@ -67,30 +53,9 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 m.status = Some("this is the first task".into());
             }
         }
-        Action::NextUndecided => {
-            let from = (m.current + 1) % m.tasks.len();
-            if let Some(i) = m.first_open_from(from) {
-                m.go_to(i);
-            } else if let Some(i) = m.first_skipped_from(from) {
-                m.go_to(i);
-                m.status = Some("no undecided tasks left; showing a skipped one".into());
-            } else {
-                m.status = Some("every task is decided".into());
-            }
-        }
+        Action::NextUndecided => next_undecided(m),
         Action::FocusNext | Action::FocusPrev | Action::FocusLeft | Action::FocusRight => {
-            let n = m.view.order.len();
-            let cur = match m.view.focus {
-                Focus::Pane(p) => p,
-                Focus::Prompt => m.view.last_pane,
-            };
-            let next = match a {
-                Action::FocusNext => (cur + 1) % n,
-                Action::FocusPrev => (cur + n - 1) % n,
-                Action::FocusLeft => cur.saturating_sub(1),
-                _ => (cur + 1).min(n - 1),
-            };
-            set_focus(m, Focus::Pane(next));
+            focus_pane(m, a)
         }
         Action::FocusPrompt => {
             let f = match m.view.focus {
@@ -134,6 +99,51 @@ pub(super) fn key(m: &mut Model, a: Action) {
         }
         _ => {}
     }
+}
+
+/// `}` in review: the next task down the filter's list without this reviewer's decision.
+fn review_next_undecided(m: &mut Model) {
+    let r = m.review.as_ref().map(|r| (r.pos, r.list.clone()));
+    if let Some((pos, list)) = r {
+        let next = (pos + 1..list.len()).find(|&p| {
+            m.key_of(list[p])
+                .is_some_and(|k| m.decisions.get(&k).is_none())
+        });
+        match next {
+            Some(p) => review_go(m, p),
+            None => m.status = Some("no task further down this list lacks your decision".into()),
+        }
+    }
+}
+
+/// `}`: the next open task, wrapping; a skipped one when none is open.
+fn next_undecided(m: &mut Model) {
+    let from = (m.current + 1) % m.tasks.len();
+    if let Some(i) = m.first_open_from(from) {
+        m.go_to(i);
+    } else if let Some(i) = m.first_skipped_from(from) {
+        m.go_to(i);
+        m.status = Some("no undecided tasks left; showing a skipped one".into());
+    } else {
+        m.status = Some("every task is decided".into());
+    }
+}
+
+/// Tab, Shift-Tab (wrapping), h, l (stopping at the ends): the focus among candidate panes,
+/// from the prompt's last candidate when the prompt has it.
+fn focus_pane(m: &mut Model, a: Action) {
+    let n = m.view.order.len();
+    let cur = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let next = match a {
+        Action::FocusNext => (cur + 1) % n,
+        Action::FocusPrev => (cur + n - 1) % n,
+        Action::FocusLeft => cur.saturating_sub(1),
+        _ => (cur + 1).min(n - 1),
+    };
+    set_focus(m, Focus::Pane(next));
 }
 
 pub(super) fn set_focus(m: &mut Model, f: Focus) {

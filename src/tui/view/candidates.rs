@@ -8,6 +8,7 @@
 //! The focused pane has a thick border and a `▶`; in pair mode the chosen one a double border
 //! and `✓`. Nothing depends on colour.
 
+use crate::tui::draft::Draft;
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
@@ -40,7 +41,8 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let ci = m.view.order[pos];
         let cand = &m.view.item.candidates[ci];
         let focused = m.view.focus == Focus::Pane(pos);
-        let chosen = m.mode == TaskKind::Pair && m.view.choice.as_deref() == Some(cand.id.as_str());
+        let pair = m.view.draft.pair();
+        let chosen = pair.is_some_and(|p| p.choice.as_deref() == Some(cand.id.as_str()));
 
         let mut title = String::new();
         if focused {
@@ -61,7 +63,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                 &flags.iter().cloned().collect::<Vec<_>>().join(", "),
             ));
         }
-        if m.view.pending_choice.as_deref() == Some(cand.id.as_str()) {
+        if pair.is_some_and(|p| p.pending.as_deref() == Some(cand.id.as_str())) {
             title.push_str(" · ✓? how much (1-4)");
         }
         let title_style = if focused || chosen {
@@ -123,24 +125,28 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             // Every annotator's verdict on this candidate, above its text.
             Some(vs) => Some(pane_verdicts(vs, &cand.id)),
             // Rate mode with aspects: this candidate's row of the grid.
-            None if m.mode == TaskKind::Rate && !m.spec.rate.aspects.is_empty() => Some(
-                m.spec
-                    .rate
-                    .aspects
-                    .iter()
-                    .enumerate()
-                    .map(|(a, name)| {
-                        let here = focused && a == m.view.aspect;
-                        let r = m.view.aspect_ratings[pos][a]
-                            .map_or("–".to_string(), |r| r.to_string());
-                        format!(
-                            "{}{name}  {r}/{}",
-                            if here { "▶ " } else { "  " },
-                            m.view.scale_shown(m.scale)
-                        )
-                    })
-                    .collect(),
-            ),
+            None if !m.spec.rate.aspects.is_empty()
+                && let Some(d) = m.view.draft.rate() =>
+            {
+                Some(
+                    m.spec
+                        .rate
+                        .aspects
+                        .iter()
+                        .enumerate()
+                        .map(|(a, name)| {
+                            let here = focused && a == d.aspect;
+                            let r = d.aspect_ratings[pos][a]
+                                .map_or("–".to_string(), |r| r.to_string());
+                            format!(
+                                "{}{name}  {r}/{}",
+                                if here { "▶ " } else { "  " },
+                                d.scale_shown(m.scale)
+                            )
+                        })
+                        .collect(),
+                )
+            }
             None => None,
         };
         if let Some(top_lines) = top_lines {
@@ -165,21 +171,19 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
 
 /// What the labeler decided about this candidate, as a short text badge.
 fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
-    match m.mode {
-        TaskKind::Rank => {
-            let r = m.rank_of(pos)?;
-            let tied = m.view.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
+    match &m.view.draft {
+        Draft::Rank(d) => {
+            let r = d.rank_of(pos)?;
+            let tied = d.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
             Some(format!("#{r}{}", if tied { "=" } else { "" }))
         }
         // On the scale the decision was made on, which a log from an older prefer may not
         // share with this session.
-        TaskKind::Rate => {
-            m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.view.scale_shown(m.scale)))
-        }
-        TaskKind::Pair => match m.view.choice.as_deref()? {
+        Draft::Rate(d) => d.ratings[pos].map(|r| format!("★ {r}/{}", d.scale_shown(m.scale))),
+        Draft::Pair(d) => match d.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),
-            c if c == id => Some(match m.view.strength {
+            c if c == id => Some(match d.strength {
                 Some(k) => format!("✓ better ({k}/4)"),
                 None => "✓ better".into(),
             }),
