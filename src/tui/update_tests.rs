@@ -951,3 +951,36 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     keys(&mut m, &[ChooseLeft, ChooseLeft]);
     assert_eq!(m.overlay, Overlay::Done, "everything read and decided");
 }
+
+/// A paste is text: into the rationale editor or the line being typed; anywhere else it is
+/// ignored with a message, never taken as keys.
+#[test]
+fn a_paste_goes_into_the_editor_or_the_line_and_is_otherwise_ignored() {
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\nrationale = \"optional\"\n"),
+    );
+    update(&mut m, Msg::Paste("as".into()), 1000);
+    assert!(m.unsaved.is_empty() && m.current == 0, "nothing decided");
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .starts_with("pasted text ignored"),
+        "{:?}",
+        m.status
+    );
+    update(&mut m, Msg::Key(Search), 1000);
+    update(&mut m, Msg::Paste("item\n1".into()), 1000);
+    assert_eq!(
+        m.input.as_ref().unwrap().text,
+        "item1",
+        "line breaks left out"
+    );
+    update(&mut m, Msg::Input(super::update::InputKey::Esc), 1000);
+    update(&mut m, Msg::Key(Rationale), 1000);
+    update(&mut m, Msg::Paste("A cites\nsources".into()), 1000);
+    assert_eq!(m.editor.as_ref().unwrap().text(), "A cites\nsources");
+    assert!(m.unsaved.is_empty());
+}

@@ -40,9 +40,11 @@ pub enum Msg {
     Input(InputKey),
     /// y (true) or any other key (false) to a yes/no question on screen.
     Answer(bool),
-    /// A key, or pasted text, for the rationale editor while it is open.
+    /// A key for the rationale editor while it is open.
     Edit(Key),
-    EditPaste(String),
+    /// Pasted text (bracketed paste): into the rationale editor or the line being typed, if
+    /// one is open; otherwise ignored, and the footer says so (a paste is never taken as keys).
+    Paste(String),
 }
 
 /// Keys of the one-line editor in the footer.
@@ -156,11 +158,9 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 close_editor(m, &mut fx);
             }
         }
-        Msg::EditPaste(t) => {
+        Msg::Paste(t) => {
             m.clock.input(now_ms);
-            if let Some(ed) = m.editor.as_mut() {
-                ed.paste(&t);
-            }
+            paste(m, &t);
         }
         Msg::Others(events) => {
             let was_wanted = m.team.wants(&m.view.key);
@@ -183,6 +183,22 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     }
     prepare(m);
     fx
+}
+
+/// Pasted text goes where text is being written: the rationale editor, or the `:` or `/`
+/// line (as typed characters: controls and line breaks are left out).
+fn paste(m: &mut Model, text: &str) {
+    if let Some(ed) = m.editor.as_mut() {
+        ed.paste(text);
+    } else if m.input.is_some() {
+        for c in text.chars() {
+            input(m, InputKey::Char(c));
+        }
+    } else {
+        m.status = Some(
+            "pasted text ignored: paste into the rationale editor (r) or a : or / line".into(),
+        );
+    }
 }
 
 /// A key's action, once no overlay takes it: the common keys here, the rest by what they do.
