@@ -1,5 +1,6 @@
-//! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
-//! draws it.
+//! The labeling screen's state: plain data beside the item source that tasks are read through
+//! (a lazy source reads the candidate file when an item is shown); no terminal, no log.
+//! `update` changes it, `view` draws it from what it holds, reading nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -59,6 +60,18 @@ pub struct NothingLeft {
     pub review: String,
     /// The command that asks for one more decision per task.
     pub raise: String,
+}
+
+/// What the "done" overlay counts, taken when it goes up (see [`Model::show_done`]) so that
+/// drawing it reads nothing: tasks of this file and mode, and how many of them this labeler
+/// decided or skipped and others took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DoneCounts {
+    pub total: usize,
+    pub decided: usize,
+    pub skipped: usize,
+    /// Decided often enough by others, neither decided nor skipped by this labeler.
+    pub taken: usize,
 }
 
 /// The extra-decision state of a session.
@@ -251,6 +264,8 @@ pub struct Model {
     pub nothing_left: Option<NothingLeft>,
     /// Decisions beyond the overlap: asked for, and made.
     pub extras: Extras,
+    /// What the "done" overlay shows, counted when it went up.
+    pub done: DoneCounts,
 }
 
 /// What a typed line is for.
@@ -271,6 +286,16 @@ impl std::fmt::Debug for dyn ItemSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ItemSource({} items)", self.len())
     }
+}
+
+/// Why a session cannot start: the file gives this mode no task.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoTasks {
+    /// Every item has more candidates than the mode takes; `why` says so for the first one.
+    #[error("every item is left out in this mode, e.g. {why}")]
+    AllLeftOut { why: String },
+    #[error("the file has no item that can be labeled")]
+    NoItem,
 }
 
 /// Everything needed to start a session.
@@ -336,7 +361,7 @@ impl Model {
 
     /// A model opened at the first undecided task (resume). Fails when the source has no
     /// usable task at all.
-    pub fn new(s: Setup) -> Result<Self, String> {
+    pub fn new(s: Setup) -> Result<Self, NoTasks> {
         // Replaced by `go_to` below, before anything reads it.
         let placeholder = TaskView::fresh(Arc::default(), TaskKey::new("", s.mode), Vec::new(), 0);
         let mut m = Model {
@@ -395,15 +420,16 @@ impl Model {
             awaiting: false,
             nothing_left: None,
             extras: Default::default(),
+            done: DoneCounts::default(),
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
         m.team.mine_at_start(mine);
         m.sync_tasks();
         if m.tasks.is_empty() {
-            return Err(match &m.first_left_out {
-                Some(why) => format!("every item is left out in this mode, e.g. {why}"),
-                None => "the file has no item that can be labeled".to_string(),
+            return Err(match m.first_left_out.take() {
+                Some(why) => NoTasks::AllLeftOut { why },
+                None => NoTasks::NoItem,
             });
         }
         let first_open = m.resume_point();
@@ -612,7 +638,8 @@ impl Model {
         })
     }
 
-    /// Number of tasks with no decision and no skip.
+    /// Number of tasks open for this labeler. It looks at every task (in pair mode, through
+    /// the items of a lazy source): never from a view.
     pub fn open_count(&self) -> usize {
         (0..self.tasks.len()).filter(|&i| self.is_open(i)).count()
     }
@@ -670,8 +697,23 @@ impl Model {
         self.view.draft.rank()?.rank_of(pos)
     }
 
-    /// Nothing is left for this labeler: the summary goes up and the clocks stop.
+    /// Nothing is left for this labeler (no task is open: the callers have just looked): the
+    /// summary goes up with its counts, and the clocks stop. While it is up no task opens (one
+    /// that does closes it), so the counts stay true until it closes.
     pub fn show_done(&mut self) {
+        let total = self.tasks.len();
+        let decided = self.decided_count();
+        let skipped = self
+            .decisions
+            .iter()
+            .filter(|e| e.skip && e.task == self.mode)
+            .count();
+        self.done = DoneCounts {
+            total,
+            decided,
+            skipped,
+            taken: total.saturating_sub(decided + skipped),
+        };
         self.overlay = Overlay::Done;
         self.clock.stop(self.now_ms);
         self.session_clock.stop(self.now_ms);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
@@ -576,7 +576,7 @@ pub fn build(
         theme: config.theme,
         typeahead_guard_ms: config.typeahead_guard_ms,
     })
-    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    .with_context(|| args.file.display().to_string())?;
     if review.is_none() {
         model.next_steps = next_steps(args, mode);
     }

@@ -451,3 +451,71 @@ fn help_lists_every_action_of_its_modes() {
         }
     }
 }
+
+/// An item source that counts the records it is asked for.
+#[derive(Debug)]
+struct Counting {
+    inner: Arc<Dataset>,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::format::ItemSource for Counting {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn item(&self, i: usize) -> Result<Arc<crate::format::Item>, crate::format::Problem> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.item(i)
+    }
+}
+
+/// The "done" overlay is drawn from counts kept in the model: drawing it reads no item (in
+/// pair mode, counting the open tasks would read every item of a lazy source, every frame).
+#[test]
+fn the_done_overlay_reads_nothing_to_draw() {
+    use crate::format::ItemSource;
+    use std::sync::atomic::Ordering;
+    let items = four_candidates();
+    let inner = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
+            .collect(),
+    });
+    let src = Arc::new(Counting {
+        inner,
+        reads: Default::default(),
+    });
+    let mut m = Model::new(Setup {
+        size: (100, 30),
+        ..Setup::new(src.clone() as Arc<dyn ItemSource>, "alice", TaskKind::Pair)
+    })
+    .unwrap();
+    update(&mut m, Msg::Resize(100, 30), 0);
+    // Four candidates: six pairs; decide five, skip one.
+    for t in 0..6 {
+        let a = if t == 5 {
+            Action::Skip
+        } else {
+            Action::ChooseLeft
+        };
+        update(&mut m, Msg::Key(a), 10_000 * (t + 1));
+    }
+    assert_eq!(m.overlay, super::model::Overlay::Done);
+    let before = src.reads.load(Ordering::SeqCst);
+    let s = screen(&draw(&m));
+    let s2 = screen(&draw(&m));
+    assert_eq!(
+        src.reads.load(Ordering::SeqCst),
+        before,
+        "drawing read items"
+    );
+    assert_eq!(s, s2);
+    assert!(
+        s.contains("Nothing left for you: 5 decided, 1 skipped of 6 tasks."),
+        "{s}"
+    );
+}
