@@ -1,5 +1,6 @@
-//! Keys to actions: the default key map, key labels for the footer and help, and the text that
-//! describes each action in each mode. The footer and the help overlay are generated from here.
+//! The labeler's key map: which key asks for which [`Action`], built from the action table's
+//! default keys ([`crate::action`]) with the settings file's `[keys]` and the task file's flag
+//! keys applied; key labels, and the footer and help lines generated from the live map.
 
 pub use crate::action::Action;
 use crate::action::{ACTIONS, Listed, default_bindings};

@@ -139,7 +139,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
                 format!(
                     "⚠ {} bad record{}",
                     p.problems,
-                    if p.problems == 1 { "" } else { "s" }
+                    crate::text::plural(p.problems)
                 ),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
