@@ -160,6 +160,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         }
         Msg::Paste(t) => {
             m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
             paste(m, &t);
         }
         Msg::Others(events) => {

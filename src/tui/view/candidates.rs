@@ -8,7 +8,6 @@
 //! The focused pane has a thick border and a `▶`; in pair mode the chosen one a double border
 //! and `✓`. Nothing depends on colour.
 
-use crate::tui::draft::Draft;
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
@@ -23,6 +22,7 @@ use super::super::review::{self, pane_verdicts};
 use super::thousands;
 use crate::labels::TaskKind;
 use crate::text::truncate;
+use crate::tui::draft::Draft;
 use ratatui::layout::Rect;
 
 pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
@@ -41,31 +41,9 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let ci = m.view.order[pos];
         let cand = &m.view.item.candidates[ci];
         let focused = m.view.focus == Focus::Pane(pos);
-        let pair = m.view.draft.pair();
-        let chosen = pair.is_some_and(|p| p.choice.as_deref() == Some(cand.id.as_str()));
+        let chosen = m.view.draft.pair().and_then(|p| p.choice.as_deref()) == Some(&cand.id);
 
-        let mut title = String::new();
-        if focused {
-            title.push_str("▶ ");
-        }
-        title.push_str(&format!("[{}]", pos + 1));
-        if m.mode == TaskKind::Pair {
-            title.push_str(if pos == 0 { " A" } else { " B" });
-        }
-        title.push_str(&format!(" · {} ch", thousands(cand.text.chars().count())));
-        if let Some(badge) = badge(m, pos, &cand.id) {
-            title.push_str(" · ");
-            title.push_str(&badge);
-        }
-        if let Some(flags) = m.view.flags.get(&cand.id).filter(|f| !f.is_empty()) {
-            title.push_str(" · ⚑ ");
-            title.push_str(&one_line(
-                &flags.iter().cloned().collect::<Vec<_>>().join(", "),
-            ));
-        }
-        if pair.is_some_and(|p| p.pending.as_deref() == Some(cand.id.as_str())) {
-            title.push_str(" · ✓? how much (1-4)");
-        }
+        let title = title(m, pos, focused);
         let title_style = if focused || chosen {
             Style::new().add_modifier(Modifier::BOLD)
         } else {
@@ -125,29 +103,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             // Every annotator's verdict on this candidate, above its text.
             Some(vs) => Some(pane_verdicts(vs, &cand.id)),
             // Rate mode with aspects: this candidate's row of the grid.
-            None if !m.spec.rate.aspects.is_empty()
-                && let Some(d) = m.view.draft.rate() =>
-            {
-                Some(
-                    m.spec
-                        .rate
-                        .aspects
-                        .iter()
-                        .enumerate()
-                        .map(|(a, name)| {
-                            let here = focused && a == d.aspect;
-                            let r = d.aspect_ratings[pos][a]
-                                .map_or("–".to_string(), |r| r.to_string());
-                            format!(
-                                "{}{name}  {r}/{}",
-                                if here { "▶ " } else { "  " },
-                                d.scale_shown(m.scale)
-                            )
-                        })
-                        .collect(),
-                )
-            }
-            None => None,
+            None => aspect_rows(m, pos, focused),
         };
         if let Some(top_lines) = top_lines {
             let top = inner(rect);
@@ -167,6 +123,56 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             body.intersection(screen),
         );
     }
+}
+
+/// A pane's title: focus marker, key, side, length, badge, flags, a side waiting for its
+/// strength.
+fn title(m: &Model, pos: usize, focused: bool) -> String {
+    let cand = &m.view.item.candidates[m.view.order[pos]];
+    let mut title = String::new();
+    if focused {
+        title.push_str("▶ ");
+    }
+    title.push_str(&format!("[{}]", pos + 1));
+    if m.mode == TaskKind::Pair {
+        title.push_str(if pos == 0 { " A" } else { " B" });
+    }
+    title.push_str(&format!(" · {} ch", thousands(cand.text.chars().count())));
+    if let Some(badge) = badge(m, pos, &cand.id) {
+        title.push_str(" · ");
+        title.push_str(&badge);
+    }
+    if let Some(flags) = m.view.flags.get(&cand.id).filter(|f| !f.is_empty()) {
+        title.push_str(" · ⚑ ");
+        title.push_str(&one_line(
+            &flags.iter().cloned().collect::<Vec<_>>().join(", "),
+        ));
+    }
+    let pending = m.view.draft.pair().and_then(|p| p.pending.as_deref());
+    if pending == Some(cand.id.as_str()) {
+        title.push_str(" · ✓? how much (1-4)");
+    }
+    title
+}
+
+/// Rate mode with aspects: the candidate's row of the grid, one line per aspect, the one
+/// number keys rate marked on the focused pane.
+fn aspect_rows(m: &Model, pos: usize, focused: bool) -> Option<Vec<String>> {
+    let d = m
+        .view
+        .draft
+        .rate()
+        .filter(|_| !m.spec.rate.aspects.is_empty())?;
+    let rows = m.spec.rate.aspects.iter().enumerate().map(|(a, name)| {
+        let here = focused && a == d.aspect;
+        let r = d.aspect_ratings[pos][a].map_or("–".to_string(), |r| r.to_string());
+        format!(
+            "{}{name}  {r}/{}",
+            if here { "▶ " } else { "  " },
+            d.scale_shown(m.scale)
+        )
+    });
+    Some(rows.collect())
 }
 
 /// What the labeler decided about this candidate, as a short text badge.
