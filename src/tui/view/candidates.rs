@@ -19,6 +19,7 @@ use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
 use super::super::review::{self, pane_verdicts};
+use super::prewrapped::Prewrapped;
 use super::thousands;
 use crate::labels::TaskKind;
 use crate::text::truncate;
@@ -43,7 +44,19 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let focused = m.view.focus == Focus::Pane(pos);
         let chosen = m.view.draft.pair().and_then(|p| p.choice.as_deref()) == Some(&cand.id);
 
-        let title = title(m, pos, focused);
+        let body = text_rect(m, rect);
+        let lines = m
+            .wrap
+            .get(PaneId::Cand(ci), body.width, m.show())
+            .unwrap_or_else(|| {
+                std::sync::Arc::new(wrapped_lines(
+                    &m.view.item,
+                    PaneId::Cand(ci),
+                    body.width,
+                    m.show(),
+                ))
+            });
+        let title = title(m, pos, focused, lines.chars);
         let title_style = if focused || chosen {
             Style::new().add_modifier(Modifier::BOLD)
         } else {
@@ -78,18 +91,6 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                 block.title_top(Line::from(format!(" {} more ▶ ", a.more_right)).right_aligned());
         }
 
-        let body = text_rect(m, rect);
-        let lines = m
-            .wrap
-            .get(PaneId::Cand(ci), body.width, m.show())
-            .unwrap_or_else(|| {
-                std::sync::Arc::new(wrapped_lines(
-                    &m.view.item,
-                    PaneId::Cand(ci),
-                    body.width,
-                    m.show(),
-                ))
-            });
         let h = usize::from(body.height);
         let start = m.view.scroll[pos].min(lines.len().saturating_sub(h));
         let end = (start + h).min(lines.len());
@@ -119,15 +120,15 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             f.render_widget(Paragraph::new(rows), vr.intersection(screen));
         }
         f.render_widget(
-            Paragraph::new(mark_all(&lines[start..end], m.marked_search())),
+            Prewrapped(&mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
     }
 }
 
-/// A pane's title: focus marker, key, side, length, badge, flags, a side waiting for its
-/// strength.
-fn title(m: &Model, pos: usize, focused: bool) -> String {
+/// A pane's title: focus marker, key, side, length (`chars`, counted when it was wrapped),
+/// badge, flags, a side waiting for its strength.
+fn title(m: &Model, pos: usize, focused: bool, chars: usize) -> String {
     let cand = &m.view.item.candidates[m.view.order[pos]];
     let mut title = String::new();
     if focused {
@@ -137,7 +138,7 @@ fn title(m: &Model, pos: usize, focused: bool) -> String {
     if m.mode == TaskKind::Pair {
         title.push_str(if pos == 0 { " A" } else { " B" });
     }
-    title.push_str(&format!(" · {} ch", thousands(cand.text.chars().count())));
+    title.push_str(&format!(" · {} ch", thousands(chars)));
     if let Some(badge) = badge(m, pos, &cand.id) {
         title.push_str(" · ");
         title.push_str(&badge);
