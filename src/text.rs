@@ -383,22 +383,19 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<std::ops::Range<usize>> {
             out.push(base..base);
             continue;
         }
-        units.clear();
         if line.is_ascii() {
-            units.extend((0..line.len()).map(|i| Unit {
-                at: i,
-                width: 1,
-                space: line.as_bytes()[i] == b' ',
-            }));
-        } else {
-            units.reserve(line.len());
-            units.extend(clusters(line).map(|(i, g)| Unit {
-                at: i,
-                width: str_width(g),
-                space: g == " ",
-            }));
+            // One cell per byte: no table of clusters to build.
+            wrap_one_line(line, &Ascii(line.as_bytes()), base, width, &mut out);
+            continue;
         }
-        wrap_one_line(line, &units, base, width, &mut out);
+        units.clear();
+        units.reserve(line.len());
+        units.extend(clusters(line).map(|(i, g)| Unit {
+            at: i,
+            width: str_width(g),
+            space: g == " ",
+        }));
+        wrap_one_line(line, &units.as_slice(), base, width, &mut out);
     }
     out
 }
@@ -411,6 +408,55 @@ struct Unit {
     space: bool,
 }
 
+/// The clusters of a line being wrapped, by index.
+trait Units {
+    fn len(&self) -> usize;
+    /// Byte offset of cluster `k` in the line.
+    fn at(&self, k: usize) -> usize;
+    fn width(&self, k: usize) -> usize;
+    fn space(&self, k: usize) -> bool;
+    /// Cells taken by clusters `a..b`.
+    fn cells(&self, a: usize, b: usize) -> usize {
+        (a..b).map(|k| self.width(k)).sum()
+    }
+}
+
+impl Units for &[Unit] {
+    fn len(&self) -> usize {
+        <[Unit]>::len(self)
+    }
+    fn at(&self, k: usize) -> usize {
+        self[k].at
+    }
+    fn width(&self, k: usize) -> usize {
+        self[k].width
+    }
+    fn space(&self, k: usize) -> bool {
+        self[k].space
+    }
+}
+
+/// An ASCII line: every byte a cluster one cell wide.
+struct Ascii<'a>(&'a [u8]);
+
+impl Units for Ascii<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn at(&self, k: usize) -> usize {
+        k
+    }
+    fn width(&self, _: usize) -> usize {
+        1
+    }
+    fn space(&self, k: usize) -> bool {
+        self.0[k] == b' '
+    }
+    fn cells(&self, a: usize, b: usize) -> usize {
+        b - a
+    }
+}
+
 /// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII).
 fn no_line_start(g: &str) -> bool {
     g.chars().next().is_some_and(|c| {
@@ -420,14 +466,14 @@ fn no_line_start(g: &str) -> bool {
 
 fn wrap_one_line(
     line: &str,
-    units: &[Unit],
+    units: &impl Units,
     base: usize,
     width: usize,
     out: &mut Vec<std::ops::Range<usize>>,
 ) {
     let n = units.len();
-    let at = |k: usize| if k < n { units[k].at } else { line.len() };
-    let cells = |a: usize, b: usize| units[a..b].iter().map(|u| u.width).sum::<usize>();
+    let at = |k: usize| if k < n { units.at(k) } else { line.len() };
+    let cells = |a: usize, b: usize| units.cells(a, b);
     let mut start = 0usize; // unit where the current screen line begins
     let mut content_end = 0usize; // end of its content, without trailing spaces
     let mut w = 0usize; // cells used on the current screen line
@@ -435,8 +481,8 @@ fn wrap_one_line(
     let mut pushed = false;
     let mut i = 0usize;
     while i < n {
-        if units[i].space {
-            let j = i + units[i..].iter().take_while(|u| u.space).count();
+        if units.space(i) {
+            let j = (i..n).find(|&k| !units.space(k)).unwrap_or(n);
             let sw = j - i;
             if w + sw > width {
                 // Break at these spaces; they vanish at the end of a screen line.
@@ -453,13 +499,12 @@ fn wrap_one_line(
             continue;
         }
         // The next segment: one wide cluster, or a run of narrow non-space clusters.
-        let seg_end = if units[i].width >= 2 {
+        let seg_end = if units.width(i) >= 2 {
             i + 1
         } else {
-            i + units[i..]
-                .iter()
-                .take_while(|u| !u.space && u.width < 2)
-                .count()
+            (i..n)
+                .find(|&k| units.space(k) || units.width(k) >= 2)
+                .unwrap_or(n)
         };
         let sw = cells(i, seg_end);
         if w + sw <= width {
@@ -497,10 +542,10 @@ fn wrap_one_line(
         let mut k = i;
         let mut kw = 0;
         while k < seg_end {
-            if kw + units[k].width > width && k > i {
+            if kw + units.width(k) > width && k > i {
                 break;
             }
-            kw += units[k].width;
+            kw += units.width(k);
             k += 1;
         }
         out.push(base + at(start)..base + at(k));
@@ -737,6 +782,23 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(sanitize(&s), slow);
+        }
+
+        #[test]
+        fn ascii_lines_wrap_as_clusters_do(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "word", " ", "  ", ",", ".", ")", "(", "x.y", "-",
+            ]), 0..40),
+            width in 1usize..16,
+        ) {
+            let line: String = parts.concat();
+            let units: Vec<Unit> = clusters(&line)
+                .map(|(i, g)| Unit { at: i, width: str_width(g), space: g == " " })
+                .collect();
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            wrap_one_line(&line, &Ascii(line.as_bytes()), 0, width, &mut fast);
+            wrap_one_line(&line, &units.as_slice(), 0, width, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
         }
 
         #[test]
