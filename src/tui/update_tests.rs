@@ -984,3 +984,38 @@ fn a_paste_goes_into_the_editor_or_the_line_and_is_otherwise_ignored() {
     assert_eq!(m.editor.as_ref().unwrap().text(), "A cites\nsources");
     assert!(m.unsaved.is_empty());
 }
+
+/// What a key means depends on what is open: the editor takes every key, undo's question an
+/// answer, a line being typed text; otherwise the key map names the action.
+#[test]
+fn keys_are_routed_by_what_is_open() {
+    use super::keymap::Key;
+    use super::route;
+    use super::update::InputKey;
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\nrationale = \"optional\"\n"),
+    );
+    assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Key(ChooseLeft)));
+    assert_eq!(route::key(&m, Key::ch('y')), None, "y is no action");
+    update(&mut m, Msg::Key(Search), 0);
+    assert_eq!(
+        route::key(&m, Key::ch('a')),
+        Some(Msg::Input(InputKey::Char('a')))
+    );
+    assert_eq!(
+        route::key(&m, Key::ctrl('c')),
+        Some(Msg::Input(InputKey::Esc))
+    );
+    update(&mut m, Msg::Input(InputKey::Esc), 0);
+    update(&mut m, Msg::Key(Rationale), 0);
+    assert_eq!(route::key(&m, Key::ch('q')), Some(Msg::Edit(Key::ch('q'))));
+    m.editor = None;
+    m.overlay = Overlay::ConfirmUndo {
+        item: "x".into(),
+        when: "yesterday".into(),
+    };
+    assert_eq!(route::key(&m, Key::ch('y')), Some(Msg::Answer(true)));
+    assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Answer(false)));
+}
