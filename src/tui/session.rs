@@ -714,7 +714,14 @@ pub fn summarise(
             over_note(&model)
         );
     }
-    println!("labels log: {}", config.log_path.display());
+    if config.log_path.exists() {
+        println!("labels log: {}", config.log_path.display());
+    } else {
+        println!(
+            "labels log: none yet (it is made at the first decision: {})",
+            config.log_path.display()
+        );
+    }
     let logs = args
         .review
         .as_ref()
@@ -899,9 +906,8 @@ fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String
     if let Some(out) = &args.out {
         parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
     }
-    if let Some(k) = args.overlap {
-        parts.push(format!("--overlap {k}"));
-    }
+    // No --overlap: the labels folder's prefer.toml holds it from the first session on (and a
+    // later different one is refused).
     if args.no_shuffle {
         parts.push("--no-shuffle".into());
     }
@@ -949,6 +955,21 @@ mod tests {
             user: Some("tess".into()),
             no_color: false,
         }
+    }
+
+    #[test]
+    fn the_resume_command_leaves_the_overlap_to_the_folder() {
+        // The folder's prefer.toml keeps the first --overlap; repeating it would be refused
+        // once a team lead changes it with `prefer team set overlap`.
+        let a = SessionArgs {
+            overlap: Some(2),
+            labels_dir: Some(PathBuf::from("team")),
+            ..args()
+        };
+        assert_eq!(
+            resume_command(&a, "tess", TaskKind::Pair),
+            "prefer label data/set.jsonl --mode pair --annotator tess --labels-dir team"
+        );
     }
 
     #[test]
