@@ -208,6 +208,18 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         OverlapChoice::Use(k) => (k, false),
         OverlapChoice::Store(k) => (k, true),
     };
+    if let (Some(asked), Some(file_mode), Some(task), None) =
+        (args.mode, spec.mode, &args.task, &args.review)
+        && asked != file_mode
+    {
+        anyhow::bail!(
+            "--mode {} but the task file {} is for mode = \"{}\" (its options would not apply) - leave out --mode, or give a task file made for {} mode",
+            asked.name(),
+            task.display(),
+            file_mode.name(),
+            asked.name()
+        );
+    }
     let mode = match (args.mode, &args.review) {
         (Some(m), _) => Some(m),
         (None, Some(_)) => None,
@@ -981,6 +993,31 @@ mod tests {
         assert_eq!((c.overlap, c.mode, c.scale, c.shuffle), (1, None, 5, true));
         assert_eq!(c.theme, Theme::Default);
         assert_eq!(c.keymap, KeyMap::default());
+    }
+
+    #[test]
+    fn a_mode_other_than_the_task_files_is_refused() {
+        let mut f = files();
+        f.spec.mode = Some(TaskKind::Pair);
+        let a = SessionArgs {
+            mode: Some(TaskKind::Rank),
+            task: Some(PathBuf::from("task.toml")),
+            ..args()
+        };
+        let e = resolve(&a, &env(), f.clone()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--mode rank but the task file task.toml is for mode = \"pair\""),
+            "{e}"
+        );
+        // The same mode is fine.
+        let same = SessionArgs {
+            mode: Some(TaskKind::Pair),
+            ..a
+        };
+        assert_eq!(
+            resolve(&same, &env(), f).unwrap().mode,
+            Some(TaskKind::Pair)
+        );
     }
 
     #[test]
