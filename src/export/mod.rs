@@ -390,7 +390,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             "prefer export: wrote nothing{}: {}",
             args.out
                 .as_deref()
-                .map(|p| format!(" (and left {} as it was)", p.display()))
+                .map(|p| if p.exists() {
+                    format!(" (and left {} as it was)", p.display())
+                } else {
+                    format!(" (no {} made)", p.display())
+                })
                 .unwrap_or_default(),
             nothing_because(&report, &st, args.format)
         );
