@@ -448,3 +448,31 @@ fn real_data_team_logs_survive_push_and_pull() {
         );
     }
 }
+
+/// TLS through rustls: with the server's root certificate the connection is made and
+/// checked (`sslmode=require` fails unless TLS is up); without it the certificate is refused.
+#[test]
+fn tls_checks_the_servers_certificate() {
+    let Some(url) = database("tls") else { return };
+    let Ok(ca) = std::env::var("PREFER_TEST_PG_CA") else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "CI=true and PREFER_TEST_PG_CA is not set (scripts/pg start writes target/pg/ca.pem when openssl is there)"
+            );
+        }
+        eprintln!("tls_checks_the_servers_certificate: skipped: no PREFER_TEST_PG_CA");
+        return;
+    };
+    let tls = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
+    assert!(ok(&["store", "init", &tls]).contains("from version 0 to 1"));
+    let e = fails(&["store", "init", &format!("{url}?sslmode=require")]);
+    assert!(
+        e.contains("cannot connect") && e.contains("certificate"),
+        "{e}"
+    );
+    // PGSSLROOTCERT names the root certificate as well.
+    ok_env(
+        &["store", "init", &format!("{url}?sslmode=require")],
+        &[("PGSSLROOTCERT", &ca)],
+    );
+}

@@ -149,8 +149,11 @@ impl Target {
     pub fn connect(&self) -> Result<postgres::Client, StoreError> {
         let tls = self.tls()?;
         self.config.connect(tls).map_err(|e| {
-            let hint = if e.to_string().contains("password") {
+            let said = full(&e);
+            let hint = if said.contains("password") {
                 " - give the password in the URL, PGPASSWORD or ~/.pgpass"
+            } else if said.contains("certificate") {
+                " - if the server's certificate comes from an authority of your own, name its root certificate with sslrootcert=PATH in the URL or PGSSLROOTCERT"
             } else {
                 " - check that the server is running and the URL is right"
             };
