@@ -141,9 +141,12 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
     // Before init, every command says what to do.
     let e = fails(&["store", "push", s(dir.path()), &url]);
     assert!(e.contains("prefer store init"), "{e}");
-    assert!(ok(&["store", "init", &url]).contains("from version 0 to 1"));
-    assert!(ok(&["store", "init", &url]).contains("at version 1 already"));
-    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    // A database an older prefer made is brought up to date, step by step.
+    let t = prefer::store::Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    prefer::store::schema::init_to(&t, &mut c, 1).unwrap();
+    assert!(ok(&["store", "init", &url]).contains("from version 1 to 2"));
+    assert!(ok(&["store", "init", &url]).contains("at version 2 already"));
     c.execute(
         "INSERT INTO prefer_schema (version, prefer_version) VALUES (99, 'future')",
         &[],
@@ -157,7 +160,7 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
     ] {
         let e = fails(&args);
         assert!(
-            e.contains("schema is version 99, newer than this prefer knows (1)"),
+            e.contains("schema is version 99, newer than this prefer knows (2)"),
             "{args:?}: {e}"
         );
     }
@@ -166,7 +169,7 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
         .query_one("SELECT count(*) FROM prefer_schema", &[])
         .unwrap()
         .get(0);
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
 }
 
 #[test]
@@ -449,10 +452,11 @@ fn real_data_team_logs_survive_push_and_pull() {
     }
 }
 
-/// TLS through rustls: with the server's root certificate the connection is made and
-/// checked (`sslmode=require` fails unless TLS is up); without it the certificate is refused.
+/// TLS through rustls, with libpq's modes: `require` encrypts (it fails unless TLS is up)
+/// without checking the certificate; `verify-full` checks it against the root certificate
+/// named (`sslrootcert` or PGSSLROOTCERT) and refuses it without one.
 #[test]
-fn tls_checks_the_servers_certificate() {
+fn tls_checks_the_servers_certificate_when_asked() {
     let Some(url) = database("tls") else { return };
     let Ok(ca) = std::env::var("PREFER_TEST_PG_CA") else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -460,19 +464,121 @@ fn tls_checks_the_servers_certificate() {
                 "CI=true and PREFER_TEST_PG_CA is not set (scripts/pg start writes target/pg/ca.pem when openssl is there)"
             );
         }
-        eprintln!("tls_checks_the_servers_certificate: skipped: no PREFER_TEST_PG_CA");
+        eprintln!("tls_checks_the_servers_certificate_when_asked: skipped: no PREFER_TEST_PG_CA");
         return;
     };
     let tls = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
-    assert!(ok(&["store", "init", &tls]).contains("from version 0 to 1"));
-    let e = fails(&["store", "init", &format!("{url}?sslmode=require")]);
+    assert!(ok(&["store", "init", &tls]).contains("from version 0 to 2"));
+    let e = fails(&["store", "init", &format!("{url}?sslmode=verify-full")]);
     assert!(
-        e.contains("cannot connect") && e.contains("certificate"),
+        e.contains("cannot connect") && e.contains("UnknownIssuer"),
         "{e}"
     );
-    // PGSSLROOTCERT names the root certificate as well.
+    assert!(e.contains("sslrootcert=PATH"), "{e}");
     ok_env(
-        &["store", "init", &format!("{url}?sslmode=require")],
+        &["store", "init", &format!("{url}?sslmode=verify-full")],
         &[("PGSSLROOTCERT", &ca)],
+    );
+    ok(&["store", "init", &format!("{url}?sslmode=require")]);
+}
+
+/// 20 labelers at once (threads, each with its own connection) take tasks with overlap 2 over
+/// 500 tasks until none is left: every task ends with exactly 2 decisions, by 2 different
+/// labelers, none lost, none duplicated.
+#[test]
+fn twenty_labelers_at_once_never_exceed_the_overlap() {
+    use prefer::labels::{TaskKey, TaskKind};
+    use prefer::store::{Target, assign};
+    let Some(url) = database("assign") else {
+        return;
+    };
+    ok(&["store", "init", &url]);
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    let tasks: Vec<TaskKey> = (0..500)
+        .map(|i| {
+            if i % 2 == 0 {
+                TaskKey::pair(&format!("q{i}"), "c1", "c0")
+            } else {
+                TaskKey::new(&format!("q{i}"), TaskKind::Rank)
+            }
+        })
+        .collect();
+    assert_eq!(assign::add_tasks(&t, &mut c, &tasks, 2).unwrap(), 500);
+    assert_eq!(assign::add_tasks(&t, &mut c, &tasks, 2).unwrap(), 0);
+    let decided: Vec<Vec<TaskKey>> = std::thread::scope(|s| {
+        let labelers: Vec<_> = (0..20)
+            .map(|n| {
+                let t = t.clone();
+                s.spawn(move || {
+                    let me = format!("labeler{n:02}");
+                    let mut c = t.connect().unwrap();
+                    let mut mine = Vec::new();
+                    while let Some(task) = assign::take(&t, &mut c, &me, assign::LEASE).unwrap() {
+                        // Every fifth task is given back first, then taken again later.
+                        if task.task_id % 5 == n % 5 && !mine.contains(&task.key) {
+                            assign::release(&t, &mut c, task.task_id, &me).unwrap();
+                            mine.push(task.key.clone());
+                            continue;
+                        }
+                        assert!(assign::finish(&t, &mut c, task.task_id, &me).unwrap());
+                        mine.push(task.key);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        labelers.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let total: usize = decided.iter().map(Vec::len).sum();
+    assert!(total >= 1000, "{total}");
+    let counts: Vec<(i64, i64)> = c
+        .query(
+            "SELECT count(*) FILTER (WHERE done), count(*) FROM prefer_claims GROUP BY task_id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(counts.len(), 500);
+    assert!(counts.iter().all(|&c| c == (2, 2)), "{counts:?}");
+}
+
+/// A task taken by a labeler who went away comes free when the lease runs out; their late
+/// decision then does not take a place beyond the overlap.
+#[test]
+fn an_expired_lease_frees_the_task() {
+    use prefer::labels::{TaskKey, TaskKind};
+    use prefer::store::{Target, assign};
+    let Some(url) = database("lease") else {
+        return;
+    };
+    ok(&["store", "init", &url]);
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    let q = TaskKey::new("q1", TaskKind::Rank);
+    assign::add_tasks(&t, &mut c, std::slice::from_ref(&q), 1).unwrap();
+    // Alice holds it: Bob gets nothing.
+    let a = assign::take(&t, &mut c, "alice", assign::LEASE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.key, q);
+    assert_eq!(
+        assign::take(&t, &mut c, "bob", assign::LEASE).unwrap(),
+        None
+    );
+    // Her lease renewed to nothing (it has run out): Bob takes it, and keeps it.
+    assert!(assign::renew(&t, &mut c, a.task_id, "alice", std::time::Duration::ZERO).unwrap());
+    let b = assign::take(&t, &mut c, "bob", assign::LEASE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.task_id, a.task_id);
+    assert!(!assign::renew(&t, &mut c, a.task_id, "alice", assign::LEASE).unwrap());
+    assert!(!assign::finish(&t, &mut c, a.task_id, "alice").unwrap());
+    assert!(assign::finish(&t, &mut c, b.task_id, "bob").unwrap());
+    assert_eq!(
+        assign::take(&t, &mut c, "carol", assign::LEASE).unwrap(),
+        None
     );
 }

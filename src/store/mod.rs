@@ -3,6 +3,7 @@
 //! `PREFER_STORE`, or `store = "URL"` in the labels folder's `prefer.toml`). The folder stays
 //! the default. See docs/store.md.
 
+pub mod assign;
 mod read;
 pub mod schema;
 pub mod sync;

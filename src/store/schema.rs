@@ -44,6 +44,27 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX prefer_events_task ON prefer_events (item, task, pair_a, pair_b);
     CREATE INDEX prefer_events_annotator ON prefer_events (annotator);
     "#,
+    // 2: tasks to hand out, and who holds or has decided each (see `assign`).
+    r#"
+    CREATE TABLE prefer_tasks (
+        task_id bigserial PRIMARY KEY,
+        item text NOT NULL,
+        task text NOT NULL,
+        pair_a text NOT NULL DEFAULT '',
+        pair_b text NOT NULL DEFAULT '',
+        -- Decisions wanted: never more are handed out.
+        overlap integer NOT NULL CHECK (overlap >= 1),
+        UNIQUE (item, task, pair_a, pair_b)
+    );
+    CREATE TABLE prefer_claims (
+        task_id bigint NOT NULL REFERENCES prefer_tasks (task_id),
+        annotator text NOT NULL,
+        -- A lease runs out at `lease_until` unless renewed; a decided task is `done`.
+        done boolean NOT NULL DEFAULT false,
+        lease_until timestamptz,
+        PRIMARY KEY (task_id, annotator)
+    );
+    "#,
 ];
 
 /// The schema version this binary reads and writes.
@@ -59,6 +80,11 @@ pub struct Migrated {
 /// Creates the schema or brings it up to [`VERSION`], in one transaction (two `init`s at once
 /// wait for each other). A database at a newer version is refused and left as it is.
 pub fn init(target: &Target, client: &mut Client) -> Result<Migrated, StoreError> {
+    init_to(target, client, VERSION)
+}
+
+/// [`init`] up to version `to` only (what an older prefer made; for tests of migrations).
+pub fn init_to(target: &Target, client: &mut Client, to: i32) -> Result<Migrated, StoreError> {
     let err = |doing: &str| {
         let doing = doing.to_string();
         move |e: postgres::Error| target.error(&doing, e)
@@ -80,7 +106,12 @@ pub fn init(target: &Target, client: &mut Client) -> Result<Migrated, StoreError
     if from > VERSION {
         return Err(newer(target, from));
     }
-    for (n, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+    for (n, step) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
         let version = n as i32 + 1;
         tx.batch_execute(step)
             .map_err(err(&format!("migrate to schema version {version}")))?;
@@ -91,7 +122,10 @@ pub fn init(target: &Target, client: &mut Client) -> Result<Migrated, StoreError
         .map_err(err("record the schema version"))?;
     }
     tx.commit().map_err(err("commit"))?;
-    Ok(Migrated { from, to: VERSION })
+    Ok(Migrated {
+        from,
+        to: to.max(from),
+    })
 }
 
 /// Checks that the database's schema is the one this binary knows.

@@ -21,6 +21,10 @@ pub struct Target {
     secret: Option<String>,
     /// Extra root certificates (`sslrootcert=` in the URL, or `PGSSLROOTCERT`).
     root_cert: Option<std::path::PathBuf>,
+    /// Check the server's certificate and name (`sslmode=verify-full` or `verify-ca`, or a
+    /// root certificate named); otherwise TLS encrypts without checking, as libpq's `prefer`
+    /// and `require` do.
+    verify: bool,
 }
 
 impl std::fmt::Debug for Target {
@@ -72,21 +76,24 @@ pub fn redact(url: &str) -> String {
 }
 
 impl Target {
-    /// Parses a `postgresql://` URL (or libpq `key=value` settings). `sslrootcert=PATH` adds a
-    /// root certificate to trust (for a server with its own certificate authority);
-    /// `sslmode=verify-full` and `verify-ca` mean `require` (every TLS connection prefer makes
-    /// checks the server's certificate and name).
+    /// Parses a `postgresql://` URL (or libpq `key=value` settings). The `sslmode`s are
+    /// libpq's: `disable`; `prefer` (the default) and `require` encrypt without checking the
+    /// server's certificate; `verify-full` (and `verify-ca`, checked as strictly) check it and
+    /// the server's name against the Mozilla roots and `sslrootcert=PATH` (or
+    /// `PGSSLROOTCERT`), and naming a root certificate makes `require` check as well.
     pub fn parse(url: &str) -> Result<Target, StoreError> {
         let shown = redact(url);
         let mut root_cert = std::env::var_os("PGSSLROOTCERT").map(std::path::PathBuf::from);
         // Parameters the client library does not know are taken out here.
         let mut kept = url.to_string();
+        let mut verify = false;
         if let Some(q) = url.find('?').filter(|_| is_url(url)) {
             let mut params = Vec::new();
             for p in url[q + 1..].split('&') {
                 match p.split_once('=') {
                     Some(("sslrootcert", v)) => root_cert = Some(v.into()),
                     Some(("sslmode", "verify-full" | "verify-ca")) => {
+                        verify = true;
                         params.push("sslmode=require".to_string())
                     }
                     _ => params.push(p.to_string()),
@@ -121,11 +128,13 @@ impl Target {
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .filter(|p| !p.is_empty());
+        let verify = verify || root_cert.is_some();
         Ok(Target {
             config,
             shown,
             secret,
             root_cert,
+            verify,
         })
     }
 
@@ -179,12 +188,69 @@ impl Target {
             roots.add_parsable_certificates(certs);
         }
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| self.error("TLS", e))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .map_err(|e| self.error("TLS", e))?;
+        let config = if self.verify {
+            builder.with_root_certificates(roots).with_no_client_auth()
+        } else {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(std::sync::Arc::new(Unchecked(provider)))
+                .with_no_client_auth()
+        };
         Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+    }
+}
+
+/// TLS that encrypts without checking who the server is (libpq's `sslmode=prefer` and
+/// `require`): the certificate is taken as it is, but the handshake's signatures are still
+/// checked, so the session is with the holder of the certificate's key.
+#[derive(Debug)]
+struct Unchecked(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for Unchecked {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
