@@ -214,6 +214,19 @@ fn push_then_pull_gives_the_same_files_and_running_again_changes_nothing() {
         "{out}"
     );
     assert!(ok(&["store", "pull", &url, s(&pulled)]).contains("3 lines written in 1 log"));
+    // The columns for queries come from each line; a blank line has none.
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let row = c
+        .query_one(
+            "SELECT count(*) FILTER (WHERE at IS NULL OR item IS NULL OR task IS NULL),
+                    count(*) FILTER (WHERE line = ''), count(*) FILTER (WHERE annotator IS NULL),
+                    count(DISTINCT annotator)
+             FROM prefer_events",
+            &[],
+        )
+        .unwrap();
+    let got: (i64, i64, i64, i64) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(got, (1, 1, 1, 5));
     bytes.extend(&more[..more.len() - torn.len()]);
     same_bytes(
         &std::fs::read(pulled.join("annotator00.jsonl")).unwrap(),

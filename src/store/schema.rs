@@ -36,9 +36,8 @@ const MIGRATIONS: &[&str] = &[
         pair_a text,
         pair_b text,
         role text,
-        at text GENERATED ALWAYS AS (
-            CASE WHEN line ~ '^[[:space:]]*$' THEN NULL ELSE (line::jsonb) ->> 'at' END
-        ) STORED,
+        -- The event's time as written (RFC 3339).
+        at text,
         PRIMARY KEY (stream, seq)
     );
     CREATE INDEX prefer_events_task ON prefer_events (item, task, pair_a, pair_b);

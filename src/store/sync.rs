@@ -143,12 +143,13 @@ pub fn push_log(
     if have < bytes.len() {
         let copy = tx
             .copy_in(
-                "COPY prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role) FROM STDIN (FORMAT binary)",
+                "COPY prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at) FROM STDIN (FORMAT binary)",
             )
             .map_err(err("send the lines"))?;
         let types = [
             Type::TEXT,
             Type::INT8,
+            Type::TEXT,
             Type::TEXT,
             Type::TEXT,
             Type::TEXT,
@@ -175,6 +176,7 @@ pub fn push_log(
             seq += 1;
             let text = std::str::from_utf8(text)
                 .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+            let at = c.and_then(|_| at_of(text));
             w.write(&[
                 &stream,
                 &seq,
@@ -185,6 +187,7 @@ pub fn push_log(
                 &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
                 &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
                 &c.and_then(|c| c.role.as_deref()),
+                &at.as_deref(),
             ])
             .map_err(err("send the lines"))?;
             sent += 1;
@@ -202,6 +205,16 @@ pub fn push_log(
         lines: sent,
         note: None,
     })
+}
+
+/// The `at` of a checked event's line.
+fn at_of(line: &str) -> Option<std::borrow::Cow<'_, str>> {
+    #[derive(serde::Deserialize)]
+    struct At<'a> {
+        #[serde(borrow, default)]
+        at: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_str::<At<'_>>(line).ok()?.at
 }
 
 /// The columns of one checked event.
