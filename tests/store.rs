@@ -276,7 +276,7 @@ fn export_stats_and_agreement_from_the_database_equal_the_folders() {
     let folder = fixtures.join("labels");
     ok(&["store", "push", s(&folder), &url]);
     for format in ["trl-chat", "hh", "rankings", "ratings"] {
-        for aggregate in ["majority", "all", "adjudicated"] {
+        for aggregate in ["majority", "all", "adjudicated", "dawid-skene"] {
             let from_folder = ok(&[
                 "export",
                 s(&items),
