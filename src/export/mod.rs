@@ -89,6 +89,11 @@ pub struct ExportArgs {
     /// The labels folder [default: <input dir>/<input stem>.labels/].
     #[arg(long, value_name = "DIR")]
     pub labels_dir: Option<PathBuf>,
+    /// Read the labels from this database instead of the labels folder (a postgresql:// URL;
+    /// the password from PGPASSWORD or ~/.pgpass) [default: `store` in the labels folder's
+    /// prefer.toml].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Trl)]
     pub format: ExportFormat,
@@ -295,7 +300,12 @@ pub fn at_key(at: &str) -> Option<u64> {
 /// Runs `prefer export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
-        input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)
+        crate::store::team_logs(
+            Some(&args.file),
+            args.labels_dir.as_deref(),
+            &args.logs,
+            args.store.as_deref(),
+        )
     })?;
     let dataset = dataset.expect("a candidate file was given");
     let mut st = st;
