@@ -329,11 +329,10 @@ fn a_complete_ranking_stays_in_the_footer_until_enter() {
         ],
     );
     assert!(m.view.draft.rank().unwrap().auto_last);
-    // At 80 columns the ranking and the key that submits it both stay; what gives way is
-    // the word "complete".
+    // At 80 columns the ranking and the key that submits it both stay; Tab keeps its key.
     let footer = screen(&m)[23].clone();
     assert!(
-        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (co… │ Enter submit  Tab focus"),
+        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete) │ Enter submit  Tab  ? help"),
         "{footer}"
     );
     send(&mut m, Msg::Resize(100, 24), 0);

@@ -64,15 +64,17 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         .footer_hints(m.mode, m.scale, m.review.is_some())
         .into_iter()
         .map(|(a, keys, desc)| Hint {
+            action: a,
             priority: priority(m, a),
             keys,
             desc,
         })
         .collect();
-    // The status gets what the keys that always show and the keys that act now leave.
+    // The status gets what the keys that always show leave, and the key that submits a
+    // complete decision (a message can be long; a complete ranking must say how to send it).
     let essential: usize = hints
         .iter()
-        .filter(|h| h.priority <= 1)
+        .filter(|h| h.priority == 0 || h.priority == 1 && h.action == Action::Submit)
         .map(Hint::width)
         .sum();
     let mut spans = Vec::new();
@@ -121,6 +123,7 @@ fn jump_prompt(m: &Model) -> String {
 /// A key hint of the footer, with how much the current state needs it (0: always shown, then
 /// the lower the sooner).
 struct Hint {
+    action: Action,
     priority: u8,
     keys: String,
     desc: &'static str,
