@@ -469,6 +469,12 @@ impl Units for Ascii<'_> {
 
 /// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII), and
 /// the start of a name sanitize put in place of a character (`👍⟨medium skin⟩` stays whole).
+/// Whether a line may not start at byte `at` of `line`: at closing punctuation (see
+/// [`no_line_start`]), or right after a joiner drawn as `⟨+⟩` (👨⟨+⟩👩⟨+⟩👧 is one family).
+fn no_break_before(line: &str, at: usize) -> bool {
+    no_line_start(&line[at..]) || line[..at].ends_with("⟨+⟩")
+}
+
 fn no_line_start(g: &str) -> bool {
     g.chars().next().is_some_and(|c| {
         "、。，．・：；？！）］｝〕〉》」』】〙〗〟’”｠ヽヾゝゞ々〻‐゠–〜～ー,.:;!?)]}⟨".contains(c)
@@ -529,12 +535,12 @@ fn wrap_one_line(
             // Move the segment to the next screen line, and with it the segments before it
             // that it must not be parted from (it must not start a line; nor may they).
             let mut carried = segs.len(); // segments that go along: segs[carried..]
-            if content_end == i && no_line_start(&line[at(i)..]) {
+            if content_end == i && no_break_before(line, at(i)) {
                 for k in (1..segs.len()).rev() {
                     if cells(segs[k], i) + sw > width {
                         break;
                     }
-                    if !no_line_start(&line[at(segs[k])..]) {
+                    if !no_break_before(line, at(segs[k])) {
                         carried = k;
                         break;
                     }
@@ -880,9 +886,12 @@ mod tests {
     fn drawn_emoji_names_stay_whole_and_with_their_emoji() {
         // Both groups fit in 20 cells: neither may be split.
         for width in 20..32 {
-            let text = sanitize("first ❤\u{FE0F} love👍\u{1F3FD} great 👧🇯🇵1\u{FE0F}\u{20E3}");
+            let text = sanitize(
+                "first ❤\u{FE0F} love👍\u{1F3FD} great 👧🇯🇵1\u{FE0F}\u{20E3} x👨\u{200D}👩\u{200D}👧",
+            );
             let lines = wrap(&text, width);
-            for name in ["👍⟨medium skin⟩", "👧⟨flag JP⟩1⟨keycap⟩"] {
+            for name in ["👍⟨medium skin⟩", "👧⟨flag JP⟩1⟨keycap⟩", "👨⟨+⟩👩⟨+⟩👧"]
+            {
                 assert!(
                     lines.iter().any(|l| l.contains(name)),
                     "{name} split at {width}: {lines:?}"
