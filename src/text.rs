@@ -901,6 +901,19 @@ mod tests {
     }
 
     #[test]
+    fn a_joined_family_is_never_split_wherever_it_falls() {
+        // 👨⟨+⟩👩⟨+⟩👧 is 12 cells: at width 16, after 0 to 15 letters it must move whole.
+        for n in 0..16 {
+            let text = sanitize(&format!("{} 👨\u{200D}👩\u{200D}👧", "x".repeat(n)));
+            let lines = wrap(&text, 16);
+            assert!(
+                lines.iter().any(|l| l.contains("👨⟨+⟩👩⟨+⟩👧")),
+                "split after {n}: {lines:?}"
+            );
+        }
+    }
+
+    #[test]
     fn kinsoku_no_line_starts_with_closing_punctuation() {
         // Without the rule: "日本語の" / "、テキス" / "トです。"...
         assert_eq!(
