@@ -415,3 +415,95 @@ fn a_missing_labels_folder_says_what_to_do() {
         "{err}"
     );
 }
+
+/// (item, completion id, label) of every kto line, from --with-meta columns.
+fn kto_rows(lines: &[Value]) -> Vec<(String, String, bool)> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["item"].as_str().unwrap().into(),
+                l["completion_id"].as_str().unwrap().into(),
+                l["label"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kto_labels_each_answer_once_and_reports_contradictions() {
+    let k = |i: &str, c: &str, l: bool| (i.to_string(), c.to_string(), l);
+    // Majority: q1 c1 over c0; q2 c2 over both (c0-c1 split); q3 c0 over c1; q5 c0 over both.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta"]);
+    assert_eq!(
+        kto_rows(&lines),
+        vec![
+            k("q1", "c1", true),
+            k("q1", "c0", false),
+            k("q2", "c2", true),
+            k("q2", "c0", false),
+            k("q2", "c1", false),
+            k("q3", "c0", true),
+            k("q3", "c1", false),
+            k("q5", "c0", true),
+            k("q5", "c1", false),
+            k("q5", "c2", false),
+        ]
+    );
+    // TRL's columns, in its conversational form (q3 is a conversation): the prompt ends with
+    // the user's turn, the completion is the answer.
+    for l in &lines {
+        let prompt = l["prompt"].as_array().unwrap();
+        assert_eq!(prompt.last().unwrap()["role"], json!("user"), "{l}");
+        assert_eq!(l["completion"][0]["role"], json!("assistant"), "{l}");
+        assert!(l["label"].is_boolean());
+    }
+    assert_eq!(
+        lines[5]["prompt"][0],
+        json!({"role": "system", "content": "Be brief."})
+    );
+    assert!(err.contains("wrote 10 rows (kto)"), "{err}");
+    assert!(err.contains("2 label(s) repeated"), "{err}");
+    assert!(!err.contains("both chosen and rejected"), "{err}");
+
+    // Every annotator's pairs: on q1 alice and bob chose c1, carol c0 (and the adjudicator):
+    // both answers were chosen and rejected, so neither is written, and the summary says so.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta", "--aggregate", "all"]);
+    assert!(kto_rows(&lines).iter().all(|r| r.0 != "q1"), "{lines:?}");
+    assert!(
+        err.contains("left out answers: 3 both chosen and rejected"),
+        "{err}"
+    );
+
+    // Text when asked to flatten: the plain item is as it is, the conversation as HH text.
+    let (lines, _) = ok(&["--format", "kto", "--flatten"]);
+    assert_eq!(lines[0]["prompt"], json!("Name a prime number."));
+    assert_eq!(lines[5]["completion"], json!(" Hallo!"));
+}
+
+#[test]
+fn kto_threshold_labels_rated_answers_by_their_mean() {
+    let k = |i: &str, c: &str, l: bool| (i.to_string(), c.to_string(), l);
+    // carol rated q5 c0=5, c1=3, c2=3: with a threshold of 3, all three are desirable.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta", "--kto-threshold", "3"]);
+    let q5: Vec<_> = kto_rows(&lines)
+        .into_iter()
+        .filter(|r| r.0 == "q5")
+        .collect();
+    assert_eq!(
+        q5,
+        vec![
+            k("q5", "c0", true),
+            k("q5", "c1", true),
+            k("q5", "c2", true)
+        ]
+    );
+    assert!(err.contains("wrote 10 rows (kto)"), "{err}");
+    // Only for kto.
+    let args = with_labels(&["--format", "trl-chat", "--kto-threshold", "3"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(err.contains("--format kto only"), "{err}");
+}

@@ -93,6 +93,22 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
         ("hh", "hh", &["--format", "hh"], 6),
         ("rankings", "rankings", &["--format", "rankings"], 5),
         ("ratings", "ratings", &["--format", "ratings"], 1),
+        ("kto", "kto", &["--format", "kto"], 10),
+        ("kto", "kto-flat", &["--format", "kto", "--flatten"], 10),
+        (
+            "kto",
+            "kto-all-rated",
+            &[
+                "--format",
+                "kto",
+                "--aggregate",
+                "all",
+                "--kto-threshold",
+                "4",
+                "--with-meta",
+            ],
+            7,
+        ),
     ];
     for (fmt, name, args, rows) in cases {
         let path = export_to(dir.path(), name, args);

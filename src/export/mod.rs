@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod formats;
 pub mod input;
+pub mod kto;
 pub mod pairs;
 pub mod standing;
 
@@ -36,6 +37,9 @@ pub enum ExportFormat {
     Rankings,
     /// One line per item: each candidate's ratings by annotator, and their mean.
     Ratings,
+    /// TRL's unpaired preference format for KTO: {"prompt", "completion", "label": true|false}
+    /// (lists of messages when an item has a conversation).
+    Kto,
 }
 
 /// Keep or drop pairs that express no preference.
@@ -111,6 +115,11 @@ pub struct ExportArgs {
     /// The task file the labels were made with: its `[pair] margins` become the margin map.
     #[arg(long, value_name = "TASK", conflicts_with = "margin_map")]
     pub task: Option<PathBuf>,
+    /// With --format kto: label rated answers from their mean rating (on the item's largest
+    /// scale): at least N is desirable (true), below is not. Without it, ratings count as the
+    /// pairs they make, like every other decision.
+    #[arg(long, value_name = "N")]
+    pub kto_threshold: Option<f64>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
     /// agreement, chosen_flags, rejected_flags, rationales.
     #[arg(long)]
@@ -133,6 +142,10 @@ pub enum ExportError {
         "--strict: {0} problem(s) with who wrote the labels (above); nothing was written - look into them, or export without --strict"
     )]
     Writers(usize),
+    #[error(
+        "--kto-threshold labels answers for --format kto only - add --format kto, or leave --kto-threshold out"
+    )]
+    ThresholdWithoutKto,
     #[error("cannot write {path}: {source} - check that the folder exists and is writable")]
     Write {
         path: PathBuf,
@@ -156,6 +169,9 @@ pub struct Report {
     pub empty_rankings: usize,
     /// Ratings: items rated on more than one scale (means taken on the largest).
     pub mixed_scales: usize,
+    /// KTO: answers both chosen and rejected (left out), and labels that repeated a row.
+    pub contradictions: usize,
+    pub duplicates: usize,
 }
 
 /// Options of the pure pipeline.
@@ -265,6 +281,9 @@ pub fn at_key(at: &str) -> Option<u64> {
 
 /// Runs `prefer export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.kto_threshold.is_some() && args.format != ExportFormat::Kto {
+        return Err(ExportError::ThresholdWithoutKto.into());
+    }
     let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
         input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)
     })?;
@@ -301,7 +320,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Trl => Some(PairFormat::Trl),
         ExportFormat::TrlChat => Some(PairFormat::TrlChat),
         ExportFormat::Hh => Some(PairFormat::Hh),
-        ExportFormat::Rankings | ExportFormat::Ratings => None,
+        ExportFormat::Rankings | ExportFormat::Ratings | ExportFormat::Kto => None,
     };
     if pair_format == Some(PairFormat::Trl) && !args.flatten {
         let need = formats::items_needing_flatten(&dataset.items, &agg.pairs);
@@ -332,7 +351,20 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .filter(|d| d.item.is_some() && d.event.ratings.is_none())
             .count();
     }
-    let lines = formats::lines_to_write(args.format, &st.decisions, &agg);
+    let kto_labels = (args.format == ExportFormat::Kto).then(|| {
+        let means = args
+            .kto_threshold
+            .map(|_| kto::rating_means(&dataset.items, &st.decisions));
+        let rated = args.kto_threshold.zip(means.as_ref());
+        let l = kto::labels(&dataset.items, &agg.pairs, rated);
+        report.contradictions = l.contradictions;
+        report.duplicates = l.duplicates;
+        l
+    });
+    let lines = match &kto_labels {
+        Some(l) => l.rows.len(),
+        None => formats::lines_to_write(args.format, &st.decisions, &agg),
+    };
     if lines == 0 {
         // Nothing to write: no file is made (nor an old one replaced), and the reason is given.
         let said = summary(&report, &st, args.format, args.out.as_deref());
@@ -364,6 +396,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 };
                 formats::write_pairs(&mut w, &spec)?;
                 Ok(agg.pairs.len())
+            }
+            (None, ExportFormat::Kto) => {
+                let labels = kto_labels.as_ref().expect("labels are made for kto");
+                let conversational =
+                    !args.flatten && kto::any_conversation(&dataset.items, &labels.rows);
+                kto::write(
+                    &mut w,
+                    &dataset.items,
+                    labels,
+                    conversational,
+                    args.with_meta,
+                )
             }
             (None, ExportFormat::Rankings) => {
                 let (n, empty) =
@@ -417,6 +461,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Path>) -> String {
     let what = match format {
         ExportFormat::Rankings | ExportFormat::Ratings => "item lines",
+        ExportFormat::Kto => "rows",
         _ => "pairs",
     };
     let name = format
@@ -484,6 +529,20 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
     }
     if !pairs_out.is_empty() {
         let _ = writeln!(s, "left out pairs: {}", pairs_out.join(", "));
+    }
+    if r.contradictions > 0 {
+        let _ = writeln!(
+            s,
+            "left out answers: {} both chosen and rejected (the middle of a ranking, or annotators who disagree): KTO needs one label per prompt and answer",
+            r.contradictions
+        );
+    }
+    if r.duplicates > 0 {
+        let _ = writeln!(
+            s,
+            "{} label(s) repeated a prompt and answer already written (one row each)",
+            r.duplicates
+        );
     }
     if r.empty_rankings > 0 {
         let _ = writeln!(

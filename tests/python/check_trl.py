@@ -76,6 +76,26 @@ elif fmt == "ratings":
             assert c["mean"] is None or isinstance(c["mean"], float), c
             for r in c["ratings"]:
                 assert isinstance(r["annotator"], str) and isinstance(r["rating"], int), r
+elif fmt == "kto":
+    # TRL's KTOTrainer: unpaired preference rows, `label` a bool; conversational when the
+    # prompt and completion are lists of messages (the prompt ending with a user turn).
+    assert {"prompt", "completion", "label"} <= cols, sorted(cols)
+    assert ds.features["label"].dtype == "bool", ds.features["label"]
+    conv = [is_conversational(ex) for ex in ds]
+    assert all(conv) or not any(conv), "some rows conversational, some not"
+    for ex in ds:
+        if conv[0]:
+            assert ex["prompt"] and ex["prompt"][-1]["role"] == "user", ex["prompt"]
+            assert ex["completion"] and ex["completion"][0]["role"] == "assistant", ex
+        else:
+            assert isinstance(ex["prompt"], str) and isinstance(ex["completion"], str), ex
+    labels = ds["label"]
+    assert True in labels and False in labels, "KTO needs desirable and undesirable rows"
+    seen = set()
+    for ex in ds:
+        key = repr((ex["prompt"], ex["completion"]))
+        assert key not in seen, f"a prompt and completion twice: {key[:80]}"
+        seen.add(key)
 else:
     raise SystemExit(f"unknown format {fmt}")
 print(f"ok {fmt}: {ds.num_rows} rows, columns {sorted(cols)}")
