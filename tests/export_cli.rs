@@ -505,5 +505,91 @@ fn kto_threshold_labels_rated_answers_by_their_mean() {
     let (code, out, err) = export(&refs);
     assert_ne!(code, 0);
     assert!(out.is_empty());
-    assert!(err.contains("--format kto only"), "{err}");
+    assert!(
+        err.contains("--format kto and llamafactory-kto only"),
+        "{err}"
+    );
+}
+
+#[test]
+fn llamafactory_rows_and_their_dataset_info_entry_beside_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("dataset_info.json");
+    std::fs::write(
+        &info,
+        r#"{"alpaca_en_demo": {"file_name": "alpaca_en_demo.json"}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("prefs.jsonl");
+    let out_s = out.display().to_string();
+    let (_, err) = ok(&["--format", "llamafactory", "--out", &out_s]);
+    assert!(err.contains("wrote 6 pairs (llamafactory)"), "{err}");
+    assert!(err.contains("dataset name \"prefs\""), "{err}");
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // q3: the system message first, then human and gpt taking turns, ending with the human.
+    assert_eq!(
+        lines[3],
+        json!({
+            "conversations": [
+                {"from": "system", "value": "Be brief."},
+                {"from": "human", "value": "Say hello in French."},
+                {"from": "gpt", "value": "Bonjour !"},
+                {"from": "human", "value": "And in German?"}
+            ],
+            "chosen": {"from": "gpt", "value": "Hallo!"},
+            "rejected": {"from": "gpt", "value": "Ciao!"}
+        })
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert_eq!(
+        v["alpaca_en_demo"]["file_name"],
+        json!("alpaca_en_demo.json")
+    );
+    assert_eq!(v["prefs"]["file_name"], json!("prefs.jsonl"));
+    assert_eq!(v["prefs"]["ranking"], json!(true));
+    assert_eq!(
+        v["prefs"]["columns"],
+        json!({"messages": "conversations", "chosen": "chosen", "rejected": "rejected"})
+    );
+
+    // The KTO form: the answer closes the conversation, its label in kto_tag.
+    let kto = dir.path().join("kto.jsonl");
+    let kto_s = kto.display().to_string();
+    ok(&["--format", "llamafactory-kto", "--out", &kto_s]);
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(&kto)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["kto_tag"], json!(true));
+    assert_eq!(first["conversations"][1]["from"], json!("gpt"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 3);
+    assert_eq!(v["kto"]["columns"]["kto_tag"], json!("kto_tag"));
+
+    // A dataset_info.json that is not JSON is refused before anything is written.
+    std::fs::write(&info, "{ broken").unwrap();
+    let again = dir.path().join("again.jsonl");
+    let args = with_labels(&[
+        "--format",
+        "llamafactory",
+        "--out",
+        &again.display().to_string(),
+    ]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("dataset_info.json") && err.contains("left as it was"),
+        "{err}"
+    );
+    assert!(!again.exists());
+    assert_eq!(std::fs::read_to_string(&info).unwrap(), "{ broken");
 }

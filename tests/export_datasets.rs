@@ -109,27 +109,35 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
             ],
             7,
         ),
+        ("llamafactory", "lf-pairs", &["--format", "llamafactory"], 6),
+        (
+            "llamafactory-kto",
+            "lf-kto",
+            &["--format", "llamafactory-kto"],
+            10,
+        ),
     ];
+    // Every file is written first and then checked by one Python process: starting Python
+    // and importing `datasets` takes seconds each time.
+    let mut check = Command::new(&py);
+    check.arg(&script);
     for (fmt, name, args, rows) in cases {
         let path = export_to(dir.path(), name, args);
-        let out = Command::new(&py)
-            .arg(&script)
-            .arg(fmt)
-            .arg(&path)
-            .arg(rows.to_string())
-            // Keep the datasets cache out of the user's home, and never reach the network.
-            .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))
-            .env("HF_HOME", dir.path().join("hf-home"))
-            .env("HF_DATASETS_OFFLINE", "1")
-            .env("HF_HUB_OFFLINE", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{name}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
+        check.arg(fmt).arg(&path).arg(rows.to_string());
     }
+    let out = check
+        // Keep the datasets cache out of the user's home, and never reach the network.
+        .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))
+        .env("HF_HOME", dir.path().join("hf-home"))
+        .env("HF_DATASETS_OFFLINE", "1")
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
 }

@@ -8,6 +8,7 @@ pub mod formats;
 pub mod input;
 pub mod kto;
 pub mod pairs;
+pub mod sharegpt;
 pub mod standing;
 
 use std::fmt::Write as _;
@@ -40,6 +41,19 @@ pub enum ExportFormat {
     /// TRL's unpaired preference format for KTO: {"prompt", "completion", "label": true|false}
     /// (lists of messages when an item has a conversation).
     Kto,
+    /// LLaMA-Factory's ShareGPT preference data ({"conversations", "chosen", "rejected"} with
+    /// {"from", "value"} messages), and its entry in dataset_info.json beside --out.
+    Llamafactory,
+    /// LLaMA-Factory's ShareGPT KTO data ({"conversations", "kto_tag"}), and its entry in
+    /// dataset_info.json beside --out.
+    LlamafactoryKto,
+}
+
+impl ExportFormat {
+    /// Formats of one row per labeled answer (KTO).
+    fn unpaired(self) -> bool {
+        matches!(self, ExportFormat::Kto | ExportFormat::LlamafactoryKto)
+    }
 }
 
 /// Keep or drop pairs that express no preference.
@@ -115,7 +129,7 @@ pub struct ExportArgs {
     /// The task file the labels were made with: its `[pair] margins` become the margin map.
     #[arg(long, value_name = "TASK", conflicts_with = "margin_map")]
     pub task: Option<PathBuf>,
-    /// With --format kto: label rated answers from their mean rating (on the item's largest
+    /// With --format kto or llamafactory-kto: label rated answers from their mean rating (on the item's largest
     /// scale): at least N is desirable (true), below is not. Without it, ratings count as the
     /// pairs they make, like every other decision.
     #[arg(long, value_name = "N")]
@@ -143,7 +157,7 @@ pub enum ExportError {
     )]
     Writers(usize),
     #[error(
-        "--kto-threshold labels answers for --format kto only - add --format kto, or leave --kto-threshold out"
+        "--kto-threshold labels answers for --format kto and llamafactory-kto only - add one of them, or leave --kto-threshold out"
     )]
     ThresholdWithoutKto,
     #[error("cannot write {path}: {source} - check that the folder exists and is writable")]
@@ -172,6 +186,9 @@ pub struct Report {
     /// KTO: answers both chosen and rejected (left out), and labels that repeated a row.
     pub contradictions: usize,
     pub duplicates: usize,
+    /// LLaMA-Factory: rows left out because LLaMA-Factory would skip them (roles that do not
+    /// take turns, an answer of more than one turn).
+    pub not_sharegpt: usize,
 }
 
 /// Options of the pure pipeline.
@@ -281,7 +298,7 @@ pub fn at_key(at: &str) -> Option<u64> {
 
 /// Runs `prefer export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    if args.kto_threshold.is_some() && args.format != ExportFormat::Kto {
+    if args.kto_threshold.is_some() && !args.format.unpaired() {
         return Err(ExportError::ThresholdWithoutKto.into());
     }
     let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
@@ -320,7 +337,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Trl => Some(PairFormat::Trl),
         ExportFormat::TrlChat => Some(PairFormat::TrlChat),
         ExportFormat::Hh => Some(PairFormat::Hh),
-        ExportFormat::Rankings | ExportFormat::Ratings | ExportFormat::Kto => None,
+        ExportFormat::Rankings
+        | ExportFormat::Ratings
+        | ExportFormat::Kto
+        | ExportFormat::Llamafactory
+        | ExportFormat::LlamafactoryKto => None,
     };
     if pair_format == Some(PairFormat::Trl) && !args.flatten {
         let need = formats::items_needing_flatten(&dataset.items, &agg.pairs);
@@ -351,7 +372,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .filter(|d| d.item.is_some() && d.event.ratings.is_none())
             .count();
     }
-    let kto_labels = (args.format == ExportFormat::Kto).then(|| {
+    let kto_labels = args.format.unpaired().then(|| {
         let means = args
             .kto_threshold
             .map(|_| kto::rating_means(&dataset.items, &st.decisions));
@@ -380,6 +401,40 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
+    // LLaMA-Factory finds a data file through its entry in dataset_info.json beside it: the
+    // entry is made ready (and a broken file refused) before anything is written.
+    let dataset_info = match (args.format, args.out.as_deref()) {
+        (ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto, Some(out)) => {
+            let kto = args.format == ExportFormat::LlamafactoryKto;
+            let file_name = out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = out
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let info = out.with_file_name("dataset_info.json");
+            let text = sharegpt::updated_dataset_info(
+                &info,
+                &name,
+                sharegpt::dataset_info_entry(&file_name, kto),
+            )?;
+            Some((info, text))
+        }
+        (ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto, None) => {
+            eprintln!(
+                "prefer export: note: LLaMA-Factory finds data through dataset_info.json; with --out FILE this entry is written beside FILE:\n{}",
+                serde_json::to_string_pretty(&sharegpt::dataset_info_entry(
+                    "FILE",
+                    args.format == ExportFormat::LlamafactoryKto
+                ))
+                .unwrap_or_default()
+            );
+            None
+        }
+        _ => None,
+    };
     let extra = std::cell::Cell::new((0usize, 0usize));
     let write = |w: &mut dyn Write| -> serde_json::Result<usize> {
         let mut w = w;
@@ -408,6 +463,17 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                     conversational,
                     args.with_meta,
                 )
+            }
+            (None, ExportFormat::Llamafactory) => {
+                let (n, out) = sharegpt::write_pairs(&mut w, &dataset.items, &agg.pairs)?;
+                extra.set((0, out));
+                Ok(n)
+            }
+            (None, ExportFormat::LlamafactoryKto) => {
+                let labels = kto_labels.as_ref().expect("labels are made for kto");
+                let (n, out) = sharegpt::write_kto(&mut w, &dataset.items, labels)?;
+                extra.set((0, out));
+                Ok(n)
             }
             (None, ExportFormat::Rankings) => {
                 let (n, empty) =
@@ -443,11 +509,35 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             },
         )?,
     };
-    (report.empty_rankings, report.mixed_scales) = extra.get();
+    match args.format {
+        ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto => {
+            report.not_sharegpt = extra.get().1;
+        }
+        _ => (report.empty_rankings, report.mixed_scales) = extra.get(),
+    }
+    if let Some((path, text)) = &dataset_info {
+        write_atomically(path, |w| w.write_all(text.as_bytes())).map_err(|source| {
+            ExportError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
     eprint!(
         "{}",
         summary(&report, &st, args.format, args.out.as_deref())
     );
+    if let Some((path, _)) = &dataset_info {
+        eprintln!(
+            "prefer export: registered the file for LLaMA-Factory in {} (dataset name \"{}\")",
+            path.display(),
+            args.out
+                .as_deref()
+                .and_then(Path::file_stem)
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+    }
     // The process ends here: handing the memory back piece by piece (a million events, their
     // strings, every item) took a tenth of a large export.
     std::mem::forget(notes);
@@ -461,7 +551,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Path>) -> String {
     let what = match format {
         ExportFormat::Rankings | ExportFormat::Ratings => "item lines",
-        ExportFormat::Kto => "rows",
+        ExportFormat::Kto | ExportFormat::LlamafactoryKto => "rows",
         _ => "pairs",
     };
     let name = format
@@ -535,6 +625,13 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             s,
             "left out answers: {} both chosen and rejected (the middle of a ranking, or annotators who disagree): KTO needs one label per prompt and answer",
             r.contradictions
+        );
+    }
+    if r.not_sharegpt > 0 {
+        let _ = writeln!(
+            s,
+            "left out rows: {} whose conversation LLaMA-Factory would skip (roles that do not take turns user/assistant, a system message after the first turn, or an answer of more than one turn)",
+            r.not_sharegpt
         );
     }
     if r.duplicates > 0 {

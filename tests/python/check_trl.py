@@ -1,19 +1,14 @@
 """Loads a prefer export with Hugging Face `datasets` and checks what TRL's reward and DPO
 trainers read, as TRL's own `is_conversational`, `extract_prompt` and tokenisation steps do.
 
-Usage: check_trl.py FORMAT PATH [EXPECTED_ROWS]
-Exit 0 and print "ok ..." when the file passes; raise on the first problem.
+Usage: check_trl.py FORMAT PATH EXPECTED_ROWS [FORMAT PATH EXPECTED_ROWS ...]
+Exit 0 and print "ok ..." for each file that passes; raise on the first problem. A PATH
+ending in .parquet is loaded as Parquet and must give the same rows as the JSON Lines file of
+the same name beside it.
 """
 import sys
 
 import datasets
-
-fmt, path = sys.argv[1], sys.argv[2]
-expected = int(sys.argv[3]) if len(sys.argv) > 3 else None
-ds = datasets.load_dataset("json", data_files=path, split="train")
-if expected is not None:
-    assert ds.num_rows == expected, f"{ds.num_rows} rows, expected {expected}"
-cols = set(ds.column_names)
 
 
 def is_conversational(example):
@@ -25,77 +20,132 @@ def is_conversational(example):
     return False
 
 
-def check_margin():
-    if "margin" in cols:
-        dtype = ds.features["margin"].dtype
-        assert dtype in ("float64", "float32"), f"margin is {dtype}, TRL needs a float"
-        assert all(isinstance(m, float) for m in ds["margin"])
+def check(fmt, path, expected):
+    kind = "parquet" if path.endswith(".parquet") else "json"
+    ds = datasets.load_dataset(kind, data_files=path, split="train")
+    if expected is not None:
+        assert ds.num_rows == expected, f"{ds.num_rows} rows, expected {expected}"
+    cols = set(ds.column_names)
+    if kind == "parquet":
+        as_json = datasets.load_dataset("json", data_files=path[: -len(".parquet")] + ".jsonl", split="train")
+        assert ds.features == as_json.features, f"{ds.features} != {as_json.features}"
+        assert ds.to_list() == as_json.to_list(), "the Parquet rows differ from the JSON Lines rows"
+
+    def check_margin():
+        if "margin" in cols:
+            dtype = ds.features["margin"].dtype
+            assert dtype in ("float64", "float32"), f"margin is {dtype}, TRL needs a float"
+            assert all(isinstance(m, float) for m in ds["margin"])
+
+    if fmt in ("trl", "hh"):
+        need = {"chosen", "rejected"} | ({"prompt"} if fmt == "trl" else set())
+        assert need <= cols, f"columns {sorted(cols)} lack {sorted(need - cols)}"
+        for ex in ds:
+            assert not is_conversational(ex), "plain-text format looks conversational"
+            for k in need:
+                assert isinstance(ex[k], str), f"{k} is {type(ex[k]).__name__}, not a string"
+            if fmt == "hh":
+                # TRL's extract_prompt (implicit prompt): the longest common prefix is the prompt.
+                c, r = ex["chosen"], ex["rejected"]
+                assert c.startswith("\n\nHuman: ") and r.startswith("\n\nHuman: "), c[:40]
+                assert "\n\nAssistant: " in c and "\n\nAssistant: " in r
+                i = 0
+                while i < min(len(c), len(r)) and c[i] == r[i]:
+                    i += 1
+                assert i > 0, "chosen and rejected share no prompt"
+        check_margin()
+    elif fmt == "trl-chat":
+        assert {"prompt", "chosen", "rejected"} <= cols, sorted(cols)
+        for ex in ds:
+            assert is_conversational(ex), "conversational format not recognised as such"
+            for k in ("prompt", "chosen", "rejected"):
+                assert isinstance(ex[k], list) and ex[k], f"{k} is not a non-empty list"
+                for m in ex[k]:
+                    assert set(m) >= {"role", "content"}, m
+                    assert isinstance(m["role"], str) and isinstance(m["content"], str), m
+            assert ex["prompt"][-1]["role"] == "user", "the prompt must end with a user turn"
+            for k in ("chosen", "rejected"):
+                assert ex[k][0]["role"] == "assistant" and ex[k][-1]["role"] == "assistant", ex[k]
+        check_margin()
+    elif fmt == "rankings":
+        assert {"item", "prompt", "candidates", "ranking", "decisions"} <= cols, sorted(cols)
+        for ex in ds:
+            ids = {c["id"] for c in ex["candidates"]}
+            for tier in ex["ranking"]:
+                assert set(tier) <= ids, (tier, ids)
+            assert ex["decisions"], "an item line without decisions"
+    elif fmt == "ratings":
+        assert {"item", "prompt", "candidates"} <= cols, sorted(cols)
+        for ex in ds:
+            for c in ex["candidates"]:
+                assert c["mean"] is None or isinstance(c["mean"], float), c
+                for r in c["ratings"]:
+                    assert isinstance(r["annotator"], str) and isinstance(r["rating"], int), r
+    elif fmt == "kto":
+        # TRL's KTOTrainer: unpaired preference rows, `label` a bool; conversational when the
+        # prompt and completion are lists of messages (the prompt ending with a user turn).
+        assert {"prompt", "completion", "label"} <= cols, sorted(cols)
+        assert ds.features["label"].dtype == "bool", ds.features["label"]
+        conv = [is_conversational(ex) for ex in ds]
+        assert all(conv) or not any(conv), "some rows conversational, some not"
+        for ex in ds:
+            if conv[0]:
+                assert ex["prompt"] and ex["prompt"][-1]["role"] == "user", ex["prompt"]
+                assert ex["completion"] and ex["completion"][0]["role"] == "assistant", ex
+            else:
+                assert isinstance(ex["prompt"], str) and isinstance(ex["completion"], str), ex
+        labels = ds["label"]
+        assert True in labels and False in labels, "KTO needs desirable and undesirable rows"
+        seen = set()
+        for ex in ds:
+            key = repr((ex["prompt"], ex["completion"]))
+            assert key not in seen, f"a prompt and completion twice: {key[:80]}"
+            seen.add(key)
+    elif fmt in ("llamafactory", "llamafactory-kto"):
+        # LLaMA-Factory's SharegptDatasetConverter (src/llamafactory/data/converter.py), with the
+        # entry that registers the file in dataset_info.json beside it.
+        import json
+        import os
+
+        info_path = os.path.join(os.path.dirname(path), "dataset_info.json")
+        with open(info_path) as f:
+            info = json.load(f)
+        name = os.path.splitext(os.path.basename(path))[0]
+        entry = info[name]
+        assert entry["file_name"] == os.path.basename(path), entry
+        assert entry["formatting"] == "sharegpt", entry
+        kto = fmt == "llamafactory-kto"
+        assert entry.get("ranking", False) == (not kto), entry
+        columns = entry["columns"]
+        tags = entry.get("tags", {})
+        role, content = tags.get("role_tag", "from"), tags.get("content_tag", "value")
+        user, assistant = tags.get("user_tag", "human"), tags.get("assistant_tag", "gpt")
+        system = tags.get("system_tag", "system")
+        odd = (user, tags.get("observation_tag", "observation"))
+        even = (assistant, tags.get("function_tag", "function_call"))
+        assert set(columns.values()) <= cols, (columns, sorted(cols))
+        for ex in ds:
+            messages = ex[columns["messages"]]
+            if messages and messages[0][role] == system:
+                messages = messages[1:]
+            for i, m in enumerate(messages):
+                assert m[role] in (odd, even)[i % 2], f"invalid role tag in {messages}"
+                assert isinstance(m[content], str), m
+            if kto:
+                assert len(messages) % 2 == 0, f"invalid message count in {messages}"
+                assert isinstance(ex[columns["kto_tag"]], bool), ex
+            else:
+                assert len(messages) % 2 == 1, f"invalid message count in {messages}"
+                for k in ("chosen", "rejected"):
+                    m = ex[columns[k]]
+                    assert isinstance(m, dict) and m[role] in even, m
+                    assert isinstance(m[content], str), m
+    else:
+        raise SystemExit(f"unknown format {fmt}")
+    print(f"ok {fmt} ({kind}): {ds.num_rows} rows, columns {sorted(cols)}")
 
 
-if fmt in ("trl", "hh"):
-    need = {"chosen", "rejected"} | ({"prompt"} if fmt == "trl" else set())
-    assert need <= cols, f"columns {sorted(cols)} lack {sorted(need - cols)}"
-    for ex in ds:
-        assert not is_conversational(ex), "plain-text format looks conversational"
-        for k in need:
-            assert isinstance(ex[k], str), f"{k} is {type(ex[k]).__name__}, not a string"
-        if fmt == "hh":
-            # TRL's extract_prompt (implicit prompt): the longest common prefix is the prompt.
-            c, r = ex["chosen"], ex["rejected"]
-            assert c.startswith("\n\nHuman: ") and r.startswith("\n\nHuman: "), c[:40]
-            assert "\n\nAssistant: " in c and "\n\nAssistant: " in r
-            i = 0
-            while i < min(len(c), len(r)) and c[i] == r[i]:
-                i += 1
-            assert i > 0, "chosen and rejected share no prompt"
-    check_margin()
-elif fmt == "trl-chat":
-    assert {"prompt", "chosen", "rejected"} <= cols, sorted(cols)
-    for ex in ds:
-        assert is_conversational(ex), "conversational format not recognised as such"
-        for k in ("prompt", "chosen", "rejected"):
-            assert isinstance(ex[k], list) and ex[k], f"{k} is not a non-empty list"
-            for m in ex[k]:
-                assert set(m) >= {"role", "content"}, m
-                assert isinstance(m["role"], str) and isinstance(m["content"], str), m
-        assert ex["prompt"][-1]["role"] == "user", "the prompt must end with a user turn"
-        for k in ("chosen", "rejected"):
-            assert ex[k][0]["role"] == "assistant" and ex[k][-1]["role"] == "assistant", ex[k]
-    check_margin()
-elif fmt == "rankings":
-    assert {"item", "prompt", "candidates", "ranking", "decisions"} <= cols, sorted(cols)
-    for ex in ds:
-        ids = {c["id"] for c in ex["candidates"]}
-        for tier in ex["ranking"]:
-            assert set(tier) <= ids, (tier, ids)
-        assert ex["decisions"], "an item line without decisions"
-elif fmt == "ratings":
-    assert {"item", "prompt", "candidates"} <= cols, sorted(cols)
-    for ex in ds:
-        for c in ex["candidates"]:
-            assert c["mean"] is None or isinstance(c["mean"], float), c
-            for r in c["ratings"]:
-                assert isinstance(r["annotator"], str) and isinstance(r["rating"], int), r
-elif fmt == "kto":
-    # TRL's KTOTrainer: unpaired preference rows, `label` a bool; conversational when the
-    # prompt and completion are lists of messages (the prompt ending with a user turn).
-    assert {"prompt", "completion", "label"} <= cols, sorted(cols)
-    assert ds.features["label"].dtype == "bool", ds.features["label"]
-    conv = [is_conversational(ex) for ex in ds]
-    assert all(conv) or not any(conv), "some rows conversational, some not"
-    for ex in ds:
-        if conv[0]:
-            assert ex["prompt"] and ex["prompt"][-1]["role"] == "user", ex["prompt"]
-            assert ex["completion"] and ex["completion"][0]["role"] == "assistant", ex
-        else:
-            assert isinstance(ex["prompt"], str) and isinstance(ex["completion"], str), ex
-    labels = ds["label"]
-    assert True in labels and False in labels, "KTO needs desirable and undesirable rows"
-    seen = set()
-    for ex in ds:
-        key = repr((ex["prompt"], ex["completion"]))
-        assert key not in seen, f"a prompt and completion twice: {key[:80]}"
-        seen.add(key)
-else:
-    raise SystemExit(f"unknown format {fmt}")
-print(f"ok {fmt}: {ds.num_rows} rows, columns {sorted(cols)}")
+args = sys.argv[1:]
+assert args and len(args) % 3 == 0, __doc__
+for i in range(0, len(args), 3):
+    check(args[i], args[i + 1], int(args[i + 2]))
