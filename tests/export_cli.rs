@@ -593,3 +593,48 @@ fn llamafactory_rows_and_their_dataset_info_entry_beside_the_others() {
     assert!(!again.exists());
     assert_eq!(std::fs::read_to_string(&info).unwrap(), "{ broken");
 }
+
+#[test]
+fn h4_rows_have_whole_conversations_and_scores_from_ratings_or_ranking() {
+    let (lines, err) = ok(&["--format", "h4"]);
+    assert_eq!(lines.len(), 6);
+    let keys: Vec<&String> = lines[0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "prompt",
+            "prompt_id",
+            "chosen",
+            "rejected",
+            "messages",
+            "score_chosen",
+            "score_rejected"
+        ]
+    );
+    // sha256("Name a prime number.")
+    assert_eq!(
+        lines[0]["prompt_id"],
+        json!("9b0214cd50f9e02ed4ca213ad418a9eee6059353b69bf033f8eaa644c4bc3915")
+    );
+    assert_eq!(
+        lines[0]["chosen"],
+        json!([
+            {"role": "user", "content": "Name a prime number."},
+            {"role": "assistant", "content": "Seven is prime: its only divisors are 1 and 7."}
+        ])
+    );
+    assert_eq!(lines[0]["messages"], lines[0]["chosen"]);
+    // q1 is one pair: 2 tiers. q2: c2 beats both, c0-c1 split, so [[c2], [c0, c1]].
+    let scores = |l: &Value| (l["score_chosen"].as_f64(), l["score_rejected"].as_f64());
+    assert_eq!(scores(&lines[0]), (Some(2.0), Some(1.0)));
+    assert_eq!(scores(&lines[1]), (Some(2.0), Some(1.0)));
+    // q3 keeps its conversation, system message first; its prompt is the last user turn.
+    assert_eq!(lines[3]["prompt"], json!("And in German?"));
+    assert_eq!(lines[3]["chosen"][0]["role"], json!("system"));
+    // q5 was rated: c0 = 5 over c1 = 3 and c2 = 3.
+    assert_eq!(scores(&lines[4]), (Some(5.0), Some(3.0)));
+    assert!(
+        err.contains("scores: 2 pair(s) from mean ratings, 4 from the consensus ranking"),
+        "{err}"
+    );
+}

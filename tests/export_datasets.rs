@@ -116,6 +116,7 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
             &["--format", "llamafactory-kto"],
             10,
         ),
+        ("h4", "h4", &["--format", "h4"], 6),
     ];
     // Every file is written first and then checked by one Python process: starting Python
     // and importing `datasets` takes seconds each time.

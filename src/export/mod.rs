@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod formats;
+pub mod h4;
 pub mod input;
 pub mod kto;
 pub mod pairs;
@@ -47,6 +48,9 @@ pub enum ExportFormat {
     /// LLaMA-Factory's ShareGPT KTO data ({"conversations", "kto_tag"}), and its entry in
     /// dataset_info.json beside --out.
     LlamafactoryKto,
+    /// The layout of HuggingFaceH4/ultrafeedback_binarized: prompt, prompt_id, chosen and
+    /// rejected as whole conversations, messages, score_chosen, score_rejected.
+    H4,
 }
 
 impl ExportFormat {
@@ -189,6 +193,8 @@ pub struct Report {
     /// LLaMA-Factory: rows left out because LLaMA-Factory would skip them (roles that do not
     /// take turns, an answer of more than one turn).
     pub not_sharegpt: usize,
+    /// H4: pairs scored from ratings (the rest from the consensus ranking).
+    pub scored_from_ratings: Option<usize>,
 }
 
 /// Options of the pure pipeline.
@@ -341,7 +347,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         | ExportFormat::Ratings
         | ExportFormat::Kto
         | ExportFormat::Llamafactory
-        | ExportFormat::LlamafactoryKto => None,
+        | ExportFormat::LlamafactoryKto
+        | ExportFormat::H4 => None,
     };
     if pair_format == Some(PairFormat::Trl) && !args.flatten {
         let need = formats::items_needing_flatten(&dataset.items, &agg.pairs);
@@ -475,6 +482,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 extra.set((0, out));
                 Ok(n)
             }
+            (None, ExportFormat::H4) => {
+                let means = kto::rating_means(&dataset.items, &st.decisions);
+                let (n, rated) = h4::write(&mut w, &dataset.items, &agg.pairs, &means)?;
+                extra.set((0, rated));
+                Ok(n)
+            }
             (None, ExportFormat::Rankings) => {
                 let (n, empty) =
                     formats::write_rankings(&mut w, &dataset.items, &st.decisions, &agg)?;
@@ -513,6 +526,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto => {
             report.not_sharegpt = extra.get().1;
         }
+        ExportFormat::H4 => report.scored_from_ratings = Some(extra.get().1),
         _ => (report.empty_rankings, report.mixed_scales) = extra.get(),
     }
     if let Some((path, text)) = &dataset_info {
@@ -625,6 +639,13 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             s,
             "left out answers: {} both chosen and rejected (the middle of a ranking, or annotators who disagree): KTO needs one label per prompt and answer",
             r.contradictions
+        );
+    }
+    if let Some(rated) = r.scored_from_ratings {
+        let _ = writeln!(
+            s,
+            "scores: {rated} pair(s) from mean ratings, {} from the consensus ranking (best of T tiers scores T, the worst 1)",
+            r.lines - rated
         );
     }
     if r.not_sharegpt > 0 {

@@ -140,6 +140,24 @@ def check(fmt, path, expected):
                     m = ex[columns[k]]
                     assert isinstance(m, dict) and m[role] in even, m
                     assert isinstance(m[content], str), m
+    elif fmt == "h4":
+        # HuggingFaceH4/ultrafeedback_binarized's columns, as the alignment-handbook reads them.
+        import hashlib
+
+        want = {"prompt", "prompt_id", "chosen", "rejected", "messages", "score_chosen", "score_rejected"}
+        assert cols == want, sorted(cols)
+        for k in ("score_chosen", "score_rejected"):
+            assert ds.features[k].dtype == "float64", ds.features[k]
+        for ex in ds:
+            assert ex["prompt_id"] == hashlib.sha256(ex["prompt"].encode("utf-8")).hexdigest()
+            assert is_conversational(ex)
+            for k in ("chosen", "rejected"):
+                assert ex[k][-1]["role"] == "assistant", ex[k]
+                users = [m["content"] for m in ex[k] if m["role"] == "user"]
+                assert users[-1] == ex["prompt"], (users, ex["prompt"])
+            assert ex["chosen"][:-1] == ex["rejected"][:-1], "chosen and rejected differ before the answer"
+            assert ex["messages"] == ex["chosen"]
+            assert ex["score_chosen"] >= ex["score_rejected"], ex
     else:
         raise SystemExit(f"unknown format {fmt}")
     print(f"ok {fmt} ({kind}): {ds.num_rows} rows, columns {sorted(cols)}")
