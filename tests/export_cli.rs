@@ -638,3 +638,21 @@ fn h4_rows_have_whole_conversations_and_scores_from_ratings_or_ranking() {
         "{err}"
     );
 }
+
+#[test]
+fn parquet_by_flag_or_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, flag) in [("a.parquet", None), ("b.bin", Some("--parquet"))] {
+        let out = dir.path().join(file);
+        let out_s = out.display().to_string();
+        let mut args = vec!["--format", "trl-chat", "--out", &out_s];
+        args.extend(flag);
+        let (_, err) = ok(&args);
+        assert!(err.contains("wrote 6 pairs (trl-chat)"), "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+            "{file}"
+        );
+    }
+}

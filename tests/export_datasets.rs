@@ -42,7 +42,11 @@ fn python() -> Option<String> {
 }
 
 fn export_to(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
-    let out = dir.join(format!("{name}.jsonl"));
+    export_as(dir, &format!("{name}.jsonl"), args)
+}
+
+fn export_as(dir: &Path, file: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(file);
     let status = Command::new(env!("CARGO_BIN_EXE_prefer"))
         .arg("export")
         .arg(fixture("items.jsonl"))
@@ -125,6 +129,9 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
     for (fmt, name, args, rows) in cases {
         let path = export_to(dir.path(), name, args);
         check.arg(fmt).arg(&path).arg(rows.to_string());
+        // The same rows as Parquet, which the check compares with the JSON Lines file.
+        let parquet = export_as(dir.path(), &format!("{name}.parquet"), args);
+        check.arg(fmt).arg(&parquet).arg(rows.to_string());
     }
     let out = check
         // Keep the datasets cache out of the user's home, and never reach the network.

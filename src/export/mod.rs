@@ -9,6 +9,7 @@ pub mod h4;
 pub mod input;
 pub mod kto;
 pub mod pairs;
+pub mod parquet;
 pub mod sharegpt;
 pub mod standing;
 
@@ -109,6 +110,10 @@ pub struct ExportArgs {
     /// Write here (atomically: a temporary file, fsync, rename) instead of to stdout.
     #[arg(long, short, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Write Parquet (the same columns; lists of messages as lists of structs) instead of JSON
+    /// Lines. Implied by an --out file name ending in .parquet.
+    #[arg(long)]
+    pub parquet: bool,
     /// With --format trl: render conversations as "\n\nHuman: ...\n\nAssistant:" text
     /// (without it, items with a conversation need --format trl-chat).
     #[arg(long)]
@@ -507,7 +512,32 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
+    let parquet = args.parquet
+        || args.out.as_deref().is_some_and(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        });
     report.lines = match &args.out {
+        _ if parquet => {
+            // The rows are made as JSON Lines in memory, then read into Arrow columns.
+            let mut json = Vec::new();
+            let n = write(&mut json).context("formatting the rows")?;
+            let to_parquet = |w: &mut dyn Write| {
+                let mut buf = Vec::new();
+                parquet::write(&json, &mut buf).map_err(std::io::Error::other)?;
+                w.write_all(&buf)
+            };
+            match &args.out {
+                Some(path) => {
+                    write_parquet_file(path, &json).map_err(|source| ExportError::Write {
+                        path: path.clone(),
+                        source,
+                    })?
+                }
+                None => to_parquet(&mut std::io::stdout().lock()).context("writing to stdout")?,
+            }
+            n
+        }
         None => {
             let stdout = std::io::stdout();
             let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -704,6 +734,13 @@ fn nothing_because(r: &Report, st: &Standing, format: ExportFormat) -> String {
         ),
         _ => format!("every pair was left out ({held}; see above)"),
     }
+}
+
+/// Writes rows (JSON Lines) as a Parquet file, atomically as [`write_atomically`] does.
+fn write_parquet_file(path: &Path, json: &[u8]) -> std::io::Result<()> {
+    let mut file = crate::outfile::AtomicFile::create(path)?;
+    parquet::write(json, &mut file).map_err(std::io::Error::other)?;
+    file.commit()
 }
 
 /// Writes a whole file so that readers see the old one or the new one, never half (see
