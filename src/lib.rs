@@ -2,6 +2,7 @@
 
 pub mod agreement;
 pub mod agreement_cmd;
+pub mod card;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -656,3 +656,85 @@ fn parquet_by_flag_or_by_file_name() {
         );
     }
 }
+
+#[test]
+fn the_dataset_card_takes_its_figures_from_prefer_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prefs.jsonl");
+    let out_s = out.display().to_string();
+    let (_, err) = ok(&["--format", "trl-chat", "--card", "--out", &out_s]);
+    assert!(err.contains("wrote the dataset card"), "{err}");
+    let card = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    let stats = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .arg("stats")
+        .arg(fixture("items.jsonl"))
+        .arg("--labels-dir")
+        .arg(fixture("labels"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    // The front matter: the file, its columns, its size.
+    let (front, body) = card
+        .strip_prefix("---\n")
+        .and_then(|c| c.split_once("\n---\n"))
+        .unwrap();
+    assert!(front.contains("    path: \"prefs.jsonl\""), "{front}");
+    assert!(front.contains("    num_examples: 6"), "{front}");
+    assert!(
+        front.contains("- name: \"margin\"\n    dtype: float64"),
+        "{front}"
+    );
+    assert!(front.contains("size_categories:\n- n<1K"), "{front}");
+    // The body: every figure as `prefer stats --json` has it.
+    let has = |text: String| assert!(body.contains(&text), "no \"{text}\" in:\n{body}");
+    has(format!(
+        "- {} standing decision(s) by {} annotator(s).",
+        s["decisions"],
+        s["annotators"].as_array().unwrap().len()
+    ));
+    for a in s["annotators"].as_array().unwrap() {
+        has(format!(
+            ": {} decision(s), {} skipped, {} retracted, {} stale",
+            a["decisions"], a["skips"], a["retracted"], a["stale"]
+        ));
+    }
+    for (k, n) in s["tasks_by_annotators"].as_object().unwrap() {
+        has(format!("| {k} | {n} |"));
+    }
+    let len = &s["length"];
+    has(format!(
+        "- longer answer wins: {} of {} ({:.1}%), binomial p = {:.3}",
+        len["wins"],
+        len["n"],
+        len["rate"].as_f64().unwrap() * 100.0,
+        len["p_value"].as_f64().unwrap()
+    ));
+    let left = &s["position"]["pair_left_wins"];
+    has(format!(
+        "- left answer wins (pairs): {} of {}",
+        left["wins"], left["n"]
+    ));
+    let all = s["agreement"]["pair"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["a"] == "all")
+        .unwrap();
+    has(format!(
+        "- pairs, everyone: {} shared, not enough overlap",
+        all["shared"]
+    ));
+    has("`--aggregate majority`".into());
+    // What was left out, as the export said it, naming the file but not where it was.
+    has("1 tie pair(s) (--ties keep to keep them)".into());
+    has("wrote 6 pairs (trl-chat) from 9 decision(s) by 4 annotator(s) to prefs.jsonl\n".into());
+    assert!(!body.contains(&out_s), "{body}");
+
+    // A card goes beside a file.
+    let args = with_labels(&["--format", "trl-chat", "--card"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(err.contains("--out"), "{err}");
+}

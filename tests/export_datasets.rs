@@ -133,6 +133,33 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
         let parquet = export_as(dir.path(), &format!("{name}.parquet"), args);
         check.arg(fmt).arg(&parquet).arg(rows.to_string());
     }
+    // Dataset cards, each in a folder of its own with its one data file: the check loads the
+    // folder as the Hub does (the card's `configs` name the file) and compares the card's
+    // features with the columns `datasets` finds.
+    for (fmt, file, args, rows) in [
+        (
+            "h4",
+            "card-json/h4.jsonl",
+            &["--format", "h4", "--card"][..],
+            6,
+        ),
+        (
+            "trl-chat",
+            "card-parquet/chat.parquet",
+            &["--format", "trl-chat", "--card"][..],
+            6,
+        ),
+        (
+            "kto",
+            "card-kto/kto.jsonl",
+            &["--format", "kto", "--card"][..],
+            10,
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join(file).parent().unwrap()).unwrap();
+        let path = export_as(dir.path(), file, args);
+        check.arg(fmt).arg(&path).arg(rows.to_string());
+    }
     let out = check
         // Keep the datasets cache out of the user's home, and never reach the network.
         .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))

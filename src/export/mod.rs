@@ -114,6 +114,11 @@ pub struct ExportArgs {
     /// Lines. Implied by an --out file name ending in .parquet.
     #[arg(long)]
     pub parquet: bool,
+    /// Write a README.md dataset card beside --out, as the Hugging Face Hub reads it: the
+    /// columns and size in YAML front matter, and how the data was made (counts, annotators,
+    /// overlap, agreement, bias, aggregation, what was left out) from `prefer stats`' figures.
+    #[arg(long, requires = "out")]
+    pub card: bool,
     /// With --format trl: render conversations as "\n\nHuman: ...\n\nAssistant:" text
     /// (without it, items with a conversation need --format trl-chat).
     #[arg(long)]
@@ -307,8 +312,57 @@ pub fn at_key(at: &str) -> Option<u64> {
     Some(n)
 }
 
-/// Runs `prefer export`.
+/// What a dataset card is made from (see `crate::card`, which sits above export and stats).
+pub struct CardFacts<'a> {
+    /// The export's output file: the card is written beside it.
+    pub out: &'a Path,
+    pub format: ExportFormat,
+    pub format_name: &'a str,
+    pub rows: usize,
+    /// The rows as JSON Lines (the columns are read from them).
+    pub json: &'a [u8],
+    /// How annotators were combined, and the options that shaped the pairs, in words.
+    pub aggregation: &'a str,
+    /// The export's summary: what was written, left out and why.
+    pub summary: &'a str,
+    pub st: &'a Standing,
+    pub items: &'a [std::sync::Arc<format::Item>],
+}
+
+/// Writes a dataset card; returns where.
+pub type CardWriter = fn(&CardFacts<'_>) -> anyhow::Result<PathBuf>;
+
+/// The options that shaped the rows, in words, for the dataset card.
+fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
+    let how = match args.aggregate {
+        Aggregate::All => {
+            "every annotator's judgement of a pair is its own row (`--aggregate all`)"
+        }
+        Aggregate::Majority => {
+            "a pair is kept when more than half of the annotators who judged it agree (`--aggregate majority`)"
+        }
+        Aggregate::Adjudicated => {
+            "an adjudicator's decision wins; where there is none, the majority's (`--aggregate adjudicated`)"
+        }
+    };
+    let keep = |k: Keep| if k == Keep::Keep { "kept" } else { "dropped" };
+    format!(
+        "Several annotators' judgements on one pair: {how}. A ranking counts as all its pairs; ratings make a pair when they differ by at least {} (`--min-gap`). Ties {} (`--ties`), both-bad pairs {} (`--both-bad`). Margins for preference strength 1-4: {}.",
+        args.min_gap,
+        keep(args.ties),
+        keep(args.both_bad),
+        margin_map.map(|m| m.to_string()).join(", ")
+    )
+}
+
+/// Runs `prefer export` (with `--card`, it says the card needs the card writer: see
+/// [`run_with_card`]).
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    run_with_card(args, None)
+}
+
+/// Runs `prefer export`, writing a dataset card with `card` when `--card` asks for one.
+pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Result<ExitCode> {
     if args.kto_threshold.is_some() && !args.format.unpaired() {
         return Err(ExportError::ThresholdWithoutKto.into());
     }
@@ -517,10 +571,21 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             p.extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
         });
+    // The rows as JSON Lines in memory, when Parquet or a card needs them.
+    let mut json = Vec::new();
     report.lines = match &args.out {
+        Some(path) if args.card && !parquet => {
+            let n = write(&mut json).context("formatting the rows")?;
+            write_atomically(path, |w| w.write_all(&json)).map_err(|source| {
+                ExportError::Write {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            n
+        }
         _ if parquet => {
             // The rows are made as JSON Lines in memory, then read into Arrow columns.
-            let mut json = Vec::new();
             let n = write(&mut json).context("formatting the rows")?;
             let to_parquet = |w: &mut dyn Write| {
                 let mut buf = Vec::new();
@@ -567,10 +632,29 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             }
         })?;
     }
-    eprint!(
-        "{}",
-        summary(&report, &st, args.format, args.out.as_deref())
-    );
+    let said = summary(&report, &st, args.format, args.out.as_deref());
+    eprint!("{said}");
+    if let (true, Some(out)) = (args.card, args.out.as_deref()) {
+        let write_card = card.ok_or_else(|| anyhow::anyhow!("--card: no card writer here"))?;
+        let name = args
+            .format
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        let path = write_card(&CardFacts {
+            out,
+            format: args.format,
+            format_name: &name,
+            rows: report.lines,
+            json: &json,
+            aggregation: &aggregation_text(&args, margin_map),
+            // The card names the file, not where it was on this machine.
+            summary: &summary(&report, &st, args.format, out.file_name().map(Path::new)),
+            st: &st,
+            items: &dataset.items,
+        })?;
+        eprintln!("prefer export: wrote the dataset card {}", path.display());
+    }
     if let Some((path, _)) = &dataset_info {
         eprintln!(
             "prefer export: registered the file for LLaMA-Factory in {} (dataset name \"{}\")",

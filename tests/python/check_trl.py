@@ -6,6 +6,7 @@ Exit 0 and print "ok ..." for each file that passes; raise on the first problem.
 ending in .parquet is loaded as Parquet and must give the same rows as the JSON Lines file of
 the same name beside it.
 """
+import os
 import sys
 
 import datasets
@@ -28,14 +29,40 @@ def without_nulls(v):
     return v
 
 
+def check_card(path, ds, expected):
+    """The dataset card beside `path`, when it describes `path`: its YAML front matter parses,
+    the folder loads as the Hub loads it, and its features are the columns `datasets` found."""
+    import yaml
+
+    readme = os.path.join(os.path.dirname(path), "README.md")
+    if not os.path.exists(readme):
+        return ""
+    text = open(readme, encoding="utf-8").read()
+    assert text.startswith("---\n"), text[:40]
+    meta = yaml.safe_load(text.split("---\n")[1])
+    files = meta["configs"][0]["data_files"]
+    if files[0]["path"] != os.path.basename(path):
+        return ""
+    info = meta["dataset_info"]
+    assert info["splits"][0]["num_examples"] == expected, info["splits"]
+    assert meta["task_categories"] and meta["size_categories"] == ["n<1K"], meta
+    features = datasets.Features._from_yaml_list(info["features"])
+    assert features == ds.features, f"card: {features} != {ds.features}"
+    hub = datasets.load_dataset(os.path.dirname(path), split="train")
+    assert hub.num_rows == expected and hub.features == ds.features, hub
+    assert "## How it was made" in text
+    return ", card"
+
+
 def check(fmt, path, expected):
     kind = "parquet" if path.endswith(".parquet") else "json"
     ds = datasets.load_dataset(kind, data_files=path, split="train")
     if expected is not None:
         assert ds.num_rows == expected, f"{ds.num_rows} rows, expected {expected}"
     cols = set(ds.column_names)
-    if kind == "parquet":
-        as_json = datasets.load_dataset("json", data_files=path[: -len(".parquet")] + ".jsonl", split="train")
+    json_beside = path[: -len(".parquet")] + ".jsonl"
+    if kind == "parquet" and os.path.exists(json_beside):
+        as_json = datasets.load_dataset("json", data_files=json_beside, split="train")
         assert ds.column_names == as_json.column_names, (ds.column_names, as_json.column_names)
         # Where the JSON loader gives each row's objects as they are (its Json feature, for
         # objects of many shapes such as the log events of `rankings`), Parquet has one struct
@@ -120,7 +147,6 @@ def check(fmt, path, expected):
         # LLaMA-Factory's SharegptDatasetConverter (src/llamafactory/data/converter.py), with the
         # entry that registers the file in dataset_info.json beside it.
         import json
-        import os
 
         info_path = os.path.join(os.path.dirname(path), "dataset_info.json")
         with open(info_path) as f:
@@ -176,7 +202,8 @@ def check(fmt, path, expected):
             assert ex["score_chosen"] >= ex["score_rejected"], ex
     else:
         raise SystemExit(f"unknown format {fmt}")
-    print(f"ok {fmt} ({kind}): {ds.num_rows} rows, columns {sorted(cols)}")
+    card = check_card(path, ds, expected)
+    print(f"ok {fmt} ({kind}{card}): {ds.num_rows} rows, columns {sorted(cols)}")
 
 
 args = sys.argv[1:]
