@@ -35,8 +35,16 @@ use ratatui::backend::TestBackend;
 const CHARS: usize = 65_000;
 
 fn main() {
-    keystroke_percentiles();
-    decision_percentiles();
+    // A name given to divan (`cargo bench --bench keystroke first_wrap`) picks what runs; the
+    // percentile runs, which are not divan's, run when their name contains it.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    if wanted("keystroke_percentiles") {
+        keystroke_percentiles();
+    }
+    if wanted("decision_percentiles") {
+        decision_percentiles();
+    }
     divan::main();
 }
 

@@ -27,30 +27,127 @@ pub const TAB_WIDTH: usize = 4;
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut col = 0usize; // display column within the current line, for tab expansion
-    // Line by line (a cluster never spans a line end): the ASCII lines of a mostly-ASCII
-    // answer skip grapheme segmentation.
-    for line in input.split_inclusive('\n') {
-        if line.is_ascii() {
-            // No ASCII cluster is longer than one character except CR LF.
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '\r' && chars.peek() == Some(&'\n') {
-                    chars.next();
+    let mut it = clusters(input);
+    loop {
+        // Printable ASCII, most of any answer, goes as it is.
+        let plain = it.printable_ascii();
+        out.push_str(plain);
+        col += plain.len();
+        let Some((_, g)) = it.next() else {
+            break;
+        };
+        match g.as_bytes() {
+            b"\r\n" => push_char('\n', &mut out, &mut col),
+            _ => {
+                let mut cs = g.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => push_char(c, &mut out, &mut col),
+                    _ => push_cluster(g, &mut out, &mut col),
                 }
-                push_char(c, &mut out, &mut col);
-            }
-            continue;
-        }
-        for g in line.graphemes(true) {
-            let mut cs = g.chars();
-            match (cs.next(), cs.next()) {
-                (Some(c), None) => push_char(c, &mut out, &mut col),
-                _ if g == "\r\n" => push_char('\n', &mut out, &mut col),
-                _ => push_cluster(g, &mut out, &mut col),
             }
         }
     }
     out
+}
+
+/// The grapheme clusters of `s` with their byte offsets, exactly as
+/// `s.grapheme_indices(true)` gives them, without running Unicode segmentation over plain
+/// text. Between two characters that neither extend, join, prepend nor pair (see
+/// [`lone_char`]) there is always a cluster boundary, whatever comes before or after, so only
+/// the stretches around other characters are segmented.
+pub fn clusters(s: &str) -> Clusters<'_> {
+    Clusters {
+        s,
+        pos: 0,
+        region: None,
+    }
+}
+
+/// Iterator of [`clusters`].
+pub struct Clusters<'a> {
+    s: &'a str,
+    /// Start of what is not yet yielded; always a cluster boundary.
+    pos: usize,
+    /// A stretch being segmented, with its offset in `s`.
+    region: Option<(usize, unicode_segmentation::GraphemeIndices<'a>)>,
+}
+
+/// Characters that form a grapheme cluster alone next to one another: ASCII but CR, and the
+/// common letters, punctuation and CJK of blocks with no combining, prepended, joining,
+/// pictographic, regional-indicator or Hangul-jamo characters (UAX #29's rules GB3 to GB13
+/// then never join two of them, and none looks past them).
+fn lone_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x0C | 0x0E..=0x7F
+        | 0xA0..=0xA8 | 0xAA..=0xAC | 0xAF..=0x2AF // Latin-1 and Latin Extended, not ©, ®, SHY
+        | 0x0400..=0x0482 // Cyrillic letters
+        | 0x2010..=0x2027 // dashes, quotes, bullets, ellipsis
+        | 0x3000..=0x3029 // CJK punctuation
+        | 0x3041..=0x3096 | 0x30A0..=0x30FF // hiragana, katakana
+        | 0x4E00..=0x9FFF // CJK ideographs
+        | 0xAC00..=0xD7A3 // Hangul syllables
+        | 0xFF01..=0xFF5E // full-width ASCII
+    )
+}
+
+impl<'a> Clusters<'a> {
+    /// The run of printable ASCII characters that comes next, each a cluster of its own, taken
+    /// at once; empty when there is none.
+    pub fn printable_ascii(&mut self) -> &'a str {
+        if self.region.is_some() {
+            return "";
+        }
+        let at = self.pos;
+        let b = &self.s.as_bytes()[at..];
+        let mut n = b.iter().take_while(|c| (0x20..0x7F).contains(*c)).count();
+        // The last one may start a cluster with what follows (a combining accent).
+        if n > 0 && n < b.len() && !b[n].is_ascii() {
+            n -= 1;
+        }
+        self.pos = at + n;
+        &self.s[at..at + n]
+    }
+}
+
+impl<'a> Iterator for Clusters<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((base, it)) = &mut self.region {
+            if let Some((i, g)) = it.next() {
+                return Some((*base + i, g));
+            }
+            self.region = None;
+        }
+        let at = self.pos;
+        let b = self.s.as_bytes();
+        // Printable ASCII before ASCII, most of any text, without decoding.
+        if at + 1 < b.len() && (0x20..0x7F).contains(&b[at]) && b[at + 1].is_ascii() {
+            self.pos = at + 1;
+            return Some((at, &self.s[at..at + 1]));
+        }
+        let rest = &self.s[at..];
+        let mut chars = rest.char_indices();
+        let (_, c) = chars.next()?;
+        let mut prev = c;
+        let mut end = rest.len();
+        for (i, d) in chars {
+            if lone_char(prev) && lone_char(d) {
+                end = i;
+                break;
+            }
+            prev = d;
+        }
+        self.pos = at + end;
+        if end == c.len_utf8() {
+            return Some((at, &rest[..end]));
+        }
+        // A stretch up to the next boundary that no context can move.
+        let mut it = rest[..end].grapheme_indices(true);
+        let first = it.next().map(|(i, g)| (at + i, g));
+        self.region = Some((at, it));
+        first
+    }
 }
 
 /// Appends `s`, counting its cells.
@@ -286,21 +383,19 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<std::ops::Range<usize>> {
             out.push(base..base);
             continue;
         }
-        units.clear();
         if line.is_ascii() {
-            units.extend((0..line.len()).map(|i| Unit {
-                at: i,
-                width: 1,
-                space: line.as_bytes()[i] == b' ',
-            }));
-        } else {
-            units.extend(line.grapheme_indices(true).map(|(i, g)| Unit {
-                at: i,
-                width: str_width(g),
-                space: g == " ",
-            }));
+            // One cell per byte: no table of clusters to build.
+            wrap_one_line(line, &Ascii(line.as_bytes()), base, width, &mut out);
+            continue;
         }
-        wrap_one_line(line, &units, base, width, &mut out);
+        units.clear();
+        units.reserve(line.len());
+        units.extend(clusters(line).map(|(i, g)| Unit {
+            at: i,
+            width: str_width(g),
+            space: g == " ",
+        }));
+        wrap_one_line(line, &units.as_slice(), base, width, &mut out);
     }
     out
 }
@@ -313,6 +408,55 @@ struct Unit {
     space: bool,
 }
 
+/// The clusters of a line being wrapped, by index.
+trait Units {
+    fn len(&self) -> usize;
+    /// Byte offset of cluster `k` in the line.
+    fn at(&self, k: usize) -> usize;
+    fn width(&self, k: usize) -> usize;
+    fn space(&self, k: usize) -> bool;
+    /// Cells taken by clusters `a..b`.
+    fn cells(&self, a: usize, b: usize) -> usize {
+        (a..b).map(|k| self.width(k)).sum()
+    }
+}
+
+impl Units for &[Unit] {
+    fn len(&self) -> usize {
+        <[Unit]>::len(self)
+    }
+    fn at(&self, k: usize) -> usize {
+        self[k].at
+    }
+    fn width(&self, k: usize) -> usize {
+        self[k].width
+    }
+    fn space(&self, k: usize) -> bool {
+        self[k].space
+    }
+}
+
+/// An ASCII line: every byte a cluster one cell wide.
+struct Ascii<'a>(&'a [u8]);
+
+impl Units for Ascii<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn at(&self, k: usize) -> usize {
+        k
+    }
+    fn width(&self, _: usize) -> usize {
+        1
+    }
+    fn space(&self, k: usize) -> bool {
+        self.0[k] == b' '
+    }
+    fn cells(&self, a: usize, b: usize) -> usize {
+        b - a
+    }
+}
+
 /// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII).
 fn no_line_start(g: &str) -> bool {
     g.chars().next().is_some_and(|c| {
@@ -322,14 +466,14 @@ fn no_line_start(g: &str) -> bool {
 
 fn wrap_one_line(
     line: &str,
-    units: &[Unit],
+    units: &impl Units,
     base: usize,
     width: usize,
     out: &mut Vec<std::ops::Range<usize>>,
 ) {
     let n = units.len();
-    let at = |k: usize| if k < n { units[k].at } else { line.len() };
-    let cells = |a: usize, b: usize| units[a..b].iter().map(|u| u.width).sum::<usize>();
+    let at = |k: usize| if k < n { units.at(k) } else { line.len() };
+    let cells = |a: usize, b: usize| units.cells(a, b);
     let mut start = 0usize; // unit where the current screen line begins
     let mut content_end = 0usize; // end of its content, without trailing spaces
     let mut w = 0usize; // cells used on the current screen line
@@ -337,8 +481,8 @@ fn wrap_one_line(
     let mut pushed = false;
     let mut i = 0usize;
     while i < n {
-        if units[i].space {
-            let j = i + units[i..].iter().take_while(|u| u.space).count();
+        if units.space(i) {
+            let j = (i..n).find(|&k| !units.space(k)).unwrap_or(n);
             let sw = j - i;
             if w + sw > width {
                 // Break at these spaces; they vanish at the end of a screen line.
@@ -355,13 +499,12 @@ fn wrap_one_line(
             continue;
         }
         // The next segment: one wide cluster, or a run of narrow non-space clusters.
-        let seg_end = if units[i].width >= 2 {
+        let seg_end = if units.width(i) >= 2 {
             i + 1
         } else {
-            i + units[i..]
-                .iter()
-                .take_while(|u| !u.space && u.width < 2)
-                .count()
+            (i..n)
+                .find(|&k| units.space(k) || units.width(k) >= 2)
+                .unwrap_or(n)
         };
         let sw = cells(i, seg_end);
         if w + sw <= width {
@@ -399,10 +542,10 @@ fn wrap_one_line(
         let mut k = i;
         let mut kw = 0;
         while k < seg_end {
-            if kw + units[k].width > width && k > i {
+            if kw + units.width(k) > width && k > i {
                 break;
             }
-            kw += units[k].width;
+            kw += units.width(k);
             k += 1;
         }
         out.push(base + at(start)..base + at(k));
@@ -533,15 +676,134 @@ mod tests {
         assert_eq!(sanitize("👍\u{1F3FD}\tx"), "👍⟨medium skin⟩ x");
     }
 
+    /// The pieces hostile text is made of here: ASCII (with CR LF), CJK, emoji and their
+    /// modifiers, joiners, flags, tags, combining and prepended marks, Hangul jamo.
+    const PIECES: [&str; 45] = [
+        "a",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "\u{1b}",
+        "中",
+        "。",
+        "👍",
+        "👨",
+        "♂",
+        "❤",
+        "1",
+        "#",
+        "\u{200D}",
+        "\u{200C}",
+        "\u{FE0F}",
+        "\u{FE0E}",
+        "\u{20E3}",
+        "\u{1F3FB}",
+        "\u{1F3FF}",
+        "\u{1F1EF}",
+        "\u{1F1F5}",
+        "\u{E0067}",
+        "\u{E007F}",
+        "\u{301}",
+        "\u{FF9E}",
+        "ｶ",
+        "\u{0915}",
+        "\u{094D}",
+        "\u{1100}",
+        "\u{1161}",
+        "\u{11A8}",
+        "\u{0600}",
+        "©",
+        "\r\n",
+        "é",
+        "я",
+        "—",
+        "“",
+        "、",
+        "가",
+        "Ａ",
+        "\u{3099}",
+        "\u{200B}",
+    ];
+
+    #[test]
+    fn clusters_around_ascii() {
+        fn got(s: &str) -> Vec<(usize, &str)> {
+            clusters(s).collect()
+        }
+        assert_eq!(got(""), vec![]);
+        assert_eq!(got("ab"), vec![(0, "a"), (1, "b")]);
+        assert_eq!(got("e\u{301}x"), vec![(0, "e\u{301}"), (3, "x")]);
+        assert_eq!(got("a\r\nb"), vec![(0, "a"), (1, "\r\n"), (3, "b")]);
+        // Runs of printable ASCII taken between clusters leave the accented letter whole.
+        let mut it = clusters("ab e\u{301}\tcd");
+        let mut pieces = vec![it.printable_ascii()];
+        while let Some((_, g)) = it.next() {
+            pieces.push(g);
+            pieces.push(it.printable_ascii());
+        }
+        pieces.retain(|p| !p.is_empty());
+        assert_eq!(pieces[..3], ["ab ", "e\u{301}", "\t"]);
+        assert_eq!(pieces[3..].concat(), "cd");
+        // A prepended mark joins the ASCII digit after it.
+        assert_eq!(got("\u{0600}1 "), vec![(0, "\u{0600}1"), (3, " ")]);
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x7E57),
+            ..Default::default()
+        })]
+
+        #[test]
+        fn clusters_are_unicode_segmentation(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..32)
+        ) {
+            let s: String = parts.concat();
+            let fast: Vec<_> = clusters(&s).collect();
+            let full: Vec<_> = s.grapheme_indices(true).collect();
+            proptest::prop_assert_eq!(fast, full);
+        }
+
+        #[test]
+        fn sanitize_takes_text_a_cluster_at_a_time(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..32)
+        ) {
+            let s: String = parts.concat();
+            // Every cluster as Unicode segments it, one by one.
+            let mut slow = String::new();
+            let mut col = 0;
+            for g in s.graphemes(true) {
+                let mut cs = g.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => push_char(c, &mut slow, &mut col),
+                    _ if g == "\r\n" => push_char('\n', &mut slow, &mut col),
+                    _ => push_cluster(g, &mut slow, &mut col),
+                }
+            }
+            proptest::prop_assert_eq!(sanitize(&s), slow);
+        }
+
+        #[test]
+        fn ascii_lines_wrap_as_clusters_do(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "word", " ", "  ", ",", ".", ")", "(", "x.y", "-",
+            ]), 0..40),
+            width in 1usize..16,
+        ) {
+            let line: String = parts.concat();
+            let units: Vec<Unit> = clusters(&line)
+                .map(|(i, g)| Unit { at: i, width: str_width(g), space: g == " " })
+                .collect();
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            wrap_one_line(&line, &Ascii(line.as_bytes()), 0, width, &mut fast);
+            wrap_one_line(&line, &units.as_slice(), 0, width, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
         #[test]
         fn sanitized_text_has_no_disputed_cluster(
-            parts in proptest::collection::vec(proptest::sample::select(vec![
-                "a", " ", "\n", "\t", "\r", "\u{1b}", "中", "。", "👍", "👨", "♂", "❤", "1", "#",
-                "\u{200D}", "\u{200C}", "\u{FE0F}", "\u{FE0E}", "\u{20E3}", "\u{1F3FB}", "\u{1F3FF}",
-                "\u{1F1EF}", "\u{1F1F5}", "\u{E0067}", "\u{E007F}", "\u{301}", "\u{FF9E}", "ｶ",
-                "\u{0915}", "\u{094D}", "\u{1100}", "\u{1161}", "\u{11A8}", "\u{0600}", "©",
-            ]), 0..24)
+            parts in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..24)
         ) {
             let input: String = parts.concat();
             let once = sanitize(&input);

@@ -39,6 +39,9 @@ pub struct Wrapped {
     /// The line where the last turn of a conversation starts: the prompt pane opens there, so
     /// the question the candidates answer is in view.
     pub anchor: usize,
+    /// Characters in the candidate's answer (for its pane's title; 0 for the prompt), counted
+    /// here once rather than on every frame.
+    pub chars: usize,
 }
 
 impl std::ops::Deref for Wrapped {
@@ -275,7 +278,15 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
             out.push(Line::from(Span::styled(text[r].to_string(), style)));
         }
     }
-    Wrapped { lines: out, anchor }
+    let chars = match pane {
+        PaneId::Cand(i) => item.candidates.get(i).map_or(0, |c| c.text.chars().count()),
+        PaneId::Prompt => 0,
+    };
+    Wrapped {
+        lines: out,
+        anchor,
+        chars,
+    }
 }
 
 /// Starts a continuation row of a wrapped code line.

@@ -82,10 +82,13 @@ pub fn mark(line: &Line<'static>, needle: &str) -> Line<'static> {
 }
 
 /// The lines with matches marked, when there is a search to show.
-pub fn mark_all(lines: &[Line<'static>], needle: Option<&str>) -> Vec<Line<'static>> {
+pub fn mark_all<'a>(
+    lines: &'a [Line<'static>],
+    needle: Option<&str>,
+) -> std::borrow::Cow<'a, [Line<'static>]> {
     match needle.filter(|n| !n.is_empty()) {
         Some(n) => lines.iter().map(|l| mark(l, n)).collect(),
-        None => lines.to_vec(),
+        None => std::borrow::Cow::Borrowed(lines),
     }
 }
 

@@ -19,6 +19,7 @@ use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
 use super::super::review::{self, pane_verdicts};
+use super::prewrapped::Prewrapped;
 use super::thousands;
 use crate::labels::TaskKind;
 use crate::text::truncate;
@@ -42,6 +43,18 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let focused = m.view.focus == Focus::Pane(pos);
         let chosen = m.mode == TaskKind::Pair && m.view.choice.as_deref() == Some(cand.id.as_str());
 
+        let body = text_rect(m, rect);
+        let lines = m
+            .wrap
+            .get(PaneId::Cand(ci), body.width, m.show())
+            .unwrap_or_else(|| {
+                std::sync::Arc::new(wrapped_lines(
+                    &m.view.item,
+                    PaneId::Cand(ci),
+                    body.width,
+                    m.show(),
+                ))
+            });
         let mut title = String::new();
         if focused {
             title.push_str("▶ ");
@@ -50,7 +63,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         if m.mode == TaskKind::Pair {
             title.push_str(if pos == 0 { " A" } else { " B" });
         }
-        title.push_str(&format!(" · {} ch", thousands(cand.text.chars().count())));
+        title.push_str(&format!(" · {} ch", thousands(lines.chars)));
         if let Some(badge) = badge(m, pos, &cand.id) {
             title.push_str(" · ");
             title.push_str(&badge);
@@ -98,18 +111,6 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                 block.title_top(Line::from(format!(" {} more ▶ ", a.more_right)).right_aligned());
         }
 
-        let body = text_rect(m, rect);
-        let lines = m
-            .wrap
-            .get(PaneId::Cand(ci), body.width, m.show())
-            .unwrap_or_else(|| {
-                std::sync::Arc::new(wrapped_lines(
-                    &m.view.item,
-                    PaneId::Cand(ci),
-                    body.width,
-                    m.show(),
-                ))
-            });
         let h = usize::from(body.height);
         let start = m.view.scroll[pos].min(lines.len().saturating_sub(h));
         let end = (start + h).min(lines.len());
@@ -157,7 +158,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             f.render_widget(Paragraph::new(rows), vr.intersection(screen));
         }
         f.render_widget(
-            Paragraph::new(mark_all(&lines[start..end], m.marked_search())),
+            Prewrapped(&mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
     }

@@ -6,6 +6,7 @@ mod footer;
 mod header;
 mod nothing_left;
 mod overlay;
+mod prewrapped;
 mod prompt;
 mod summary;
 

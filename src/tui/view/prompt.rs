@@ -17,6 +17,7 @@ use super::super::content::{PaneId, one_line, wrapped_lines};
 use super::super::highlight::mark_all;
 use super::super::layout::inner;
 use super::super::model::{Focus, Model};
+use super::prewrapped::Prewrapped;
 use crate::text::truncate;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -74,8 +75,10 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     }
     title.push(' ');
     block = block.title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
     f.render_widget(
-        Paragraph::new(mark_all(&lines[start..end], m.marked_search())).block(block),
-        area,
+        Prewrapped(&mark_all(&lines[start..end], m.marked_search())),
+        inner,
     );
 }
