@@ -77,14 +77,28 @@ pub fn write<W: Write + Send>(json: &[u8], out: W) -> Result<usize, ParquetError
         .with_batch_size(BATCH)
         .build(json)
         .map_err(ParquetError::Decode)?;
-    let mut rows = 0;
-    for batch in reader {
-        let batch = batch.map_err(ParquetError::Decode)?;
-        rows += batch.num_rows();
-        writer.write(&batch)?;
-    }
-    writer.close()?;
-    Ok(rows)
+    // Decoding JSON and encoding Parquet take about as long as each other: the batches are
+    // decoded on a thread of their own while the writer encodes the ones before.
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let decoder = s.spawn(move || {
+            for batch in reader {
+                let stop = batch.is_err();
+                if tx.send(batch).is_err() || stop {
+                    break;
+                }
+            }
+        });
+        let mut rows = 0;
+        for batch in rx {
+            let batch = batch.map_err(ParquetError::Decode)?;
+            rows += batch.num_rows();
+            writer.write(&batch)?;
+        }
+        decoder.join().expect("the JSON decoder does not panic");
+        writer.close()?;
+        Ok(rows)
+    })
 }
 
 #[cfg(test)]
