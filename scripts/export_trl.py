@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A straightforward Python version of `prefer export --format trl` (json module only), for the
-side-by-side speed comparison in scripts/bench-compare (issue 4: export must be >= 10x faster).
+side-by-side speed comparison in scripts/bench-compare (target: prefer's export >= 10x faster).
 
 It does the same conversion for pair-mode logs: read the candidate file and the labels logs,
 replay latest-wins per annotator and task (retract takes a decision back, skips do not count),

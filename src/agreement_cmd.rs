@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::export::standing::{LeftOut, Standing};
 use crate::stats::compute::{self, Agreement, MIN_OVERLAP, Overlap};
 use crate::stats::read_inputs;
+use crate::text::plural as s;
 
 #[derive(Debug, Args)]
 pub struct AgreementArgs {
@@ -74,11 +75,6 @@ fn fig(x: Option<f64>) -> String {
 /// A figure and the count behind it: `0.72 (3)`.
 fn fig_n(x: Option<f64>, n: usize) -> String {
     format!("{} ({n})", fig(x))
-}
-
-/// The plural "s" for `n`.
-fn s(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// One section: a header line, then a row per pair of annotators and "everyone". Rows with too

@@ -1,7 +1,7 @@
 //! Key syntax shared by the settings file, task files and the labeling screen: [`Key`] (a key
 //! with its modifiers, normalised), how keys are written in files (`ctrl-z`, `shift-tab`) and
 //! on screen (`Ctrl-Z`, `S-Tab`), the raw `[keys]` entries of the settings file, and the flags a
-//! task file binds. No actions here: the labeling screen's key map builds on this.
+//! task file binds. No actions here: `action` and the labeling screen's key map build on this.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -80,64 +80,6 @@ impl Key {
         }
     }
 }
-
-/// The labeling screen's default keys, by action name, in the order the footer and help show
-/// them. The key map is built from this; a task file checks its flags' keys against it.
-pub const DEFAULT_KEYS: &[(Key, &str)] = &[
-    (Key::ch('1'), "number_1"),
-    (Key::ch('2'), "number_2"),
-    (Key::ch('3'), "number_3"),
-    (Key::ch('4'), "number_4"),
-    (Key::ch('5'), "number_5"),
-    (Key::ch('6'), "number_6"),
-    (Key::ch('7'), "number_7"),
-    (Key::ch('8'), "number_8"),
-    (Key::ch('9'), "number_9"),
-    (Key::ch('a'), "choose_left"),
-    (Key::ch('b'), "choose_right"),
-    (Key::ch('t'), "tie"),
-    (Key::ch('x'), "both_bad"),
-    (Key::ch('='), "tie_next"),
-    (Key::plain(KeyCode::Backspace), "remove_pick"),
-    (Key::plain(KeyCode::Enter), "submit"),
-    (Key::ch('s'), "skip"),
-    (Key::ch('u'), "undo"),
-    (Key::ch(']'), "next_task"),
-    (Key::ch('['), "prev_task"),
-    (Key::ch('}'), "next_undecided"),
-    (Key::plain(KeyCode::Tab), "focus_next"),
-    (Key::plain(KeyCode::BackTab), "focus_prev"),
-    (Key::ch('h'), "focus_left"),
-    (Key::plain(KeyCode::Left), "focus_left"),
-    (Key::ch('l'), "focus_right"),
-    (Key::plain(KeyCode::Right), "focus_right"),
-    (Key::ch('p'), "focus_prompt"),
-    (Key::ch('P'), "toggle_prompt"),
-    (Key::ch('j'), "scroll_down"),
-    (Key::plain(KeyCode::Down), "scroll_down"),
-    (Key::ch('k'), "scroll_up"),
-    (Key::plain(KeyCode::Up), "scroll_up"),
-    (Key::plain(KeyCode::PageDown), "page_down"),
-    (Key::ch(' '), "page_down"),
-    (Key::plain(KeyCode::PageUp), "page_up"),
-    (Key::plain(KeyCode::Home), "top"),
-    (Key::ch('g'), "top"),
-    (Key::plain(KeyCode::End), "bottom"),
-    (Key::ch('G'), "bottom"),
-    (Key::ch('z'), "zoom"),
-    (Key::ch('m'), "toggle_meta"),
-    (Key::ch('?'), "help"),
-    (Key::ch('q'), "quit"),
-    (Key::ctrl('c'), "quit"),
-    (Key::plain(KeyCode::Esc), "cancel"),
-    (Key::ch('f'), "filter"),
-    (Key::ch(':'), "jump"),
-    (Key::ch('/'), "search"),
-    (Key::ch('n'), "search_next"),
-    (Key::ch('r'), "rationale"),
-    (Key::ch('i'), "guidelines"),
-    (Key::ch('.'), "next_aspect"),
-];
 
 /// Named keys as written in settings and task files (lower case; parsing ignores case).
 const KEY_NAMES: &[(KeyCode, &str)] = &[
@@ -335,9 +277,6 @@ mod tests {
         }
         for bad in ["", "f13", "ctrl-", "enterr", "ab", "\u{1b}"] {
             assert!(Key::parse(bad).is_err(), "{bad:?} parsed");
-        }
-        for (k, _) in DEFAULT_KEYS {
-            assert_eq!(Key::parse(&k.config_name()), Ok(*k));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! prefer: label preference data for reward-model training in the terminal.
 
+pub mod action;
 pub mod agreement;
 pub mod agreement_cmd;
 pub mod card;

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
                         "{}: {} problem{}",
                         args.file.display(),
                         problems.len(),
-                        if problems.len() == 1 { "" } else { "s" }
+                        prefer::text::plural(problems.len())
                     ))
                 );
                 Ok(ExitCode::FAILURE)

@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
 use crate::diag::{describe_toml_error, line_of};
-use crate::key::{DEFAULT_KEYS, FlagKey, KEY_FORMS, Key, Taken, taken};
+use crate::key::{FlagKey, KEY_FORMS, Key, Taken, taken};
 use crate::labels::TaskKind;
 use crate::tasks::RANK_MAX;
 use crate::text::sanitize;
@@ -469,12 +469,7 @@ impl RawTask {
                     ),
                 )
             })?;
-            let default_action = |k: Key| {
-                DEFAULT_KEYS
-                    .iter()
-                    .find(|(d, _)| *d == k)
-                    .map(|(_, n)| (*n).to_string())
-            };
+            let default_action = |k: Key| crate::action::default_action_of(k).map(str::to_string);
             match taken(key, &spec.flags, default_action) {
                 None => {}
                 Some(Taken::Bound(action)) => {

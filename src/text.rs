@@ -390,10 +390,20 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<std::ops::Range<usize>> {
         }
         units.clear();
         units.reserve(line.len());
-        units.extend(clusters(line).map(|(i, g)| Unit {
-            at: i,
-            width: str_width(g),
-            space: g == " ",
+        // A name sanitize put in place of what cannot be drawn (`⟨medium skin⟩`) is one word:
+        // its spaces are no place to break.
+        let mut in_name = false;
+        units.extend(clusters(line).map(|(i, g)| {
+            match g {
+                "⟨" => in_name = true,
+                "⟩" => in_name = false,
+                _ => {}
+            }
+            Unit {
+                at: i,
+                width: str_width(g),
+                space: g == " " && !in_name,
+            }
         }));
         wrap_one_line(line, &units.as_slice(), base, width, &mut out);
     }
@@ -457,10 +467,11 @@ impl Units for Ascii<'_> {
     }
 }
 
-/// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII).
+/// Characters that must not start a line (closing brackets and punctuation, CJK and ASCII), and
+/// the start of a name sanitize put in place of a character (`👍⟨medium skin⟩` stays whole).
 fn no_line_start(g: &str) -> bool {
     g.chars().next().is_some_and(|c| {
-        "、。，．・：；？！）］｝〕〉》」』】〙〗〟’”｠ヽヾゝゞ々〻‐゠–〜～ー,.:;!?)]}".contains(c)
+        "、。，．・：；？！）］｝〕〉》」』】〙〗〟’”｠ヽヾゝゞ々〻‐゠–〜～ー,.:;!?)]}⟨".contains(c)
     })
 }
 
@@ -861,6 +872,21 @@ mod tests {
             for l in wrap(&text, width) {
                 assert!(!l.starts_with('\u{301}'), "{l:?} at {width}");
                 assert!(str_width(l) <= width.max(2), "{l:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn drawn_emoji_names_stay_whole_and_with_their_emoji() {
+        // Both groups fit in 20 cells: neither may be split.
+        for width in 20..32 {
+            let text = sanitize("first ❤\u{FE0F} love👍\u{1F3FD} great 👧🇯🇵1\u{FE0F}\u{20E3}");
+            let lines = wrap(&text, width);
+            for name in ["👍⟨medium skin⟩", "👧⟨flag JP⟩1⟨keycap⟩"] {
+                assert!(
+                    lines.iter().any(|l| l.contains(name)),
+                    "{name} split at {width}: {lines:?}"
+                );
             }
         }
     }

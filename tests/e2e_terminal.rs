@@ -387,3 +387,39 @@ fn a_terminal_that_hangs_up_ends_the_session_with_the_log_intact() {
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["choice"], "c0");
 }
+
+/// Bracketed paste is on while the screen is up, and off again at the end. A paste is never
+/// taken as keys: on the labeling screen it is ignored with a message (pasting "as" would
+/// otherwise choose left and skip), in the `/` line it is the text searched for.
+#[test]
+fn a_paste_is_text_never_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 3);
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    s.wait_text("task 1/3", 10);
+    assert!(
+        find(&s.output(), b"\x1b[?2004h").is_some(),
+        "bracketed paste is turned on"
+    );
+    s.send("\x1b[200~as\x1b[201~");
+    s.wait_text("pasted text ignored", 10);
+    assert!(s.screen().contains("task 1/3"), "{}", s.screen());
+    s.send("/");
+    s.wait_text("search: ", 10);
+    s.send("\x1b[200~Second answer to 2\x1b[201~");
+    s.wait_text("search: Second answer to 2", 10);
+    s.send("\r");
+    s.wait_text("task 3/3", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let out = s.output();
+    let on = find(&out, b"\x1b[?2004h").unwrap();
+    let off = find(&out, b"\x1b[?2004l").expect("bracketed paste is turned off");
+    assert!(off > on);
+    let log = dir.path().join("set.labels/tess.jsonl");
+    assert!(
+        !log.exists() || log_events(&log).is_empty(),
+        "a paste decided nothing"
+    );
+}

@@ -416,6 +416,93 @@ fn a_missing_labels_folder_says_what_to_do() {
     );
 }
 
+#[test]
+fn dawid_skene_gives_each_pair_a_confidence_and_says_what_it_fitted() {
+    let (lines, err) = ok(&["--flatten", "--with-meta", "--aggregate", "dawid-skene"]);
+    assert!(!lines.is_empty());
+    for l in &lines {
+        let c = l["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c), "{l}");
+    }
+    // q1: alice and bob say c1, carol c0 (rev adjudicates: not in the fit). Most of the crowd
+    // agrees elsewhere, so c1 stays the more probable.
+    assert_eq!(ids(&lines)[0], t("q1", "c1", "c0"));
+    assert!(err.contains("dawid-skene: fitted accuracy"), "{err}");
+    assert!(err.contains("alice ") && err.contains("bob "), "{err}");
+    // A bar no pair reaches leaves them all out, and says so.
+    let args = with_labels(&[
+        "--flatten",
+        "--aggregate",
+        "dawid-skene",
+        "--min-confidence",
+        "1",
+    ]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("less probable than --min-confidence"), "{err}");
+}
+
+#[test]
+fn min_confidence_needs_dawid_skene_and_a_probability() {
+    for (args, says) in [
+        (
+            vec!["--flatten", "--min-confidence", "0.5"],
+            "needs --aggregate dawid-skene",
+        ),
+        (
+            vec![
+                "--flatten",
+                "--aggregate",
+                "dawid-skene",
+                "--min-confidence",
+                "2",
+            ],
+            "not a probability",
+        ),
+    ] {
+        let args = with_labels(&args);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = export(&refs);
+        assert_ne!(code, 0);
+        assert!(out.is_empty());
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn an_excluded_annotator_leaves_no_vote_and_is_counted() {
+    let (lines, err) = ok(&["--flatten", "--with-meta", "--exclude-annotator", "carol"]);
+    // Without carol: q1 is alice's and bob's c1, q5 (only carol rated it) is gone.
+    assert_eq!(
+        ids(&lines),
+        vec![
+            t("q1", "c1", "c0"),
+            t("q2", "c2", "c0"),
+            t("q2", "c2", "c1"),
+            t("q3", "c0", "c1"),
+        ]
+    );
+    assert_eq!(lines[0]["agreement"].as_f64().unwrap(), 1.0);
+    assert!(lines.iter().all(|l| {
+        !l["annotators"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("carol"))
+    }));
+    assert!(err.contains("2 by carol (--exclude-annotator)"), "{err}");
+    // A name no log has is refused, with the names there are.
+    let args = with_labels(&["--flatten", "--exclude-annotator", "zed"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("\"zed\"") && err.contains("alice, bob, carol"),
+        "{err}"
+    );
+}
+
 /// (item, completion id, label) of every kto line, from --with-meta columns.
 fn kto_rows(lines: &[Value]) -> Vec<(String, String, bool)> {
     lines

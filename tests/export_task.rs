@@ -1,4 +1,4 @@
-//! `prefer export` with issue 6's fields: `--task` takes the margin map from the task file,
+//! `prefer export` with what a task file adds: `--task` takes the margin map from the task file,
 //! and `--with-meta` carries each pair's flags and rationales.
 
 use std::process::Command;

@@ -74,6 +74,10 @@ fn json_figures_match_the_hand_count() {
     assert_eq!(r["models"][0]["win_rate"], json!(1.0));
     // Pair agreement: only q1 is shared, one task per pair of annotators: not enough.
     assert_eq!(r["agreement"]["pair"][0]["enough_overlap"], json!(false));
+    // Fitted reliability: nobody shares 20 pairs with others here, so none is shown.
+    for a in 0..4 {
+        assert_eq!(r["annotators"][a]["reliability"], json!(null));
+    }
 }
 
 #[test]
@@ -93,6 +97,8 @@ fn human_report_has_bars_and_sections() {
     assert!(ok, "{err}");
     for section in [
         "Annotators",
+        "Reliability (Dawid-Skene fit",
+        "fewer than 20 pairs shared with others",
         "Tasks decided by N annotators",
         "Position bias",
         "Length bias",

@@ -1,5 +1,6 @@
 //! Several annotators' votes on one pair become what export writes: every vote (`all`), the
-//! majority's (`majority`), or an adjudicator's where there is one (`adjudicated`). Pure.
+//! majority's (`majority`), an adjudicator's where there is one (`adjudicated`), or the most
+//! probable judgement once each annotator's reliability is fitted (`dawid-skene`). Pure.
 
 use std::ops::Range;
 
@@ -14,6 +15,11 @@ pub enum Aggregate {
     Majority,
     /// An adjudicator's decision wins; where there is none, the majority's.
     Adjudicated,
+    /// Each annotator's reliability (how often they say which, given the truth) fitted over
+    /// all pairs by expectation-maximisation (Dawid and Skene, 1979); every pair keeps its most
+    /// probable judgement, with that probability as its `confidence`.
+    #[value(name = "dawid-skene")]
+    DawidSkene,
 }
 
 /// One aggregated judgement on a pair.
@@ -32,6 +38,9 @@ pub struct Judged {
     /// judged the pair, and how many of them agree with `pref`.
     pub judged_by: u32,
     pub agree: u32,
+    /// `dawid-skene`: the probability of `pref` given every vote on the pair and the fitted
+    /// reliabilities.
+    pub confidence: Option<f64>,
 }
 
 impl Judged {
@@ -53,11 +62,18 @@ pub struct Aggregated {
     pub no_majority: usize,
     /// Votes superseded by the same annotator's newer judgement on the same pair.
     pub superseded: usize,
+    /// `dawid-skene`: each annotator's fitted accuracy (the chance their vote is the true
+    /// judgement), by annotator index; `None` for annotators with no vote in the fit.
+    pub reliability: Vec<Option<f64>>,
 }
 
 /// Combines votes. Sorts `votes` in place. An annotator who judged a pair twice (e.g. in pair
 /// and rank mode) counts once, with the newer judgement.
 pub fn aggregate(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
+    if mode == Aggregate::DawidSkene {
+        // One fit over every pair: not split by item.
+        return dawid_skene(votes);
+    }
     // Votes that come grouped by item (as judge makes them, from decisions sorted by item) are
     // sorted and combined in pieces on all cores, no item split between two pieces: the item
     // is the first thing they are sorted by, so the pieces put together are the whole.
@@ -104,8 +120,16 @@ pub fn aggregate(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
 
 /// [`aggregate`] on one thread.
 fn aggregate_sorted(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
-    votes.sort_unstable_by_key(|v| (v.item, v.lo, v.hi, v.annotator, v.recency));
     let mut out = Aggregated::default();
+    out.superseded = each_pair(votes, |group| combine(group, mode, &mut out));
+    out
+}
+
+/// Sorts the votes and calls `f` with each pair's, an annotator's newest vote only; returns
+/// how many older votes were passed over.
+fn each_pair(votes: &mut [Vote], mut f: impl FnMut(&[Vote])) -> usize {
+    votes.sort_unstable_by_key(|v| (v.item, v.lo, v.hi, v.annotator, v.recency));
+    let mut superseded = 0;
     let mut group: Vec<Vote> = Vec::new();
     let mut i = 0;
     while i < votes.len() {
@@ -124,14 +148,149 @@ fn aggregate_sorted(votes: &mut [Vote], mode: Aggregate) -> Aggregated {
                     votes[j + 1].annotator,
                 ) == (votes[j].item, votes[j].lo, votes[j].hi, votes[j].annotator)
             {
-                out.superseded += 1;
+                superseded += 1;
             } else {
                 group.push(votes[j]);
             }
             j += 1;
         }
         i = j;
-        combine(&group, mode, &mut out);
+        f(&group);
+    }
+    superseded
+}
+
+/// Who decides a pair: its annotators; its adjudicators only where nobody else judged it.
+fn electorate(group: &[Vote]) -> Vec<Vote> {
+    let annotators: Vec<Vote> = group.iter().filter(|v| !v.adjudicator).copied().collect();
+    if annotators.is_empty() {
+        group.to_vec()
+    } else {
+        annotators
+    }
+}
+
+const PREFS: [Pref; 4] = [Pref::Lo, Pref::Hi, Pref::Tie, Pref::BothBad];
+
+/// Dawid and Skene's model, over the four judgements a vote can make: each pair has a true
+/// judgement, drawn from a shared prior; each annotator says `l` when the truth is `k` with
+/// probability `conf[a][k][l]`. Expectation-maximisation from the votes' shares (majority
+/// voting, softly), with a small pseudo-count on every cell so a judgement never seen is not
+/// impossible. Deterministic: the same votes give the same fit.
+pub fn dawid_skene(votes: &mut [Vote]) -> Aggregated {
+    fit(votes, 500)
+}
+
+/// [`dawid_skene`] with at most `rounds` rounds of EM.
+fn fit(votes: &mut [Vote], rounds: usize) -> Aggregated {
+    const SMOOTH: f64 = 0.01;
+    const TOLERANCE: f64 = 1e-9;
+    let mut pairs: Vec<(Vote, std::ops::Range<usize>)> = Vec::new();
+    let mut ballots: Vec<Vote> = Vec::new();
+    let superseded = each_pair(votes, |group| {
+        let e = electorate(group);
+        let start = ballots.len();
+        ballots.extend(e);
+        pairs.push((group[0], start..ballots.len()));
+    });
+    let annotators = ballots
+        .iter()
+        .map(|v| v.annotator as usize + 1)
+        .max()
+        .unwrap_or(0);
+    // Initial truth: the shares of each pair's votes.
+    let mut truth: Vec<[f64; 4]> = pairs
+        .iter()
+        .map(|(_, r)| {
+            let mut t = [0.0; 4];
+            for v in &ballots[r.clone()] {
+                t[v.pref as usize] += 1.0;
+            }
+            t.map(|x| x / r.len() as f64)
+        })
+        .collect();
+    let mut conf = vec![[[0.0f64; 4]; 4]; annotators];
+    let mut prior = [0.25; 4];
+    for _ in 0..rounds {
+        // M step: prior and confusion matrices from the current truth.
+        let mut counts = vec![[[SMOOTH; 4]; 4]; annotators];
+        let mut p = [SMOOTH; 4];
+        for ((_, r), t) in pairs.iter().zip(&truth) {
+            for k in 0..4 {
+                p[k] += t[k];
+                for v in &ballots[r.clone()] {
+                    counts[v.annotator as usize][k][v.pref as usize] += t[k];
+                }
+            }
+        }
+        let total: f64 = p.iter().sum();
+        prior = p.map(|x| x / total);
+        for (c, n) in conf.iter_mut().zip(&counts) {
+            for k in 0..4 {
+                let row: f64 = n[k].iter().sum();
+                c[k] = n[k].map(|x| x / row);
+            }
+        }
+        // E step: each pair's truth given its votes.
+        let mut change = 0.0f64;
+        for ((_, r), t) in pairs.iter().zip(truth.iter_mut()) {
+            let mut log = prior.map(f64::ln);
+            for v in &ballots[r.clone()] {
+                for (k, l) in log.iter_mut().enumerate() {
+                    *l += conf[v.annotator as usize][k][v.pref as usize].ln();
+                }
+            }
+            let top = log.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let w = log.map(|l| (l - top).exp());
+            let sum: f64 = w.iter().sum();
+            let new = w.map(|x| x / sum);
+            for k in 0..4 {
+                change = change.max((new[k] - t[k]).abs());
+            }
+            *t = new;
+        }
+        if change < TOLERANCE {
+            break;
+        }
+    }
+    let mut out = Aggregated {
+        superseded,
+        ..Aggregated::default()
+    };
+    let mut voted = vec![false; annotators];
+    for v in &ballots {
+        voted[v.annotator as usize] = true;
+    }
+    out.reliability = conf
+        .iter()
+        .zip(&voted)
+        .map(|(c, &voted)| voted.then(|| (0..4).map(|k| prior[k] * c[k][k]).sum()))
+        .collect();
+    for ((first, r), t) in pairs.iter().zip(&truth) {
+        // The most probable judgement; an exact tie goes to the first in PREFS' order.
+        let best = (0..4).fold(0, |b, k| if t[k] > t[b] { k } else { b });
+        let pref = PREFS[best];
+        let e = &ballots[r.clone()];
+        let start = out.voters.len() as u32;
+        out.voters.extend(e.iter().map(|v| v.annotator));
+        let agree = e.iter().filter(|v| v.pref == pref).count() as u32;
+        let margins: Vec<f64> = e
+            .iter()
+            .filter(|v| v.pref == pref)
+            .filter_map(|v| v.margin)
+            .collect();
+        let margin =
+            (!margins.is_empty()).then(|| margins.iter().sum::<f64>() / margins.len() as f64);
+        let mut j = judged(
+            first,
+            pref,
+            margin,
+            start..out.voters.len() as u32,
+            agree,
+            e.len() as u32,
+        );
+        j.confidence = Some(t[best]);
+        out.pairs.push(j);
     }
     out
 }
@@ -220,6 +379,7 @@ fn judged(
         voters,
         agree,
         judged_by,
+        confidence: None,
     }
 }
 
@@ -238,6 +398,135 @@ mod tests {
             margin: None,
             recency,
         }
+    }
+
+    fn pair_vote(item: u32, annotator: u32, pref: Pref) -> Vote {
+        Vote {
+            item,
+            ..vote(annotator, pref, 0)
+        }
+    }
+
+    #[test]
+    fn one_round_of_dawid_skene_by_hand() {
+        // Pair 0: both annotators say Lo. Pair 1: annotator 0 says Lo, annotator 1 says Hi.
+        // Start: the votes' shares, t0 = (1, 0, 0, 0), t1 = (.5, .5, 0, 0) over (Lo, Hi, Tie,
+        // BothBad). M step, 0.01 added to every count:
+        //   prior = (1.51, .51, .01, .01) / 2.04 = (.740196, .25, .004902, .004902)
+        //   annotator 0, truth Lo: (1.51, .01, .01, .01) / 1.54 -> says Lo .980519
+        //                truth Hi: (.51, .01, .01, .01) / .54   -> says Hi .018519
+        //   annotator 1, truth Lo: (1.01, .51, .01, .01) / 1.54 -> Lo .655844, Hi .331169
+        //                truth Hi: (.01, .51, .01, .01) / .54   -> Lo .018519, Hi .944444
+        //   Tie and BothBad rows: nothing seen, .25 each.
+        // E step, pair 0: Lo .740196 x .980519 x .655844 = .475996
+        //                 Hi .25 x .944444 x .018519      = .004372
+        //                 Tie = BothBad = .004902 x .25 x .25 = .000306
+        //   -> Lo .475996 / .480981 = .98964
+        // pair 1: Lo .740196 x .980519 x .331169 = .240356, Hi .25 x .944444 x .944444 =
+        //   .222994 -> Lo .240356 / .463963 = .51805
+        let mut votes = vec![
+            pair_vote(0, 0, Pref::Lo),
+            pair_vote(0, 1, Pref::Lo),
+            pair_vote(1, 0, Pref::Lo),
+            pair_vote(1, 1, Pref::Hi),
+        ];
+        let a = fit(&mut votes, 1);
+        let got: Vec<(Pref, f64)> = a
+            .pairs
+            .iter()
+            .map(|p| (p.pref, p.confidence.unwrap()))
+            .collect();
+        assert_eq!(got[0].0, Pref::Lo);
+        assert!((got[0].1 - 0.98964).abs() < 1e-4, "{got:?}");
+        assert_eq!(got[1].0, Pref::Lo);
+        assert!((got[1].1 - 0.51805).abs() < 1e-4, "{got:?}");
+    }
+
+    #[test]
+    fn an_annotator_who_is_always_wrong_is_read_backwards() {
+        // Annotators 0 and 1 always agree; 2 always says the opposite. A pair only 2 judged
+        // goes against 2's vote, and 2's fitted accuracy is near zero.
+        let mut votes = Vec::new();
+        for item in 0..6 {
+            let (right, wrong) = if item % 2 == 0 {
+                (Pref::Lo, Pref::Hi)
+            } else {
+                (Pref::Hi, Pref::Lo)
+            };
+            votes.extend([
+                pair_vote(item, 0, right),
+                pair_vote(item, 1, right),
+                pair_vote(item, 2, wrong),
+            ]);
+        }
+        votes.push(pair_vote(6, 2, Pref::Hi));
+        let a = aggregate(&mut votes, Aggregate::DawidSkene);
+        let last = a.pairs.last().unwrap();
+        assert_eq!((last.item, last.pref), (6, Pref::Lo));
+        assert!(last.confidence.unwrap() > 0.9, "{last:?}");
+        assert_eq!((last.agree, last.judged_by), (0, 1));
+        assert!(a.reliability[2].unwrap() < 0.05, "{:?}", a.reliability);
+        assert!(a.reliability[0].unwrap() > 0.95, "{:?}", a.reliability);
+        // The majority keeps 2's word on the pair only 2 judged.
+        let m = aggregate(&mut votes, Aggregate::Majority);
+        assert_eq!(m.pairs.last().unwrap().pref, Pref::Hi);
+    }
+
+    /// Share of `truth` (one true judgement per item, pair (0, 1)) that the aggregation exports
+    /// as it is.
+    fn accuracy(votes: &[Vote], truth: &[Pref], mode: Aggregate) -> f64 {
+        let a = aggregate(&mut votes.to_vec(), mode);
+        let right = a
+            .pairs
+            .iter()
+            .filter(|p| p.pref == truth[p.item as usize])
+            .count();
+        right as f64 / truth.len() as f64
+    }
+
+    /// A simulated crowd: `pairs` pairs with a random true side, each judged by three of the
+    /// annotators picked at random, annotator `a` saying the truth with chance `right[a]`.
+    fn crowd(seed: u64, pairs: u32, right: &[f64]) -> (Vec<Vote>, Vec<Pref>) {
+        let mut r = crate::testutil::Rng(seed);
+        let mut votes = Vec::new();
+        let mut truth = Vec::new();
+        let n = right.len() as u64;
+        for item in 0..pairs {
+            let t = if r.below(2) == 0 { Pref::Lo } else { Pref::Hi };
+            truth.push(t);
+            let mut who: Vec<u32> = (0..n as u32).collect();
+            for k in 0..3 {
+                let j = k + r.below(n - k as u64) as usize;
+                who.swap(k, j);
+            }
+            for &a in &who[..3] {
+                let says_truth = (r.below(1_000_000) as f64) < right[a as usize] * 1e6;
+                let other = if t == Pref::Lo { Pref::Hi } else { Pref::Lo };
+                votes.push(pair_vote(item, a, if says_truth { t } else { other }));
+            }
+        }
+        (votes, truth)
+    }
+
+    #[test]
+    fn dawid_skene_beats_the_majority_on_a_mixed_crowd_and_matches_it_on_a_good_one() {
+        const SEED: u64 = 17;
+        // Two annotators right 85% of the time, one 75%, one at random, one mostly wrong.
+        let (votes, truth) = crowd(SEED, 4000, &[0.85, 0.85, 0.75, 0.5, 0.2]);
+        let (maj, ds) = (
+            accuracy(&votes, &truth, Aggregate::Majority),
+            accuracy(&votes, &truth, Aggregate::DawidSkene),
+        );
+        println!("seed {SEED}, mixed crowd: majority {maj:.3}, dawid-skene {ds:.3}");
+        assert!(ds > maj + 0.05, "majority {maj}, dawid-skene {ds}");
+        // Five annotators equally good.
+        let (votes, truth) = crowd(SEED, 4000, &[0.8; 5]);
+        let (maj, ds) = (
+            accuracy(&votes, &truth, Aggregate::Majority),
+            accuracy(&votes, &truth, Aggregate::DawidSkene),
+        );
+        println!("seed {SEED}, equal crowd: majority {maj:.3}, dawid-skene {ds:.3}");
+        assert!(ds >= maj - 0.005, "majority {maj}, dawid-skene {ds}");
     }
 
     #[test]

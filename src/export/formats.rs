@@ -273,6 +273,8 @@ struct Row<'a, P, C> {
     #[serde(skip_serializing_if = "Option::is_none")]
     annotator: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     item: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     chosen_id: Option<&'a str>,
@@ -497,6 +499,7 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
                     tie: cols.tie.then_some(tie),
                     both_bad: cols.both_bad.then_some(p.pref == Pref::BothBad),
                     annotator: cols.annotator.then(|| names[voters[0] as usize].as_str()),
+                    confidence: p.confidence,
                     item: meta.then_some(item.id.as_str()),
                     chosen_id: meta.then_some(ch.id.as_str()),
                     rejected_id: meta.then_some(rj.id.as_str()),
@@ -823,11 +826,11 @@ mod tests {
         let mut agg = Aggregated {
             pairs: Vec::new(),
             voters: vec![0, 1],
-            no_majority: 0,
-            superseded: 0,
+            ..Aggregated::default()
         };
         for k in 0..30_000u32 {
             agg.pairs.push(Judged {
+                confidence: None,
                 item: k % 100,
                 chosen: k % 3,
                 rejected: (k + 1) % 3,

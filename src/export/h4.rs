@@ -134,6 +134,7 @@ mod tests {
             voters: 0..1,
             judged_by: 1,
             agree: 1,
+            confidence: None,
         };
         // c beats a and b; a and b beat nobody else; d is in no pair.
         let s = ranking_scores(&ds.items[0], &[j(2, 0), j(2, 1)]);

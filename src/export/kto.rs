@@ -236,6 +236,7 @@ mod tests {
             voters: 0..1,
             judged_by: 1,
             agree: 1,
+            confidence: None,
         }
     }
 

@@ -94,6 +94,14 @@ impl std::str::FromStr for MarginMap {
     }
 }
 
+/// A probability given on the command line.
+fn confidence(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("\"{s}\" is not a probability: give a number from 0 to 1"))
+}
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The candidate-set file the labels are about.
@@ -136,6 +144,13 @@ pub struct ExportArgs {
     /// How several annotators' judgements on a pair combine.
     #[arg(long, value_enum, default_value_t = Aggregate::Majority)]
     pub aggregate: Aggregate,
+    /// With --aggregate dawid-skene: leave out pairs whose judgement is less probable than
+    /// this (0 to 1), given the votes and each annotator's fitted reliability.
+    #[arg(long, value_name = "P", value_parser = confidence)]
+    pub min_confidence: Option<f64>,
+    /// Leave this annotator's decisions out (repeat for several); the summary says how many.
+    #[arg(long, value_name = "NAME")]
+    pub exclude_annotator: Vec<String>,
     /// Margins for preference strength 1 (negligibly), 2 (slightly), 3 (better),
     /// 4 (significantly better).
     #[arg(long, default_value = "0,1,2,3", value_name = "M1,M2,M3,M4")]
@@ -205,6 +220,13 @@ pub struct Report {
     pub not_sharegpt: usize,
     /// H4: pairs scored from ratings (the rest from the consensus ranking).
     pub scored_from_ratings: Option<usize>,
+    /// Pairs less probable than `--min-confidence`.
+    pub low_confidence: usize,
+    /// Decisions by the annotators `--exclude-annotator` names, and those names.
+    pub excluded: usize,
+    pub excluded_names: Vec<String>,
+    /// `dawid-skene`: each annotator's fitted accuracy.
+    pub reliability: Vec<(String, f64)>,
 }
 
 /// Options of the pure pipeline.
@@ -214,6 +236,8 @@ pub struct Plan {
     pub aggregate: Aggregate,
     pub ties: Keep,
     pub both_bad: Keep,
+    /// Pairs less probable than this are left out (`dawid-skene`).
+    pub min_confidence: Option<f64>,
 }
 
 /// Decisions to aggregated judgements, with ties and both-bad pairs dropped as asked. Pure.
@@ -269,6 +293,11 @@ pub fn judge(
         no_majority: agg.no_majority,
         ..Report::default()
     };
+    if let Some(min) = plan.min_confidence {
+        let before = agg.pairs.len();
+        agg.pairs.retain(|p| p.confidence.is_none_or(|c| c >= min));
+        report.low_confidence = before - agg.pairs.len();
+    }
     agg.pairs.retain(|p| match p.pref {
         Pref::Lo | Pref::Hi => true,
         Pref::Tie if plan.ties == Keep::Drop => {
@@ -344,6 +373,9 @@ fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
         Aggregate::Adjudicated => {
             "an adjudicator's decision wins; where there is none, the majority's (`--aggregate adjudicated`)"
         }
+        Aggregate::DawidSkene => {
+            "each annotator weighted by a fitted reliability (Dawid-Skene), each pair's outcome the most probable (`--aggregate dawid-skene`)"
+        }
     };
     let keep = |k: Keep| if k == Keep::Keep { "kept" } else { "dropped" };
     format!(
@@ -370,6 +402,16 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)
     })?;
     let dataset = dataset.expect("a candidate file was given");
+    let mut st = st;
+    if args.min_confidence.is_some() && args.aggregate != Aggregate::DawidSkene {
+        anyhow::bail!(
+            "--min-confidence needs --aggregate dawid-skene: only that fit gives each pair a probability"
+        );
+    }
+    let excluded = excluded_annotators(&st, &args.exclude_annotator)?;
+    let before = st.decisions.len();
+    st.decisions.retain(|d| !excluded.contains(&d.annotator));
+    let excluded_decisions = before - st.decisions.len();
     for w in &warnings {
         eprintln!("prefer export: warning: {w}");
     }
@@ -395,8 +437,17 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         aggregate: args.aggregate,
         ties: if rankings { Keep::Keep } else { args.ties },
         both_bad: if rankings { Keep::Keep } else { args.both_bad },
+        min_confidence: args.min_confidence,
     };
     let (agg, mut report) = judge(&dataset.items, &st, &plan);
+    report.excluded = excluded_decisions;
+    report.excluded_names = args.exclude_annotator.clone();
+    report.reliability = agg
+        .reliability
+        .iter()
+        .zip(&st.annotators)
+        .filter_map(|(r, name)| Some((name.clone(), (*r)?)))
+        .collect();
 
     let pair_format = match args.format {
         ExportFormat::Trl => Some(PairFormat::Trl),
@@ -675,6 +726,26 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
+/// The annotators `--exclude-annotator` names, as indices; a name no log has is an error that
+/// lists the names there are.
+fn excluded_annotators(st: &Standing, names: &[String]) -> anyhow::Result<Vec<u32>> {
+    names
+        .iter()
+        .map(|n| {
+            st.annotators
+                .iter()
+                .position(|a| a == n)
+                .map(|i| i as u32)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--exclude-annotator {n}: no decision in the logs is by \"{n}\" (annotators: {})",
+                        st.annotators.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
 /// The message export prints on stderr: what was written, and what was left out and why.
 pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Path>) -> String {
     let what = match format {
@@ -701,6 +772,10 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             reasons.push(format!("{n} {text}"));
         }
     };
+    reason(
+        r.excluded,
+        &format!("by {} (--exclude-annotator)", r.excluded_names.join(", ")),
+    );
     reason(lo.skipped, "skipped");
     reason(lo.retracted, "retracted");
     reason(
@@ -742,6 +817,10 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             );
         }
     }
+    pair_reason(
+        r.low_confidence,
+        "pair(s) less probable than --min-confidence",
+    );
     if !decisions_out.is_empty() {
         let _ = writeln!(s, "left out decisions: {decisions_out}");
     }
@@ -774,6 +853,18 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
             s,
             "{} label(s) repeated a prompt and answer already written (one row each)",
             r.duplicates
+        );
+    }
+    if !r.reliability.is_empty() {
+        let each: Vec<String> = r
+            .reliability
+            .iter()
+            .map(|(name, p)| format!("{name} {p:.2}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "dawid-skene: fitted accuracy (chance a vote is the true judgement): {}",
+            each.join(", ")
         );
     }
     if r.empty_rankings > 0 {

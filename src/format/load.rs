@@ -83,7 +83,7 @@ fn more_problems(problems: &[Problem]) -> Option<String> {
     let path = &problems[0].path;
     Some(format!(
         "... and {more} more problem{} (prefer validate {} lists them all)",
-        if more == 1 { "" } else { "s" },
+        crate::text::plural(more),
         crate::text::shell_quote(&path.to_string_lossy())
     ))
 }

@@ -109,6 +109,10 @@ pub struct AnnotatorRow {
     /// Median time below [`RUSH_FACTOR`] of everyone else's.
     pub rushing: bool,
     pub position: Position,
+    /// The chance this annotator's vote on a pair is its true judgement, as Dawid and Skene's
+    /// model fits it over everyone's pairs (`export --aggregate dawid-skene`); needs the
+    /// candidate file and [`MIN_SHARED_PAIRS`] pairs judged by others too.
+    pub reliability: Option<f64>,
 }
 
 /// Tie and both-bad rates.
@@ -259,12 +263,16 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
         let agreement = s.spawn(|| agreement(st));
         let texts = s.spawn(|| match items {
             Some(items) => with_texts(st, items),
-            None => (None, Vec::new()),
+            None => (None, Vec::new(), Vec::new()),
         });
         let mut r = report_rest(st, items.is_some());
-        (r.length, r.models) = texts
+        let reliability;
+        (r.length, r.models, reliability) = texts
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        for (row, fit) in r.annotators.iter_mut().zip(reliability) {
+            row.reliability = fit;
+        }
         r.agreement = agreement
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -376,6 +384,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
             time: t,
             rushing,
             position: per_pos[a].finish(),
+            reliability: None,
         });
     }
 
@@ -400,7 +409,15 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
 }
 
 /// Length bias and the model leaderboard: both need the candidates' texts and metadata.
-fn with_texts(st: &Standing, items: &[Arc<Item>]) -> (Option<Bias>, Vec<ModelRow>) {
+/// Pairs an annotator must share with others before their fitted reliability is shown.
+pub const MIN_SHARED_PAIRS: usize = 20;
+
+/// Length bias, the model leaderboard and each annotator's fitted reliability: what needs the
+/// candidates.
+fn with_texts(
+    st: &Standing,
+    items: &[Arc<Item>],
+) -> (Option<Bias>, Vec<ModelRow>, Vec<Option<f64>>) {
     let mut votes = Vec::new();
     for (i, d) in st.decisions.iter().enumerate() {
         if let Some(it) = d.item
@@ -461,7 +478,34 @@ fn with_texts(st: &Standing, items: &[Arc<Item>]) -> (Option<Bias>, Vec<ModelRow
                 .then(a.model.cmp(&b.model))
         });
     }
-    (Some(length.finish()).filter(|b| b.n > 0), models)
+    // An annotator's fit means something once they share enough pairs with others.
+    let mut shared = vec![0usize; st.annotators.len()];
+    let mut by_pair: BTreeMap<(u32, u32, u32), Vec<u32>> = BTreeMap::new();
+    for v in &votes {
+        by_pair
+            .entry((v.item, v.lo, v.hi))
+            .or_default()
+            .push(v.annotator);
+    }
+    for who in by_pair.values() {
+        let distinct: BTreeSet<&u32> = who.iter().collect();
+        if distinct.len() >= 2 {
+            for a in distinct {
+                shared[*a as usize] += 1;
+            }
+        }
+    }
+    let reliability = crate::export::aggregate::dawid_skene(&mut votes)
+        .reliability
+        .into_iter()
+        .zip(&shared)
+        .map(|(r, &n)| r.filter(|_| n >= MIN_SHARED_PAIRS))
+        .collect();
+    (
+        Some(length.finish()).filter(|b| b.n > 0),
+        models,
+        reliability,
+    )
 }
 
 /// One annotator's ratings of an item's candidates, and the top of the scale they are on.
@@ -678,6 +722,46 @@ mod tests {
     use crate::export::standing::standing;
     use crate::export::standing::tests::{item, pair};
     use crate::labels::Event;
+
+    #[test]
+    fn an_annotator_who_contradicts_the_others_gets_a_low_fitted_reliability() {
+        // 30 items judged by "a" and "b", who agree (c0 on even items, c1 on odd), and by
+        // "wrong", who always says the opposite; "few" judged 5 of them, as a and b did.
+        let items: Vec<_> = (0..30).map(|i| item(&format!("i{i}"), 2)).collect();
+        let mut events = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let (right, other) = if i % 2 == 0 {
+                ("c0", "c1")
+            } else {
+                ("c1", "c0")
+            };
+            events.push(pair("a", it, "c0", "c1", right));
+            events.push(pair("b", it, "c1", "c0", right));
+            events.push(pair("wrong", it, "c0", "c1", other));
+            if i < 5 {
+                events.push(pair("few", it, "c0", "c1", right));
+            }
+        }
+        let st = standing(events, Some(&items));
+        let r = report(&st, Some(&items));
+        let fit = |name: &str| {
+            r.annotators
+                .iter()
+                .find(|a| a.name == name)
+                .unwrap()
+                .reliability
+        };
+        assert!(fit("a").unwrap() > 0.95, "{:?}", fit("a"));
+        assert!(fit("b").unwrap() > 0.95, "{:?}", fit("b"));
+        assert!(fit("wrong").unwrap() < 0.05, "{:?}", fit("wrong"));
+        // Five shared pairs are too few to say.
+        assert_eq!(fit("few"), None);
+        let text = super::super::render::human(&r);
+        assert!(
+            text.contains("(fewer than 20 pairs shared with others)"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn left_always_winning_is_flagged_and_a_fast_annotator_is_rushing() {

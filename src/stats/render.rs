@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::compute::{Bias, FLAG_P, Overlap, Report, Timing};
+use super::compute::{Bias, FLAG_P, MIN_SHARED_PAIRS, Overlap, Report, Timing};
 
 const BAR: usize = 20;
 
@@ -152,6 +152,27 @@ pub fn human(r: &Report) -> String {
                 ""
             }
         );
+    }
+
+    if r.with_file && r.tasks_by_annotators.keys().any(|&k| k >= 2) {
+        let _ = writeln!(
+            s,
+            "\nReliability (Dawid-Skene fit: the chance a vote is the pair's true judgement)"
+        );
+        for a in r.annotators.iter().filter(|a| !a.counts.adjudicator) {
+            match a.reliability {
+                Some(p) => {
+                    let _ = writeln!(s, "  {} {} {:>3.0}%", fit(&a.name, 16), bar(p), p * 100.0);
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        "  {} (fewer than {MIN_SHARED_PAIRS} pairs shared with others)",
+                        fit(&a.name, 16)
+                    );
+                }
+            }
+        }
     }
 
     let _ = writeln!(s, "\nTasks decided by N annotators");

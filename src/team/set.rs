@@ -56,7 +56,7 @@ pub fn run(args: &SetArgs) -> anyhow::Result<ExitCode> {
                 dir.display(),
                 before.map_or("not set".to_string(), |b| b.to_string()),
                 folder_settings::path(&dir).display(),
-                if k == 1 { "" } else { "s" }
+                crate::text::plural(k)
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -11,7 +11,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use crossterm::event::{self, Event as TermEvent, KeyCode};
+use crossterm::event::{self, Event as TermEvent};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
@@ -21,9 +21,10 @@ use crate::labels::{Event, LabelLog, LockedLog, ReadProgress};
 
 use super::keymap::Key;
 use super::model::Model;
+use super::route;
 use super::session::{self, Env, Files, Opened, SessionArgs};
-use super::terminal::{Interrupt, Signals, TermKey, repaint, suspend, term_key};
-use super::update::{Effect, InputKey, Msg, update};
+use super::terminal::{BracketedPaste, Interrupt, Signals, TermKey, repaint, suspend, term_key};
+use super::update::{Effect, Msg, update};
 use super::view::view;
 use super::waiting;
 
@@ -73,6 +74,9 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
             return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
         }
     };
+    // A paste comes as one event, not as keys that would each fire a command; off again when
+    // this is dropped, at the end or on a panic.
+    let paste = BracketedPaste::enable();
     // The alternate screen may still hold what a killed session or the shell left there.
     repaint(&mut terminal).context("cannot clear the terminal")?;
     crate::trace::mark("terminal set up");
@@ -85,6 +89,7 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
         &signals,
         writes_pending,
     );
+    drop(paste);
     if matches!(&result, Ok(Some((_, _, _, Some(_))))) {
         // Stopped by a signal: the terminal may be gone (SIGHUP), so nothing here may fail
         // or panic on a write.
@@ -169,9 +174,9 @@ fn read_in_background(
     {
         // No thread to be had: the history is read before the first frame instead.
         let (tx, rx2) = std::sync::mpsc::channel();
-        let _ = tx.send(Err(anyhow::anyhow!(
-            "cannot start a thread to read the labels: {e}"
-        )));
+        let _ = tx.send(Err(
+            anyhow::Error::new(e).context("cannot start a thread to read the labels")
+        ));
         return rx2;
     }
     rx
@@ -496,42 +501,11 @@ fn finish_writes(model: &mut Model, writer: &Writer) {
 fn push_event(queue: &mut VecDeque<Msg>, model: &Model, ev: TermEvent) {
     match ev {
         TermEvent::Key(k) => {
-            let Some(key) = Key::from_event(&k) else {
-                return;
-            };
-            if model.editor.is_some() {
-                queue.push_back(Msg::Edit(key));
-                return;
-            }
-            if matches!(model.overlay, super::model::Overlay::ConfirmUndo { .. }) {
-                let yes = matches!(key.code, KeyCode::Char('y' | 'Y')) && !key.ctrl && !key.alt;
-                queue.push_back(Msg::Answer(yes));
-                return;
-            }
-            if model.input.is_some() {
-                // A line is being typed: keys are text, not commands.
-                let ik = match key.code {
-                    KeyCode::Enter => Some(InputKey::Enter),
-                    KeyCode::Esc => Some(InputKey::Esc),
-                    KeyCode::Backspace => Some(InputKey::Backspace),
-                    KeyCode::Char('c') if key.ctrl => Some(InputKey::Esc),
-                    KeyCode::Char(c) if !key.ctrl && !key.alt => Some(InputKey::Char(c)),
-                    _ => None,
-                };
-                if let Some(ik) = ik {
-                    queue.push_back(Msg::Input(ik));
-                }
-                return;
-            }
-            if let Some(a) = model.keymap.action(key) {
-                queue.push_back(Msg::Key(a));
+            if let Some(msg) = Key::from_event(&k).and_then(|key| route::key(model, key)) {
+                queue.push_back(msg);
             }
         }
-        TermEvent::Paste(text) if model.editor.is_some() => queue.push_back(Msg::EditPaste(text)),
-        // Pasted text goes into a line being typed.
-        TermEvent::Paste(text) if model.input.is_some() => {
-            queue.extend(text.chars().map(|c| Msg::Input(InputKey::Char(c))));
-        }
+        TermEvent::Paste(text) => queue.push_back(Msg::Paste(text)),
         TermEvent::Resize(w, h) => queue.push_back(Msg::Resize(w, h)),
         _ => {}
     }

@@ -188,7 +188,7 @@ fn own_conversation(messages: &[Message], fold: bool, out: &mut Vec<(Kind, Strin
             Kind::Note,
             format!(
                 "▸ {judged} earlier turn{} folded",
-                if judged == 1 { "" } else { "s" }
+                crate::text::plural(judged)
             ),
         ));
     }

@@ -15,8 +15,49 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Byte ranges of `text` where `needle` occurs, ignoring case, not overlapping.
+/// What a search for `needle` looks for on screen: the text as the screen shows it, so that a
+/// search for an emoji sequence finds the form it is drawn in (`🇯🇵` finds `⟨flag JP⟩`).
+pub fn on_screen(needle: &str) -> String {
+    crate::tui::content::one_line(needle)
+}
+
+/// Byte ranges of the names sanitize draws in place of characters (`⟨medium skin⟩`,
+/// `⟨U+200B⟩`, `⟨+⟩`) in `text`.
+fn drawn_names(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find('⟨').map(|i| from + i) {
+        let Some(j) = text[i..].find('⟩').map(|j| i + j + '⟩'.len_utf8()) else {
+            break;
+        };
+        let name = &text[i + '⟨'.len_utf8()..j - '⟩'.len_utf8()];
+        if name == "+"
+            || name == "keycap"
+            || name.starts_with("U+")
+            || name.starts_with("flag ")
+            || name.ends_with(" skin")
+        {
+            out.push(i..j);
+        }
+        from = j;
+    }
+    out
+}
+
+/// Byte ranges of `text` where `needle` (as [`on_screen`] gives it) occurs, ignoring case, not
+/// overlapping. A match inside a drawn name counts only when the search is for such a name:
+/// searching "skin" does not find `👍⟨medium skin⟩`.
 pub fn find_all(text: &str, needle: &str) -> Vec<Range<usize>> {
+    let mut out = find_text(text, needle);
+    if !needle.contains('⟨') && text.contains('⟨') {
+        let names = drawn_names(text);
+        out.retain(|h| !names.iter().any(|n| h.start < n.end && n.start < h.end));
+    }
+    out
+}
+
+/// [`find_all`] without regard to drawn names.
+fn find_text(text: &str, needle: &str) -> Vec<Range<usize>> {
     let want: Vec<char> = needle.chars().map(fold).collect();
     let mut out = Vec::new();
     if want.is_empty() {
@@ -87,7 +128,10 @@ pub fn mark_all<'a>(
     needle: Option<&str>,
 ) -> std::borrow::Cow<'a, [Line<'static>]> {
     match needle.filter(|n| !n.is_empty()) {
-        Some(n) => lines.iter().map(|l| mark(l, n)).collect(),
+        Some(n) => {
+            let n = on_screen(n);
+            lines.iter().map(|l| mark(l, &n)).collect()
+        }
         None => std::borrow::Cow::Borrowed(lines),
     }
 }
@@ -96,6 +140,26 @@ pub fn mark_all<'a>(
 mod tests {
     use super::*;
     use ratatui::style::Style;
+
+    #[test]
+    fn emoji_are_found_as_drawn_and_drawn_names_are_not_words() {
+        let line = crate::tui::content::one_line("love👍\u{1F3FD} from 🇯🇵, medium rare");
+        assert_eq!(line, "love👍⟨medium skin⟩ from ⟨flag JP⟩, medium rare");
+        let hits = |needle: &str| {
+            find_all(&line, &on_screen(needle))
+                .into_iter()
+                .map(|r| &line[r])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hits("🇯🇵"), ["⟨flag JP⟩"]);
+        assert_eq!(hits("👍\u{1F3FD}"), ["👍⟨medium skin⟩"]);
+        // The data's own word, not prefer's name for the skin tone.
+        assert_eq!(hits("medium"), ["medium"]);
+        assert!(hits("skin").is_empty());
+        assert!(hits("flag").is_empty());
+        // Angle brackets in the data are the data's.
+        assert_eq!(find_all("⟨x, y⟩", "x"), vec![3..4]);
+    }
 
     #[test]
     fn matches_ignore_case_and_do_not_overlap() {

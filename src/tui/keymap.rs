@@ -1,64 +1,13 @@
-//! Keys to actions: the default key map, key labels for the footer and help, and the text that
-//! describes each action in each mode. The footer and the help overlay are generated from here.
+//! The labeler's key map: which key asks for which [`Action`], built from the action table's
+//! default keys ([`crate::action`]) with the settings file's `[keys]` and the task file's flag
+//! keys applied; key labels, and the footer and help lines generated from the live map.
 
+pub use crate::action::Action;
+use crate::action::{ACTIONS, Listed, default_bindings};
 use crate::config::{ConfigError, Settings};
-use crate::key::{DEFAULT_KEYS, Taken, taken};
 pub use crate::key::{FlagKey, KEY_FORMS, Key, KeyOverride};
+use crate::key::{Taken, taken};
 use crate::labels::TaskKind;
-
-/// Everything a key can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// A digit: in pair mode 1 = left, 2 = right; in rank mode the next pick; in rate mode a rating.
-    Number(u8),
-    ChooseLeft,
-    ChooseRight,
-    Tie,
-    BothBad,
-    TieNext,
-    RemovePick,
-    Submit,
-    Skip,
-    Undo,
-    NextTask,
-    PrevTask,
-    NextUndecided,
-    FocusNext,
-    FocusPrev,
-    FocusLeft,
-    FocusRight,
-    FocusPrompt,
-    TogglePrompt,
-    ScrollUp,
-    ScrollDown,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Zoom,
-    ToggleMeta,
-    Help,
-    Quit,
-    Cancel,
-    /// Review: the next filter.
-    CycleFilter,
-    /// `:` jump to an item by id or number.
-    Jump,
-    /// `/` search prompt and candidate text.
-    Search,
-    /// Repeat the last search.
-    SearchNext,
-    // Task-file actions.
-    /// Open the rationale editor for the decision on screen.
-    Rationale,
-    /// Show the task's guidelines.
-    Guidelines,
-    /// Toggle the task file's flag number `n` (0-based, in file order) on the focused
-    /// candidate. Bound by [`KeyMap::with_flags`], never by name in the settings file.
-    Flag(u8),
-    /// Rate mode with aspects: number keys rate the next aspect.
-    NextAspect,
-}
 
 /// The key map: which key does what.
 #[derive(Debug, Clone)]
@@ -67,17 +16,11 @@ pub struct KeyMap {
 }
 
 impl Default for KeyMap {
-    /// The labeling screen's keys, as [`DEFAULT_KEYS`] lists them by action name.
+    /// The labeling screen's keys, as the action table lists them.
     fn default() -> Self {
-        let bindings = DEFAULT_KEYS
-            .iter()
-            .map(|&(k, name)| {
-                let a = Action::from_name(name)
-                    .unwrap_or_else(|| panic!("DEFAULT_KEYS names `{name}`, which is no action"));
-                (k, a)
-            })
-            .collect();
-        KeyMap { bindings }
+        KeyMap {
+            bindings: default_bindings().collect(),
+        }
     }
 }
 
@@ -146,7 +89,7 @@ impl KeyMap {
                 .collect();
             return actions
                 .iter()
-                .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), short_help(a, mode)?)))
+                .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), a.short_help(mode)?)))
                 .collect();
         }
         let actions: &[Action] = match mode {
@@ -176,7 +119,7 @@ impl KeyMap {
         };
         actions
             .iter()
-            .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), short_help(a, mode)?)))
+            .filter_map(|&a| Some((a, self.footer_label(a, mode, scale), a.short_help(mode)?)))
             .collect()
     }
 
@@ -192,134 +135,19 @@ impl KeyMap {
         }
     }
 
-    /// Every action that does something in `mode`, with its keys and description, for help.
+    /// Every action the help overlay lists in `mode`, with its keys and description, in the
+    /// action table's order (what a task file turns on is in [`KeyMap::task_help`]).
     pub fn help(&self, mode: TaskKind, scale: u32) -> Vec<(String, &'static str)> {
-        use Action::*;
-        let all = [
-            Number(1),
-            ChooseLeft,
-            ChooseRight,
-            Tie,
-            BothBad,
-            TieNext,
-            RemovePick,
-            Submit,
-            Skip,
-            Undo,
-            NextTask,
-            PrevTask,
-            NextUndecided,
-            FocusNext,
-            FocusPrev,
-            FocusLeft,
-            FocusRight,
-            FocusPrompt,
-            TogglePrompt,
-            ScrollDown,
-            ScrollUp,
-            PageDown,
-            PageUp,
-            Top,
-            Bottom,
-            Zoom,
-            ToggleMeta,
-            Jump,
-            Search,
-            SearchNext,
-            CycleFilter,
-            Help,
-            Quit,
-        ];
-        all.iter()
-            .filter_map(|&a| {
-                let desc = long_help(a, mode)?;
-                let label = self.label(a, mode, scale);
+        ACTIONS
+            .iter()
+            .filter(|d| d.listed == Listed::Help)
+            .filter_map(|d| {
+                let desc = d.action.long_help(mode)?;
+                let label = self.label(d.action, mode, scale);
                 (!label.is_empty()).then_some((label, desc))
             })
             .collect()
     }
-}
-
-/// Footer text; `None` when the action does nothing in this mode.
-fn short_help(a: Action, mode: TaskKind) -> Option<&'static str> {
-    use Action::*;
-    Some(match (a, mode) {
-        (ChooseLeft, TaskKind::Pair) => "left",
-        (ChooseRight, TaskKind::Pair) => "right",
-        (Tie, TaskKind::Pair) => "tie",
-        (BothBad, TaskKind::Pair) => "both bad",
-        (Number(_), TaskKind::Rank) => "rank next",
-        (Number(_), TaskKind::Rate) => "rate",
-        (TieNext, TaskKind::Rank) => "tie",
-        (RemovePick, TaskKind::Rank) => "unpick",
-        (Submit, TaskKind::Rank | TaskKind::Rate) => "submit",
-        (Skip, _) => "skip",
-        (Undo, _) => "undo",
-        (FocusNext, _) => "focus",
-        (Help, _) => "help",
-        (Quit, _) => "quit",
-        (CycleFilter, _) => "filter",
-        (NextTask, _) => "next",
-        (Search, _) => "search",
-        (Jump, _) => "jump",
-        (Rationale, _) => "rationale",
-        (Guidelines, _) => "guidelines",
-        (Flag(_), _) => "flag",
-        _ => return None,
-    })
-}
-
-/// Help overlay text; `None` when the action does nothing in this mode.
-pub fn long_help(a: Action, mode: TaskKind) -> Option<&'static str> {
-    use Action::*;
-    Some(match (a, mode) {
-        (Number(_), TaskKind::Pair) => "1 = left is better, 2 = right is better",
-        (Number(_), TaskKind::Rank) => {
-            "press candidate numbers best first; the last is placed for you"
-        }
-        (Number(_), TaskKind::Rate) => {
-            "rate the focused candidate; focus moves to the next unrated"
-        }
-        (ChooseLeft, TaskKind::Pair) => "left (A) is better",
-        (ChooseRight, TaskKind::Pair) => "right (B) is better",
-        (Tie, TaskKind::Pair) => "tie: equally good",
-        (BothBad, TaskKind::Pair) => "both are bad",
-        (TieNext, TaskKind::Rank) => "tie the next pick with the previous one",
-        (RemovePick, TaskKind::Rank) => "take back the last pick",
-        (RemovePick, TaskKind::Rate) => "clear the focused rating",
-        (Submit, TaskKind::Rank) => "submit the complete ranking",
-        (Submit, TaskKind::Rate) => "submit when every candidate is rated",
-        (Skip, _) => "skip this task (recorded; not counted as decided)",
-        (Undo, _) => "undo the last decision and go back to it",
-        (NextTask, _) => "next task",
-        (PrevTask, _) => "previous task",
-        (NextUndecided, _) => "next undecided task",
-        (FocusNext, _) => "focus the next pane",
-        (FocusPrev, _) => "focus the previous pane",
-        (FocusLeft, _) => "focus the pane to the left",
-        (FocusRight, _) => "focus the pane to the right",
-        (FocusPrompt, _) => "focus the prompt pane (again: back to the candidates)",
-        (TogglePrompt, _) => "collapse or expand the prompt pane (and answers' own earlier turns)",
-        (ScrollDown, _) => "scroll the focused pane down",
-        (ScrollUp, _) => "scroll the focused pane up",
-        (PageDown, _) => "page down",
-        (PageUp, _) => "page up",
-        (Top, _) => "scroll to the top",
-        (Bottom, _) => "scroll to the end",
-        (Zoom, _) => "zoom the focused pane to full screen and back",
-        (ToggleMeta, _) => "show or hide candidate metadata (hidden: labeling is blind)",
-        (Jump, _) => "jump to an item by id or number",
-        (Search, _) => "search prompts and candidates",
-        (SearchNext, _) => "next match of the last search",
-        (CycleFilter, _) => "review: next filter (all, decided, disagreements, ...)",
-        (NextAspect, TaskKind::Rate) => "rate mode with aspects: number keys rate the next aspect",
-        (Help, _) => "this help",
-        (Quit, _) => "quit (everything is already saved)",
-        (Rationale, _) => "write a rationale for this decision (Esc or Ctrl-S closes the editor)",
-        (Guidelines, _) => "show the task's guidelines",
-        (Flag(_), _) => "toggle this flag on the focused candidate",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -351,81 +179,8 @@ mod tests {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Action names and user overrides (the `[keys]` table of the settings file), flag keys from a
-// task file, and help lines for the task-file keys.
-
-/// Every action that can be named in the settings file, with its name. Digits are
-/// `number_1` .. `number_9`; task-file flags are bound by the task file, not by name.
-const ACTION_NAMES: &[(Action, &str)] = &[
-    (Action::Number(1), "number_1"),
-    (Action::Number(2), "number_2"),
-    (Action::Number(3), "number_3"),
-    (Action::Number(4), "number_4"),
-    (Action::Number(5), "number_5"),
-    (Action::Number(6), "number_6"),
-    (Action::Number(7), "number_7"),
-    (Action::Number(8), "number_8"),
-    (Action::Number(9), "number_9"),
-    (Action::ChooseLeft, "choose_left"),
-    (Action::ChooseRight, "choose_right"),
-    (Action::Tie, "tie"),
-    (Action::BothBad, "both_bad"),
-    (Action::TieNext, "tie_next"),
-    (Action::RemovePick, "remove_pick"),
-    (Action::Submit, "submit"),
-    (Action::Skip, "skip"),
-    (Action::Undo, "undo"),
-    (Action::NextTask, "next_task"),
-    (Action::PrevTask, "prev_task"),
-    (Action::NextUndecided, "next_undecided"),
-    (Action::FocusNext, "focus_next"),
-    (Action::FocusPrev, "focus_prev"),
-    (Action::FocusLeft, "focus_left"),
-    (Action::FocusRight, "focus_right"),
-    (Action::FocusPrompt, "focus_prompt"),
-    (Action::TogglePrompt, "toggle_prompt"),
-    (Action::ScrollUp, "scroll_up"),
-    (Action::ScrollDown, "scroll_down"),
-    (Action::PageUp, "page_up"),
-    (Action::PageDown, "page_down"),
-    (Action::Top, "top"),
-    (Action::Bottom, "bottom"),
-    (Action::Zoom, "zoom"),
-    (Action::ToggleMeta, "toggle_meta"),
-    (Action::Help, "help"),
-    (Action::Quit, "quit"),
-    (Action::Cancel, "cancel"),
-    (Action::Rationale, "rationale"),
-    (Action::Guidelines, "guidelines"),
-    (Action::Jump, "jump"),
-    (Action::Search, "search"),
-    (Action::SearchNext, "search_next"),
-    (Action::CycleFilter, "filter"),
-    (Action::NextAspect, "next_aspect"),
-];
-
-impl Action {
-    /// The action's name in the settings file (`None` for task-file flags).
-    pub fn name(self) -> Option<&'static str> {
-        ACTION_NAMES
-            .iter()
-            .find(|(a, _)| *a == self)
-            .map(|(_, n)| *n)
-    }
-
-    /// The action a settings-file name stands for.
-    pub fn from_name(name: &str) -> Option<Action> {
-        ACTION_NAMES
-            .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(a, _)| *a)
-    }
-
-    /// Every nameable action's name, in the order of the sample settings file.
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        ACTION_NAMES.iter().map(|(_, n)| *n)
-    }
-}
+// User overrides (the `[keys]` table of the settings file), flag keys from a task file, and help
+// lines for the task-file keys.
 
 /// Why a key map could not be built. `Display` says what and what to do; [`line`] says where.
 ///
@@ -639,14 +394,22 @@ impl KeyMap {
             } else {
                 " (optional)"
             };
-            if let Some(d) = long_help(Action::Rationale, mode) {
+            if let Some(d) = Action::Rationale.long_help(mode) {
                 out.push((label, format!("{d}{need}")));
             }
         }
         if task.guidelines.is_some()
-            && let Some(d) = long_help(Action::Guidelines, mode)
+            && let Some(d) = Action::Guidelines.long_help(mode)
         {
             out.push((self.label(Action::Guidelines, mode, 0), d.to_string()));
+        }
+        if !task.rate.aspects.is_empty()
+            && let Some(d) = Action::NextAspect.long_help(TaskKind::Rate)
+        {
+            out.push((
+                self.label(Action::NextAspect, TaskKind::Rate, 0),
+                d.to_string(),
+            ));
         }
         out
     }
@@ -674,50 +437,6 @@ mod override_tests {
             keys: keys.iter().map(|k| k.to_string()).collect(),
             line,
         }
-    }
-
-    #[test]
-    fn every_action_has_a_name_that_reads_back() {
-        use Action::*;
-        let all = [
-            ChooseLeft,
-            ChooseRight,
-            Tie,
-            BothBad,
-            TieNext,
-            RemovePick,
-            Submit,
-            Skip,
-            Undo,
-            NextTask,
-            PrevTask,
-            NextUndecided,
-            FocusNext,
-            FocusPrev,
-            FocusLeft,
-            FocusRight,
-            FocusPrompt,
-            TogglePrompt,
-            ScrollUp,
-            ScrollDown,
-            PageUp,
-            PageDown,
-            Top,
-            Bottom,
-            Zoom,
-            ToggleMeta,
-            Help,
-            Quit,
-            Cancel,
-            Rationale,
-            Guidelines,
-        ];
-        for a in all.into_iter().chain((1..=9).map(Number)) {
-            let n = a.name().unwrap_or_else(|| panic!("{a:?} has no name"));
-            assert_eq!(Action::from_name(n), Some(a));
-        }
-        assert_eq!(Action::Flag(0).name(), None);
-        assert_eq!(Action::from_name("Skip"), None);
     }
 
     #[test]

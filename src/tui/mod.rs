@@ -4,6 +4,7 @@
 pub mod app;
 pub mod clock;
 pub mod content;
+pub mod draft;
 pub mod filter;
 pub mod highlight;
 pub mod keymap;
@@ -11,6 +12,7 @@ pub mod layout;
 pub mod model;
 pub mod nothing_left;
 pub mod review;
+pub mod route;
 pub mod session;
 pub mod team;
 pub mod terminal;

@@ -1,5 +1,6 @@
-//! The labeling screen's state: plain data, no terminal, no files. `update` changes it, `view`
-//! draws it.
+//! The labeling screen's state: plain data beside the item source that tasks are read through
+//! (a lazy source reads the candidate file when an item is shown); no terminal, no log.
+//! `update` changes it, `view` draws it from what it holds, reading nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
 
 use super::clock::{DEFAULT_TYPEAHEAD_GUARD_MS, TaskClock, TypeaheadGuard};
 use super::content::WrapCache;
+use super::draft::Draft;
 use super::filter::Review;
 use super::keymap::KeyMap;
 use super::team::Team;
@@ -60,6 +62,18 @@ pub struct NothingLeft {
     pub raise: String,
 }
 
+/// What the "done" overlay counts, taken when it goes up (see [`Model::show_done`]) so that
+/// drawing it reads nothing: tasks of this file and mode, and how many of them this labeler
+/// decided or skipped and others took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DoneCounts {
+    pub total: usize,
+    pub decided: usize,
+    pub skipped: usize,
+    /// Decided often enough by others, neither decided nor skipped by this labeler.
+    pub taken: usize,
+}
+
 /// The extra-decision state of a session.
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
@@ -104,34 +118,16 @@ pub struct TaskView {
     /// until the first layout: open at the conversation's last turn).
     pub scroll: Vec<usize>,
     pub prompt_scroll: usize,
-    /// Rank mode: tiers of display positions, best first.
-    pub tiers: Vec<Vec<usize>>,
-    /// Rank mode: the next pick ties with the last tier.
-    pub tie_next: bool,
-    /// Rank mode: the last tier was placed automatically.
-    pub auto_last: bool,
-    /// Rate mode: rating per display position.
-    pub ratings: Vec<Option<u32>>,
-    /// Pair mode: the recorded choice, as a candidate id, "tie" or "both_bad".
-    pub choice: Option<String>,
+    /// The decision being built (or the recorded one, when revisiting), per mode.
+    pub draft: Draft,
     /// The recorded event was a skip.
     pub skipped: bool,
     /// The task has a recorded decision (shown when revisiting).
     pub decided: bool,
-    /// Pair mode with strength: the side chosen, waiting for the strength key.
-    pub pending_choice: Option<String>,
-    /// Pair mode: the recorded strength of the choice.
-    pub strength: Option<u8>,
     /// Flags set on candidates (candidate id -> flag names).
     pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The rationale written for this decision.
     pub rationale: String,
-    /// Rate mode with aspects: rating per display position and aspect.
-    pub aspect_ratings: Vec<Vec<Option<u32>>>,
-    /// The aspect number keys rate.
-    pub aspect: usize,
-    /// Rate mode: the scale of the recorded ratings shown, when it is not the session's.
-    pub recorded_scale: Option<u32>,
 }
 
 impl TaskView {
@@ -140,6 +136,7 @@ impl TaskView {
     /// `prepare`).
     pub fn fresh(item: Arc<Item>, key: TaskKey, order: Vec<usize>, aspects: usize) -> Self {
         let n = order.len();
+        let mode = key.kind;
         TaskView {
             item,
             key,
@@ -150,76 +147,32 @@ impl TaskView {
             // Set to each pane's anchor when it is first laid out (see `prepare`).
             scroll: vec![usize::MAX; n],
             prompt_scroll: usize::MAX,
-            tiers: Vec::new(),
-            tie_next: false,
-            auto_last: false,
-            ratings: vec![None; n],
-            choice: None,
+            draft: Draft::new(mode, n, aspects),
             skipped: false,
             decided: false,
-            pending_choice: None,
-            strength: None,
             flags: BTreeMap::new(),
             rationale: String::new(),
-            aspect_ratings: vec![vec![None; aspects]; n],
-            aspect: 0,
-            recorded_scale: None,
         }
-    }
-
-    /// The top of the scale the ratings on screen are on: the recorded decision's, else the
-    /// session's.
-    pub fn scale_shown(&self, session: u32) -> u32 {
-        self.recorded_scale.unwrap_or(session)
     }
 }
 
 impl TaskView {
-    /// Shows a recorded event's values: the ranking, ratings, pair choice and strength, flags,
-    /// rationale and aspect ratings it holds, on this view's display order.
+    /// Shows a recorded event's values: its decision (see [`Draft::from_event`]), flags and
+    /// rationale, on this view's display order.
     pub fn fill_from(&mut self, ev: &Event, aspects: &[String]) {
         self.skipped = ev.skip;
         self.decided = ev.is_decision();
-        let item = Arc::clone(&self.item);
-        let order = self.order.clone();
+        let (item, order) = (&self.item, &self.order);
         let pos = |id: &str| {
             item.candidate_index(id)
                 .and_then(|ci| order.iter().position(|&o| o == ci))
         };
-        if let Some(r) = &ev.ranking {
-            self.tiers = r
-                .iter()
-                .map(|tier| tier.iter().filter_map(|id| pos(id)).collect::<Vec<_>>())
-                .filter(|t| !t.is_empty())
-                .collect();
-        }
-        if let Some(rs) = &ev.ratings {
-            for (id, r) in rs {
-                if let Some(p) = pos(id) {
-                    self.ratings[p] = Some(*r);
-                }
-            }
-        }
-        self.choice = ev.choice.clone();
-        self.strength = ev.strength;
+        self.draft = Draft::from_event(self.draft.mode(), ev, order.len(), aspects, pos);
         for (id, names) in ev.flags.iter().flatten() {
             self.flags
                 .insert(id.clone(), names.iter().cloned().collect());
         }
         self.rationale = ev.rationale.clone().unwrap_or_default();
-        for (a, name) in aspects.iter().enumerate() {
-            for (id, r) in ev
-                .aspects
-                .iter()
-                .flatten()
-                .filter(|(k, _)| *k == name)
-                .flat_map(|(_, m)| m)
-            {
-                if let Some(p) = pos(id) {
-                    self.aspect_ratings[p][a] = Some(*r);
-                }
-            }
-        }
     }
 }
 
@@ -311,6 +264,8 @@ pub struct Model {
     pub nothing_left: Option<NothingLeft>,
     /// Decisions beyond the overlap: asked for, and made.
     pub extras: Extras,
+    /// What the "done" overlay shows, counted when it went up.
+    pub done: DoneCounts,
 }
 
 /// What a typed line is for.
@@ -331,6 +286,16 @@ impl std::fmt::Debug for dyn ItemSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ItemSource({} items)", self.len())
     }
+}
+
+/// Why a session cannot start: the file gives this mode no task.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoTasks {
+    /// Every item has more candidates than the mode takes; `why` says so for the first one.
+    #[error("every item is left out in this mode, e.g. {why}")]
+    AllLeftOut { why: String },
+    #[error("the file has no item that can be labeled")]
+    NoItem,
 }
 
 /// Everything needed to start a session.
@@ -396,7 +361,7 @@ impl Model {
 
     /// A model opened at the first undecided task (resume). Fails when the source has no
     /// usable task at all.
-    pub fn new(s: Setup) -> Result<Self, String> {
+    pub fn new(s: Setup) -> Result<Self, NoTasks> {
         // Replaced by `go_to` below, before anything reads it.
         let placeholder = TaskView::fresh(Arc::default(), TaskKey::new("", s.mode), Vec::new(), 0);
         let mut m = Model {
@@ -455,15 +420,16 @@ impl Model {
             awaiting: false,
             nothing_left: None,
             extras: Default::default(),
+            done: DoneCounts::default(),
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
         m.team.mine_at_start(mine);
         m.sync_tasks();
         if m.tasks.is_empty() {
-            return Err(match &m.first_left_out {
-                Some(why) => format!("every item is left out in this mode, e.g. {why}"),
-                None => "the file has no item that can be labeled".to_string(),
+            return Err(match m.first_left_out.take() {
+                Some(why) => NoTasks::AllLeftOut { why },
+                None => NoTasks::NoItem,
             });
         }
         let first_open = m.resume_point();
@@ -672,7 +638,8 @@ impl Model {
         })
     }
 
-    /// Number of tasks with no decision and no skip.
+    /// Number of tasks open for this labeler. It looks at every task (in pair mode, through
+    /// the items of a lazy source): never from a view.
     pub fn open_count(&self) -> usize {
         (0..self.tasks.len()).filter(|&i| self.is_open(i)).count()
     }
@@ -697,8 +664,10 @@ impl Model {
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
         if let Some(ev) = self.decisions.get(&v.key) {
             v.fill_from(ev, &self.spec.rate.aspects);
-            if ev.ratings.is_some() {
-                v.recorded_scale = ev
+            if ev.ratings.is_some()
+                && let Some(r) = v.draft.rate_mut()
+            {
+                r.recorded_scale = ev
                     .scale
                     .or(Some(crate::rating_scale::DEFAULT))
                     .filter(|&k| k != self.scale);
@@ -712,22 +681,39 @@ impl Model {
         self.clock = TaskClock::start(self.now_ms);
     }
 
-    /// Number of candidates placed in the ranking being built.
+    /// Number of candidates placed in the ranking being built (0 outside rank mode).
     pub fn ranked_count(&self) -> usize {
-        self.view.tiers.iter().map(Vec::len).sum()
+        self.view.draft.rank().map_or(0, |r| r.placed())
+    }
+
+    /// How many candidates a ranking needs: all, or the task file's `top`.
+    pub fn rank_target(&self) -> usize {
+        let n = self.view.order.len();
+        self.spec.rank.top.map_or(n, |k| k.min(n))
     }
 
     /// Rank of display position `pos` (1-based tier number), if placed.
     pub fn rank_of(&self, pos: usize) -> Option<usize> {
-        self.view
-            .tiers
-            .iter()
-            .position(|t| t.contains(&pos))
-            .map(|r| r + 1)
+        self.view.draft.rank()?.rank_of(pos)
     }
 
-    /// Nothing is left for this labeler: the summary goes up and the clocks stop.
+    /// Nothing is left for this labeler (no task is open: the callers have just looked): the
+    /// summary goes up with its counts, and the clocks stop. While it is up no task opens (one
+    /// that does closes it), so the counts stay true until it closes.
     pub fn show_done(&mut self) {
+        let total = self.tasks.len();
+        let decided = self.decided_count();
+        let skipped = self
+            .decisions
+            .iter()
+            .filter(|e| e.skip && e.task == self.mode)
+            .count();
+        self.done = DoneCounts {
+            total,
+            decided,
+            skipped,
+            taken: total.saturating_sub(decided + skipped),
+        };
         self.overlay = Overlay::Done;
         self.clock.stop(self.now_ms);
         self.session_clock.stop(self.now_ms);

@@ -62,7 +62,7 @@ pub fn allowed(m: &mut Model, ev: &Event) -> bool {
     m.status = Some(format!(
         "this task already has its {} decision{} ({}): decide again to add one more",
         m.team.overlap,
-        if m.team.overlap == 1 { "" } else { "s" },
+        crate::text::plural(m.team.overlap),
         who.join(", ")
     ));
     m.extras.asked = Some(key);

@@ -1,6 +1,7 @@
 //! Review mode: the labeling screen over the tasks the team decided, with every annotator's
 //! verdict on each candidate, filters, and final decisions recorded as an adjudicator's.
-//! Pure functions over the model; no I/O.
+//! Functions over the model, no terminal and no log; [`build_list`] reads each task's item
+//! through the model's source, once per filter chosen.
 
 use crate::agreement::{kendall_tau_b, tier_ranks};
 use crate::format::Item;
@@ -176,16 +177,9 @@ pub fn summary(vs: &[Verdict]) -> String {
         .map(|v| v.event)
         .collect();
     let skips = vs.len() - decided.len();
-    let mut s = format!(
-        "{} verdict{}",
-        vs.len(),
-        if vs.len() == 1 { "" } else { "s" }
-    );
+    let mut s = format!("{} verdict{}", vs.len(), crate::text::plural(vs.len()));
     if skips > 0 {
-        s.push_str(&format!(
-            " ({skips} skip{})",
-            if skips == 1 { "" } else { "s" }
-        ));
+        s.push_str(&format!(" ({skips} skip{})", crate::text::plural(skips)));
     }
     match decided.len() {
         0 | 1 => s.push_str(" · nothing to compare"),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::config::{Settings, Theme};
@@ -494,35 +494,8 @@ pub fn build(
         });
     }
 
-    // One log holds either labels or a reviewer's final decisions, never both: export and
-    // agreement tell them apart by whose log they are in. What counts is what still stands
-    // (an undone decision no longer does). Review logs are small: all of it is checked; a
-    // labeler's log is checked by its latest standing decision (a log never mixes the two).
     let mut decisions = opened.decisions;
-    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
-    if review.is_some()
-        && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
-    {
-        bail!(
-            "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
-            config.log_path.display(),
-            sanitize(&e.annotator),
-            sanitize(&e.item),
-            config.annotator
-        );
-    }
-    if review.is_none()
-        && let Some(e) = decisions.last().filter(|e| adjudicated(e))
-    {
-        bail!(
-            "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
-            config.log_path.display(),
-            sanitize(&e.annotator),
-            sanitize(&e.item),
-            shell_quote(&args.file.to_string_lossy()),
-            config.annotator
-        );
-    }
+    check_log_role(&config, &mut decisions)?;
     // One log, one rating scale: the log's own when none was asked for.
     if mode == TaskKind::Rate {
         let logged = rating_scale::logged_scales(decisions.iter());
@@ -576,30 +549,11 @@ pub fn build(
         theme: config.theme,
         typeahead_guard_ms: config.typeahead_guard_ms,
     })
-    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    .with_context(|| args.file.display().to_string())?;
     if review.is_none() {
         model.next_steps = next_steps(args, mode);
     }
-    if model.stale > 0 {
-        notes.push(if model.stale == 1 {
-            "1 logged decision is about an item whose text changed since; that task is open again"
-                .to_string()
-        } else {
-            format!(
-                "{} logged decisions are about items whose text changed since; those tasks are open again",
-                model.stale
-            )
-        });
-    }
-    if model.too_many > 0 {
-        notes.push(format!(
-            "{} item{} left out in {} mode, e.g. {}",
-            model.too_many,
-            plural(model.too_many),
-            mode.name(),
-            model.first_left_out.as_deref().unwrap_or("")
-        ));
-    }
+    notes.extend(left_out_notes(&model));
     notes.extend(stored);
     config.mode = Some(mode);
     Ok(Opened {
@@ -611,6 +565,68 @@ pub fn build(
         first,
         show_guidelines,
     })
+}
+
+/// One log holds either labels or a reviewer's final decisions, never both: export and
+/// agreement tell them apart by whose log they are in. What counts is what still stands
+/// (an undone decision no longer does). Review logs are small: all of it is checked; a
+/// labeler's log is checked by its latest standing decision (a log never mixes the two).
+fn check_log_role(
+    config: &SessionConfig,
+    decisions: &mut crate::labels::Decisions,
+) -> anyhow::Result<()> {
+    let adjudicated = |e: &Event| e.role() == Some(Role::Adjudicator);
+    if config.args.review.is_some()
+        && let Some(e) = decisions.iter().find(|e| !adjudicated(e))
+    {
+        bail!(
+            "{} holds {}'s own labels (item {}); review under another name so labels and final decisions stay apart, e.g. --annotator {}-review",
+            config.log_path.display(),
+            sanitize(&e.annotator),
+            sanitize(&e.item),
+            config.annotator
+        );
+    }
+    if config.args.review.is_none()
+        && let Some(e) = decisions.last().filter(|e| adjudicated(e))
+    {
+        bail!(
+            "{} holds {}'s final decisions from prefer review (item {}); label under another name so labels and final decisions stay apart, or go on reviewing with: prefer review {} --annotator {}",
+            config.log_path.display(),
+            sanitize(&e.annotator),
+            sanitize(&e.item),
+            shell_quote(&config.args.file.to_string_lossy()),
+            config.annotator
+        );
+    }
+    Ok(())
+}
+
+/// What the model set aside at the start, for the notes: decisions on items changed since,
+/// items the mode cannot take.
+fn left_out_notes(model: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    if model.stale > 0 {
+        out.push(if model.stale == 1 {
+            "1 logged decision is about an item whose text changed since; that task is open again"
+                .to_string()
+        } else {
+            format!(
+                "{} logged decisions are about items whose text changed since; those tasks are open again",
+                model.stale
+            )
+        });
+    }
+    if model.too_many > 0 {
+        out.push(format!(
+            "{} item{} left out in {} mode, e.g. {}",
+            model.too_many,
+            plural(model.too_many),
+            model.mode.name(),
+            model.first_left_out.as_deref().unwrap_or("")
+        ));
+    }
+    out
 }
 
 /// What a session ends with: prints the rescue file (if any write failed), the notes, the

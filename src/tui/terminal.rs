@@ -129,6 +129,7 @@ impl Signals {
                         std::thread::sleep(Duration::from_millis(20));
                     }
                     let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+                    BracketedPaste::off();
                     let _ = ratatui::try_restore();
                     std::process::exit(128 + sig);
                 }
@@ -175,6 +176,36 @@ pub fn signal_name(sig: i32) -> String {
     format!("signal {sig}")
 }
 
+/// Bracketed paste, on while the labeling screen is up: the terminal sends a paste as one
+/// `Event::Paste` (see `Msg::Paste`) instead of keys that would each fire a command. Turned off
+/// on drop (a normal end, an error, a panic unwinding); turning it off twice does no harm, so
+/// the paths that leave without dropping it (suspend, the signal watchdog) call [`off`].
+///
+/// [`off`]: BracketedPaste::off
+pub struct BracketedPaste {
+    on: bool,
+}
+
+impl BracketedPaste {
+    pub fn enable() -> Self {
+        let on = crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste).is_ok();
+        BracketedPaste { on }
+    }
+
+    /// Tells the terminal to send pastes as typed keys again.
+    pub fn off() {
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
+    }
+}
+
+impl Drop for BracketedPaste {
+    fn drop(&mut self) {
+        if std::mem::take(&mut self.on) {
+            Self::off();
+        }
+    }
+}
+
 /// Clears the screen and makes the next draw paint every cell. Unlike `Terminal::clear` it
 /// does not ask the terminal where its cursor is (a terminal that never answers would hold the
 /// start up for two seconds).
@@ -191,12 +222,17 @@ where
     B::Error: Into<io::Error>,
 {
     terminal.show_cursor().map_err(Into::into)?;
+    BracketedPaste::off();
     ratatui::try_restore()?;
     #[cfg(unix)]
     signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
     // Running again (SIGCONT).
     crossterm::terminal::enable_raw_mode()?;
-    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
     repaint(terminal).map_err(Into::into)
 }
 

@@ -127,8 +127,11 @@ fn rank_places_the_last_candidate_automatically() {
     let mut m = model(&[4, 3], TaskKind::Rank);
     let ev = keys(&mut m, &[Number(3), Number(1), Number(4)]);
     assert!(ev.is_empty(), "Enter is needed to submit");
-    assert_eq!(m.view.tiers, vec![vec![2], vec![0], vec![3], vec![1]]);
-    assert!(m.view.auto_last);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![2], vec![0], vec![3], vec![1]]
+    );
+    assert!(m.view.draft.rank().unwrap().auto_last);
     let ev = keys(&mut m, &[Submit]);
     assert_eq!(ev.len(), 1);
     let ranking = ev[0].ranking.clone().unwrap();
@@ -144,7 +147,10 @@ fn rank_places_the_last_candidate_automatically() {
 fn rank_ties_with_equals() {
     let mut m = model(&[4], TaskKind::Rank);
     keys(&mut m, &[Number(2), TieNext, Number(4), Number(1)]);
-    assert_eq!(m.view.tiers, vec![vec![1, 3], vec![0], vec![2]]);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![1, 3], vec![0], vec![2]]
+    );
     let ev = keys(&mut m, &[Submit]);
     assert_eq!(
         ev[0].ranking.clone().unwrap(),
@@ -156,9 +162,15 @@ fn rank_ties_with_equals() {
 fn equals_then_the_auto_placed_candidate_ties_it_with_the_rank_above() {
     let mut m = model(&[3], TaskKind::Rank);
     keys(&mut m, &[Number(1), Number(2)]);
-    assert_eq!(m.view.tiers, vec![vec![0], vec![1], vec![2]]);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![0], vec![1], vec![2]]
+    );
     keys(&mut m, &[TieNext, Number(3)]);
-    assert_eq!(m.view.tiers, vec![vec![0], vec![1, 2]]);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![0], vec![1, 2]]
+    );
 }
 
 #[test]
@@ -167,9 +179,9 @@ fn backspace_takes_back_picks_including_the_automatic_one() {
     keys(&mut m, &[Number(2), Number(1)]);
     assert_eq!(m.ranked_count(), 3);
     keys(&mut m, &[RemovePick]);
-    assert_eq!(m.view.tiers, vec![vec![1]]);
+    assert_eq!(m.view.draft.rank().unwrap().tiers, vec![vec![1]]);
     keys(&mut m, &[RemovePick, RemovePick]);
-    assert!(m.view.tiers.is_empty());
+    assert!(m.view.draft.rank().unwrap().tiers.is_empty());
 }
 
 #[test]
@@ -250,7 +262,10 @@ fn resume_opens_at_the_first_undecided_task_and_shows_recorded_decisions() {
     keys(&mut m, &[PrevTask]);
     assert_eq!(m.current, 0);
     assert!(m.view.decided);
-    assert_eq!(m.view.tiers, vec![vec![1], vec![0, 2]]);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![1], vec![0, 2]]
+    );
     // Deciding again replaces it (by appending).
     keys(&mut m, &[Number(1), Number(2)]);
     let ev = keys(&mut m, &[Submit]);
@@ -738,7 +753,7 @@ fn strength_is_asked_after_a_side_and_logged() {
     assert_eq!(ev[0].strength, Some(3));
     // Esc cancels a chosen side; tie needs no strength.
     keys(&mut m, &[ChooseLeft, Cancel]);
-    assert!(m.view.pending_choice.is_none());
+    assert!(m.view.draft.pair().unwrap().pending.is_none());
     let ev = keys(&mut m, &[Tie]);
     assert_eq!(ev[0].strength, None);
 }
@@ -817,9 +832,15 @@ fn aspects_fill_a_grid_across_candidates_then_aspects() {
     let t = spec("mode = \"rate\"\n[rate]\nscale = 5\naspects = [\"helpfulness\", \"honesty\"]\n");
     let mut m = model_spec(&[2], TaskKind::Rate, t);
     keys(&mut m, &[Number(5)]);
-    assert_eq!((m.view.focus, m.view.aspect), (Focus::Pane(1), 0));
+    assert_eq!(
+        (m.view.focus, m.view.draft.rate().unwrap().aspect),
+        (Focus::Pane(1), 0)
+    );
     keys(&mut m, &[Number(2)]);
-    assert_eq!((m.view.focus, m.view.aspect), (Focus::Pane(0), 1));
+    assert_eq!(
+        (m.view.focus, m.view.draft.rate().unwrap().aspect),
+        (Focus::Pane(0), 1)
+    );
     assert!(keys(&mut m, &[Submit]).is_empty(), "two cells to go");
     keys(&mut m, &[Number(4), Number(3)]);
     let ev = keys(&mut m, &[Submit]);
@@ -929,4 +950,72 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     assert!(!m.awaiting);
     keys(&mut m, &[ChooseLeft, ChooseLeft]);
     assert_eq!(m.overlay, Overlay::Done, "everything read and decided");
+}
+
+/// A paste is text: into the rationale editor or the line being typed; anywhere else it is
+/// ignored with a message, never taken as keys.
+#[test]
+fn a_paste_goes_into_the_editor_or_the_line_and_is_otherwise_ignored() {
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\nrationale = \"optional\"\n"),
+    );
+    update(&mut m, Msg::Paste("as".into()), 1000);
+    assert!(m.unsaved.is_empty() && m.current == 0, "nothing decided");
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap()
+            .starts_with("pasted text ignored"),
+        "{:?}",
+        m.status
+    );
+    update(&mut m, Msg::Key(Search), 1000);
+    update(&mut m, Msg::Paste("item\n1".into()), 1000);
+    assert_eq!(
+        m.input.as_ref().unwrap().text,
+        "item1",
+        "line breaks left out"
+    );
+    update(&mut m, Msg::Input(super::update::InputKey::Esc), 1000);
+    update(&mut m, Msg::Key(Rationale), 1000);
+    update(&mut m, Msg::Paste("A cites\nsources".into()), 1000);
+    assert_eq!(m.editor.as_ref().unwrap().text(), "A cites\nsources");
+    assert!(m.unsaved.is_empty());
+}
+
+/// What a key means depends on what is open: the editor takes every key, undo's question an
+/// answer, a line being typed text; otherwise the key map names the action.
+#[test]
+fn keys_are_routed_by_what_is_open() {
+    use super::keymap::Key;
+    use super::route;
+    use super::update::InputKey;
+    let mut m = model_spec(
+        &[2, 2],
+        TaskKind::Pair,
+        spec("mode = \"pair\"\nrationale = \"optional\"\n"),
+    );
+    assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Key(ChooseLeft)));
+    assert_eq!(route::key(&m, Key::ch('y')), None, "y is no action");
+    update(&mut m, Msg::Key(Search), 0);
+    assert_eq!(
+        route::key(&m, Key::ch('a')),
+        Some(Msg::Input(InputKey::Char('a')))
+    );
+    assert_eq!(
+        route::key(&m, Key::ctrl('c')),
+        Some(Msg::Input(InputKey::Esc))
+    );
+    update(&mut m, Msg::Input(InputKey::Esc), 0);
+    update(&mut m, Msg::Key(Rationale), 0);
+    assert_eq!(route::key(&m, Key::ch('q')), Some(Msg::Edit(Key::ch('q'))));
+    m.editor = None;
+    m.overlay = Overlay::ConfirmUndo {
+        item: "x".into(),
+        when: "yesterday".into(),
+    };
+    assert_eq!(route::key(&m, Key::ch('y')), Some(Msg::Answer(true)));
+    assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Answer(false)));
 }

@@ -209,7 +209,10 @@ fn undo_of_ratings_reopens_them_filled_in_ready_to_change_one() {
     let ev = keys(&mut m, &[Undo]);
     assert!(ev[0].retract);
     assert_eq!(m.view.item.id, "q0");
-    assert_eq!(m.view.ratings, vec![Some(4), Some(2), Some(5)]);
+    assert_eq!(
+        m.view.draft.rate().unwrap().ratings,
+        vec![Some(4), Some(2), Some(5)]
+    );
     assert!(!m.view.decided);
     assert!(m.status.as_deref().unwrap().contains("ratings filled in"));
     // Change one, submit: the others are kept.
@@ -227,7 +230,10 @@ fn undo_of_a_ranking_reopens_it_filled_in() {
     keys(&mut m, &[Number(2), TieNext, Number(3), Submit]);
     keys(&mut m, &[Undo]);
     assert_eq!(m.view.item.id, "q0");
-    assert_eq!(m.view.tiers, vec![vec![1, 2], vec![0]]);
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![1, 2], vec![0]]
+    );
     // Take back the last pick, place it differently, submit.
     let ev = keys(&mut m, &[RemovePick, Number(1), Submit]);
     assert_eq!(
@@ -253,8 +259,8 @@ fn undo_of_a_pair_choice_shows_the_choice_strength_and_rationale() {
     keys(&mut m, &[ChooseLeft, Number(3)]);
     assert_eq!(m.view.item.id, "q1");
     keys(&mut m, &[Undo]);
-    assert_eq!(m.view.choice.as_deref(), Some("c0"));
-    assert_eq!(m.view.strength, Some(3));
+    assert_eq!(m.view.draft.pair().unwrap().choice.as_deref(), Some("c0"));
+    assert_eq!(m.view.draft.pair().unwrap().strength, Some(3));
     assert_eq!(m.view.rationale, "B invents a date");
     assert!(!m.view.decided);
     assert!(screen(&m).iter().any(|r| r.contains("✓ better (3/4)")));
@@ -322,7 +328,7 @@ fn a_complete_ranking_stays_in_the_footer_until_enter() {
             Number(6),
         ],
     );
-    assert!(m.view.auto_last);
+    assert!(m.view.draft.rank().unwrap().auto_last);
     let footer = screen(&m)[23].clone();
     assert!(
         footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete: Enter submits)"),
@@ -470,6 +476,44 @@ fn search_marks_every_match_on_screen_and_says_no_match_plainly() {
     type_line(&mut m, Search, "zebra");
     assert_eq!(m.status.as_deref(), Some("no match for \"zebra\""));
     assert!(screen(&m)[23].contains("no match for \"zebra\""));
+}
+
+#[test]
+fn a_search_for_an_emoji_finds_it_as_drawn_and_skin_is_not_a_word_of_the_data() {
+    let item = parse_item(
+        json!({"id": "e", "prompt": "p", "candidates": [
+            "from 🇯🇵 with love👍\u{1F3FD}, a medium rare steak", "plain words"]}),
+        1,
+    )
+    .unwrap();
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: vec![Arc::new(item)],
+    });
+    let mut m = Model::new(Setup {
+        shuffle: false,
+        ..setup(d, TaskKind::Pair, &[])
+    })
+    .unwrap();
+    send(&mut m, Msg::Resize(120, 24), 0);
+    type_line(&mut m, Search, "🇯🇵");
+    // Said as drawn: no raw regional indicators reach the terminal through the footer.
+    assert_eq!(
+        m.status.as_deref(),
+        Some("\"⟨flag JP⟩\": match 1 of 1 here (n: next)")
+    );
+    let rows = screen(&m);
+    let y = rows
+        .iter()
+        .position(|r| r.contains("from ⟨flag JP⟩"))
+        .unwrap() as u16;
+    assert_eq!(reversed_on_row(&m, y), "⟨flag JP⟩");
+    // "skin" is prefer's name for the tone, not the data's; "medium" is both.
+    type_line(&mut m, Search, "skin");
+    assert_eq!(m.status.as_deref(), Some("no match for \"skin\""));
+    type_line(&mut m, Search, "medium");
+    assert_eq!(reversed_on_row(&m, y), "medium");
 }
 
 // --- the end: a summary, and the clock stops ------------------------------------------------------

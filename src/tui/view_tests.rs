@@ -415,3 +415,107 @@ fn two_turn_item_shows_the_question_and_opens_at_the_answer_judged() {
     assert!(!s.contains("行目です"), "{s}");
     assert!(s.contains("判定される答えです"), "{s}");
 }
+
+/// Every action of the action table is in the `?` help of each mode it does something in:
+/// the ones listed always, and what a task file turns on (rationale, guidelines, aspects) when
+/// it does. The help is built from the table, so an action with help text cannot go missing.
+#[test]
+fn help_lists_every_action_of_its_modes() {
+    use crate::action::ACTIONS;
+    let common = "guidelines = \"guide.md\"\nrationale = \"optional\"\n";
+    for mode in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+        let (items, toml) = match mode {
+            TaskKind::Pair => (cjk_and_escapes(), common.to_string()),
+            TaskKind::Rank => (four_candidates(), common.to_string()),
+            TaskKind::Rate => (
+                four_candidates(),
+                format!(
+                    "mode = \"rate\"\n{common}[rate]\naspects = [\"helpfulness\", \"honesty\"]\n"
+                ),
+            ),
+        };
+        let mut m = with_spec(items, mode, &toml, (200, 120));
+        update(&mut m, Msg::Key(Action::Help), 0);
+        let s = screen(&draw(&m));
+        for d in ACTIONS {
+            let Some(text) = d.action.long_help(mode) else {
+                continue;
+            };
+            let label = m.keymap.label(d.action, mode, m.scale);
+            assert!(
+                s.lines().any(|l| l.contains(&label) && l.contains(text)),
+                "{} ({label}: {text}) is not in the {} mode help:\n{s}",
+                d.name,
+                mode.name()
+            );
+        }
+    }
+}
+
+/// An item source that counts the records it is asked for.
+#[derive(Debug)]
+struct Counting {
+    inner: Arc<Dataset>,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::format::ItemSource for Counting {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn item(&self, i: usize) -> Result<Arc<crate::format::Item>, crate::format::Problem> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.item(i)
+    }
+}
+
+/// The "done" overlay is drawn from counts kept in the model: drawing it reads no item (in
+/// pair mode, counting the open tasks would read every item of a lazy source, every frame).
+#[test]
+fn the_done_overlay_reads_nothing_to_draw() {
+    use crate::format::ItemSource;
+    use std::sync::atomic::Ordering;
+    let items = four_candidates();
+    let inner = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
+            .collect(),
+    });
+    let src = Arc::new(Counting {
+        inner,
+        reads: Default::default(),
+    });
+    let mut m = Model::new(Setup {
+        size: (100, 30),
+        ..Setup::new(src.clone() as Arc<dyn ItemSource>, "alice", TaskKind::Pair)
+    })
+    .unwrap();
+    update(&mut m, Msg::Resize(100, 30), 0);
+    // Four candidates: six pairs; decide five, skip one.
+    for t in 0..6 {
+        let a = if t == 5 {
+            Action::Skip
+        } else {
+            Action::ChooseLeft
+        };
+        update(&mut m, Msg::Key(a), 10_000 * (t + 1));
+    }
+    assert_eq!(m.overlay, super::model::Overlay::Done);
+    let before = src.reads.load(Ordering::SeqCst);
+    let s = screen(&draw(&m));
+    let s2 = screen(&draw(&m));
+    assert_eq!(
+        src.reads.load(Ordering::SeqCst),
+        before,
+        "drawing read items"
+    );
+    assert_eq!(s, s2);
+    assert!(
+        s.contains("Nothing left for you: 5 decided, 1 skipped of 6 tasks."),
+        "{s}"
+    );
+}

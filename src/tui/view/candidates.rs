@@ -23,6 +23,7 @@ use super::prewrapped::Prewrapped;
 use super::thousands;
 use crate::labels::TaskKind;
 use crate::text::truncate;
+use crate::tui::draft::Draft;
 use ratatui::layout::Rect;
 
 pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
@@ -41,7 +42,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let ci = m.view.order[pos];
         let cand = &m.view.item.candidates[ci];
         let focused = m.view.focus == Focus::Pane(pos);
-        let chosen = m.mode == TaskKind::Pair && m.view.choice.as_deref() == Some(cand.id.as_str());
+        let chosen = m.view.draft.pair().and_then(|p| p.choice.as_deref()) == Some(&cand.id);
 
         let body = text_rect(m, rect);
         let lines = m
@@ -55,28 +56,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
                     m.show(),
                 ))
             });
-        let mut title = String::new();
-        if focused {
-            title.push_str("▶ ");
-        }
-        title.push_str(&format!("[{}]", pos + 1));
-        if m.mode == TaskKind::Pair {
-            title.push_str(if pos == 0 { " A" } else { " B" });
-        }
-        title.push_str(&format!(" · {} ch", thousands(lines.chars)));
-        if let Some(badge) = badge(m, pos, &cand.id) {
-            title.push_str(" · ");
-            title.push_str(&badge);
-        }
-        if let Some(flags) = m.view.flags.get(&cand.id).filter(|f| !f.is_empty()) {
-            title.push_str(" · ⚑ ");
-            title.push_str(&one_line(
-                &flags.iter().cloned().collect::<Vec<_>>().join(", "),
-            ));
-        }
-        if m.view.pending_choice.as_deref() == Some(cand.id.as_str()) {
-            title.push_str(" · ✓? how much (1-4)");
-        }
+        let title = title(m, pos, focused, lines.chars);
         let title_style = if focused || chosen {
             Style::new().add_modifier(Modifier::BOLD)
         } else {
@@ -124,25 +104,7 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             // Every annotator's verdict on this candidate, above its text.
             Some(vs) => Some(pane_verdicts(vs, &cand.id)),
             // Rate mode with aspects: this candidate's row of the grid.
-            None if m.mode == TaskKind::Rate && !m.spec.rate.aspects.is_empty() => Some(
-                m.spec
-                    .rate
-                    .aspects
-                    .iter()
-                    .enumerate()
-                    .map(|(a, name)| {
-                        let here = focused && a == m.view.aspect;
-                        let r = m.view.aspect_ratings[pos][a]
-                            .map_or("–".to_string(), |r| r.to_string());
-                        format!(
-                            "{}{name}  {r}/{}",
-                            if here { "▶ " } else { "  " },
-                            m.view.scale_shown(m.scale)
-                        )
-                    })
-                    .collect(),
-            ),
-            None => None,
+            None => aspect_rows(m, pos, focused),
         };
         if let Some(top_lines) = top_lines {
             let top = inner(rect);
@@ -164,23 +126,71 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
     }
 }
 
+/// A pane's title: focus marker, key, side, length (`chars`, counted when it was wrapped),
+/// badge, flags, a side waiting for its strength.
+fn title(m: &Model, pos: usize, focused: bool, chars: usize) -> String {
+    let cand = &m.view.item.candidates[m.view.order[pos]];
+    let mut title = String::new();
+    if focused {
+        title.push_str("▶ ");
+    }
+    title.push_str(&format!("[{}]", pos + 1));
+    if m.mode == TaskKind::Pair {
+        title.push_str(if pos == 0 { " A" } else { " B" });
+    }
+    title.push_str(&format!(" · {} ch", thousands(chars)));
+    if let Some(badge) = badge(m, pos, &cand.id) {
+        title.push_str(" · ");
+        title.push_str(&badge);
+    }
+    if let Some(flags) = m.view.flags.get(&cand.id).filter(|f| !f.is_empty()) {
+        title.push_str(" · ⚑ ");
+        title.push_str(&one_line(
+            &flags.iter().cloned().collect::<Vec<_>>().join(", "),
+        ));
+    }
+    let pending = m.view.draft.pair().and_then(|p| p.pending.as_deref());
+    if pending == Some(cand.id.as_str()) {
+        title.push_str(" · ✓? how much (1-4)");
+    }
+    title
+}
+
+/// Rate mode with aspects: the candidate's row of the grid, one line per aspect, the one
+/// number keys rate marked on the focused pane.
+fn aspect_rows(m: &Model, pos: usize, focused: bool) -> Option<Vec<String>> {
+    let d = m
+        .view
+        .draft
+        .rate()
+        .filter(|_| !m.spec.rate.aspects.is_empty())?;
+    let rows = m.spec.rate.aspects.iter().enumerate().map(|(a, name)| {
+        let here = focused && a == d.aspect;
+        let r = d.aspect_ratings[pos][a].map_or("–".to_string(), |r| r.to_string());
+        format!(
+            "{}{name}  {r}/{}",
+            if here { "▶ " } else { "  " },
+            d.scale_shown(m.scale)
+        )
+    });
+    Some(rows.collect())
+}
+
 /// What the labeler decided about this candidate, as a short text badge.
 fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
-    match m.mode {
-        TaskKind::Rank => {
-            let r = m.rank_of(pos)?;
-            let tied = m.view.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
+    match &m.view.draft {
+        Draft::Rank(d) => {
+            let r = d.rank_of(pos)?;
+            let tied = d.tiers.get(r - 1).is_some_and(|t| t.len() > 1);
             Some(format!("#{r}{}", if tied { "=" } else { "" }))
         }
         // On the scale the decision was made on, which a log from an older prefer may not
         // share with this session.
-        TaskKind::Rate => {
-            m.view.ratings[pos].map(|r| format!("★ {r}/{}", m.view.scale_shown(m.scale)))
-        }
-        TaskKind::Pair => match m.view.choice.as_deref()? {
+        Draft::Rate(d) => d.ratings[pos].map(|r| format!("★ {r}/{}", d.scale_shown(m.scale))),
+        Draft::Pair(d) => match d.choice.as_deref()? {
             "tie" => Some("= tie".into()),
             "both_bad" => Some("✗ both bad".into()),
-            c if c == id => Some(match m.view.strength {
+            c if c == id => Some(match d.strength {
                 Some(k) => format!("✓ better ({k}/4)"),
                 None => "✓ better".into(),
             }),

@@ -157,8 +157,8 @@ fn priority(m: &Model, a: Action) -> u8 {
         let a = crate::tui::layout::areas(m);
         a.more_left + a.more_right > 0
     };
-    let rank_complete = m.mode == TaskKind::Rank && m.ranked_count() >= rank_target(m);
-    let picked = !m.view.tiers.is_empty();
+    let rank_complete = m.mode == TaskKind::Rank && m.ranked_count() >= m.rank_target();
+    let picked = m.ranked_count() > 0;
     match a {
         Action::Help | Action::Quit => 0,
         Action::FocusNext if hidden_panes => 1,
@@ -166,7 +166,10 @@ fn priority(m: &Model, a: Action) -> u8 {
         Action::FocusNext => 4,
         Action::Submit if m.mode == TaskKind::Rank && !rank_complete => 5,
         Action::Submit
-            if m.mode == TaskKind::Rate && m.view.ratings.iter().any(Option::is_none) =>
+            if m.view
+                .draft
+                .rate()
+                .is_some_and(|d| d.ratings.iter().any(Option::is_none)) =>
         {
             4
         }
@@ -185,20 +188,14 @@ fn priority(m: &Model, a: Action) -> u8 {
     }
 }
 
-/// How many candidates a ranking needs: all, or the task file's `top`.
-fn rank_target(m: &Model) -> usize {
-    let n = m.view.order.len();
-    m.spec.rank.top.map_or(n, |k| k.min(n))
-}
-
 /// Rank mode: the ranking being built, by pane number (`3 > 1 > 5 = 2`), so it can be read when
 /// not every pane is on screen; when it is complete, that Enter submits it.
 fn ranking_so_far(m: &Model) -> Option<String> {
-    if m.mode != TaskKind::Rank || m.view.tiers.is_empty() || m.review.is_some() {
+    let d = m.view.draft.rank()?;
+    if d.tiers.is_empty() || m.review.is_some() {
         return None;
     }
-    let tiers: Vec<String> = m
-        .view
+    let tiers: Vec<String> = d
         .tiers
         .iter()
         .map(|t| {
@@ -208,7 +205,7 @@ fn ranking_so_far(m: &Model) -> Option<String> {
                 .join(" = ")
         })
         .collect();
-    let target = rank_target(m);
+    let target = m.rank_target();
     let count = m.view.order.len();
     let state = if m.view.decided || m.ranked_count() < target {
         ""

@@ -74,8 +74,9 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     // The team's progress (tasks with enough decisions) when the work is shared.
     let team = m.team.names().next().is_some() || m.team.overlap > 1;
     let full_id = one_line(&m.view.item.id);
+    let (reading, bad) = reading_fields(m);
     // (priority: lower is kept longer, text, style)
-    let fields: Vec<(u8, String, Style)> = vec![
+    let mut fields: Vec<(u8, String, Style)> = vec![
         // The file name goes first when room is short: the labeler knows which file they opened.
         (
             6,
@@ -116,35 +117,8 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         ),
         (4, clock_text(m, secs), Style::new()),
         // A big file is still being read: how far, and records that could not be used.
-        match m.progress.filter(|p| !p.checking_done) {
-            Some(p) => (
-                1,
-                format!(
-                    "reading {}%",
-                    if p.bytes_total == 0 {
-                        100
-                    } else if p.indexing_done && p.records > 0 {
-                        p.checked * 100 / p.records
-                    } else {
-                        (p.bytes_indexed * 100 / p.bytes_total) as usize / 2
-                    }
-                ),
-                Style::new(),
-            ),
-            None => (9, String::new(), Style::new()),
-        },
-        match m.progress.filter(|p| p.problems > 0) {
-            Some(p) => (
-                0,
-                format!(
-                    "⚠ {} bad record{}",
-                    p.problems,
-                    if p.problems == 1 { "" } else { "s" }
-                ),
-                Style::new().add_modifier(Modifier::BOLD),
-            ),
-            None => (9, String::new(), Style::new()),
-        },
+        reading,
+        bad,
         (0, save, save_style),
     ];
     let width = usize::from(width);
@@ -167,7 +141,6 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             }
         }
     }
-    let mut fields = fields;
     if total_width(&fields, &keep) > width {
         // Still too wide: the progress without its bar.
         fields[PROGRESS_FIELD].1 = format!("{done}/{total} done");
@@ -193,6 +166,41 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         l = Line::from(truncate(&s, width));
     }
     l
+}
+
+/// The header's fields about a big file still being read: how far, and how many records could
+/// not be used (priority 9: not shown).
+fn reading_fields(m: &Model) -> ((u8, String, Style), (u8, String, Style)) {
+    let reading = match m.progress.filter(|p| !p.checking_done) {
+        Some(p) => (
+            1,
+            format!(
+                "reading {}%",
+                if p.bytes_total == 0 {
+                    100
+                } else if p.indexing_done && p.records > 0 {
+                    p.checked * 100 / p.records
+                } else {
+                    (p.bytes_indexed * 100 / p.bytes_total) as usize / 2
+                }
+            ),
+            Style::new(),
+        ),
+        None => (9, String::new(), Style::new()),
+    };
+    let bad = match m.progress.filter(|p| p.problems > 0) {
+        Some(p) => (
+            0,
+            format!(
+                "⚠ {} bad record{}",
+                p.problems,
+                crate::text::plural(p.problems)
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        None => (9, String::new(), Style::new()),
+    };
+    (reading, bad)
 }
 
 /// Width of the kept fields with their separators.

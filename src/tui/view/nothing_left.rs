@@ -27,7 +27,7 @@ pub fn content(m: &Model) -> (String, Vec<Line<'static>>) {
     let Some(n) = &m.nothing_left else {
         return ("nothing left for you".into(), Vec::new());
     };
-    let s = |k: usize| if k == 1 { "" } else { "s" };
+    let s = crate::text::plural;
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines = vec![
         Line::from(format!("Nothing left for you in {}:", m.file_label)).style(bold),

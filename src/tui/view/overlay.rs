@@ -13,7 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::super::model::{Model, Overlay};
+use super::super::model::{DoneCounts, Model, Overlay};
 use crate::labels::TaskKind;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -139,15 +139,12 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
 }
 
 fn done(m: &Model) -> (String, Vec<Line<'static>>) {
-    let total = m.tasks.len();
-    let decided = m.decided_count();
-    let open = m.open_count();
-    let skipped = m
-        .decisions
-        .iter()
-        .filter(|e| e.skip && e.task == m.mode)
-        .count();
-    let taken = total.saturating_sub(decided + skipped + open);
+    let DoneCounts {
+        total,
+        decided,
+        skipped,
+        taken,
+    } = m.done;
     let mut lines = vec![
         Line::from(format!(
             "Nothing left for you: {decided} decided, {skipped} skipped{} of {total} tasks.",

@@ -1,0 +1,591 @@
+//! What a key can ask the labeling screen for: the [`Action`]s, declared once each in one
+//! table ([`ACTIONS`]) with the action's name in the settings file, its default keys, its
+//! footer text and its help text per mode. The key map, the footer, the help overlay, the
+//! settings file's names and the task file's check of flag keys are all derived from it.
+//!
+//! It sits below the TUI (it knows keys and task kinds, nothing of the screen), so a task file
+//! can check its flag keys against the defaults without importing the labeling screen.
+
+use crossterm::event::KeyCode;
+
+use crate::key::Key;
+use crate::labels::TaskKind;
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// A digit: in pair mode 1 = left, 2 = right; in rank mode the next pick; in rate mode a
+    /// rating (or, after a side with strength, how much better).
+    Number(u8),
+    ChooseLeft,
+    ChooseRight,
+    Tie,
+    BothBad,
+    TieNext,
+    RemovePick,
+    Submit,
+    Skip,
+    Undo,
+    NextTask,
+    PrevTask,
+    NextUndecided,
+    FocusNext,
+    FocusPrev,
+    FocusLeft,
+    FocusRight,
+    FocusPrompt,
+    TogglePrompt,
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Zoom,
+    ToggleMeta,
+    Help,
+    Quit,
+    Cancel,
+    /// Review: the next filter.
+    CycleFilter,
+    /// `:` jump to an item by id or number.
+    Jump,
+    /// `/` search prompt and candidate text.
+    Search,
+    /// Repeat the last search.
+    SearchNext,
+    /// Open the rationale editor for the decision on screen.
+    Rationale,
+    /// Show the task's guidelines.
+    Guidelines,
+    /// Toggle the task file's flag number `n` (0-based, in file order) on the focused
+    /// candidate. Bound by the task file, never by name in the settings file, so it has no row.
+    Flag(u8),
+    /// Rate mode with aspects: move to the next aspect (number keys rate the one shown).
+    NextAspect,
+}
+
+/// A text per mode, in the order pair, rank, rate; `None` where the action does nothing.
+pub type Modes = [Option<&'static str>; 3];
+
+/// Where the help lists an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// In the help overlay (`?`) of every mode with a help text.
+    Help,
+    /// Under "this task" in the help, when the task file turns it on (rationales, guidelines,
+    /// rate aspects).
+    TaskFile,
+    /// Listed with another row: digits 2-9 are shown with `number_1` as a range (`1-5`).
+    WithDigits,
+}
+
+/// One action: everything about it that is not what it does (that is `update`).
+#[derive(Debug, Clone, Copy)]
+pub struct ActionDef {
+    pub action: Action,
+    /// Its name in the settings file's `[keys]` table.
+    pub name: &'static str,
+    /// Its keys unless the settings file says otherwise; the first one is the footer's.
+    pub keys: &'static [Key],
+    /// The footer's word for it, per mode.
+    pub short: Modes,
+    /// The help overlay's line for it, per mode.
+    pub long: Modes,
+    pub listed: Listed,
+    /// It decides (or builds a decision): ignored when it comes so soon after a new task
+    /// appeared that it was typed for the one before.
+    pub decides: bool,
+}
+
+const NONE: Modes = [None; 3];
+const fn all(s: &'static str) -> Modes {
+    [Some(s); 3]
+}
+const fn pair(s: &'static str) -> Modes {
+    [Some(s), None, None]
+}
+const fn rank(s: &'static str) -> Modes {
+    [None, Some(s), None]
+}
+const fn rate(s: &'static str) -> Modes {
+    [None, None, Some(s)]
+}
+
+const fn def(
+    action: Action,
+    name: &'static str,
+    keys: &'static [Key],
+    short: Modes,
+    long: Modes,
+) -> ActionDef {
+    ActionDef {
+        action,
+        name,
+        keys,
+        short,
+        long,
+        listed: Listed::Help,
+        decides: false,
+    }
+}
+
+impl ActionDef {
+    const fn decides(mut self) -> Self {
+        self.decides = true;
+        self
+    }
+    const fn listed(mut self, listed: Listed) -> Self {
+        self.listed = listed;
+        self
+    }
+}
+
+/// A digit key other than 1: shown in the help with `number_1`, as a range.
+const fn digit(n: u8, name: &'static str, keys: &'static [Key]) -> ActionDef {
+    def(Action::Number(n), name, keys, NONE, NONE)
+        .decides()
+        .listed(Listed::WithDigits)
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key::plain(code)
+}
+
+/// Every action with a name, once each, in the order of the help overlay (and of the names in
+/// the settings file).
+pub const ACTIONS: &[ActionDef] = {
+    use Action::*;
+    use KeyCode as K;
+    &[
+        def(
+            Number(1),
+            "number_1",
+            &[Key::ch('1')],
+            [None, Some("rank next"), Some("rate")],
+            [
+                Some("1 = left is better, 2 = right is better"),
+                Some("press candidate numbers best first; the last is placed for you"),
+                Some("rate the focused candidate; focus moves to the next unrated"),
+            ],
+        )
+        .decides(),
+        digit(2, "number_2", &[Key::ch('2')]),
+        digit(3, "number_3", &[Key::ch('3')]),
+        digit(4, "number_4", &[Key::ch('4')]),
+        digit(5, "number_5", &[Key::ch('5')]),
+        digit(6, "number_6", &[Key::ch('6')]),
+        digit(7, "number_7", &[Key::ch('7')]),
+        digit(8, "number_8", &[Key::ch('8')]),
+        digit(9, "number_9", &[Key::ch('9')]),
+        def(
+            ChooseLeft,
+            "choose_left",
+            &[Key::ch('a')],
+            pair("left"),
+            pair("left (A) is better"),
+        )
+        .decides(),
+        def(
+            ChooseRight,
+            "choose_right",
+            &[Key::ch('b')],
+            pair("right"),
+            pair("right (B) is better"),
+        )
+        .decides(),
+        def(
+            Tie,
+            "tie",
+            &[Key::ch('t')],
+            pair("tie"),
+            pair("tie: equally good"),
+        )
+        .decides(),
+        def(
+            BothBad,
+            "both_bad",
+            &[Key::ch('x')],
+            pair("both bad"),
+            pair("both are bad"),
+        )
+        .decides(),
+        def(
+            TieNext,
+            "tie_next",
+            &[Key::ch('=')],
+            rank("tie"),
+            rank("tie the next pick with the previous one"),
+        )
+        .decides(),
+        def(
+            RemovePick,
+            "remove_pick",
+            &[key(K::Backspace)],
+            rank("unpick"),
+            [
+                None,
+                Some("take back the last pick"),
+                Some("clear the focused rating"),
+            ],
+        ),
+        def(
+            Submit,
+            "submit",
+            &[key(K::Enter)],
+            [None, Some("submit"), Some("submit")],
+            [
+                None,
+                Some("submit the complete ranking"),
+                Some("submit when every candidate is rated"),
+            ],
+        )
+        .decides(),
+        def(
+            NextAspect,
+            "next_aspect",
+            &[Key::ch('.')],
+            NONE,
+            rate("next aspect (number keys rate the aspect shown)"),
+        )
+        .listed(Listed::TaskFile),
+        def(
+            Skip,
+            "skip",
+            &[Key::ch('s')],
+            all("skip"),
+            all("skip this task (recorded; not counted as decided)"),
+        )
+        .decides(),
+        def(
+            Undo,
+            "undo",
+            &[Key::ch('u')],
+            all("undo"),
+            all("undo the last decision and go back to it"),
+        ),
+        def(
+            NextTask,
+            "next_task",
+            &[Key::ch(']')],
+            all("next"),
+            all("next task"),
+        ),
+        def(
+            PrevTask,
+            "prev_task",
+            &[Key::ch('[')],
+            NONE,
+            all("previous task"),
+        ),
+        def(
+            NextUndecided,
+            "next_undecided",
+            &[Key::ch('}')],
+            NONE,
+            all("next undecided task"),
+        ),
+        def(
+            FocusNext,
+            "focus_next",
+            &[key(K::Tab)],
+            all("focus"),
+            all("focus the next pane"),
+        ),
+        def(
+            FocusPrev,
+            "focus_prev",
+            &[key(K::BackTab)],
+            NONE,
+            all("focus the previous pane"),
+        ),
+        def(
+            FocusLeft,
+            "focus_left",
+            &[Key::ch('h'), key(K::Left)],
+            NONE,
+            all("focus the pane to the left"),
+        ),
+        def(
+            FocusRight,
+            "focus_right",
+            &[Key::ch('l'), key(K::Right)],
+            NONE,
+            all("focus the pane to the right"),
+        ),
+        def(
+            FocusPrompt,
+            "focus_prompt",
+            &[Key::ch('p')],
+            NONE,
+            all("focus the prompt pane (again: back to the candidates)"),
+        ),
+        def(
+            TogglePrompt,
+            "toggle_prompt",
+            &[Key::ch('P')],
+            NONE,
+            all("collapse or expand the prompt pane (and answers' own earlier turns)"),
+        ),
+        def(
+            ScrollDown,
+            "scroll_down",
+            &[Key::ch('j'), key(K::Down)],
+            NONE,
+            all("scroll the focused pane down"),
+        ),
+        def(
+            ScrollUp,
+            "scroll_up",
+            &[Key::ch('k'), key(K::Up)],
+            NONE,
+            all("scroll the focused pane up"),
+        ),
+        def(
+            PageDown,
+            "page_down",
+            &[key(K::PageDown), Key::ch(' ')],
+            NONE,
+            all("page down"),
+        ),
+        def(PageUp, "page_up", &[key(K::PageUp)], NONE, all("page up")),
+        def(
+            Top,
+            "top",
+            &[key(K::Home), Key::ch('g')],
+            NONE,
+            all("scroll to the top"),
+        ),
+        def(
+            Bottom,
+            "bottom",
+            &[key(K::End), Key::ch('G')],
+            NONE,
+            all("scroll to the end"),
+        ),
+        def(
+            Zoom,
+            "zoom",
+            &[Key::ch('z')],
+            NONE,
+            all("zoom the focused pane to full screen and back"),
+        ),
+        def(
+            ToggleMeta,
+            "toggle_meta",
+            &[Key::ch('m')],
+            NONE,
+            all("show or hide candidate metadata (hidden: labeling is blind)"),
+        ),
+        def(
+            Jump,
+            "jump",
+            &[Key::ch(':')],
+            all("jump"),
+            all("jump to an item by id or number"),
+        ),
+        def(
+            Search,
+            "search",
+            &[Key::ch('/')],
+            all("search"),
+            all("search prompts and candidates"),
+        ),
+        def(
+            SearchNext,
+            "search_next",
+            &[Key::ch('n')],
+            NONE,
+            all("next match of the last search"),
+        ),
+        def(
+            CycleFilter,
+            "filter",
+            &[Key::ch('f')],
+            all("filter"),
+            all("review: next filter (all, decided, disagreements, ...)"),
+        ),
+        def(
+            Cancel,
+            "cancel",
+            &[key(K::Esc)],
+            NONE,
+            all("cancel: a pending tie or strength, the search marks, zoom"),
+        ),
+        def(Help, "help", &[Key::ch('?')], all("help"), all("this help")),
+        def(
+            Quit,
+            "quit",
+            &[Key::ch('q'), Key::ctrl('c')],
+            all("quit"),
+            all("quit (everything is already saved)"),
+        ),
+        def(
+            Rationale,
+            "rationale",
+            &[Key::ch('r')],
+            all("rationale"),
+            all("write a rationale for this decision (Esc or Ctrl-S closes the editor)"),
+        )
+        .listed(Listed::TaskFile),
+        def(
+            Guidelines,
+            "guidelines",
+            &[Key::ch('i')],
+            all("guidelines"),
+            all("show the task's guidelines"),
+        )
+        .listed(Listed::TaskFile),
+    ]
+};
+
+fn mode_index(mode: TaskKind) -> usize {
+    match mode {
+        TaskKind::Pair => 0,
+        TaskKind::Rank => 1,
+        TaskKind::Rate => 2,
+    }
+}
+
+impl Action {
+    /// The action's row (`None` for task-file flags, which have none).
+    pub fn def(self) -> Option<&'static ActionDef> {
+        ACTIONS.iter().find(|d| d.action == self)
+    }
+
+    /// The action's name in the settings file (`None` for task-file flags).
+    pub fn name(self) -> Option<&'static str> {
+        self.def().map(|d| d.name)
+    }
+
+    /// The action a settings-file name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        ACTIONS.iter().find(|d| d.name == name).map(|d| d.action)
+    }
+
+    /// Every nameable action's name, in table order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        ACTIONS.iter().map(|d| d.name)
+    }
+
+    /// The footer's word for the action in `mode`; `None` when it does nothing there.
+    pub fn short_help(self, mode: TaskKind) -> Option<&'static str> {
+        match self {
+            Action::Flag(_) => Some("flag"),
+            _ => self.def()?.short[mode_index(mode)],
+        }
+    }
+
+    /// The help overlay's line for the action in `mode`; `None` when it does nothing there.
+    pub fn long_help(self, mode: TaskKind) -> Option<&'static str> {
+        match self {
+            Action::Flag(_) => Some("toggle this flag on the focused candidate"),
+            _ => self.def()?.long[mode_index(mode)],
+        }
+    }
+
+    /// A key that decides (or builds a decision); see [`ActionDef::decides`].
+    pub fn decides(self) -> bool {
+        self.def().is_some_and(|d| d.decides)
+    }
+}
+
+/// The action a key is bound to by default, by name (for the task file's check of its flag
+/// keys, which must not take a key the labeling screen uses).
+pub fn default_action_of(key: Key) -> Option<&'static str> {
+    ACTIONS
+        .iter()
+        .find(|d| d.keys.contains(&key))
+        .map(|d| d.name)
+}
+
+/// Every default binding, in table order (an action's keys in their order).
+pub fn default_bindings() -> impl Iterator<Item = (Key, Action)> {
+    ACTIONS
+        .iter()
+        .flat_map(|d| d.keys.iter().map(move |&k| (k, d.action)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_keys_are_each_used_once() {
+        let mut names = std::collections::HashSet::new();
+        let mut keys = std::collections::HashSet::new();
+        for d in ACTIONS {
+            assert!(names.insert(d.name), "{} named twice", d.name);
+            assert!(
+                d.action.def().is_some_and(|x| x.name == d.name),
+                "{:?} has two rows",
+                d.action
+            );
+            assert_eq!(Action::from_name(d.name), Some(d.action));
+            for k in d.keys {
+                assert!(keys.insert(*k), "{k:?} bound twice");
+                assert_eq!(Key::parse(&k.config_name()), Ok(*k), "{k:?} writes back");
+            }
+        }
+        assert_eq!(Action::Flag(0).name(), None);
+        assert_eq!(Action::from_name("Skip"), None);
+    }
+
+    #[test]
+    fn every_action_has_a_row_and_every_row_a_help_line() {
+        // The match is exhaustive: a new action does not compile until it is placed here, and
+        // the assertions then ask for its row and its help.
+        let every = |a: Action| match a {
+            Action::Number(_)
+            | Action::ChooseLeft
+            | Action::ChooseRight
+            | Action::Tie
+            | Action::BothBad
+            | Action::TieNext
+            | Action::RemovePick
+            | Action::Submit
+            | Action::Skip
+            | Action::Undo
+            | Action::NextTask
+            | Action::PrevTask
+            | Action::NextUndecided
+            | Action::FocusNext
+            | Action::FocusPrev
+            | Action::FocusLeft
+            | Action::FocusRight
+            | Action::FocusPrompt
+            | Action::TogglePrompt
+            | Action::ScrollUp
+            | Action::ScrollDown
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Zoom
+            | Action::ToggleMeta
+            | Action::Help
+            | Action::Quit
+            | Action::Cancel
+            | Action::CycleFilter
+            | Action::Jump
+            | Action::Search
+            | Action::SearchNext
+            | Action::Rationale
+            | Action::Guidelines
+            | Action::NextAspect => true,
+            Action::Flag(_) => false,
+        };
+        for d in ACTIONS {
+            assert!(every(d.action));
+            assert!(!d.keys.is_empty(), "{} has no default key", d.name);
+            let helped = d.long.iter().any(Option::is_some);
+            assert_eq!(
+                helped,
+                d.listed != Listed::WithDigits,
+                "{}: a help line, unless shown with number_1",
+                d.name
+            );
+        }
+        assert_eq!(ACTIONS.len(), 9 + 36, "one row per action, nine digits");
+    }
+}

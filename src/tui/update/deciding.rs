@@ -1,0 +1,627 @@
+//! Building and recording decisions: the keys of each mode, submit, skip, undo, flags and
+//! rationales, and the way an event goes from the screen to the writer (one at a time, in
+//! order) before the screen moves on.
+
+use crate::labels::{Event, Role, TaskKind};
+use crate::taskfile::RationaleMode;
+use crate::tui::draft::{Draft, PairDraft};
+use crate::tui::keymap::Action;
+use crate::tui::model::{Focus, Model, Overlay, SaveState};
+use crate::tui::textarea::RationaleEditor;
+
+use super::Effect;
+use super::navigating::{review_go, set_focus};
+
+/// The keys that decide or build the decision on screen.
+pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    match a {
+        Action::Number(n) => match m.mode {
+            TaskKind::Pair => pair_number(m, n, fx),
+            TaskKind::Rank => rank_number(m, n),
+            TaskKind::Rate => rate_number(m, n),
+        },
+        Action::ChooseLeft | Action::ChooseRight | Action::Tie | Action::BothBad => {
+            choose(m, a, fx)
+        }
+        Action::TieNext => tie_next(m),
+        Action::RemovePick => remove_pick(m),
+        Action::Submit => submit(m, fx),
+        Action::Skip => {
+            let mut ev = base_event(m);
+            ev.skip = true;
+            if m.mode == TaskKind::Pair {
+                ev.pair = Some(pair_ids(m));
+            }
+            commit(m, ev, fx);
+        }
+        Action::Undo => undo(m, fx),
+        Action::Rationale => {
+            if m.spec.rationale == RationaleMode::Off {
+                m.status =
+                    Some("this task has no rationales (the task file can ask for them)".into());
+            } else {
+                m.editor = Some(RationaleEditor::new(&m.view.rationale));
+            }
+        }
+        Action::Flag(i) => flag(m, i),
+        Action::NextAspect => {
+            let n = m.spec.rate.aspects.len();
+            if let Some(r) = m.view.draft.rate_mut()
+                && n > 0
+            {
+                r.aspect = (r.aspect + 1) % n;
+                m.status = Some(format!("rating {}", m.spec.rate.aspects[r.aspect]));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Pair mode: a, b, t, x (and 1, 2). With strength, a side waits for one more key that says
+/// how much better.
+fn choose(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    if m.mode != TaskKind::Pair {
+        m.status = Some(format!(
+            "that key is for pair mode; this is {} mode (? for help)",
+            m.mode.name()
+        ));
+        return;
+    }
+    let l = m.view.order[0];
+    let r = m.view.order[1];
+    let choice = match a {
+        Action::ChooseLeft => m.view.item.candidates[l].id.clone(),
+        Action::ChooseRight => m.view.item.candidates[r].id.clone(),
+        Action::Tie => "tie".into(),
+        _ => "both_bad".into(),
+    };
+    let sided = matches!(a, Action::ChooseLeft | Action::ChooseRight);
+    let Some(strength) = m.spec.strength.as_ref().filter(|_| sided) else {
+        decide_pair(m, choice, None, fx);
+        return;
+    };
+    // One more key says how much better.
+    let side = if a == Action::ChooseLeft { "A" } else { "B" };
+    // The first word of each label keeps this on one 80-column line; `?` shows them whole.
+    let w = |i: usize| {
+        strength.labels[i]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    m.status = Some(format!(
+        "how much better is {side}? 1 {} · 2 {} · 3 {} · 4 {} · Esc cancels",
+        w(0),
+        w(1),
+        w(2),
+        w(3)
+    ));
+    if let Some(p) = m.view.draft.pair_mut() {
+        p.pending = Some(choice);
+    }
+}
+
+/// Pair mode's digits: the strength of a side waiting for it, else 1 = left, 2 = right.
+fn pair_number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
+    let waiting = m.view.draft.pair().is_some_and(|p| p.pending.is_some());
+    match (waiting, n) {
+        (true, 1..=4) => {
+            let choice = m.view.draft.pair_mut().and_then(|p| p.pending.take());
+            decide_pair(m, choice.unwrap_or_default(), Some(n), fx);
+        }
+        (true, _) => m.status = Some("strength: 1, 2, 3 or 4 (Esc cancels)".into()),
+        (false, 1) => choose(m, Action::ChooseLeft, fx),
+        (false, 2) => choose(m, Action::ChooseRight, fx),
+        (false, _) => m.status = Some("pair mode: 1 or a = left, 2 or b = right".into()),
+    }
+}
+
+/// Rank mode's `=`: the next pick ties with the last tier.
+fn tie_next(m: &mut Model) {
+    let ties = m.spec.rank.ties;
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    m.status = Some(if !ties {
+        "this task does not allow ties".into()
+    } else if r.tiers.is_empty() {
+        "pick the best candidate first, then = ties the next pick with it".into()
+    } else {
+        r.tie_next = true;
+        format!("the next pick ties with rank #{}", r.tiers.len())
+    });
+}
+
+/// Backspace: takes back the last pick (rank), or clears the focused rating (rate).
+fn remove_pick(m: &mut Model) {
+    let focus = m.view.focus;
+    match &mut m.view.draft {
+        Draft::Rank(r) => {
+            if r.auto_last {
+                r.tiers.pop();
+                r.auto_last = false;
+            }
+            if let Some(t) = r.tiers.last_mut() {
+                t.pop();
+                if t.is_empty() {
+                    r.tiers.pop();
+                }
+            }
+            r.tie_next = false;
+        }
+        Draft::Rate(r) => {
+            if let Focus::Pane(p) = focus {
+                r.ratings[p] = None;
+            }
+        }
+        Draft::Pair(_) => {}
+    }
+}
+
+/// Toggles the task file's flag `i` on the focused candidate.
+fn flag(m: &mut Model, i: u8) {
+    let Some(flag) = m.spec.flags.get(usize::from(i)).map(|f| f.name.clone()) else {
+        return;
+    };
+    let p = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let id = m.view.item.candidates[m.view.order[p]].id.clone();
+    let set = m.view.flags.entry(id).or_default();
+    let on = if set.remove(&flag) {
+        false
+    } else {
+        set.insert(flag.clone());
+        true
+    };
+    m.status = Some(format!(
+        "[{}] {} \"{flag}\"",
+        p + 1,
+        if on { "flagged" } else { "no longer flagged" }
+    ));
+}
+
+/// Rank mode's digits: the next pick (tied with the last tier after `=`); the last candidate
+/// is placed automatically; a digit on a complete ranking starts a new one.
+fn rank_number(m: &mut Model, n: u8) {
+    let count = m.view.order.len();
+    let pos = usize::from(n) - 1;
+    if pos >= count {
+        m.status = Some(format!("there are only {count} candidates"));
+        return;
+    }
+    let target = m.rank_target();
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    if r.placed() >= target {
+        // `=` then the automatically placed last candidate: tie it with the tier above.
+        if r.tie_next
+            && r.auto_last
+            && r.tiers.last().is_some_and(|t| t == &vec![pos])
+            && r.tiers.len() >= 2
+        {
+            r.tiers.pop();
+            if let Some(t) = r.tiers.last_mut() {
+                t.push(pos);
+            }
+            r.tie_next = false;
+            r.auto_last = false;
+            return;
+        }
+        // A complete (or recorded) ranking: a number starts a new one.
+        r.tiers.clear();
+        r.auto_last = false;
+        r.tie_next = false;
+    }
+    if let Some(k) = r.rank_of(pos) {
+        m.status = Some(format!(
+            "[{n}] is already ranked #{k}; Backspace takes back the last pick"
+        ));
+        return;
+    }
+    if r.tie_next && !r.tiers.is_empty() {
+        if let Some(t) = r.tiers.last_mut() {
+            t.push(pos);
+        }
+    } else {
+        r.tiers.push(vec![pos]);
+    }
+    r.tie_next = false;
+    if target == count && r.placed() == count - 1 {
+        let last = (0..count).find(|&p| r.rank_of(p).is_none());
+        if let Some(last) = last {
+            r.tiers.push(vec![last]);
+            r.auto_last = true;
+        }
+    }
+    // Complete: the footer shows the ranking and that Enter submits it.
+}
+
+/// Rate mode's digits: a rating for the focused candidate (or, with aspects, for it on the
+/// aspect shown); focus moves on to the next one unrated.
+fn rate_number(m: &mut Model, n: u8) {
+    let count = m.view.order.len();
+    let r = u32::from(n);
+    if r > m.scale {
+        m.status = Some(format!("ratings go from 1 to {}", m.scale));
+        return;
+    }
+    let p = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    let Some(d) = m.view.draft.rate_mut() else {
+        return;
+    };
+    if let Some(old) = d.recorded_scale.take() {
+        // The recorded ratings were on another scale: they are not carried over.
+        d.ratings.iter_mut().for_each(|x| *x = None);
+        d.aspect_ratings
+            .iter_mut()
+            .flatten()
+            .for_each(|x| *x = None);
+        m.status = Some(format!(
+            "the recorded ratings were on 1-{old}; rate every candidate again on 1-{}",
+            m.scale
+        ));
+    }
+    let label = m
+        .spec
+        .rate
+        .labels
+        .get(r as usize - 1)
+        .cloned()
+        .unwrap_or_else(|| format!("{r}"));
+    if !m.spec.rate.aspects.is_empty() {
+        rate_aspect(m, p, r, &label);
+        return;
+    }
+    d.ratings[p] = Some(r);
+    let next = (1..=count)
+        .map(|k| (p + k) % count)
+        .find(|&q| d.ratings[q].is_none());
+    match next {
+        Some(q) => set_focus(m, Focus::Pane(q)),
+        None => {
+            set_focus(m, Focus::Pane(p));
+            m.status = Some("all rated: Enter submits".into());
+        }
+    }
+}
+
+/// Enter: records the ranking or the ratings built, once complete; until then says what is
+/// missing (and, in rate mode, focuses it).
+pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
+    match m.mode {
+        TaskKind::Pair => return,
+        TaskKind::Rank => {
+            let count = m.view.order.len();
+            let placed = m.ranked_count();
+            let target = m.rank_target();
+            if placed < target {
+                m.status = Some(if target < count {
+                    format!("pick the best {target} first: {placed} picked")
+                } else {
+                    format!("rank every candidate first: {placed} of {count} placed")
+                });
+                return;
+            }
+        }
+        TaskKind::Rate if !m.spec.rate.aspects.is_empty() => {
+            if aspect_missing(m) {
+                return;
+            }
+        }
+        TaskKind::Rate => {
+            let Some(d) = m.view.draft.rate() else {
+                return;
+            };
+            if let Some(p) = d.ratings.iter().position(Option::is_none) {
+                let left = d.ratings.iter().filter(|r| r.is_none()).count();
+                m.status = Some(format!("rate every candidate first: {left} to go"));
+                set_focus(m, Focus::Pane(p));
+                return;
+            }
+        }
+    }
+    let ids = shown_ids(m);
+    let mut ev = base_event(m);
+    m.view
+        .draft
+        .to_event(&mut ev, &ids, &m.spec.rate.aspects, m.scale);
+    commit(m, ev, fx);
+}
+
+/// A pair decision: the choice (a candidate id, "tie" or "both_bad") and its strength.
+pub(super) fn decide_pair(
+    m: &mut Model,
+    choice: String,
+    strength: Option<u8>,
+    fx: &mut Vec<Effect>,
+) {
+    let mut ev = base_event(m);
+    let d = Draft::Pair(PairDraft {
+        choice: Some(choice),
+        strength,
+        pending: None,
+    });
+    d.to_event(&mut ev, &shown_ids(m), &[], m.scale);
+    commit(m, ev, fx);
+}
+
+/// Records a decision (or skip) and moves on, unless the task file requires a rationale that
+/// is still missing: then the editor opens and the decision waits for it.
+pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
+    if !crate::tui::nothing_left::allowed(m, &ev) {
+        return;
+    }
+    if ev.is_decision()
+        && m.spec.rationale == RationaleMode::Required
+        && ev.rationale.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        m.editor = Some(RationaleEditor::new(&m.view.rationale));
+        m.pending = Some(ev);
+        m.status =
+            Some("this task asks for a rationale: write it, then Esc records the decision".into());
+        return;
+    }
+    let rushed = ev.is_decision()
+        && m.spec
+            .min_seconds
+            .is_some_and(|min| (ev.ms.unwrap_or(0) as f64) < min * 1000.0);
+    record(m, ev, fx);
+    advance(m);
+    if rushed {
+        m.rushed += 1;
+        m.status = Some(format!(
+            "that was quick: the guidelines ask for at least {} s per decision (u takes it back)",
+            m.spec.min_seconds.unwrap_or(0.0)
+        ));
+    }
+}
+
+pub(super) fn shown_ids(m: &Model) -> Vec<String> {
+    m.view
+        .order
+        .iter()
+        .map(|&i| m.view.item.candidates[i].id.clone())
+        .collect()
+}
+
+pub(super) fn pair_ids(m: &Model) -> [String; 2] {
+    let ids = shown_ids(m);
+    [ids[0].clone(), ids[1].clone()]
+}
+
+pub(super) fn base_event(m: &Model) -> Event {
+    let mut ev = Event::new(
+        &m.annotator,
+        &m.view.item.id,
+        Some(&m.view.item.hash),
+        m.mode,
+    );
+    ev.ms = Some(m.task_ms());
+    ev.wall_ms = Some(m.task_wall_ms());
+    let flags: std::collections::BTreeMap<String, Vec<String>> = m
+        .view
+        .flags
+        .iter()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(id, f)| (id.clone(), f.iter().cloned().collect()))
+        .collect();
+    if !flags.is_empty() {
+        ev.flags = Some(flags);
+    }
+    if !m.view.rationale.trim().is_empty() {
+        ev.rationale = Some(m.view.rationale.trim().to_string());
+    }
+    if m.review.is_some() {
+        ev.set_role(Role::Adjudicator);
+    }
+    ev
+}
+
+/// Applies an event to the model and hands it to the writer.
+pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
+    let seq = m.next_seq;
+    m.next_seq += 1;
+    if ev.is_decision() {
+        m.session_decisions += 1;
+    }
+    if !ev.retract {
+        m.undo.recorded(ev.key());
+    }
+    m.apply_mine(ev.clone());
+    m.unsaved.insert(seq, ev);
+    m.save = match &m.save {
+        // An earlier event is waiting for a retry: this one waits behind it (written in order
+        // by `send_next`), or the log could end up saying something the labeler did not do last.
+        SaveState::Failed {
+            error, failures, ..
+        } => SaveState::Failed {
+            pending: m.unsaved.len(),
+            error: error.clone(),
+            failures: *failures,
+        },
+        _ => {
+            send_next(m, fx);
+            SaveState::Saving(m.unsaved.len())
+        }
+    };
+}
+
+/// Hands the oldest unsaved event to the writer when nothing is being written. One write at a
+/// time keeps the log in the order the labeler acted, also when a write fails and is retried;
+/// the writer may work on another thread, so keys are never held up by a slow fsync.
+pub(super) fn send_next(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.in_flight.is_some() {
+        return;
+    }
+    if let Some((&seq, ev)) = m.unsaved.first_key_value() {
+        m.in_flight = Some(seq);
+        fx.push(Effect::Append {
+            seq,
+            event: Box::new(ev.clone()),
+        });
+    }
+}
+
+/// Writes the oldest held event; each success (`Msg::Saved`) writes the next one. One at a
+/// time and oldest first, so the log gets the events in the order they were made: a retried
+/// decision must not land after a later undo or re-decision of the same task.
+pub(super) fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
+    send_next(m, fx);
+}
+
+/// After a decision: the next task that is neither decided nor skipped (in review: the next
+/// in the list).
+pub(super) fn advance(m: &mut Model) {
+    if let Some(r) = &m.review {
+        let (pos, len) = (r.pos, r.list.len());
+        if pos + 1 < len {
+            review_go(m, pos + 1);
+        } else {
+            let cur = m.current;
+            m.go_to(cur);
+            m.status = Some("that was the last task of this filter (f: next filter)".into());
+        }
+        return;
+    }
+    let from = (m.current + 1) % m.tasks.len();
+    match m.first_open_from(from) {
+        Some(i) => m.go_to(i),
+        None if !m.checking_done() => {
+            // A big file still being read: the next task is on its way, not "done".
+            let cur = m.current;
+            m.go_to(cur);
+            m.awaiting = true;
+            m.status = Some("reading the file: the next task appears in a moment".into());
+        }
+        None => {
+            let cur = m.current;
+            m.go_to(cur);
+            m.show_done();
+        }
+    }
+}
+
+/// `u`: takes back the latest standing decision or skip and reopens its task with the values
+/// filled in, ready to change one. One from an earlier session is asked about first.
+pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(last) = m.decisions.last().cloned() else {
+        m.status = Some("nothing to undo".into());
+        return;
+    };
+    let key = last.key();
+    if m.undo.needs_asking(&key) {
+        m.overlay = Overlay::ConfirmUndo {
+            item: crate::tui::content::one_line(&last.item),
+            when: crate::tui::undo::when(&last.at),
+        };
+        return;
+    }
+    take_back(m, last, fx);
+}
+
+pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    let key = last.key();
+    let earlier = m.undo.is_earlier(&key);
+    let mut ev = Event::new(
+        &m.annotator,
+        &last.item,
+        last.item_hash.as_deref(),
+        last.task,
+    );
+    ev.pair = last.pair.clone();
+    ev.retract = true;
+    let was_decision = last.is_decision();
+    record(m, ev, fx);
+    if was_decision && !earlier {
+        m.session_decisions = m.session_decisions.saturating_sub(1);
+    }
+    let target = m.task_of(&key);
+    match target {
+        Some(i) => {
+            m.go_to(i);
+            if was_decision {
+                m.view.fill_from(&last, &m.spec.rate.aspects);
+                m.view.decided = false;
+            }
+            m.status = Some(format!(
+                "undone: task {} is open again{}",
+                i + 1,
+                if was_decision {
+                    reopened_hint(m.mode)
+                } else {
+                    ""
+                }
+            ));
+        }
+        None => m.status = Some("undone (that task is not in this file)".into()),
+    }
+}
+
+/// What to do with a reopened decision whose values are filled in.
+pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
+    match mode {
+        TaskKind::Pair => ", your choice shown: a/b/t/x decides again",
+        TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
+        TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
+    }
+}
+
+/// Rate mode with aspects: a rating for (candidate, current aspect); then the next empty cell,
+/// going across the candidates for one aspect before the next aspect (comparing answers on one
+/// aspect at a time).
+fn rate_aspect(m: &mut Model, p: usize, r: u32, label: &str) {
+    let aspects = m.spec.rate.aspects.len();
+    let count = m.view.order.len();
+    let Some(d) = m.view.draft.rate_mut() else {
+        return;
+    };
+    let a = d.aspect.min(aspects - 1);
+    d.aspect_ratings[p][a] = Some(r);
+    let cells = count * aspects;
+    let start = a * count + p;
+    let next = (1..=cells)
+        .map(|k| (start + k) % cells)
+        .find(|&c| d.aspect_ratings[c % count][c / count].is_none());
+    let name = m.spec.rate.aspects[a].clone();
+    match next {
+        Some(c) => {
+            d.aspect = c / count;
+            set_focus(m, Focus::Pane(c % count));
+            m.status = Some(format!("[{}] {name}: {label}", p + 1));
+        }
+        None => m.status = Some("every aspect rated: Enter submits".into()),
+    }
+}
+
+/// Rate mode with aspects, on Enter: the first cell still empty (aspect by aspect), shown and
+/// said; false when every cell is rated.
+fn aspect_missing(m: &mut Model) -> bool {
+    let count = m.view.order.len();
+    let aspects = &m.spec.rate.aspects;
+    let Some(d) = m.view.draft.rate_mut() else {
+        return true;
+    };
+    let missing = (0..aspects.len())
+        .flat_map(|a| (0..count).map(move |p| (a, p)))
+        .find(|&(a, p)| d.aspect_ratings[p][a].is_none());
+    let Some((a, p)) = missing else {
+        return false;
+    };
+    let left = d
+        .aspect_ratings
+        .iter()
+        .flatten()
+        .filter(|r| r.is_none())
+        .count();
+    d.aspect = a;
+    m.status = Some(format!("{left} ratings to go: [{}] {}", p + 1, aspects[a]));
+    set_focus(m, Focus::Pane(p));
+    true
+}

@@ -1,0 +1,336 @@
+//! `update(&mut Model, Msg, now) -> Vec<Effect>`: every behaviour of the labeling screen, as a
+//! pure function. Decisions become `Effect::Append`; the loop writes them and answers with
+//! `Msg::Saved` or `Msg::SaveFailed`.
+
+mod deciding;
+mod navigating;
+mod overlays;
+
+use crate::labels::Event;
+
+use super::content::PaneId;
+use super::keymap::Action;
+use super::keymap::Key;
+use super::layout::{self, areas, inner};
+use super::model::{Model, Overlay, SaveState};
+use super::textarea::Edit;
+
+use deciding::{retry, send_next};
+pub use navigating::start_review;
+use navigating::{input, more_tasks};
+use overlays::{answer_undo, close_editor};
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(Action),
+    Resize(u16, u16),
+    /// The event with this sequence number is on disk (fsynced).
+    Saved(u64),
+    /// Writing it failed; it stays in memory and is retried.
+    SaveFailed(u64, String),
+    /// Time passes (redraws the clock; retries failed writes).
+    Tick,
+    /// Something outside changed that the labeler must know (e.g. the candidate file was
+    /// edited on disk); shown until the session ends.
+    Warn(String),
+    /// New events from the other annotators' logs in the labels folder.
+    Others(Vec<Event>),
+    /// A key while a line is being typed (`:` or `/`).
+    Input(InputKey),
+    /// y (true) or any other key (false) to a yes/no question on screen.
+    Answer(bool),
+    /// A key for the rationale editor while it is open.
+    Edit(Key),
+    /// Pasted text (bracketed paste): into the rationale editor or the line being typed, if
+    /// one is open; otherwise ignored, and the footer says so (a paste is never taken as keys).
+    Paste(String),
+}
+
+/// Keys of the one-line editor in the footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    Char(char),
+    Backspace,
+    Enter,
+    Esc,
+}
+
+/// What the loop must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append this event to the log, fsync, then send `Msg::Saved(seq)`.
+    Append {
+        seq: u64,
+        event: Box<Event>,
+    },
+    Quit,
+}
+
+pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
+    m.now_ms = now_ms;
+    let shown = (m.current, m.view.key.clone());
+    let fx = handle(m, msg, now_ms);
+    if (m.current, &m.view.key) != (shown.0, &shown.1) {
+        m.guard.task_shown(now_ms);
+    }
+    fx
+}
+
+fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(a) => {
+            m.touched = true;
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            // Waiting for the next task of a file still being read: take in what has been
+            // checked since, so this key acts on the next task, not on the one just decided.
+            if m.awaiting && m.progress.is_some() {
+                m.sync_tasks();
+                more_tasks(m);
+            }
+            key(m, a, &mut fx);
+        }
+        Msg::Resize(w, h) => m.size = (w, h),
+        Msg::Saved(seq) => {
+            m.unsaved.remove(&seq);
+            if m.in_flight == Some(seq) {
+                m.in_flight = None;
+            }
+            // The next held event, in order (after a failure too: recovering).
+            send_next(m, &mut fx);
+            m.save = if m.unsaved.is_empty() {
+                SaveState::Saved
+            } else {
+                match &m.save {
+                    SaveState::Failed {
+                        error, failures, ..
+                    } => SaveState::Failed {
+                        pending: m.unsaved.len(),
+                        error: error.clone(),
+                        failures: *failures,
+                    },
+                    _ => SaveState::Saving(m.unsaved.len()),
+                }
+            };
+        }
+        Msg::SaveFailed(seq, error) => {
+            if m.in_flight == Some(seq) {
+                m.in_flight = None;
+            }
+            let before = match m.save {
+                SaveState::Failed { failures, .. } => failures,
+                _ => 0,
+            };
+            m.save = SaveState::Failed {
+                pending: m.unsaved.len(),
+                error,
+                failures: before + 1,
+            };
+        }
+        Msg::Tick => {
+            // A source still reading in the background may have more tasks by now.
+            if m.progress.is_some() {
+                m.sync_tasks();
+                more_tasks(m);
+            }
+            if matches!(m.save, SaveState::Failed { .. }) {
+                retry(m, &mut fx);
+            }
+        }
+        Msg::Warn(w) => m.warning = Some(w),
+        Msg::Answer(yes) => {
+            m.clock.input(now_ms);
+            answer_undo(m, yes, &mut fx);
+        }
+        Msg::Input(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            input(m, k)
+        }
+        Msg::Edit(k) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            if let Some(ed) = m.editor.as_mut()
+                && ed.input(k) == Edit::Close
+            {
+                close_editor(m, &mut fx);
+            }
+        }
+        Msg::Paste(t) => {
+            m.clock.input(now_ms);
+            m.session_clock.input(now_ms);
+            paste(m, &t);
+        }
+        Msg::Others(events) => {
+            let was_wanted = m.team.wants(&m.view.key);
+            m.apply_others(events);
+            if was_wanted && !m.team.wants(&m.view.key) && !m.decisions.is_decided(&m.view.key) {
+                m.status = Some(format!(
+                    "others have now decided this task {} times (the overlap wanted); }} goes to an open one",
+                    m.team.others_on(&m.view.key)
+                ));
+            }
+            // Work that others gave back (an undo) is served again, even after "done".
+            if matches!(m.overlay, Overlay::Done | Overlay::NothingLeft)
+                && let Some(i) = m.first_open_from(m.current)
+            {
+                m.close_done();
+                m.go_to(i);
+                m.status = Some("a task became available again".into());
+            }
+        }
+    }
+    prepare(m);
+    fx
+}
+
+/// Pasted text goes where text is being written: the rationale editor, or the `:` or `/`
+/// line (as typed characters: controls and line breaks are left out).
+fn paste(m: &mut Model, text: &str) {
+    if let Some(ed) = m.editor.as_mut() {
+        ed.paste(text);
+    } else if m.input.is_some() {
+        for c in text.chars() {
+            input(m, InputKey::Char(c));
+        }
+    } else {
+        m.status = Some(
+            "pasted text ignored: paste into the rationale editor (r) or a : or / line".into(),
+        );
+    }
+}
+
+/// A key's action, once no overlay takes it: the common keys here, the rest by what they do.
+fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    if overlays::key(m, a, fx) {
+        return;
+    }
+    if layout::too_small(m.size) && a != Action::Quit {
+        return;
+    }
+    if m.input.is_some() {
+        // The loop sends typed keys as Msg::Input; a stray action must not act meanwhile.
+        return;
+    }
+    if let Some(ms) = typed_ahead(m, a) {
+        m.status = Some(format!(
+            "key ignored: this task appeared {ms} ms before it (typed ahead?) - press it again"
+        ));
+        return;
+    }
+    m.status = None;
+    match a {
+        Action::Quit => {
+            // Writes still on their way are finished by the loop before it exits; only
+            // decisions that failed to save make quitting ask first.
+            if matches!(m.save, SaveState::Failed { .. }) {
+                m.overlay = Overlay::ConfirmQuit;
+            } else {
+                m.quit = true;
+                fx.push(Effect::Quit);
+            }
+        }
+        Action::Cancel => {
+            m.zoom = false;
+            m.show_matches = false;
+            if let Some(r) = m.view.draft.rank_mut() {
+                r.tie_next = false;
+            }
+            if m.view
+                .draft
+                .pair_mut()
+                .and_then(|p| p.pending.take())
+                .is_some()
+            {
+                m.status = Some("cancelled: choose again".into());
+            }
+        }
+        Action::Help => {
+            m.overlay = Overlay::Help;
+            m.help_scroll = 0;
+        }
+        Action::Guidelines => {
+            if m.spec.guidelines.is_some() {
+                m.overlay = Overlay::Guidelines;
+                m.guide_scroll = 0;
+            } else {
+                m.status = Some("this task has no guidelines (a task file can name them)".into());
+            }
+        }
+        Action::Number(_)
+        | Action::ChooseLeft
+        | Action::ChooseRight
+        | Action::Tie
+        | Action::BothBad
+        | Action::TieNext
+        | Action::RemovePick
+        | Action::Submit
+        | Action::Skip
+        | Action::Undo
+        | Action::Rationale
+        | Action::Flag(_)
+        | Action::NextAspect => deciding::key(m, a, fx),
+        _ => navigating::key(m, a),
+    }
+}
+
+/// A key that decides (or builds a decision) arriving so soon after a new task appeared that
+/// it was meant for the one before: how many ms after.
+fn typed_ahead(m: &Model, a: Action) -> Option<u64> {
+    if a.decides() {
+        m.guard.blocks(m.now_ms)
+    } else {
+        None
+    }
+}
+
+/// Wraps what is visible at the current size (cached), keeps the focused pane on screen and
+/// clamps scroll offsets to the content.
+pub fn prepare(m: &mut Model) {
+    if layout::too_small(m.size) {
+        return;
+    }
+    // Wrap what will be visible before laying out: the prompt's height depends on how long
+    // the prompt and the visible candidates are at their widths.
+    let middle = layout::middle(m.size);
+    m.wrap.ensure(
+        &m.view.item,
+        PaneId::Prompt,
+        layout::prompt_text_width(m.size.0),
+        false,
+    );
+    let (first, columns) = layout::columns(m, middle);
+    m.view.first_pane = first;
+    for (pos, r) in columns {
+        let ci = m.view.order[pos];
+        m.wrap
+            .ensure(&m.view.item, PaneId::Cand(ci), inner(r).width, m.show());
+    }
+    let a = areas(m);
+    if let Some(r) = a.prompt {
+        let r = inner(r);
+        let lines = m.wrap.ensure(&m.view.item, PaneId::Prompt, r.width, false);
+        if m.view.prompt_scroll == usize::MAX {
+            m.view.prompt_scroll = lines.anchor;
+        }
+        m.view.prompt_scroll = m
+            .view
+            .prompt_scroll
+            .min(lines.len().saturating_sub(usize::from(r.height)));
+    }
+    for (p, r) in a.panes {
+        let r = layout::text_rect(m, r);
+        let ci = m.view.order[p];
+        let lines = m
+            .wrap
+            .ensure(&m.view.item, PaneId::Cand(ci), r.width, m.show());
+        if m.view.scroll[p] == usize::MAX {
+            // A pane first shown opens at the answer judged (the last turn of its own
+            // conversation; the top for a plain answer).
+            m.view.scroll[p] = lines.anchor;
+        }
+        m.view.scroll[p] = m.view.scroll[p].min(lines.len().saturating_sub(usize::from(r.height)));
+    }
+}

@@ -1,0 +1,121 @@
+//! Keys while an overlay is open (help, guidelines, the end-of-work screens, questions), and
+//! the two things that close with an answer: undo's question and the rationale editor.
+
+use super::deciding::{commit, take_back};
+use super::{Effect, Model};
+use crate::tui::keymap::Action;
+use crate::tui::model::Overlay;
+
+/// An overlay on screen takes the key first: scroll keys scroll the help and the guidelines,
+/// any other key closes what is open (a question is answered no). True when the key was
+/// taken; quit goes on to quit.
+pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
+    match m.overlay.clone() {
+        Overlay::Help => {
+            // Scroll keys scroll the help (it can be taller than the screen); others close it.
+            let max = m.keymap.help(m.mode, m.scale).len() + 6;
+            let page = usize::from(m.size.1.saturating_sub(4)).max(1);
+            let s = &mut m.help_scroll;
+            match a {
+                Action::ScrollDown => *s += 1,
+                Action::ScrollUp => *s = s.saturating_sub(1),
+                Action::PageDown => *s += page,
+                Action::PageUp => *s = s.saturating_sub(page),
+                Action::Top => *s = 0,
+                Action::Bottom => *s = max,
+                _ => {
+                    m.overlay = Overlay::None;
+                    if a != Action::Quit {
+                        return true;
+                    }
+                }
+            }
+            m.help_scroll = m.help_scroll.min(max);
+            if m.overlay == Overlay::Help {
+                return true;
+            }
+        }
+        Overlay::Guidelines => {
+            let page = usize::from(m.size.1.saturating_sub(4)).max(1);
+            let g = &mut m.guide_scroll;
+            match a {
+                Action::ScrollDown => *g += 1,
+                Action::ScrollUp => *g = g.saturating_sub(1),
+                Action::PageDown => *g += page,
+                Action::PageUp => *g = g.saturating_sub(page),
+                Action::Top => *g = 0,
+                _ => {
+                    m.overlay = Overlay::None;
+                    if a != Action::Quit {
+                        return true;
+                    }
+                }
+            }
+            if m.overlay == Overlay::Guidelines {
+                return true;
+            }
+        }
+        Overlay::Done | Overlay::NothingLeft => {
+            // Any key closes the overlay; quit still quits.
+            m.close_done();
+            if a != Action::Quit {
+                return true;
+            }
+        }
+        Overlay::ConfirmUndo { .. } => {
+            // y comes as `Msg::Answer`; any key that has an action means no.
+            answer_undo(m, false, fx);
+            if a != Action::Quit {
+                return true;
+            }
+        }
+        Overlay::ConfirmQuit => {
+            m.overlay = Overlay::None;
+            if a == Action::Quit {
+                m.quit = true;
+                fx.push(Effect::Quit);
+            } else {
+                m.status = Some("quit cancelled".into());
+            }
+            return true;
+        }
+        Overlay::None => {}
+    }
+    false
+}
+
+/// The answer to "take back a decision from an earlier session?".
+pub(super) fn answer_undo(m: &mut Model, yes: bool, fx: &mut Vec<Effect>) {
+    if !matches!(m.overlay, Overlay::ConfirmUndo { .. }) {
+        return;
+    }
+    m.overlay = Overlay::None;
+    if !yes {
+        m.status = Some("undo cancelled: the decision stands".into());
+        return;
+    }
+    m.undo.agree();
+    if let Some(last) = m.decisions.last().cloned() {
+        take_back(m, last, fx);
+    }
+}
+
+/// The editor closed: keep the text; a decision waiting for it is recorded now (or, with no
+/// text, not at all).
+pub(super) fn close_editor(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(ed) = m.editor.take() else {
+        return;
+    };
+    m.view.rationale = ed.text();
+    if let Some(mut ev) = m.pending.take() {
+        if ed.is_blank() {
+            m.status = Some("no rationale written: the decision was not recorded".into());
+            return;
+        }
+        ev.rationale = Some(m.view.rationale.trim().to_string());
+        m.status = None;
+        commit(m, ev, fx);
+    } else if !ed.is_blank() {
+        m.status = Some("rationale kept: it is saved with your decision".into());
+    }
+}
