@@ -25,6 +25,11 @@ pub struct AgreementArgs {
     /// The labels folder [default: <input dir>/<input stem>.labels/].
     #[arg(long, value_name = "DIR")]
     pub labels_dir: Option<PathBuf>,
+    /// Read the labels from this database instead of the labels folder (a postgresql:// URL;
+    /// the password from PGPASSWORD or ~/.pgpass) [default: `store` in the labels folder's
+    /// prefer.toml].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
     /// Print the figures as JSON (field names in docs/agreement.md).
     #[arg(long)]
     pub json: bool,
@@ -206,7 +211,12 @@ pub fn human(r: &AgreementReport) -> String {
 
 /// Runs `prefer agreement`.
 pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
-    let (dataset, st) = read_inputs("agreement", &args.paths, args.labels_dir.as_deref())?;
+    let (dataset, st) = read_inputs(
+        "agreement",
+        &args.paths,
+        args.labels_dir.as_deref(),
+        args.store.as_deref(),
+    )?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
     let r = report(&st, items.is_some());
     if args.json {

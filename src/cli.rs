@@ -45,6 +45,9 @@ pub enum Command {
     /// A labels folder shared by a team on one server: `prefer team init DIR` sets it up so
     /// nobody can write or delete another's log; `prefer team set overlap K` changes the team's K.
     Team(crate::team::TeamArgs),
+    /// PostgreSQL as the team's shared store: `prefer store init URL` creates the tables,
+    /// `push DIR URL` and `pull URL DIR` move a labels folder's logs to and from it exactly.
+    Store(crate::store::StoreArgs),
     /// Synthetic candidate sets and labels logs of any size, for benchmarks.
     #[command(hide = true)]
     Synth(crate::synth::SynthArgs),

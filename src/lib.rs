@@ -21,6 +21,7 @@ pub mod par;
 pub mod rating_scale;
 pub mod safefs;
 pub mod stats;
+pub mod store;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;

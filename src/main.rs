@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => prefer::stats::run(args),
         Command::Agreement(args) => prefer::agreement_cmd::run(args),
         Command::Team(args) => prefer::team::run(args),
+        Command::Store(args) => prefer::store::run(&args),
         Command::Synth(args) => prefer::synth::run(&args),
     };
     match result {

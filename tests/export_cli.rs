@@ -404,6 +404,20 @@ fn an_export_that_writes_nothing_says_why_and_fails() {
         "keep me\n",
         "an old output is not replaced by an empty one"
     );
+    assert!(err.contains("as it was"), "{err}");
+    // Where there was no old output, none is made, and nothing claims one was kept.
+    let new_file = dir.path().join("new.jsonl");
+    let (code, _, err) = export(&[
+        "--labels-dir",
+        labels.to_str().unwrap(),
+        "--format",
+        "ratings",
+        "--out",
+        new_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!new_file.exists());
+    assert!(err.contains("(no ") && !err.contains("as it was"), "{err}");
 }
 
 #[test]

@@ -1,30 +1,35 @@
 //! The standing decisions with the candidate file beside them, read side by side: what export,
 //! stats and agreement start from. Which logs to read is the labels folder's business
-//! ([`crate::labels::log_paths`]).
+//! ([`crate::labels::log_paths`]), or a store's ([`crate::store::team_logs`]).
 
 use std::path::Path;
 
-use crate::labels::FolderLogs;
+use crate::labels::Logs;
 pub use crate::labels::{InputError, log_paths};
 
 /// The candidate file, when there is one, and the standing decisions of the logs `paths`
-/// names, read side by side (at a million decisions each is a few hundred MB): what export,
+/// names (files, or a store's), read side by side (at a million decisions each is a few hundred MB): what export,
 /// stats and agreement start from. A problem with the file is reported before one with the
 /// logs; also returns the warnings for unfinished last lines.
 pub fn read_standing(
     file: Option<&Path>,
-    paths: impl FnOnce() -> Result<FolderLogs, InputError> + Send,
+    paths: impl FnOnce() -> Result<Logs, InputError> + Send,
 ) -> anyhow::Result<(
     Option<crate::format::Dataset>,
     super::standing::Standing,
     Vec<String>,
 )> {
     let (dataset, labels) = std::thread::scope(|s| {
-        let labels = s.spawn(|| {
-            let found = paths()?;
-            let mut r = super::standing::replay_logs(&found.logs).map_err(InputError::from)?;
-            r.0.writers.links = found.links;
-            Ok::<_, InputError>(r)
+        let labels = s.spawn(|| match paths()? {
+            Logs::Folder(found) => {
+                let mut r = super::standing::replay_logs(&found.logs).map_err(InputError::from)?;
+                r.0.writers.links = found.links;
+                Ok::<_, InputError>(r)
+            }
+            Logs::Store(mut store) => {
+                let logs = store.read_logs()?;
+                Ok(super::standing::replay_stored(logs)?)
+            }
         });
         let dataset = file.map(crate::format::load).transpose();
         let labels = labels

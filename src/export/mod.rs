@@ -112,6 +112,11 @@ pub struct ExportArgs {
     /// The labels folder [default: <input dir>/<input stem>.labels/].
     #[arg(long, value_name = "DIR")]
     pub labels_dir: Option<PathBuf>,
+    /// Read the labels from this database instead of the labels folder (a postgresql:// URL;
+    /// the password from PGPASSWORD or ~/.pgpass) [default: `store` in the labels folder's
+    /// prefer.toml].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Trl)]
     pub format: ExportFormat,
@@ -399,7 +404,12 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         return Err(ExportError::ThresholdWithoutKto.into());
     }
     let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
-        input::log_paths(Some(&args.file), args.labels_dir.as_deref(), &args.logs)
+        crate::store::team_logs(
+            Some(&args.file),
+            args.labels_dir.as_deref(),
+            &args.logs,
+            args.store.as_deref(),
+        )
     })?;
     let dataset = dataset.expect("a candidate file was given");
     let mut st = st;
@@ -512,7 +522,11 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
             "prefer export: wrote nothing{}: {}",
             args.out
                 .as_deref()
-                .map(|p| format!(" (and left {} as it was)", p.display()))
+                .map(|p| if p.exists() {
+                    format!(" (and left {} as it was)", p.display())
+                } else {
+                    format!(" (no {} made)", p.display())
+                })
                 .unwrap_or_default(),
             nothing_because(&report, &st, args.format)
         );

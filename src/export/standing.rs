@@ -176,11 +176,32 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
 pub fn replay_logs(
     paths: &[std::path::PathBuf],
 ) -> Result<(Replays, Vec<String>), crate::labels::LogError> {
+    replay_sources(paths.iter().map(|path| {
+        let (bytes, torn) = crate::labels::read_complete(path)?;
+        Ok((path.clone(), bytes, torn))
+    }))
+}
+
+/// [`replay_logs`] of the logs a store holds (whole lines only, so none is unfinished).
+pub fn replay_stored(
+    logs: Vec<crate::labels::StoredLog>,
+) -> Result<(Replays, Vec<String>), crate::labels::LogError> {
+    replay_sources(logs.into_iter().map(|l| Ok((l.name, l.bytes, None))))
+}
+
+/// [`replay_logs`] of logs given as (name, complete bytes, torn tail left out), read one at a
+/// time as the replay reaches them.
+fn replay_sources(
+    logs: impl Iterator<
+        Item = Result<(std::path::PathBuf, Vec<u8>, Option<usize>), crate::labels::LogError>,
+    >,
+) -> Result<(Replays, Vec<String>), crate::labels::LogError> {
     let mut per: BTreeMap<String, Replayed> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut writers = Writers::default();
-    for (n, path) in paths.iter().enumerate() {
-        let (bytes, torn) = crate::labels::read_complete(path)?;
+    for (n, log) in logs.enumerate() {
+        let (path, bytes, torn) = log?;
+        let path = &path;
         if let Some(bytes) = torn {
             warnings.push(format!(
                 "{}: left out an unfinished last line ({bytes} bytes; being written, or cut off by a crash)",

@@ -226,7 +226,7 @@ pub(super) fn import_problem(path: &Path, bytes: &[u8]) -> Option<Problem> {
         line: 1,
         field: None,
         what: format!(
-            "this is a {} dataset, not a candidate-set file",
+            "this is a dataset in the {} layout, not a candidate-set file",
             from.name()
         ),
         fix: format!(
@@ -597,7 +597,7 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(
             p[0],
-            "data/hh-train.jsonl:1: this is a hh dataset, not a candidate-set file - turn it into one first: prefer import --from hh data/hh-train.jsonl --out data/hh-train.candidates.jsonl"
+            "data/hh-train.jsonl:1: this is a dataset in the hh layout, not a candidate-set file - turn it into one first: prefer import --from hh data/hh-train.jsonl --out data/hh-train.candidates.jsonl"
         );
         let oasst = "{\"message_id\":\"m1\",\"parent_id\":null,\"text\":\"hi\",\"role\":\"prompter\",\"message_tree_id\":\"m1\"}\n";
         let p = problems(load_str("oasst.jsonl", oasst));

@@ -34,6 +34,10 @@ pub enum LogError {
     /// A symbolic link, a directory or a device where the log belongs.
     #[error("{source}")]
     Refused { source: std::io::Error },
+    /// A store of logs other than a folder could not be read (the message names it, without
+    /// its password).
+    #[error("{0}")]
+    Store(String),
     #[error("labels log {path}: {source}")]
     Io {
         path: PathBuf,

@@ -37,6 +37,9 @@ pub struct FolderSettings {
     /// says). Off unless the folder asks for it.
     #[serde(default)]
     pub follow_links: bool,
+    /// The team's labels are kept in this database (a `postgresql://` URL, best without its
+    /// password: PGPASSWORD or ~/.pgpass give it) instead of this folder's logs.
+    pub store: Option<String>,
 }
 
 impl FolderSettings {
@@ -59,7 +62,7 @@ impl FolderSettings {
                 .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
                 .unwrap_or(1);
             anyhow::anyhow!(
-                "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1) and `follow_links = true|false`",
+                "{}:{line}: {} - the folder settings take `overlap = K` (K >= 1), `follow_links = true|false` and `store = \"postgresql://...\"`",
                 path.display(),
                 e.message()
             )

@@ -10,9 +10,10 @@ pub mod follow;
 mod log;
 mod progress;
 mod replay;
+mod store;
 mod writers;
 
-pub(crate) use codec::check_log;
+pub(crate) use codec::{Checked, check_log};
 pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;
 pub use decisions::{Decisions, Taken, TaskCounts};
@@ -27,4 +28,5 @@ pub(crate) use log::read_complete;
 pub use log::{LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
 pub use progress::{ReadCounts, ReadProgress};
 pub use replay::{ByAnnotator, replay_by_annotator};
+pub use store::{LogStore, Logs, StoredLog};
 pub use writers::{WriterCounts, Writers};

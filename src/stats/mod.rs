@@ -24,6 +24,11 @@ pub struct StatsArgs {
     /// The labels folder [default: <input dir>/<input stem>.labels/].
     #[arg(long, value_name = "DIR")]
     pub labels_dir: Option<PathBuf>,
+    /// Read the labels from this database instead of the labels folder (a postgresql:// URL;
+    /// the password from PGPASSWORD or ~/.pgpass) [default: `store` in the labels folder's
+    /// prefer.toml].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
@@ -61,19 +66,20 @@ pub fn read_inputs(
     cmd: &str,
     paths: &[PathBuf],
     labels_dir: Option<&Path>,
+    store: Option<&str>,
 ) -> anyhow::Result<(Option<format::Dataset>, standing::Standing)> {
     let (file, logs) = match paths.split_first() {
         Some((first, rest)) if !looks_like_log(first) => (Some(first.clone()), rest.to_vec()),
         _ => (None, paths.to_vec()),
     };
-    if file.is_none() && logs.is_empty() && labels_dir.is_none() {
+    if file.is_none() && logs.is_empty() && labels_dir.is_none() && store.is_none() {
         return Err(StatsError::NothingToRead.into());
     }
     if !logs.is_empty() && labels_dir.is_some() {
         return Err(StatsError::Both.into());
     }
     let (dataset, st, warnings) = input::read_standing(file.as_deref(), || {
-        input::log_paths(file.as_deref(), labels_dir, &logs)
+        crate::store::team_logs(file.as_deref(), labels_dir, &logs, store)
     })?;
     for w in warnings.iter().chain(&st.writers.findings()) {
         eprintln!("prefer {cmd}: warning: {w}");
@@ -83,7 +89,12 @@ pub fn read_inputs(
 
 /// Runs `prefer stats`.
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let (dataset, st) = read_inputs("stats", &args.paths, args.labels_dir.as_deref())?;
+    let (dataset, st) = read_inputs(
+        "stats",
+        &args.paths,
+        args.labels_dir.as_deref(),
+        args.store.as_deref(),
+    )?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
     let report = compute::report(&st, items);
     if args.json {

@@ -188,12 +188,17 @@ pub fn human(r: &Report) -> String {
     }
 
     let _ = writeln!(s, "\nPosition bias (50% = none; ⚑ when p < {FLAG_P})");
-    bias_line(&mut s, "left wins (pair), all", &r.position.pair_left_wins);
-    bias_line(
-        &mut s,
-        "first shown wins (rank), all",
+    // A kind of task nobody did has no line, unless neither was done.
+    let (pair, rank) = (
+        &r.position.pair_left_wins,
         &r.position.rank_first_shown_wins,
     );
+    if pair.n > 0 || rank.n == 0 {
+        bias_line(&mut s, "left wins (pair), all", pair);
+    }
+    if rank.n > 0 {
+        bias_line(&mut s, "first shown wins (rank), all", rank);
+    }
     for a in &r.annotators {
         if a.position.pair_left_wins.n > 0 {
             bias_line(

@@ -81,6 +81,9 @@ pub struct Extras {
     pub asked: Option<TaskKey>,
     /// Tasks this labeler decided beyond the overlap on purpose.
     pub made: BTreeSet<TaskKey>,
+    /// Tasks whose decision this labeler took back with undo in this session: deciding them
+    /// again is a correction, never an extra.
+    pub reopened: BTreeSet<TaskKey>,
 }
 
 /// What the screen says about saving.

@@ -45,13 +45,14 @@ fn deciders(m: &Model, key: &TaskKey) -> Vec<String> {
 
 /// True when `ev` may be recorded. A decision on a task that already has its K decisions from
 /// others (and none of this labeler's) would be one more than the team wants: the first time
-/// it is held back with a message, and deciding again on the same task adds it.
+/// it is held back with a message, and deciding again on the same task adds it. A decision
+/// the labeler took back with undo is theirs to make again.
 pub fn allowed(m: &mut Model, ev: &Event) -> bool {
     if m.review.is_some() || !ev.is_decision() {
         return true;
     }
     let key = ev.key();
-    if m.team.wants(&key) || m.decisions.is_decided(&key) {
+    if m.team.wants(&key) || m.decisions.is_decided(&key) || m.extras.reopened.contains(&key) {
         return true;
     }
     if m.extras.asked.as_ref() == Some(&key) {
@@ -72,10 +73,11 @@ pub fn allowed(m: &mut Model, ev: &Event) -> bool {
 /// Tasks with more than K decisions that no extra decision of this session explains: two
 /// labelers took them at the same moment (or an earlier session added one on purpose).
 pub fn races(m: &Model) -> usize {
+    // Decided again after an undo while others had filled it: the labeler's own correction.
     let explained = m
         .extras
         .made
-        .iter()
+        .union(&m.extras.reopened)
         .filter(|k| m.decisions.is_decided(k) && m.team.others_on(k) >= m.team.overlap)
         .count();
     m.team.over().saturating_sub(explained)
@@ -188,6 +190,30 @@ mod tests {
         assert_eq!(added.len(), 1);
         assert_eq!(m.team.over(), 1);
         assert_eq!((extras(&m), races(&m)), (1, 0));
+    }
+
+    #[test]
+    fn a_decision_taken_back_with_undo_is_made_again_without_asking() {
+        // Overlap 1: cat decided q0, then ben added one more on purpose. cat takes theirs
+        // back to change it: submitting again is a correction, not an extra to ask about.
+        let mut m = team_model(2, 1);
+        at_start(&mut m, String::new(), String::new());
+        assert_eq!(keys(&mut m, &[Number(2), Submit]).len(), 1);
+        m.apply_others(vec![rank_by("ben", "q0")]);
+        let undone = keys(&mut m, &[Undo]);
+        assert!(undone[0].retract, "{undone:?}");
+        // A moment later (not typed ahead of the reopened task).
+        let again: Vec<Event> = update(&mut m, Msg::Key(Submit), 5000)
+            .into_iter()
+            .filter_map(|fx| match fx {
+                Effect::Append { event, .. } => Some(*event),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(again.len(), 1, "held back: {:?}", m.status);
+        assert!(again[0].is_decision());
+        // Not a race, and not an extra asked for.
+        assert_eq!((extras(&m), races(&m)), (0, 0));
     }
 
     #[test]

@@ -208,6 +208,18 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         OverlapChoice::Use(k) => (k, false),
         OverlapChoice::Store(k) => (k, true),
     };
+    if let (Some(asked), Some(file_mode), Some(task), None) =
+        (args.mode, spec.mode, &args.task, &args.review)
+        && asked != file_mode
+    {
+        anyhow::bail!(
+            "--mode {} but the task file {} is for mode = \"{}\" (its options would not apply) - leave out --mode, or give a task file made for {} mode",
+            asked.name(),
+            task.display(),
+            file_mode.name(),
+            asked.name()
+        );
+    }
     let mode = match (args.mode, &args.review) {
         (Some(m), _) => Some(m),
         (None, Some(_)) => None,
@@ -714,7 +726,14 @@ pub fn summarise(
             over_note(&model)
         );
     }
-    println!("labels log: {}", config.log_path.display());
+    if config.log_path.exists() {
+        println!("labels log: {}", config.log_path.display());
+    } else {
+        println!(
+            "labels log: none yet (it is made at the first decision: {})",
+            config.log_path.display()
+        );
+    }
     let logs = args
         .review
         .as_ref()
@@ -899,9 +918,8 @@ fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String
     if let Some(out) = &args.out {
         parts.push(format!("--out {}", shell_quote(&out.to_string_lossy())));
     }
-    if let Some(k) = args.overlap {
-        parts.push(format!("--overlap {k}"));
-    }
+    // No --overlap: the labels folder's prefer.toml holds it from the first session on (and a
+    // later different one is refused).
     if args.no_shuffle {
         parts.push("--no-shuffle".into());
     }
@@ -952,6 +970,21 @@ mod tests {
     }
 
     #[test]
+    fn the_resume_command_leaves_the_overlap_to_the_folder() {
+        // The folder's prefer.toml keeps the first --overlap; repeating it would be refused
+        // once a team lead changes it with `prefer team set overlap`.
+        let a = SessionArgs {
+            overlap: Some(2),
+            labels_dir: Some(PathBuf::from("team")),
+            ..args()
+        };
+        assert_eq!(
+            resume_command(&a, "tess", TaskKind::Pair),
+            "prefer label data/set.jsonl --mode pair --annotator tess --labels-dir team"
+        );
+    }
+
+    #[test]
     fn without_options_the_defaults_of_prefer_label() {
         let c = resolve(&args(), &env(), files()).unwrap();
         assert_eq!(c.annotator, "tess");
@@ -960,6 +993,31 @@ mod tests {
         assert_eq!((c.overlap, c.mode, c.scale, c.shuffle), (1, None, 5, true));
         assert_eq!(c.theme, Theme::Default);
         assert_eq!(c.keymap, KeyMap::default());
+    }
+
+    #[test]
+    fn a_mode_other_than_the_task_files_is_refused() {
+        let mut f = files();
+        f.spec.mode = Some(TaskKind::Pair);
+        let a = SessionArgs {
+            mode: Some(TaskKind::Rank),
+            task: Some(PathBuf::from("task.toml")),
+            ..args()
+        };
+        let e = resolve(&a, &env(), f.clone()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--mode rank but the task file task.toml is for mode = \"pair\""),
+            "{e}"
+        );
+        // The same mode is fine.
+        let same = SessionArgs {
+            mode: Some(TaskKind::Pair),
+            ..a
+        };
+        assert_eq!(
+            resolve(&same, &env(), f).unwrap().mode,
+            Some(TaskKind::Pair)
+        );
     }
 
     #[test]

@@ -329,11 +329,20 @@ fn a_complete_ranking_stays_in_the_footer_until_enter() {
         ],
     );
     assert!(m.view.draft.rank().unwrap().auto_last);
+    // At 80 columns the ranking and the key that submits it both stay; Tab keeps its key.
     let footer = screen(&m)[23].clone();
     assert!(
-        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete: Enter submits)"),
+        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete) │ Enter submit  Tab  ? help"),
         "{footer}"
     );
+    send(&mut m, Msg::Resize(100, 24), 0);
+    let footer = screen(&m)[23].clone();
+    assert!(
+        footer.contains("ranking 3 > 1 > 5 = 2 > 6 > 4 (complete) │")
+            && footer.contains("Enter submit"),
+        "{footer}"
+    );
+    send(&mut m, Msg::Resize(80, 24), 0);
     // A message on top of it does not hide it.
     keys(&mut m, &[Number(9)]);
     let footer = screen(&m)[23].clone();
@@ -361,9 +370,23 @@ fn the_footer_at_80_columns_keeps_undo_and_the_key_to_hidden_panes() {
     // Complete: the ranking says how to submit it.
     keys(&mut m, &[Number(1), Number(4)]);
     let footer = screen(&m)[23].clone();
-    for hint in ["Enter submits", "Tab focus", "? help", "q quit"] {
+    for hint in ["(complete) │ Enter submit", "Tab focus", "? help", "q quit"] {
         assert!(footer.contains(hint), "{hint} missing: {footer}");
     }
+}
+
+#[test]
+fn a_narrow_footer_keeps_the_key_to_hidden_panes_before_undo() {
+    // Nine candidates at 40 columns: "1-9 rank next", "Tab focus", "? help" and "q quit" do
+    // not all fit whole; Tab stays (as its key alone if need be) and undo does not take its
+    // place.
+    let mut m = model(&[9], TaskKind::Rank);
+    send(&mut m, Msg::Resize(40, 10), 0);
+    let footer = screen(&m)[9].clone();
+    for hint in ["1-9 rank next", "Tab ", "? help", "q quit"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+    assert!(!footer.contains("u undo"), "{footer}");
 }
 
 #[test]

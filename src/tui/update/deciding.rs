@@ -538,6 +538,9 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     ev.pair = last.pair.clone();
     ev.retract = true;
     let was_decision = last.is_decision();
+    if was_decision {
+        m.extras.reopened.insert(key.clone());
+    }
     record(m, ev, fx);
     if was_decision && !earlier {
         m.session_decisions = m.session_decisions.saturating_sub(1);

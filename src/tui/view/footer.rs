@@ -2,7 +2,7 @@
 //! the key map.
 //!
 //! ```text
-//! ● ranking 3 > 1 = 2 (complete: Enter submits) │ Bksp unpick  Enter submit  u undo  ? help ...
+//! ● ranking 3 > 1 = 2 (complete) │ Bksp unpick  Enter submit  u undo  ? help ...
 //! ```
 //! The keys hints are chosen by what the state on screen needs when the line is short of room:
 //! help and quit always, then the keys that act now, then undo, skip and the rest.
@@ -64,15 +64,17 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         .footer_hints(m.mode, m.scale, m.review.is_some())
         .into_iter()
         .map(|(a, keys, desc)| Hint {
+            action: a,
             priority: priority(m, a),
             keys,
             desc,
         })
         .collect();
-    // The status gets what the keys that always show leave.
+    // The status gets what the keys that always show leave, and the key that submits a
+    // complete decision (a message can be long; a complete ranking must say how to send it).
     let essential: usize = hints
         .iter()
-        .filter(|h| h.priority == 0)
+        .filter(|h| h.priority == 0 || h.priority == 1 && h.action == Action::Submit)
         .map(Hint::width)
         .sum();
     let mut spans = Vec::new();
@@ -85,12 +87,16 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         spans.push(Span::raw(" │ "));
         used += 3;
     }
-    for h in fit(&hints, width.saturating_sub(used)) {
+    for (h, whole) in fit(&hints, width.saturating_sub(used)) {
         spans.push(Span::styled(
             h.keys.clone(),
             Style::new().add_modifier(Modifier::REVERSED),
         ));
-        spans.push(Span::raw(format!(" {}  ", h.desc)));
+        spans.push(Span::raw(if whole {
+            format!(" {}  ", h.desc)
+        } else {
+            "  ".to_string()
+        }));
     }
     Line::from(spans)
 }
@@ -117,6 +123,7 @@ fn jump_prompt(m: &Model) -> String {
 /// A key hint of the footer, with how much the current state needs it (0: always shown, then
 /// the lower the sooner).
 struct Hint {
+    action: Action,
     priority: u8,
     keys: String,
     desc: &'static str,
@@ -126,26 +133,41 @@ impl Hint {
     fn width(&self) -> usize {
         crate::text::str_width(&self.keys) + 1 + self.desc.len() + 2
     }
+
+    /// The key alone, without what it does (`?` says).
+    fn keys_width(&self) -> usize {
+        crate::text::str_width(&self.keys) + 2
+    }
 }
 
-/// The hints that fit in `width`, most needed first, shown in their usual order.
-fn fit(hints: &[Hint], width: usize) -> Vec<&Hint> {
+/// The hints that fit in `width`, most needed first, shown in their usual order, each whole
+/// (`true`) or as its key alone when only that fits: a key the state needs is never dropped
+/// for one it needs less.
+fn fit(hints: &[Hint], width: usize) -> Vec<(&Hint, bool)> {
     let mut order: Vec<usize> = (0..hints.len()).collect();
     order.sort_by_key(|&i| (hints[i].priority, i));
-    let mut keep = vec![false; hints.len()];
+    let mut keep = vec![None; hints.len()];
     let mut used = 0;
+    let mut dropped_at = None;
     for i in order {
-        let w = hints[i].width();
-        if used + w <= width {
-            keep[i] = true;
-            used += w;
+        let h = &hints[i];
+        if dropped_at.is_some_and(|p| h.priority > p) {
+            break;
+        }
+        if used + h.width() <= width {
+            keep[i] = Some(true);
+            used += h.width();
+        } else if h.priority > 0 && used + h.keys_width() <= width {
+            keep[i] = Some(false);
+            used += h.keys_width();
+        } else {
+            dropped_at = Some(h.priority);
         }
     }
     hints
         .iter()
         .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(h, _)| h)
+        .filter_map(|(h, k)| Some((h, k?)))
         .collect()
 }
 
@@ -189,7 +211,7 @@ fn priority(m: &Model, a: Action) -> u8 {
 }
 
 /// Rank mode: the ranking being built, by pane number (`3 > 1 > 5 = 2`), so it can be read when
-/// not every pane is on screen; when it is complete, that Enter submits it.
+/// not every pane is on screen; and when it is complete (the footer's Enter hint then stays).
 fn ranking_so_far(m: &Model) -> Option<String> {
     let d = m.view.draft.rank()?;
     if d.tiers.is_empty() || m.review.is_some() {
@@ -210,9 +232,9 @@ fn ranking_so_far(m: &Model) -> Option<String> {
     let state = if m.view.decided || m.ranked_count() < target {
         ""
     } else if target < count {
-        " (best picked: Enter submits)"
+        " (best picked)"
     } else {
-        " (complete: Enter submits)"
+        " (complete)"
     };
     Some(format!("ranking {}{state}", tiers.join(" > ")))
 }

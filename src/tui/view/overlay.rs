@@ -39,6 +39,11 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     // cell or two read as a second border of the box.
     let w = if area.width - w < 8 { area.width } else { w };
     let h = if area.height - h < 4 { area.height } else { h };
+    // A line wider than the box ends in … rather than stopping mid-word without a sign.
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| cut(l, usize::from(w.saturating_sub(2))))
+        .collect();
     // A help taller than the screen scrolls; the title says how.
     let inner_h = usize::from(h.saturating_sub(2));
     let (title, lines) = if lines.len() > inner_h {
@@ -230,4 +235,50 @@ fn guidelines(m: &Model, f: &mut Frame, area: Rect) {
         ),
         r,
     );
+}
+
+/// `line` cut to `width` cells, ending in … when something was cut.
+fn cut(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let w = crate::text::str_width(&s.content);
+        if w < left {
+            left -= w;
+            spans.push(s);
+            continue;
+        }
+        // Something is cut at or after this span: it ends in … either way.
+        let forced = format!("{}…", s.content);
+        spans.push(Span::styled(
+            crate::text::truncate(&forced, left.max(1)),
+            s.style,
+        ));
+        break;
+    }
+    Line::from(spans).style(line.style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_line_wider_than_the_box_ends_in_an_ellipsis() {
+        let l = Line::from(vec![
+            Span::raw("u       "),
+            Span::raw("takes back the last decision"),
+        ]);
+        assert_eq!(text(&cut(l.clone(), 20)), "u       takes back …");
+        assert_eq!(text(&cut(l.clone(), 100)), text(&l));
+        // Cut exactly at a span's end: the sign is still there.
+        assert_eq!(text(&cut(l, 8)), "u      …");
+    }
 }

@@ -1,0 +1,141 @@
+//! PostgreSQL as a team's shared store of labels: `prefer store init|push|pull`, and the logs
+//! that export, stats and agreement read when a store is named (`--store URL`,
+//! `PREFER_STORE`, or `store = "URL"` in the labels folder's `prefer.toml`). The folder stays
+//! the default. See docs/store.md.
+
+pub mod assign;
+mod read;
+pub mod schema;
+pub mod sync;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+pub use read::PgLogs;
+pub use target::{StoreError, Target, is_url, redact};
+
+use crate::labels::{FolderSettings, InputError, LogError, Logs};
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    #[command(subcommand)]
+    pub what: StoreCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create the tables in a database, or bring them up to this prefer's version (running it
+    /// again changes nothing).
+    Init {
+        /// postgresql://USER@HOST:PORT/DATABASE (the password: PGPASSWORD or ~/.pgpass).
+        url: String,
+    },
+    /// Send a labels folder's logs to the database: the lines it does not have yet.
+    Push {
+        /// The labels folder (<input stem>.labels/).
+        dir: PathBuf,
+        url: String,
+    },
+    /// Write the database's logs into a labels folder: the lines it does not have yet, byte
+    /// for byte as they were pushed.
+    Pull {
+        url: String,
+        /// The labels folder (created when missing).
+        dir: PathBuf,
+    },
+}
+
+/// Runs `prefer store`.
+pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    match &args.what {
+        StoreCommand::Init { url } => {
+            let t = Target::parse(url)?;
+            let mut c = t.connect()?;
+            let m = schema::init(&t, &mut c)?;
+            if m.from == m.to {
+                println!("{}: schema at version {} already", t.shown(), m.to);
+            } else {
+                println!(
+                    "{}: schema brought from version {} to {}",
+                    t.shown(),
+                    m.from,
+                    m.to
+                );
+            }
+        }
+        StoreCommand::Push { dir, url } => {
+            let t = Target::parse(url)?;
+            let mut c = t.connect()?;
+            schema::check(&t, &mut c)?;
+            let moved = sync::push(dir, &t, &mut c).map_err(|e| scrub(&t, e))?;
+            report("push", "sent", &moved, t.shown());
+        }
+        StoreCommand::Pull { url, dir } => {
+            let t = Target::parse(url)?;
+            let mut c = t.connect()?;
+            schema::check(&t, &mut c)?;
+            let moved = sync::pull(&t, &mut c, dir).map_err(|e| scrub(&t, e))?;
+            report("pull", "written", &moved, &dir.display().to_string());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scrub(t: &Target, e: anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!(t.scrub(&format!("{e:#}")))
+}
+
+fn report(cmd: &str, verb: &str, moved: &[sync::Moved], to: &str) {
+    for m in moved {
+        if let Some(note) = &m.note {
+            eprintln!("prefer store {cmd}: {}: {note}", m.stream);
+        }
+    }
+    let lines: u64 = moved.iter().map(|m| m.lines).sum();
+    let changed = moved.iter().filter(|m| m.lines > 0).count();
+    println!(
+        "{to}: {lines} line{} {verb} in {changed} log{} ({} already up to date)",
+        if lines == 1 { "" } else { "s" },
+        if changed == 1 { "" } else { "s" },
+        moved.len() - changed
+    );
+}
+
+/// The logs a command reads: those named, else a store's when one is named (`store`, from
+/// `--store` or `PREFER_STORE`, else `store = "..."` in the labels folder's `prefer.toml`),
+/// else the labels folder's (see [`crate::labels::log_paths`]).
+pub fn team_logs(
+    file: Option<&Path>,
+    dir: Option<&Path>,
+    logs: &[PathBuf],
+    store: Option<&str>,
+) -> Result<Logs, InputError> {
+    if logs.is_empty() {
+        let from_folder = match store {
+            Some(_) => None,
+            None => {
+                let folder = match (dir, file) {
+                    (Some(d), _) => Some(d.to_path_buf()),
+                    (None, Some(f)) => Some(crate::labels::labels_dir(f)),
+                    (None, None) => None,
+                };
+                match folder.filter(|d| d.is_dir()) {
+                    Some(d) => {
+                        FolderSettings::load(&d)
+                            .map_err(|e| InputError::Settings(e.to_string()))?
+                            .store
+                    }
+                    None => None,
+                }
+            }
+        };
+        if let Some(url) = store.map(str::to_string).or(from_folder) {
+            let target = Target::parse(&url).map_err(|e| LogError::Store(e.0))?;
+            return Ok(Logs::Store(Box::new(PgLogs { target })));
+        }
+    }
+    crate::labels::log_paths(file, dir, logs).map(Logs::Folder)
+}

@@ -1,0 +1,164 @@
+//! The database's tables, created and migrated by versioned steps recorded in `prefer_schema`:
+//! `prefer store init` applies the steps a database lacks (running it again changes nothing),
+//! and every other use checks the version first and refuses a schema newer than this binary.
+
+use postgres::Client;
+
+use super::target::{StoreError, Target};
+
+/// The steps, in order: step `n` (from 1) brings the schema to version `n`. A step is never
+/// changed once released; a change is a new step.
+const MIGRATIONS: &[&str] = &[
+    // 1: streams (one per annotator's log) and their events, one row per line.
+    r#"
+    CREATE TABLE prefer_streams (
+        -- The log's name: `<stream>.jsonl` in a labels folder.
+        stream text PRIMARY KEY,
+        -- Lines and bytes held, and the BLAKE3 hash of those bytes (lines with their
+        -- newlines), so a push or pull checks a whole log against a folder's in one step.
+        lines bigint NOT NULL,
+        bytes bigint NOT NULL,
+        hash bytea NOT NULL
+    );
+    CREATE TABLE prefer_events (
+        stream text NOT NULL REFERENCES prefer_streams (stream),
+        -- The line's number in its stream, from 1: (stream, seq) is the event's id, so
+        -- sending a line twice stores it once.
+        seq bigint NOT NULL,
+        -- The line exactly as written, without its newline (a blank line is kept too: a
+        -- pull gives back the same bytes).
+        line text NOT NULL,
+        -- What queries need, from the line (NULL for a blank line).
+        annotator text,
+        item text,
+        task text,
+        -- A pair task's candidates, in byte order (the task key), and the event's role.
+        pair_a text,
+        pair_b text,
+        role text,
+        -- The event's time as written (RFC 3339).
+        at text,
+        PRIMARY KEY (stream, seq)
+    );
+    CREATE INDEX prefer_events_task ON prefer_events (item, task, pair_a, pair_b);
+    CREATE INDEX prefer_events_annotator ON prefer_events (annotator);
+    "#,
+    // 2: tasks to hand out, and who holds or has decided each (see `assign`).
+    r#"
+    CREATE TABLE prefer_tasks (
+        task_id bigserial PRIMARY KEY,
+        item text NOT NULL,
+        task text NOT NULL,
+        pair_a text NOT NULL DEFAULT '',
+        pair_b text NOT NULL DEFAULT '',
+        -- Decisions wanted: never more are handed out.
+        overlap integer NOT NULL CHECK (overlap >= 1),
+        UNIQUE (item, task, pair_a, pair_b)
+    );
+    CREATE TABLE prefer_claims (
+        task_id bigint NOT NULL REFERENCES prefer_tasks (task_id),
+        annotator text NOT NULL,
+        -- A lease runs out at `lease_until` unless renewed; a decided task is `done`.
+        done boolean NOT NULL DEFAULT false,
+        lease_until timestamptz,
+        PRIMARY KEY (task_id, annotator)
+    );
+    "#,
+];
+
+/// The schema version this binary reads and writes.
+pub const VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// What [`init`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migrated {
+    pub from: i32,
+    pub to: i32,
+}
+
+/// Creates the schema or brings it up to [`VERSION`], in one transaction (two `init`s at once
+/// wait for each other). A database at a newer version is refused and left as it is.
+pub fn init(target: &Target, client: &mut Client) -> Result<Migrated, StoreError> {
+    init_to(target, client, VERSION)
+}
+
+/// [`init`] up to version `to` only (what an older prefer made; for tests of migrations).
+pub fn init_to(target: &Target, client: &mut Client, to: i32) -> Result<Migrated, StoreError> {
+    let err = |doing: &str| {
+        let doing = doing.to_string();
+        move |e: postgres::Error| target.error(&doing, e)
+    };
+    let mut tx = client.transaction().map_err(err("begin"))?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS prefer_schema (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now(),
+            prefer_version text NOT NULL
+        );
+        LOCK TABLE prefer_schema IN EXCLUSIVE MODE;",
+    )
+    .map_err(err("create prefer_schema"))?;
+    let from: i32 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM prefer_schema", &[])
+        .map_err(err("read the schema version"))?
+        .get(0);
+    if from > VERSION {
+        return Err(newer(target, from));
+    }
+    for (n, step) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        let version = n as i32 + 1;
+        tx.batch_execute(step)
+            .map_err(err(&format!("migrate to schema version {version}")))?;
+        tx.execute(
+            "INSERT INTO prefer_schema (version, prefer_version) VALUES ($1, $2)",
+            &[&version, &env!("CARGO_PKG_VERSION")],
+        )
+        .map_err(err("record the schema version"))?;
+    }
+    tx.commit().map_err(err("commit"))?;
+    Ok(Migrated {
+        from,
+        to: to.max(from),
+    })
+}
+
+/// Checks that the database's schema is the one this binary knows.
+pub fn check(target: &Target, client: &mut Client) -> Result<(), StoreError> {
+    let err = |e| target.error("read the schema version", e);
+    let exists: bool = client
+        .query_one("SELECT to_regclass('prefer_schema') IS NOT NULL", &[])
+        .map_err(err)?
+        .get(0);
+    let version: i32 = if exists {
+        client
+            .query_one("SELECT coalesce(max(version), 0) FROM prefer_schema", &[])
+            .map_err(err)?
+            .get(0)
+    } else {
+        0
+    };
+    match version {
+        v if v == VERSION => Ok(()),
+        v if v > VERSION => Err(newer(target, v)),
+        0 => Err(StoreError(format!(
+            "{}: no prefer tables in this database - create them with: prefer store init URL",
+            target.shown()
+        ))),
+        v => Err(StoreError(format!(
+            "{}: the schema is at version {v}, this prefer needs {VERSION} - bring it up to date with: prefer store init URL",
+            target.shown()
+        ))),
+    }
+}
+
+fn newer(target: &Target, v: i32) -> StoreError {
+    StoreError(format!(
+        "{}: the database's schema is version {v}, newer than this prefer knows ({VERSION}) - use a newer prefer; nothing was changed",
+        target.shown()
+    ))
+}

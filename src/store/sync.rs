@@ -1,0 +1,434 @@
+//! Moving a team's logs between a labels folder and a database, exactly: `push` sends the lines
+//! of each `<stream>.jsonl` the database does not have yet, `pull` writes the lines a folder
+//! does not have yet. Both check that what is already on each side is the same bytes (a log
+//! that was rewritten is refused, never merged) and both are no-ops when run again.
+
+use std::io::Write;
+use std::path::Path;
+
+use postgres::Client;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+
+use super::target::{StoreError, Target};
+use crate::labels::LogError;
+
+/// What a push or pull did to one log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub stream: String,
+    /// Lines written to the other side (0: it had them all).
+    pub lines: u64,
+    /// Why nothing was moved though the sides differ, when they do.
+    pub note: Option<String>,
+}
+
+/// A stream's state in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamHead {
+    pub stream: String,
+    pub lines: i64,
+    pub bytes: i64,
+    pub hash: Vec<u8>,
+}
+
+/// The stream a log file is: its name without `.jsonl`.
+pub fn stream_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".jsonl")?;
+    valid_stream(stem).then(|| stem.to_string())
+}
+
+/// A stream name that is safe as a file name in a labels folder: not empty, no path
+/// separator, no leading dot, no control character.
+pub fn valid_stream(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && !s.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+fn hash(bytes: &[u8]) -> Vec<u8> {
+    blake3::hash(bytes).as_bytes().to_vec()
+}
+
+/// Every stream the database holds, by name.
+pub fn heads(target: &Target, client: &mut Client) -> Result<Vec<StreamHead>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT stream, lines, bytes, hash FROM prefer_streams ORDER BY stream",
+            &[],
+        )
+        .map_err(|e| target.error("list the logs", e))?;
+    Ok(rows
+        .iter()
+        .map(|r| StreamHead {
+            stream: r.get(0),
+            lines: r.get(1),
+            bytes: r.get(2),
+            hash: r.get(3),
+        })
+        .collect())
+}
+
+/// Sends the folder's logs (`*.jsonl`, symbolic links left out unless its `prefer.toml` follows
+/// them) to the database. A log's last line without its newline yet is left for the next push.
+pub fn push(dir: &Path, target: &Target, client: &mut Client) -> anyhow::Result<Vec<Moved>> {
+    let follow = crate::labels::FolderSettings::load(dir)?.follow_links;
+    let found = crate::labels::folder_logs(dir, follow)?;
+    let mut out = Vec::new();
+    for path in &found.logs {
+        let Some(stream) = stream_of(path) else {
+            anyhow::bail!(
+                "{}: the name cannot be a log's name in the database (empty, hidden or with a control character) - rename the file",
+                path.display()
+            );
+        };
+        let bytes = crate::safefs::read(path).map_err(|source| LogError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        out.push(push_log(target, client, path, &stream, &bytes)?);
+    }
+    Ok(out)
+}
+
+/// Sends one log's whole lines the database lacks, in one transaction.
+pub fn push_log(
+    target: &Target,
+    client: &mut Client,
+    path: &Path,
+    stream: &str,
+    bytes: &[u8],
+) -> anyhow::Result<Moved> {
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let bytes = &bytes[..complete];
+    // Checked as every reader checks it: a damaged log is not sent.
+    let mut columns = Vec::new();
+    crate::labels::check_log(path, bytes, |c| columns.push(Columns::of(c)))?;
+    let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
+    let mut tx = client.transaction().map_err(err("begin"))?;
+    tx.execute(
+        "INSERT INTO prefer_streams (stream, lines, bytes, hash) VALUES ($1, 0, 0, $2)
+         ON CONFLICT (stream) DO NOTHING",
+        &[&stream, &hash(b"")],
+    )
+    .map_err(err("add the log"))?;
+    let row = tx
+        .query_one(
+            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
+            &[&stream],
+        )
+        .map_err(err("lock the log"))?;
+    let (have_lines, have_bytes, have_hash): (i64, i64, Vec<u8>) =
+        (row.get(0), row.get(1), row.get(2));
+    let have = have_bytes as usize;
+    if have > bytes.len() {
+        return Ok(Moved {
+            stream: stream.to_string(),
+            lines: 0,
+            note: Some(format!(
+                "the database has more of it than {} ({have_lines} lines); bring the folder up to date with: prefer store pull",
+                path.display()
+            )),
+        });
+    }
+    if hash(&bytes[..have]) != have_hash {
+        anyhow::bail!(
+            "{}: its first {have_lines} lines differ from what the database holds for `{stream}` - the log was changed after it was pushed; nothing was sent for it (keep a copy of the file and compare it with: prefer store pull URL OTHER_DIR)",
+            path.display()
+        );
+    }
+    let mut seq = have_lines;
+    let mut sent = 0u64;
+    if have < bytes.len() {
+        let copy = tx
+            .copy_in(
+                "COPY prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at) FROM STDIN (FORMAT binary)",
+            )
+            .map_err(err("send the lines"))?;
+        let types = [
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ];
+        let mut w = BinaryCopyInWriter::new(copy, &types);
+        let mut cols = columns.iter().peekable();
+        let mut start = 0usize;
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let here = start;
+            start += line.len();
+            let text = &line[..line.len() - 1];
+            // The checked event starting on this line, if it is not blank.
+            let c = match cols.peek() {
+                Some(c) if c.start == here as u64 => cols.next(),
+                _ => None,
+            };
+            if here < have {
+                continue;
+            }
+            seq += 1;
+            let text = std::str::from_utf8(text)
+                .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+            let at = c.and_then(|_| at_of(text));
+            w.write(&[
+                &stream,
+                &seq,
+                &text,
+                &c.map(|c| c.annotator.as_str()),
+                &c.map(|c| c.item.as_str()),
+                &c.map(|c| c.task),
+                &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
+                &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
+                &c.and_then(|c| c.role.as_deref()),
+                &at.as_deref(),
+            ])
+            .map_err(err("send the lines"))?;
+            sent += 1;
+        }
+        w.finish().map_err(err("send the lines"))?;
+        tx.execute(
+            "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
+            &[&stream, &seq, &(bytes.len() as i64), &hash(bytes)],
+        )
+        .map_err(err("record the log's length"))?;
+    }
+    tx.commit().map_err(err("commit"))?;
+    Ok(Moved {
+        stream: stream.to_string(),
+        lines: sent,
+        note: None,
+    })
+}
+
+/// The `at` of a checked event's line.
+fn at_of(line: &str) -> Option<std::borrow::Cow<'_, str>> {
+    #[derive(serde::Deserialize)]
+    struct At<'a> {
+        #[serde(borrow, default)]
+        at: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_str::<At<'_>>(line).ok()?.at
+}
+
+/// The columns of one checked event.
+struct Columns {
+    start: u64,
+    annotator: String,
+    item: String,
+    task: &'static str,
+    pair: Option<(String, String)>,
+    role: Option<String>,
+}
+
+impl Columns {
+    fn of(c: &crate::labels::Checked<'_>) -> Columns {
+        let b = &c.brief;
+        Columns {
+            start: b.start,
+            annotator: c.annotator.to_string(),
+            item: b.item.to_string(),
+            task: b.kind.name(),
+            pair: b.pair.map(|(l, r)| {
+                let (l, r) = if l <= r { (l, r) } else { (r, l) };
+                (l.to_string(), r.to_string())
+            }),
+            role: c.role.map(str::to_string),
+        }
+    }
+}
+
+/// Every line of a stream, each with its newline: the bytes its folder log holds.
+pub fn read_stream(
+    target: &Target,
+    client: &mut Client,
+    stream: &str,
+    size_hint: usize,
+) -> Result<Vec<u8>, StoreError> {
+    use std::io::Read;
+    let q = format!(
+        "COPY (SELECT line FROM prefer_events WHERE stream = {} ORDER BY seq) TO STDOUT (FORMAT binary)",
+        quote_literal(stream)
+    );
+    let mut raw = Vec::with_capacity(size_hint + size_hint / 8 + 64);
+    let doing = format!("read the log `{stream}`");
+    client
+        .copy_out(&q)
+        .map_err(|e| target.error(&doing, e))?
+        .read_to_end(&mut raw)
+        .map_err(|e| target.error(&doing, e))?;
+    lines_of_binary_copy(&raw).map_err(|what| {
+        StoreError(format!(
+            "{}: reading the log `{stream}`: {what}",
+            target.shown()
+        ))
+    })
+}
+
+/// A SQL string literal.
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The single text column of a binary COPY, each value followed by a newline.
+fn lines_of_binary_copy(raw: &[u8]) -> Result<Vec<u8>, &'static str> {
+    const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
+    let rest = raw.strip_prefix(SIGNATURE).ok_or("not a binary COPY")?;
+    let u32_at = |b: &[u8], i: usize| -> Result<u32, &'static str> {
+        b.get(i..i + 4)
+            .map(|x| u32::from_be_bytes([x[0], x[1], x[2], x[3]]))
+            .ok_or("cut short")
+    };
+    let ext = u32_at(rest, 4)? as usize;
+    let mut i = 8 + ext;
+    let mut out = Vec::with_capacity(raw.len());
+    loop {
+        let fields = rest.get(i..i + 2).ok_or("cut short")?;
+        let fields = i16::from_be_bytes([fields[0], fields[1]]);
+        i += 2;
+        if fields == -1 {
+            return Ok(out);
+        }
+        if fields != 1 {
+            return Err("unexpected column count");
+        }
+        let len = u32_at(rest, i)? as i32;
+        i += 4;
+        if len < 0 {
+            return Err("a NULL line");
+        }
+        let value = rest.get(i..i + len as usize).ok_or("cut short")?;
+        out.extend_from_slice(value);
+        out.push(b'\n');
+        i += len as usize;
+    }
+}
+
+/// Writes the database's logs into `dir` (created when missing): a new log is written whole,
+/// one the folder has a beginning of gets the rest appended (fsynced either way). A folder's
+/// log that differs from the database's, or has lines it lacks, is left alone and named.
+pub fn pull(target: &Target, client: &mut Client, dir: &Path) -> anyhow::Result<Vec<Moved>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for head in heads(target, client)? {
+        if !valid_stream(&head.stream) {
+            anyhow::bail!(
+                "{}: the database has a log named {:?}, which cannot be a file name - rename it in the database",
+                target.shown(),
+                head.stream
+            );
+        }
+        let path = dir.join(format!("{}.jsonl", head.stream));
+        let local = match crate::safefs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => anyhow::bail!("{}: {e}", path.display()),
+        };
+        let n = local.len();
+        let db = head.bytes as usize;
+        if n == db && hash(&local) == head.hash {
+            out.push(Moved {
+                stream: head.stream,
+                lines: 0,
+                note: None,
+            });
+            continue;
+        }
+        if n > db {
+            let note = if hash(&local[..db]) == head.hash {
+                "the folder has lines the database lacks; send them with: prefer store push"
+                    .to_string()
+            } else {
+                anyhow::bail!("{}", differs(&path, &head.stream));
+            };
+            out.push(Moved {
+                stream: head.stream,
+                lines: 0,
+                note: Some(note),
+            });
+            continue;
+        }
+        let bytes = read_stream(target, client, &head.stream, db)?;
+        if bytes.len() != db || hash(&bytes) != head.hash {
+            anyhow::bail!(
+                "{}: the log `{}` changed while it was read - run the pull again",
+                target.shown(),
+                head.stream
+            );
+        }
+        if bytes[..n] != local[..] {
+            anyhow::bail!("{}", differs(&path, &head.stream));
+        }
+        let rest = &bytes[n..];
+        let mut f = crate::safefs::open_append(&path)?;
+        f.write_all(rest)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        if n == 0 {
+            sync_dir(dir);
+        }
+        out.push(Moved {
+            stream: head.stream,
+            lines: rest.iter().filter(|&&b| b == b'\n').count() as u64,
+            note: None,
+        });
+    }
+    Ok(out)
+}
+
+fn differs(path: &Path, stream: &str) -> String {
+    format!(
+        "{}: differs from the database's log `{stream}` - it was changed on one side; left as it is (pull into an empty folder to compare)",
+        path.display()
+    )
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_names_are_safe_file_names() {
+        assert_eq!(
+            stream_of(Path::new("/x/alice.jsonl")).as_deref(),
+            Some("alice")
+        );
+        assert_eq!(stream_of(Path::new("/x/.hidden.jsonl")), None);
+        assert_eq!(stream_of(Path::new("/x/notes.txt")), None);
+        assert!(!valid_stream("../etc/passwd"));
+        assert!(!valid_stream("a\nb"));
+        assert!(valid_stream("Zoë Müller"));
+    }
+
+    #[test]
+    fn a_binary_copy_becomes_lines() {
+        let mut raw = b"PGCOPY\n\xff\r\n\0".to_vec();
+        raw.extend(0u32.to_be_bytes());
+        raw.extend(0u32.to_be_bytes());
+        for v in ["{\"a\":1}", "", "é"] {
+            raw.extend(1i16.to_be_bytes());
+            raw.extend((v.len() as u32).to_be_bytes());
+            raw.extend(v.as_bytes());
+        }
+        raw.extend((-1i16).to_be_bytes());
+        assert_eq!(
+            lines_of_binary_copy(&raw).unwrap(),
+            "{\"a\":1}\n\né\n".as_bytes()
+        );
+        assert!(lines_of_binary_copy(&raw[..raw.len() - 3]).is_err());
+    }
+}
