@@ -3,6 +3,7 @@
 pub mod action;
 pub mod agreement;
 pub mod agreement_cmd;
+pub mod card;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -516,3 +516,326 @@ fn an_excluded_annotator_leaves_no_vote_and_is_counted() {
         "{err}"
     );
 }
+
+/// (item, completion id, label) of every kto line, from --with-meta columns.
+fn kto_rows(lines: &[Value]) -> Vec<(String, String, bool)> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["item"].as_str().unwrap().into(),
+                l["completion_id"].as_str().unwrap().into(),
+                l["label"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kto_labels_each_answer_once_and_reports_contradictions() {
+    let k = |i: &str, c: &str, l: bool| (i.to_string(), c.to_string(), l);
+    // Majority: q1 c1 over c0; q2 c2 over both (c0-c1 split); q3 c0 over c1; q5 c0 over both.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta"]);
+    assert_eq!(
+        kto_rows(&lines),
+        vec![
+            k("q1", "c1", true),
+            k("q1", "c0", false),
+            k("q2", "c2", true),
+            k("q2", "c0", false),
+            k("q2", "c1", false),
+            k("q3", "c0", true),
+            k("q3", "c1", false),
+            k("q5", "c0", true),
+            k("q5", "c1", false),
+            k("q5", "c2", false),
+        ]
+    );
+    // TRL's columns, in its conversational form (q3 is a conversation): the prompt ends with
+    // the user's turn, the completion is the answer.
+    for l in &lines {
+        let prompt = l["prompt"].as_array().unwrap();
+        assert_eq!(prompt.last().unwrap()["role"], json!("user"), "{l}");
+        assert_eq!(l["completion"][0]["role"], json!("assistant"), "{l}");
+        assert!(l["label"].is_boolean());
+    }
+    assert_eq!(
+        lines[5]["prompt"][0],
+        json!({"role": "system", "content": "Be brief."})
+    );
+    assert!(err.contains("wrote 10 rows (kto)"), "{err}");
+    assert!(err.contains("2 label(s) repeated"), "{err}");
+    assert!(!err.contains("both chosen and rejected"), "{err}");
+
+    // Every annotator's pairs: on q1 alice and bob chose c1, carol c0 (and the adjudicator):
+    // both answers were chosen and rejected, so neither is written, and the summary says so.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta", "--aggregate", "all"]);
+    assert!(kto_rows(&lines).iter().all(|r| r.0 != "q1"), "{lines:?}");
+    assert!(
+        err.contains("left out answers: 3 both chosen and rejected"),
+        "{err}"
+    );
+
+    // Text when asked to flatten: the plain item is as it is, the conversation as HH text.
+    let (lines, _) = ok(&["--format", "kto", "--flatten"]);
+    assert_eq!(lines[0]["prompt"], json!("Name a prime number."));
+    assert_eq!(lines[5]["completion"], json!(" Hallo!"));
+}
+
+#[test]
+fn kto_threshold_labels_rated_answers_by_their_mean() {
+    let k = |i: &str, c: &str, l: bool| (i.to_string(), c.to_string(), l);
+    // carol rated q5 c0=5, c1=3, c2=3: with a threshold of 3, all three are desirable.
+    let (lines, err) = ok(&["--format", "kto", "--with-meta", "--kto-threshold", "3"]);
+    let q5: Vec<_> = kto_rows(&lines)
+        .into_iter()
+        .filter(|r| r.0 == "q5")
+        .collect();
+    assert_eq!(
+        q5,
+        vec![
+            k("q5", "c0", true),
+            k("q5", "c1", true),
+            k("q5", "c2", true)
+        ]
+    );
+    assert!(err.contains("wrote 10 rows (kto)"), "{err}");
+    // Only for kto.
+    let args = with_labels(&["--format", "trl-chat", "--kto-threshold", "3"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("--format kto and llamafactory-kto only"),
+        "{err}"
+    );
+}
+
+#[test]
+fn llamafactory_rows_and_their_dataset_info_entry_beside_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("dataset_info.json");
+    std::fs::write(
+        &info,
+        r#"{"alpaca_en_demo": {"file_name": "alpaca_en_demo.json"}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("prefs.jsonl");
+    let out_s = out.display().to_string();
+    let (_, err) = ok(&["--format", "llamafactory", "--out", &out_s]);
+    assert!(err.contains("wrote 6 pairs (llamafactory)"), "{err}");
+    assert!(err.contains("dataset name \"prefs\""), "{err}");
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // q3: the system message first, then human and gpt taking turns, ending with the human.
+    assert_eq!(
+        lines[3],
+        json!({
+            "conversations": [
+                {"from": "system", "value": "Be brief."},
+                {"from": "human", "value": "Say hello in French."},
+                {"from": "gpt", "value": "Bonjour !"},
+                {"from": "human", "value": "And in German?"}
+            ],
+            "chosen": {"from": "gpt", "value": "Hallo!"},
+            "rejected": {"from": "gpt", "value": "Ciao!"}
+        })
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert_eq!(
+        v["alpaca_en_demo"]["file_name"],
+        json!("alpaca_en_demo.json")
+    );
+    assert_eq!(v["prefs"]["file_name"], json!("prefs.jsonl"));
+    assert_eq!(v["prefs"]["ranking"], json!(true));
+    assert_eq!(
+        v["prefs"]["columns"],
+        json!({"messages": "conversations", "chosen": "chosen", "rejected": "rejected"})
+    );
+
+    // The KTO form: the answer closes the conversation, its label in kto_tag.
+    let kto = dir.path().join("kto.jsonl");
+    let kto_s = kto.display().to_string();
+    ok(&["--format", "llamafactory-kto", "--out", &kto_s]);
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(&kto)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["kto_tag"], json!(true));
+    assert_eq!(first["conversations"][1]["from"], json!("gpt"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 3);
+    assert_eq!(v["kto"]["columns"]["kto_tag"], json!("kto_tag"));
+
+    // A dataset_info.json that is not JSON is refused before anything is written.
+    std::fs::write(&info, "{ broken").unwrap();
+    let again = dir.path().join("again.jsonl");
+    let args = with_labels(&[
+        "--format",
+        "llamafactory",
+        "--out",
+        &again.display().to_string(),
+    ]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("dataset_info.json") && err.contains("left as it was"),
+        "{err}"
+    );
+    assert!(!again.exists());
+    assert_eq!(std::fs::read_to_string(&info).unwrap(), "{ broken");
+}
+
+#[test]
+fn h4_rows_have_whole_conversations_and_scores_from_ratings_or_ranking() {
+    let (lines, err) = ok(&["--format", "h4"]);
+    assert_eq!(lines.len(), 6);
+    let keys: Vec<&String> = lines[0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "prompt",
+            "prompt_id",
+            "chosen",
+            "rejected",
+            "messages",
+            "score_chosen",
+            "score_rejected"
+        ]
+    );
+    // sha256("Name a prime number.")
+    assert_eq!(
+        lines[0]["prompt_id"],
+        json!("9b0214cd50f9e02ed4ca213ad418a9eee6059353b69bf033f8eaa644c4bc3915")
+    );
+    assert_eq!(
+        lines[0]["chosen"],
+        json!([
+            {"role": "user", "content": "Name a prime number."},
+            {"role": "assistant", "content": "Seven is prime: its only divisors are 1 and 7."}
+        ])
+    );
+    assert_eq!(lines[0]["messages"], lines[0]["chosen"]);
+    // q1 is one pair: 2 tiers. q2: c2 beats both, c0-c1 split, so [[c2], [c0, c1]].
+    let scores = |l: &Value| (l["score_chosen"].as_f64(), l["score_rejected"].as_f64());
+    assert_eq!(scores(&lines[0]), (Some(2.0), Some(1.0)));
+    assert_eq!(scores(&lines[1]), (Some(2.0), Some(1.0)));
+    // q3 keeps its conversation, system message first; its prompt is the last user turn.
+    assert_eq!(lines[3]["prompt"], json!("And in German?"));
+    assert_eq!(lines[3]["chosen"][0]["role"], json!("system"));
+    // q5 was rated: c0 = 5 over c1 = 3 and c2 = 3.
+    assert_eq!(scores(&lines[4]), (Some(5.0), Some(3.0)));
+    assert!(
+        err.contains("scores: 2 pair(s) from mean ratings, 4 from the consensus ranking"),
+        "{err}"
+    );
+}
+
+#[test]
+fn parquet_by_flag_or_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, flag) in [("a.parquet", None), ("b.bin", Some("--parquet"))] {
+        let out = dir.path().join(file);
+        let out_s = out.display().to_string();
+        let mut args = vec!["--format", "trl-chat", "--out", &out_s];
+        args.extend(flag);
+        let (_, err) = ok(&args);
+        assert!(err.contains("wrote 6 pairs (trl-chat)"), "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn the_dataset_card_takes_its_figures_from_prefer_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prefs.jsonl");
+    let out_s = out.display().to_string();
+    let (_, err) = ok(&["--format", "trl-chat", "--card", "--out", &out_s]);
+    assert!(err.contains("wrote the dataset card"), "{err}");
+    let card = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    let stats = Command::new(env!("CARGO_BIN_EXE_prefer"))
+        .arg("stats")
+        .arg(fixture("items.jsonl"))
+        .arg("--labels-dir")
+        .arg(fixture("labels"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    // The front matter: the file, its columns, its size.
+    let (front, body) = card
+        .strip_prefix("---\n")
+        .and_then(|c| c.split_once("\n---\n"))
+        .unwrap();
+    assert!(front.contains("    path: \"prefs.jsonl\""), "{front}");
+    assert!(front.contains("    num_examples: 6"), "{front}");
+    assert!(
+        front.contains("- name: \"margin\"\n    dtype: float64"),
+        "{front}"
+    );
+    assert!(front.contains("size_categories:\n- n<1K"), "{front}");
+    // The body: every figure as `prefer stats --json` has it.
+    let has = |text: String| assert!(body.contains(&text), "no \"{text}\" in:\n{body}");
+    has(format!(
+        "- {} standing decision(s) by {} annotator(s).",
+        s["decisions"],
+        s["annotators"].as_array().unwrap().len()
+    ));
+    for a in s["annotators"].as_array().unwrap() {
+        has(format!(
+            ": {} decision(s), {} skipped, {} retracted, {} stale",
+            a["decisions"], a["skips"], a["retracted"], a["stale"]
+        ));
+    }
+    for (k, n) in s["tasks_by_annotators"].as_object().unwrap() {
+        has(format!("| {k} | {n} |"));
+    }
+    let len = &s["length"];
+    has(format!(
+        "- longer answer wins: {} of {} ({:.1}%), binomial p = {:.3}",
+        len["wins"],
+        len["n"],
+        len["rate"].as_f64().unwrap() * 100.0,
+        len["p_value"].as_f64().unwrap()
+    ));
+    let left = &s["position"]["pair_left_wins"];
+    has(format!(
+        "- left answer wins (pairs): {} of {}",
+        left["wins"], left["n"]
+    ));
+    let all = s["agreement"]["pair"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["a"] == "all")
+        .unwrap();
+    has(format!(
+        "- pairs, everyone: {} shared, not enough overlap",
+        all["shared"]
+    ));
+    has("`--aggregate majority`".into());
+    // What was left out, as the export said it, naming the file but not where it was.
+    has("1 tie pair(s) (--ties keep to keep them)".into());
+    has("wrote 6 pairs (trl-chat) from 9 decision(s) by 4 annotator(s) to prefs.jsonl\n".into());
+    assert!(!body.contains(&out_s), "{body}");
+
+    // A card goes beside a file.
+    let args = with_labels(&["--format", "trl-chat", "--card"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(err.contains("--out"), "{err}");
+}

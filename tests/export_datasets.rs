@@ -42,7 +42,11 @@ fn python() -> Option<String> {
 }
 
 fn export_to(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
-    let out = dir.join(format!("{name}.jsonl"));
+    export_as(dir, &format!("{name}.jsonl"), args)
+}
+
+fn export_as(dir: &Path, file: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(file);
     let status = Command::new(env!("CARGO_BIN_EXE_prefer"))
         .arg("export")
         .arg(fixture("items.jsonl"))
@@ -93,27 +97,82 @@ fn every_format_loads_with_datasets_as_trl_reads_it() {
         ("hh", "hh", &["--format", "hh"], 6),
         ("rankings", "rankings", &["--format", "rankings"], 5),
         ("ratings", "ratings", &["--format", "ratings"], 1),
+        ("kto", "kto", &["--format", "kto"], 10),
+        ("kto", "kto-flat", &["--format", "kto", "--flatten"], 10),
+        (
+            "kto",
+            "kto-all-rated",
+            &[
+                "--format",
+                "kto",
+                "--aggregate",
+                "all",
+                "--kto-threshold",
+                "4",
+                "--with-meta",
+            ],
+            7,
+        ),
+        ("llamafactory", "lf-pairs", &["--format", "llamafactory"], 6),
+        (
+            "llamafactory-kto",
+            "lf-kto",
+            &["--format", "llamafactory-kto"],
+            10,
+        ),
+        ("h4", "h4", &["--format", "h4"], 6),
     ];
+    // Every file is written first and then checked by one Python process: starting Python
+    // and importing `datasets` takes seconds each time.
+    let mut check = Command::new(&py);
+    check.arg(&script);
     for (fmt, name, args, rows) in cases {
         let path = export_to(dir.path(), name, args);
-        let out = Command::new(&py)
-            .arg(&script)
-            .arg(fmt)
-            .arg(&path)
-            .arg(rows.to_string())
-            // Keep the datasets cache out of the user's home, and never reach the network.
-            .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))
-            .env("HF_HOME", dir.path().join("hf-home"))
-            .env("HF_DATASETS_OFFLINE", "1")
-            .env("HF_HUB_OFFLINE", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{name}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
+        check.arg(fmt).arg(&path).arg(rows.to_string());
+        // The same rows as Parquet, which the check compares with the JSON Lines file.
+        let parquet = export_as(dir.path(), &format!("{name}.parquet"), args);
+        check.arg(fmt).arg(&parquet).arg(rows.to_string());
     }
+    // Dataset cards, each in a folder of its own with its one data file: the check loads the
+    // folder as the Hub does (the card's `configs` name the file) and compares the card's
+    // features with the columns `datasets` finds.
+    for (fmt, file, args, rows) in [
+        (
+            "h4",
+            "card-json/h4.jsonl",
+            &["--format", "h4", "--card"][..],
+            6,
+        ),
+        (
+            "trl-chat",
+            "card-parquet/chat.parquet",
+            &["--format", "trl-chat", "--card"][..],
+            6,
+        ),
+        (
+            "kto",
+            "card-kto/kto.jsonl",
+            &["--format", "kto", "--card"][..],
+            10,
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join(file).parent().unwrap()).unwrap();
+        let path = export_as(dir.path(), file, args);
+        check.arg(fmt).arg(&path).arg(rows.to_string());
+    }
+    let out = check
+        // Keep the datasets cache out of the user's home, and never reach the network.
+        .env("HF_DATASETS_CACHE", dir.path().join("hf-cache"))
+        .env("HF_HOME", dir.path().join("hf-home"))
+        .env("HF_DATASETS_OFFLINE", "1")
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
 }

@@ -27,7 +27,7 @@ pub enum PairFormat {
 }
 
 /// One turn of a conversation, borrowed from an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Turn<'a> {
     pub role: &'a str,
     pub content: &'a str,
@@ -80,6 +80,16 @@ pub fn is_single_turn(prompt: &[Turn], chosen: &[Turn], rejected: &[Turn]) -> bo
     matches!(prompt, [t] if t.role == "user")
         && matches!(chosen, [t] if t.role == "assistant")
         && matches!(rejected, [t] if t.role == "assistant")
+}
+
+/// A prompt and its answer as `trl` text: as they are when the prompt is one user turn and the
+/// answer one assistant turn, else flattened as `trl --flatten` writes them.
+pub fn text_pair(prompt: &[Turn], answer: &[Turn]) -> (String, String) {
+    if matches!(prompt, [t] if t.role == "user") && matches!(answer, [t] if t.role == "assistant") {
+        (prompt[0].content.to_string(), answer[0].content.to_string())
+    } else {
+        (HhPrompt(prompt).to_string(), HhAnswer(answer).to_string())
+    }
 }
 
 fn hh_label(role: &str) -> &str {

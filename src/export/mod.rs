@@ -5,8 +5,12 @@
 
 pub mod aggregate;
 pub mod formats;
+pub mod h4;
 pub mod input;
+pub mod kto;
 pub mod pairs;
+pub mod parquet;
+pub mod sharegpt;
 pub mod standing;
 
 use std::fmt::Write as _;
@@ -36,6 +40,25 @@ pub enum ExportFormat {
     Rankings,
     /// One line per item: each candidate's ratings by annotator, and their mean.
     Ratings,
+    /// TRL's unpaired preference format for KTO: {"prompt", "completion", "label": true|false}
+    /// (lists of messages when an item has a conversation).
+    Kto,
+    /// LLaMA-Factory's ShareGPT preference data ({"conversations", "chosen", "rejected"} with
+    /// {"from", "value"} messages), and its entry in dataset_info.json beside --out.
+    Llamafactory,
+    /// LLaMA-Factory's ShareGPT KTO data ({"conversations", "kto_tag"}), and its entry in
+    /// dataset_info.json beside --out.
+    LlamafactoryKto,
+    /// The layout of HuggingFaceH4/ultrafeedback_binarized: prompt, prompt_id, chosen and
+    /// rejected as whole conversations, messages, score_chosen, score_rejected.
+    H4,
+}
+
+impl ExportFormat {
+    /// Formats of one row per labeled answer (KTO).
+    fn unpaired(self) -> bool {
+        matches!(self, ExportFormat::Kto | ExportFormat::LlamafactoryKto)
+    }
 }
 
 /// Keep or drop pairs that express no preference.
@@ -100,6 +123,15 @@ pub struct ExportArgs {
     /// Write here (atomically: a temporary file, fsync, rename) instead of to stdout.
     #[arg(long, short, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Write Parquet (the same columns; lists of messages as lists of structs) instead of JSON
+    /// Lines. Implied by an --out file name ending in .parquet.
+    #[arg(long)]
+    pub parquet: bool,
+    /// Write a README.md dataset card beside --out, as the Hugging Face Hub reads it: the
+    /// columns and size in YAML front matter, and how the data was made (counts, annotators,
+    /// overlap, agreement, bias, aggregation, what was left out) from `prefer stats`' figures.
+    #[arg(long, requires = "out")]
+    pub card: bool,
     /// With --format trl: render conversations as "\n\nHuman: ...\n\nAssistant:" text
     /// (without it, items with a conversation need --format trl-chat).
     #[arg(long)]
@@ -131,6 +163,11 @@ pub struct ExportArgs {
     /// The task file the labels were made with: its `[pair] margins` become the margin map.
     #[arg(long, value_name = "TASK", conflicts_with = "margin_map")]
     pub task: Option<PathBuf>,
+    /// With --format kto or llamafactory-kto: label rated answers from their mean rating (on the item's largest
+    /// scale): at least N is desirable (true), below is not. Without it, ratings count as the
+    /// pairs they make, like every other decision.
+    #[arg(long, value_name = "N")]
+    pub kto_threshold: Option<f64>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
     /// agreement, chosen_flags, rejected_flags, rationales.
     #[arg(long)]
@@ -153,6 +190,10 @@ pub enum ExportError {
         "--strict: {0} problem(s) with who wrote the labels (above); nothing was written - look into them, or export without --strict"
     )]
     Writers(usize),
+    #[error(
+        "--kto-threshold labels answers for --format kto and llamafactory-kto only - add one of them, or leave --kto-threshold out"
+    )]
+    ThresholdWithoutKto,
     #[error("cannot write {path}: {source} - check that the folder exists and is writable")]
     Write {
         path: PathBuf,
@@ -176,6 +217,14 @@ pub struct Report {
     pub empty_rankings: usize,
     /// Ratings: items rated on more than one scale (means taken on the largest).
     pub mixed_scales: usize,
+    /// KTO: answers both chosen and rejected (left out), and labels that repeated a row.
+    pub contradictions: usize,
+    pub duplicates: usize,
+    /// LLaMA-Factory: rows left out because LLaMA-Factory would skip them (roles that do not
+    /// take turns, an answer of more than one turn).
+    pub not_sharegpt: usize,
+    /// H4: pairs scored from ratings (the rest from the consensus ranking).
+    pub scored_from_ratings: Option<usize>,
     /// Pairs less probable than `--min-confidence`.
     pub low_confidence: usize,
     /// Decisions by the annotators `--exclude-annotator` names, and those names.
@@ -297,8 +346,63 @@ pub fn at_key(at: &str) -> Option<u64> {
     Some(n)
 }
 
-/// Runs `prefer export`.
+/// What a dataset card is made from (see `crate::card`, which sits above export and stats).
+pub struct CardFacts<'a> {
+    /// The export's output file: the card is written beside it.
+    pub out: &'a Path,
+    pub format: ExportFormat,
+    pub format_name: &'a str,
+    pub rows: usize,
+    /// The rows as JSON Lines (the columns are read from them).
+    pub json: &'a [u8],
+    /// How annotators were combined, and the options that shaped the pairs, in words.
+    pub aggregation: &'a str,
+    /// The export's summary: what was written, left out and why.
+    pub summary: &'a str,
+    pub st: &'a Standing,
+    pub items: &'a [std::sync::Arc<format::Item>],
+}
+
+/// Writes a dataset card; returns where.
+pub type CardWriter = fn(&CardFacts<'_>) -> anyhow::Result<PathBuf>;
+
+/// The options that shaped the rows, in words, for the dataset card.
+fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
+    let how = match args.aggregate {
+        Aggregate::All => {
+            "every annotator's judgement of a pair is its own row (`--aggregate all`)"
+        }
+        Aggregate::Majority => {
+            "a pair is kept when more than half of the annotators who judged it agree (`--aggregate majority`)"
+        }
+        Aggregate::Adjudicated => {
+            "an adjudicator's decision wins; where there is none, the majority's (`--aggregate adjudicated`)"
+        }
+        Aggregate::DawidSkene => {
+            "each annotator weighted by a fitted reliability (Dawid-Skene), each pair's outcome the most probable (`--aggregate dawid-skene`)"
+        }
+    };
+    let keep = |k: Keep| if k == Keep::Keep { "kept" } else { "dropped" };
+    format!(
+        "Several annotators' judgements on one pair: {how}. A ranking counts as all its pairs; ratings make a pair when they differ by at least {} (`--min-gap`). Ties {} (`--ties`), both-bad pairs {} (`--both-bad`). Margins for preference strength 1-4: {}.",
+        args.min_gap,
+        keep(args.ties),
+        keep(args.both_bad),
+        margin_map.map(|m| m.to_string()).join(", ")
+    )
+}
+
+/// Runs `prefer export` (with `--card`, it says the card needs the card writer: see
+/// [`run_with_card`]).
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    run_with_card(args, None)
+}
+
+/// Runs `prefer export`, writing a dataset card with `card` when `--card` asks for one.
+pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Result<ExitCode> {
+    if args.kto_threshold.is_some() && !args.format.unpaired() {
+        return Err(ExportError::ThresholdWithoutKto.into());
+    }
     let (dataset, st, warnings) = input::read_standing(Some(&args.file), || {
         crate::store::team_logs(
             Some(&args.file),
@@ -359,7 +463,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Trl => Some(PairFormat::Trl),
         ExportFormat::TrlChat => Some(PairFormat::TrlChat),
         ExportFormat::Hh => Some(PairFormat::Hh),
-        ExportFormat::Rankings | ExportFormat::Ratings => None,
+        ExportFormat::Rankings
+        | ExportFormat::Ratings
+        | ExportFormat::Kto
+        | ExportFormat::Llamafactory
+        | ExportFormat::LlamafactoryKto
+        | ExportFormat::H4 => None,
     };
     if pair_format == Some(PairFormat::Trl) && !args.flatten {
         let need = formats::items_needing_flatten(&dataset.items, &agg.pairs);
@@ -390,7 +499,20 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .filter(|d| d.item.is_some() && d.event.ratings.is_none())
             .count();
     }
-    let lines = formats::lines_to_write(args.format, &st.decisions, &agg);
+    let kto_labels = args.format.unpaired().then(|| {
+        let means = args
+            .kto_threshold
+            .map(|_| kto::rating_means(&dataset.items, &st.decisions));
+        let rated = args.kto_threshold.zip(means.as_ref());
+        let l = kto::labels(&dataset.items, &agg.pairs, rated);
+        report.contradictions = l.contradictions;
+        report.duplicates = l.duplicates;
+        l
+    });
+    let lines = match &kto_labels {
+        Some(l) => l.rows.len(),
+        None => formats::lines_to_write(args.format, &st.decisions, &agg),
+    };
     if lines == 0 {
         // Nothing to write: no file is made (nor an old one replaced), and the reason is given.
         let said = summary(&report, &st, args.format, args.out.as_deref());
@@ -410,6 +532,40 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
+    // LLaMA-Factory finds a data file through its entry in dataset_info.json beside it: the
+    // entry is made ready (and a broken file refused) before anything is written.
+    let dataset_info = match (args.format, args.out.as_deref()) {
+        (ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto, Some(out)) => {
+            let kto = args.format == ExportFormat::LlamafactoryKto;
+            let file_name = out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = out
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let info = out.with_file_name("dataset_info.json");
+            let text = sharegpt::updated_dataset_info(
+                &info,
+                &name,
+                sharegpt::dataset_info_entry(&file_name, kto),
+            )?;
+            Some((info, text))
+        }
+        (ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto, None) => {
+            eprintln!(
+                "prefer export: note: LLaMA-Factory finds data through dataset_info.json; with --out FILE this entry is written beside FILE:\n{}",
+                serde_json::to_string_pretty(&sharegpt::dataset_info_entry(
+                    "FILE",
+                    args.format == ExportFormat::LlamafactoryKto
+                ))
+                .unwrap_or_default()
+            );
+            None
+        }
+        _ => None,
+    };
     let extra = std::cell::Cell::new((0usize, 0usize));
     let write = |w: &mut dyn Write| -> serde_json::Result<usize> {
         let mut w = w;
@@ -426,6 +582,35 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 };
                 formats::write_pairs(&mut w, &spec)?;
                 Ok(agg.pairs.len())
+            }
+            (None, ExportFormat::Kto) => {
+                let labels = kto_labels.as_ref().expect("labels are made for kto");
+                let conversational =
+                    !args.flatten && kto::any_conversation(&dataset.items, &labels.rows);
+                kto::write(
+                    &mut w,
+                    &dataset.items,
+                    labels,
+                    conversational,
+                    args.with_meta,
+                )
+            }
+            (None, ExportFormat::Llamafactory) => {
+                let (n, out) = sharegpt::write_pairs(&mut w, &dataset.items, &agg.pairs)?;
+                extra.set((0, out));
+                Ok(n)
+            }
+            (None, ExportFormat::LlamafactoryKto) => {
+                let labels = kto_labels.as_ref().expect("labels are made for kto");
+                let (n, out) = sharegpt::write_kto(&mut w, &dataset.items, labels)?;
+                extra.set((0, out));
+                Ok(n)
+            }
+            (None, ExportFormat::H4) => {
+                let means = kto::rating_means(&dataset.items, &st.decisions);
+                let (n, rated) = h4::write(&mut w, &dataset.items, &agg.pairs, &means)?;
+                extra.set((0, rated));
+                Ok(n)
             }
             (None, ExportFormat::Rankings) => {
                 let (n, empty) =
@@ -446,7 +631,43 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
+    let parquet = args.parquet
+        || args.out.as_deref().is_some_and(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        });
+    // The rows as JSON Lines in memory, when Parquet or a card needs them.
+    let mut json = Vec::new();
     report.lines = match &args.out {
+        Some(path) if args.card && !parquet => {
+            let n = write(&mut json).context("formatting the rows")?;
+            write_atomically(path, |w| w.write_all(&json)).map_err(|source| {
+                ExportError::Write {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            n
+        }
+        _ if parquet => {
+            // The rows are made as JSON Lines in memory, then read into Arrow columns.
+            let n = write(&mut json).context("formatting the rows")?;
+            let to_parquet = |w: &mut dyn Write| {
+                let mut buf = Vec::new();
+                parquet::write(&json, &mut buf).map_err(std::io::Error::other)?;
+                w.write_all(&buf)
+            };
+            match &args.out {
+                Some(path) => {
+                    write_parquet_file(path, &json).map_err(|source| ExportError::Write {
+                        path: path.clone(),
+                        source,
+                    })?
+                }
+                None => to_parquet(&mut std::io::stdout().lock()).context("writing to stdout")?,
+            }
+            n
+        }
         None => {
             let stdout = std::io::stdout();
             let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -461,11 +682,55 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             },
         )?,
     };
-    (report.empty_rankings, report.mixed_scales) = extra.get();
-    eprint!(
-        "{}",
-        summary(&report, &st, args.format, args.out.as_deref())
-    );
+    match args.format {
+        ExportFormat::Llamafactory | ExportFormat::LlamafactoryKto => {
+            report.not_sharegpt = extra.get().1;
+        }
+        ExportFormat::H4 => report.scored_from_ratings = Some(extra.get().1),
+        _ => (report.empty_rankings, report.mixed_scales) = extra.get(),
+    }
+    if let Some((path, text)) = &dataset_info {
+        write_atomically(path, |w| w.write_all(text.as_bytes())).map_err(|source| {
+            ExportError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
+    let said = summary(&report, &st, args.format, args.out.as_deref());
+    eprint!("{said}");
+    if let (true, Some(out)) = (args.card, args.out.as_deref()) {
+        let write_card = card.ok_or_else(|| anyhow::anyhow!("--card: no card writer here"))?;
+        let name = args
+            .format
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        let path = write_card(&CardFacts {
+            out,
+            format: args.format,
+            format_name: &name,
+            rows: report.lines,
+            json: &json,
+            aggregation: &aggregation_text(&args, margin_map),
+            // The card names the file, not where it was on this machine.
+            summary: &summary(&report, &st, args.format, out.file_name().map(Path::new)),
+            st: &st,
+            items: &dataset.items,
+        })?;
+        eprintln!("prefer export: wrote the dataset card {}", path.display());
+    }
+    if let Some((path, _)) = &dataset_info {
+        eprintln!(
+            "prefer export: registered the file for LLaMA-Factory in {} (dataset name \"{}\")",
+            path.display(),
+            args.out
+                .as_deref()
+                .and_then(Path::file_stem)
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+    }
     // The process ends here: handing the memory back piece by piece (a million events, their
     // strings, every item) took a tenth of a large export.
     std::mem::forget(notes);
@@ -499,6 +764,7 @@ fn excluded_annotators(st: &Standing, names: &[String]) -> anyhow::Result<Vec<u3
 pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Path>) -> String {
     let what = match format {
         ExportFormat::Rankings | ExportFormat::Ratings => "item lines",
+        ExportFormat::Kto | ExportFormat::LlamafactoryKto => "rows",
         _ => "pairs",
     };
     let name = format
@@ -575,6 +841,34 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
     if !pairs_out.is_empty() {
         let _ = writeln!(s, "left out pairs: {}", pairs_out.join(", "));
     }
+    if r.contradictions > 0 {
+        let _ = writeln!(
+            s,
+            "left out answers: {} both chosen and rejected (the middle of a ranking, or annotators who disagree): KTO needs one label per prompt and answer",
+            r.contradictions
+        );
+    }
+    if let Some(rated) = r.scored_from_ratings {
+        let _ = writeln!(
+            s,
+            "scores: {rated} pair(s) from mean ratings, {} from the consensus ranking (best of T tiers scores T, the worst 1)",
+            r.lines - rated
+        );
+    }
+    if r.not_sharegpt > 0 {
+        let _ = writeln!(
+            s,
+            "left out rows: {} whose conversation LLaMA-Factory would skip (roles that do not take turns user/assistant, a system message after the first turn, or an answer of more than one turn)",
+            r.not_sharegpt
+        );
+    }
+    if r.duplicates > 0 {
+        let _ = writeln!(
+            s,
+            "{} label(s) repeated a prompt and answer already written (one row each)",
+            r.duplicates
+        );
+    }
     if !r.reliability.is_empty() {
         let each: Vec<String> = r
             .reliability
@@ -629,6 +923,13 @@ fn nothing_because(r: &Report, st: &Standing, format: ExportFormat) -> String {
         ),
         _ => format!("every pair was left out ({held}; see above)"),
     }
+}
+
+/// Writes rows (JSON Lines) as a Parquet file, atomically as [`write_atomically`] does.
+fn write_parquet_file(path: &Path, json: &[u8]) -> std::io::Result<()> {
+    let mut file = crate::outfile::AtomicFile::create(path)?;
+    parquet::write(json, &mut file).map_err(std::io::Error::other)?;
+    file.commit()
 }
 
 /// Writes a whole file so that readers see the old one or the new one, never half (see
