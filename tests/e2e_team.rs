@@ -229,17 +229,20 @@ fn the_first_overlap_is_stored_for_the_folder_and_review_uses_it() {
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("2 -> 3"), "{said}");
-    let out = run(&["label", "set.jsonl", "--annotator", "cat", "--overlap", "3"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "no terminal here, but not refused"
+    // Now --overlap 3 is the folder's: the screen opens (in a terminal of its own, so a run
+    // of the suite inside tmux is not taken over).
+    let mut s = Session::spawn(
+        &["label", "set.jsonl", "--annotator", "cat", "--overlap", "3"],
+        dir.path(),
+        &[],
+        140,
+        30,
     );
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("overlap is"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    s.wait_text("×3", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).to_string();
+    assert!(!out.contains("overlap is"), "{out}");
 }
 
 #[test]
