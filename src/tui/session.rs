@@ -146,6 +146,9 @@ impl Files {
 /// Everything a session needs decided before it opens anything.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
+    /// Said at the end: the folder's `prefer.toml` names a database, and labeling writes to
+    /// the folder (the database gets the decisions by `prefer store push`).
+    pub store_note: Option<String>,
     pub args: SessionArgs,
     pub annotator: String,
     /// The labels folder: the team's logs.
@@ -234,7 +237,15 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         .typeahead_guard_ms
         .or(settings.typeahead_guard_ms)
         .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
+    let store_note = folder.store.as_deref().map(|url| {
+        format!(
+            "this labels folder's prefer.toml keeps the team's labels in {}, but prefer label writes to the folder's logs: send them with `prefer store push {} URL`",
+            crate::store::redact(url),
+            shell_quote(&dir.to_string_lossy())
+        )
+    });
     Ok(SessionConfig {
+        store_note,
         typeahead_guard_ms,
         args: args.clone(),
         annotator,
@@ -495,6 +506,7 @@ pub fn build(
     let mode = decide_mode(config.mode, review.is_some(), &first, all_two);
     let log = opened.log;
     let mut notes = team_notes;
+    notes.extend(config.store_note.clone());
     if let Some(t) = &opened.torn {
         notes.push(match &t.kept_at {
             Some(p) => format!(
@@ -993,6 +1005,25 @@ mod tests {
         assert_eq!((c.overlap, c.mode, c.scale, c.shuffle), (1, None, 5, true));
         assert_eq!(c.theme, Theme::Default);
         assert_eq!(c.keymap, KeyMap::default());
+    }
+
+    #[test]
+    fn a_folder_that_names_a_store_is_said_to_be_written_to_the_folder() {
+        let mut f = files();
+        assert_eq!(
+            resolve(&args(), &env(), f.clone()).unwrap().store_note,
+            None
+        );
+        f.folder.store = Some("postgresql://lead:s3cret@db.example/labels".into());
+        let note = resolve(&args(), &env(), f).unwrap().store_note.unwrap();
+        assert!(
+            note.contains("prefer store push data/set.labels URL"),
+            "{note}"
+        );
+        assert!(
+            note.contains("db.example") && !note.contains("s3cret"),
+            "{note}"
+        );
     }
 
     #[test]
