@@ -495,12 +495,17 @@ fn with_texts(
             }
         }
     }
-    let reliability = crate::export::aggregate::dawid_skene(&mut votes)
-        .reliability
-        .into_iter()
-        .zip(&shared)
-        .map(|(r, &n)| r.filter(|_| n >= MIN_SHARED_PAIRS))
-        .collect();
+    // The fit is only worth its time when someone's figure will be shown.
+    let reliability = if shared.iter().any(|&n| n >= MIN_SHARED_PAIRS) {
+        crate::export::aggregate::dawid_skene(&mut votes)
+            .reliability
+            .into_iter()
+            .zip(&shared)
+            .map(|(r, &n)| r.filter(|_| n >= MIN_SHARED_PAIRS))
+            .collect()
+    } else {
+        vec![None; st.annotators.len()]
+    };
     (
         Some(length.finish()).filter(|b| b.n > 0),
         models,
