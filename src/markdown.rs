@@ -36,7 +36,12 @@ fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
         ..Renderer::default()
     };
     let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
-    for ev in Parser::new_ext(src, opts) {
+    for (ev, at) in Parser::new_ext(src, opts).into_offset_iter() {
+        // In a message every line break is one already: a backslash before it is text the
+        // author wrote (or a byte of an escape sequence), shown rather than swallowed.
+        if line_breaks && ev == Event::HardBreak && src[at].starts_with('\\') {
+            r.push("\\", r.style());
+        }
         r.event(ev);
     }
     r.flush();
@@ -912,5 +917,15 @@ mod tests {
     fn a_line_break_in_a_message_stays_and_guidelines_join_lines() {
         assert_eq!(text(&render_message("one\ntwo\n", 40)), ["one", "two"]);
         assert_eq!(text(&render("one\ntwo\n", 40)), ["one two"]);
+    }
+
+    #[test]
+    fn a_backslash_before_a_line_break_in_a_message_is_shown() {
+        assert_eq!(text(&render_message("one\\\ntwo\n", 40)), ["one\\", "two"]);
+        assert_eq!(
+            text(&render_message("\u{1b}]2;TITLE\u{1b}\\\nnext\n", 40)),
+            ["␛]2;TITLE␛\\", "next"]
+        );
+        assert_eq!(text(&render("one\\\ntwo\n", 40)), ["one", "two"]);
     }
 }
