@@ -212,11 +212,11 @@ fn a_moved_log_is_reported_and_saving_resumes_when_it_is_back() {
     let away = dir.path().join("elsewhere.jsonl");
     std::fs::rename(&log, &away).unwrap();
     s.send("b");
-    let screen = s.wait_text("✗ NOT SAVED (1)", 10);
-    assert!(
-        screen.contains("the labels log t.jsonl was moved or deleted during this session"),
-        "{screen}"
-    );
+    // Waited for whole: the header can be drawn before the message line.
+    s.wait_for("the moved log reported", 10, |sc| {
+        sc.contains("✗ NOT SAVED (1)")
+            && sc.contains("the labels log t.jsonl was moved or deleted during this session")
+    });
     // Two retries, counted on the screen, and still nothing goes to the moved file.
     s.wait_text("(failed 3x)", 30);
     assert_eq!(
