@@ -20,6 +20,7 @@ pub mod outfile;
 pub mod par;
 pub mod rating_scale;
 pub mod safefs;
+pub mod sort;
 pub mod stats;
 pub mod store;
 pub mod synth;
