@@ -1,7 +1,7 @@
 //! The figures of BENCHMARKS.md's "Fewer, better questions" section: questions per complete
 //! ranking in sort mode against every pair and the information bound, and how close the
 //! result is to the truth when the labeler errs on 10% of questions, sort against every pair
-//! (Copeland). `cargo test --test sort_questions -- --nocapture` prints the tables; the seed is
+//! (Copeland). `cargo test --test sort_questions -- --nocapture --test-threads=1` prints the tables; the seed is
 //! fixed and printed, so the figures are the same on every run.
 
 use prefer::sort::{Answer, Sorter};
@@ -112,6 +112,10 @@ fn tau_b(rank: &[usize], tiers: &[Vec<usize>]) -> f64 {
         }
     }
     let n = (k * (k - 1) / 2) as f64;
+    if tied as f64 == n {
+        // Everything in one tier (a Copeland cycle): says nothing about the order.
+        return 0.0;
+    }
     (conc - disc) as f64 / (n * (n - tied as f64)).sqrt()
 }
 

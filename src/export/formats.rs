@@ -294,6 +294,10 @@ struct Row<'a, P, C> {
     rejected_flags: Option<Vec<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rationales: Option<Vec<&'a str>>,
+    /// A sort mode ranking behind the pair: `"asked"` (one of its questions) or `"inferred"`;
+    /// null without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<Option<&'static str>>,
 }
 
 /// The flags and rationales behind each pair, for `--with-meta`: the standing decisions by
@@ -337,6 +341,32 @@ impl<'a> Notes<'a> {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// Whether a voter's sort mode ranking of the item asked about the pair (`a`, `b`)
+    /// (`"asked"`) or only implied it (`"inferred"`); `None` when no voter sorted the item.
+    pub fn sort_origin(
+        &self,
+        item: usize,
+        voters: &[u32],
+        a: &str,
+        b: &str,
+    ) -> Option<&'static str> {
+        let mut sorted = false;
+        for e in self
+            .events(item, voters)
+            .filter(|e| e.task == crate::labels::TaskKind::Rank && e.via_sort())
+        {
+            sorted = true;
+            let asked = e.asked.iter().flatten();
+            if asked
+                .into_iter()
+                .any(|[l, r]| (l == a && r == b) || (l == b && r == a))
+            {
+                return Some("asked");
+            }
+        }
+        sorted.then_some("inferred")
     }
 
     /// The voters' rationales for decisions that judged the pair (`a`, `b`): a pair decision
@@ -511,6 +541,7 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
                     rejected_flags: meta.then(|| notes.flags(p.item as usize, voters, &rj.id)),
                     rationales: meta
                         .then(|| notes.rationales(p.item as usize, voters, &ch.id, &rj.id)),
+                    sort: meta.then(|| notes.sort_origin(p.item as usize, voters, &ch.id, &rj.id)),
                 }
             };
         }

@@ -169,7 +169,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N")]
     pub kto_threshold: Option<f64>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
-    /// agreement, chosen_flags, rejected_flags, rationales.
+    /// agreement, chosen_flags, rejected_flags, rationales, sort (asked or inferred).
     #[arg(long)]
     pub with_meta: bool,
     /// Refuse to export when the labels folder shows a problem with who wrote the logs: a
