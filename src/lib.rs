@@ -6,6 +6,7 @@ pub mod agreement_cmd;
 pub mod card;
 pub mod cli;
 pub mod config;
+pub mod cycles;
 pub mod diag;
 pub mod export;
 pub mod folder_settings;

@@ -26,6 +26,9 @@ pub struct TaskSpec {
     /// Sort mode (`mode = "sort"`, or `--mode sort`): `mode` is rank, and the ranking is built
     /// from pair questions chosen by binary insertion (see [`crate::sort`]).
     pub sort: bool,
+    /// Pair mode: when all of an item's pairs are decided and the answers go round in a cycle,
+    /// ask its weakest pair once more (`check_cycles = false` turns it off).
+    pub check_cycles: bool,
     /// Pair mode: after `a`/`b`, one more key (1-4) says how much better.
     pub strength: Option<Strength>,
     pub rate: RateSpec,
@@ -51,6 +54,7 @@ impl Default for TaskSpec {
         TaskSpec {
             mode: None,
             sort: false,
+            check_cycles: true,
             strength: None,
             rate: RateSpec::default(),
             rank: RankSpec::default(),
@@ -225,6 +229,7 @@ impl TaskSpec {
 #[serde(deny_unknown_fields)]
 struct RawTask {
     mode: Option<Spanned<RawMode>>,
+    check_cycles: Option<bool>,
     pair: Option<Spanned<RawPair>>,
     rank: Option<Spanned<RawRank>>,
     rate: Option<Spanned<RawRate>>,
@@ -333,6 +338,7 @@ impl RawTask {
         let mode = raw_mode.map(RawMode::kind);
         spec.mode = mode;
         spec.sort = raw_mode == Some(RawMode::Sort);
+        spec.check_cycles = self.check_cycles.unwrap_or(true);
         let sort = spec.sort;
         let shown = move |m: TaskKind| if sort { "sort" } else { m.name() };
         let needs_mode = |span: Range<usize>, table: &str, want: TaskKind| -> Result<(), Problem> {

@@ -10,6 +10,10 @@ pub const VERSION: u32 = 1;
 /// The `via` of sort mode's events.
 pub const VIA_SORT: &str = "sort";
 
+/// The `via` of a pair decision asked once more because the item's answers went round in a
+/// cycle.
+pub const VIA_CYCLE: &str = "cycle";
+
 /// What kind of judgement a task asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -296,6 +296,9 @@ pub struct Model {
     pub extras: Extras,
     /// What the "done" overlay shows, counted when it went up.
     pub done: DoneCounts,
+    /// Pair mode: the pair asked once more because the item's answers went round in a cycle;
+    /// its next decision is recorded with `"via": "cycle"`.
+    pub recheck: Option<TaskKey>,
 }
 
 /// What a typed line is for.
@@ -451,6 +454,7 @@ impl Model {
             nothing_left: None,
             extras: Default::default(),
             done: DoneCounts::default(),
+            recheck: None,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
@@ -822,6 +826,46 @@ impl Model {
             shown,
             question,
         });
+    }
+
+    /// Pair mode, after a decision on `item`: when every pair of it is decided and the strict
+    /// answers go round in a cycle, the weakest pair of the cycle (lowest strength, then the
+    /// quickest decision) and the cycle as ids, unless that pair was asked once more already.
+    pub fn cycle_to_recheck(&self, item: &Item) -> Option<(TaskKey, Vec<String>)> {
+        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample());
+        let mut edges = Vec::new();
+        let mut events = Vec::new();
+        for k in &keys {
+            let ev = self.decisions.get(k).filter(|e| e.is_decision())?;
+            let Some((a, b)) = k.pair.as_ref() else {
+                continue;
+            };
+            let (ia, ib) = (item.candidate_index(a)?, item.candidate_index(b)?);
+            match ev.choice.as_deref() {
+                Some(c) if c == a => edges.push((ia, ib)),
+                Some(c) if c == b => edges.push((ib, ia)),
+                _ => {}
+            }
+            events.push(((ia.min(ib), ia.max(ib)), ev));
+        }
+        let cycle = crate::cycles::find_cycle(item.candidates.len(), &edges)?;
+        let weakest = crate::cycles::cycle_edges(&cycle)
+            .into_iter()
+            .filter_map(|(w, l)| {
+                let (_, ev) = events.iter().find(|(p, _)| *p == (w.min(l), w.max(l)))?;
+                Some(((ev.strength.unwrap_or(0), ev.ms.unwrap_or(0)), (w, l), *ev))
+            })
+            .min_by_key(|x| x.0)?;
+        if weakest.2.via.as_deref() == Some(crate::labels::VIA_CYCLE) {
+            return None;
+        }
+        let (w, l) = weakest.1;
+        let key = TaskKey::pair(&item.id, &item.candidates[w].id, &item.candidates[l].id);
+        let ids = cycle
+            .iter()
+            .map(|&c| item.candidates[c].id.clone())
+            .collect();
+        Some((key, ids))
     }
 
     /// Number of candidates placed in the ranking being built (0 outside rank mode).

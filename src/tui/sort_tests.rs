@@ -201,3 +201,79 @@ fn rank_keys_are_not_sort_keys() {
     let ev = keys(&mut m, &[Skip]);
     assert_eq!((ev[0].task, ev[0].skip), (TaskKind::Rank, true));
 }
+
+/// A pair-mode model of one item with three candidates, tasks (c0,c1), (c0,c2), (c1,c2) in
+/// file order; `check` is the task file's `check_cycles`.
+fn pair_model(check: bool) -> Model {
+    Model::new(Setup {
+        file_label: "t.jsonl".into(),
+        size: (120, 40),
+        spec: TaskSpec {
+            check_cycles: check,
+            ..TaskSpec::default()
+        },
+        ..Setup::new(dataset(&[3]), "alice", TaskKind::Pair)
+    })
+    .unwrap()
+}
+
+/// One key after `ms` milliseconds on the task; the events written.
+fn key_after(m: &mut Model, a: Action, ms: u64) -> Vec<Event> {
+    let mut out = Vec::new();
+    let at = m.now_ms + ms;
+    let mut fx = update(m, Msg::Key(a), at);
+    while let Some(Effect::Append { seq, event }) = fx.pop() {
+        out.push(*event);
+        fx = update(m, Msg::Saved(seq), at);
+    }
+    out
+}
+
+/// c0 > c1 (5 s), c2 > c0 (1 s), c1 > c2 (3 s) go round in a circle; the quickest answer of the
+/// three, c0 against c2, is asked once more, and answered the other way the circle is gone.
+#[test]
+fn a_three_cycle_in_pair_mode_is_found_and_its_weakest_pair_asked_again() {
+    let mut m = pair_model(true);
+    key_after(&mut m, ChooseLeft, 5000);
+    key_after(&mut m, ChooseRight, 1000);
+    key_after(&mut m, ChooseLeft, 3000);
+    assert_ne!(m.overlay, Overlay::Done);
+    assert_eq!(question(&m).0.as_str().min(question(&m).1.as_str()), "c0");
+    assert_eq!(question(&m).0.as_str().max(question(&m).1.as_str()), "c2");
+    assert!(
+        m.status.as_deref().unwrap_or("").contains("circle"),
+        "{:?}",
+        m.status
+    );
+    let left_is_c0 = question(&m).0 == "c0";
+    let ev = key_after(
+        &mut m,
+        if left_is_c0 { ChooseLeft } else { ChooseRight },
+        2000,
+    );
+    assert_eq!(ev[0].via.as_deref(), Some("cycle"));
+    assert_eq!(ev[0].choice.as_deref(), Some("c0"));
+    assert_eq!(m.overlay, Overlay::Done);
+}
+
+#[test]
+fn a_cycle_is_asked_about_once_and_not_with_check_cycles_off() {
+    let mut m = pair_model(true);
+    key_after(&mut m, ChooseLeft, 5000);
+    key_after(&mut m, ChooseRight, 1000);
+    key_after(&mut m, ChooseLeft, 3000);
+    // The same answer again: the circle stays, and is not asked about a second time.
+    let same = if question(&m).0 == "c2" {
+        ChooseLeft
+    } else {
+        ChooseRight
+    };
+    key_after(&mut m, same, 1000);
+    assert_eq!(m.overlay, Overlay::Done);
+
+    let mut m = pair_model(false);
+    key_after(&mut m, ChooseLeft, 5000);
+    key_after(&mut m, ChooseRight, 1000);
+    key_after(&mut m, ChooseLeft, 3000);
+    assert_eq!(m.overlay, Overlay::Done);
+}

@@ -351,6 +351,10 @@ pub(super) fn decide_pair(
         return;
     }
     let mut ev = base_event(m);
+    if m.recheck.as_ref() == Some(&m.view.key) {
+        ev.via = Some(crate::labels::VIA_CYCLE.into());
+        m.recheck = None;
+    }
     let d = Draft::Pair(PairDraft {
         choice: Some(choice),
         strength,
@@ -436,8 +440,14 @@ pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
         && m.spec
             .min_seconds
             .is_some_and(|min| (ev.ms.unwrap_or(0) as f64) < min * 1000.0);
+    let cycle_check =
+        m.mode == TaskKind::Pair && ev.is_decision() && m.spec.check_cycles && m.review.is_none();
     record(m, ev, fx);
-    advance(m);
+    let item = std::sync::Arc::clone(&m.view.item);
+    match cycle_check.then(|| m.cycle_to_recheck(&item)).flatten() {
+        Some((key, ids)) => recheck(m, key, &ids),
+        None => advance(m),
+    }
     if rushed {
         m.rushed += 1;
         m.status = Some(format!(
@@ -538,6 +548,24 @@ pub(super) fn send_next(m: &mut Model, fx: &mut Vec<Effect>) {
 /// decision must not land after a later undo or re-decision of the same task.
 pub(super) fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
     send_next(m, fx);
+}
+
+/// Shows the pair of a cycle to decide once more, and says why.
+fn recheck(m: &mut Model, key: crate::labels::TaskKey, ids: &[String]) {
+    let Some(i) = m.task_of(&key) else {
+        advance(m);
+        return;
+    };
+    m.go_to(i);
+    m.view.decided = false;
+    m.recheck = Some(key);
+    let mut circle = ids.join(" > ");
+    if let Some(first) = ids.first() {
+        circle.push_str(&format!(" > {first}"));
+    }
+    m.status = Some(format!(
+        "your answers on this item go round in a circle ({circle}): look at this pair once more"
+    ));
 }
 
 /// After a decision: the next task that is neither decided nor skipped (in review: the next
