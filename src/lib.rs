@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod cycles;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod folder_settings;
 pub mod format;
