@@ -61,13 +61,16 @@ pub enum ModeArg {
     Rank,
     /// Rate each candidate on a 1..K scale.
     Rate,
+    /// Rank all candidates by answering pair questions chosen by binary insertion (at most 17
+    /// for 8 candidates, against 28 pairs).
+    Sort,
 }
 
 impl From<ModeArg> for TaskKind {
     fn from(m: ModeArg) -> Self {
         match m {
             ModeArg::Pair => TaskKind::Pair,
-            ModeArg::Rank => TaskKind::Rank,
+            ModeArg::Rank | ModeArg::Sort => TaskKind::Rank,
             ModeArg::Rate => TaskKind::Rate,
         }
     }

@@ -23,6 +23,12 @@ use crate::text::sanitize;
 pub struct TaskSpec {
     /// `None`: `--mode` or the file decides (pair when every item has two candidates).
     pub mode: Option<TaskKind>,
+    /// Sort mode (`mode = "sort"`, or `--mode sort`): `mode` is rank, and the ranking is built
+    /// from pair questions chosen by binary insertion (see [`crate::sort`]).
+    pub sort: bool,
+    /// Pair mode: when all of an item's pairs are decided and the answers go round in a cycle,
+    /// ask its weakest pair once more (`check_cycles = false` turns it off).
+    pub check_cycles: bool,
     /// Pair mode: after `a`/`b`, one more key (1-4) says how much better.
     pub strength: Option<Strength>,
     pub rate: RateSpec,
@@ -47,6 +53,8 @@ impl Default for TaskSpec {
     fn default() -> Self {
         TaskSpec {
             mode: None,
+            sort: false,
+            check_cycles: true,
             strength: None,
             rate: RateSpec::default(),
             rank: RankSpec::default(),
@@ -220,7 +228,8 @@ impl TaskSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTask {
-    mode: Option<Spanned<TaskKind>>,
+    mode: Option<Spanned<RawMode>>,
+    check_cycles: Option<bool>,
     pair: Option<Spanned<RawPair>>,
     rank: Option<Spanned<RawRank>>,
     rate: Option<Spanned<RawRate>>,
@@ -233,6 +242,26 @@ struct RawTask {
     pairs: Option<Spanned<RawPairs>>,
     min_seconds: Option<Spanned<f64>>,
     typeahead_guard_ms: Option<u64>,
+}
+
+/// A task file's `mode`: a task kind, or sort (rank tasks reached by pair questions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawMode {
+    Pair,
+    Rank,
+    Rate,
+    Sort,
+}
+
+impl RawMode {
+    fn kind(self) -> TaskKind {
+        match self {
+            RawMode::Pair => TaskKind::Pair,
+            RawMode::Rank | RawMode::Sort => TaskKind::Rank,
+            RawMode::Rate => TaskKind::Rate,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -305,8 +334,13 @@ fn at<T>(src: &str, s: &Spanned<T>, message: String) -> Problem {
 impl RawTask {
     fn check(self, src: &str, dir: &Path) -> Result<TaskSpec, Problem> {
         let mut spec = TaskSpec::default();
-        let mode = self.mode.as_ref().map(|m| *m.get_ref());
+        let raw_mode = self.mode.as_ref().map(|m| *m.get_ref());
+        let mode = raw_mode.map(RawMode::kind);
         spec.mode = mode;
+        spec.sort = raw_mode == Some(RawMode::Sort);
+        spec.check_cycles = self.check_cycles.unwrap_or(true);
+        let sort = spec.sort;
+        let shown = move |m: TaskKind| if sort { "sort" } else { m.name() };
         let needs_mode = |span: Range<usize>, table: &str, want: TaskKind| -> Result<(), Problem> {
             match mode {
                 Some(m) if m == want => Ok(()),
@@ -315,7 +349,7 @@ impl RawTask {
                     format!(
                         "{table} applies to mode = \"{}\", but this task has mode = \"{}\" - remove it or change the mode",
                         want.name(),
-                        m.name()
+                        shown(m)
                     ),
                 )),
                 None => Err((
@@ -541,7 +575,7 @@ impl RawTask {
                     &p,
                     format!(
                         "`pairs` applies to mode = \"pair\", but this task has mode = \"{}\"",
-                        m.name()
+                        shown(m)
                     ),
                 ));
             }
@@ -612,6 +646,15 @@ mod tests {
             parse("mode = \"pair\"\n[pair]\nstrength = true\nmargins = [0, 0.5, 1, 4]\n").unwrap();
         assert_eq!(t.margin_map(), [0.0, 0.5, 1.0, 4.0]);
         assert_eq!(t.strength.unwrap().labels[3], "significantly better");
+    }
+
+    #[test]
+    fn mode_sort_is_rank_tasks_reached_by_sorting() {
+        let t = parse("mode = \"sort\"\n").unwrap();
+        assert_eq!((t.mode, t.sort), (Some(TaskKind::Rank), true));
+        assert!(!parse("mode = \"rank\"\n").unwrap().sort);
+        let e = parse("mode = \"sort\"\n[pair]\nstrength = true\n").unwrap_err();
+        assert!(e.contains("this task has mode = \"sort\""), "{e}");
     }
 
     #[test]

@@ -130,15 +130,7 @@ impl Tasks {
         match self.kind {
             TaskKind::Pair => {
                 let (a, b) = self.pair_of(task, item);
-                let flip = shuffle
-                    && seed(&[
-                        annotator,
-                        &item.id,
-                        &item.candidates[a].id,
-                        &item.candidates[b].id,
-                    ]) & 1
-                        == 1;
-                let (l, r) = if flip { (b, a) } else { (a, b) };
+                let (l, r) = sides(item, annotator, a, b, shuffle);
                 Task {
                     item: pos,
                     pair: Some((l as u16, r as u16)),
@@ -150,6 +142,21 @@ impl Tasks {
             },
         }
     }
+}
+
+/// The sides candidates `a` and `b` (indices, `a < b`) are shown on, as (left, right): a
+/// stable coin flip per labeler and pair (with `shuffle`), so no candidate is always left.
+pub fn sides(item: &Item, annotator: &str, a: usize, b: usize, shuffle: bool) -> (usize, usize) {
+    let (a, b) = (a.min(b), a.max(b));
+    let flip = shuffle
+        && seed(&[
+            annotator,
+            &item.id,
+            &item.candidates[a].id,
+            &item.candidates[b].id,
+        ]) & 1
+            == 1;
+    if flip { (b, a) } else { (a, b) }
 }
 
 /// The pairs of candidates (indices, `lo < hi`, sorted) that make an item's pair tasks when

@@ -839,3 +839,18 @@ fn the_dataset_card_takes_its_figures_from_prefer_stats() {
     assert_ne!(code, 0);
     assert!(err.contains("--out"), "{err}");
 }
+
+/// `--aggregate consensus` orders items by Tideman's ranked pairs: on q2 alice and bob agree
+/// that c2 is best and split on c0 against c1, which then share a place; pair formats refuse it.
+#[test]
+fn consensus_ranks_by_ranked_pairs_and_is_for_rankings_only() {
+    let (lines, _) = ok(&["--format", "rankings", "--aggregate", "consensus"]);
+    assert_eq!(lines[1]["item"], "q2");
+    assert_eq!(lines[1]["ranking"], json!([["c2"], ["c0", "c1"]]));
+    assert_eq!(lines[4]["ranking"], json!([["c0", "c1"]]));
+    let args = with_labels(&["--aggregate", "consensus"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = export(&refs);
+    assert_ne!(code, 0);
+    assert!(err.contains("for --format rankings"), "{err}");
+}

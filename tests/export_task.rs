@@ -110,3 +110,52 @@ fn with_meta_carries_flags_and_rationales() {
     let (_, lines, _) = export(dir.path(), &[]);
     assert!(lines[0].get("chosen_flags").is_none());
 }
+
+/// A sort mode ranking exports as a ranking (every pair of it, once), and `--with-meta` says
+/// which pairs were asked and which inferred; the questions' own pair events do not add votes.
+#[test]
+fn a_sorted_ranking_exports_its_pairs_marked_asked_or_inferred() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("items.jsonl"),
+        r#"{"id": "q", "prompt": "Say hi.", "candidates": [{"id": "c0", "text": "hi"}, {"id": "c1", "text": "Hello!"}, {"id": "c2", "text": "go away"}]}
+"#,
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("labels")).unwrap();
+    std::fs::write(
+        p.join("labels/alice.jsonl"),
+        r#"{"v":1,"at":"2026-11-28T10:00:00.000Z","annotator":"alice","item":"q","task":"pair","pair":["c0","c1"],"choice":"c1","ms":1000,"via":"sort"}
+{"v":1,"at":"2026-11-28T10:00:01.000Z","annotator":"alice","item":"q","task":"pair","pair":["c1","c2"],"choice":"c1","ms":1000,"via":"sort"}
+{"v":1,"at":"2026-11-28T10:00:02.000Z","annotator":"alice","item":"q","task":"pair","pair":["c0","c2"],"choice":"c0","ms":1000,"via":"sort"}
+{"v":1,"at":"2026-11-28T10:00:02.001Z","annotator":"alice","item":"q","task":"rank","shown":["c0","c1","c2"],"ranking":[["c1"],["c0"],["c2"]],"ms":3000,"via":"sort","asked":[["c0","c1"],["c1","c2"],["c0","c2"]]}
+"#,
+    )
+    .unwrap();
+    let (code, lines, err) = export(p, &["--with-meta"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines.iter().all(|l| l["sort"] == "asked"), "{lines:#?}");
+    // Take the last question out of `asked`: that pair is now inferred from the order.
+    let log = std::fs::read_to_string(p.join("labels/alice.jsonl")).unwrap();
+    std::fs::write(
+        p.join("labels/alice.jsonl"),
+        log.replace(r#",["c0","c2"]]"#, "]"),
+    )
+    .unwrap();
+    let (_, lines, _) = export(p, &["--with-meta"]);
+    let of = |a: &str, b: &str| {
+        lines
+            .iter()
+            .find(|l| l["chosen_id"] == a && l["rejected_id"] == b)
+            .unwrap()["sort"]
+            .clone()
+    };
+    assert_eq!(of("c1", "c0"), "asked");
+    assert_eq!(of("c0", "c2"), "inferred");
+    // The rankings format sees one ranking.
+    let (code, lines, err) = export(p, &["--format", "rankings"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+}

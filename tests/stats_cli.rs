@@ -219,3 +219,36 @@ fn human_report_numbers_match_the_hand_count() {
     }
     assert_eq!(checked, 15, "lines with a percentage:\n{out}");
 }
+
+/// A labeler whose answers on one item go round in a circle (c0 > c1 > c2 > c0) and are
+/// consistent on another: stats counts one item of two with a cycle.
+#[test]
+fn cycles_per_annotator_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("dana.jsonl");
+    let line = |item: &str, l: &str, r: &str, c: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-28T10:00:00.000Z\",\"annotator\":\"dana\",\"item\":\"{item}\",\"task\":\"pair\",\"pair\":[\"{l}\",\"{r}\"],\"choice\":\"{c}\"}}\n"
+        )
+    };
+    let text = [
+        line("q1", "c0", "c1", "c0"),
+        line("q1", "c1", "c2", "c1"),
+        line("q1", "c0", "c2", "c2"),
+        line("q2", "c0", "c1", "c0"),
+        line("q2", "c1", "c2", "c1"),
+        line("q2", "c0", "c2", "c0"),
+    ]
+    .concat();
+    std::fs::write(&log, text).unwrap();
+    let (ok, out, err) = stats(&[log.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        r["annotators"][0]["cycles"],
+        json!({"items": 2, "with_cycle": 1})
+    );
+    let (_, out, _) = stats(&[log.to_str().unwrap()]);
+    assert!(out.contains("Cycles"), "{out}");
+    assert!(out.contains("1 of     2 items (50%)"), "{out}");
+}

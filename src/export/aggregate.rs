@@ -20,6 +20,11 @@ pub enum Aggregate {
     /// probable judgement, with that probability as its `confidence`.
     #[value(name = "dawid-skene")]
     DawidSkene,
+    /// `--format rankings`: each item's order by Tideman's ranked pairs over the majorities of
+    /// all annotators (OpenAssistant's method): the strongest majorities are locked in first, one
+    /// that would close a cycle is passed over; candidates no locked majority separates share a
+    /// place. Pairs are combined as with `majority`.
+    Consensus,
 }
 
 /// One aggregated judgement on a pair.

@@ -294,6 +294,10 @@ struct Row<'a, P, C> {
     rejected_flags: Option<Vec<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rationales: Option<Vec<&'a str>>,
+    /// A sort mode ranking behind the pair: `"asked"` (one of its questions) or `"inferred"`;
+    /// null without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<Option<&'static str>>,
 }
 
 /// The flags and rationales behind each pair, for `--with-meta`: the standing decisions by
@@ -337,6 +341,32 @@ impl<'a> Notes<'a> {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// Whether a voter's sort mode ranking of the item asked about the pair (`a`, `b`)
+    /// (`"asked"`) or only implied it (`"inferred"`); `None` when no voter sorted the item.
+    pub fn sort_origin(
+        &self,
+        item: usize,
+        voters: &[u32],
+        a: &str,
+        b: &str,
+    ) -> Option<&'static str> {
+        let mut sorted = false;
+        for e in self
+            .events(item, voters)
+            .filter(|e| e.task == crate::labels::TaskKind::Rank && e.via_sort())
+        {
+            sorted = true;
+            let asked = e.asked.iter().flatten();
+            if asked
+                .into_iter()
+                .any(|[l, r]| (l == a && r == b) || (l == b && r == a))
+            {
+                return Some("asked");
+            }
+        }
+        sorted.then_some("inferred")
     }
 
     /// The voters' rationales for decisions that judged the pair (`a`, `b`): a pair decision
@@ -511,6 +541,7 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
                     rejected_flags: meta.then(|| notes.flags(p.item as usize, voters, &rj.id)),
                     rationales: meta
                         .then(|| notes.rationales(p.item as usize, voters, &ch.id, &rj.id)),
+                    sort: meta.then(|| notes.sort_origin(p.item as usize, voters, &ch.id, &rj.id)),
                 }
             };
         }
@@ -630,6 +661,62 @@ pub fn consensus_ranking<'a>(item: &'a Item, pairs: &[Judged]) -> Vec<Vec<&'a st
     tiers
 }
 
+/// Tiers best first by Tideman's ranked pairs over aggregated pairs: each strict majority is an
+/// edge winner -> loser, taken strongest first (more annotators for it, then fewer not for it,
+/// then file order) and locked unless it would close a cycle with the edges locked before it;
+/// the order is the locked graph's layers (a tier holds the candidates nothing still unplaced
+/// beats), so candidates no locked majority separates share a place. Only candidates that
+/// appear in some pair are ranked.
+pub fn ranked_pairs<'a>(item: &'a Item, pairs: &[Judged]) -> Vec<Vec<&'a str>> {
+    let n = item.candidates.len();
+    let mut seen = vec![false; n];
+    let mut edges: Vec<(u32, u32, usize, usize)> = Vec::new();
+    for p in pairs {
+        seen[p.chosen as usize] = true;
+        seen[p.rejected as usize] = true;
+        if p.pref.is_strict() {
+            let (w, l) = (p.chosen as usize, p.rejected as usize);
+            edges.push((p.agree, p.judged_by - p.agree, w, l));
+        }
+    }
+    edges.sort_by_key(|&(agree, against, w, l)| (std::cmp::Reverse(agree), against, w, l));
+    let mut beats = vec![vec![false; n]; n];
+    let reaches = |beats: &[Vec<bool>], from: usize, to: usize| {
+        let mut stack = vec![from];
+        let mut seen = vec![false; n];
+        while let Some(x) = stack.pop() {
+            if x == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[x], true) {
+                stack.extend((0..n).filter(|&y| beats[x][y]));
+            }
+        }
+        false
+    };
+    for &(_, _, w, l) in &edges {
+        if !reaches(&beats, l, w) {
+            beats[w][l] = true;
+        }
+    }
+    let mut left: Vec<usize> = (0..n).filter(|&i| seen[i]).collect();
+    let mut tiers = Vec::new();
+    while !left.is_empty() {
+        let top: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&c| !left.iter().any(|&o| beats[o][c]))
+            .collect();
+        left.retain(|c| !top.contains(c));
+        tiers.push(
+            top.iter()
+                .map(|&c| item.candidates[c].id.as_str())
+                .collect(),
+        );
+    }
+    tiers
+}
+
 #[derive(Serialize)]
 struct RankingRow<'a> {
     item: &'a str,
@@ -669,6 +756,7 @@ pub fn write_rankings<W: Write>(
     items: &[Arc<Item>],
     decisions: &[Decided],
     agg: &Aggregated,
+    consensus: bool,
 ) -> serde_json::Result<(usize, usize)> {
     let mut lines = 0;
     let mut empty = 0;
@@ -688,7 +776,11 @@ pub fn write_rankings<W: Write>(
             prompt: item.prompt_text(),
             messages: item_turns(item),
             candidates: candidates_out(item),
-            ranking: consensus_ranking(item, &agg.pairs[from..pi]),
+            ranking: if consensus {
+                ranked_pairs(item, &agg.pairs[from..pi])
+            } else {
+                consensus_ranking(item, &agg.pairs[from..pi])
+            },
             decisions: group.iter().map(|d| &d.event).collect(),
         };
         empty += usize::from(row.ranking.is_empty());
@@ -920,5 +1012,76 @@ mod tests {
         };
         let e = write_pairs(&mut w, &spec).unwrap_err();
         assert!(e.to_string().contains("disk full"), "{e}");
+    }
+
+    /// An item with candidates `ids`, and a majority pair: `agree` of `judged` say `w` > `l`.
+    fn item_of(ids: &[&str]) -> Item {
+        let cands: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({"id": id, "text": id}))
+            .collect();
+        crate::format::parse_item(
+            serde_json::json!({"id": "q", "prompt": "p", "candidates": cands}),
+            1,
+        )
+        .unwrap()
+    }
+
+    fn won(w: u32, l: u32, agree: u32, judged: u32) -> Judged {
+        Judged {
+            item: 0,
+            chosen: w,
+            rejected: l,
+            pref: Pref::Lo,
+            margin: None,
+            voters: 0..0,
+            judged_by: judged,
+            agree,
+            confidence: None,
+        }
+    }
+
+    /// The textbook example (Wikipedia, "Ranked pairs": where Tennessee's capital goes):
+    /// 42 voters Memphis > Nashville > Chattanooga > Knoxville, 26 Nashville > Chattanooga >
+    /// Knoxville > Memphis, 15 Chattanooga > Knoxville > Nashville > Memphis, 17 Knoxville >
+    /// Chattanooga > Nashville > Memphis. Majorities: C>K 83, N>C 68, N>K 68, N>M 58, C>M 58,
+    /// K>M 58; none closes a cycle; Nashville wins, Memphis is last.
+    #[test]
+    fn ranked_pairs_gives_the_textbook_order() {
+        let item = item_of(&["memphis", "nashville", "chattanooga", "knoxville"]);
+        let (m, n, c, k) = (0, 1, 2, 3);
+        let pairs = [
+            won(n, m, 58, 100),
+            won(c, m, 58, 100),
+            won(k, m, 58, 100),
+            won(n, c, 68, 100),
+            won(n, k, 68, 100),
+            won(c, k, 83, 100),
+        ];
+        assert_eq!(
+            ranked_pairs(&item, &pairs),
+            vec![
+                vec!["nashville"],
+                vec!["chattanooga"],
+                vec!["knoxville"],
+                vec!["memphis"]
+            ]
+        );
+    }
+
+    /// A cycle of majorities (a > b 5 of 7, b > c 5 of 7, c > a 4 of 7): the weakest, c > a,
+    /// is passed over. Copeland would put all three in one tier.
+    #[test]
+    fn ranked_pairs_breaks_a_cycle_at_its_weakest_majority() {
+        let item = item_of(&["a", "b", "c", "d"]);
+        let pairs = [won(0, 1, 5, 7), won(1, 2, 5, 7), won(2, 0, 4, 7)];
+        assert_eq!(
+            ranked_pairs(&item, &pairs),
+            vec![vec!["a"], vec!["b"], vec!["c"]]
+        );
+        assert_eq!(consensus_ranking(&item, &pairs), vec![vec!["a", "b", "c"]]);
+        // A split pair (no majority, so no edge) leaves the two sharing a place.
+        let split = [won(0, 2, 3, 3), won(1, 2, 3, 3)];
+        assert_eq!(ranked_pairs(&item, &split), vec![vec!["a", "b"], vec!["c"]]);
     }
 }

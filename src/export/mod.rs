@@ -169,7 +169,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N")]
     pub kto_threshold: Option<f64>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
-    /// agreement, chosen_flags, rejected_flags, rationales.
+    /// agreement, chosen_flags, rejected_flags, rationales, sort (asked or inferred).
     #[arg(long)]
     pub with_meta: bool,
     /// Refuse to export when the labels folder shows a problem with who wrote the logs: a
@@ -378,6 +378,9 @@ fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
         Aggregate::Adjudicated => {
             "an adjudicator's decision wins; where there is none, the majority's (`--aggregate adjudicated`)"
         }
+        Aggregate::Consensus => {
+            "each item's order by Tideman's ranked pairs over the annotators' majorities (`--aggregate consensus`)"
+        }
         Aggregate::DawidSkene => {
             "each annotator weighted by a fitted reliability (Dawid-Skene), each pair's outcome the most probable (`--aggregate dawid-skene`)"
         }
@@ -413,6 +416,11 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     })?;
     let dataset = dataset.expect("a candidate file was given");
     let mut st = st;
+    if args.aggregate == Aggregate::Consensus && args.format != ExportFormat::Rankings {
+        anyhow::bail!(
+            "--aggregate consensus orders each item's candidates (Tideman's ranked pairs): it is for --format rankings; pair formats take --aggregate majority, adjudicated or dawid-skene"
+        );
+    }
     if args.min_confidence.is_some() && args.aggregate != Aggregate::DawidSkene {
         anyhow::bail!(
             "--min-confidence needs --aggregate dawid-skene: only that fit gives each pair a probability"
@@ -613,8 +621,13 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
                 Ok(n)
             }
             (None, ExportFormat::Rankings) => {
-                let (n, empty) =
-                    formats::write_rankings(&mut w, &dataset.items, &st.decisions, &agg)?;
+                let (n, empty) = formats::write_rankings(
+                    &mut w,
+                    &dataset.items,
+                    &st.decisions,
+                    &agg,
+                    args.aggregate == Aggregate::Consensus,
+                )?;
                 extra.set((empty, 0));
                 Ok(n)
             }

@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
 /// Current version of the event format, written as `"v"`.
 pub const VERSION: u32 = 1;
 
+/// The `via` of sort mode's events.
+pub const VIA_SORT: &str = "sort";
+
+/// The `via` of a pair decision asked once more because the item's answers went round in a
+/// cycle.
+pub const VIA_CYCLE: &str = "cycle";
+
 /// What kind of judgement a task asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,6 +128,14 @@ pub struct Event {
     /// written before it was recorded do not have it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
+    /// How the decision was reached, when not by the task's own screen: `"sort"` for sort
+    /// mode's pair questions and the ranking they add up to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// A ranking reached by sorting: the pairs asked, in order, as shown `[left, right]`; every
+    /// other pair of the ranking was inferred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked: Option<Vec<[String; 2]>>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -181,6 +196,11 @@ impl Event {
         Role::of(self.role.as_deref())
     }
 
+    /// True for sort mode's events (its pair questions and the ranking they give).
+    pub fn via_sort(&self) -> bool {
+        self.via.as_deref() == Some(VIA_SORT)
+    }
+
     /// Records the event in `role`.
     pub fn set_role(&mut self, role: Role) {
         self.role = Some(role.as_str().to_string());
@@ -211,6 +231,8 @@ impl Event {
             rationale: None,
             aspects: None,
             uid: None,
+            via: None,
+            asked: None,
         }
     }
 

@@ -113,6 +113,38 @@ pub struct AnnotatorRow {
     /// model fits it over everyone's pairs (`export --aggregate dawid-skene`); needs the
     /// candidate file and [`MIN_SHARED_PAIRS`] pairs judged by others too.
     pub reliability: Option<f64>,
+    /// Items whose pair answers by this annotator go round in a circle (A > B > C > A).
+    pub cycles: Cycles,
+}
+
+/// An annotator's intransitive answers: among the items where they decided at least three
+/// pairs by a preference (not a tie or both bad), how many have a cycle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Cycles {
+    pub items: usize,
+    pub with_cycle: usize,
+}
+
+/// Counts each annotator's items with a cycle among their strict pair answers; `edges` are
+/// (winner, loser) ids per (annotator, item).
+fn count_cycles(n_ann: usize, edges: &BTreeMap<(u32, &str), Vec<(&str, &str)>>) -> Vec<Cycles> {
+    let mut out = vec![Cycles::default(); n_ann];
+    for ((a, _), e) in edges {
+        if e.len() < 3 {
+            continue;
+        }
+        let mut ids: Vec<&str> = e.iter().flat_map(|&(w, l)| [w, l]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let at = |id: &str| ids.binary_search(&id).unwrap_or(0);
+        let idx: Vec<(usize, usize)> = e.iter().map(|&(w, l)| (at(w), at(l))).collect();
+        let c = &mut out[*a as usize];
+        c.items += 1;
+        if crate::cycles::find_cycle(ids.len(), &idx).is_some() {
+            c.with_cycle += 1;
+        }
+    }
+    out
 }
 
 /// Tie and both-bad rates.
@@ -288,6 +320,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
     let mut position = Position::default();
     let mut rates = Rates::default();
     let mut tasks: BTreeMap<TaskId, BTreeSet<u32>> = BTreeMap::new();
+    let mut edges: BTreeMap<(u32, &str), Vec<(&str, &str)>> = BTreeMap::new();
 
     for d in &st.decisions {
         let e = &d.event;
@@ -321,6 +354,14 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                     c if c == l || c == r => {
                         position.pair_left_wins.add(c == l);
                         per_pos[a].pair_left_wins.add(c == l);
+                        // Sort mode's questions never ask what the order already implies.
+                        if !e.via_sort() {
+                            let loser = if c == l { r } else { l };
+                            edges
+                                .entry((d.annotator, e.item.as_str()))
+                                .or_default()
+                                .push((c, loser.as_str()));
+                        }
                     }
                     _ => {}
                 }
@@ -360,6 +401,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
     // Time, and the rushing rule against everyone else's pooled decisions.
     let mut all_ms: Vec<f64> = per_ms.iter().flatten().copied().collect();
     let time = timing(&mut all_ms);
+    let cycles = count_cycles(n_ann, &edges);
     let mut annotators = Vec::with_capacity(n_ann);
     for (a, name) in st.annotators.iter().enumerate() {
         let t = timing(&mut per_ms[a].clone());
@@ -385,6 +427,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
             rushing,
             position: per_pos[a].finish(),
             reliability: None,
+            cycles: cycles[a],
         });
     }
 

@@ -154,6 +154,24 @@ pub fn human(r: &Report) -> String {
         );
     }
 
+    if r.annotators.iter().any(|a| a.cycles.items > 0) {
+        let _ = writeln!(
+            s,
+            "\nCycles (items whose pair answers go round in a circle, A > B > C > A)"
+        );
+        for a in r.annotators.iter().filter(|a| a.cycles.items > 0) {
+            let c = a.cycles;
+            let _ = writeln!(
+                s,
+                "  {} {:>5} of {:>5} items ({:.0}%)",
+                fit(&a.name, 16),
+                c.with_cycle,
+                c.items,
+                100.0 * c.with_cycle as f64 / c.items as f64
+            );
+        }
+    }
+
     if r.with_file && r.tasks_by_annotators.keys().any(|&k| k >= 2) {
         let _ = writeln!(
             s,

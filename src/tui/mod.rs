@@ -27,6 +27,8 @@ pub use crate::labels::follow as others;
 pub use app::run_label;
 
 #[cfg(test)]
+mod sort_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod ux_tests;

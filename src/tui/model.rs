@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use crate::format::{Item, ItemSource, Progress};
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
-use crate::tasks::{Task, Tasks, display_order, item_keys, task_key};
+use crate::sort::{Answer, Sorter};
+use crate::tasks::{Task, Tasks, display_order, item_keys, sides, task_key};
 
 use super::clock::{DEFAULT_TYPEAHEAD_GUARD_MS, TaskClock, TypeaheadGuard};
 use super::content::WrapCache;
-use super::draft::Draft;
+use super::draft::{Draft, PairDraft};
 use super::filter::Review;
 use super::keymap::KeyMap;
 use super::team::Team;
@@ -131,6 +132,31 @@ pub struct TaskView {
     pub flags: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The rationale written for this decision.
     pub rationale: String,
+    /// Sort mode: the sort of this item so far (the pair on screen is its question).
+    pub sort: Option<SortView>,
+}
+
+/// Sort mode's state of the item on screen, rebuilt from the recorded answers whenever the item
+/// is shown or answered (see [`Sorter::replay`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortView {
+    pub sorter: Sorter,
+    /// The item's candidates in display order (the order they are inserted in).
+    pub shown: Vec<usize>,
+    /// The pair on screen, as (candidate being inserted, the one it is compared with).
+    pub question: (usize, usize),
+}
+
+impl SortView {
+    /// The number of the question on screen (the last one once the sort is complete).
+    pub fn number(&self) -> usize {
+        let asked = self.sorter.asked().len();
+        if self.sorter.is_complete() {
+            asked
+        } else {
+            asked + 1
+        }
+    }
 }
 
 impl TaskView {
@@ -155,6 +181,7 @@ impl TaskView {
             decided: false,
             flags: BTreeMap::new(),
             rationale: String::new(),
+            sort: None,
         }
     }
 }
@@ -271,6 +298,9 @@ pub struct Model {
     pub extras: Extras,
     /// What the "done" overlay shows, counted when it went up.
     pub done: DoneCounts,
+    /// Pair mode: the pair asked once more because the item's answers went round in a cycle;
+    /// its next decision is recorded with `"via": "cycle"`.
+    pub recheck: Option<TaskKey>,
 }
 
 /// What a typed line is for.
@@ -441,6 +471,7 @@ impl Model {
             nothing_left: None,
             extras: Default::default(),
             done: DoneCounts::default(),
+            recheck: None,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
@@ -502,6 +533,20 @@ impl Model {
     /// Why an item with `n` candidates cannot be labeled in this mode, if it cannot: rank mode
     /// has one key per candidate; pair mode would ask N(N-1)/2 questions about one prompt.
     fn too_many_for_mode(&self, pos: usize, n: usize) -> Option<String> {
+        if self.sorting() {
+            return match n {
+                0 | 1 => Some(format!(
+                    "item {} has {n} candidate{}: sort mode compares two at a time",
+                    pos + 1,
+                    if n == 1 { "" } else { "s" }
+                )),
+                _ if n > MAX_PAIR_CANDIDATES => Some(format!(
+                    "item {} has {n} candidates; sort mode takes at most {MAX_PAIR_CANDIDATES} - use --mode rate, or split the item",
+                    pos + 1
+                )),
+                _ => None,
+            };
+        }
         let limit = match self.mode {
             TaskKind::Rank => RANK_MAX,
             TaskKind::Pair if self.tasks.sample().is_none() => MAX_PAIR_CANDIDATES,
@@ -576,6 +621,10 @@ impl Model {
         let pos =
             (0..self.tasks.scanned()).find(|&p| self.source.id(p).as_deref() == Some(&key.item))?;
         let first = self.tasks.first_of(pos)?;
+        if self.sorting() {
+            // One task per item; its pair questions belong to it too.
+            return Some(first);
+        }
         let n = self.source.candidate_count(pos)?;
         let count = if self.mode == TaskKind::Pair {
             let all = n * n.saturating_sub(1) / 2;
@@ -639,8 +688,11 @@ impl Model {
     pub fn resume_point(&mut self) -> Option<usize> {
         let n = self.tasks.len();
         let last = self.decisions.last().map(Event::key);
+        // Sort mode: a question answered last leaves its item mid-sort, to go on with.
+        let mid_sort = self.sorting() && last.as_ref().is_some_and(|k| k.kind == TaskKind::Pair);
         let after = last.and_then(|k| self.task_of(&k));
-        self.first_open_from(after.map_or(0, |i| (i + 1) % n.max(1)))
+        let step = if mid_sort { 0 } else { 1 };
+        self.first_open_from(after.map_or(0, |i| (i + step) % n.max(1)))
     }
 
     /// The first task from `from` on (wrapping) that is neither decided nor skipped.
@@ -698,12 +750,139 @@ impl Model {
                     .filter(|&k| k != self.scale);
             }
         }
+        if self.sorting() {
+            self.sort_view(&mut v);
+        }
         if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
             self.wrap.clear();
         }
         self.current = i;
         self.view = v;
         self.clock = TaskClock::start(self.now_ms);
+    }
+
+    /// Sort mode: labeling rank tasks by pair questions (never in review, which shows the
+    /// rankings themselves).
+    pub fn sorting(&self) -> bool {
+        self.spec.sort && self.mode == TaskKind::Rank && self.review.is_none()
+    }
+
+    /// The mode whose keys, help and screen apply: pair while sorting.
+    pub fn keys_mode(&self) -> TaskKind {
+        if self.sorting() {
+            TaskKind::Pair
+        } else {
+            self.mode
+        }
+    }
+
+    /// The mode's name as the labeler chose it.
+    pub fn mode_name(&self) -> &'static str {
+        if self.sorting() {
+            "sort"
+        } else {
+            self.mode.name()
+        }
+    }
+
+    /// This labeler's standing answer about candidates `a` and `b` of `item`, if any.
+    fn sort_answer(&self, item: &Item, a: usize, b: usize) -> Option<Answer> {
+        let key = TaskKey::pair(&item.id, &item.candidates[a].id, &item.candidates[b].id);
+        let ev = self.decisions.get(&key).filter(|e| e.is_decision())?;
+        match ev.choice.as_deref()? {
+            "tie" => Some(Answer::Tie),
+            "both_bad" => Some(Answer::BothBad),
+            c => item
+                .candidate_index(c)
+                .filter(|&w| w == a || w == b)
+                .map(Answer::Better),
+        }
+    }
+
+    /// Sort mode: the item's display order and its sort as far as the recorded answers go.
+    pub fn sort_of(&self, item: &Item) -> (Vec<usize>, Sorter) {
+        let shown = display_order(item, &self.annotator, self.shuffle);
+        let sorter = Sorter::replay(shown.clone(), |a, b| self.sort_answer(item, a, b));
+        (shown, sorter)
+    }
+
+    /// Sort mode: the item's sort rebuilt from the recorded answers, its question on screen as
+    /// a pair. A complete sort whose ranking stands shows its last question with the answer
+    /// given; one whose ranking was not recorded (a crash between the two writes) asks its
+    /// last question again, so answering it records the ranking.
+    fn sort_view(&self, v: &mut TaskView) {
+        let item = Arc::clone(&v.item);
+        let (shown, mut sorter) = self.sort_of(&item);
+        let ranked = self.decisions.is_decided(&v.key);
+        if sorter.is_complete() && !ranked && !sorter.asked().is_empty() {
+            let mut left = sorter.asked().len() - 1;
+            sorter = Sorter::replay(shown.clone(), |a, b| {
+                let known = (left > 0).then(|| self.sort_answer(&item, a, b)).flatten();
+                left = left.saturating_sub(1);
+                known
+            });
+        }
+        let question = sorter
+            .question()
+            .or_else(|| sorter.asked().last().map(|&(x, y, _)| (x, y)))
+            .unwrap_or((shown[0], shown.get(1).copied().unwrap_or(shown[0])));
+        let (l, r) = sides(&item, &self.annotator, question.0, question.1, self.shuffle);
+        v.order = vec![l, r];
+        v.scroll = vec![usize::MAX; 2];
+        let mut pair = PairDraft::default();
+        if sorter.is_complete() {
+            let key = TaskKey::pair(&item.id, &item.candidates[l].id, &item.candidates[r].id);
+            if let Some(ev) = self.decisions.get(&key) {
+                pair.choice = ev.choice.clone();
+                pair.strength = ev.strength;
+            }
+        }
+        v.draft = Draft::Pair(pair);
+        v.sort = Some(SortView {
+            sorter,
+            shown,
+            question,
+        });
+    }
+
+    /// Pair mode, after a decision on `item`: when every pair of it is decided and the strict
+    /// answers go round in a cycle, the weakest pair of the cycle (lowest strength, then the
+    /// quickest decision) and the cycle as ids, unless that pair was asked once more already.
+    pub fn cycle_to_recheck(&self, item: &Item) -> Option<(TaskKey, Vec<String>)> {
+        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample());
+        let mut edges = Vec::new();
+        let mut events = Vec::new();
+        for k in &keys {
+            let ev = self.decisions.get(k).filter(|e| e.is_decision())?;
+            let Some((a, b)) = k.pair.as_ref() else {
+                continue;
+            };
+            let (ia, ib) = (item.candidate_index(a)?, item.candidate_index(b)?);
+            match ev.choice.as_deref() {
+                Some(c) if c == a => edges.push((ia, ib)),
+                Some(c) if c == b => edges.push((ib, ia)),
+                _ => {}
+            }
+            events.push(((ia.min(ib), ia.max(ib)), ev));
+        }
+        let cycle = crate::cycles::find_cycle(item.candidates.len(), &edges)?;
+        let weakest = crate::cycles::cycle_edges(&cycle)
+            .into_iter()
+            .filter_map(|(w, l)| {
+                let (_, ev) = events.iter().find(|(p, _)| *p == (w.min(l), w.max(l)))?;
+                Some(((ev.strength.unwrap_or(0), ev.ms.unwrap_or(0)), (w, l), *ev))
+            })
+            .min_by_key(|x| x.0)?;
+        if weakest.2.via.as_deref() == Some(crate::labels::VIA_CYCLE) {
+            return None;
+        }
+        let (w, l) = weakest.1;
+        let key = TaskKey::pair(&item.id, &item.candidates[w].id, &item.candidates[l].id);
+        let ids = cycle
+            .iter()
+            .map(|&c| item.candidates[c].id.clone())
+            .collect();
+        Some((key, ids))
     }
 
     /// Number of candidates placed in the ranking being built (0 outside rank mode).

@@ -31,6 +31,8 @@ use super::review::Filter;
 pub struct SessionArgs {
     pub file: PathBuf,
     pub mode: Option<TaskKind>,
+    /// `--mode sort` (`mode` is then rank).
+    pub sort: bool,
     pub annotator: Option<String>,
     pub labels_dir: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -55,6 +57,7 @@ impl From<&LabelArgs> for SessionArgs {
         SessionArgs {
             file: a.file.clone(),
             mode: a.mode.map(Into::into),
+            sort: a.mode == Some(crate::cli::ModeArg::Sort),
             annotator: a.annotator.clone(),
             labels_dir: a.labels_dir.clone(),
             out: a.out.clone(),
@@ -74,6 +77,7 @@ impl SessionArgs {
         Ok(SessionArgs {
             file: a.file.clone(),
             mode: a.mode.map(Into::into),
+            sort: false,
             annotator: a.annotator.clone(),
             labels_dir: a.labels_dir.clone(),
             out: a.out.clone(),
@@ -211,18 +215,25 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         OverlapChoice::Use(k) => (k, false),
         OverlapChoice::Store(k) => (k, true),
     };
+    let name = |m: TaskKind, sort: bool| if sort { "sort" } else { m.name() };
     if let (Some(asked), Some(file_mode), Some(task), None) =
         (args.mode, spec.mode, &args.task, &args.review)
-        && asked != file_mode
+        && (asked != file_mode || args.sort != spec.sort)
     {
+        let asked = name(asked, args.sort);
         anyhow::bail!(
-            "--mode {} but the task file {} is for mode = \"{}\" (its options would not apply) - leave out --mode, or give a task file made for {} mode",
-            asked.name(),
+            "--mode {asked} but the task file {} is for mode = \"{}\" (its options would not apply) - leave out --mode, or give a task file made for {asked} mode",
             task.display(),
-            file_mode.name(),
-            asked.name()
+            name(file_mode, spec.sort),
         );
     }
+    let mut spec = spec;
+    // Sort is the labeling screen's way to reach a ranking; review shows rankings as rankings.
+    spec.sort = args.review.is_none()
+        && match args.mode {
+            Some(_) => args.sort,
+            None => spec.sort,
+        };
     let mode = match (args.mode, &args.review) {
         (Some(m), _) => Some(m),
         (None, Some(_)) => None,
@@ -434,6 +445,7 @@ pub fn waiting(config: &SessionConfig) -> super::waiting::Waiting {
     super::waiting::Waiting {
         file_label: file_label(&config.args.file),
         mode: match (config.mode, review) {
+            (Some(_), false) if config.spec.sort => "sort".to_string(),
             (Some(m), false) => m.name().to_string(),
             (Some(m), true) => format!("review {}", m.name()),
             (None, true) => "review".into(),
@@ -676,7 +688,7 @@ fn left_out_notes(model: &Model) -> Vec<String> {
             "{} item{} left out in {} mode, e.g. {}",
             model.too_many,
             plural(model.too_many),
-            model.mode.name(),
+            model.mode_name(),
             model.first_left_out.as_deref().unwrap_or("")
         ));
     }
@@ -717,7 +729,7 @@ pub fn summarise(
             model.session_decisions,
             plural(model.session_decisions),
             config.log_path.display(),
-            resume_command(args, &config.annotator, mode)
+            resume_command(args, &config.annotator, mode, config.spec.sort)
         );
         return ExitCode::from(128u8.saturating_add(sig as u8));
     }
@@ -788,7 +800,7 @@ pub fn summarise(
         ),
         None => println!(
             "resume with: {}",
-            resume_command(args, &config.annotator, mode)
+            resume_command(args, &config.annotator, mode, config.spec.sort)
         ),
     }
     code
@@ -944,11 +956,11 @@ fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
     ]
 }
 
-fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind) -> String {
+fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind, sort: bool) -> String {
     let mut parts = vec![
         "prefer label".to_string(),
         shell_quote(&args.file.to_string_lossy()),
-        format!("--mode {}", mode.name()),
+        format!("--mode {}", if sort { "sort" } else { mode.name() }),
         format!("--annotator {}", shell_quote(annotator)),
     ];
     if let Some(dir) = &args.labels_dir {
@@ -983,6 +995,7 @@ mod tests {
         SessionArgs {
             file: PathBuf::from("data/set.jsonl"),
             mode: None,
+            sort: false,
             annotator: None,
             labels_dir: None,
             out: None,
@@ -1021,7 +1034,7 @@ mod tests {
             ..args()
         };
         assert_eq!(
-            resume_command(&a, "tess", TaskKind::Pair),
+            resume_command(&a, "tess", TaskKind::Pair, false),
             "prefer label data/set.jsonl --mode pair --annotator tess --labels-dir team"
         );
     }

@@ -2,7 +2,7 @@
 //! rationales, and the way an event goes from the screen to the writer (one at a time, in
 //! order) before the screen moves on.
 
-use crate::labels::{Event, Role, TaskKind};
+use crate::labels::{Event, Role, TaskKind, VIA_SORT};
 use crate::taskfile::RationaleMode;
 use crate::tui::draft::{Draft, PairDraft};
 use crate::tui::keymap::Action;
@@ -15,7 +15,7 @@ use super::navigating::{review_go, set_focus};
 /// The keys that decide or build the decision on screen.
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     match a {
-        Action::Number(n) => match m.mode {
+        Action::Number(n) => match m.keys_mode() {
             TaskKind::Pair => pair_number(m, n, fx),
             TaskKind::Rank => rank_number(m, n),
             TaskKind::Rate => rate_number(m, n),
@@ -60,10 +60,10 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
 /// Pair mode: a, b, t, x (and 1, 2). With strength, a side waits for one more key that says
 /// how much better.
 fn choose(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
-    if m.mode != TaskKind::Pair {
+    if m.keys_mode() != TaskKind::Pair {
         m.status = Some(format!(
             "that key is for pair mode; this is {} mode (? for help)",
-            m.mode.name()
+            m.mode_name()
         ));
         return;
     }
@@ -295,6 +295,10 @@ fn rate_number(m: &mut Model, n: u8) {
 /// Enter: records the ranking or the ratings built, once complete; until then says what is
 /// missing (and, in rate mode, focuses it).
 pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.sorting() {
+        // Each answer is recorded as it is given, the ranking when the sort is complete.
+        return;
+    }
     match m.mode {
         TaskKind::Pair => return,
         TaskKind::Rank => {
@@ -342,13 +346,77 @@ pub(super) fn decide_pair(
     strength: Option<u8>,
     fx: &mut Vec<Effect>,
 ) {
+    if m.sorting() {
+        sort_answer(m, choice, strength, fx);
+        return;
+    }
     let mut ev = base_event(m);
+    if m.recheck.as_ref() == Some(&m.view.key) {
+        ev.via = Some(crate::labels::VIA_CYCLE.into());
+        m.recheck = None;
+    }
     let d = Draft::Pair(PairDraft {
         choice: Some(choice),
         strength,
         pending: None,
     });
     d.to_event(&mut ev, &shown_ids(m), &[], m.scale);
+    commit(m, ev, fx);
+}
+
+/// Sort mode: records the answer to the question on screen as a pair decision (`"via":
+/// "sort"`), then shows the next question; the answer that completes the sort also records the
+/// ranking (`"via": "sort"`, with the pairs asked) and moves on to the next item.
+fn sort_answer(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec<Effect>) {
+    let mut ev = base_event(m);
+    ev.task = TaskKind::Pair;
+    ev.pair = Some(pair_ids(m));
+    ev.choice = Some(choice);
+    ev.strength = strength;
+    ev.via = Some(VIA_SORT.into());
+    // A rationale goes with the ranking the answers add up to.
+    ev.rationale = None;
+    record(m, ev, fx);
+    let item = std::sync::Arc::clone(&m.view.item);
+    let (shown, sorter) = m.sort_of(&item);
+    let Some(ranking) = sorter.ranking() else {
+        let (flags, rationale) = (m.view.flags.clone(), m.view.rationale.clone());
+        let cur = m.current;
+        m.go_to(cur);
+        m.view.flags = flags;
+        m.view.rationale = rationale;
+        m.status = Some(format!(
+            "question {} of at most {}",
+            sorter.asked().len() + 1,
+            sorter.at_most()
+        ));
+        return;
+    };
+    let id = |c: usize| item.candidates[c].id.clone();
+    let mut ev = base_event(m);
+    ev.shown = Some(shown.iter().map(|&c| id(c)).collect());
+    ev.ranking = Some(
+        ranking
+            .iter()
+            .map(|t| t.iter().map(|&c| id(c)).collect())
+            .collect(),
+    );
+    ev.via = Some(VIA_SORT.into());
+    let mut asked = Vec::new();
+    let (mut ms, mut wall) = (0, 0);
+    for &(x, y, _) in sorter.asked() {
+        let (l, r) = crate::tasks::sides(&item, &m.annotator, x, y, m.shuffle);
+        let key = crate::labels::TaskKey::pair(&item.id, &id(l), &id(r));
+        if let Some(e) = m.decisions.get(&key) {
+            ms += e.ms.unwrap_or(0);
+            wall += e.wall_ms.unwrap_or(0);
+        }
+        asked.push([id(l), id(r)]);
+    }
+    ev.asked = Some(asked);
+    // The time of the whole sort: its questions' times added up.
+    ev.ms = Some(ms);
+    ev.wall_ms = Some(wall);
     commit(m, ev, fx);
 }
 
@@ -372,8 +440,14 @@ pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
         && m.spec
             .min_seconds
             .is_some_and(|min| (ev.ms.unwrap_or(0) as f64) < min * 1000.0);
+    let cycle_check =
+        m.mode == TaskKind::Pair && ev.is_decision() && m.spec.check_cycles && m.review.is_none();
     record(m, ev, fx);
-    advance(m);
+    let item = std::sync::Arc::clone(&m.view.item);
+    match cycle_check.then(|| m.cycle_to_recheck(&item)).flatten() {
+        Some((key, ids)) => recheck(m, key, &ids),
+        None => advance(m),
+    }
     if rushed {
         m.rushed += 1;
         m.status = Some(format!(
@@ -476,6 +550,24 @@ pub(super) fn retry(m: &mut Model, fx: &mut Vec<Effect>) {
     send_next(m, fx);
 }
 
+/// Shows the pair of a cycle to decide once more, and says why.
+fn recheck(m: &mut Model, key: crate::labels::TaskKey, ids: &[String]) {
+    let Some(i) = m.task_of(&key) else {
+        advance(m);
+        return;
+    };
+    m.go_to(i);
+    m.view.decided = false;
+    m.recheck = Some(key);
+    let mut circle = ids.join(" > ");
+    if let Some(first) = ids.first() {
+        circle.push_str(&format!(" > {first}"));
+    }
+    m.status = Some(format!(
+        "your answers on this item go round in a circle ({circle}): look at this pair once more"
+    ));
+}
+
 /// After a decision: the next task that is neither decided nor skipped (in review: the next
 /// in the list).
 pub(super) fn advance(m: &mut Model) {
@@ -545,11 +637,35 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     if was_decision && !earlier {
         m.session_decisions = m.session_decisions.saturating_sub(1);
     }
+    // Sort mode: undoing a ranking takes back the question that completed it too, so the
+    // labeler answers that question again.
+    let mut last = last;
+    if m.sorting()
+        && was_decision
+        && last.task == TaskKind::Rank
+        && last.via_sort()
+        && let Some([l, r]) = last.asked.as_ref().and_then(|a| a.last()).cloned()
+    {
+        let key = crate::labels::TaskKey::pair(&last.item, &l, &r);
+        if let Some(q) = m.decisions.get(&key).filter(|e| e.is_decision()).cloned() {
+            let mut ev = Event::new(&m.annotator, &q.item, q.item_hash.as_deref(), q.task);
+            ev.pair = q.pair.clone();
+            ev.retract = true;
+            record(m, ev, fx);
+            last = q;
+        }
+    }
     let target = m.task_of(&key);
     match target {
         Some(i) => {
             m.go_to(i);
-            if was_decision {
+            if was_decision && m.sorting() {
+                // The question taken back is on screen again, its answer shown.
+                if let (Some(p), Some(c)) = (m.view.draft.pair_mut(), &last.choice) {
+                    p.choice = Some(c.clone());
+                }
+                m.view.decided = false;
+            } else if was_decision {
                 m.view.fill_from(&last, &m.spec.rate.aspects);
                 m.view.decided = false;
             }
@@ -557,7 +673,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
                 "undone: task {} is open again{}",
                 i + 1,
                 if was_decision {
-                    reopened_hint(m.mode)
+                    reopened_hint(m.keys_mode())
                 } else {
                     ""
                 }

@@ -69,9 +69,10 @@ pub enum Effect {
 
 pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     m.now_ms = now_ms;
-    let shown = (m.current, m.view.key.clone());
+    // Sort mode's next question is a new pair on the same task: guarded the same way.
+    let shown = (m.current, m.view.key.clone(), m.view.order.clone());
     let fx = handle(m, msg, now_ms);
-    if (m.current, &m.view.key) != (shown.0, &shown.1) {
+    if (m.current, &m.view.key, &m.view.order) != (shown.0, &shown.1, &shown.2) {
         m.guard.task_shown(now_ms);
     }
     fx

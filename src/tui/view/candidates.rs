@@ -135,7 +135,7 @@ fn title(m: &Model, pos: usize, focused: bool, chars: usize) -> String {
         title.push_str("▶ ");
     }
     title.push_str(&format!("[{}]", pos + 1));
-    if m.mode == TaskKind::Pair {
+    if m.keys_mode() == TaskKind::Pair {
         title.push_str(if pos == 0 { " A" } else { " B" });
     }
     title.push_str(&format!(" · {} ch", thousands(chars)));

@@ -61,7 +61,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     };
     let hints: Vec<Hint> = m
         .keymap
-        .footer_hints(m.mode, m.scale, m.review.is_some())
+        .footer_hints(m.keys_mode(), m.scale, m.review.is_some())
         .into_iter()
         .map(|(a, keys, desc)| Hint {
             action: a,

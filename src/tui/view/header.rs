@@ -61,7 +61,7 @@ const ID_MIN: usize = 10;
 /// Position of the item id among the header's fields.
 const ID_FIELD: usize = 2;
 /// Position of the labeler's progress among the header's fields.
-const PROGRESS_FIELD: usize = 5;
+const PROGRESS_FIELD: usize = 6;
 
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
@@ -102,7 +102,17 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         // The item id is fitted last (below): it gets what the other fields leave, so a long
         // id shortens instead of pushing the mode or the annotator out.
         (2, truncate(&full_id, ID_MIN), Style::new()),
-        (3, m.mode.name().to_string(), Style::new()),
+        (3, m.mode_name().to_string(), Style::new()),
+        // Sort mode: how far the item's sort is, and the most it can still take.
+        (
+            if m.view.sort.is_some() { 1 } else { 9 },
+            m.view
+                .sort
+                .as_ref()
+                .map(|s| format!("question {} of at most {}", s.number(), s.sorter.at_most()))
+                .unwrap_or_default(),
+            Style::new(),
+        ),
         (5, one_line(&m.annotator), Style::new()),
         // The progress always stays: its bar goes before it would (below).
         (

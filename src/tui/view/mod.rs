@@ -3,7 +3,7 @@
 
 mod candidates;
 mod footer;
-mod header;
+pub(super) mod header;
 mod nothing_left;
 mod overlay;
 mod prewrapped;

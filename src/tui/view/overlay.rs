@@ -85,7 +85,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
 }
 
 fn help(m: &Model) -> (String, Vec<Line<'static>>) {
-    let entries = m.keymap.help(m.mode, m.scale);
+    let entries = m.keymap.help(m.keys_mode(), m.scale);
     let kw = entries
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -93,6 +93,9 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         .unwrap_or(0);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let intro = match m.mode {
+        _ if m.sorting() => {
+            "Which answer is better? Each answer places one more; the ranking is recorded when the order is complete."
+        }
         TaskKind::Pair => "Which answer is better? One key decides and moves on.",
         TaskKind::Rank => "Rank the answers best first; Enter submits.",
         TaskKind::Rate => "Rate every answer; Enter submits.",
@@ -140,7 +143,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         "Ctrl-L draws the screen again; Ctrl-Z suspends (fg resumes)",
     ));
     lines.push(Line::from("q quits; any other key closes this help"));
-    (format!("help: {} mode", m.mode.name()), lines)
+    (format!("help: {} mode", m.mode_name()), lines)
 }
 
 fn done(m: &Model) -> (String, Vec<Line<'static>>) {
