@@ -41,6 +41,21 @@ pub struct TaskSpec {
     pub min_seconds: Option<f64>,
     /// Decision keys within this many ms of a new task appearing are ignored.
     pub typeahead_guard_ms: Option<u64>,
+    /// Export: which answers an edited answer is preferred over.
+    pub edit_beats: EditBeats,
+}
+
+/// Which answers an edited answer is preferred over in an export (`edit_beats` in a task file,
+/// `prefer export --edit-beats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum EditBeats {
+    /// Only the answer it was edited from.
+    Source,
+    /// The answer it was edited from, and every answer the editor judged that one better than
+    /// or as good as.
+    #[default]
+    AllBelowSource,
 }
 
 impl Default for TaskSpec {
@@ -58,6 +73,7 @@ impl Default for TaskSpec {
             pairs: PairSelection::All,
             min_seconds: None,
             typeahead_guard_ms: None,
+            edit_beats: EditBeats::default(),
         }
     }
 }
@@ -233,6 +249,7 @@ struct RawTask {
     pairs: Option<Spanned<RawPairs>>,
     min_seconds: Option<Spanned<f64>>,
     typeahead_guard_ms: Option<u64>,
+    edit_beats: Option<EditBeats>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -306,6 +323,14 @@ impl RawTask {
     fn check(self, src: &str, dir: &Path) -> Result<TaskSpec, Problem> {
         let mut spec = TaskSpec::default();
         let mode = self.mode.as_ref().map(|m| *m.get_ref());
+        if let (Some(TaskKind::Edit), Some(m)) = (mode, &self.mode) {
+            return Err(at(
+                src,
+                m,
+                "`mode` is \"pair\", \"rank\" or \"rate\" (edits are made in any of them with e / E)"
+                    .into(),
+            ));
+        }
         spec.mode = mode;
         let needs_mode = |span: Range<usize>, table: &str, want: TaskKind| -> Result<(), Problem> {
             match mode {
@@ -572,6 +597,7 @@ impl RawTask {
             spec.min_seconds = Some(x);
         }
         spec.typeahead_guard_ms = self.typeahead_guard_ms;
+        spec.edit_beats = self.edit_beats.unwrap_or_default();
         Ok(spec)
     }
 }

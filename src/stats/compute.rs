@@ -344,7 +344,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                     }
                 }
             }
-            TaskKind::Rate => {}
+            TaskKind::Rate | TaskKind::Edit => {}
         }
     }
     rates.tie_rate =
@@ -564,6 +564,8 @@ pub fn agreement(st: &Standing) -> Agreement {
                         .insert(d.annotator, (r, rating_scale::of(e)));
                 }
             }
+            // Edits are kept apart from the decisions (`Standing::edits`).
+            TaskKind::Edit => {}
         }
     }
     let n = names.len() as u32;

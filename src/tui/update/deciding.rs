@@ -16,7 +16,7 @@ use super::navigating::{review_go, set_focus};
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     match a {
         Action::Number(n) => match m.mode {
-            TaskKind::Pair => pair_number(m, n, fx),
+            TaskKind::Pair | TaskKind::Edit => pair_number(m, n, fx),
             TaskKind::Rank => rank_number(m, n),
             TaskKind::Rate => rate_number(m, n),
         },
@@ -296,7 +296,7 @@ fn rate_number(m: &mut Model, n: u8) {
 /// missing (and, in rate mode, focuses it).
 pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     match m.mode {
-        TaskKind::Pair => return,
+        TaskKind::Pair | TaskKind::Edit => return,
         TaskKind::Rank => {
             let count = m.view.order.len();
             let placed = m.ranked_count();
@@ -428,7 +428,7 @@ pub(super) fn base_event(m: &Model) -> Event {
 pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     let seq = m.next_seq;
     m.next_seq += 1;
-    if ev.is_decision() {
+    if ev.is_decision() && ev.task != TaskKind::Edit {
         m.session_decisions += 1;
     }
     if !ev.retract {
@@ -527,6 +527,10 @@ pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    if last.task == TaskKind::Edit {
+        super::editing::take_back(m, last, fx);
+        return;
+    }
     let key = last.key();
     let earlier = m.undo.is_earlier(&key);
     let mut ev = Event::new(
@@ -571,6 +575,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
 pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
     match mode {
         TaskKind::Pair => ", your choice shown: a/b/t/x decides again",
+        TaskKind::Edit => ", the candidate as it was before the edit",
         TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
         TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
     }

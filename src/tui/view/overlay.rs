@@ -93,7 +93,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         .unwrap_or(0);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let intro = match m.mode {
-        TaskKind::Pair => "Which answer is better? One key decides and moves on.",
+        TaskKind::Pair | TaskKind::Edit => "Which answer is better? One key decides and moves on.",
         TaskKind::Rank => "Rank the answers best first; Enter submits.",
         TaskKind::Rate => "Rate every answer; Enter submits.",
     };
