@@ -277,3 +277,45 @@ fn footer_and_help_name_the_edit_keys() {
         "{s}"
     );
 }
+
+#[test]
+fn review_shows_a_teammates_edit_under_its_source_as_a_word_diff() {
+    use super::review::Filter;
+    use super::update::start_review;
+    let mut m = model(TaskKind::Rank, (140, 40), &[]);
+    let mut rank = Event::new("ann", "q0", None, TaskKind::Rank);
+    rank.ranking = Some(vec![vec!["c1".into()], vec!["c0".into()]]);
+    m.apply_others(vec![
+        rank,
+        Event::edit("ann", "q0", None, "c1", "answer one of item 0, corrected"),
+    ]);
+    assert_eq!(
+        m.team.others_on(&TaskKey::new("q0", TaskKind::Rank)),
+        1,
+        "the edit is not counted as a decision"
+    );
+    assert!(
+        m.team.others()["ann"]
+            .get(&TaskKey::edit("q0", "c1"))
+            .is_some()
+    );
+    start_review(&mut m, Filter::All);
+    assert_eq!(m.view.item.id, "q0");
+    let s = screen(&m);
+    assert!(s.contains("ann's edit, as a word diff"), "{s}");
+    assert!(
+        s.contains("answer [-1-]{+one+} of item [-0-]{+0, corrected+}"),
+        "{s}"
+    );
+    // The candidate's own text is still there above it; c0 has no edit.
+    assert!(s.contains("answer 1 of item 0"), "{s}");
+    assert_eq!(s.matches("'s edit").count(), 1, "{s}");
+    // A final decision in review is still about the candidates the file has.
+    let ev = act(&mut m, Number(2));
+    let ev = if ev.is_empty() {
+        act(&mut m, Submit)
+    } else {
+        ev
+    };
+    assert_eq!(ev[0].ranking.clone().unwrap()[0], vec!["c1".to_string()]);
+}

@@ -744,7 +744,18 @@ impl Model {
                     .filter(|&k| k != self.scale);
             }
         }
-        if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
+        // Review shows edits inside the candidates' texts (same id and hash): their lengths
+        // tell the two apart.
+        let lengths = |it: &Item| {
+            it.candidates
+                .iter()
+                .map(|c| c.text.len())
+                .collect::<Vec<_>>()
+        };
+        if self.view.item.id != v.item.id
+            || self.view.item.hash != v.item.hash
+            || lengths(&self.view.item) != lengths(&v.item)
+        {
             self.wrap.clear();
         }
         self.current = i;
