@@ -25,14 +25,11 @@ pub fn edited_from(c: &Candidate) -> Option<&str> {
     c.metadata.as_ref()?.get("edited_from")?.as_str()
 }
 
-/// Adds the standing edits of `st` to `items` as candidates and to `st.decisions` as the
-/// editor's pair decisions (the edit chosen). Returns how many edits were added.
-pub fn apply(items: &mut [Arc<Item>], st: &mut Standing, beats: EditBeats) -> usize {
-    if st.edits.is_empty() {
-        return 0;
-    }
+/// Adds the standing edits of `st` to `items` as candidates, and returns the editors' pair
+/// decisions that rank them (the edit chosen), for [`super::judge`]: they stay out of
+/// `st.decisions`, which the summary, the card's statistics and the other counts read.
+pub fn apply(items: &mut [Arc<Item>], st: &Standing, beats: EditBeats) -> Vec<Decided> {
     let mut added = Vec::new();
-    let mut count = 0;
     for d in &st.edits {
         let (Some(i), Some(source), Some(text)) = (d.item, &d.event.source, &d.event.text) else {
             continue;
@@ -58,7 +55,6 @@ pub fn apply(items: &mut [Arc<Item>], st: &mut Standing, beats: EditBeats) -> us
         };
         item.candidates
             .push(candidate(&item.candidates[src], &id, text, name));
-        count += 1;
         for worse in std::iter::once(source.clone()).chain(below) {
             let mut e = Event::new(&d.event.annotator, &item.id, None, TaskKind::Pair);
             e.at = d.event.at.clone();
@@ -70,11 +66,21 @@ pub fn apply(items: &mut [Arc<Item>], st: &mut Standing, beats: EditBeats) -> us
             });
         }
     }
-    st.decisions.extend(added);
-    // Back into the standing order (item, then annotator); the edits' decisions go after the
-    // editor's own on their item.
-    st.decisions.sort_by_key(|d| (d.item, d.annotator));
-    count
+    added
+}
+
+/// How many edits `decisions` (what [`apply`] returned) stand for: each edit's first decision
+/// is the one over its source.
+pub fn count(decisions: &[Decided]) -> usize {
+    decisions
+        .iter()
+        .filter(|d| {
+            let (Some([edit, worse]), Some(c)) = (&d.event.pair, &d.event.choice) else {
+                return false;
+            };
+            edit == c && edit.strip_suffix(&format!("+edit:{}", d.event.annotator)) == Some(worse)
+        })
+        .count()
 }
 
 /// The new candidate: the edited text, the source's conversation with its last assistant turn
@@ -140,9 +146,8 @@ mod tests {
         Event::edit(who, &it.id, Some(&it.hash), source, text)
     }
 
-    fn chosen_over(st: &Standing, items: &[Arc<Item>]) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = st
-            .decisions
+    fn chosen_over(added: &[Decided], items: &[Arc<Item>]) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = added
             .iter()
             .filter(|d| {
                 d.event
@@ -179,11 +184,13 @@ mod tests {
             // Bob's judgement says nothing about what alice's edit beats.
             pair("bob", &x, "c0", "c2", "c0"),
         ];
-        let mut st = standing(events.clone(), Some(&items));
+        let st = standing(events.clone(), Some(&items));
         assert_eq!(st.edits.len(), 1);
         assert_eq!(st.counts[0].edits, 1);
         assert_eq!(st.counts[0].decisions, 1, "an edit is not a decision");
-        assert_eq!(apply(&mut items, &mut st, EditBeats::AllBelowSource), 1);
+        let added = apply(&mut items, &st, EditBeats::AllBelowSource);
+        assert_eq!(count(&added), 1);
+        assert_eq!(st.decisions.len(), 2, "the decisions are left as they were");
         let c = &items[0].candidates[4];
         assert_eq!(
             (c.id.as_str(), c.text.as_str()),
@@ -192,7 +199,7 @@ mod tests {
         assert_eq!(edited_from(c), Some("c0"));
         let e = "c0+edit:alice".to_string();
         assert_eq!(
-            chosen_over(&st, &items),
+            chosen_over(&added, &items),
             vec![
                 (e.clone(), "c0".into()),
                 (e.clone(), "c1".into()),
@@ -202,9 +209,9 @@ mod tests {
         assert_eq!(x.candidates.len(), 4, "the file's item is not changed");
 
         let mut items = vec![x.clone()];
-        let mut st = standing(events, Some(&items));
-        apply(&mut items, &mut st, EditBeats::Source);
-        assert_eq!(chosen_over(&st, &items), vec![(e, "c0".into())]);
+        let st = standing(events, Some(&items));
+        let added = apply(&mut items, &st, EditBeats::Source);
+        assert_eq!(chosen_over(&added, &items), vec![(e, "c0".into())]);
     }
 
     #[test]
@@ -219,11 +226,11 @@ mod tests {
             undo,
             edit("bob", &x, "c9", "of nothing"),
         ];
-        let mut st = standing(events, Some(&items));
+        let st = standing(events, Some(&items));
         assert_eq!(st.edits.len(), 0);
         assert_eq!(st.left_out.retracted, 1);
         assert_eq!(st.left_out.unknown, 1);
-        assert_eq!(apply(&mut items, &mut st, EditBeats::AllBelowSource), 0);
+        assert!(apply(&mut items, &st, EditBeats::AllBelowSource).is_empty());
         assert_eq!(items[0].candidates.len(), 2);
     }
 }

@@ -259,6 +259,7 @@ pub struct Plan {
 pub fn judge(
     items: &[std::sync::Arc<format::Item>],
     st: &Standing,
+    edits: &[standing::Decided],
     plan: &Plan,
 ) -> (Aggregated, Report) {
     // Newer decisions win when an annotator judged a pair twice: rank them by time (the `at`
@@ -300,6 +301,18 @@ pub fn judge(
         out
     }) {
         votes.extend(part);
+    }
+    // The edits' judgements: each on a pair no other decision names (an edit's own candidate),
+    // so their recency never decides between two votes.
+    for d in edits {
+        if let Some(i) = d.item {
+            pairs::votes(d, 0, &items[i], &plan.pairs, &mut votes);
+        }
+    }
+    if !edits.is_empty() {
+        // Back in item order (a stable sort of one sorted run and a short tail), so the votes
+        // are still combined on all cores.
+        votes.sort_by_key(|v| v.item);
     }
     let mut agg = aggregate(&mut votes, plan.aggregate);
     let mut report = Report {
@@ -431,6 +444,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     let excluded = excluded_annotators(&st, &args.exclude_annotator)?;
     let before = st.decisions.len();
     st.decisions.retain(|d| !excluded.contains(&d.annotator));
+    st.edits.retain(|d| !excluded.contains(&d.annotator));
     let excluded_decisions = before - st.decisions.len();
     for w in &warnings {
         eprintln!("prefer export: warning: {w}");
@@ -451,8 +465,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         .edit_beats
         .or(spec.as_ref().map(|s| s.edit_beats))
         .unwrap_or_default();
-    let own_decisions = st.decisions.len();
-    let edits_added = edits::apply(&mut dataset.items, &mut st, edit_beats);
+    let edit_decisions = edits::apply(&mut dataset.items, &st, edit_beats);
     // A consensus ranking puts candidates judged equal in one tier: ties and both-bad pairs
     // are part of it, not left out.
     let rankings = args.format == ExportFormat::Rankings;
@@ -466,10 +479,8 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         both_bad: if rankings { Keep::Keep } else { args.both_bad },
         min_confidence: args.min_confidence,
     };
-    let (agg, mut report) = judge(&dataset.items, &st, &plan);
-    report.edits = edits_added;
-    // The pair decisions an edit stands for are not counted as the annotators' own.
-    report.decisions = own_decisions;
+    let (agg, mut report) = judge(&dataset.items, &st, &edit_decisions, &plan);
+    report.edits = edits::count(&edit_decisions);
     report.excluded = excluded_decisions;
     report.excluded_names = args.exclude_annotator.clone();
     report.reliability = agg
