@@ -149,3 +149,35 @@ fn with_meta_names_the_edited_candidate_and_its_source() {
     let other = rows.iter().find(|r| r["chosen"] == "Lyon.").unwrap();
     assert_eq!(other["chosen_edited_from"], Value::Null);
 }
+
+#[test]
+fn stats_and_agreement_do_not_count_an_edit_as_a_decision() {
+    let dir = folder();
+    let run = |cmd: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+            .args([cmd, "set.jsonl"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let stats = run("stats");
+    assert!(
+        stats.contains("2 decision(s) by 2 annotator(s), and 1 edited answer(s) (not decisions)"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("left out: 0 skipped, 0 retracted, 0 stale, 0 unknown"),
+        "{stats}"
+    );
+    let agreement = run("agreement");
+    assert!(
+        agreement.contains("2 annotators (alice, bob)"),
+        "{agreement}"
+    );
+}

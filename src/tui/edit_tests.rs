@@ -250,9 +250,12 @@ fn the_editor_shows_the_original_beside_it_when_wide_and_on_tab_when_narrow() {
 }
 
 #[test]
-fn an_edited_answer_is_marked_in_its_pane_title() {
+fn an_edited_answer_is_marked_in_its_pane_title_unless_the_item_changed_since() {
+    let mut stale = Event::edit("alice", "q0", Some("an older version"), "c0", "old edit");
+    stale.at = "2026-01-01T00:00:00.000Z".into();
     let edit = Event::edit("alice", "q0", None, "c1", "better");
-    let m = model(TaskKind::Pair, (120, 30), &[edit]);
+    let m = model(TaskKind::Pair, (120, 30), &[stale, edit]);
+    assert!(m.my_edit_of("c0").is_none());
     let s = screen(&m);
     let titles = s.lines().find(|l| l.contains("[2] B")).unwrap();
     let (a, b) = titles.split_once("[2] B").unwrap();
@@ -310,6 +313,15 @@ fn review_shows_a_teammates_edit_under_its_source_as_a_word_diff() {
     // The candidate's own text is still there above it; c0 has no edit.
     assert!(s.contains("answer 1 of item 0"), "{s}");
     assert_eq!(s.matches("'s edit").count(), 1, "{s}");
+    // Editing in review starts from the file's text, not the text with the diff under it.
+    act(&mut m, FocusRight);
+    act(&mut m, EditCandidate);
+    let ce = m.candidate_edit.as_ref().unwrap();
+    assert_eq!(
+        (ce.source.as_str(), ce.start.as_str()),
+        ("c1", "answer 1 of item 0")
+    );
+    key(&mut m, Key::ctrl('c'));
     // A final decision in review is still about the candidates the file has.
     let ev = act(&mut m, Number(2));
     let ev = if ev.is_empty() {

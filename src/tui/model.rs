@@ -618,11 +618,14 @@ impl Model {
         out
     }
 
-    /// This labeler's standing edit of candidate `source` of the item on screen.
+    /// This labeler's standing edit of candidate `source` of the item on screen (one made on
+    /// an earlier version of the item is stale: export leaves it out, and so does this).
     pub fn my_edit_of(&self, source: &str) -> Option<&Event> {
+        let item = &self.view.item;
         self.decisions
-            .get(&TaskKey::edit(&self.view.item.id, source))
+            .get(&TaskKey::edit(&item.id, source))
             .filter(|e| e.task == TaskKind::Edit && e.is_decision())
+            .filter(|e| e.item_hash.as_ref().is_none_or(|h| *h == item.hash))
     }
 
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others

@@ -22,7 +22,16 @@ pub(super) fn open(m: &mut Model, external: bool, fx: &mut Vec<Effect>) {
     let Some(&ci) = m.view.order.get(pos) else {
         return;
     };
-    let cand = &m.view.item.candidates[ci];
+    // Review shows edits inside the candidates' texts: the file's text is the source's.
+    let item = match m.review {
+        Some(_) => m
+            .task_at(m.current)
+            .map_or_else(|| m.view.item.clone(), |(_, it)| it),
+        None => m.view.item.clone(),
+    };
+    let Some(cand) = item.candidates.get(ci) else {
+        return;
+    };
     let source = cand.id.clone();
     let original = cand.text.clone();
     let start = m
