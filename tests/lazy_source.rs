@@ -250,3 +250,68 @@ fn progress_reports_the_whole_file_once_done() {
     assert_eq!(lazy.item(19_999).unwrap().id, "i19999");
     assert_eq!(lazy.item(19_999).unwrap().line, 20_000);
 }
+
+/// A hold keeps the background checking back (so a resume's replay has the cores) and letting
+/// it go lets it finish; `wait_for_item` waits for an item the checking has not reached yet.
+#[test]
+fn checking_held_then_let_go_reaches_the_last_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    // About 14 MB: the open checks only the first screen's worth, the rest is left to do.
+    for k in 0..200_000 {
+        s.push_str(&format!(
+            "{{\"id\":\"i{k}\",\"prompt\":\"p\",\"candidates\":[\"a\",\"b{k}\"]}}\n"
+        ));
+    }
+    let p = write(dir.path(), "x.jsonl", s.as_bytes());
+    let lazy = LazySource::open(&p).unwrap();
+    let held = lazy.hold_checking();
+    // While held, waiting returns at once instead of waiting for what cannot come.
+    lazy.wait_checked(199_999);
+    let second = lazy.hold_checking();
+    drop(held);
+    lazy.wait_checked(199_999);
+    drop(second);
+    assert_eq!(format::wait_for_item(&lazy, "i199999"), Some(199_999));
+    assert_eq!(format::wait_for_item(&lazy, "no such item"), None);
+    assert!(lazy.checking_done());
+    assert_eq!(lazy.len(), 200_000);
+}
+
+/// A big file is still being checked when a session opens: if every task known so far is
+/// decided (a team filled the first thousands), the session waits for the checking to bring
+/// more and opens at the first open one, not at a decided task.
+#[test]
+fn resume_waits_for_an_open_task_beyond_the_records_checked_yet() {
+    use prefer::labels::Event;
+    use prefer::tui::model::{Model, Setup};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    for k in 0..200_000 {
+        s.push_str(&format!(
+            "{{\"id\":\"i{k}\",\"prompt\":\"p\",\"candidates\":[\"a\",\"b{k}\"]}}\n"
+        ));
+    }
+    let p = write(dir.path(), "x.jsonl", s.as_bytes());
+    let lazy = Arc::new(LazySource::open(&p).unwrap());
+    // Held: the tasks known stay those the open checked, whatever the threads' timing.
+    let held = lazy.hold_checking();
+    let source: Arc<dyn ItemSource> = lazy.clone();
+    let mut m = Model::new(Setup::new(source, "me", TaskKind::Pair)).unwrap();
+    let known = m.tasks.len();
+    assert!(known > 0 && known < 200_000, "{known} tasks known");
+    for i in 0..known {
+        let key = m.key_of(i).unwrap();
+        let (a, b) = key.pair.clone().unwrap();
+        let mut ev = Event::new("me", &key.item, None, TaskKind::Pair);
+        ev.pair = Some([a.clone(), b]);
+        ev.choice = Some(a);
+        m.apply_mine(ev);
+    }
+    assert_eq!(m.first_open_from(0), None, "every known task decided");
+    drop(held);
+    let at = prefer::tui::session::resume_task(&mut m);
+    assert_eq!(at, known, "the first task beyond those decided");
+    assert!(m.tasks.len() > known);
+}

@@ -215,7 +215,7 @@ fn replay_sources(
             ));
         }
         // Shared, not copied: a million-event log is 200 MB.
-        let bytes = Arc::new(bytes);
+        let bytes = Arc::new(crate::labels::LogBytes::from(bytes));
         let mut counts = WriterCounts::default();
         crate::labels::check_log(path, &bytes, |line| {
             counts.note(

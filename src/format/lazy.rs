@@ -24,7 +24,7 @@ use std::thread::JoinHandle;
 use super::load::{
     Dataset, FileKind, LoadError, Problem, duplicate_problem, no_items_problem, parse_record,
 };
-use super::{Item, ItemSource, Progress};
+use super::{CheckingHeld, Item, ItemSource, Progress};
 
 /// Bytes the indexer reads at a time.
 const INDEX_CHUNK: usize = 1 << 20;
@@ -63,6 +63,10 @@ struct Shared {
     /// Records checked and published (`checked` holds at least this many).
     checked_len: AtomicUsize,
     stop: AtomicBool,
+    /// Holds on the checker (see `ItemSource::hold_checking`); it waits while any is held.
+    holds: Mutex<usize>,
+    /// Signalled when the last hold is let go, on stop, and when records are published.
+    checker_moved: Condvar,
 }
 
 /// Where records start. Record `i` is the `i`-th line that is not blank.
@@ -378,6 +382,10 @@ impl Checker {
         c.problems.extend(p.problems);
         c.done = done;
         shared.checked_len.store(c.counts.len(), Ordering::Release);
+        drop(c);
+        // Under the lock a waiter checks its condition with: it cannot miss this.
+        let _holds = lock(&shared.holds);
+        shared.checker_moved.notify_all();
     }
 }
 
@@ -444,6 +452,8 @@ impl LazySource {
             checked: RwLock::new(Checked::default()),
             checked_len: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            holds: Mutex::new(0),
+            checker_moved: Condvar::new(),
         });
         let mut indexer = Indexer::new(start);
         let mut checker = Checker::new();
@@ -497,6 +507,14 @@ impl LazySource {
             threads.push(spawn("prefer-check", move || {
                 let mut since = 0;
                 loop {
+                    let mut holds = lock(&s.holds);
+                    while *holds > 0 && !s.stop.load(Ordering::Relaxed) {
+                        holds = s
+                            .checker_moved
+                            .wait(holds)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    }
+                    drop(holds);
                     if s.stop.load(Ordering::Relaxed) {
                         break;
                     }
@@ -537,6 +555,8 @@ impl LazySource {
             checked: RwLock::new(Checked::default()),
             checked_len: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            holds: Mutex::new(0),
+            checker_moved: Condvar::new(),
         };
         let mut indexer = Indexer::new(0);
         while indexer.step(&shared) {}
@@ -646,6 +666,8 @@ impl Drop for LazySource {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         self.shared.index_grew.notify_all();
+        drop(lock(&self.shared.holds));
+        self.shared.checker_moved.notify_all();
         self.wait();
     }
 }
@@ -653,6 +675,34 @@ impl Drop for LazySource {
 impl ItemSource for LazySource {
     fn len(&self) -> usize {
         self.shared.checked_len.load(Ordering::Acquire)
+    }
+
+    fn hold_checking(&self) -> CheckingHeld {
+        *lock(&self.shared.holds) += 1;
+        let s = Arc::clone(&self.shared);
+        CheckingHeld(Some(Box::new(move || {
+            let mut holds = lock(&s.holds);
+            *holds -= 1;
+            if *holds == 0 {
+                s.checker_moved.notify_all();
+            }
+        })))
+    }
+
+    fn wait_checked(&self, i: usize) {
+        let mut holds = lock(&self.shared.holds);
+        // While held, nothing would come: never wait then.
+        while *holds == 0
+            && self.len() <= i
+            && !read(&self.shared.checked).done
+            && !self.shared.stop.load(Ordering::Relaxed)
+        {
+            holds = self
+                .shared
+                .checker_moved
+                .wait(holds)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 
     fn problems(&self) -> Vec<Problem> {

@@ -108,6 +108,44 @@ pub trait ItemSource: Send + Sync {
     fn problems(&self) -> Vec<Problem> {
         Vec::new()
     }
+    /// Pauses the background checking until the guard is dropped, so that other work before
+    /// the first screen (replaying a big labels log) has the cores to itself. A source with no
+    /// background work ignores it.
+    fn hold_checking(&self) -> CheckingHeld {
+        CheckingHeld(None)
+    }
+    /// Waits until record `i` is checked or checking is over (`len` can then be below `i`).
+    fn wait_checked(&self, _i: usize) {}
+}
+
+/// Waits until `source` has checked the item with this id, or all it will check; gives its
+/// position if it has one.
+pub fn wait_for_item(source: &dyn ItemSource, id: &str) -> Option<usize> {
+    let mut pos = 0;
+    loop {
+        let checked = source.len();
+        while pos < checked {
+            if source.id(pos).is_some_and(|i| i == id) {
+                return Some(pos);
+            }
+            pos += 1;
+        }
+        if source.progress().is_none_or(|p| p.checking_done) {
+            return None;
+        }
+        source.wait_checked(checked);
+    }
+}
+
+/// While this lives, a source's background checking waits (see [`ItemSource::hold_checking`]).
+pub struct CheckingHeld(pub(crate) Option<Box<dyn FnOnce() + Send>>);
+
+impl Drop for CheckingHeld {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            release();
+        }
+    }
 }
 
 /// How far a source that reads in the background has come.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
+use super::bytes::LogBytes;
 use super::codec::{Brief, parse_line};
 use super::event::{Event, TaskKey, TaskKind};
 
@@ -26,7 +27,7 @@ pub struct Decisions {
     /// Standing decisions per task kind (edits in the last slot).
     decided: [usize; 4],
     /// The logs whose lines `Entry::line` points into.
-    logs: Vec<Arc<Vec<u8>>>,
+    logs: Vec<Arc<LogBytes>>,
     /// Task kinds any event was about, as bits by slot.
     kinds: u8,
 }
@@ -305,7 +306,7 @@ pub struct Taken {
     pub events: Vec<Event>,
     /// (log, start, length) of the lines read from logs.
     lines: Vec<(u32, u64, u32)>,
-    logs: Vec<Arc<Vec<u8>>>,
+    logs: Vec<Arc<LogBytes>>,
     /// Tasks whose latest event is a skip.
     pub skips: usize,
 }
@@ -350,7 +351,7 @@ impl Decisions {
 
     /// Keeps a log whose lines the next [`Decisions::apply_brief`] calls point into; returns
     /// its number.
-    pub(crate) fn add_log(&mut self, bytes: Arc<Vec<u8>>) -> u32 {
+    pub(crate) fn add_log(&mut self, bytes: Arc<LogBytes>) -> u32 {
         self.logs.push(bytes);
         (self.logs.len() - 1) as u32
     }

@@ -158,7 +158,7 @@ impl OthersReader {
                 continue;
             };
             progress.read(bytes.len() as u64);
-            let bytes = std::sync::Arc::new(bytes);
+            let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
             let whole = replay_by_annotator(&path, std::sync::Arc::clone(&bytes))
                 .ok()
                 .filter(|r| {

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::bytes::LogBytes;
 use super::codec::parse_events;
 use super::decisions::Decisions;
 pub use super::error::LogError;
@@ -50,7 +51,7 @@ impl LockedLog {
     fn read_bytes(
         self,
         progress: &ReadProgress,
-    ) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+    ) -> Result<(LabelLog, LogBytes, Option<TornTail>), LogError> {
         let LockedLog {
             path,
             mut file,
@@ -61,10 +62,26 @@ impl LockedLog {
             path: path.to_path_buf(),
             source,
         };
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        // A big log that ends in a whole line is mapped, not read (see `LogBytes`).
+        if ends_in_newline(&mut file, size).map_err(io)?
+            && let Some(bytes) = LogBytes::map(&file, size)
+        {
+            progress.read(size);
+            let identity = file_identity(&file.metadata().map_err(io)?);
+            let log = LabelLog {
+                path: path.to_path_buf(),
+                file,
+                len: size,
+                identity,
+                created,
+                syncs: 0,
+            };
+            return Ok((log, bytes, None));
+        }
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         // In pieces, so the screen can say how far a big log has come.
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         bytes.reserve(size as usize);
         loop {
             let n = (&mut file)
@@ -121,8 +138,19 @@ impl LockedLog {
             created,
             syncs: 0,
         };
-        Ok((log, bytes, torn))
+        Ok((log, LogBytes::from(bytes), torn))
     }
+}
+
+/// True when the file's last byte (of `size`) is a newline: no torn tail to repair.
+fn ends_in_newline(file: &mut File, size: u64) -> std::io::Result<bool> {
+    if size == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::Start(size - 1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// A torn last line found (and dealt with) on open.
@@ -202,7 +230,7 @@ impl LabelLog {
     }
 
     /// Opens, locks and repairs the log; gives its complete bytes.
-    fn open_bytes(path: &Path) -> Result<(LabelLog, Vec<u8>, Option<TornTail>), LogError> {
+    fn open_bytes(path: &Path) -> Result<(LabelLog, LogBytes, Option<TornTail>), LogError> {
         Self::lock(path)?.read_bytes(&ReadProgress::default())
     }
 
@@ -379,7 +407,7 @@ pub fn read_log(path: &Path) -> Result<(Vec<Event>, Option<usize>), LogError> {
 pub fn read_decisions(path: &Path) -> Result<(Decisions, Option<usize>), LogError> {
     let (bytes, torn) = read_complete(path)?;
     let mut d = Decisions::new();
-    replay::replay_into(&mut d, path, std::sync::Arc::new(bytes))?;
+    replay::replay_into(&mut d, path, std::sync::Arc::new(LogBytes::from(bytes)))?;
     Ok((d, torn))
 }
 

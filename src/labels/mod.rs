@@ -1,6 +1,7 @@
 //! The labels log: one JSON event per line, append-only, fsynced before a decision is shown as
 //! saved; replayed on start to resume. See README.md, "The labels log", for the format.
 
+mod bytes;
 mod codec;
 mod decisions;
 mod error;
@@ -13,6 +14,7 @@ mod replay;
 mod store;
 mod writers;
 
+pub use bytes::LogBytes;
 pub(crate) use codec::{Checked, check_log};
 pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;

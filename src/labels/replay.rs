@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::bytes::LogBytes;
 use super::codec::check_log;
 use super::decisions::Decisions;
 use super::error::LogError;
@@ -15,7 +16,7 @@ use super::event::{Role, TaskKind};
 pub(crate) fn replay_into(
     d: &mut Decisions,
     path: &Path,
-    bytes: Arc<Vec<u8>>,
+    bytes: Arc<LogBytes>,
 ) -> Result<usize, LogError> {
     let log = d.add_log(Arc::clone(&bytes));
     // A log line is about 200 bytes: make room once rather than growing the tables (and
@@ -47,7 +48,7 @@ impl ByAnnotator {
 
 /// Replays complete log bytes per annotator (see [`ByAnnotator`]); a damaged line is the same
 /// error a full read gives.
-pub fn replay_by_annotator(path: &Path, bytes: Arc<Vec<u8>>) -> Result<ByAnnotator, LogError> {
+pub fn replay_by_annotator(path: &Path, bytes: Arc<LogBytes>) -> Result<ByAnnotator, LogError> {
     let mut out = ByAnnotator::default();
     out.events = check_log(path, &bytes, |line| {
         let b = &line.brief;
@@ -122,9 +123,13 @@ mod tests {
 
     fn fast(bytes: &[u8]) -> Result<(Decisions, usize), String> {
         let mut d = Decisions::new();
-        replay_into(&mut d, Path::new("x.jsonl"), Arc::new(bytes.to_vec()))
-            .map(|n| (d, n))
-            .map_err(|e| e.to_string())
+        replay_into(
+            &mut d,
+            Path::new("x.jsonl"),
+            Arc::new(bytes.to_vec().into()),
+        )
+        .map(|n| (d, n))
+        .map_err(|e| e.to_string())
     }
 
     fn assert_same(events: &[Event], mut quick: Decisions) {

@@ -60,7 +60,7 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let own = LabelLog::lock(&config.log_path)?;
     let created = own.created().then(|| config.log_path.clone());
     let progress = Arc::new(ReadProgress::default());
-    let history = read_in_background(&config, own, &progress);
+    let history = read_in_background(&config, own, &progress, &source);
     // Before the screen is set up: a signal from here on restores it.
     let writes_pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let signals = Signals::install(Arc::clone(&writes_pending))
@@ -153,13 +153,19 @@ where
 
 /// Reads the session's history on a thread of its own: the answer comes on the channel, the
 /// progress in `progress`.
+///
+/// A big candidate file's background checking waits while the logs are replayed (both want
+/// both cores, and the replay is what the first task waits for); then the answer waits until
+/// the checking has reached the item of the labeler's last decision, where the session resumes.
 fn read_in_background(
     config: &session::SessionConfig,
     own: LockedLog,
     progress: &Arc<ReadProgress>,
+    source: &Arc<dyn ItemSource>,
 ) -> Receiver<anyhow::Result<session::History>> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let (config, progress) = (config.clone(), Arc::clone(progress));
+    let (config, progress, source) = (config.clone(), Arc::clone(progress), Arc::clone(source));
+    let held = source.hold_checking();
     // For the tests: the reading waits until the file this names exists.
     let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
     let read = move || {
@@ -168,7 +174,18 @@ fn read_in_background(
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
-        let _ = tx.send(session::read_history(&config, own, &progress));
+        let mut history = session::read_history(&config, own, &progress);
+        drop(held);
+        if let Ok(h) = &mut history
+            && let Some(item) = h.own.decisions.last().map(|e| e.item.clone())
+        {
+            // And the record after it: the next open task is often in the next item.
+            if let Some(pos) = crate::format::wait_for_item(source.as_ref(), &item) {
+                source.wait_checked(pos + 1);
+            }
+            crate::trace::mark("candidate file checked as far as the last decision");
+        }
+        let _ = tx.send(history);
     };
     if let Err(e) = std::thread::Builder::new()
         .name("prefer-history".into())

@@ -697,6 +697,11 @@ impl Model {
         (0..n).map(|k| (from + k) % n).find(|&i| self.is_open(i))
     }
 
+    /// The first task in `range` (no wrapping) that is neither decided nor skipped.
+    pub fn first_open_in(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        range.into_iter().find(|&i| self.is_open(i))
+    }
+
     /// The first skipped task from `from` on (wrapping).
     pub fn first_skipped_from(&self, from: usize) -> Option<usize> {
         let n = self.tasks.len();

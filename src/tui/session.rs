@@ -392,10 +392,28 @@ pub fn start(
 /// Where a labeling session resumes, once the history is in (the labeler's own decisions and
 /// the team's): the first task open for this labeler from the one the model opened at (its
 /// first undecided), or that one when none is open. The one place the resume rule lives.
-pub fn resume_task(model: &Model) -> usize {
-    model
-        .first_open_from(model.current)
-        .unwrap_or(model.current)
+///
+/// A big file is still being checked: when no task known yet is open (the team has filled
+/// the first thousands), this waits for the checking to bring more tasks and looks among
+/// them, rather than settle on a task that is not open.
+pub fn resume_task(model: &mut Model) -> usize {
+    if let Some(i) = model.first_open_from(model.current) {
+        return i;
+    }
+    let mut known = model.tasks.len();
+    while !model.checking_done() {
+        let checked = model.source.len();
+        if model.tasks.scanned() >= checked {
+            model.source.wait_checked(checked);
+        }
+        model.sync_tasks();
+        let now = model.tasks.len();
+        if let Some(i) = model.first_open_in(known..now) {
+            return i;
+        }
+        known = now;
+    }
+    model.current
 }
 
 /// What the screen shows while the history is read: the file, the mode, the annotator.
