@@ -528,7 +528,7 @@ pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
 
 pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     if last.task == TaskKind::Edit {
-        super::editing::take_back(m, last, fx);
+        take_back_edit(m, last, fx);
         return;
     }
     let key = last.key();
@@ -569,6 +569,28 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
         }
         None => m.status = Some("undone (that task is not in this file)".into()),
     }
+}
+
+/// Undo of an edit: its retraction, and the screen on its item.
+fn take_back_edit(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    let mut ev = Event::new(
+        &m.annotator,
+        &last.item,
+        last.item_hash.as_deref(),
+        TaskKind::Edit,
+    );
+    ev.source = last.source.clone();
+    ev.retract = true;
+    record(m, ev, fx);
+    if m.view.item.id != last.item
+        && let Some(i) = m.first_task_of_item(&last.item)
+    {
+        m.go_to(i);
+    }
+    m.status = Some(format!(
+        "undone: the edit of \"{}\" is taken back",
+        last.source.as_deref().unwrap_or("")
+    ));
 }
 
 /// What to do with a reopened decision whose values are filled in.

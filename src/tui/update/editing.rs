@@ -166,25 +166,3 @@ fn save(m: &mut Model, source: &str, start: &str, text: &str, fx: &mut Vec<Effec
     ));
     true
 }
-
-/// Undo of an edit: its retraction, and the screen on its item.
-pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
-    let mut ev = Event::new(
-        &m.annotator,
-        &last.item,
-        last.item_hash.as_deref(),
-        TaskKind::Edit,
-    );
-    ev.source = last.source.clone();
-    ev.retract = true;
-    record(m, ev, fx);
-    if m.view.item.id != last.item
-        && let Some(i) = m.first_task_of_item(&last.item)
-    {
-        m.go_to(i);
-    }
-    m.status = Some(format!(
-        "undone: the edit of \"{}\" is taken back",
-        last.source.as_deref().unwrap_or("")
-    ));
-}
