@@ -236,7 +236,7 @@ impl TaskSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTask {
-    mode: Option<Spanned<TaskKind>>,
+    mode: Option<Spanned<crate::labels::Mode>>,
     pair: Option<Spanned<RawPair>>,
     rank: Option<Spanned<RawRank>>,
     rate: Option<Spanned<RawRate>>,
@@ -322,15 +322,7 @@ fn at<T>(src: &str, s: &Spanned<T>, message: String) -> Problem {
 impl RawTask {
     fn check(self, src: &str, dir: &Path) -> Result<TaskSpec, Problem> {
         let mut spec = TaskSpec::default();
-        let mode = self.mode.as_ref().map(|m| *m.get_ref());
-        if let (Some(TaskKind::Edit), Some(m)) = (mode, &self.mode) {
-            return Err(at(
-                src,
-                m,
-                "`mode` is \"pair\", \"rank\" or \"rate\" (edits are made in any of them with e / E)"
-                    .into(),
-            ));
-        }
+        let mode = self.mode.as_ref().map(|m| TaskKind::from(*m.get_ref()));
         spec.mode = mode;
         let needs_mode = |span: Range<usize>, table: &str, want: TaskKind| -> Result<(), Problem> {
             match mode {
@@ -638,6 +630,20 @@ mod tests {
             parse("mode = \"pair\"\n[pair]\nstrength = true\nmargins = [0, 0.5, 1, 4]\n").unwrap();
         assert_eq!(t.margin_map(), [0.0, 0.5, 1.0, 4.0]);
         assert_eq!(t.strength.unwrap().labels[3], "significantly better");
+    }
+
+    #[test]
+    fn edit_beats_is_read_and_edit_is_no_mode() {
+        assert_eq!(parse("").unwrap().edit_beats, EditBeats::AllBelowSource);
+        let t = parse("edit_beats = \"source\"\n").unwrap();
+        assert_eq!(t.edit_beats, EditBeats::Source);
+        let e = parse("edit_beats = \"all\"\n").unwrap_err();
+        assert!(e.contains("\"source\", \"all-below-source\""), "{e}");
+        let e = parse("mode = \"edit\"\n").unwrap_err();
+        assert!(
+            e.contains("expected one of: \"pair\", \"rank\", \"rate\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -35,6 +35,26 @@ impl TaskKind {
     pub const MODES: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
 }
 
+/// A kind a labeling session can be in, as settings and task files name it (`mode`): every
+/// [`TaskKind`] but `Edit`, so reading one never offers `"edit"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Pair,
+    Rank,
+    Rate,
+}
+
+impl From<Mode> for TaskKind {
+    fn from(m: Mode) -> TaskKind {
+        match m {
+            Mode::Pair => TaskKind::Pair,
+            Mode::Rank => TaskKind::Rank,
+            Mode::Rate => TaskKind::Rate,
+        }
+    }
+}
+
 /// Identifies a task across sessions: the item, the kind, and for pair tasks the unordered
 /// pair of candidate ids (stored sorted, so the sides shown do not matter).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
