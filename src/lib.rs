@@ -7,6 +7,7 @@ pub mod card;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod folder_settings;
 pub mod format;

@@ -170,3 +170,43 @@ fn an_edited_item_makes_its_decisions_stale() {
         "{out}"
     );
 }
+
+/// A big file opened lazily: the review list is of every task, so it waits for the checking
+/// of the whole file; a decision on the last item is in the list, and the items nobody named
+/// are passed over.
+#[test]
+fn review_of_a_lazily_read_file_lists_a_decision_on_its_last_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    // About 14 MB: far more than the open checks before the first screen.
+    for k in 0..200_000 {
+        s.push_str(&format!(
+            "{{\"id\":\"i{k}\",\"prompt\":\"p{k}\",\"candidates\":[\"a{k}\",\"b{k}\"]}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("big.jsonl"), &s).unwrap();
+    let labels = dir.path().join("big.labels");
+    std::fs::create_dir_all(&labels).unwrap();
+    let event = |who: &str, item: &str, choice: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{item}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"{choice}\",\"ms\":2000}}\n"
+        )
+    };
+    std::fs::write(
+        labels.join("ann.jsonl"),
+        event("ann", "i3", "c0") + &event("ann", "i199999", "c0"),
+    )
+    .unwrap();
+    std::fs::write(labels.join("bob.jsonl"), event("bob", "i199999", "c1")).unwrap();
+    let env = [("PREFER_LAZY_THRESHOLD", "0")];
+    let args = ["review", "big.jsonl", "--annotator", "lead"];
+    let mut s = Session::spawn(&args, dir.path(), &env, 120, 30);
+    let screen = s.wait_text("review all 1/2", 60);
+    assert!(screen.contains("i3"), "{screen}");
+    s.send("]");
+    let screen = s.wait_text("review all 2/2", 30);
+    assert!(screen.contains("i199999"), "{screen}");
+    assert!(screen.contains("they DISAGREE"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}

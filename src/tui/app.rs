@@ -154,8 +154,8 @@ where
 /// Reads the session's history on a thread of its own: the answer comes on the channel, the
 /// progress in `progress`.
 ///
-/// A big candidate file's background checking waits while the logs are replayed (both want
-/// both cores, and the replay is what the first task waits for); then the answer waits until
+/// A big candidate file's background checking waits while a labeler's logs are replayed (both
+/// want both cores, and the replay is what the first task waits for); then the answer waits until
 /// the checking has reached the item of the labeler's last decision, where the session resumes.
 fn read_in_background(
     config: &session::SessionConfig,
@@ -165,7 +165,9 @@ fn read_in_background(
 ) -> Receiver<anyhow::Result<session::History>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let (config, progress, source) = (config.clone(), Arc::clone(progress), Arc::clone(source));
-    let held = source.hold_checking();
+    // Review waits for the whole file's checking anyway (its list is of every task): there
+    // the checker goes on beside the reading.
+    let held = config.args.review.is_none().then(|| source.hold_checking());
     // For the tests: the reading waits until the file this names exists.
     let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
     let read = move || {

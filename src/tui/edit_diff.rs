@@ -1,48 +1,38 @@
 //! Review's view of edits: each edit of a candidate shown under the candidate's text as a word
 //! diff against it, removed words as `[-…-]` and added ones as `{+…+}` (the marks of
-//! `git diff --word-diff=plain`), so the change reads without colour.
+//! `git diff --word-diff=plain`), so the change reads without colour. The diff is
+//! [`crate::diff`]'s (grapheme-safe words, a deadline on long answers).
 
 use crate::format::Item;
 
-/// `new` against `old`, word by word: unchanged text as it is, removed runs in `[-…-]`, added
-/// runs in `{+…+}`.
+/// `new` against `old`, word by word ([`crate::diff`]): unchanged text as it is, removed runs
+/// in `[-…-]`, added runs in `{+…+}`, the white space after a run outside its marks.
 pub fn word_diff(old: &str, new: &str) -> String {
-    use similar::{ChangeTag, TextDiff};
-    let diff = TextDiff::from_words(old, new);
-    let mut out = String::new();
-    let mut open: Option<ChangeTag> = None;
-    let close = |out: &mut String, tag: Option<ChangeTag>| match tag {
-        Some(ChangeTag::Delete) => out.push_str("-]"),
-        Some(ChangeTag::Insert) => out.push_str("+}"),
-        _ => {}
-    };
-    for change in diff.iter_all_changes() {
-        let tag = change.tag();
-        let text = change.value();
-        // White space between two changed words of one kind stays inside their marks.
-        if tag == ChangeTag::Equal && text.trim().is_empty() && open.is_some() {
+    use crate::diff::{Op, diff};
+    let d = diff(old, new);
+    let mut out = String::with_capacity(old.len() + new.len() / 2);
+    let marked = |out: &mut String, text: &str, open: &str, close: &str| {
+        let body = text.trim_end();
+        if body.is_empty() {
             out.push_str(text);
-            continue;
+            return;
         }
-        if open != Some(tag) {
-            // Trailing white space kept inside a run goes after its closing mark.
-            let trailing = out.len() - out.trim_end().len();
-            let ws: String = out.split_off(out.len() - trailing);
-            close(&mut out, open);
-            out.push_str(&ws);
-            match tag {
-                ChangeTag::Delete => out.push_str("[-"),
-                ChangeTag::Insert => out.push_str("{+"),
-                ChangeTag::Equal => {}
+        out.push_str(open);
+        out.push_str(body);
+        out.push_str(close);
+        out.push_str(&text[body.len()..]);
+    };
+    for (k, run) in d.runs.iter().enumerate() {
+        match run.op {
+            Op::Equal => out.push_str(&old[run.left.clone()]),
+            // Words replaced by others: the removed ones' white space gives way to the added.
+            Op::OnlyLeft if d.runs.get(k + 1).is_some_and(|r| r.op == Op::OnlyRight) => {
+                marked(&mut out, old[run.left.clone()].trim_end(), "[-", "-]")
             }
-            open = (tag != ChangeTag::Equal).then_some(tag);
+            Op::OnlyLeft => marked(&mut out, &old[run.left.clone()], "[-", "-]"),
+            Op::OnlyRight => marked(&mut out, &new[run.right.clone()], "{+", "+}"),
         }
-        out.push_str(text);
     }
-    let trailing = out.len() - out.trim_end().len();
-    let ws: String = out.split_off(out.len() - trailing);
-    close(&mut out, open);
-    out.push_str(&ws);
     out
 }
 

@@ -83,9 +83,35 @@ fn apart(a: &Event, b: &Event) -> Option<f64> {
 }
 
 /// The task numbers a filter selects, in review order.
+///
+/// Only a task whose item some annotator's event named can have a verdict: every other task
+/// is passed over by its item's id, without reading the item (a big file has hundreds of
+/// thousands of tasks, the team may have decided a few thousand). Only "undecided" looks at
+/// every task.
 pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
+    let others = m.team.others();
+    let every = matches!(filter, Filter::Undecided);
+    // (item position, whether an annotator named it) of the last task's item.
+    let mut named: Option<(usize, bool)> = None;
     let mut scored: Vec<(usize, f64)> = Vec::new();
     for i in 0..m.tasks.len() {
+        if !every {
+            let (pos, _) = m.tasks.locate(i);
+            let has = match named {
+                Some((p, has)) if p == pos => has,
+                _ => {
+                    let has = m
+                        .source
+                        .id(pos)
+                        .is_some_and(|id| others.values().any(|d| d.has_item(&id)));
+                    named = Some((pos, has));
+                    has
+                }
+            };
+            if !has {
+                continue;
+            }
+        }
         let Some((task, item)) = m.task_at(i) else {
             continue;
         };

@@ -381,7 +381,17 @@ pub fn start(
         model.overlay = super::model::Overlay::Guidelines;
     }
     match review {
-        Some(r) => super::update::start_review(model, r.filter.clone()),
+        Some(r) => {
+            // The review list is of every task: a big file's checking is waited for first.
+            while !model.checking_done() {
+                let checked = model.source.len();
+                if model.tasks.scanned() >= checked {
+                    model.source.wait_checked(checked);
+                }
+                model.sync_tasks();
+            }
+            super::update::start_review(model, r.filter.clone())
+        }
         None => {
             let at = resume_task(model);
             model.go_to(at);
