@@ -307,7 +307,7 @@ fn review_shows_a_teammates_edit_under_its_source_as_a_word_diff() {
     let s = screen(&m);
     assert!(s.contains("ann's edit, as a word diff"), "{s}");
     assert!(
-        s.contains("answer [-1-]{+one+} of item [-0-]{+0, corrected+}"),
+        s.contains("answer [-1-]{+one+} of item 0{+, corrected+}"),
         "{s}"
     );
     // The candidate's own text is still there above it; c0 has no edit.
