@@ -116,6 +116,24 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
             continue;
         };
         let key = crate::tasks::task_key(&item, m.mode, &task);
+        // Filters that ask only whether someone decided or skipped are answered without
+        // building anyone's event (a team of 50 means 50 events a task).
+        let pair = key.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+        let anyone = |f: &dyn Fn(&crate::labels::Decisions) -> bool| others.values().any(f);
+        let quick = match filter {
+            Filter::All => Some(anyone(&|d| d.has(&key.item, key.kind, pair))),
+            Filter::Decided => Some(anyone(&|d| d.is_decided(&key))),
+            Filter::Undecided => Some(!anyone(&|d| d.is_decided(&key))),
+            Filter::Skipped => Some(anyone(&|d| d.is_skipped(&key))),
+            Filter::Annotator(a) => Some(others.get(a).is_some_and(|d| d.is_decided(&key))),
+            _ => None,
+        };
+        if let Some(keep) = quick {
+            if keep {
+                scored.push((i, 0.0));
+            }
+            continue;
+        }
         let vs = verdicts(m, &key, &item);
         let decided: Vec<&Event> = vs
             .iter()
@@ -124,19 +142,16 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
             .collect();
         let ms = || decided.iter().filter_map(|e| e.ms);
         let keep = match filter {
-            Filter::All => (!vs.is_empty()).then_some(0.0),
-            Filter::Decided => (!decided.is_empty()).then_some(0.0),
-            Filter::Undecided => decided.is_empty().then_some(0.0),
-            Filter::Skipped => vs.iter().any(|v| v.event.skip).then_some(0.0),
+            Filter::All
+            | Filter::Decided
+            | Filter::Undecided
+            | Filter::Skipped
+            | Filter::Annotator(_) => unreachable!("answered above"),
             Filter::Disagreements => {
                 let d = disagreement(&decided);
                 (decided.len() >= 2 && d > 0.0).then_some(-d)
             }
             Filter::Stale => vs.iter().any(|v| v.stale).then_some(0.0),
-            Filter::Annotator(a) => vs
-                .iter()
-                .any(|v| v.annotator == a && v.event.is_decision())
-                .then_some(0.0),
             Filter::Slowest => ms().max().map(|x| -(x as f64)),
             Filter::Fastest => ms().min().map(|x| x as f64),
         };

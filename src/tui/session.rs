@@ -390,7 +390,9 @@ pub fn start(
                 }
                 model.sync_tasks();
             }
-            super::update::start_review(model, r.filter.clone())
+            crate::trace::mark("candidate file checked");
+            super::update::start_review(model, r.filter.clone());
+            crate::trace::mark("review list built");
         }
         None => {
             let at = resume_task(model);
