@@ -43,6 +43,8 @@ pub enum Action {
     Bottom,
     Zoom,
     ToggleMeta,
+    /// The focused pane's text as written, or rendered as Markdown again.
+    ToggleRaw,
     Help,
     Quit,
     Cancel,
@@ -382,6 +384,14 @@ pub const ACTIONS: &[ActionDef] = {
             all("show or hide candidate metadata (hidden: labeling is blind)"),
         ),
         def(
+            ToggleRaw,
+            "toggle_raw",
+            // Not `R`, which the sample task file (and so users' task files) give a flag.
+            &[Key::ch('M')],
+            NONE,
+            all("the focused pane's text as written (raw) or rendered as Markdown"),
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -584,6 +594,7 @@ mod tests {
             | Action::Bottom
             | Action::Zoom
             | Action::ToggleMeta
+            | Action::ToggleRaw
             | Action::Help
             | Action::Quit
             | Action::Cancel
@@ -609,6 +620,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 38, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 39, "one row per action, nine digits");
     }
 }

@@ -1,8 +1,11 @@
-//! Guidelines in the terminal: a Markdown file rendered to wrapped, styled lines. Headings get
-//! a marker and bold (H1 also underlined), lists bullets or numbers with hanging indents,
-//! emphasis bold or italic, code set apart with backticks or a gutter, links their URL in
-//! brackets, block quotes a bar. Nothing rests on colour, so monochrome terminals read it the
-//! same. The file is untrusted: all of its text goes through [`crate::text::sanitize`].
+//! Markdown in the terminal (guidelines, prompts and answers): rendered to wrapped, styled
+//! lines. Headings get a marker and bold (H1 also underlined), lists bullets or numbers with
+//! hanging indents, emphasis bold or italic, inline code backticks, fenced code a frame with
+//! its language named (wrapped code lines go on after `↪`), links their URL dimmed in
+//! brackets, block quotes a bar, tables columns laid out to the width (cells wrap). Nothing
+//! rests on colour, so monochrome terminals read it the same. The text is untrusted: all of it
+//! goes through [`crate::text::sanitize`], and no construct hides text (HTML is shown as
+//! text, a link without text shows its URL).
 //!
 //! Parsing is pulldown-cmark's: the CommonMark reference pull parser, well kept and without
 //! dependencies when its HTML writer is switched off.
@@ -16,12 +19,29 @@ use crate::text::{char_width, sanitize, str_width};
 /// Renders `src` to lines at most `width` cells wide (wider only where a single cell will
 /// not fit). Render once per width, not in every frame.
 pub fn render(src: &str, width: u16) -> Vec<Line<'static>> {
+    render_with(src, width, false)
+}
+
+/// [`render`] for what a model or a person wrote (prompts, answers): a line break in a
+/// paragraph stays a line break (as chat interfaces show it), where CommonMark would join
+/// the lines.
+pub fn render_message(src: &str, width: u16) -> Vec<Line<'static>> {
+    render_with(src, width, true)
+}
+
+fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
     let mut r = Renderer {
         width: usize::from(width).max(1),
+        line_breaks,
         ..Renderer::default()
     };
-    let opts = Options::ENABLE_STRIKETHROUGH;
-    for ev in Parser::new_ext(src, opts) {
+    let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    for (ev, at) in Parser::new_ext(src, opts).into_offset_iter() {
+        // In a message every line break is one already: a backslash before it is text the
+        // author wrote (or a byte of an escape sequence), shown rather than swallowed.
+        if line_breaks && ev == Event::HardBreak && src[at].starts_with('\\') {
+            r.push("\\", r.style());
+        }
         r.event(ev);
     }
     r.flush();
@@ -33,11 +53,16 @@ pub fn render(src: &str, width: u16) -> Vec<Line<'static>> {
 
 const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
 const QUOTE_BAR: &str = "▌ ";
-const CODE_GUTTER: &str = "┆ ";
+const CODE_GUTTER: &str = "│ ";
+/// Starts a continuation row of a wrapped code line, after the gutter.
+pub const CONTINUATION: &str = "↪ ";
+const CELL_SEP: &str = " │ ";
 
 #[derive(Default)]
 struct Renderer {
     width: usize,
+    /// A soft line break ends the line (else it is a space).
+    line_breaks: bool,
     out: Vec<Line<'static>>,
     /// The block being built: text pieces with their styles.
     spans: Vec<(String, Style)>,
@@ -52,9 +77,19 @@ struct Renderer {
     /// The marker of an item whose first line is not written yet.
     marker: Option<String>,
     quotes: usize,
-    /// Link targets of the open links.
-    links: Vec<String>,
+    /// Link targets of the open links, with where their text starts in `spans`.
+    links: Vec<(String, usize)>,
     code: Option<String>,
+    table: Option<Table>,
+}
+
+/// A table being read: rows of cells, each cell its styled pieces.
+#[derive(Default)]
+struct Table {
+    rows: Vec<Vec<Vec<(String, Style)>>>,
+    row: Vec<Vec<(String, Style)>>,
+    /// Rows of the header (drawn bold, with a rule under them).
+    head: usize,
 }
 
 impl Renderer {
@@ -90,7 +125,9 @@ impl Renderer {
             },
             Event::Code(t) => self.push(&format!("`{t}`"), self.style()),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.push(&t, self.style()),
+            // Shown as text, as written: a comment or a tag must not hide anything.
             Event::Html(t) | Event::InlineHtml(t) => self.push(&t, self.style()),
+            Event::SoftBreak if self.line_breaks && self.table.is_none() => self.flush(),
             Event::SoftBreak => self.push(" ", self.style()),
             Event::HardBreak => self.flush(),
             Event::Rule => {
@@ -125,17 +162,39 @@ impl Renderer {
             }
             Tag::CodeBlock(kind) => {
                 self.flush();
-                if let CodeBlockKind::Fenced(lang) = kind
-                    && !lang.is_empty()
-                {
-                    let label = format!("{CODE_GUTTER}{}", sanitize(&lang));
-                    self.emit(vec![Span::styled(
-                        label,
-                        Style::default().add_modifier(Modifier::ITALIC),
-                    )]);
+                // A frame: the top names the language, so code is set apart without colour.
+                let lang = match kind {
+                    CodeBlockKind::Fenced(lang) => {
+                        sanitize(lang.split_whitespace().next().unwrap_or(""))
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let avail = self.width.saturating_sub(self.prefix_width()).max(1);
+                let frame = Style::default().add_modifier(Modifier::DIM);
+                let mut top = vec![Span::styled("┌─", frame)];
+                let mut used = 2;
+                if !lang.is_empty() {
+                    let name = crate::text::truncate(&lang, avail.saturating_sub(4).max(1));
+                    used += str_width(&name) + 2;
+                    top.push(Span::raw(" "));
+                    top.push(Span::styled(
+                        name,
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ));
+                    top.push(Span::raw(" "));
                 }
+                if avail > used {
+                    top.push(Span::styled("─".repeat(avail - used), frame));
+                }
+                self.emit(top);
                 self.code = Some(String::new());
             }
+            Tag::HtmlBlock => self.flush(),
+            Tag::Table(_) => {
+                self.flush();
+                self.table = Some(Table::default());
+            }
+            Tag::TableCell => self.spans.clear(),
             Tag::List(start) => {
                 self.flush();
                 self.lists.push(start);
@@ -158,7 +217,7 @@ impl Renderer {
             Tag::Strong => self.bold += 1,
             Tag::Strikethrough => self.strike += 1,
             Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
-                self.links.push(dest_url.to_string())
+                self.links.push((dest_url.to_string(), self.spans.len()))
             }
             _ => {}
         }
@@ -194,9 +253,39 @@ impl Renderer {
                 let code = sanitize(&self.code.take().unwrap_or_default());
                 let style = Style::default();
                 for line in code.trim_end_matches('\n').split('\n') {
-                    self.spans.push((CODE_GUTTER.to_string(), style));
                     self.spans.push((line.to_string(), style));
                     self.flush_verbatim();
+                }
+                let avail = self.width.saturating_sub(self.prefix_width()).max(1);
+                let bottom = format!("└{}", "─".repeat(avail.saturating_sub(1)));
+                self.emit(vec![Span::styled(
+                    bottom,
+                    Style::default().add_modifier(Modifier::DIM),
+                )]);
+                self.blank();
+            }
+            TagEnd::HtmlBlock => {
+                self.flush();
+                self.blank();
+            }
+            TagEnd::TableCell => {
+                let cell = std::mem::take(&mut self.spans);
+                if let Some(t) = &mut self.table {
+                    t.row.push(cell);
+                }
+            }
+            TagEnd::TableHead | TagEnd::TableRow => {
+                if let Some(t) = &mut self.table {
+                    let row = std::mem::take(&mut t.row);
+                    t.rows.push(row);
+                    if tag == TagEnd::TableHead {
+                        t.head = t.rows.len();
+                    }
+                }
+            }
+            TagEnd::Table => {
+                if let Some(t) = self.table.take() {
+                    self.table(t);
                 }
                 self.blank();
             }
@@ -216,16 +305,19 @@ impl Renderer {
             TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
             TagEnd::Strikethrough => self.strike = self.strike.saturating_sub(1),
             TagEnd::Link | TagEnd::Image => {
-                if let Some(url) = self.links.pop() {
-                    let text: String = self
-                        .spans
+                if let Some((url, from)) = self.links.pop() {
+                    let text: String = self.spans[from.min(self.spans.len())..]
                         .iter()
-                        .rev()
-                        .take(1)
-                        .map(|(t, _)| t.clone())
+                        .map(|(t, _)| t.as_str())
                         .collect();
-                    if !url.is_empty() && text != url {
-                        self.push(&format!(" <{url}>"), Style::default());
+                    if text.trim().is_empty() {
+                        // A link without text still shows where it goes.
+                        self.push(&format!("<{url}>"), self.style());
+                    } else if !url.is_empty() && text != url {
+                        self.push(
+                            &format!(" <{url}>"),
+                            Style::default().add_modifier(Modifier::DIM),
+                        );
                     }
                 }
             }
@@ -283,78 +375,184 @@ impl Renderer {
 
     /// Writes the block being built, word-wrapped to the width left after the prefix.
     fn flush(&mut self) {
+        if self.table.is_some() {
+            return; // a cell's text waits for the table's layout
+        }
         if self.spans.iter().all(|(t, _)| t.trim().is_empty()) {
             self.spans.clear();
             return;
         }
         let avail = self.width.saturating_sub(self.prefix_width()).max(1);
-        let mut lines: Vec<Vec<(String, Style)>> = vec![Vec::new()];
-        let mut used = 0usize;
         let spans = std::mem::take(&mut self.spans);
-        for (text, style) in spans {
-            for word in split_keep_spaces(&text) {
-                let w = str_width(word);
-                let is_space = word.chars().all(|c| c == ' ');
-                if is_space {
-                    if used > 0 && used + w <= avail {
-                        push_piece(lines.last_mut().unwrap(), word, style);
-                        used += w;
-                    }
-                    continue;
-                }
-                if used + w > avail && used > 0 {
-                    trim_trailing_space(lines.last_mut().unwrap());
-                    lines.push(Vec::new());
-                    used = 0;
-                }
-                if w <= avail {
-                    push_piece(lines.last_mut().unwrap(), word, style);
-                    used += w;
-                    continue;
-                }
-                // A word wider than the line: break it between characters.
-                for c in word.chars() {
-                    let cw = char_width(c);
-                    if used + cw > avail && used > 0 {
-                        lines.push(Vec::new());
-                        used = 0;
-                    }
-                    push_piece(lines.last_mut().unwrap(), c.encode_utf8(&mut [0; 4]), style);
-                    used += cw;
-                }
-            }
-        }
-        for mut l in lines {
-            trim_trailing_space(&mut l);
+        for l in wrap_spans(spans, avail) {
             let body = l.into_iter().map(|(t, s)| Span::styled(t, s)).collect();
             self.emit(body);
         }
     }
 
-    /// Writes a code line as it is, hard-wrapped by cells (spaces matter in code).
+    /// Lays a table out in the width left after the prefix: each column as wide as its
+    /// widest cell when they all fit, else the widest columns narrowed alike and their cells
+    /// wrapped. Header cells bold, a rule under the header, columns parted by `│`.
+    fn table(&mut self, t: Table) {
+        let n = t.rows.iter().map(Vec::len).max().unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        let avail = self.width.saturating_sub(self.prefix_width()).max(1);
+        let budget = avail.saturating_sub(str_width(CELL_SEP) * (n - 1)).max(n);
+        let cell_width =
+            |c: &Vec<(String, Style)>| c.iter().map(|(s, _)| str_width(s.trim())).sum::<usize>();
+        let mut natural = vec![1usize; n];
+        for row in &t.rows {
+            for (i, c) in row.iter().enumerate() {
+                natural[i] = natural[i].max(cell_width(c));
+            }
+        }
+        // The largest cap that fits: columns narrower than it keep their width.
+        let widths: Vec<usize> = if natural.iter().sum::<usize>() <= budget {
+            natural.clone()
+        } else {
+            let (mut lo, mut hi) = (1usize, *natural.iter().max().unwrap_or(&1));
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if natural.iter().map(|&w| w.min(mid)).sum::<usize>() <= budget {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            let mut w: Vec<usize> = natural.iter().map(|&x| x.min(lo)).collect();
+            let mut left = budget.saturating_sub(w.iter().sum());
+            for (i, x) in w.iter_mut().enumerate() {
+                if left > 0 && natural[i] > *x {
+                    *x += 1;
+                    left -= 1;
+                }
+            }
+            w
+        };
+        let head_style = Style::default().add_modifier(Modifier::BOLD);
+        let sep = Style::default().add_modifier(Modifier::DIM);
+        for (r, row) in t.rows.iter().enumerate() {
+            let cells: Vec<Vec<Vec<(String, Style)>>> = (0..n)
+                .map(|i| {
+                    let mut c = row.get(i).cloned().unwrap_or_default();
+                    if r < t.head {
+                        for (_, s) in &mut c {
+                            *s = s.patch(head_style);
+                        }
+                    }
+                    for (text, _) in &mut c {
+                        *text = text.replace('\n', " ");
+                    }
+                    if c.iter().all(|(t, _)| t.trim().is_empty()) {
+                        return vec![Vec::new()];
+                    }
+                    trim_leading_space(&mut c);
+                    wrap_spans(c, widths[i])
+                })
+                .collect();
+            let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+            for k in 0..height {
+                let mut body: Vec<Span<'static>> = Vec::new();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        body.push(Span::styled(CELL_SEP, sep));
+                    }
+                    let line = c.get(k).cloned().unwrap_or_default();
+                    let w: usize = line.iter().map(|(t, _)| str_width(t)).sum();
+                    body.extend(line.into_iter().map(|(t, s)| Span::styled(t, s)));
+                    if i + 1 < n && w < widths[i] {
+                        body.push(Span::raw(" ".repeat(widths[i] - w)));
+                    }
+                }
+                self.emit(body);
+            }
+            if r + 1 == t.head {
+                let rule: Vec<String> = widths.iter().map(|&w| "─".repeat(w)).collect();
+                self.emit(vec![Span::styled(rule.join("─┼─"), sep)]);
+            }
+        }
+    }
+
+    /// Writes a code line as it is in the frame's gutter, hard-wrapped by cells (spaces
+    /// matter in code); its continuation rows start with [`CONTINUATION`].
     fn flush_verbatim(&mut self) {
         let avail = self.width.saturating_sub(self.prefix_width()).max(1);
         let spans = std::mem::take(&mut self.spans);
-        let mut line: Vec<(String, Style)> = Vec::new();
-        let mut used = 0;
+        let frame = Style::default().add_modifier(Modifier::DIM);
+        let mut line: Vec<Span<'static>> = vec![Span::styled(CODE_GUTTER, frame)];
+        let mut piece = String::new();
+        let mut used = str_width(CODE_GUTTER);
         for (text, style) in spans {
             for c in text.chars() {
                 let cw = char_width(c);
-                if used + cw > avail && used > 0 {
-                    let body = std::mem::take(&mut line)
-                        .into_iter()
-                        .map(|(t, s)| Span::styled(t, s))
-                        .collect();
+                if used + cw > avail && used > str_width(CODE_GUTTER) + str_width(CONTINUATION) {
+                    line.push(Span::styled(std::mem::take(&mut piece), style));
+                    let body = std::mem::replace(
+                        &mut line,
+                        vec![
+                            Span::styled(CODE_GUTTER, frame),
+                            Span::styled(CONTINUATION, frame),
+                        ],
+                    );
                     self.emit(body);
-                    push_piece(&mut line, CODE_GUTTER, style);
-                    used = str_width(CODE_GUTTER);
+                    used = str_width(CODE_GUTTER) + str_width(CONTINUATION);
                 }
-                push_piece(&mut line, c.encode_utf8(&mut [0; 4]), style);
+                piece.push(c);
                 used += cw;
             }
+            if !piece.is_empty() {
+                line.push(Span::styled(std::mem::take(&mut piece), style));
+            }
         }
-        let body = line.into_iter().map(|(t, s)| Span::styled(t, s)).collect();
-        self.emit(body);
+        self.emit(line);
+    }
+}
+
+/// Word-wraps styled pieces to `avail` cells as all pane text is wrapped
+/// ([`crate::text::wrap_ranges`]: at spaces, between CJK characters, never inside a cluster,
+/// inside a word only when it is wider than the line).
+fn wrap_spans(spans: Vec<(String, Style)>, avail: usize) -> Vec<Vec<(String, Style)>> {
+    let mut text = String::new();
+    let mut ends: Vec<(usize, Style)> = Vec::with_capacity(spans.len());
+    for (t, s) in spans {
+        text.push_str(&t);
+        ends.push((text.len(), s));
+    }
+    let mut out = Vec::new();
+    let mut k = 0; // the span holding the start of the current range
+    for r in crate::text::wrap_ranges(&text, avail.max(1)) {
+        let mut line: Vec<(String, Style)> = Vec::new();
+        let mut at = r.start;
+        while k < ends.len() && ends[k].0 <= at {
+            k += 1;
+        }
+        let mut j = k;
+        while at < r.end && j < ends.len() {
+            let end = ends[j].0.min(r.end);
+            if end > at {
+                push_piece(&mut line, &text[at..end], ends[j].1);
+            }
+            at = end;
+            if at < r.end {
+                j += 1;
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+fn trim_leading_space(line: &mut Vec<(String, Style)>) {
+    while let Some((t, _)) = line.first_mut() {
+        let trimmed = t.trim_start_matches(' ');
+        if trimmed.is_empty() {
+            line.remove(0);
+        } else {
+            *t = trimmed.to_string();
+            break;
+        }
     }
 }
 
@@ -363,37 +561,6 @@ fn push_piece(line: &mut Vec<(String, Style)>, text: &str, style: Style) {
         Some((t, s)) if *s == style => t.push_str(text),
         _ => line.push((text.to_string(), style)),
     }
-}
-
-fn trim_trailing_space(line: &mut Vec<(String, Style)>) {
-    while let Some((t, _)) = line.last_mut() {
-        let n = t.trim_end_matches(' ').len();
-        t.truncate(n);
-        if t.is_empty() {
-            line.pop();
-        } else {
-            break;
-        }
-    }
-}
-
-/// Splits into runs of spaces and runs of non-spaces.
-fn split_keep_spaces(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut prev: Option<bool> = None;
-    for (i, c) in s.char_indices() {
-        let sp = c == ' ';
-        if prev.is_some_and(|p| p != sp) {
-            out.push(&s[start..i]);
-            start = i;
-        }
-        prev = Some(sp);
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -427,8 +594,9 @@ mod tests {
                 "",
                 "▌ quoted",
                 "",
-                "┆ rust",
-                "┆ let x = 1;",
+                "┌─ rust ────────────────────────────────",
+                "│ let x = 1;",
+                "└───────────────────────────────────────",
                 "",
                 "See docs <https://ex.am/ple> and `code`.",
             ]
@@ -505,7 +673,7 @@ mod tests {
         // The heading's style survives into the cells.
         assert!(buf[(2, 0)].modifier.contains(Modifier::UNDERLINED));
         assert!(lines.iter().all(|l| l.width() <= 30), "{:#?}", text(&lines));
-        assert!(text(&lines).iter().any(|l| l == "┆ def f(x):"));
+        assert!(text(&lines).iter().any(|l| l == "│ def f(x):"));
         assert!(text(&lines).iter().any(|l| l.starts_with("1. Helpful:")));
     }
 
@@ -521,14 +689,243 @@ mod tests {
         }
         assert!(
             got.iter()
-                .any(|l| l.starts_with("┆ rm -rf ⟨U+202E⟩/ # ␛[2J ") && l.ends_with(" gone")),
+                .any(|l| l.starts_with("│ rm -rf ⟨U+202E⟩/ # ␛[2J ") && l.ends_with(" gone")),
             "{got:#?}"
         );
         assert!(
-            got.iter().any(|l| l == "┆ indented ⟨U+2066⟩code"),
+            got.iter().any(|l| l == "│ indented ⟨U+2066⟩code"),
             "{got:#?}"
         );
         assert!(all.contains("■ h⟨U+202E⟩1"), "{all}");
         assert!(all.contains("`a⟨U+202E⟩b`"), "{all}");
+    }
+
+    /// `md` rendered as a message and drawn on a TestBackend `w` columns wide: the rows as
+    /// text, trailing spaces cut, and the buffer for styles.
+    fn drawn(md: &str, w: u16) -> (Vec<String>, ratatui::buffer::Buffer) {
+        let lines = render_message(md, w);
+        for l in &lines {
+            assert!(l.width() <= usize::from(w), "wider than {w}: {l:?}");
+        }
+        let h = u16::try_from(lines.len()).unwrap().max(1);
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        let rows = (0..h)
+            .map(|y| {
+                let mut row = String::new();
+                let mut x = 0;
+                while x < w {
+                    let sym = buf[(x, y)].symbol();
+                    row.push_str(sym);
+                    x += u16::try_from(crate::text::str_width(sym).max(1)).unwrap();
+                }
+                row.trim_end().to_string()
+            })
+            .collect();
+        (rows, buf)
+    }
+
+    const WIDTHS: [u16; 3] = [40, 80, 160];
+
+    #[test]
+    fn headings_are_marked_and_bold_at_every_width() {
+        for w in WIDTHS {
+            let (rows, buf) = drawn("# Care guide\n\n## Watering\n\n### Light\n\ntext", w);
+            assert_eq!(
+                rows[..6],
+                ["■ Care guide", "", "▶ Watering", "", "▸ Light", ""],
+                "{w}"
+            );
+            assert!(
+                buf[(2, 0)]
+                    .modifier
+                    .contains(Modifier::BOLD | Modifier::UNDERLINED)
+            );
+            assert!(buf[(2, 2)].modifier.contains(Modifier::BOLD));
+        }
+    }
+
+    #[test]
+    fn emphasis_and_inline_code_at_every_width() {
+        for w in WIDTHS {
+            let (rows, buf) = drawn(
+                "**Watering every 3 days** is *too* often; use `dry_soil()`.",
+                w,
+            );
+            let all = rows.join(" ");
+            assert!(!all.contains("**"), "{w}: {all}");
+            assert!(all.contains("`dry_soil()`"), "{w}: {all}");
+            assert!(buf[(0, 0)].modifier.contains(Modifier::BOLD), "{w}");
+        }
+    }
+
+    #[test]
+    fn lists_hang_their_wrapped_lines_under_the_text_with_cjk_too() {
+        let md = "- Water the fern when the top inch of soil is dry to the touch, not on a schedule\n- 日本語の項目は幅が二倍なので、折り返しても字下げが揃います。日本語の項目は幅が二倍です\n\n1. First step that is long enough to wrap at forty columns for sure\n2. Second\n";
+        for w in WIDTHS {
+            let (rows, _) = drawn(md, w);
+            assert!(rows[0].starts_with("• Water the fern"), "{w}: {rows:#?}");
+            let mut item = "";
+            for r in &rows {
+                if r.starts_with("• ") || r.starts_with("1. ") || r.starts_with("2. ") {
+                    item = if r.starts_with('•') { "  " } else { "   " };
+                } else if !r.is_empty() {
+                    // A continuation row: indented as far as the item's text.
+                    assert!(
+                        r.starts_with(item) && !r[item.len()..].starts_with(' '),
+                        "{w}: {r:?} in {rows:#?}"
+                    );
+                }
+            }
+            let all = rows.join("\n");
+            assert!(all.contains("2. Second"), "{w}: {all}");
+        }
+        // At 40 columns both items wrap, the CJK one between characters.
+        let (rows, _) = drawn(md, 40);
+        assert!(rows[1].starts_with("  "), "{rows:#?}");
+        assert!(
+            rows.iter().any(|r| r.starts_with("  ") && r.contains('。')),
+            "{rows:#?}"
+        );
+    }
+
+    #[test]
+    fn block_quotes_and_rules_at_every_width() {
+        for w in WIDTHS {
+            let (rows, _) = drawn(
+                "> A quoted line that is long enough to wrap at forty columns.\n\n---\n\nafter",
+                w,
+            );
+            assert!(rows[0].starts_with("▌ A quoted"), "{w}: {rows:#?}");
+            let rule = rows.iter().find(|r| r.starts_with('─')).expect("a rule");
+            assert_eq!(rule.chars().count(), usize::from(w), "{w}");
+            assert_eq!(rows.last().unwrap(), "after");
+        }
+    }
+
+    #[test]
+    fn links_show_their_url_dimmed_and_zero_size_links_show_it_plainly() {
+        for w in WIDTHS {
+            let (rows, buf) = drawn(
+                "See [the docs](https://ex.am/ple) and [](https://hidden.example/x).",
+                w,
+            );
+            let all = rows.join(" ");
+            assert!(all.contains("the docs <https://ex.am/ple>"), "{w}: {all}");
+            assert!(all.contains("<https://hidden.example/x>"), "{w}: {all}");
+            let x = u16::try_from(rows[0].find('<').unwrap()).unwrap();
+            assert!(buf[(x, 0)].modifier.contains(Modifier::DIM), "{w}");
+        }
+    }
+
+    #[test]
+    fn html_and_comments_are_shown_as_text() {
+        for w in WIDTHS {
+            let (rows, _) = drawn(
+                "before\n\n<!-- a hidden note -->\n\n<div>block</div>\n\nafter <b>x</b>",
+                w,
+            );
+            let all = rows.join(" ");
+            assert!(all.contains("<!-- a hidden note -->"), "{w}: {all}");
+            assert!(all.contains("<div>block</div>"), "{w}: {all}");
+            assert!(all.contains("<b>x</b>"), "{w}: {all}");
+        }
+    }
+
+    #[test]
+    fn fenced_code_is_framed_with_its_language_and_wraps_with_a_mark() {
+        let md = "```python\ndef water(plant, days=7):\n    return plant.soil_is_dry() and days >= 7 or plant.wilting_visibly_now\n```\n";
+        for w in WIDTHS {
+            let (rows, buf) = drawn(md, w);
+            assert!(rows[0].starts_with("┌─ python ─"), "{w}: {rows:#?}");
+            assert_eq!(rows[1], "│ def water(plant, days=7):", "{w}");
+            assert!(rows.last().unwrap().starts_with("└─"), "{w}");
+            // Bold language name, dim frame: structure without colour.
+            assert!(buf[(3, 0)].modifier.contains(Modifier::BOLD));
+            assert!(buf[(0, 0)].modifier.contains(Modifier::DIM));
+            let wrapped = rows.iter().filter(|r| r.starts_with("│ ↪ ")).count();
+            assert_eq!(wrapped > 0, w == 40, "{w}: {rows:#?}");
+            // Indentation in code is kept.
+            assert!(rows[2].starts_with("│     return"), "{w}: {rows:#?}");
+        }
+    }
+
+    #[test]
+    fn tables_fit_the_width_and_wrap_their_cells_with_cjk() {
+        let md = "| Plant | Water | Notes |\n|---|---|---|\n| Fern | weekly | likes humidity and indirect light most of the year |\n| 多肉植物 | 月に一回 | 乾燥に強いので水やりは控えめにしてください |\n";
+        for w in WIDTHS {
+            let (rows, buf) = drawn(md, w);
+            assert!(rows[0].starts_with("Plant"), "{w}: {rows:#?}");
+            assert!(rows[0].contains(" │ Water"), "{w}: {rows:#?}");
+            assert!(rows[1].contains("─┼─"), "{w}: {rows:#?}");
+            assert!(buf[(0, 0)].modifier.contains(Modifier::BOLD));
+            let all = rows.join("\n");
+            assert!(all.contains("多肉植物"), "{w}: {all}");
+            // Columns line up: every row has its separators at the same cells.
+            let seps = |r: &str| -> Vec<usize> {
+                let mut x = 0;
+                let mut v = Vec::new();
+                for c in r.chars() {
+                    if c == '│' || c == '┼' {
+                        v.push(x);
+                    }
+                    x += crate::text::char_width(c);
+                }
+                v
+            };
+            let first = seps(&rows[0]);
+            for r in rows.iter().take_while(|r| !r.is_empty()) {
+                assert_eq!(seps(r), first, "{w}: {r:?} in {rows:#?}");
+            }
+            let tall = rows.iter().take_while(|r| !r.is_empty()).count();
+            assert_eq!(
+                tall > 4,
+                w == 40,
+                "{w}: cells wrap only when narrow: {rows:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_wider_than_the_pane_wraps_every_cell_and_loses_nothing() {
+        let cells: Vec<String> = (0..8).map(|i| format!("column{i}header")).collect();
+        let md = format!(
+            "| {} |\n|{}|\n| {} |\n",
+            cells.join(" | "),
+            "---|".repeat(8),
+            (0..8)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let (rows, _) = drawn(&md, 40);
+        let all: String = rows.concat().replace([' ', '│', '─', '┼'], "");
+        for c in &cells {
+            assert!(
+                all.contains(c.as_str()) || all.contains(&c[..4]),
+                "{c}: {rows:#?}"
+            );
+        }
+        for i in 0..8 {
+            assert!(all.contains(&format!("v{i}")), "{rows:#?}");
+        }
+    }
+
+    #[test]
+    fn a_line_break_in_a_message_stays_and_guidelines_join_lines() {
+        assert_eq!(text(&render_message("one\ntwo\n", 40)), ["one", "two"]);
+        assert_eq!(text(&render("one\ntwo\n", 40)), ["one two"]);
+    }
+
+    #[test]
+    fn a_backslash_before_a_line_break_in_a_message_is_shown() {
+        assert_eq!(text(&render_message("one\\\ntwo\n", 40)), ["one\\", "two"]);
+        assert_eq!(
+            text(&render_message("\u{1b}]2;TITLE\u{1b}\\\nnext\n", 40)),
+            ["␛]2;TITLE␛\\", "next"]
+        );
+        assert_eq!(text(&render("one\\\ntwo\n", 40)), ["one", "two"]);
     }
 }

@@ -201,12 +201,14 @@ fn review_of_a_lazily_read_file_lists_a_decision_on_its_last_item() {
     let env = [("PREFER_LAZY_THRESHOLD", "0")];
     let args = ["review", "big.jsonl", "--annotator", "lead"];
     let mut s = Session::spawn(&args, dir.path(), &env, 120, 30);
-    let screen = s.wait_text("review all 1/2", 60);
-    assert!(screen.contains("i3"), "{screen}");
+    // Waited for whole: the header can be drawn before the panes.
+    s.wait_for("the first listed task", 60, |sc| {
+        sc.contains("review all 1/2") && sc.contains("│ i3 │") && sc.contains("ann  ✓ better")
+    });
     s.send("]");
-    let screen = s.wait_text("review all 2/2", 30);
-    assert!(screen.contains("i199999"), "{screen}");
-    assert!(screen.contains("they DISAGREE"), "{screen}");
+    s.wait_for("the decision on the last item", 30, |sc| {
+        sc.contains("review all 2/2") && sc.contains("│ i199999 │") && sc.contains("they DISAGREE")
+    });
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
 }

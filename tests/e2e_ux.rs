@@ -73,3 +73,34 @@ fn the_last_decision_brings_a_summary_with_the_next_commands() {
     );
     assert!(dir.path().join("set.trl.jsonl").exists());
 }
+
+#[test]
+fn answers_are_rendered_as_markdown_and_m_shows_one_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = serde_json::json!({
+        "id": "md-1",
+        "prompt": "Compare the two.",
+        "candidates": [
+            {"id": "c0", "text": "## Watering\n\n**Every three days** is too often.\n\n```python\nprint('dry')\n```\n"},
+            {"id": "c1", "text": "- one\n- two\n"}
+        ]
+    });
+    std::fs::write(dir.path().join("set.jsonl"), format!("{item}\n")).unwrap();
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
+    let screen = s.wait_text("▶ Watering", 10);
+    assert!(screen.contains("┌─ python"), "{screen}");
+    assert!(!screen.contains("**Every"), "{screen}");
+    assert!(screen.contains("• one"), "{screen}");
+    // M: the focused pane (the first) as written; the other stays rendered.
+    s.send("M");
+    let screen = s.wait_text("## Watering", 10);
+    assert!(screen.contains("**Every three days**"), "{screen}");
+    assert!(screen.contains("```python"), "{screen}");
+    assert!(screen.contains("• one"), "{screen}");
+    // And back.
+    s.send("M");
+    s.wait_text("▶ Watering", 10);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}

@@ -117,23 +117,9 @@ impl OthersReader {
 
     /// The complete lines `path` gained since the last look, and moves past them.
     fn new_bytes(&mut self, path: &Path) -> Option<Vec<u8>> {
-        let len = std::fs::metadata(path).map(|m| m.len()).ok()?;
         let off = self.offsets.entry(path.to_path_buf()).or_insert(0);
-        if len < *off {
-            // Replaced or cut back: read it again from the start (replay is idempotent).
-            *off = 0;
-        }
-        if len == *off {
-            return None;
-        }
-        let mut f = std::fs::File::open(path).ok()?;
-        let mut buf = Vec::new();
-        f.seek(SeekFrom::Start(*off)).ok()?;
-        f.take(len - *off).read_to_end(&mut buf).ok()?;
-        // Only complete lines: a labeler may be writing the next one right now.
-        let end = buf.iter().rposition(|&b| b == b'\n')?;
-        buf.truncate(end + 1);
-        *off += end as u64 + 1;
+        let (buf, next) = complete_lines_from(path, *off)?;
+        *off = next;
         Some(buf)
     }
 
@@ -152,20 +138,34 @@ impl OthersReader {
         progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
         // Annotators whose events went line by line: a later log naming them must too.
         let mut as_events: BTreeSet<String> = BTreeSet::new();
-        for path in paths {
-            let Some(bytes) = self.new_bytes(&path) else {
+        // Read and replayed side by side on all cores (each is a function of its file alone),
+        // then taken in one by one in the folder's order.
+        let read: Vec<_> = {
+            use rayon::prelude::*;
+            let offsets = &self.offsets;
+            paths
+                .par_iter()
+                .map(|path| {
+                    let off = offsets.get(path).copied().unwrap_or(0);
+                    let (bytes, next) = complete_lines_from(path, off)?;
+                    progress.read(bytes.len() as u64);
+                    let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
+                    let replayed = replay_by_annotator(path, std::sync::Arc::clone(&bytes)).ok();
+                    Some((bytes, next, replayed))
+                })
+                .collect()
+        };
+        for (path, read) in paths.into_iter().zip(read) {
+            let Some((bytes, next, replayed)) = read else {
                 progress.log_done(0);
                 continue;
             };
-            progress.read(bytes.len() as u64);
-            let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
-            let whole = replay_by_annotator(&path, std::sync::Arc::clone(&bytes))
-                .ok()
-                .filter(|r| {
-                    r.decisions
-                        .keys()
-                        .all(|n| !out.replayed.contains_key(n) && !as_events.contains(n))
-                });
+            self.offsets.insert(path.clone(), next);
+            let whole = replayed.filter(|r| {
+                r.decisions
+                    .keys()
+                    .all(|n| !out.replayed.contains_key(n) && !as_events.contains(n))
+            });
             match whole {
                 Some(mut r) => {
                     progress.log_done(r.events);
@@ -209,6 +209,25 @@ impl OthersReader {
         }
         out
     }
+}
+
+/// The complete lines of the log at `path` from byte `off` on (all of it again when the file
+/// is now shorter: replaced or cut back, and replay is idempotent), and the offset after them;
+/// `None` when there is no new complete line.
+fn complete_lines_from(path: &Path, off: u64) -> Option<(Vec<u8>, u64)> {
+    let len = std::fs::metadata(path).map(|m| m.len()).ok()?;
+    let off = if len < off { 0 } else { off };
+    if len == off {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::new();
+    f.seek(SeekFrom::Start(off)).ok()?;
+    f.take(len - off).read_to_end(&mut buf).ok()?;
+    // Only complete lines: a labeler may be writing the next one right now.
+    let end = buf.iter().rposition(|&b| b == b'\n')?;
+    buf.truncate(end + 1);
+    Some((buf, off + end as u64 + 1))
 }
 
 /// The events of complete log lines, leaving out damaged ones.

@@ -30,6 +30,12 @@ pub enum Kind {
     Note,
     /// Text of a candidate's own earlier turn: context, not the answer judged.
     Earlier,
+    /// A whole message to render as Markdown; its text is the message as written (not yet
+    /// sanitised: [`crate::markdown::render`] sanitises all it draws). `earlier`: an earlier
+    /// turn, dimmed.
+    Markdown {
+        earlier: bool,
+    },
 }
 
 /// A pane's content wrapped to one width.
@@ -58,6 +64,8 @@ pub struct Show {
     pub meta: bool,
     /// The candidate's own earlier turns folded into one line (with the prompt collapsed).
     pub fold_earlier: bool,
+    /// The text as written, not rendered as Markdown (`R`).
+    pub raw: bool,
 }
 
 impl From<bool> for Show {
@@ -65,6 +73,7 @@ impl From<bool> for Show {
         Show {
             meta,
             fold_earlier: false,
+            raw: false,
         }
     }
 }
@@ -109,7 +118,10 @@ pub fn style_of(kind: Kind) -> Style {
         Kind::Code => Style::new(),
         Kind::Meta => Style::new().add_modifier(Modifier::DIM),
         Kind::Note => Style::new().add_modifier(Modifier::ITALIC | Modifier::DIM),
-        Kind::Earlier => Style::new().add_modifier(Modifier::DIM),
+        Kind::Earlier | Kind::Markdown { earlier: true } => {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+        Kind::Markdown { earlier: false } => Style::new(),
     }
 }
 
@@ -121,7 +133,7 @@ pub fn logical_lines(item: &Item, pane: PaneId, show: impl Into<Show>) -> Vec<(K
     match pane {
         PaneId::Prompt => {
             let own = item.candidates.iter().any(|c| c.messages.is_some());
-            conversation(&item.conversation(), own, &mut out)
+            conversation(&item.conversation(), own, show.raw, &mut out)
         }
         PaneId::Cand(i) => {
             let Some(c) = item.candidates.get(i) else {
@@ -145,8 +157,10 @@ pub fn logical_lines(item: &Item, pane: PaneId, show: impl Into<Show>) -> Vec<(K
                 out.push((Kind::Meta, "─".repeat(12)));
             }
             match &c.messages {
-                Some(m) if !m.is_empty() => own_conversation(m, show.fold_earlier, &mut out),
-                _ => body(&c.text, &mut out),
+                Some(m) if !m.is_empty() => {
+                    own_conversation(m, show.fold_earlier, show.raw, &mut out)
+                }
+                _ => body(&c.text, show.raw, &mut out),
             }
         }
     }
@@ -155,7 +169,7 @@ pub fn logical_lines(item: &Item, pane: PaneId, show: impl Into<Show>) -> Vec<(K
 
 /// Turns, each under its role. With `own` (candidates carry their own conversations), two
 /// user turns in a row get a note between them: the reply is in each candidate's pane.
-fn conversation(messages: &[Message], own: bool, out: &mut Vec<(Kind, String)>) {
+fn conversation(messages: &[Message], own: bool, raw: bool, out: &mut Vec<(Kind, String)>) {
     for (i, m) in messages.iter().enumerate() {
         if i > 0 {
             out.push((Kind::Body, String::new()));
@@ -168,20 +182,20 @@ fn conversation(messages: &[Message], own: bool, out: &mut Vec<(Kind, String)>) 
             }
         }
         out.push((Kind::Role, format!("▍{}", one_line(&m.role))));
-        body(&m.content, out);
+        body(&m.content, raw, out);
     }
 }
 
 /// A candidate's own conversation (multi-turn sets): its earlier turns, dimmed and marked,
 /// then the answer being judged (its last turn that is not the user's), marked too. Folded,
 /// the earlier turns are one line saying how many there are.
-fn own_conversation(messages: &[Message], fold: bool, out: &mut Vec<(Kind, String)>) {
+fn own_conversation(messages: &[Message], fold: bool, raw: bool, out: &mut Vec<(Kind, String)>) {
     let judged = messages
         .iter()
         .rposition(|m| m.role != "user" && m.role != "system")
         .unwrap_or(messages.len() - 1);
     if judged == 0 {
-        return conversation(messages, false, out);
+        return conversation(messages, false, raw, out);
     }
     if fold {
         out.push((
@@ -206,20 +220,26 @@ fn own_conversation(messages: &[Message], fold: bool, out: &mut Vec<(Kind, Strin
         };
         out.push((Kind::Role, format!("▍{} · {mark}", one_line(&m.role))));
         let from = out.len();
-        body(&m.content, out);
+        body(&m.content, raw, out);
         if i < judged {
             for line in &mut out[from..] {
-                if line.0 == Kind::Body {
-                    line.0 = Kind::Earlier;
+                match line.0 {
+                    Kind::Body => line.0 = Kind::Earlier,
+                    Kind::Markdown { .. } => line.0 = Kind::Markdown { earlier: true },
+                    _ => {}
                 }
             }
         }
     }
 }
 
-fn body(text: &str, out: &mut Vec<(Kind, String)>) {
+fn body(text: &str, raw: bool, out: &mut Vec<(Kind, String)>) {
     if text.trim().is_empty() {
         out.push((Kind::Note, "(empty answer)".into()));
+        return;
+    }
+    if !raw {
+        out.push((Kind::Markdown { earlier: false }, text.to_string()));
         return;
     }
     let clean = sanitize(text);
@@ -253,6 +273,17 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
         let style = style_of(kind);
         if kind == Kind::Role {
             anchor = out.len();
+        }
+        if let Kind::Markdown { earlier } = kind {
+            for mut l in crate::markdown::render_message(&text, width as u16) {
+                if earlier {
+                    for s in &mut l.spans {
+                        s.style = s.style.add_modifier(Modifier::DIM);
+                    }
+                }
+                out.push(l);
+            }
+            continue;
         }
         if kind == Kind::Role || kind == Kind::Meta && text.starts_with('─') {
             out.push(Line::from(Span::styled(truncate(&text, width), style)));
@@ -298,6 +329,13 @@ mod tests {
     use crate::format::parse_item;
     use serde_json::json;
 
+    /// The text as written, not rendered.
+    const RAW: Show = Show {
+        meta: false,
+        fold_earlier: false,
+        raw: true,
+    };
+
     fn item() -> Item {
         parse_item(
             json!({"id": "x", "messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi\tthere"}],
@@ -309,7 +347,7 @@ mod tests {
 
     #[test]
     fn prompt_has_role_labels() {
-        let lines = logical_lines(&item(), PaneId::Prompt, false);
+        let lines = logical_lines(&item(), PaneId::Prompt, RAW);
         assert_eq!(lines[0], (Kind::Role, "▍system".into()));
         assert_eq!(lines[3], (Kind::Role, "▍user".into()));
         assert_eq!(lines[4], (Kind::Body, "hi  there".into()));
@@ -317,16 +355,16 @@ mod tests {
 
     #[test]
     fn code_fences_and_escapes() {
-        let lines = logical_lines(&item(), PaneId::Cand(0), false);
+        let lines = logical_lines(&item(), PaneId::Cand(0), RAW);
         assert_eq!(lines[1], (Kind::Code, "x = 1".into()));
         assert_eq!(lines[3], (Kind::Body, "ok ␛[2J".into()));
     }
 
     #[test]
     fn metadata_only_when_asked() {
-        let hidden = logical_lines(&item(), PaneId::Cand(0), false);
+        let hidden = logical_lines(&item(), PaneId::Cand(0), RAW);
         assert!(!hidden.iter().any(|(_, t)| t.contains("m-7b")));
-        let shown = logical_lines(&item(), PaneId::Cand(0), true);
+        let shown = logical_lines(&item(), PaneId::Cand(0), Show { meta: true, ..RAW });
         assert_eq!(shown[0], (Kind::Meta, "model: m-7b".into()));
     }
 
@@ -343,7 +381,7 @@ mod tests {
             1,
         )
         .unwrap();
-        let lines: Vec<String> = wrapped_lines(&it, PaneId::Cand(0), 20, false)
+        let lines: Vec<String> = wrapped_lines(&it, PaneId::Cand(0), 20, RAW)
             .lines
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())

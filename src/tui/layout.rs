@@ -105,7 +105,11 @@ pub fn areas(m: &Model) -> Areas {
             .iter()
             .map(|&(pos, r)| {
                 m.wrap
-                    .get(PaneId::Cand(m.view.order[pos]), inner(r).width, m.show())
+                    .get(
+                        PaneId::Cand(m.view.order[pos]),
+                        inner(r).width,
+                        m.show_of(PaneId::Cand(m.view.order[pos])),
+                    )
                     .map_or(usize::from(middle.height), |l| l.len() + 2)
             })
             .max()
@@ -117,7 +121,11 @@ pub fn areas(m: &Model) -> Areas {
             .max(3);
         let need = m
             .wrap
-            .get(PaneId::Prompt, prompt_text_width(middle.width), false)
+            .get(
+                PaneId::Prompt,
+                prompt_text_width(middle.width),
+                m.show_of(PaneId::Prompt),
+            )
             .map_or(max, |l| {
                 u16::try_from(l.len()).unwrap_or(u16::MAX).saturating_add(2)
             });

@@ -216,6 +216,8 @@ pub struct Model {
     /// First line of the help overlay shown (it scrolls on small terminals).
     pub help_scroll: usize,
     pub show_meta: bool,
+    /// Panes showing their text as written instead of rendered Markdown (`R`).
+    pub raw_panes: std::collections::HashSet<super::content::PaneId>,
     pub zoom: bool,
     pub prompt_collapsed: bool,
     pub save: SaveState,
@@ -377,6 +379,20 @@ impl Model {
         super::content::Show {
             meta: self.show_meta,
             fold_earlier: self.prompt_collapsed,
+            raw: false,
+        }
+    }
+
+    /// What `pane` shows: for a candidate [`Model::show`]; for the prompt only the text. Each
+    /// as Markdown rendered, or raw where `R` asked for it.
+    pub fn show_of(&self, pane: super::content::PaneId) -> super::content::Show {
+        let base = match pane {
+            super::content::PaneId::Prompt => super::content::Show::default(),
+            super::content::PaneId::Cand(_) => self.show(),
+        };
+        super::content::Show {
+            raw: self.raw_panes.contains(&pane),
+            ..base
         }
     }
 
@@ -404,6 +420,7 @@ impl Model {
             overlay: Overlay::None,
             help_scroll: 0,
             show_meta: false,
+            raw_panes: Default::default(),
             zoom: false,
             prompt_collapsed: false,
             save: SaveState::Idle,

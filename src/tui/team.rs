@@ -126,10 +126,19 @@ impl Team {
             // Nothing of this session's kind: not one of this team's annotators.
             return;
         }
-        for (item, pair) in theirs.decided_of(kind) {
-            let decided = mine.decided(item, kind, pair);
-            self.count(item, pair, true, decided);
-        }
+        let (k, mut full, mut over) = (self.overlap, self.full, self.over);
+        self.counts
+            .add_decided(&theirs, kind, mine, |before, decided| {
+                let mine = usize::from(decided);
+                moved(
+                    k,
+                    &mut full,
+                    &mut over,
+                    before as usize + mine,
+                    before as usize + 1 + mine,
+                );
+            });
+        (self.full, self.over) = (full, over);
         self.others.insert(name, theirs);
     }
 
@@ -156,17 +165,22 @@ impl Team {
     }
 
     fn moved(&mut self, old: usize, new: usize) {
-        let k = self.overlap;
-        match (old >= k, new >= k) {
-            (false, true) => self.full += 1,
-            (true, false) => self.full -= 1,
-            _ => {}
-        }
-        match (old > k, new > k) {
-            (false, true) => self.over += 1,
-            (true, false) => self.over -= 1,
-            _ => {}
-        }
+        moved(self.overlap, &mut self.full, &mut self.over, old, new);
+    }
+}
+
+/// A task's decisions went from `old` to `new`: the counts of tasks with at least `k` (`full`)
+/// and more than `k` (`over`) follow.
+fn moved(k: usize, full: &mut usize, over: &mut usize, old: usize, new: usize) {
+    match (old >= k, new >= k) {
+        (false, true) => *full += 1,
+        (true, false) => *full -= 1,
+        _ => {}
+    }
+    match (old > k, new > k) {
+        (false, true) => *over += 1,
+        (true, false) => *over -= 1,
+        _ => {}
     }
 }
 

@@ -328,19 +328,28 @@ pub fn prepare(m: &mut Model) {
         &m.view.item,
         PaneId::Prompt,
         layout::prompt_text_width(m.size.0),
-        false,
+        m.show_of(PaneId::Prompt),
     );
     let (first, columns) = layout::columns(m, middle);
     m.view.first_pane = first;
     for (pos, r) in columns {
         let ci = m.view.order[pos];
-        m.wrap
-            .ensure(&m.view.item, PaneId::Cand(ci), inner(r).width, m.show());
+        m.wrap.ensure(
+            &m.view.item,
+            PaneId::Cand(ci),
+            inner(r).width,
+            m.show_of(PaneId::Cand(ci)),
+        );
     }
     let a = areas(m);
     if let Some(r) = a.prompt {
         let r = inner(r);
-        let lines = m.wrap.ensure(&m.view.item, PaneId::Prompt, r.width, false);
+        let lines = m.wrap.ensure(
+            &m.view.item,
+            PaneId::Prompt,
+            r.width,
+            m.show_of(PaneId::Prompt),
+        );
         if m.view.prompt_scroll == usize::MAX {
             m.view.prompt_scroll = lines.anchor;
         }
@@ -352,9 +361,12 @@ pub fn prepare(m: &mut Model) {
     for (p, r) in a.panes {
         let r = layout::text_rect(m, r);
         let ci = m.view.order[p];
-        let lines = m
-            .wrap
-            .ensure(&m.view.item, PaneId::Cand(ci), r.width, m.show());
+        let lines = m.wrap.ensure(
+            &m.view.item,
+            PaneId::Cand(ci),
+            r.width,
+            m.show_of(PaneId::Cand(ci)),
+        );
         if m.view.scroll[p] == usize::MAX {
             // A pane first shown opens at the answer judged (the last turn of its own
             // conversation; the top for a plain answer).

@@ -89,6 +89,21 @@ pub(super) fn key(m: &mut Model, a: Action) {
         Action::Top => scroll(m, isize::MIN / 2),
         Action::Bottom => scroll(m, isize::MAX / 2),
         Action::Zoom => m.zoom = !m.zoom,
+        Action::ToggleRaw => {
+            let pane = match m.view.focus {
+                Focus::Prompt => PaneId::Prompt,
+                Focus::Pane(p) => PaneId::Cand(m.view.order[p]),
+            };
+            let raw = !m.raw_panes.remove(&pane);
+            if raw {
+                m.raw_panes.insert(pane);
+            }
+            m.status = Some(if raw {
+                "this pane shows the text as written (M: rendered again)".into()
+            } else {
+                "this pane shows the text rendered as Markdown (M: as written)".into()
+            });
+        }
         Action::ToggleMeta => {
             m.show_meta = !m.show_meta;
             m.status = Some(if m.show_meta {
@@ -427,11 +442,7 @@ pub(super) fn hits_here(m: &mut Model, screen: &str) -> Vec<(Focus, usize)> {
     }
     let mut hits = Vec::new();
     for (focus, pane, width) in panes {
-        let show = if pane == PaneId::Prompt {
-            Default::default()
-        } else {
-            m.show()
-        };
+        let show = m.show_of(pane);
         let lines = m.wrap.ensure(&m.view.item, pane, width, show);
         for (i, l) in lines.iter().enumerate() {
             let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();

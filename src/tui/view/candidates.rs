@@ -47,13 +47,13 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let body = text_rect(m, rect);
         let lines = m
             .wrap
-            .get(PaneId::Cand(ci), body.width, m.show())
+            .get(PaneId::Cand(ci), body.width, m.show_of(PaneId::Cand(ci)))
             .unwrap_or_else(|| {
                 std::sync::Arc::new(wrapped_lines(
                     &m.view.item,
                     PaneId::Cand(ci),
                     body.width,
-                    m.show(),
+                    m.show_of(PaneId::Cand(ci)),
                 ))
             });
         let title = title(m, pos, focused, lines.chars);

@@ -56,13 +56,13 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     }
     let lines = m
         .wrap
-        .get(PaneId::Prompt, body.width, false)
+        .get(PaneId::Prompt, body.width, m.show_of(PaneId::Prompt))
         .unwrap_or_else(|| {
             std::sync::Arc::new(wrapped_lines(
                 &m.view.item,
                 PaneId::Prompt,
                 body.width,
-                false,
+                m.show_of(PaneId::Prompt),
             ))
         });
     let h = usize::from(body.height);
