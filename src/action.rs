@@ -65,6 +65,10 @@ pub enum Action {
     Flag(u8),
     /// Rate mode with aspects: move to the next aspect (number keys rate the one shown).
     NextAspect,
+    /// Edit the focused candidate into a better answer in the built-in editor.
+    EditCandidate,
+    /// The same in `$VISUAL` / `$EDITOR` (the terminal is handed over and restored).
+    EditExternal,
 }
 
 /// A text per mode, in the order pair, rank, rate; `None` where the action does nothing.
@@ -439,6 +443,22 @@ pub const ACTIONS: &[ActionDef] = {
         )
         .listed(Listed::TaskFile),
         def(
+            EditCandidate,
+            "edit",
+            &[Key::ch('e')],
+            all("edit"),
+            all(
+                "edit the focused answer into a better one (saved as an edit; the file is not changed)",
+            ),
+        ),
+        def(
+            EditExternal,
+            "edit_external",
+            &[Key::ch('E')],
+            NONE,
+            all("edit the focused answer in $VISUAL / $EDITOR"),
+        ),
+        def(
             Guidelines,
             "guidelines",
             &[Key::ch('i')],
@@ -453,7 +473,8 @@ fn mode_index(mode: TaskKind) -> usize {
     match mode {
         TaskKind::Pair => 0,
         TaskKind::Rank => 1,
-        TaskKind::Rate => 2,
+        // A session is never in `Edit` (an edit is an event beside a task, not a mode).
+        TaskKind::Rate | TaskKind::Edit => 2,
     }
 }
 
@@ -583,7 +604,9 @@ mod tests {
             | Action::SearchNext
             | Action::Rationale
             | Action::Guidelines
-            | Action::NextAspect => true,
+            | Action::NextAspect
+            | Action::EditCandidate
+            | Action::EditExternal => true,
             Action::Flag(_) => false,
         };
         for d in ACTIONS {
@@ -597,6 +620,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 37, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 39, "one row per action, nine digits");
     }
 }

@@ -150,7 +150,7 @@ impl Settings {
         Ok(Settings {
             annotator,
             theme: raw.theme.unwrap_or_default(),
-            mode: raw.mode,
+            mode: raw.mode.map(TaskKind::from),
             keys: overrides,
             file: name.to_string(),
             typeahead_guard_ms: raw.typeahead_guard_ms,
@@ -163,7 +163,7 @@ impl Settings {
 struct RawSettings {
     annotator: Option<Spanned<String>>,
     theme: Option<Theme>,
-    mode: Option<TaskKind>,
+    mode: Option<crate::labels::Mode>,
     typeahead_guard_ms: Option<u64>,
     #[serde(default)]
     keys: std::collections::BTreeMap<Spanned<String>, Spanned<OneOrMany>>,

@@ -47,6 +47,21 @@ pub struct TaskSpec {
     pub min_seconds: Option<f64>,
     /// Decision keys within this many ms of a new task appearing are ignored.
     pub typeahead_guard_ms: Option<u64>,
+    /// Export: which answers an edited answer is preferred over.
+    pub edit_beats: EditBeats,
+}
+
+/// Which answers an edited answer is preferred over in an export (`edit_beats` in a task file,
+/// `prefer export --edit-beats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum EditBeats {
+    /// Only the answer it was edited from.
+    Source,
+    /// The answer it was edited from, and every answer the editor judged that one better than
+    /// or as good as.
+    #[default]
+    AllBelowSource,
 }
 
 impl Default for TaskSpec {
@@ -66,6 +81,7 @@ impl Default for TaskSpec {
             pairs: PairSelection::All,
             min_seconds: None,
             typeahead_guard_ms: None,
+            edit_beats: EditBeats::default(),
         }
     }
 }
@@ -242,6 +258,7 @@ struct RawTask {
     pairs: Option<Spanned<RawPairs>>,
     min_seconds: Option<Spanned<f64>>,
     typeahead_guard_ms: Option<u64>,
+    edit_beats: Option<EditBeats>,
 }
 
 /// A task file's `mode`: a task kind, or sort (rank tasks reached by pair questions).
@@ -606,6 +623,7 @@ impl RawTask {
             spec.min_seconds = Some(x);
         }
         spec.typeahead_guard_ms = self.typeahead_guard_ms;
+        spec.edit_beats = self.edit_beats.unwrap_or_default();
         Ok(spec)
     }
 }
@@ -655,6 +673,20 @@ mod tests {
         assert!(!parse("mode = \"rank\"\n").unwrap().sort);
         let e = parse("mode = \"sort\"\n[pair]\nstrength = true\n").unwrap_err();
         assert!(e.contains("this task has mode = \"sort\""), "{e}");
+    }
+
+    #[test]
+    fn edit_beats_is_read_and_edit_is_no_mode() {
+        assert_eq!(parse("").unwrap().edit_beats, EditBeats::AllBelowSource);
+        let t = parse("edit_beats = \"source\"\n").unwrap();
+        assert_eq!(t.edit_beats, EditBeats::Source);
+        let e = parse("edit_beats = \"all\"\n").unwrap_err();
+        assert!(e.contains("\"source\", \"all-below-source\""), "{e}");
+        let e = parse("mode = \"edit\"\n").unwrap_err();
+        assert!(
+            e.contains("expected one of: \"pair\", \"rank\", \"rate\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -383,6 +383,8 @@ fn action() -> impl Strategy<Value = Action> {
             Help,
             Quit,
             Cancel,
+            EditCandidate,
+            EditExternal,
         ]),
     ]
 }
@@ -428,6 +430,12 @@ fn feed(m: &mut Model, msg: Msg, now: u64, write_ok: bool, log: &mut Vec<Event>)
                         results.push(Msg::SaveFailed(seq, "No space left on device".into()));
                     }
                 }
+                // An editor that adds a word (and, for an edit already made, one more).
+                Effect::ExternalEdit { source, text } => results.push(Msg::EditedExternally {
+                    source,
+                    result: Ok(format!("{text} edited")),
+                    start: text,
+                }),
                 Effect::Quit => return true,
             }
         }

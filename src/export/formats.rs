@@ -298,6 +298,11 @@ struct Row<'a, P, C> {
     /// null without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     sort: Option<Option<&'static str>>,
+    /// The candidate an edited answer was made from (`null` for the file's own answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen_edited_from: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected_edited_from: Option<Option<&'a str>>,
 }
 
 /// The flags and rationales behind each pair, for `--with-meta`: the standing decisions by
@@ -542,6 +547,8 @@ fn format_pairs(w: &mut Vec<u8>, pairs: &[Judged], spec: &PairRows<'_>) -> serde
                     rationales: meta
                         .then(|| notes.rationales(p.item as usize, voters, &ch.id, &rj.id)),
                     sort: meta.then(|| notes.sort_origin(p.item as usize, voters, &ch.id, &rj.id)),
+                    chosen_edited_from: meta.then(|| super::edits::edited_from(ch)),
+                    rejected_edited_from: meta.then(|| super::edits::edited_from(rj)),
                 }
             };
         }

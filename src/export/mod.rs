@@ -4,6 +4,7 @@
 //! [`aggregate`] (several annotators to one judgement) and [`formats`] (rows).
 
 pub mod aggregate;
+pub mod edits;
 pub mod formats;
 pub mod h4;
 pub mod input;
@@ -169,9 +170,16 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N")]
     pub kto_threshold: Option<f64>,
     /// Add columns: item, chosen_id, rejected_id, chosen_model, rejected_model, annotators,
-    /// agreement, chosen_flags, rejected_flags, rationales, sort (asked or inferred).
+    /// agreement, chosen_flags, rejected_flags, rationales, sort (asked or inferred),
+    /// chosen_edited_from, rejected_edited_from.
     #[arg(long)]
     pub with_meta: bool,
+    /// An edited answer (`e` / `E` while labeling) joins its item as candidate
+    /// "<source>+edit:<annotator>", preferred over its source, and with all-below-source also
+    /// over every answer its editor judged the source better than or as good as [default: the
+    /// task file's `edit_beats`, else all-below-source].
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub edit_beats: Option<edits::EditBeats>,
     /// Refuse to export when the labels folder shows a problem with who wrote the logs: a
     /// log written by someone other than its owner, one user writing as several annotators,
     /// or a log left out because it is a symbolic link.
@@ -232,6 +240,8 @@ pub struct Report {
     pub excluded_names: Vec<String>,
     /// `dawid-skene`: each annotator's fitted accuracy.
     pub reliability: Vec<(String, f64)>,
+    /// Edited answers added as candidates.
+    pub edits: usize,
 }
 
 /// Options of the pure pipeline.
@@ -249,6 +259,7 @@ pub struct Plan {
 pub fn judge(
     items: &[std::sync::Arc<format::Item>],
     st: &Standing,
+    edits: &[standing::Decided],
     plan: &Plan,
 ) -> (Aggregated, Report) {
     // Newer decisions win when an annotator judged a pair twice: rank them by time (the `at`
@@ -290,6 +301,18 @@ pub fn judge(
         out
     }) {
         votes.extend(part);
+    }
+    // The edits' judgements: each on a pair no other decision names (an edit's own candidate),
+    // so their recency never decides between two votes.
+    for d in edits {
+        if let Some(i) = d.item {
+            pairs::votes(d, 0, &items[i], &plan.pairs, &mut votes);
+        }
+    }
+    if !edits.is_empty() {
+        // Back in item order (a stable sort of one sorted run and a short tail), so the votes
+        // are still combined on all cores.
+        votes.sort_by_key(|v| v.item);
     }
     let mut agg = aggregate(&mut votes, plan.aggregate);
     let mut report = Report {
@@ -414,7 +437,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
             args.store.as_deref(),
         )
     })?;
-    let dataset = dataset.expect("a candidate file was given");
+    let mut dataset = dataset.expect("a candidate file was given");
     let mut st = st;
     if args.aggregate == Aggregate::Consensus && args.format != ExportFormat::Rankings {
         anyhow::bail!(
@@ -429,6 +452,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     let excluded = excluded_annotators(&st, &args.exclude_annotator)?;
     let before = st.decisions.len();
     st.decisions.retain(|d| !excluded.contains(&d.annotator));
+    st.edits.retain(|d| !excluded.contains(&d.annotator));
     let excluded_decisions = before - st.decisions.len();
     for w in &warnings {
         eprintln!("prefer export: warning: {w}");
@@ -440,10 +464,16 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     if args.strict && !found.is_empty() {
         return Err(ExportError::Writers(found.len()).into());
     }
-    let margin_map = match &args.task {
-        Some(path) => crate::taskfile::TaskSpec::load(path)?.margin_map(),
-        None => args.margin_map.0,
+    let spec = match &args.task {
+        Some(path) => Some(crate::taskfile::TaskSpec::load(path)?),
+        None => None,
     };
+    let margin_map = spec.as_ref().map_or(args.margin_map.0, |s| s.margin_map());
+    let edit_beats = args
+        .edit_beats
+        .or(spec.as_ref().map(|s| s.edit_beats))
+        .unwrap_or_default();
+    let edit_decisions = edits::apply(&mut dataset.items, &st, edit_beats);
     // A consensus ranking puts candidates judged equal in one tier: ties and both-bad pairs
     // are part of it, not left out.
     let rankings = args.format == ExportFormat::Rankings;
@@ -457,7 +487,8 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         both_bad: if rankings { Keep::Keep } else { args.both_bad },
         min_confidence: args.min_confidence,
     };
-    let (agg, mut report) = judge(&dataset.items, &st, &plan);
+    let (agg, mut report) = judge(&dataset.items, &st, &edit_decisions, &plan);
+    report.edits = edits::count(&edit_decisions);
     report.excluded = excluded_decisions;
     report.excluded_names = args.exclude_annotator.clone();
     report.reliability = agg
@@ -792,6 +823,12 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
         out.map(|p| format!(" to {}", p.display()))
             .unwrap_or_default()
     );
+    if r.edits > 0 {
+        s.push_str(&format!(
+            "prefer export: {} edited answer(s) joined their items as candidates (\"<source>+edit:<annotator>\")\n",
+            r.edits
+        ));
+    }
     let lo = &st.left_out;
     let mut reasons = Vec::new();
     let mut reason = |n: usize, text: &str| {

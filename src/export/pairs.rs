@@ -158,6 +158,9 @@ pub fn votes(d: &Decided, recency: u32, item: &Item, opts: &PairOptions, out: &m
                 }
             }
         }
+        // An edit's votes need the item's new candidate and the editor's other judgements:
+        // see `super::edits`.
+        TaskKind::Edit => {}
     }
 }
 

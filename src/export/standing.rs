@@ -55,6 +55,8 @@ pub struct AnnotatorCounts {
     pub unknown: usize,
     /// True when any of the annotator's events carries `"role": "adjudicator"`.
     pub adjudicator: bool,
+    /// Standing edits (a candidate rewritten), counted apart from the decisions.
+    pub edits: usize,
 }
 
 /// Why decisions were left out, summed over annotators.
@@ -81,6 +83,10 @@ pub struct Standing {
     /// Per annotator, parallel to `annotators`.
     pub counts: Vec<AnnotatorCounts>,
     pub decisions: Vec<Decided>,
+    /// Standing edits (events of kind `Edit`), kept apart from the decisions so that no count,
+    /// statistic or agreement figure takes one for a judgement; export makes each a candidate
+    /// (see `super::edits`). Same order as the decisions.
+    pub edits: Vec<Decided>,
     pub left_out: LeftOut,
     /// Who wrote the logs at the OS level, and logs left out as symbolic links.
     pub writers: Writers,
@@ -228,6 +234,7 @@ fn replay_sources(
             if b.retract {
                 entry.retracted.insert(match (b.kind, b.pair) {
                     (TaskKind::Pair, Some((l, r))) => TaskKey::pair(b.item, l, r),
+                    (TaskKind::Edit, Some((s, _))) => TaskKey::edit(b.item, s),
                     (kind, _) => TaskKey::new(b.item, kind),
                 });
                 entry.retract_events += 1;
@@ -279,6 +286,7 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
         ..Standing::default()
     };
     let (names, mut counts): (Vec<String>, Vec<AnnotatorCounts>) = per.into_iter().unzip();
+    let mut edits = take_edits(&mut decided);
     match items {
         Some(items) => {
             let index: HashMap<&str, usize, FastHash> = items
@@ -335,10 +343,31 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
             for (d, k) in decided.iter_mut().zip(&keys) {
                 d.item = Some((k.item_annotator >> 32) as usize);
             }
+            edits.retain_mut(|d| {
+                let c = &mut counts[d.annotator as usize];
+                match fate(&d.event, &index, items) {
+                    Fate::Known { item, .. } => {
+                        d.item = Some(item);
+                        c.edits += 1;
+                        true
+                    }
+                    Fate::Stale => {
+                        c.stale += 1;
+                        false
+                    }
+                    Fate::Unknown => {
+                        c.unknown += 1;
+                        false
+                    }
+                }
+            });
         }
         None => {
             for d in &decided {
                 counts[d.annotator as usize].decisions += 1;
+            }
+            for d in &edits {
+                counts[d.annotator as usize].edits += 1;
             }
             decided.sort_by(|x, y| {
                 x.event
@@ -359,7 +388,28 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
     out.annotators = names;
     out.counts = counts;
     out.decisions = decided;
+    edits.sort_by(|x, y| {
+        (x.item, &x.event.item, x.annotator, &x.event.source).cmp(&(
+            y.item,
+            &y.event.item,
+            y.annotator,
+            &y.event.source,
+        ))
+    });
+    out.edits = edits;
     out
+}
+
+/// Takes the edits out of the standing events (most logs have none: then nothing moves).
+fn take_edits(decided: &mut Vec<Decided>) -> Vec<Decided> {
+    if !decided.iter().any(|d| d.event.task == TaskKind::Edit) {
+        return Vec::new();
+    }
+    let (edits, rest) = std::mem::take(decided)
+        .into_iter()
+        .partition(|d| d.event.task == TaskKind::Edit);
+    *decided = rest;
+    edits
 }
 
 /// Puts `xs[order[i]]` at `i`, for a permutation `order`, by swaps along its cycles: each
@@ -487,6 +537,7 @@ fn refers_to_known_candidates(e: &Event, item: &Item) -> bool {
             .ratings
             .as_ref()
             .is_some_and(|r| r.keys().all(|id| known(id))),
+        TaskKind::Edit => e.source.as_deref().is_some_and(known),
     }
 }
 
@@ -707,6 +758,7 @@ pub(crate) mod tests {
                     TaskKind::Rate => {
                         e.ratings = Some([(c(r), 3), (c(r), 1)].into());
                     }
+                    TaskKind::Edit => unreachable!("edits are added by the tests that want them"),
                 }
                 if r.below(25) == 0 {
                     e.pair = Some(["c0".into(), "c99".into()]);
@@ -836,10 +888,23 @@ pub(crate) mod tests {
         // every core; the events are spread over three logs, annotators mixed within each.
         for n in [0, 1, 50, 2000, 30000] {
             // Only events a log read accepts (some random choices are neither of the pair).
-            let events: Vec<Event> = random_events(&mut r, &items, n)
+            let mut events: Vec<Event> = random_events(&mut r, &items, n)
                 .into_iter()
                 .filter(|e| e.check().is_ok())
                 .collect();
+            // Edits among them (some of unknown candidates, some taken back, some redone).
+            for i in (0..events.len()).step_by(13) {
+                let e = &events[i];
+                let source = ["c0", "c1", "c99"][i % 3];
+                let mut edit =
+                    Event::edit(&e.annotator, &e.item, e.item_hash.as_deref(), source, "new");
+                edit.at = e.at.clone();
+                edit.retract = i % 39 == 0;
+                if edit.retract {
+                    edit.text = None;
+                }
+                events.push(edit);
+            }
             let paths: Vec<_> = (0..3)
                 .map(|k| dir.path().join(format!("{n}-{k}.jsonl")))
                 .collect();
@@ -867,6 +932,11 @@ pub(crate) mod tests {
                     new.decisions, old.decisions,
                     "{n} events, items {with_items}"
                 );
+                assert_eq!(new.edits, old.edits, "{n} events, items {with_items}");
+                assert!(new.decisions.iter().all(|d| d.event.task != TaskKind::Edit));
+                if n >= 50 {
+                    assert!(!new.edits.is_empty());
+                }
             }
         }
     }

@@ -24,8 +24,8 @@ pub struct Decisions {
     /// number is no longer the task's latest are stale and skipped by `last`.
     history: Vec<(Key, u64)>,
     seq: u64,
-    /// Standing decisions per task kind.
-    decided: [usize; 3],
+    /// Standing decisions per task kind (edits in the last slot).
+    decided: [usize; 4],
     /// The logs whose lines `Entry::line` points into.
     logs: Vec<Arc<LogBytes>>,
     /// Task kinds any event was about, as bits by slot.
@@ -187,6 +187,10 @@ impl Names {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
                 (self.intern_recent(x), self.intern_recent(y))
             }
+            (TaskKind::Edit, Some((x, _))) => {
+                let x = self.intern_recent(x);
+                (x, x)
+            }
             _ => (NONE, NONE),
         };
         Key {
@@ -203,6 +207,10 @@ impl Names {
             (TaskKind::Pair, Some((x, y))) => {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
                 (self.find(x)?, self.find(y)?)
+            }
+            (TaskKind::Edit, Some((x, _))) => {
+                let x = self.find(x)?;
+                (x, x)
             }
             _ => (NONE, NONE),
         };
@@ -280,10 +288,16 @@ fn slot(kind: TaskKind) -> usize {
         TaskKind::Pair => 0,
         TaskKind::Rank => 1,
         TaskKind::Rate => 2,
+        TaskKind::Edit => 3,
     }
 }
 
-const KINDS: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
+const KINDS: [TaskKind; 4] = [
+    TaskKind::Pair,
+    TaskKind::Rank,
+    TaskKind::Rate,
+    TaskKind::Edit,
+];
 
 /// The standing decisions of a replay, taken out of it ([`Decisions::into_standing`]).
 #[derive(Debug, Default)]
@@ -359,7 +373,10 @@ impl Decisions {
     /// Applies one event: a decision or skip replaces whatever the task had; a retraction
     /// removes it.
     pub fn apply(&mut self, event: Event) {
-        let pair = event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
+        let pair = match (event.task, &event.source) {
+            (TaskKind::Edit, Some(s)) => Some((s.as_str(), s.as_str())),
+            _ => event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str())),
+        };
         let key = self.names.key(&event.item, event.task, pair);
         let hash = self.names.saw_item(key.item, event.item_hash.as_deref());
         let flags = (event.retract, event.is_decision(), event.skip);
@@ -503,9 +520,9 @@ impl Decisions {
         self.entry(key).is_some_and(|e| e.skip)
     }
 
-    /// Number of tasks with a decision (skips not counted).
+    /// Number of tasks with a decision (skips and edits not counted).
     pub fn decided_count(&self) -> usize {
-        self.decided.iter().sum()
+        self.decided[..3].iter().sum()
     }
 
     /// Number of tasks of one kind with a decision.
@@ -612,6 +629,7 @@ impl Decisions {
                 TaskKind::Pair if k.a != NONE => {
                     TaskKey::pair(item, names[k.a as usize], names[k.b as usize])
                 }
+                TaskKind::Edit if k.a != NONE => TaskKey::edit(item, names[k.a as usize]),
                 kind => TaskKey::new(item, kind),
             }
         })

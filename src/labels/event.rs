@@ -21,6 +21,11 @@ pub enum TaskKind {
     Pair,
     Rank,
     Rate,
+    /// A labeler's corrected version of one candidate (`source`), written as `text`: not a
+    /// task shown on its own but an event beside the item's decisions. It never counts as a
+    /// decision for the overlap, agreement or the progress counts; export makes it a new
+    /// candidate preferred over its source.
+    Edit,
 }
 
 impl TaskKind {
@@ -29,6 +34,30 @@ impl TaskKind {
             TaskKind::Pair => "pair",
             TaskKind::Rank => "rank",
             TaskKind::Rate => "rate",
+            TaskKind::Edit => "edit",
+        }
+    }
+
+    /// The kinds a labeling session can be in (every kind but `Edit`).
+    pub const MODES: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
+}
+
+/// A kind a labeling session can be in, as settings and task files name it (`mode`): every
+/// [`TaskKind`] but `Edit`, so reading one never offers `"edit"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Pair,
+    Rank,
+    Rate,
+}
+
+impl From<Mode> for TaskKind {
+    fn from(m: Mode) -> TaskKind {
+        match m {
+            Mode::Pair => TaskKind::Pair,
+            Mode::Rank => TaskKind::Rank,
+            Mode::Rate => TaskKind::Rate,
         }
     }
 }
@@ -48,6 +77,16 @@ impl TaskKey {
             item: item.to_string(),
             kind,
             pair: None,
+        }
+    }
+
+    /// The edit of candidate `source` of `item` (one per annotator and source: a later edit of
+    /// the same candidate replaces the earlier one). Kept as the pair (`source`, `source`).
+    pub fn edit(item: &str, source: &str) -> Self {
+        TaskKey {
+            item: item.to_string(),
+            kind: TaskKind::Edit,
+            pair: Some((source.to_string(), source.to_string())),
         }
     }
 
@@ -136,6 +175,12 @@ pub struct Event {
     /// other pair of the ranking was inferred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked: Option<Vec<[String; 2]>>,
+    /// Edit events: the id of the candidate the edit was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Edit events: the edited answer's whole text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -144,6 +189,8 @@ pub enum Verdict<'a> {
     Ranking(&'a [Vec<String>]),
     Choice(&'a str),
     Ratings(&'a BTreeMap<String, u32>),
+    /// An edit's new text.
+    Edit(&'a str),
     Skip,
     Retract,
 }
@@ -172,6 +219,13 @@ impl Role {
             _ => None,
         }
     }
+}
+
+/// The candidate id an edit gets when it joins its item (in export, and as the screen names
+/// it): the source's id, `+edit:` and the editor's name, e.g. `c1+edit:alice`. One edit per
+/// annotator and source stands, so the id is unique and the same in every export of the logs.
+pub fn edit_id(source: &str, annotator: &str) -> String {
+    format!("{source}+edit:{annotator}")
 }
 
 /// The current time as `2026-11-26T15:09:00.123Z`.
@@ -233,13 +287,30 @@ impl Event {
             uid: None,
             via: None,
             asked: None,
+            source: None,
+            text: None,
         }
+    }
+
+    /// An edit of candidate `source` of `item` into `text`.
+    pub fn edit(
+        annotator: &str,
+        item: &str,
+        item_hash: Option<&str>,
+        source: &str,
+        text: &str,
+    ) -> Self {
+        let mut e = Event::new(annotator, item, item_hash, TaskKind::Edit);
+        e.source = Some(source.to_string());
+        e.text = Some(text.to_string());
+        e
     }
 
     /// The task this event is about.
     pub fn key(&self) -> TaskKey {
         match (&self.task, &self.pair) {
             (TaskKind::Pair, Some([a, b])) => TaskKey::pair(&self.item, a, b),
+            (TaskKind::Edit, _) => TaskKey::edit(&self.item, self.source.as_deref().unwrap_or("")),
             (kind, _) => TaskKey::new(&self.item, *kind),
         }
     }
@@ -260,6 +331,7 @@ impl Event {
             TaskKind::Pair => self.choice.as_deref().map(Verdict::Choice),
             TaskKind::Rank => self.ranking.as_deref().map(Verdict::Ranking),
             TaskKind::Rate => self.ratings.as_ref().map(Verdict::Ratings),
+            TaskKind::Edit => self.text.as_deref().map(Verdict::Edit),
         }
     }
 
@@ -274,11 +346,24 @@ impl Event {
         if self.skip && self.retract {
             return Err("an event cannot be both `skip` and `retract`".into());
         }
+        if self.task == TaskKind::Edit {
+            if self.source.as_deref().is_none_or(str::is_empty) {
+                return Err("an edit event needs `source` (the candidate it was made from)".into());
+            }
+            if self.skip {
+                return Err("an edit event cannot be `skip`".into());
+            }
+            if !self.retract && self.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                return Err("an edit event needs a `text` that is not empty, or `retract`".into());
+            }
+            return Ok(());
+        }
         if self.verdict().is_none() {
             let field = match self.task {
                 TaskKind::Pair => "choice",
                 TaskKind::Rank => "ranking",
                 TaskKind::Rate => "ratings",
+                TaskKind::Edit => "text",
             };
             return Err(format!(
                 "a {} event needs `{field}`, `skip` or `retract`",
@@ -351,6 +436,30 @@ mod tests {
             "{s}"
         );
         assert_eq!(serde_json::from_str::<Event>(&s).unwrap(), e);
+    }
+
+    #[test]
+    fn edit_events_read_back_and_key_on_item_and_source() {
+        let line = r#"{"v":1,"at":"x","annotator":"alice","item":"q-17","item_hash":"h","task":"edit","ms":5,"source":"c1","text":"Better."}"#;
+        let e: Event = serde_json::from_str(line).unwrap();
+        e.check().unwrap();
+        assert_eq!(e.key(), TaskKey::edit("q-17", "c1"));
+        assert_ne!(e.key(), TaskKey::edit("q-17", "c0"));
+        assert_eq!(e.verdict(), Some(Verdict::Edit("Better.")));
+        let mut back = Event::edit("alice", "q-17", Some("h"), "c1", "Better.");
+        back.at = "x".into();
+        back.ms = Some(5);
+        assert_eq!(serde_json::to_string(&back).unwrap(), line);
+        let mut undo = Event::new("alice", "q-17", None, TaskKind::Edit);
+        undo.source = Some("c1".into());
+        undo.retract = true;
+        undo.check().unwrap();
+        assert_eq!(undo.key(), e.key());
+        let mut blank = e.clone();
+        blank.text = Some(" \n ".into());
+        assert!(blank.check().unwrap_err().contains("text"));
+        blank.source = None;
+        assert!(blank.check().unwrap_err().contains("source"));
     }
 
     #[test]

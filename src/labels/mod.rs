@@ -20,7 +20,9 @@ pub use codec::{parse_events, parse_line, starts_like_log};
 pub(crate) use decisions::FastHash;
 pub use decisions::{Decisions, Taken, TaskCounts};
 pub use error::LogError;
-pub use event::{Event, Role, TaskKey, TaskKind, VIA_CYCLE, VIA_SORT, Verdict, now_rfc3339};
+pub use event::{
+    Event, Mode, Role, TaskKey, TaskKind, VIA_CYCLE, VIA_SORT, Verdict, edit_id, now_rfc3339,
+};
 pub use folder::{
     FolderLogs, FolderSettings, InputError, SETTINGS_FILE, default_log_path, folder_logs,
     labels_dir, log_files, log_paths, mode_warning,

@@ -267,6 +267,8 @@ pub struct Report {
     /// length bias and the model leaderboard need the texts and metadata.
     pub with_file: bool,
     pub decisions: usize,
+    /// Standing edits (answers rewritten), not counted among the decisions.
+    pub edits: usize,
     pub left_out: LeftOut,
     pub annotators: Vec<AnnotatorRow>,
     /// Number of tasks decided by 1, 2, ... annotators (adjudicators not counted).
@@ -385,7 +387,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                     }
                 }
             }
-            TaskKind::Rate => {}
+            TaskKind::Rate | TaskKind::Edit => {}
         }
     }
     rates.tie_rate =
@@ -434,6 +436,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
     Report {
         with_file,
         decisions: st.decisions.len(),
+        edits: st.edits.len(),
         left_out: st.left_out.clone(),
         annotators,
         tasks_by_annotators,
@@ -607,6 +610,8 @@ pub fn agreement(st: &Standing) -> Agreement {
                         .insert(d.annotator, (r, rating_scale::of(e)));
                 }
             }
+            // Edits are kept apart from the decisions (`Standing::edits`).
+            TaskKind::Edit => {}
         }
     }
     let n = names.len() as u32;

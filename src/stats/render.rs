@@ -88,9 +88,14 @@ pub fn human(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "prefer stats: {} decision(s) by {} annotator(s)",
+        "prefer stats: {} decision(s) by {} annotator(s){}",
         r.decisions,
-        r.annotators.len()
+        r.annotators.len(),
+        if r.edits > 0 {
+            format!(", and {} edited answer(s) (not decisions)", r.edits)
+        } else {
+            String::new()
+        }
     );
     let lo = &r.left_out;
     let _ = writeln!(

@@ -23,7 +23,9 @@ use super::keymap::Key;
 use super::model::Model;
 use super::route;
 use super::session::{self, Env, Files, Opened, SessionArgs};
-use super::terminal::{BracketedPaste, Interrupt, Signals, TermKey, repaint, suspend, term_key};
+use super::terminal::{
+    BracketedPaste, Interrupt, Signals, TermKey, edit_externally, repaint, suspend, term_key,
+};
 use super::update::{Effect, Msg, update};
 use super::view::view;
 use super::waiting;
@@ -302,6 +304,7 @@ where
         },
         &mut || signals.take(),
         &mut |t| suspend(t),
+        &mut |t, text| edit_externally(t, text),
     );
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
     finish_writes(&mut model, &writer);
@@ -310,6 +313,11 @@ where
     result?;
     Ok((model, stopped))
 }
+
+/// Runs `$VISUAL` / `$EDITOR` on a text with the terminal handed over: the text it left, or
+/// why there is none (see [`edit_externally`]).
+pub type ExternalEditor<'a, B> =
+    dyn FnMut(&mut Terminal<B>, &str) -> io::Result<Result<String, String>> + 'a;
 
 /// The event loop. Generic over the backend and the event source, so tests can drive the
 /// whole app on a `TestBackend` with injected events. Ends with the signal that stopped it,
@@ -328,6 +336,7 @@ pub fn run_loop<B: Backend>(
     poll: &mut dyn FnMut() -> Vec<Msg>,
     interrupt: &mut dyn FnMut() -> Option<Interrupt>,
     suspend: &mut dyn FnMut(&mut Terminal<B>) -> io::Result<()>,
+    external_edit: &mut ExternalEditor<'_, B>,
 ) -> anyhow::Result<Option<i32>>
 where
     B::Error: Send + Sync + 'static,
@@ -338,16 +347,29 @@ where
     let mut last_tick = clock();
     let mut first_frame = true;
     // Handles everything queued (including the writer's reports); true when it is time to quit.
-    let mut process = |queue: &mut VecDeque<Msg>, model: &mut Model| -> bool {
+    // An external editor asked for runs here, with the terminal handed over; what it gave
+    // back is the next message.
+    let mut process = |queue: &mut VecDeque<Msg>,
+                       model: &mut Model,
+                       terminal: &mut Terminal<B>|
+     -> anyhow::Result<bool> {
         while let Some(msg) = queue.pop_front() {
             for fx in update(model, msg, clock()) {
                 match fx {
                     Effect::Append { seq, event } => send(seq, *event),
-                    Effect::Quit => return true,
+                    Effect::ExternalEdit { source, text } => {
+                        let result = external_edit(terminal, &text)?;
+                        queue.push_front(Msg::EditedExternally {
+                            source,
+                            start: text,
+                            result,
+                        });
+                    }
+                    Effect::Quit => return Ok(true),
                 }
             }
         }
-        false
+        Ok(false)
     };
     loop {
         match interrupt() {
@@ -356,7 +378,7 @@ where
             None => {}
         }
         queue.extend(results());
-        if process(&mut queue, model) {
+        if process(&mut queue, model, terminal)? {
             return Ok(None);
         }
         if shown.as_ref() != Some(&model.view.key) {
@@ -397,7 +419,7 @@ where
                         Some(TermKey::Suspend) => suspend(terminal)?,
                         None => push_event(&mut queue, model, e),
                     }
-                    if process(&mut queue, model) {
+                    if process(&mut queue, model, terminal)? {
                         return Ok(None);
                     }
                     ev = next_event(Duration::ZERO)?;

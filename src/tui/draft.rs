@@ -78,7 +78,8 @@ impl Draft {
     /// Nothing decided yet, for `n` candidates and `aspects` rate aspects.
     pub fn new(mode: TaskKind, n: usize, aspects: usize) -> Self {
         match mode {
-            TaskKind::Pair => Draft::Pair(PairDraft::default()),
+            // A session is never in `Edit` mode.
+            TaskKind::Pair | TaskKind::Edit => Draft::Pair(PairDraft::default()),
             TaskKind::Rank => Draft::Rank(RankDraft::default()),
             TaskKind::Rate => Draft::Rate(RateDraft {
                 ratings: vec![None; n],

@@ -45,7 +45,7 @@ impl KeyMap {
     pub fn label(&self, action: Action, mode: TaskKind, scale: u32) -> String {
         if action == Action::Number(1) {
             let top = match mode {
-                TaskKind::Pair => 2,
+                TaskKind::Pair | TaskKind::Edit => 2,
                 TaskKind::Rank => 9,
                 TaskKind::Rate => scale,
             };
@@ -78,7 +78,7 @@ impl KeyMap {
         if review {
             // The final decision's keys first, then moving through the filter.
             let decide: &[Action] = match mode {
-                TaskKind::Pair => &[ChooseLeft, ChooseRight, Tie, BothBad],
+                TaskKind::Pair | TaskKind::Edit => &[ChooseLeft, ChooseRight, Tie, BothBad],
                 TaskKind::Rank => &[Number(1), Submit],
                 TaskKind::Rate => &[Number(1), Submit],
             };
@@ -93,13 +93,14 @@ impl KeyMap {
                 .collect();
         }
         let actions: &[Action] = match mode {
-            TaskKind::Pair => &[
+            TaskKind::Pair | TaskKind::Edit => &[
                 ChooseLeft,
                 ChooseRight,
                 Tie,
                 BothBad,
                 Skip,
                 Undo,
+                EditCandidate,
                 FocusNext,
                 Help,
                 Quit,
@@ -111,11 +112,21 @@ impl KeyMap {
                 Submit,
                 Skip,
                 Undo,
+                EditCandidate,
                 FocusNext,
                 Help,
                 Quit,
             ],
-            TaskKind::Rate => &[Number(1), FocusNext, Submit, Skip, Undo, Help, Quit],
+            TaskKind::Rate => &[
+                Number(1),
+                FocusNext,
+                Submit,
+                Skip,
+                Undo,
+                EditCandidate,
+                Help,
+                Quit,
+            ],
         };
         actions
             .iter()

@@ -5,6 +5,7 @@ pub mod app;
 pub mod clock;
 pub mod content;
 pub mod draft;
+pub mod edit_diff;
 pub mod filter;
 pub mod highlight;
 pub mod keymap;
@@ -26,6 +27,8 @@ pub mod waiting;
 pub use crate::labels::follow as others;
 pub use app::run_label;
 
+#[cfg(test)]
+mod edit_tests;
 #[cfg(test)]
 mod sort_tests;
 #[cfg(test)]

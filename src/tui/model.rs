@@ -49,6 +49,22 @@ pub enum Overlay {
     },
 }
 
+/// A candidate being edited into a better answer in the built-in editor (`e`).
+#[derive(Debug, Clone)]
+pub struct CandidateEdit {
+    /// The id of the candidate the edit is made from.
+    pub source: String,
+    /// The pane's name on screen (`A`, `B`, `1`, ...), for the title.
+    pub label: String,
+    /// The candidate's text as the file has it (shown beside the editor, or on Tab).
+    pub original: String,
+    /// The text the editor opened with: the original, or this labeler's earlier edit of it.
+    pub start: String,
+    pub editor: RationaleEditor,
+    /// Narrow screens: the original is shown instead of the editor (Tab switches).
+    pub show_original: bool,
+}
+
 /// What the "nothing left for you" screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NothingLeft {
@@ -278,6 +294,8 @@ pub struct Model {
     pub editor: Option<RationaleEditor>,
     /// A decision waiting for its required rationale.
     pub pending: Option<Event>,
+    /// The built-in editor of a candidate (`e`), while open.
+    pub candidate_edit: Option<CandidateEdit>,
     /// First line of the guidelines overlay shown.
     pub guide_scroll: usize,
     /// Decisions made faster than the task's `min_seconds`.
@@ -462,6 +480,7 @@ impl Model {
             theme: s.theme,
             editor: None,
             pending: None,
+            candidate_edit: None,
             guide_scroll: 0,
             rushed: 0,
             touched: false,
@@ -635,6 +654,46 @@ impl Model {
         (first..first + count).find(|&i| self.key_of(i).as_ref() == Some(key))
     }
 
+    /// The first task of the item with this id, if it is among the tasks known.
+    pub fn first_task_of_item(&self, item: &str) -> Option<usize> {
+        let pos =
+            (0..self.tasks.scanned()).find(|&p| self.source.id(p).as_deref() == Some(item))?;
+        self.tasks.first_of(pos)
+    }
+
+    /// Every standing edit of the item's candidates, the team's and this labeler's, as
+    /// (annotator, source, text): what review shows under each candidate.
+    pub fn edits_on(&self, item: &Item) -> Vec<(String, String, String)> {
+        let mine = std::iter::once((self.annotator.as_str(), &self.decisions));
+        let all = self
+            .team
+            .others()
+            .iter()
+            .map(|(n, d)| (n.as_str(), d))
+            .chain(mine);
+        let mut out = Vec::new();
+        for (who, d) in all {
+            for c in &item.candidates {
+                if let Some(e) = d.get(&TaskKey::edit(&item.id, &c.id))
+                    && let (true, Some(text)) = (e.is_decision(), &e.text)
+                {
+                    out.push((who.to_string(), c.id.clone(), text.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// This labeler's standing edit of candidate `source` of the item on screen (one made on
+    /// an earlier version of the item is stale: export leaves it out, and so does this).
+    pub fn my_edit_of(&self, source: &str) -> Option<&Event> {
+        let item = &self.view.item;
+        self.decisions
+            .get(&TaskKey::edit(&item.id, source))
+            .filter(|e| e.task == TaskKind::Edit && e.is_decision())
+            .filter(|e| e.item_hash.as_ref().is_none_or(|h| *h == item.hash))
+    }
+
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
     /// decided it.
     fn is_open(&self, i: usize) -> bool {
@@ -688,6 +747,12 @@ impl Model {
     pub fn resume_point(&mut self) -> Option<usize> {
         let n = self.tasks.len();
         let last = self.decisions.last().map(Event::key);
+        if let Some(k) = last.as_ref().filter(|k| k.kind == TaskKind::Edit) {
+            // An edit is made on a task before (or after) deciding it: back to that item's
+            // first open task.
+            let from = self.first_task_of_item(&k.item).unwrap_or(0);
+            return self.first_open_from(from);
+        }
         // Sort mode: a question answered last leaves its item mid-sort, to go on with.
         let mid_sort = self.sorting() && last.as_ref().is_some_and(|k| k.kind == TaskKind::Pair);
         let after = last.and_then(|k| self.task_of(&k));
@@ -734,6 +799,12 @@ impl Model {
             return;
         };
         let key = task_key(&item, self.mode, &task);
+        let item = match self.review.is_some().then(|| self.edits_on(&item)) {
+            Some(edits) if !edits.is_empty() => {
+                Arc::new(super::edit_diff::with_edits(&item, &edits))
+            }
+            _ => item,
+        };
         let order = match task.pair {
             Some((l, r)) => vec![l as usize, r as usize],
             None => display_order(&item, &self.annotator, self.shuffle),
@@ -753,7 +824,18 @@ impl Model {
         if self.sorting() {
             self.sort_view(&mut v);
         }
-        if self.view.item.id != v.item.id || self.view.item.hash != v.item.hash {
+        // Review shows edits inside the candidates' texts (same id and hash): their lengths
+        // tell the two apart.
+        let lengths = |it: &Item| {
+            it.candidates
+                .iter()
+                .map(|c| c.text.len())
+                .collect::<Vec<_>>()
+        };
+        if self.view.item.id != v.item.id
+            || self.view.item.hash != v.item.hash
+            || lengths(&self.view.item) != lengths(&v.item)
+        {
             self.wrap.clear();
         }
         self.current = i;

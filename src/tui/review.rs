@@ -54,6 +54,8 @@ pub fn disagreement(decisions: &[&Event]) -> f64 {
 fn apart(a: &Event, b: &Event) -> Option<f64> {
     match a.task {
         TaskKind::Pair => Some(f64::from(u8::from(a.choice != b.choice))),
+        // Edits are not verdicts on the task: they never make a disagreement.
+        TaskKind::Edit => None,
         TaskKind::Rank => {
             let (ra, rb) = (
                 tier_ranks(a.ranking.as_ref()?),
@@ -190,6 +192,7 @@ pub fn pane_verdicts(vs: &[Verdict], candidate: &str) -> Vec<String> {
                         .and_then(|r| r.get(candidate))
                         .map(|x| format!("★ {x}/{}", e.scale.unwrap_or(5)))
                         .unwrap_or_else(|| "unrated".into()),
+                    TaskKind::Edit => "edited".into(),
                     TaskKind::Pair => match e.choice.as_deref() {
                         Some("tie") => "= tie".into(),
                         Some("both_bad") => "✗ both bad".into(),

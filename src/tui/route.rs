@@ -11,7 +11,7 @@ use super::update::{InputKey, Msg};
 
 /// The message for a key press on the labeling screen, if the key means anything here.
 pub fn key(m: &Model, key: Key) -> Option<Msg> {
-    if m.editor.is_some() {
+    if m.editor.is_some() || m.candidate_edit.is_some() {
         return Some(Msg::Edit(key));
     }
     if matches!(m.overlay, Overlay::ConfirmUndo { .. }) {

@@ -73,6 +73,13 @@ impl Team {
     /// Applies another annotator's event. Adjudicators' events are reviews, not labels: they do
     /// not count towards the overlap. `mine` says whether this labeler has decided the task.
     pub fn apply_other(&mut self, event: Event, mine: bool) {
+        if event.task == TaskKind::Edit && event.role() != Some(Role::Adjudicator) {
+            // Kept for review to show, never counted: an edit is not a decision.
+            if let Some(d) = self.others.get_mut(&event.annotator) {
+                d.apply(event);
+            }
+            return;
+        }
         if event.role() == Some(Role::Adjudicator) || event.task != self.kind {
             return;
         }

@@ -236,9 +236,112 @@ where
     repaint(terminal).map_err(Into::into)
 }
 
+/// The editor `E` runs, as git picks one: `$VISUAL` (unless the terminal is dumb), else
+/// `$EDITOR`, else `vi`. A shell command line, so it may carry arguments (`code --wait`).
+pub fn editor_command(var: impl Fn(&str) -> Option<String>) -> String {
+    let set = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+    let dumb = var("TERM").is_some_and(|t| t == "dumb");
+    (if dumb { None } else { set("VISUAL") })
+        .or_else(|| set("EDITOR"))
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// Hands the terminal to the labeler's editor on `text`, as git does for a commit message: the
+/// screen restored (main screen, cursor, cooked mode), the editor run on a temporary file and
+/// waited for, the screen set up again and repainted. Returns the file's text, or why there is
+/// none (the editor could not start, or exited non-zero: cancelled). The temporary file is
+/// removed either way.
+pub fn edit_externally<B: Backend>(
+    terminal: &mut Terminal<B>,
+    text: &str,
+) -> io::Result<Result<String, String>>
+where
+    B::Error: Into<io::Error>,
+{
+    let editor = editor_command(|k| std::env::var(k).ok());
+    let path = std::env::temp_dir().join(format!(
+        "prefer-edit-{}-{}.txt",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let mut f = o.open(&path)?;
+        io::Write::write_all(&mut f, text.as_bytes())?;
+        if !text.ends_with('\n') {
+            io::Write::write_all(&mut f, b"\n")?;
+        }
+    }
+    terminal.show_cursor().map_err(Into::into)?;
+    BracketedPaste::off();
+    ratatui::try_restore()?;
+    // `sh -c 'EDITOR "$@"'`, as git runs it: the editor may be a command line with arguments.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(&path)
+        .status();
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
+    repaint(terminal).map_err(Into::into)?;
+    let result = match status {
+        Err(e) => Err(format!("could not run the editor \"{editor}\": {e}")),
+        Ok(s) if !s.success() => Err(format!(
+            "the editor \"{editor}\" exited with {}",
+            s.code()
+                .map_or_else(|| "a signal".to_string(), |c| format!("status {c}"))
+        )),
+        Ok(_) => std::fs::read(&path)
+            .map_err(|e| format!("could not read the edited text back: {e}"))
+            .map(|b| String::from_utf8_lossy(&b).into_owned()),
+    };
+    let _ = std::fs::remove_file(&path);
+    Ok(result)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_editor_is_chosen_as_git_chooses_it() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(editor_command(env(&[])), "vi");
+        assert_eq!(editor_command(env(&[("EDITOR", "nano")])), "nano");
+        assert_eq!(
+            editor_command(env(&[("EDITOR", "nano"), ("VISUAL", "code --wait")])),
+            "code --wait"
+        );
+        assert_eq!(
+            editor_command(env(&[
+                ("EDITOR", "nano"),
+                ("VISUAL", "gvim"),
+                ("TERM", "dumb")
+            ])),
+            "nano"
+        );
+        assert_eq!(
+            editor_command(env(&[("EDITOR", " "), ("VISUAL", "")])),
+            "vi"
+        );
+    }
 
     fn ctrl(c: char) -> TermEvent {
         TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))

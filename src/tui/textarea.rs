@@ -57,6 +57,11 @@ impl RationaleEditor {
         RationaleEditor { area }
     }
 
+    /// The grey text shown while the editor is empty.
+    pub fn set_placeholder(&mut self, text: &str) {
+        self.area.set_placeholder_text(text.to_string());
+    }
+
     /// The text, lines joined with `\n`, without trailing blank space.
     pub fn text(&self) -> String {
         self.area.lines().join("\n").trim_end().to_string()

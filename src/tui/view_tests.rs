@@ -433,6 +433,7 @@ fn help_lists_every_action_of_its_modes() {
                     "mode = \"rate\"\n{common}[rate]\naspects = [\"helpfulness\", \"honesty\"]\n"
                 ),
             ),
+            TaskKind::Edit => unreachable!("not a mode"),
         };
         let mut m = with_spec(items, mode, &toml, (200, 120));
         update(&mut m, Msg::Key(Action::Help), 0);

@@ -110,10 +110,15 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)
                     item_hash: lite.item_hash.as_ref().map(|h| piece.keep(base, h)),
                     annotator: piece.keep(base, &lite.annotator),
                     role: lite.role.as_ref().map(|r| piece.keep(base, r)),
-                    pair: lite
-                        .pair
-                        .as_ref()
-                        .map(|[a, b]| (piece.keep(base, a), piece.keep(base, b))),
+                    // An edit is keyed by its source, kept as the pair (source, source).
+                    pair: match (&lite.pair, &lite.source) {
+                        (_, Some(s)) if lite.task == TaskKind::Edit => {
+                            let s = piece.keep(base, s);
+                            Some((s, s))
+                        }
+                        (Some([a, b]), _) => Some((piece.keep(base, a), piece.keep(base, b))),
+                        _ => None,
+                    },
                     kind: lite.task,
                     skip: lite.skip,
                     retract: lite.retract,

@@ -143,6 +143,10 @@ pub(super) struct Lite<'a> {
     pub(super) aspects: Option<Map<Text, Map<Text, u32>>>,
     #[serde(default)]
     pub(super) uid: Option<u32>,
+    #[serde(default, borrow)]
+    pub(super) source: Option<S<'a>>,
+    #[serde(default, borrow)]
+    pub(super) text: Option<S<'a>>,
 }
 
 impl Lite<'_> {
@@ -154,12 +158,18 @@ impl Lite<'_> {
         if self.skip && self.retract {
             return false;
         }
+        if self.task == TaskKind::Edit {
+            return self.source.as_ref().is_some_and(|s| !s.0.is_empty())
+                && !self.skip
+                && (self.retract || self.text.as_ref().is_some_and(|t| !t.0.trim().is_empty()));
+        }
         let verdict = self.retract
             || self.skip
             || match self.task {
                 TaskKind::Pair => self.choice.is_some(),
                 TaskKind::Rank => self.ranking.is_some(),
                 TaskKind::Rate => self.ratings.is_some(),
+                TaskKind::Edit => false,
             };
         if !verdict {
             return false;

@@ -15,7 +15,7 @@ use super::lite::{Lite, Map, S, Seq, Text};
 use crate::labels::{Event, TaskKind};
 
 /// [`Event`](crate::labels::Event)'s fields in the order serde writes them.
-const FIELDS: [&str; 21] = [
+const FIELDS: [&str; 23] = [
     "v",
     "at",
     "annotator",
@@ -37,6 +37,8 @@ const FIELDS: [&str; 21] = [
     "rationale",
     "aspects",
     "uid",
+    "source",
+    "text",
 ];
 
 /// Walks the fields of a line of the writer's own shape: `value(k, cursor)` reads the value of
@@ -92,6 +94,8 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
         rationale: None,
         aspects: None,
         uid: None,
+        source: None,
+        text: None,
     };
     walk(line, |k, c| {
         match k {
@@ -118,7 +122,9 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
             17 => lite.flags = Some(c.map(|c| c.list(|c| c.text()))?),
             18 => lite.rationale = Some(c.text()?),
             19 => lite.aspects = Some(c.map(|c| c.map(Cur::u32))?),
-            _ => lite.uid = Some(c.u32()?),
+            20 => lite.uid = Some(c.u32()?),
+            21 => lite.source = Some(S(Cow::Borrowed(c.string()?))),
+            _ => lite.text = Some(S(Cow::Borrowed(c.string()?))),
         }
         Some(())
     })?;
@@ -155,7 +161,9 @@ pub(crate) fn quick_event(line: &str) -> Option<Event> {
             17 => e.flags = Some(c.btree(|c| c.vec(|c| c.string().map(own)))?),
             18 => e.rationale = Some(own(c.string()?)),
             19 => e.aspects = Some(c.btree(|c| c.btree(Cur::u32))?),
-            _ => e.uid = Some(c.u32()?),
+            20 => e.uid = Some(c.u32()?),
+            21 => e.source = Some(own(c.string()?)),
+            _ => e.text = Some(own(c.string()?)),
         }
         Some(())
     })?;
@@ -240,6 +248,7 @@ impl<'a> Cur<'a> {
             "pair" => Some(TaskKind::Pair),
             "rank" => Some(TaskKind::Rank),
             "rate" => Some(TaskKind::Rate),
+            "edit" => Some(TaskKind::Edit),
             _ => None,
         }
     }
@@ -372,6 +381,8 @@ mod tests {
                 l.rationale.is_some(),
                 l.aspects.is_some(),
                 l.uid,
+                s(&l.source),
+                s(&l.text),
             ),
         )
     }
@@ -392,7 +403,12 @@ mod tests {
             "",
             "é",
         ];
-        let kind = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate][r.below(3) as usize];
+        let kind = [
+            TaskKind::Pair,
+            TaskKind::Rank,
+            TaskKind::Rate,
+            TaskKind::Edit,
+        ][r.below(4) as usize];
         let mut e = Event::new(r.pick(&["ann", "李"]), r.pick(&words), None, kind);
         e.at = "2026-11-26T15:09:00.123Z".into();
         if r.below(4) > 0 {
@@ -418,6 +434,10 @@ mod tests {
                 if r.below(2) == 0 {
                     e.aspects = Some([("help".into(), [(a.clone(), 4)].into())].into());
                 }
+            }
+            TaskKind::Edit => {
+                e.source = (r.below(6) > 0).then(|| a.clone());
+                e.text = (r.below(6) > 0).then(|| r.pick(&words).to_string());
             }
         }
         match r.below(8) {

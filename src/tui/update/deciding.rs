@@ -16,7 +16,7 @@ use super::navigating::{review_go, set_focus};
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     match a {
         Action::Number(n) => match m.keys_mode() {
-            TaskKind::Pair => pair_number(m, n, fx),
+            TaskKind::Pair | TaskKind::Edit => pair_number(m, n, fx),
             TaskKind::Rank => rank_number(m, n),
             TaskKind::Rate => rate_number(m, n),
         },
@@ -300,7 +300,7 @@ pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
         return;
     }
     match m.mode {
-        TaskKind::Pair => return,
+        TaskKind::Pair | TaskKind::Edit => return,
         TaskKind::Rank => {
             let count = m.view.order.len();
             let placed = m.ranked_count();
@@ -502,7 +502,7 @@ pub(super) fn base_event(m: &Model) -> Event {
 pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     let seq = m.next_seq;
     m.next_seq += 1;
-    if ev.is_decision() {
+    if ev.is_decision() && ev.task != TaskKind::Edit {
         m.session_decisions += 1;
     }
     if !ev.retract {
@@ -619,6 +619,10 @@ pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    if last.task == TaskKind::Edit {
+        take_back_edit(m, last, fx);
+        return;
+    }
     let key = last.key();
     let earlier = m.undo.is_earlier(&key);
     let mut ev = Event::new(
@@ -683,10 +687,33 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Undo of an edit: its retraction, and the screen on its item.
+fn take_back_edit(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
+    let mut ev = Event::new(
+        &m.annotator,
+        &last.item,
+        last.item_hash.as_deref(),
+        TaskKind::Edit,
+    );
+    ev.source = last.source.clone();
+    ev.retract = true;
+    record(m, ev, fx);
+    if m.view.item.id != last.item
+        && let Some(i) = m.first_task_of_item(&last.item)
+    {
+        m.go_to(i);
+    }
+    m.status = Some(format!(
+        "undone: the edit of \"{}\" is taken back",
+        last.source.as_deref().unwrap_or("")
+    ));
+}
+
 /// What to do with a reopened decision whose values are filled in.
 pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
     match mode {
         TaskKind::Pair => ", your choice shown: a/b/t/x decides again",
+        TaskKind::Edit => ", the candidate as it was before the edit",
         TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
         TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
     }

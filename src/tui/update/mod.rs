@@ -3,6 +3,7 @@
 //! `Msg::Saved` or `Msg::SaveFailed`.
 
 mod deciding;
+mod editing;
 mod navigating;
 mod overlays;
 
@@ -40,8 +41,15 @@ pub enum Msg {
     Input(InputKey),
     /// y (true) or any other key (false) to a yes/no question on screen.
     Answer(bool),
-    /// A key for the rationale editor while it is open.
+    /// A key for the rationale editor, or the editor of a candidate, while one is open.
     Edit(Key),
+    /// `$VISUAL` / `$EDITOR` is done with candidate `source`, opened with `start`: the text it
+    /// left, or why there is none (it failed or exited non-zero: the edit is cancelled).
+    EditedExternally {
+        source: String,
+        start: String,
+        result: Result<String, String>,
+    },
     /// Pasted text (bracketed paste): into the rationale editor or the line being typed, if
     /// one is open; otherwise ignored, and the footer says so (a paste is never taken as keys).
     Paste(String),
@@ -63,6 +71,12 @@ pub enum Effect {
     Append {
         seq: u64,
         event: Box<Event>,
+    },
+    /// Hand the terminal to `$VISUAL` / `$EDITOR` on `text` (candidate `source`), take it back
+    /// after, and send `Msg::EditedExternally`.
+    ExternalEdit {
+        source: String,
+        text: String,
     },
     Quit,
 }
@@ -153,11 +167,21 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         Msg::Edit(k) => {
             m.clock.input(now_ms);
             m.session_clock.input(now_ms);
-            if let Some(ed) = m.editor.as_mut()
+            if m.candidate_edit.is_some() {
+                editing::key(m, k, &mut fx);
+            } else if let Some(ed) = m.editor.as_mut()
                 && ed.input(k) == Edit::Close
             {
                 close_editor(m, &mut fx);
             }
+        }
+        Msg::EditedExternally {
+            source,
+            start,
+            result,
+        } => {
+            m.clock.input(now_ms);
+            editing::external_done(m, &source, &start, result, &mut fx);
         }
         Msg::Paste(t) => {
             m.clock.input(now_ms);
@@ -190,6 +214,9 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
 /// Pasted text goes where text is being written: the rationale editor, or the `:` or `/`
 /// line (as typed characters: controls and line breaks are left out).
 fn paste(m: &mut Model, text: &str) {
+    if editing::paste(m, text) {
+        return;
+    }
     if let Some(ed) = m.editor.as_mut() {
         ed.paste(text);
     } else if m.input.is_some() {
@@ -273,6 +300,8 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         | Action::Rationale
         | Action::Flag(_)
         | Action::NextAspect => deciding::key(m, a, fx),
+        Action::EditCandidate => editing::open(m, false, fx),
+        Action::EditExternal => editing::open(m, true, fx),
         _ => navigating::key(m, a),
     }
 }

@@ -149,6 +149,9 @@ fn title(m: &Model, pos: usize, focused: bool, chars: usize) -> String {
             &flags.iter().cloned().collect::<Vec<_>>().join(", "),
         ));
     }
+    if m.my_edit_of(&cand.id).is_some() {
+        title.push_str(" · ✎ edited");
+    }
     let pending = m.view.draft.pair().and_then(|p| p.pending.as_deref());
     if pending == Some(cand.id.as_str()) {
         title.push_str(" · ✓? how much (1-4)");

@@ -204,6 +204,7 @@ fn priority(m: &Model, a: Action) -> u8 {
         Action::TieNext if picked && !rank_complete => 3,
         Action::TieNext => 5,
         Action::Undo => 2,
+        Action::EditCandidate => 4,
         Action::Tie | Action::BothBad => 2,
         Action::Skip => 3,
         _ => 3,

@@ -2,6 +2,7 @@
 //! it or do I/O; everything they show from data files was sanitised when it was wrapped.
 
 mod candidates;
+pub mod edit;
 mod footer;
 pub(super) mod header;
 mod nothing_left;
@@ -47,6 +48,12 @@ pub fn view(m: &Model, f: &mut Frame) {
             _ => "rationale (optional) · Esc when done",
         };
         ed.clone().render(f, r, title);
+    }
+    if let Some(ce) = &m.candidate_edit {
+        // Everything below the header: the answer being edited needs the room.
+        let top = a.header.bottom().min(area.bottom());
+        let r = Rect::new(area.x, top, area.width, area.bottom() - top);
+        edit::render(ce, f, r);
     }
 }
 

@@ -96,7 +96,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         _ if m.sorting() => {
             "Which answer is better? Each answer places one more; the ranking is recorded when the order is complete."
         }
-        TaskKind::Pair => "Which answer is better? One key decides and moves on.",
+        TaskKind::Pair | TaskKind::Edit => "Which answer is better? One key decides and moves on.",
         TaskKind::Rank => "Rank the answers best first; Enter submits.",
         TaskKind::Rate => "Rate every answer; Enter submits.",
     };
