@@ -950,11 +950,11 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
 
 /// Why an export has nothing to write, in a few words and what to do.
 fn nothing_because(r: &Report, st: &Standing, format: ExportFormat) -> String {
-    let mut kinds = [0usize; 3];
+    let mut kinds = [0usize; 4];
     for d in st.decisions.iter().filter(|d| d.item.is_some()) {
         kinds[d.event.task as usize] += 1;
     }
-    let [pair, rank, rate] = kinds;
+    let [pair, rank, rate, _edits] = kinds;
     if pair + rank + rate == 0 {
         return if st.left_out.total() > 0 {
             "no decision stands (see what was left out above)".into()

@@ -39,7 +39,7 @@ pub struct OthersAtStart {
     /// Events read in all.
     pub count: usize,
     /// Decision events per task kind, adjudicators' included: what review picks its mode by.
-    decided: [usize; 3],
+    decided: [usize; 4],
     /// Who wrote the logs, and logs left out as symbolic links.
     pub writers: Writers,
 }
@@ -371,5 +371,35 @@ mod tests {
         assert_eq!(start.count, 40);
         assert!(start.replayed.is_empty(), "adjudications are not labels");
         assert_eq!(start.most_common_kind(), TaskKind::Pair);
+    }
+
+    /// A teammate's log with an edit in it is read like any other (an edit is no decision):
+    /// it once made the reading thread panic, and the session stop before its first task.
+    #[test]
+    fn a_teammates_edit_is_read_and_not_counted_as_a_decision() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pair = Event::new("ann", "q1", Some("h"), TaskKind::Pair);
+        pair.pair = Some(["c0".into(), "c1".into()]);
+        pair.choice = Some("c1".into());
+        let mut edit = Event::new("ann", "q1", Some("h"), TaskKind::Edit);
+        edit.source = Some("c1".into());
+        edit.text = Some("a better answer".into());
+        let text = [&pair, &edit]
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap() + "\n")
+            .collect::<String>();
+        std::fs::write(dir.path().join("ann.jsonl"), text).unwrap();
+        let start = OthersReader::new(dir.path(), &dir.path().join("me.jsonl")).read_all();
+        assert_eq!(start.count, 2);
+        assert_eq!(start.most_common_kind(), TaskKind::Pair);
+        let mut team = Team::new(1, TaskKind::Pair);
+        for (name, d) in start.replayed {
+            team.add_replayed(name, d, &crate::labels::Decisions::new());
+        }
+        assert_eq!(
+            team.full(),
+            1,
+            "the pair decision counts, the edit does not"
+        );
     }
 }

@@ -34,7 +34,7 @@ pub struct ByAnnotator {
     /// Lines read (events).
     pub events: usize,
     /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
-    decided: [usize; 3],
+    decided: [usize; 4],
     /// Who wrote the lines (their `uid`s and names).
     pub writers: super::writers::WriterCounts,
 }
