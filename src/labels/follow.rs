@@ -402,4 +402,22 @@ mod tests {
             "the pair decision counts, the edit does not"
         );
     }
+
+    /// Someone who only edited is still one of the team: review shows their edits.
+    #[test]
+    fn a_teammate_who_only_edited_is_kept_for_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut edit = Event::new("ed", "q1", Some("h"), TaskKind::Edit);
+        edit.source = Some("c1".into());
+        edit.text = Some("a better answer".into());
+        let line = serde_json::to_string(&edit).unwrap() + "\n";
+        std::fs::write(dir.path().join("ed.jsonl"), line).unwrap();
+        let start = OthersReader::new(dir.path(), &dir.path().join("me.jsonl")).read_all();
+        let mut team = Team::new(1, TaskKind::Pair);
+        for (name, d) in start.replayed {
+            team.add_replayed(name, d, &crate::labels::Decisions::new());
+        }
+        assert!(team.others().contains_key("ed"));
+        assert_eq!(team.full(), 0);
+    }
 }

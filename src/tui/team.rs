@@ -122,8 +122,9 @@ impl Team {
             return;
         }
         let kind = self.kind;
-        if !theirs.has_events_of(kind) {
-            // Nothing of this session's kind: not one of this team's annotators.
+        if !theirs.has_events_of(kind) && !theirs.has_events_of(TaskKind::Edit) {
+            // Nothing of this session's kind (nor an edit, which review shows on any screen):
+            // not one of this team's annotators.
             return;
         }
         let (k, mut full, mut over) = (self.overlap, self.full, self.over);
