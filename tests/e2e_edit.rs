@@ -57,8 +57,10 @@ fn the_built_in_editor_saves_an_edit_that_undo_takes_back_resume_shows_and_expor
     // The right answer, into the editor: the original beside it (130 columns).
     s.send("l");
     s.send("e");
-    let sc = s.wait_text("✎ edit of [2] B (c1)", 10);
-    assert!(sc.contains("original [2] B (c1)"), "{sc}");
+    // Waited for whole: a screen can be read half drawn.
+    s.wait_for("the editor beside the original", 10, |sc| {
+        sc.contains("✎ edit of [2] B (c1)") && sc.contains("original [2] B (c1)")
+    });
     s.send(" It cites a source.");
     s.wait_text("Second answer to 0. It cites a source.", 10);
     s.send("\x13"); // Ctrl-S
@@ -74,8 +76,9 @@ fn the_built_in_editor_saves_an_edit_that_undo_takes_back_resume_shows_and_expor
     assert_eq!(e["text"], "Second answer to 0. It cites a source.");
     assert!(e["at"].as_str().is_some_and(|t| !t.is_empty()));
     // Still on the task, not decided; the pane says it was edited.
-    let sc = s.wait_text("✎ edited", 10);
-    assert!(sc.contains("task 1/3"), "{sc}");
+    s.wait_for("the edited pane", 10, |sc| {
+        sc.contains("✎ edited") && sc.contains("task 1/3")
+    });
 
     // Undo takes the edit back.
     s.send("u");
@@ -108,8 +111,9 @@ fn the_built_in_editor_saves_an_edit_that_undo_takes_back_resume_shows_and_expor
     let mut s = Session::spawn(&ARGS, dir.path(), &[], 130, 30);
     s.wait_text("task 2/3", 10);
     s.send("[");
-    let sc = s.wait_text("task 1/3", 10);
-    assert!(sc.contains("✎ edited"), "{sc}");
+    s.wait_for("the first task, edited", 10, |sc| {
+        sc.contains("task 1/3") && sc.contains("✎ edited")
+    });
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
 
@@ -172,8 +176,9 @@ fn editor_set_to_a_script_rewrites_the_answer_and_a_failing_editor_cancels() {
     s.wait_text("task 1/2", 10);
     s.send("l");
     s.send("E");
-    let sc = s.wait_text("edit cancelled", 10);
-    assert!(sc.contains("exited with status 1"), "{sc}");
+    s.wait_for("the cancelled edit", 10, |sc| {
+        sc.contains("edit cancelled") && sc.contains("exited with status 1")
+    });
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
     assert_eq!(log_events(&log).len(), 1, "nothing more was logged");
