@@ -44,7 +44,9 @@ fn label_kill_and_resume_at_the_right_task() {
 
     // Start again: it opens at task 4 with 3 decided.
     let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
-    let screen = s.wait_text("task 4/6", 10);
+    let screen = s.wait_for("task 4/6", 10, |sc| {
+        sc.contains("task 4/6") && sc.contains("▏ 3/6")
+    });
     assert!(screen.contains("▏ 3/6"), "{screen}");
     assert!(screen.contains("item-3"), "{screen}");
     // Previous task shows its recorded decision (a tie).
@@ -183,7 +185,9 @@ fn the_first_frame_shows_the_labels_being_read_then_the_resumed_task() {
     let gate = dir.path().join("gate");
     let env = [("PREFER_TEST_HISTORY_GATE", gate.to_str().unwrap())];
     let mut s = Session::spawn(&args, dir.path(), &env, 100, 30);
-    let screen = s.wait_text("reading labels: 0 events", 10);
+    let screen = s.wait_for("reading labels: 0 events", 10, |sc| {
+        sc.contains("reading labels: 0 events") && sc.contains("set.jsonl │ label │ tess")
+    });
     assert!(screen.contains("set.jsonl │ label │ tess"), "{screen}");
     assert!(!screen.contains("task "), "{screen}");
     // A key that needs the history waits and says so; help works at once.
@@ -192,7 +196,9 @@ fn the_first_frame_shows_the_labels_being_read_then_the_resumed_task() {
     s.send("?");
     s.wait_text("help · any key closes", 10);
     std::fs::write(&gate, "").unwrap();
-    let screen = s.wait_text("task 3/6", 10);
+    let screen = s.wait_for("task 3/6", 10, |sc| {
+        sc.contains("task 3/6") && sc.contains("▏ 2/6")
+    });
     assert!(screen.contains("▏ 2/6"), "{screen}");
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));

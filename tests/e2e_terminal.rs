@@ -310,7 +310,9 @@ fn two_turn_conversations_open_at_the_question_and_the_answer_judged() {
     assert!(!screen.contains("、1行目で"), "{screen}");
     // P folds the earlier turns of every answer.
     s.send("P");
-    let screen = s.wait_text("earlier turn folded", 10);
+    let screen = s.wait_for("earlier turn folded", 10, |sc| {
+        sc.contains("earlier turn folded") && sc.contains("earlier turns folded")
+    });
     assert!(screen.contains("earlier turns folded"), "{screen}");
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));

@@ -88,13 +88,17 @@ fn answers_are_rendered_as_markdown_and_m_shows_one_as_written() {
     std::fs::write(dir.path().join("set.jsonl"), format!("{item}\n")).unwrap();
     let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
     let mut s = Session::spawn(&args, dir.path(), &[], 100, 30);
-    let screen = s.wait_text("▶ Watering", 10);
+    let screen = s.wait_for("▶ Watering", 10, |sc| {
+        sc.contains("▶ Watering") && sc.contains("┌─ python")
+    });
     assert!(screen.contains("┌─ python"), "{screen}");
     assert!(!screen.contains("**Every"), "{screen}");
     assert!(screen.contains("• one"), "{screen}");
     // M: the focused pane (the first) as written; the other stays rendered.
     s.send("M");
-    let screen = s.wait_text("## Watering", 10);
+    let screen = s.wait_for("## Watering", 10, |sc| {
+        sc.contains("## Watering") && sc.contains("**Every three days**")
+    });
     assert!(screen.contains("**Every three days**"), "{screen}");
     assert!(screen.contains("```python"), "{screen}");
     assert!(screen.contains("• one"), "{screen}");

@@ -133,7 +133,9 @@ fn a_full_disk_shows_not_saved_retries_and_rescues_on_quit() {
     s.wait_text("task 1/5", 10);
 
     s.send("a");
-    let screen = s.wait_text("✗ NOT SAVED (1)", 10);
+    let screen = s.wait_for("✗ NOT SAVED (1)", 10, |sc| {
+        sc.contains("✗ NOT SAVED (1)") && sc.contains("File too large")
+    });
     assert!(screen.contains("File too large"), "{screen}");
     assert!(
         screen.contains("kept in memory, retrying every second"),
@@ -283,7 +285,9 @@ fn an_edited_candidate_file_is_noticed_and_decisions_keep_the_hash_of_what_was_s
 
     // Opened again, the edited item's decision is stale: its task is open again, and said so.
     let mut s = Session::spawn(&args, dir.path(), &[], 220, 30);
-    let screen = s.wait_text("task 2/5", 10);
+    let screen = s.wait_for("task 2/5", 10, |sc| {
+        sc.contains("task 2/5") && sc.contains("▏ 1/5")
+    });
     assert!(screen.contains("▏ 1/5"), "{screen}");
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
