@@ -251,19 +251,24 @@ fn progress_reports_the_whole_file_once_done() {
     assert_eq!(lazy.item(19_999).unwrap().line, 20_000);
 }
 
-/// A hold keeps the background checking back (so a resume's replay has the cores) and letting
-/// it go lets it finish; `wait_for_item` waits for an item the checking has not reached yet.
-#[test]
-fn checking_held_then_let_go_reaches_the_last_item() {
-    let dir = tempfile::tempdir().unwrap();
+/// 200,000 two-candidate items `i0`..`i199999` (about 14 MB): the open checks only the first
+/// screen's worth, the rest is left to the background.
+fn big_pair_file(dir: &Path) -> PathBuf {
     let mut s = String::new();
-    // About 14 MB: the open checks only the first screen's worth, the rest is left to do.
     for k in 0..200_000 {
         s.push_str(&format!(
             "{{\"id\":\"i{k}\",\"prompt\":\"p\",\"candidates\":[\"a\",\"b{k}\"]}}\n"
         ));
     }
-    let p = write(dir.path(), "x.jsonl", s.as_bytes());
+    write(dir, "x.jsonl", s.as_bytes())
+}
+
+/// A hold keeps the background checking back (so a resume's replay has the cores) and letting
+/// it go lets it finish; `wait_for_item` waits for an item the checking has not reached yet.
+#[test]
+fn checking_held_then_let_go_reaches_the_last_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = big_pair_file(dir.path());
     let lazy = LazySource::open(&p).unwrap();
     let held = lazy.hold_checking();
     // While held, waiting returns at once instead of waiting for what cannot come.
@@ -287,13 +292,7 @@ fn resume_waits_for_an_open_task_beyond_the_records_checked_yet() {
     use prefer::tui::model::{Model, Setup};
 
     let dir = tempfile::tempdir().unwrap();
-    let mut s = String::new();
-    for k in 0..200_000 {
-        s.push_str(&format!(
-            "{{\"id\":\"i{k}\",\"prompt\":\"p\",\"candidates\":[\"a\",\"b{k}\"]}}\n"
-        ));
-    }
-    let p = write(dir.path(), "x.jsonl", s.as_bytes());
+    let p = big_pair_file(dir.path());
     let lazy = Arc::new(LazySource::open(&p).unwrap());
     // Held: the tasks known stay those the open checked, whatever the threads' timing.
     let held = lazy.hold_checking();

@@ -549,6 +549,20 @@ impl Model {
         self.progress = progress;
     }
 
+    /// Waits for a big file's checker to bring records the tasks have not taken in yet, and
+    /// takes them in ([`Model::sync_tasks`]); false, without waiting, once checking is over.
+    pub fn take_more_tasks(&mut self) -> bool {
+        if self.checking_done() {
+            return false;
+        }
+        let checked = self.source.len();
+        if self.tasks.scanned() >= checked {
+            self.source.wait_checked(checked);
+        }
+        self.sync_tasks();
+        true
+    }
+
     /// Why an item with `n` candidates cannot be labeled in this mode, if it cannot: rank mode
     /// has one key per candidate; pair mode would ask N(N-1)/2 questions about one prompt.
     fn too_many_for_mode(&self, pos: usize, n: usize) -> Option<String> {

@@ -394,13 +394,7 @@ pub fn start(
     match review {
         Some(r) => {
             // The review list is of every task: a big file's checking is waited for first.
-            while !model.checking_done() {
-                let checked = model.source.len();
-                if model.tasks.scanned() >= checked {
-                    model.source.wait_checked(checked);
-                }
-                model.sync_tasks();
-            }
+            while model.take_more_tasks() {}
             crate::trace::mark("candidate file checked");
             super::update::start_review(model, r.filter.clone());
             crate::trace::mark("review list built");
@@ -424,12 +418,7 @@ pub fn resume_task(model: &mut Model) -> usize {
         return i;
     }
     let mut known = model.tasks.len();
-    while !model.checking_done() {
-        let checked = model.source.len();
-        if model.tasks.scanned() >= checked {
-            model.source.wait_checked(checked);
-        }
-        model.sync_tasks();
+    while model.take_more_tasks() {
         let now = model.tasks.len();
         if let Some(i) = model.first_open_in(known..now) {
             return i;
