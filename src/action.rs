@@ -45,6 +45,9 @@ pub enum Action {
     ToggleMeta,
     /// The focused pane's text as written, or rendered as Markdown again.
     ToggleRaw,
+    /// Word diff of two panes on or off (pair mode: the two; rank and rate: the focused pane
+    /// against the next).
+    ToggleDiff,
     Help,
     Quit,
     Cancel,
@@ -392,6 +395,23 @@ pub const ACTIONS: &[ActionDef] = {
             all("the focused pane's text as written (raw) or rendered as Markdown"),
         ),
         def(
+            ToggleDiff,
+            "toggle_diff",
+            &[Key::ch('d')],
+            pair("diff"),
+            [
+                Some(
+                    "word diff of the two answers: words only in one marked, equal stretches folded",
+                ),
+                Some(
+                    "word diff of the focused answer and the next (marked, equal stretches folded)",
+                ),
+                Some(
+                    "word diff of the focused answer and the next (marked, equal stretches folded)",
+                ),
+            ],
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -595,6 +615,7 @@ mod tests {
             | Action::Zoom
             | Action::ToggleMeta
             | Action::ToggleRaw
+            | Action::ToggleDiff
             | Action::Help
             | Action::Quit
             | Action::Cancel
@@ -620,6 +641,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 39, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 40, "one row per action, nine digits");
     }
 }

@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 pub mod nothing_left;
+pub mod pair_diff;
 pub mod review;
 pub mod route;
 pub mod session;
@@ -27,6 +28,8 @@ pub mod waiting;
 pub use crate::labels::follow as others;
 pub use app::run_label;
 
+#[cfg(test)]
+mod compare_tests;
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]

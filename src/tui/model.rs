@@ -246,6 +246,12 @@ pub struct Model {
     /// Panes showing their text as written instead of rendered Markdown (`R`).
     pub raw_panes: std::collections::HashSet<super::content::PaneId>,
     pub zoom: bool,
+    /// `d`: two panes show their word diff (pair mode: both; rank and rate: the focused pane
+    /// against the next).
+    pub diff: bool,
+    /// The two panes compared and their diff, as the last layout found them (display
+    /// positions, lower first); set by `prepare` while the diff is on.
+    pub pair_shown: Option<(usize, usize, Arc<super::pair_diff::PairDiff>)>,
     pub prompt_collapsed: bool,
     pub save: SaveState,
     /// Decisions handed to the writer and not yet confirmed, by sequence number.
@@ -426,6 +432,36 @@ impl Model {
         }
     }
 
+    /// The display positions of the two panes `d` compares (lower first), while it is on:
+    /// pair mode's two; in rank and rate mode the focused pane and the next (the last one:
+    /// and the one before).
+    pub fn diff_pair(&self) -> Option<(usize, usize)> {
+        let n = self.view.order.len();
+        if !self.diff || n < 2 {
+            return None;
+        }
+        let p = match self.view.focus {
+            Focus::Pane(p) => p,
+            Focus::Prompt => self.view.last_pane,
+        }
+        .min(n - 1);
+        Some(if p + 1 < n { (p, p + 1) } else { (p - 1, p) })
+    }
+
+    /// The diff side a pane draws, when it is one of the two compared: (its side, 0 = left,
+    /// and the diff).
+    pub fn diff_side(&self, pos: usize) -> Option<(usize, &super::pair_diff::PairDiff)> {
+        let (a, b, d) = self.pair_shown.as_ref()?;
+        let side = if pos == *a {
+            0
+        } else if pos == *b {
+            1
+        } else {
+            return None;
+        };
+        Some((side, d))
+    }
+
     /// A model opened at the first undecided task (resume). Fails when the source has no
     /// usable task at all.
     pub fn new(s: Setup) -> Result<Self, NoTasks> {
@@ -451,6 +487,8 @@ impl Model {
             help_scroll: 0,
             show_meta: false,
             raw_panes: Default::default(),
+            diff: false,
+            pair_shown: None,
             zoom: false,
             prompt_collapsed: false,
             save: SaveState::Idle,

@@ -359,15 +359,19 @@ pub fn prepare(m: &mut Model) {
             .prompt_scroll
             .min(lines.len().saturating_sub(usize::from(r.height)));
     }
+    pair_diff(m, &a.panes);
     for (p, r) in a.panes {
         let r = layout::text_rect(m, r);
         let ci = m.view.order[p];
-        let lines = m.wrap.ensure(
-            &m.view.item,
-            PaneId::Cand(ci),
-            r.width,
-            m.show_of(PaneId::Cand(ci)),
-        );
+        let lines = match m.diff_side(p) {
+            Some((side, d)) => d.sides[side].lines.clone(),
+            None => m.wrap.ensure(
+                &m.view.item,
+                PaneId::Cand(ci),
+                r.width,
+                m.show_of(PaneId::Cand(ci)),
+            ),
+        };
         if m.view.scroll[p] == usize::MAX {
             // A pane first shown opens at the answer judged (the last turn of its own
             // conversation; the top for a plain answer).
@@ -375,4 +379,33 @@ pub fn prepare(m: &mut Model) {
         }
         m.view.scroll[p] = m.view.scroll[p].min(lines.len().saturating_sub(usize::from(r.height)));
     }
+}
+
+/// While the diff is on: the two panes compared and their diff, each side at the width its
+/// pane is drawn (a side off screen at the other's), computed once and cached.
+fn pair_diff(m: &mut Model, panes: &[(usize, ratatui::layout::Rect)]) {
+    m.pair_shown = None;
+    let Some((a, b)) = m.diff_pair() else {
+        return;
+    };
+    let width = |p: usize| {
+        panes
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, r)| layout::text_rect(m, *r).width)
+    };
+    let Some((wa, wb)) = (match (width(a), width(b)) {
+        (Some(x), Some(y)) => Some((x, y)),
+        (Some(x), None) | (None, Some(x)) => Some((x, x)),
+        (None, None) => None,
+    }) else {
+        return;
+    };
+    let side = |p: usize, w: u16| {
+        let pane = PaneId::Cand(m.view.order[p]);
+        (pane, w, m.show_of(pane))
+    };
+    let sides = [side(a, wa), side(b, wb)];
+    let d = m.wrap.ensure_pair(&m.view.item, sides);
+    m.pair_shown = Some((a, b, d));
 }

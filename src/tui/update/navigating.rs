@@ -104,6 +104,17 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 "this pane shows the text rendered as Markdown (M: as written)".into()
             });
         }
+        Action::ToggleDiff => {
+            m.diff = !m.diff;
+            // While it is on, the footer says how much differs.
+            m.status = if !m.diff {
+                Some("diff off".into())
+            } else if m.view.order.len() < 2 {
+                Some("diff: this task has one answer; nothing to compare".into())
+            } else {
+                None
+            };
+        }
         Action::ToggleMeta => {
             m.show_meta = !m.show_meta;
             m.status = Some(if m.show_meta {

@@ -18,6 +18,7 @@ use super::super::content::{PaneId, wrapped_lines};
 use super::super::highlight::mark_all;
 use super::super::layout::{Areas, inner, text_rect};
 use super::super::model::{Focus, Model};
+use super::super::pair_diff::MARGIN_MARK;
 use super::super::review::{self, pane_verdicts};
 use super::prewrapped::Prewrapped;
 use super::thousands;
@@ -45,17 +46,21 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
         let chosen = m.view.draft.pair().and_then(|p| p.choice.as_deref()) == Some(&cand.id);
 
         let body = text_rect(m, rect);
-        let lines = m
-            .wrap
-            .get(PaneId::Cand(ci), body.width, m.show_of(PaneId::Cand(ci)))
-            .unwrap_or_else(|| {
-                std::sync::Arc::new(wrapped_lines(
-                    &m.view.item,
-                    PaneId::Cand(ci),
-                    body.width,
-                    m.show_of(PaneId::Cand(ci)),
-                ))
-            });
+        let diff = m.diff_side(pos).map(|(side, d)| &d.sides[side]);
+        let lines = match diff {
+            Some(d) => d.lines.clone(),
+            None => m
+                .wrap
+                .get(PaneId::Cand(ci), body.width, m.show_of(PaneId::Cand(ci)))
+                .unwrap_or_else(|| {
+                    std::sync::Arc::new(wrapped_lines(
+                        &m.view.item,
+                        PaneId::Cand(ci),
+                        body.width,
+                        m.show_of(PaneId::Cand(ci)),
+                    ))
+                }),
+        };
         let title = title(m, pos, focused, lines.chars);
         let title_style = if focused || chosen {
             Style::new().add_modifier(Modifier::BOLD)
@@ -123,6 +128,19 @@ pub fn render(m: &Model, f: &mut Frame, a: &Areas) {
             Prewrapped(&mark_all(&lines[start..end], m.marked_search())),
             body.intersection(screen),
         );
+        if let Some(d) = diff {
+            // Lines with words only this pane has: a mark in the left margin (the padding
+            // column), so the diff does not rest on reverse video alone.
+            let x = body.x.saturating_sub(1);
+            for (row, &changed) in d.changed[start..end].iter().enumerate() {
+                let y = body.y + row as u16;
+                if changed && screen.contains(ratatui::layout::Position::new(x, y)) {
+                    f.buffer_mut()[(x, y)]
+                        .set_symbol(MARGIN_MARK)
+                        .set_style(Style::new().add_modifier(Modifier::BOLD));
+                }
+            }
+        }
     }
 }
 
@@ -148,6 +166,9 @@ fn title(m: &Model, pos: usize, focused: bool, chars: usize) -> String {
         title.push_str(&one_line(
             &flags.iter().cloned().collect::<Vec<_>>().join(", "),
         ));
+    }
+    if m.diff_side(pos).is_some() {
+        title.push_str(" · diff");
     }
     if m.my_edit_of(&cand.id).is_some() {
         title.push_str(" · ✎ edited");

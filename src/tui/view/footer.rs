@@ -54,6 +54,14 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             })
         }),
     };
+    // The diff's summary stays while the diff is on.
+    let status = match (
+        m.pair_shown.as_ref().map(|(_, _, d)| d.summary.clone()),
+        status,
+    ) {
+        (Some(d), Some(s)) => Some(format!("{d} · {s}")),
+        (d, s) => d.or(s),
+    };
     // Rank mode: the ranking itself always leads, until Enter submits it.
     let status = match (ranking_so_far(m), status) {
         (Some(r), Some(s)) => Some(format!("{r} · {s}")),

@@ -1,0 +1,178 @@
+//! Comparing long answers: the word diff of two panes (`d`), locked scrolling (`S`), the
+//! overview of all candidates (`o`), jumps between headings (`(` `)`) and the header's pace,
+//! as `update` changes the model and as TestBackend draws it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use serde_json::{Value, json};
+
+use super::keymap::Action;
+use super::model::{Focus, Model, Setup};
+use super::update::{Msg, update};
+use super::view::view;
+use crate::format::{Dataset, FileKind, parse_item};
+use crate::labels::TaskKind;
+
+fn model(items: Vec<Value>, mode: TaskKind, size: (u16, u16)) -> Model {
+    let d = Arc::new(Dataset {
+        path: PathBuf::from("t.jsonl"),
+        kind: FileKind::JsonLines,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Arc::new(parse_item(v, i + 1).unwrap()))
+            .collect(),
+    });
+    let mut m = Model::new(Setup {
+        file_label: "set.jsonl".into(),
+        size,
+        ..Setup::new(d, "alice", mode)
+    })
+    .unwrap();
+    update(&mut m, Msg::Resize(size.0, size.1), 0);
+    m
+}
+
+fn key(m: &mut Model, a: Action) {
+    // Keys well after the task appeared: none is taken for typed ahead.
+    update(m, Msg::Key(a), 10_000);
+}
+
+fn draw(m: &Model) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
+    t.draw(|f| view(m, f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn rows(b: &Buffer) -> Vec<String> {
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// Where `text` starts on screen (row, column in cells), if it is there (ASCII rows only).
+fn find(b: &Buffer, text: &str) -> Option<(u16, u16)> {
+    rows(b).iter().enumerate().find_map(|(y, r)| {
+        r.find(text)
+            .map(|x| (y as u16, r[..x].chars().count() as u16))
+    })
+}
+
+/// A long answer: `n` numbered paragraphs, one word of paragraph `change` swapped.
+fn long_answer(n: usize, change: Option<usize>) -> String {
+    (0..n)
+        .map(|i| {
+            let w = if Some(i) == change { "seven" } else { "three" };
+            format!("Paragraph {i} says water the plant every {w} days and no more.")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn pair_item(a: &str, b: &str) -> Vec<Value> {
+    vec![json!({"id": "q1", "prompt": "How often should I water?",
+                "candidates": [{"id": "c0", "text": a}, {"id": "c1", "text": b}]})]
+}
+
+#[test]
+fn d_marks_the_words_only_one_answer_has() {
+    for width in [80, 160] {
+        let mut m = model(
+            pair_item(
+                "Water it every three days in summer.",
+                "Water it every seven days in summer.",
+            ),
+            TaskKind::Pair,
+            (width, 24),
+        );
+        assert!(m.pair_shown.is_none());
+        key(&mut m, Action::ToggleDiff);
+        let b = draw(&m);
+        let screen = rows(&b).join("\n");
+        assert!(screen.contains("diff: 2 of 8 words differ"), "{screen}");
+        for word in ["three", "seven"] {
+            let (y, x) = find(&b, word).unwrap_or_else(|| panic!("{word}:\n{screen}"));
+            let cell = &b[(x, y)];
+            assert!(cell.modifier.contains(Modifier::REVERSED), "{word}");
+            assert!(cell.modifier.contains(Modifier::UNDERLINED), "{word}");
+            // Not colour alone: the margin says the line holds a change.
+            let margin = rows(&b)[usize::from(y)]
+                .chars()
+                .nth(usize::from(x) - "Water it every ".len() - 1)
+                .unwrap();
+            assert_eq!(margin, '+', "{word} at {width}:\n{screen}");
+        }
+        let (y, x) = find(&b, "Water").unwrap();
+        assert!(!b[(x, y)].modifier.contains(Modifier::REVERSED));
+        assert!(
+            screen.contains("· diff"),
+            "titles say which panes: {screen}"
+        );
+        key(&mut m, Action::ToggleDiff);
+        let screen = rows(&draw(&m)).join("\n");
+        assert!(!screen.contains("words differ"), "{screen}");
+        assert!(m.pair_shown.is_none());
+    }
+}
+
+#[test]
+fn equal_stretches_fold_to_one_line_on_both_sides() {
+    let mut m = model(
+        pair_item(&long_answer(30, None), &long_answer(30, Some(25))),
+        TaskKind::Pair,
+        (120, 30),
+    );
+    key(&mut m, Action::ToggleDiff);
+    let b = draw(&m);
+    let screen = rows(&b).join("\n");
+    let fold = rows(&b)
+        .iter()
+        .find(|r| r.contains(" equal words …"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert_eq!(fold.matches(" equal words …").count(), 2, "{fold}");
+    assert!(screen.contains("diff: 2 of 361 words differ"), "{screen}");
+}
+
+#[test]
+fn the_diff_is_computed_once_per_pair_and_width() {
+    let mut m = model(
+        pair_item(&long_answer(30, None), &long_answer(30, Some(3))),
+        TaskKind::Pair,
+        (100, 30),
+    );
+    key(&mut m, Action::ToggleDiff);
+    let first = m.pair_shown.as_ref().unwrap().2.clone();
+    key(&mut m, Action::ScrollDown);
+    key(&mut m, Action::FocusNext);
+    assert!(Arc::ptr_eq(&first, &m.pair_shown.as_ref().unwrap().2));
+    update(&mut m, Msg::Resize(140, 30), 10_000);
+    assert!(!Arc::ptr_eq(&first, &m.pair_shown.as_ref().unwrap().2));
+}
+
+#[test]
+fn rank_mode_compares_the_focused_pane_with_the_next() {
+    let item = vec![json!({"id": "q", "prompt": "p", "candidates": ["one a", "two b", "three c"]})];
+    let mut m = model(item, TaskKind::Rank, (120, 24));
+    key(&mut m, Action::ToggleDiff);
+    let pair = |m: &Model| m.pair_shown.as_ref().map(|(a, b, _)| (*a, *b));
+    assert_eq!(pair(&m), Some((0, 1)));
+    key(&mut m, Action::FocusNext);
+    assert_eq!(pair(&m), Some((1, 2)));
+    key(&mut m, Action::FocusNext);
+    assert_eq!(
+        pair(&m),
+        Some((1, 2)),
+        "the last pane: against the one before"
+    );
+    assert_eq!(m.view.focus, Focus::Pane(2));
+}
