@@ -48,6 +48,8 @@ pub enum Action {
     /// Word diff of two panes on or off (pair mode: the two; rank and rate: the focused pane
     /// against the next).
     ToggleDiff,
+    /// Scroll the two panes of a pair (or of a diff) together, or apart.
+    LockScroll,
     Help,
     Quit,
     Cancel,
@@ -412,6 +414,19 @@ pub const ACTIONS: &[ActionDef] = {
             ],
         ),
         def(
+            LockScroll,
+            "lock_scroll",
+            &[Key::ch('S')],
+            NONE,
+            [
+                Some(
+                    "scroll the two panes together (the default; with the diff, aligned) or apart",
+                ),
+                Some("with the diff on: scroll its two panes together or apart"),
+                Some("with the diff on: scroll its two panes together or apart"),
+            ],
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -616,6 +631,7 @@ mod tests {
             | Action::ToggleMeta
             | Action::ToggleRaw
             | Action::ToggleDiff
+            | Action::LockScroll
             | Action::Help
             | Action::Quit
             | Action::Cancel
@@ -641,6 +657,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 40, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 41, "one row per action, nine digits");
     }
 }

@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn settings_and_overrides_are_read() {
         let s = Settings::parse(
-            "annotator = \"alice\"\ntheme = \"monochrome\"\nmode = \"rate\"\n[keys]\nskip = \"S\"\nundo = [\"u\", \"ctrl-z\"]\n",
+            "annotator = \"alice\"\ntheme = \"monochrome\"\nmode = \"rate\"\n[keys]\nskip = \"Z\"\nundo = [\"u\", \"ctrl-z\"]\n",
             "c.toml",
         )
         .unwrap();
@@ -252,7 +252,7 @@ mod tests {
                 .typeahead_guard_ms,
             Some(0)
         );
-        assert_eq!(keymap(&s).action(Key::ch('S')), Some(Action::Skip));
+        assert_eq!(keymap(&s).action(Key::ch('Z')), Some(Action::Skip));
         assert_eq!(keymap(&s).action(Key::ch('s')), None);
         assert_eq!(keymap(&s).action(Key::ctrl('z')), Some(Action::Undo));
     }

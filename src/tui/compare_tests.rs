@@ -176,3 +176,91 @@ fn rank_mode_compares_the_focused_pane_with_the_next() {
     );
     assert_eq!(m.view.focus, Focus::Pane(2));
 }
+
+/// The first text row of the left and the right pane (pair mode, two panes side by side).
+fn top_rows(m: &Model) -> (String, String) {
+    let b = draw(m);
+    let r = rows(&b);
+    let y = r
+        .iter()
+        .position(|l| l.starts_with('┏') || l.starts_with('┌') && l.contains("[1]"))
+        .unwrap()
+        + 1;
+    let line = &r[y];
+    let half: Vec<char> = line.chars().collect();
+    let mid = half.len() / 2;
+    let left: String = half[2..mid - 2].iter().collect();
+    let right: String = half[mid + 2..half.len() - 2].iter().collect();
+    (left.trim().to_string(), right.trim().to_string())
+}
+
+#[test]
+fn s_locks_the_two_panes_scrolling_together_by_default() {
+    let mut m = model(
+        pair_item(&long_answer(30, None), &long_answer(30, Some(3))),
+        TaskKind::Pair,
+        (100, 24),
+    );
+    assert!(m.lock_scroll);
+    for _ in 0..3 {
+        key(&mut m, Action::ScrollDown);
+    }
+    assert_eq!(m.view.scroll, [3, 3]);
+    key(&mut m, Action::PageDown);
+    assert_eq!(m.view.scroll[0], m.view.scroll[1]);
+    key(&mut m, Action::LockScroll);
+    let before = m.view.scroll[1];
+    key(&mut m, Action::ScrollDown);
+    assert_eq!(
+        m.view.scroll[1], before,
+        "apart: only the focused pane moves"
+    );
+    key(&mut m, Action::LockScroll);
+    key(&mut m, Action::Top);
+    assert_eq!(m.view.scroll, [0, m.view.scroll[1]]);
+    assert_eq!(m.view.scroll[1], 0);
+}
+
+#[test]
+fn with_the_diff_locked_panes_stay_aligned_at_equal_words() {
+    // The right answer has two extra paragraphs near the top: line for line the panes
+    // drift apart, aligned on the words they stay together.
+    let left = long_answer(30, None);
+    let extra = "An extra paragraph that only the right answer has, long enough to wrap over \
+                 more than one line of the pane.";
+    let mut right = left.replacen(
+        "\n\nParagraph 2 ",
+        &format!("\n\n{extra}\n\n{extra}\n\nParagraph 2 "),
+        1,
+    );
+    // More changes further down, so that not everything folds away.
+    for k in [6, 10, 14, 18, 22, 26] {
+        right = right.replacen(
+            &format!("Paragraph {k} says"),
+            &format!("Paragraph {k} claims"),
+            1,
+        );
+    }
+    let mut m = model(pair_item(&left, &right), TaskKind::Pair, (100, 24));
+    key(&mut m, Action::ToggleDiff);
+    for steps in 1..30 {
+        key(&mut m, Action::ScrollDown);
+        let (l, r) = top_rows(&m);
+        // Where a paragraph starts on the left (lines inside one can wrap differently).
+        if !l.starts_with("Paragraph") {
+            continue;
+        }
+        // The same paragraph at the top of both (its words may differ: "says", "claims").
+        let start = |t: &str| t.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            start(&l),
+            start(&r),
+            "after {steps} lines: {:?}",
+            m.view.scroll
+        );
+    }
+    assert_ne!(
+        m.view.scroll[0], m.view.scroll[1],
+        "the right pane is further down"
+    );
+}

@@ -138,6 +138,9 @@ pub struct TaskView {
     /// until the first layout: open at the conversation's last turn).
     pub scroll: Vec<usize>,
     pub prompt_scroll: usize,
+    /// A pane the labeler just scrolled and its offset before, for the pane locked to it to
+    /// follow once offsets are clamped (see `prepare`).
+    pub scrolled: Option<(usize, usize)>,
     /// The decision being built (or the recorded one, when revisiting), per mode.
     pub draft: Draft,
     /// The recorded event was a skip.
@@ -192,6 +195,7 @@ impl TaskView {
             // Set to each pane's anchor when it is first laid out (see `prepare`).
             scroll: vec![usize::MAX; n],
             prompt_scroll: usize::MAX,
+            scrolled: None,
             draft: Draft::new(mode, n, aspects),
             skipped: false,
             decided: false,
@@ -252,6 +256,9 @@ pub struct Model {
     /// The two panes compared and their diff, as the last layout found them (display
     /// positions, lower first); set by `prepare` while the diff is on.
     pub pair_shown: Option<(usize, usize, Arc<super::pair_diff::PairDiff>)>,
+    /// `S`: in pair mode (and for the two panes a diff compares) scrolling one pane scrolls
+    /// the other with it; on by default.
+    pub lock_scroll: bool,
     pub prompt_collapsed: bool,
     pub save: SaveState,
     /// Decisions handed to the writer and not yet confirmed, by sequence number.
@@ -448,6 +455,19 @@ impl Model {
         Some(if p + 1 < n { (p, p + 1) } else { (p - 1, p) })
     }
 
+    /// The pane scrolled together with `pos` while scrolling is locked: the other of the two
+    /// a diff compares, else in pair mode the other pane.
+    pub fn locked_to(&self, pos: usize) -> Option<usize> {
+        if !self.lock_scroll {
+            return None;
+        }
+        if let Some((a, b)) = self.diff_pair() {
+            return (pos == a).then_some(b).or((pos == b).then_some(a));
+        }
+        (self.keys_mode() == TaskKind::Pair && self.view.order.len() == 2 && pos < 2)
+            .then_some(1 - pos)
+    }
+
     /// The diff side a pane draws, when it is one of the two compared: (its side, 0 = left,
     /// and the diff).
     pub fn diff_side(&self, pos: usize) -> Option<(usize, &super::pair_diff::PairDiff)> {
@@ -489,6 +509,7 @@ impl Model {
             raw_panes: Default::default(),
             diff: false,
             pair_shown: None,
+            lock_scroll: true,
             zoom: false,
             prompt_collapsed: false,
             save: SaveState::Idle,

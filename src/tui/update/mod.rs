@@ -360,24 +360,50 @@ pub fn prepare(m: &mut Model) {
             .min(lines.len().saturating_sub(usize::from(r.height)));
     }
     pair_diff(m, &a.panes);
-    for (p, r) in a.panes {
+    for &(p, r) in &a.panes {
         let r = layout::text_rect(m, r);
-        let ci = m.view.order[p];
-        let lines = match m.diff_side(p) {
-            Some((side, d)) => d.sides[side].lines.clone(),
-            None => m.wrap.ensure(
-                &m.view.item,
-                PaneId::Cand(ci),
-                r.width,
-                m.show_of(PaneId::Cand(ci)),
-            ),
-        };
+        let lines = pane_lines(m, p, r.width);
         if m.view.scroll[p] == usize::MAX {
             // A pane first shown opens at the answer judged (the last turn of its own
             // conversation; the top for a plain answer).
             m.view.scroll[p] = lines.anchor;
         }
         m.view.scroll[p] = m.view.scroll[p].min(lines.len().saturating_sub(usize::from(r.height)));
+    }
+    follow_locked(m, &a.panes);
+}
+
+/// The lines pane `pos` draws at text width `width`: its side of the diff, or its wrapped
+/// lines.
+fn pane_lines(m: &mut Model, pos: usize, width: u16) -> std::sync::Arc<super::content::Wrapped> {
+    match m.diff_side(pos) {
+        Some((side, d)) => d.sides[side].lines.clone(),
+        None => {
+            let pane = PaneId::Cand(m.view.order[pos]);
+            m.wrap.ensure(&m.view.item, pane, width, m.show_of(pane))
+        }
+    }
+}
+
+/// After a pane scrolled: the pane locked to it follows. With the diff on it shows the same
+/// words at its top (where they differ, the start of the change); otherwise it moves by as
+/// many lines as the pane scrolled.
+fn follow_locked(m: &mut Model, panes: &[(usize, ratatui::layout::Rect)]) {
+    let Some((p, before)) = m.view.scrolled.take() else {
+        return;
+    };
+    let Some(q) = m.locked_to(p) else {
+        return;
+    };
+    let to = match m.diff_side(p) {
+        Some((side, d)) => d.aligned(side, m.view.scroll[p]),
+        None => m.view.scroll[q].saturating_add_signed(m.view.scroll[p] as isize - before as isize),
+    };
+    m.view.scroll[q] = to;
+    if let Some(&(_, r)) = panes.iter().find(|(k, _)| *k == q) {
+        let r = layout::text_rect(m, r);
+        let len = pane_lines(m, q, r.width).len();
+        m.view.scroll[q] = to.min(len.saturating_sub(usize::from(r.height)));
     }
 }
 

@@ -104,6 +104,14 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 "this pane shows the text rendered as Markdown (M: as written)".into()
             });
         }
+        Action::LockScroll => {
+            m.lock_scroll = !m.lock_scroll;
+            m.status = Some(if m.lock_scroll {
+                "scrolling locked: the two panes scroll together (S: apart)".into()
+            } else {
+                "scrolling apart: each pane scrolls on its own (S: together)".into()
+            });
+        }
         Action::ToggleDiff => {
             m.diff = !m.diff;
             // While it is on, the footer says how much differs.
@@ -192,6 +200,9 @@ pub(super) fn focused_height(m: &Model) -> usize {
 }
 
 pub(super) fn scroll(m: &mut Model, delta: isize) {
+    if let Focus::Pane(p) = m.view.focus {
+        m.view.scrolled = Some((p, m.view.scroll[p]));
+    }
     let slot = match m.view.focus {
         Focus::Prompt => &mut m.view.prompt_scroll,
         Focus::Pane(p) => &mut m.view.scroll[p],
