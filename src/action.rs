@@ -50,6 +50,8 @@ pub enum Action {
     ToggleDiff,
     /// Scroll the two panes of a pair (or of a diff) together, or apart.
     LockScroll,
+    /// Every candidate of the task, one line each; Enter focuses one.
+    Overview,
     Help,
     Quit,
     Cancel,
@@ -427,6 +429,15 @@ pub const ACTIONS: &[ActionDef] = {
             ],
         ),
         def(
+            Overview,
+            "overview",
+            &[Key::ch('o')],
+            NONE,
+            all(
+                "overview of all candidates (length, first words, your decision); Enter focuses one",
+            ),
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -632,6 +643,7 @@ mod tests {
             | Action::ToggleRaw
             | Action::ToggleDiff
             | Action::LockScroll
+            | Action::Overview
             | Action::Help
             | Action::Quit
             | Action::Cancel
@@ -657,6 +669,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 41, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 42, "one row per action, nine digits");
     }
 }

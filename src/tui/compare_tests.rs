@@ -264,3 +264,64 @@ fn with_the_diff_locked_panes_stay_aligned_at_equal_words() {
         "the right pane is further down"
     );
 }
+
+fn five() -> Vec<Value> {
+    vec![
+        json!({"id": "q", "prompt": "Name a colour.", "candidates": [
+            "Red is the colour of **blood** and fire.",
+            "Blue, like the sky.",
+            "Green: the colour of grass, leaves and most of what grows in a garden in spring.",
+            "",
+            "Yellow."
+        ]}),
+    ]
+}
+
+#[test]
+fn o_lists_every_candidate_and_enter_focuses_one() {
+    for width in [80, 160] {
+        let mut m = model(five(), TaskKind::Rank, (width, 24));
+        key(&mut m, Action::Number(3));
+        key(&mut m, Action::Overview);
+        let screen = rows(&draw(&m)).join("\n");
+        assert!(screen.contains("overview: 5 candidates"), "{screen}");
+        for (k, start) in [
+            (1, "Red is the colour of **blood**"),
+            (2, "Blue, like the sky."),
+            (4, "(empty answer)"),
+            (5, "Yellow."),
+        ] {
+            assert!(screen.contains(&format!("[{k}] ·")), "{k}: {screen}");
+            assert!(screen.contains(start), "{start}: {screen}");
+        }
+        let row3 = rows(&draw(&m))
+            .into_iter()
+            .find(|r| r.contains("Green: the colour") && r.contains("[3] ·"))
+            .unwrap();
+        assert!(row3.contains("#1"), "{row3}");
+        assert!(rows(&draw(&m)).iter().any(|r| r.contains("▶ [1] ·")));
+        // Down to the fifth and Enter: it is focused and on screen.
+        for _ in 0..4 {
+            key(&mut m, Action::ScrollDown);
+        }
+        key(&mut m, Action::ScrollDown);
+        key(&mut m, Action::Submit);
+        assert_eq!(m.overlay, super::model::Overlay::None);
+        assert_eq!(m.view.focus, Focus::Pane(4));
+        let screen = rows(&draw(&m)).join("\n");
+        assert!(screen.contains("▶ [5]"), "{screen}");
+        // Esc closes it and leaves the focus where it was; a number focuses directly.
+        key(&mut m, Action::Overview);
+        key(&mut m, Action::Cancel);
+        assert_eq!(m.overlay, super::model::Overlay::None);
+        assert_eq!(m.view.focus, Focus::Pane(4));
+        key(&mut m, Action::Overview);
+        key(&mut m, Action::Number(2));
+        assert_eq!(m.view.focus, Focus::Pane(1));
+        assert_eq!(
+            m.view.draft.rank().map(|r| r.tiers.len()),
+            Some(1),
+            "no pick made"
+        );
+    }
+}

@@ -47,6 +47,36 @@ pub enum Overlay {
         item: String,
         when: String,
     },
+    /// `o`: every candidate of the task on one line each; `cursor` is the display position
+    /// Enter focuses.
+    Overview {
+        cursor: usize,
+        rows: Vec<OverviewRow>,
+    },
+}
+
+/// A candidate's line in the overview, taken when it opens (the view reads no answer text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverviewRow {
+    /// Characters in the answer.
+    pub chars: usize,
+    /// Its first words, sanitised, on one line.
+    pub start: String,
+}
+
+impl OverviewRow {
+    pub fn of(text: &str) -> Self {
+        let head: String = text.chars().take(400).collect();
+        let start = super::content::one_line(&head)
+            .replace('⏎', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        OverviewRow {
+            chars: text.chars().count(),
+            start,
+        }
+    }
 }
 
 /// A candidate being edited into a better answer in the built-in editor (`e`).

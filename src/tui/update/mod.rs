@@ -19,7 +19,7 @@ use super::textarea::Edit;
 use deciding::{retry, send_next};
 pub use navigating::start_review;
 use navigating::{input, more_tasks};
-use overlays::{answer_undo, close_editor};
+use overlays::{answer_undo, close_editor, open_overview};
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq)]
@@ -300,6 +300,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         | Action::Rationale
         | Action::Flag(_)
         | Action::NextAspect => deciding::key(m, a, fx),
+        Action::Overview => open_overview(m),
         Action::EditCandidate => editing::open(m, false, fx),
         Action::EditExternal => editing::open(m, true, fx),
         _ => navigating::key(m, a),

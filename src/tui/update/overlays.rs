@@ -4,7 +4,7 @@
 use super::deciding::{commit, take_back};
 use super::{Effect, Model};
 use crate::tui::keymap::Action;
-use crate::tui::model::Overlay;
+use crate::tui::model::{Focus, Overlay};
 
 /// An overlay on screen takes the key first: scroll keys scroll the help and the guidelines,
 /// any other key closes what is open (a question is answered no). True when the key was
@@ -79,9 +79,61 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
             }
             return true;
         }
+        Overlay::Overview { cursor, rows } => {
+            let n = rows.len();
+            let to = match a {
+                Action::ScrollDown | Action::FocusNext | Action::FocusRight => {
+                    Some((cursor + 1).min(n.saturating_sub(1)))
+                }
+                Action::ScrollUp | Action::FocusPrev | Action::FocusLeft => {
+                    Some(cursor.saturating_sub(1))
+                }
+                Action::Top => Some(0),
+                Action::Bottom => Some(n.saturating_sub(1)),
+                Action::Number(k) if usize::from(k) <= n && k > 0 => {
+                    focus_from_overview(m, usize::from(k) - 1);
+                    return true;
+                }
+                Action::Submit => {
+                    focus_from_overview(m, cursor);
+                    return true;
+                }
+                Action::Cancel | Action::Overview | Action::Quit => {
+                    m.overlay = Overlay::None;
+                    return a != Action::Quit;
+                }
+                _ => None,
+            };
+            if let Some(c) = to {
+                m.overlay = Overlay::Overview { cursor: c, rows };
+            }
+            return true;
+        }
         Overlay::None => {}
     }
     false
+}
+
+/// `o`: the overview of the task's candidates, the focused one under the cursor.
+pub(super) fn open_overview(m: &mut Model) {
+    let rows = m
+        .view
+        .order
+        .iter()
+        .map(|&ci| crate::tui::model::OverviewRow::of(&m.view.item.candidates[ci].text))
+        .collect();
+    let cursor = match m.view.focus {
+        Focus::Pane(p) => p,
+        Focus::Prompt => m.view.last_pane,
+    };
+    m.overlay = Overlay::Overview { cursor, rows };
+}
+
+/// Closes the overview with candidate `pos` focused (and so scrolled into view).
+fn focus_from_overview(m: &mut Model, pos: usize) {
+    m.overlay = Overlay::None;
+    m.view.focus = Focus::Pane(pos);
+    m.view.last_pane = pos;
 }
 
 /// The answer to "take back a decision from an earlier session?".

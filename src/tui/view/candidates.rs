@@ -201,7 +201,7 @@ fn aspect_rows(m: &Model, pos: usize, focused: bool) -> Option<Vec<String>> {
 }
 
 /// What the labeler decided about this candidate, as a short text badge.
-fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
+pub(super) fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
     match &m.view.draft {
         Draft::Rank(d) => {
             let r = d.rank_of(pos)?;

@@ -25,6 +25,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::ConfirmQuit => confirm_quit(m),
         Overlay::NothingLeft => super::nothing_left::content(m),
         Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
+        Overlay::Overview { cursor, rows } => overview(m, *cursor, rows, area.width),
     };
     let w = lines
         .iter()
@@ -188,6 +189,74 @@ fn confirm_undo(item: &str, when: &str) -> (String, Vec<Line<'static>>) {
         Line::from("any other key: keep it"),
     ];
     ("undo an earlier session's decision?".into(), lines)
+}
+
+/// `o`: one line per candidate, the cursor's marked and bold.
+///
+/// ```text
+/// ┌ overview: 5 candidates · Enter focus · Esc close ─────────┐
+/// │ ▶ [1] ·  1,204 ch · #2 · Watering every three days is t… │
+/// │   [2] ·    96 ch ·    · No. Plants need water when the … │
+/// └───────────────────────────────────────────────────────────┘
+/// ```
+fn overview(
+    m: &Model,
+    cursor: usize,
+    rows: &[super::super::model::OverviewRow],
+    width: u16,
+) -> (String, Vec<Line<'static>>) {
+    let lw = rows
+        .iter()
+        .map(|r| super::thousands(r.chars).len())
+        .max()
+        .unwrap_or(1);
+    let badges: Vec<String> = (0..rows.len())
+        .map(|pos| {
+            let id = &m.view.item.candidates[m.view.order[pos]].id;
+            super::candidates::badge(m, pos, id).unwrap_or_default()
+        })
+        .collect();
+    let bw = badges
+        .iter()
+        .map(|b| crate::text::str_width(b))
+        .max()
+        .unwrap_or(0);
+    // The box takes most of the screen; the first words fill what the rest leaves.
+    let text_w = usize::from(width.saturating_sub(8));
+    let lines = rows
+        .iter()
+        .zip(&badges)
+        .enumerate()
+        .map(|(pos, (r, badge))| {
+            let here = pos == cursor;
+            let head = format!(
+                "{} [{}] · {:>lw$} ch · {badge}{} · ",
+                if here { "▶" } else { " " },
+                pos + 1,
+                super::thousands(r.chars),
+                " ".repeat(bw - crate::text::str_width(badge)),
+            );
+            let room = text_w.saturating_sub(crate::text::str_width(&head));
+            let start = if r.start.is_empty() {
+                "(empty answer)".to_string()
+            } else {
+                crate::text::truncate(&r.start, room.max(1))
+            };
+            let style = if here {
+                Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            Line::from(vec![Span::styled(head, style), Span::styled(start, style)])
+        })
+        .collect();
+    (
+        format!(
+            "overview: {} candidates · Enter focus · Esc close",
+            rows.len()
+        ),
+        lines,
+    )
 }
 
 fn confirm_quit(m: &Model) -> (String, Vec<Line<'static>>) {
