@@ -52,6 +52,9 @@ pub enum Action {
     LockScroll,
     /// Every candidate of the task, one line each; Enter focuses one.
     Overview,
+    /// Scroll the focused pane to the next / previous heading or conversation turn.
+    NextSection,
+    PrevSection,
     Help,
     Quit,
     Cancel,
@@ -377,6 +380,20 @@ pub const ACTIONS: &[ActionDef] = {
             all("scroll to the end"),
         ),
         def(
+            NextSection,
+            "next_section",
+            &[Key::ch(')')],
+            NONE,
+            all("the focused pane: next heading or conversation turn"),
+        ),
+        def(
+            PrevSection,
+            "prev_section",
+            &[Key::ch('(')],
+            NONE,
+            all("the focused pane: previous heading or conversation turn"),
+        ),
+        def(
             Zoom,
             "zoom",
             &[Key::ch('z')],
@@ -644,6 +661,8 @@ mod tests {
             | Action::ToggleDiff
             | Action::LockScroll
             | Action::Overview
+            | Action::NextSection
+            | Action::PrevSection
             | Action::Help
             | Action::Quit
             | Action::Cancel
@@ -669,6 +688,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 42, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 44, "one row per action, nine digits");
     }
 }

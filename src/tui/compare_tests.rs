@@ -325,3 +325,60 @@ fn o_lists_every_candidate_and_enter_focuses_one() {
         );
     }
 }
+
+#[test]
+fn parens_jump_between_headings_and_turns() {
+    let body = |k: usize| {
+        (0..12)
+            .map(|i| format!("Line {i} of part {k}."))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let answer = format!(
+        "# Care guide\n\n{}\n\n## Watering\n\n{}\n\n- a list\n  ### Light inside a list\n\n{}",
+        body(1),
+        body(2),
+        body(3)
+    );
+    for width in [40, 80, 160] {
+        let mut m = model(pair_item(&answer, "short"), TaskKind::Pair, (width, 20));
+        let top = |m: &Model| {
+            let b = draw(m);
+            let r = rows(&b);
+            let y = r.iter().position(|l| l.contains("[1]")).unwrap() + 1;
+            r[y].clone()
+        };
+        key(&mut m, Action::NextSection);
+        assert!(top(&m).contains("▶ Watering"), "{width}: {}", top(&m));
+        key(&mut m, Action::NextSection);
+        assert!(
+            top(&m).contains("▸ Light inside a list"),
+            "{width}: {}",
+            top(&m)
+        );
+        key(&mut m, Action::NextSection);
+        assert!(m.status.as_deref().unwrap_or("").contains("no heading"));
+        key(&mut m, Action::PrevSection);
+        assert!(top(&m).contains("▶ Watering"), "{width}: {}", top(&m));
+        key(&mut m, Action::PrevSection);
+        assert!(top(&m).contains("■ Care guide"), "{width}: {}", top(&m));
+    }
+    // The prompt pane: a conversation's turns.
+    let item = vec![json!({"id": "q", "messages": [
+        {"role": "system", "content": (0..8).map(|i| format!("rule {i}")).collect::<Vec<_>>().join("\n")},
+        {"role": "user", "content": (0..8).map(|i| format!("ask {i}")).collect::<Vec<_>>().join("\n")},
+        {"role": "assistant", "content": "reply"},
+        {"role": "user", "content": "and then?"}],
+        "candidates": ["x", "y"]})];
+    let mut m = model(item, TaskKind::Pair, (80, 24));
+    key(&mut m, Action::FocusPrompt);
+    key(&mut m, Action::Top);
+    key(&mut m, Action::NextSection);
+    let lines = m.wrap.ensure(
+        &m.view.item,
+        super::content::PaneId::Prompt,
+        76,
+        m.show_of(super::content::PaneId::Prompt),
+    );
+    assert_eq!(lines[m.view.prompt_scroll].to_string(), "▍user");
+}

@@ -104,6 +104,8 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 "this pane shows the text rendered as Markdown (M: as written)".into()
             });
         }
+        Action::NextSection => section(m, true),
+        Action::PrevSection => section(m, false),
         Action::LockScroll => {
             m.lock_scroll = !m.lock_scroll;
             m.status = Some(if m.lock_scroll {
@@ -196,6 +198,81 @@ pub(super) fn focused_height(m: &Model) -> usize {
             .iter()
             .find(|(q, _)| *q == p)
             .map_or(1, |(_, r)| usize::from(layout::text_rect(m, *r).height)),
+    }
+}
+
+/// `)` / `(`: scrolls the focused pane so the next (previous) heading or conversation turn
+/// is its top line.
+fn section(m: &mut Model, next: bool) {
+    let Some(lines) = focused_lines(m) else {
+        return;
+    };
+    let top = match m.view.focus {
+        Focus::Prompt => m.view.prompt_scroll,
+        Focus::Pane(p) => m.view.scroll[p],
+    };
+    let starts = (0..lines.len()).filter(|&i| is_section(&lines[i]));
+    let to = if next {
+        starts.into_iter().find(|&i| i > top)
+    } else {
+        starts.into_iter().rev().find(|&i| i < top)
+    };
+    match to {
+        Some(i) => scroll(m, i as isize - top as isize),
+        None => {
+            m.status = Some(
+                if next {
+                    "no heading or turn further down this pane"
+                } else {
+                    "no heading or turn further up this pane"
+                }
+                .into(),
+            )
+        }
+    }
+}
+
+/// A line that starts a section: a Markdown heading (its marker, bold, after any list or
+/// quote indent) or a conversation turn's role line.
+pub fn is_section(line: &ratatui::text::Line<'_>) -> bool {
+    use ratatui::style::Modifier;
+    let Some(first) = line
+        .spans
+        .iter()
+        .find(|s| !s.content.trim().is_empty() && s.content.trim() != "▌")
+    else {
+        return false;
+    };
+    let bold = line
+        .style
+        .patch(first.style)
+        .add_modifier
+        .contains(Modifier::BOLD);
+    let c = first.content.trim_start();
+    bold && ["■ ", "▶ ", "▸ ", "▍"].iter().any(|m| c.starts_with(m))
+}
+
+/// The lines the focused pane draws (its diff side while it has one), at its width now.
+fn focused_lines(m: &mut Model) -> Option<std::sync::Arc<crate::tui::content::Wrapped>> {
+    let a = areas(m);
+    match m.view.focus {
+        Focus::Prompt => {
+            let r = inner(a.prompt?);
+            Some(m.wrap.ensure(
+                &m.view.item,
+                PaneId::Prompt,
+                r.width,
+                m.show_of(PaneId::Prompt),
+            ))
+        }
+        Focus::Pane(p) => {
+            if let Some((side, d)) = m.diff_side(p) {
+                return Some(d.sides[side].lines.clone());
+            }
+            let r = layout::text_rect(m, a.panes.iter().find(|(q, _)| *q == p)?.1);
+            let pane = PaneId::Cand(m.view.order[p]);
+            Some(m.wrap.ensure(&m.view.item, pane, r.width, m.show_of(pane)))
+        }
     }
 }
 
