@@ -382,3 +382,50 @@ fn parens_jump_between_headings_and_turns() {
     );
     assert_eq!(lines[m.view.prompt_scroll].to_string(), "▍user");
 }
+
+#[test]
+fn the_header_shows_the_pace_once_there_is_enough_to_go_on() {
+    let items: Vec<Value> = (0..20)
+        .map(|i| json!({"id": format!("q{i}"), "prompt": "p", "candidates": ["a", "b"]}))
+        .collect();
+    let mut m = model(items, TaskKind::Pair, (160, 24));
+    let header = |m: &Model| rows(&draw(m))[0].clone();
+    // A decision every 30 seconds of active time.
+    for k in 1..=6u64 {
+        assert!(!header(&m).contains("left at"), "{k}: {}", header(&m));
+        update(&mut m, Msg::Key(Action::ChooseLeft), k * 30_000);
+    }
+    // 6 decisions in 3 minutes: 120 an hour; 14 tasks left take 7 minutes.
+    assert_eq!(m.pace().as_deref(), Some("~7m left at 120/h"));
+    assert!(
+        header(&m).contains("│ ~7m left at 120/h │"),
+        "{}",
+        header(&m)
+    );
+    // Undo takes its decision out of the pace: 5 in 181 seconds, 15 left.
+    update(&mut m, Msg::Key(Action::Undo), 181_000);
+    assert_eq!(m.pace().as_deref(), Some("~10m left at 99/h"));
+    update(&mut m, Msg::Key(Action::Undo), 182_000);
+    assert_eq!(m.pace(), None, "4 decisions are too few");
+}
+
+#[test]
+fn the_pace_counts_the_last_half_hour_of_active_time_and_hours_read_as_such() {
+    let items: Vec<Value> = (0..400)
+        .map(|i| json!({"id": format!("q{i}"), "prompt": "p", "candidates": ["a", "b"]}))
+        .collect();
+    let mut m = model(items, TaskKind::Pair, (160, 24));
+    // An hour at one a minute, then half an hour at two a minute: the pace is the last
+    // half hour's.
+    let mut t = 0;
+    for _ in 0..60 {
+        t += 60_000;
+        update(&mut m, Msg::Key(Action::ChooseLeft), t);
+    }
+    for _ in 0..60 {
+        t += 30_000;
+        update(&mut m, Msg::Key(Action::ChooseLeft), t);
+    }
+    // 280 left at 120/h: 2h20m.
+    assert_eq!(m.pace().as_deref(), Some("~2h20m left at 120/h"));
+}

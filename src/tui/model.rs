@@ -298,6 +298,8 @@ pub struct Model {
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
+    /// The session's active time (ms) at each of its decisions, in order: the header's pace.
+    pub decided_at: Vec<u64>,
     /// Milliseconds since the session started (from the loop's clock).
     pub now_ms: u64,
     /// Time on the task on screen (active and wall).
@@ -445,6 +447,13 @@ pub use crate::tasks::RANK_MAX;
 /// the labeler is sent to rate mode (or `pairs = K` in a task file) instead.
 pub const MAX_PAIR_CANDIDATES: usize = 50;
 
+/// The header's pace counts the decisions of the last 30 minutes of active time.
+pub const PACE_WINDOW_MS: u64 = 30 * 60 * 1000;
+/// The pace is shown once the window holds this many decisions...
+pub const PACE_MIN_DECISIONS: usize = 5;
+/// ... and the session this much active time.
+pub const PACE_MIN_MS: u64 = 3 * 60 * 1000;
+
 impl Model {
     /// What candidate panes show besides the answer: metadata when asked for; their own
     /// earlier turns folded while the prompt is collapsed.
@@ -467,6 +476,37 @@ impl Model {
             raw: self.raw_panes.contains(&pane),
             ..base
         }
+    }
+
+    /// The header's pace: decisions per hour over the last [`PACE_WINDOW_MS`] of active time,
+    /// and the time this labeler's share left takes at that pace, as `~1h20m left at 42/h`.
+    /// `None` until there is enough to go on ([`PACE_MIN_DECISIONS`] in the window and
+    /// [`PACE_MIN_MS`] of active time), and when nothing is left.
+    pub fn pace(&self) -> Option<String> {
+        let now = self.session_clock.active_ms(self.now_ms);
+        let span = now.min(PACE_WINDOW_MS);
+        let from = now - span;
+        let n = self.decided_at.len() - self.decided_at.partition_point(|&t| t <= from);
+        if n < PACE_MIN_DECISIONS || span < PACE_MIN_MS {
+            return None;
+        }
+        let total = self.tasks.len();
+        // This labeler's share: the tasks they have not decided; in a team no more than the
+        // tasks still short of the overlap (an upper bound: others take some of them).
+        let mut left = total.saturating_sub(self.decided_count());
+        if !self.team.nobody_else() {
+            left = left.min(total.saturating_sub(self.team.full()));
+        }
+        if left == 0 {
+            return None;
+        }
+        let per_hour = (n as u64 * 3_600_000 + span / 2) / span;
+        let mins = (left as u64 * span / n as u64).div_ceil(60_000);
+        let time = match mins {
+            m if m >= 60 => format!("{}h{:02}m", m / 60, m % 60),
+            m => format!("{m}m"),
+        };
+        Some(format!("~{time} left at {per_hour}/h"))
     }
 
     /// The display positions of the two panes `d` compares (lower first), while it is on:
@@ -547,6 +587,7 @@ impl Model {
             in_flight: None,
             next_seq: 1,
             session_decisions: 0,
+            decided_at: Vec::new(),
             now_ms: 0,
             clock: TaskClock::default(),
             session_clock: TaskClock::default(),

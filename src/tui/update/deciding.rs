@@ -504,6 +504,7 @@ pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     m.next_seq += 1;
     if ev.is_decision() && ev.task != TaskKind::Edit {
         m.session_decisions += 1;
+        m.decided_at.push(m.session_clock.active_ms(m.now_ms));
     }
     if !ev.retract {
         m.undo.recorded(ev.key());
@@ -640,6 +641,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     record(m, ev, fx);
     if was_decision && !earlier {
         m.session_decisions = m.session_decisions.saturating_sub(1);
+        m.decided_at.pop();
     }
     // Sort mode: undoing a ranking takes back the question that completed it too, so the
     // labeler answers that question again.

@@ -1,7 +1,7 @@
 //! The header line.
 //!
 //! ```text
-//! sample.jsonl │ task 3/42 │ sample-03 │ rank │ alice │ ▕███░░░░▏ 12/42 │ 0:41 │ ✓ saved
+//! sample.jsonl │ task 3/42 │ sample-03 │ rank │ alice │ ▕███░░░░▏ 12/42 │ 0:41 │ ~1h20m left at 42/h │ ✓ saved
 //! ```
 //! Fields are dropped from the least important up when the line is too narrow; the save state
 //! and the position never are.
@@ -126,6 +126,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             Style::new(),
         ),
         (4, clock_text(m, secs), Style::new()),
+        // Decisions per hour and the time left at that pace, once there is enough to go on.
+        match m.pace() {
+            Some(p) => (5, p, Style::new()),
+            None => (9, String::new(), Style::new()),
+        },
         // A big file is still being read: how far, and records that could not be used.
         reading,
         bad,
