@@ -108,3 +108,64 @@ fn answers_are_rendered_as_markdown_and_m_shows_one_as_written() {
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
 }
+
+#[test]
+fn d_s_m_and_o_compare_two_long_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = |change: usize| {
+        (0..40)
+            .map(|i| {
+                let w = if i == change { "seven" } else { "three" };
+                format!("Paragraph {i}: water **every {w} days** and no more than that.")
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    let item = serde_json::json!({
+        "id": "long-1",
+        "prompt": "How often?",
+        "candidates": [{"id": "c0", "text": answer(usize::MAX)}, {"id": "c1", "text": answer(30)}]
+    });
+    std::fs::write(dir.path().join("set.jsonl"), format!("{item}\n")).unwrap();
+    let args = ["label", "set.jsonl", "--annotator", "tess", "--no-shuffle"];
+    let mut s = Session::spawn(&args, dir.path(), &[], 120, 30);
+    s.wait_text("Paragraph 0", 10);
+    // Locked by default: three lines down in the left pane, the right follows.
+    s.send("jjj");
+    s.wait_for("both panes at line 4", 10, |sc| {
+        sc.matches(" 4-").count() == 2
+    });
+    s.send("S");
+    s.wait_text("scrolling apart", 10);
+    s.send("j");
+    s.wait_for("only the left pane moved", 10, |sc| {
+        sc.matches(" 5-").count() == 1 && sc.matches(" 4-").count() == 1
+    });
+    s.send("Sg");
+    // The diff: the two changed words, the rest folded, the summary in the footer.
+    s.send("d");
+    let screen = s.wait_for("the diff", 10, |sc| {
+        sc.contains("diff: 2 of") && sc.contains("equal words …") && sc.contains("seven")
+    });
+    assert!(screen.contains("· diff"), "{screen}");
+    // M with the diff on: the focused pane as written, diffed as written.
+    s.send("M");
+    s.wait_for("raw diff", 10, |sc| {
+        sc.contains("**every") && sc.contains("words differ")
+    });
+    s.send("M");
+    s.wait_for("rendered again", 10, |sc| {
+        !sc.contains("**every") && sc.contains("words differ")
+    });
+    // o: the overview, Esc closes it.
+    s.send("o");
+    s.wait_text("overview: 2 candidates", 10);
+    s.send("\x1b");
+    s.wait_for("overview closed", 10, |sc| {
+        !sc.contains("overview: 2") && sc.contains("words differ")
+    });
+    s.send("d");
+    s.wait_for("diff off", 10, |sc| !sc.contains("words differ"));
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}

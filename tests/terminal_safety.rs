@@ -104,11 +104,13 @@ fn nothing_in_the_data_acts_on_the_terminal() {
     let mut seen = String::new();
     let mut look = |s: &Session| seen.push_str(&s.screen());
     // Every region: header (item id), prompt (roles and turns, scrolled both ways), each
-    // candidate pane top and bottom, metadata shown, a zoomed pane, the help, the next task.
+    // candidate pane top and bottom, metadata shown, a zoomed pane, the diff, the overview,
+    // the help, the next task.
     look(&s);
     for keys in [
         "p", "g", "G", "p", "G", "\t", "G", "\t", "G", "g", "m", "z", "G", "z", "m", "]", "G",
-        "\t", "G", "?",
+        "\t", "G", // the word diff of two panes, as written too, and the overview
+        "d", "g", "G", "\t", "g", "M", "G", "M", "o", "\x1b", "d", "?",
     ] {
         let before = s.output().len();
         s.send(keys);

@@ -535,7 +535,7 @@ impl Model {
             return (pos == a).then_some(b).or((pos == b).then_some(a));
         }
         (self.keys_mode() == TaskKind::Pair && self.view.order.len() == 2 && pos < 2)
-            .then_some(1 - pos)
+            .then(|| 1 - pos)
     }
 
     /// The diff side a pane draws, when it is one of the two compared: (its side, 0 = left,
