@@ -229,12 +229,20 @@ fn overview(
         .enumerate()
         .map(|(pos, (r, badge))| {
             let here = pos == cursor;
+            // The decision column only once something is decided.
+            let badge = if bw == 0 {
+                String::new()
+            } else {
+                format!(
+                    "{badge}{} · ",
+                    " ".repeat(bw - crate::text::str_width(badge))
+                )
+            };
             let head = format!(
-                "{} [{}] · {:>lw$} ch · {badge}{} · ",
+                "{} [{}] · {:>lw$} ch · {badge}",
                 if here { "▶" } else { " " },
                 pos + 1,
                 super::thousands(r.chars),
-                " ".repeat(bw - crate::text::str_width(badge)),
             );
             let room = text_w.saturating_sub(crate::text::str_width(&head));
             let start = if r.start.is_empty() {
