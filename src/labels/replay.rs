@@ -244,7 +244,11 @@ mod tests {
     }
 
     /// Replays `log` as a start does, with `cache`: (decisions, events, bytes from the cache).
-    fn own(log: &[u8], path: &Path, cache: &ReplayCache) -> Result<(Decisions, usize, u64), String> {
+    fn own(
+        log: &[u8],
+        path: &Path,
+        cache: &ReplayCache,
+    ) -> Result<(Decisions, usize, u64), String> {
         replay_own(path, Arc::new(log.to_vec().into()), Some(cache)).map_err(|e| e.to_string())
     }
 
@@ -310,6 +314,13 @@ mod tests {
             .unwrap()
             .unwrap()
             .path();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&file), 0o600, "the tables are the user's alone");
+            assert_eq!(mode(&dir.path().join("cache")), 0o700);
+        }
         let mut bytes = std::fs::read(&file).unwrap();
         let k = bytes.len() - 40;
         bytes[k] ^= 1;
@@ -336,7 +347,10 @@ mod tests {
         let full = parse_events(&path, bad.as_bytes()).unwrap_err().to_string();
         let cached = own(bad.as_bytes(), &path, &cache).err().unwrap();
         assert_eq!(cached, full);
-        assert!(full.contains(&format!(".jsonl:{}:", bad.lines().count())), "{full}");
+        assert!(
+            full.contains(&format!(".jsonl:{}:", bad.lines().count())),
+            "{full}"
+        );
     }
 
     #[test]

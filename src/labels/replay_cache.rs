@@ -142,10 +142,19 @@ impl ReplayCache {
         out.extend_from_slice(blake3::hash(&bytes[..covered_len]).as_bytes());
         out.extend_from_slice(&body);
         out.extend_from_slice(blake3::hash(&body).as_bytes());
-        fs::create_dir_all(&self.dir)?;
+        // The tables name items and candidates: readable by the user alone, like the folder.
+        let mut dir = fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(&self.dir)?;
         let path = self.file_for(log);
         let aside = path.with_extension(format!("tmp-{}", std::process::id()));
-        let written = fs::File::create(&aside).and_then(|mut f| f.write_all(&out));
+        let mut open = fs::OpenOptions::new();
+        open.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let written = open.open(&aside).and_then(|mut f| f.write_all(&out));
         if let Err(e) = written.and_then(|()| fs::rename(&aside, &path)) {
             let _ = fs::remove_file(&aside);
             return Err(e);
