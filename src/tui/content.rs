@@ -82,30 +82,11 @@ impl From<bool> for Show {
 #[derive(Debug, Default)]
 pub struct WrapCache {
     map: HashMap<(PaneId, u16, Show), Arc<Wrapped>>,
-    /// Word diffs of two panes (`d`), by what each side is: (pane, width, what is shown).
-    pairs: HashMap<[(PaneId, u16, Show); 2], Arc<super::pair_diff::PairDiff>>,
 }
 
 impl WrapCache {
     pub fn clear(&mut self) {
         self.map.clear();
-        self.pairs.clear();
-    }
-
-    /// The word diff of two panes as wrapped (each side: pane, width, what is shown),
-    /// computing and caching it if needed: once per pair, widths and what is shown.
-    pub fn ensure_pair(
-        &mut self,
-        item: &Item,
-        sides: [(PaneId, u16, Show); 2],
-    ) -> Arc<super::pair_diff::PairDiff> {
-        if let Some(d) = self.pairs.get(&sides) {
-            return d.clone();
-        }
-        let [l, r] = sides.map(|(pane, width, show)| self.ensure(item, pane, width, show));
-        let d = Arc::new(super::pair_diff::pair_diff(&l, &r));
-        self.pairs.insert(sides, d.clone());
-        d
     }
 
     pub fn get(&self, pane: PaneId, width: u16, show: impl Into<Show>) -> Option<Arc<Wrapped>> {

@@ -314,6 +314,8 @@ pub struct Model {
     pub warning: Option<String>,
     pub quit: bool,
     pub wrap: WrapCache,
+    /// Word diffs of two panes of the item on screen, cleared with `wrap`.
+    pub pairs: super::pair_diff::PairCache,
     /// Logged decisions set aside because their item changed since.
     pub stale: usize,
     /// Items left out because the mode cannot take that many candidates, and why the first was.
@@ -596,6 +598,7 @@ impl Model {
             warning: None,
             quit: false,
             wrap: WrapCache::default(),
+            pairs: Default::default(),
             stale: 0,
             too_many: 0,
             first_left_out: None,
@@ -981,6 +984,7 @@ impl Model {
             || lengths(&self.view.item) != lengths(&v.item)
         {
             self.wrap.clear();
+            self.pairs.clear();
         }
         self.current = i;
         self.view = v;

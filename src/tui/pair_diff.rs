@@ -9,14 +9,16 @@
 //! [`super::content::WrapCache`]). Layout characters (frame and table rules, the `↪` of a
 //! wrapped code line) are blanked in the text diffed: they are drawing, not words.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::content::Wrapped;
+use super::content::{PaneId, Show, WrapCache, Wrapped};
 use crate::diff::{self, Kind, Piece, Side, WordDiff};
+use crate::format::Item;
 
 /// Equal words kept on screen on each side of a change before the rest of an equal run folds.
 pub const CONTEXT: usize = 8;
@@ -27,6 +29,38 @@ pub const MARGIN_MARK: &str = "+";
 /// The style of words only one side has.
 pub fn marked() -> Style {
     Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+}
+
+/// What one side of a diff is: the pane, the width it is wrapped to, what it shows.
+pub type SideKey = (PaneId, u16, Show);
+
+/// The diffs of two panes for the item on screen (cleared with the wrap cache).
+#[derive(Debug, Default)]
+pub struct PairCache {
+    map: HashMap<[SideKey; 2], Arc<PairDiff>>,
+}
+
+impl PairCache {
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// The word diff of two panes as wrapped, computing and caching it if needed: once per
+    /// pair, widths and what is shown.
+    pub fn ensure(
+        &mut self,
+        wrap: &mut WrapCache,
+        item: &Item,
+        sides: [SideKey; 2],
+    ) -> Arc<PairDiff> {
+        if let Some(d) = self.map.get(&sides) {
+            return d.clone();
+        }
+        let [l, r] = sides.map(|(pane, width, show)| wrap.ensure(item, pane, width, show));
+        let d = Arc::new(pair_diff(&l, &r));
+        self.map.insert(sides, d.clone());
+        d
+    }
 }
 
 /// One side of a pair diff, as its pane draws it.

@@ -433,6 +433,6 @@ fn pair_diff(m: &mut Model, panes: &[(usize, ratatui::layout::Rect)]) {
         (pane, w, m.show_of(pane))
     };
     let sides = [side(a, wa), side(b, wb)];
-    let d = m.wrap.ensure_pair(&m.view.item, sides);
+    let d = m.pairs.ensure(&mut m.wrap, &m.view.item, sides);
     m.pair_shown = Some((a, b, d));
 }
