@@ -142,10 +142,11 @@ fn d_s_m_and_o_compare_two_long_answers() {
         sc.matches(" 5-").count() == 1 && sc.matches(" 4-").count() == 1
     });
     s.send("Sg");
-    // The diff: the two changed words, the rest folded, the summary in the footer.
+    // The diff: the summary in the footer (its numbers and folds are the unit tests': a
+    // loaded machine can stop the search at its deadline, and the diff is then approximate).
     s.send("d");
     let screen = s.wait_for("the diff", 10, |sc| {
-        sc.contains("diff: 2 of") && sc.contains("equal words …") && sc.contains("seven")
+        sc.contains("diff: ") && sc.contains("words differ") && sc.contains("seven")
     });
     assert!(screen.contains("· diff"), "{screen}");
     // M with the diff on: the focused pane as written, diffed as written.

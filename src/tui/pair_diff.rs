@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -35,9 +36,25 @@ pub fn marked() -> Style {
 pub type SideKey = (PaneId, u16, Show);
 
 /// The diffs of two panes for the item on screen (cleared with the wrap cache).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PairCache {
     map: HashMap<[SideKey; 2], Arc<PairDiff>>,
+    /// How long one diff may search ([`diff::DEADLINE`]; unit tests wait longer, so that a
+    /// loaded machine cannot make their diffs approximate).
+    pub deadline: Duration,
+}
+
+impl Default for PairCache {
+    fn default() -> Self {
+        PairCache {
+            map: HashMap::new(),
+            deadline: if cfg!(test) {
+                Duration::from_secs(60)
+            } else {
+                diff::DEADLINE
+            },
+        }
+    }
 }
 
 impl PairCache {
@@ -57,7 +74,7 @@ impl PairCache {
             return d.clone();
         }
         let [l, r] = sides.map(|(pane, width, show)| wrap.ensure(item, pane, width, show));
-        let d = Arc::new(pair_diff(&l, &r));
+        let d = Arc::new(pair_diff(&l, &r, self.deadline));
         self.map.insert(sides, d.clone());
         d
     }
@@ -134,11 +151,11 @@ fn is_layout(c: char) -> bool {
     ('\u{2500}'..='\u{257F}').contains(&c) || c == '↪'
 }
 
-/// The diff of two panes' wrapped lines.
-pub fn pair_diff(left: &Wrapped, right: &Wrapped) -> PairDiff {
+/// The diff of two panes' wrapped lines, searching at most `deadline`.
+pub fn pair_diff(left: &Wrapped, right: &Wrapped, deadline: Duration) -> PairDiff {
     let (lt, ls) = flatten(&left.lines);
     let (rt, rs) = flatten(&right.lines);
-    let d = diff::diff(&lt, &rt);
+    let d = diff::diff_until(&lt, &rt, Instant::now() + deadline);
     // Two answers alike are shown whole: folding is for finding the changes.
     let pieces = if d.is_same() {
         Vec::new()
@@ -271,6 +288,13 @@ fn mark_line(line: &Line<'static>, marks: &[Range<usize>]) -> Line<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long enough that a loaded machine never makes a test's diff approximate.
+    const NO_HURRY: Duration = Duration::from_secs(60);
+
+    fn pair_diff(l: &Wrapped, r: &Wrapped) -> PairDiff {
+        super::pair_diff(l, r, NO_HURRY)
+    }
 
     fn wrapped(text: &str) -> Wrapped {
         Wrapped {
