@@ -265,7 +265,8 @@ fn an_edited_answer_is_marked_in_its_pane_title_unless_the_item_changed_since() 
 
 #[test]
 fn footer_and_help_name_the_edit_keys() {
-    let mut m = model(TaskKind::Rank, (160, 40), &[]);
+    // Tall enough for the whole help.
+    let mut m = model(TaskKind::Rank, (160, 50), &[]);
     let s = screen(&m);
     let footer = s.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
     assert!(footer.contains("e edit"), "{footer}");

@@ -171,7 +171,10 @@ fn help(w: &Waiting, f: &mut Frame, area: Rect) {
         .unwrap_or(0)
         .saturating_add(4)
         .min(usize::from(area.width)) as u16;
-    let height = (lines.len() as u16).saturating_add(2).min(area.height);
+    // The bottom line (what the keys do now, why a key waits) stays in view below it.
+    let height = (lines.len() as u16)
+        .saturating_add(2)
+        .min(area.height.saturating_sub(2).max(3));
     let r = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
