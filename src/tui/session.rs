@@ -589,6 +589,21 @@ pub fn build(
     let show_guidelines =
         config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
 
+    // Gold answers need the whole file (their ids and candidates are checked against it): a
+    // file read lazily is still being checked here, and its gold items stay ordinary tasks.
+    let gold = if source.progress().is_none() {
+        let items: Vec<std::sync::Arc<crate::format::Item>> = (0..source.len())
+            .filter_map(|i| source.item(i).ok())
+            .collect();
+        let entries = config
+            .spec
+            .gold
+            .as_ref()
+            .map_or(&[][..], |g| g.entries.as_slice());
+        crate::gold::checked(&items, entries, &args.file)?
+    } else {
+        Default::default()
+    };
     let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
@@ -603,6 +618,7 @@ pub fn build(
         keymap: config.keymap.clone(),
         theme: config.theme,
         typeahead_guard_ms: config.typeahead_guard_ms,
+        gold,
     })
     .with_context(|| args.file.display().to_string())?;
     if review.is_none() {
