@@ -284,9 +284,6 @@ pub struct Report {
     /// Rate decisions per scale (the top rating); agreement on ratings made on different
     /// scales places each on the largest.
     pub rating_scales: BTreeMap<u32, usize>,
-    /// The quality table per annotator, against the task file's `[qa]` thresholds (see
-    /// [`super::quality`]); filled in by `prefer stats`.
-    pub quality: Option<super::quality::Quality>,
 }
 
 /// A task across annotators: item id, kind, and for pair tasks the sorted pair.
@@ -454,7 +451,6 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
         models: Vec::new(),
         agreement: Agreement::default(),
         rating_scales: rating_scale::logged_scales(st.decisions.iter().map(|d| &d.event)),
-        quality: None,
     }
 }
 

@@ -117,12 +117,23 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         _ => Default::default(),
     };
     let qa = spec.as_ref().map(|s| s.qa).unwrap_or_default();
-    let mut report = compute::report(&st, items);
-    report.quality = Some(quality::quality(&st, items, &gold, &qa, &report));
+    let report = compute::report(&st, items);
+    let quality = quality::quality(&st, items, &gold, &qa, &report);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        /// The report's figures, and the quality table as `quality`.
+        #[derive(serde::Serialize)]
+        struct WithQuality<'a> {
+            #[serde(flatten)]
+            report: &'a compute::Report,
+            quality: &'a quality::Quality,
+        }
+        let whole = WithQuality {
+            report: &report,
+            quality: &quality,
+        };
+        println!("{}", serde_json::to_string_pretty(&whole)?);
     } else {
-        print!("{}", render::human(&report));
+        print!("{}{}", render::human(&report), render::quality(&quality));
     }
     Ok(ExitCode::SUCCESS)
 }

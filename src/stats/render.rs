@@ -83,7 +83,14 @@ fn agreement_rows<R>(
     }
 }
 
-/// The quality table: one row per annotator, then what each marked one falls short of.
+/// The quality table: one row per annotator, then what each marked one falls short of. It
+/// comes last in the report: the verdict a team lead acts on, after the figures it draws from.
+pub fn quality(q: &super::quality::Quality) -> String {
+    let mut s = String::new();
+    quality_table(&mut s, q);
+    s
+}
+
 fn quality_table(s: &mut String, q: &super::quality::Quality) {
     if q.rows.is_empty() {
         return;
@@ -418,10 +425,6 @@ pub fn human(r: &Report) -> String {
                     .map_or("-".into(), |a| format!("{} alpha {a:.2}", bar(a)))
             },
         );
-    }
-    // Last: the verdict a team lead acts on, after the figures it draws from.
-    if let Some(q) = &r.quality {
-        quality_table(&mut s, q);
     }
     s
 }

@@ -141,3 +141,36 @@ fn label_once(m: &mut Model) -> Event {
     }
     got.expect("a decision")
 }
+
+#[test]
+fn review_filters_one_annotators_gold_misses() {
+    use super::review::{Filter, build_list};
+    // Gold on q0 and q2 (c1 best). bob chose c0 on both (two misses), ann c1 on q0 (right);
+    // both chose c0 on the ordinary q1.
+    let mut m = gold_model(4, &[0, 2], TaskSpec::default());
+    let pair = |who: &str, item: &str, choice: &str| {
+        let mut e = Event::new(who, item, None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some(choice.into());
+        e
+    };
+    m.apply_others(vec![
+        pair("ann", "q0", "c1"),
+        pair("bob", "q0", "c0"),
+        pair("ann", "q1", "c0"),
+        pair("bob", "q1", "c0"),
+        pair("bob", "q2", "c0"),
+    ]);
+    let items = |f: &Filter| -> Vec<String> {
+        build_list(&m, f)
+            .into_iter()
+            .map(|t| m.task_at(t).unwrap().1.id.clone())
+            .collect()
+    };
+    assert_eq!(
+        items(&Filter::parse("misses:bob").unwrap()),
+        vec!["q0", "q2"]
+    );
+    assert!(items(&Filter::Misses("ann".into())).is_empty());
+    assert_eq!(Filter::Misses("bob".into()).name(), "misses:bob");
+}

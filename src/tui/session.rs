@@ -48,6 +48,8 @@ pub struct SessionArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewSpec {
     pub filter: Filter,
+    /// `--gold FILE`: gold answers, for the `misses:NAME` filter.
+    pub gold: Option<PathBuf>,
     /// Logs named on the command line (else the labels folder's).
     pub logs: Vec<PathBuf>,
 }
@@ -87,6 +89,7 @@ impl SessionArgs {
             task: None,
             review: Some(ReviewSpec {
                 filter,
+                gold: a.gold.clone(),
                 logs: a.logs.clone(),
             }),
         })
@@ -595,12 +598,18 @@ pub fn build(
         let items: Vec<std::sync::Arc<crate::format::Item>> = (0..source.len())
             .filter_map(|i| source.item(i).ok())
             .collect();
+        let from_review = match review.and_then(|r| r.gold.as_ref()) {
+            Some(path) => {
+                crate::gold::read_file(path).map_err(|e| anyhow::anyhow!("--gold: {e}"))?
+            }
+            None => Vec::new(),
+        };
         let entries = config
             .spec
             .gold
             .as_ref()
-            .map_or(&[][..], |g| g.entries.as_slice());
-        crate::gold::checked(&items, entries, &args.file)?
+            .map_or(from_review.as_slice(), |g| g.entries.as_slice());
+        crate::gold::checked(&items, entries, &config.args.file)?
     } else {
         Default::default()
     };
@@ -1129,6 +1138,7 @@ mod tests {
         let r = SessionArgs {
             review: Some(ReviewSpec {
                 filter: Filter::All,
+                gold: None,
                 logs: Vec::new(),
             }),
             ..args()
