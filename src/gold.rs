@@ -317,11 +317,17 @@ pub fn resolve(
 ) -> Result<GoldItems, Vec<GoldError>> {
     let mut problems = Vec::new();
     let mut out = GoldItems::default();
-    let by_id: HashMap<&str, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| (it.id.as_str(), i))
-        .collect();
+    // Only a gold file needs items by id (an export of millions of items without one should
+    // not pay for the map).
+    let by_id: HashMap<&str, usize> = if from_file.is_empty() {
+        HashMap::new()
+    } else {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.as_str(), i))
+            .collect()
+    };
     for (pos, item) in items.iter().enumerate() {
         if let Some(v) = item.extra.get("gold") {
             let place = format!("{file_name}:{}", item.line);

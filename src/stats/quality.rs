@@ -262,4 +262,46 @@ mod tests {
         };
         assert_eq!(flags(&thin, &none).len(), 2);
     }
+    #[test]
+    fn kappa_against_the_others_majority_by_hand() {
+        use crate::export::standing::standing;
+        use crate::export::standing::tests::{item, pair};
+        // Four items of one pair each (choice c0: the first is better, c1: the second).
+        //   x0: ann c0, bob c0, cat c1     x1: all three c1
+        //   x2: ann c0, bob c1, cat c0     x3: ann c1, bob c0
+        // bob against the others' strict majority: x0 ann/cat split (none), x1 (c1, c1),
+        // x2 (c1 against c0), x3 (c0 against ann's c1, the only other): p_o = 1/3; bob's
+        // labels c1 2/3, c0 1/3, the majority's the same: p_e = 4/9 + 1/9 = 5/9;
+        // kappa = (1/3 - 5/9) / (1 - 5/9) = -0.5, on 3 pairs. ann: x1 (c1, c1) and x3 (c1
+        // against c0): p_o = 1/2, p_e = 1 x 1/2 = 1/2, kappa 0 on 2; cat: x0 (c1 against
+        // c0), x1 (c1, c1), x2 split: the same, 0 on 2.
+        let items: Vec<_> = (0..4).map(|i| item(&format!("x{i}"), 2)).collect();
+        let votes = [
+            ("ann", 0, "c0"),
+            ("bob", 0, "c0"),
+            ("cat", 0, "c1"),
+            ("ann", 1, "c1"),
+            ("bob", 1, "c1"),
+            ("cat", 1, "c1"),
+            ("ann", 2, "c0"),
+            ("bob", 2, "c1"),
+            ("cat", 2, "c0"),
+            ("ann", 3, "c1"),
+            ("bob", 3, "c0"),
+        ];
+        let events: Vec<_> = votes
+            .iter()
+            .map(|&(who, i, c)| pair(who, &items[i], "c0", "c1", c))
+            .collect();
+        let st = standing(events, Some(&items));
+        assert_eq!(st.annotators, ["ann", "bob", "cat"]);
+        let k = kappa_vs_others(&st, &items);
+        assert_eq!(k[1].1, 3);
+        assert!((k[1].0.unwrap() + 0.5).abs() < 1e-12, "{k:?}");
+        assert_eq!((k[0].1, k[2].1), (2, 2));
+        assert!(
+            k[0].0.unwrap().abs() < 1e-12 && k[2].0.unwrap().abs() < 1e-12,
+            "{k:?}"
+        );
+    }
 }
