@@ -486,7 +486,8 @@ pub fn read_history(
     let mut others = match review {
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
-    };
+    }
+    .with_replay_cache(crate::labels::ReplayCache::default_place());
     let first = others.read_all_counted(progress);
     crate::trace::mark("the team's logs read");
     // What a shared folder's set-up and logs show: said once, at the start.
