@@ -30,6 +30,8 @@ pub use app::run_label;
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+mod gold_tests;
+#[cfg(test)]
 mod sort_tests;
 #[cfg(test)]
 mod update_tests;
