@@ -132,9 +132,14 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Start with this filter: all, decided, undecided, skipped, disagreements, stale,
-    /// annotator:NAME, slowest, fastest (f cycles them).
+    /// annotator:NAME, misses:NAME (their decisions that miss a gold answer), slowest,
+    /// fastest (f cycles them, misses apart).
     #[arg(long, default_value = "all")]
     pub filter: String,
+    /// Gold answers (the task file's gold file: JSON Lines of item and expected answer), for
+    /// --filter misses:NAME; items' own `gold` fields count without it.
+    #[arg(long, value_name = "GOLD.jsonl")]
+    pub gold: Option<PathBuf>,
     /// Rating scale for final decisions in rate mode [default: 5].
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=9))]
     pub scale: Option<u32>,

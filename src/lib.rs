@@ -13,6 +13,7 @@ pub mod export;
 pub mod folder_settings;
 pub mod format;
 pub mod generate;
+pub mod gold;
 pub mod import;
 pub mod json;
 pub mod key;

@@ -49,6 +49,54 @@ pub struct TaskSpec {
     pub typeahead_guard_ms: Option<u64>,
     /// Export: which answers an edited answer is preferred over.
     pub edit_beats: EditBeats,
+    /// Gold answers from the file `gold = "..."` names (items may carry their own `gold`
+    /// field besides).
+    pub gold: Option<GoldFile>,
+    /// Share of each labeler's queue served from the gold items (0: gold items are ordinary
+    /// tasks in file order).
+    pub gold_rate: f64,
+    /// After a missed gold item, show the expected answer and its reason.
+    pub gold_feedback: bool,
+    /// Quality thresholds: `prefer stats` marks annotators who fall short.
+    pub qa: Qa,
+}
+
+/// A task file's gold file, read when the task file is loaded (its item and candidate ids are
+/// checked against the candidate file later: [`crate::gold::resolve`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldFile {
+    pub path: PathBuf,
+    pub entries: Vec<(String, crate::gold::Gold)>,
+}
+
+/// `[qa]`: the thresholds `prefer stats` marks annotators by (`None`: that figure marks
+/// nobody).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Qa {
+    /// Gold accuracy below this (with at least `min_gold_count` gold decisions).
+    pub min_gold_accuracy: Option<f64>,
+    pub min_gold_count: usize,
+    /// Position bias whose binomial test gives p below this.
+    pub max_position_bias_p: Option<f64>,
+    /// Cohen's kappa against the majority of the others below this.
+    pub min_kappa: Option<f64>,
+    /// Dawid-Skene reliability below this.
+    pub min_reliability: Option<f64>,
+    /// Share of items with a cycle above this.
+    pub max_cycle_share: Option<f64>,
+}
+
+impl Default for Qa {
+    fn default() -> Self {
+        Qa {
+            min_gold_accuracy: Some(0.8),
+            min_gold_count: 5,
+            max_position_bias_p: Some(0.01),
+            min_kappa: Some(0.2),
+            min_reliability: Some(0.6),
+            max_cycle_share: Some(0.25),
+        }
+    }
 }
 
 /// Which answers an edited answer is preferred over in an export (`edit_beats` in a task file,
@@ -82,6 +130,10 @@ impl Default for TaskSpec {
             min_seconds: None,
             typeahead_guard_ms: None,
             edit_beats: EditBeats::default(),
+            gold: None,
+            gold_rate: 0.0,
+            gold_feedback: false,
+            qa: Qa::default(),
         }
     }
 }
@@ -259,6 +311,21 @@ struct RawTask {
     min_seconds: Option<Spanned<f64>>,
     typeahead_guard_ms: Option<u64>,
     edit_beats: Option<EditBeats>,
+    gold: Option<Spanned<String>>,
+    gold_rate: Option<Spanned<f64>>,
+    gold_feedback: Option<bool>,
+    qa: Option<RawQa>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQa {
+    min_gold_accuracy: Option<Spanned<f64>>,
+    min_gold_count: Option<usize>,
+    max_position_bias_p: Option<Spanned<f64>>,
+    min_kappa: Option<Spanned<f64>>,
+    min_reliability: Option<Spanned<f64>>,
+    max_cycle_share: Option<Spanned<f64>>,
 }
 
 /// A task file's `mode`: a task kind, or sort (rank tasks reached by pair questions).
@@ -624,6 +691,64 @@ impl RawTask {
         }
         spec.typeahead_guard_ms = self.typeahead_guard_ms;
         spec.edit_beats = self.edit_beats.unwrap_or_default();
+
+        if let Some(g) = self.gold {
+            let rel = g.get_ref();
+            let path = dir.join(rel);
+            let entries = crate::gold::read_file(&path)
+                .map_err(|e| at(src, &g, format!("gold \"{rel}\": {e}")))?;
+            spec.gold = Some(GoldFile { path, entries });
+        }
+        if let Some(r) = self.gold_rate {
+            let x = *r.get_ref();
+            if !(0.0..1.0).contains(&x) {
+                return Err(at(
+                    src,
+                    &r,
+                    format!(
+                        "`gold_rate` is {x}: it is the share of each queue served from gold items, 0 to below 1 (0.05 is one in twenty)"
+                    ),
+                ));
+            }
+            spec.gold_rate = x;
+        }
+        spec.gold_feedback = self.gold_feedback.unwrap_or(false);
+        if let Some(q) = self.qa {
+            let share = |s: Option<Spanned<f64>>,
+                         name: &str,
+                         lo: f64,
+                         hi: f64|
+             -> Result<Option<f64>, Problem> {
+                match s {
+                    None => Ok(None),
+                    Some(s) => {
+                        let x = *s.get_ref();
+                        if x.is_finite() && (lo..=hi).contains(&x) {
+                            Ok(Some(x))
+                        } else {
+                            Err(at(
+                                src,
+                                &s,
+                                format!("`{name}` is {x}: give a number from {lo} to {hi}"),
+                            ))
+                        }
+                    }
+                }
+            };
+            let d = Qa::default();
+            spec.qa = Qa {
+                min_gold_accuracy: share(q.min_gold_accuracy, "min_gold_accuracy", 0.0, 1.0)?
+                    .or(d.min_gold_accuracy),
+                min_gold_count: q.min_gold_count.unwrap_or(d.min_gold_count),
+                max_position_bias_p: share(q.max_position_bias_p, "max_position_bias_p", 0.0, 1.0)?
+                    .or(d.max_position_bias_p),
+                min_kappa: share(q.min_kappa, "min_kappa", -1.0, 1.0)?.or(d.min_kappa),
+                min_reliability: share(q.min_reliability, "min_reliability", 0.0, 1.0)?
+                    .or(d.min_reliability),
+                max_cycle_share: share(q.max_cycle_share, "max_cycle_share", 0.0, 1.0)?
+                    .or(d.max_cycle_share),
+            };
+        }
         Ok(spec)
     }
 }
@@ -687,6 +812,33 @@ mod tests {
             e.contains("expected one of: \"pair\", \"rank\", \"rate\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn gold_rate_feedback_and_qa_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("gold.jsonl"),
+            "{\"item\":\"q1\",\"best\":\"c1\",\"reason\":\"cites the source\"}\n",
+        )
+        .unwrap();
+        let p =
+            |src: &str| TaskSpec::parse(src, "task.toml", dir.path()).map_err(|e| e.to_string());
+        let t = p("gold = \"gold.jsonl\"\ngold_rate = 0.05\ngold_feedback = true\n[qa]\nmin_gold_accuracy = 0.9\n").unwrap();
+        let g = t.gold.unwrap();
+        assert_eq!(g.entries[0].0, "q1");
+        assert_eq!((t.gold_rate, t.gold_feedback), (0.05, true));
+        assert_eq!(t.qa.min_gold_accuracy, Some(0.9));
+        assert_eq!(t.qa.max_position_bias_p, Qa::default().max_position_bias_p);
+        let e = p("gold_rate = 1.5\n").unwrap_err();
+        assert!(e.starts_with("task.toml:1: `gold_rate` is 1.5"), "{e}");
+        let e = p("\n[qa]\nmin_kappa = 3\n").unwrap_err();
+        assert!(e.starts_with("task.toml:3: `min_kappa` is 3"), "{e}");
+        let e = p("gold = \"nope.jsonl\"\n").unwrap_err();
+        assert!(e.starts_with("task.toml:1: gold \"nope.jsonl\": "), "{e}");
+        std::fs::write(dir.path().join("bad.jsonl"), "{\"item\":\"q1\"}\n").unwrap();
+        let e = p("gold = \"bad.jsonl\"\n").unwrap_err();
+        assert!(e.contains("bad.jsonl:1: no expected answer"), "{e}");
     }
 
     #[test]

@@ -183,11 +183,20 @@ const PREFS: [Pref; 4] = [Pref::Lo, Pref::Hi, Pref::Tie, Pref::BothBad];
 /// voting, softly), with a small pseudo-count on every cell so a judgement never seen is not
 /// impossible. Deterministic: the same votes give the same fit.
 pub fn dawid_skene(votes: &mut [Vote]) -> Aggregated {
-    fit(votes, 200)
+    fit(votes, 200, &Known::new())
+}
+
+/// Pairs whose true judgement is known (gold items), by (item, lo, hi).
+pub type Known = std::collections::HashMap<(u32, u32, u32), Pref>;
+
+/// [`dawid_skene`] with the pairs in `known` held at their known judgement: they are not
+/// estimated, and they teach the fit how often each annotator is right.
+pub fn dawid_skene_anchored(votes: &mut [Vote], known: &Known) -> Aggregated {
+    fit(votes, 200, known)
 }
 
 /// [`dawid_skene`] with at most `rounds` rounds of EM.
-fn fit(votes: &mut [Vote], rounds: usize) -> Aggregated {
+fn fit(votes: &mut [Vote], rounds: usize, known: &Known) -> Aggregated {
     const SMOOTH: f64 = 0.01;
     // Far below any difference a confidence column or a fitted accuracy shows; a tighter
     // bound only buys rounds on noisy crowds, where EM converges slowly.
@@ -205,10 +214,25 @@ fn fit(votes: &mut [Vote], rounds: usize) -> Aggregated {
         .map(|v| v.annotator as usize + 1)
         .max()
         .unwrap_or(0);
+    // A known pair's truth is certain, from the start and in every round.
+    let anchor: Vec<Option<[f64; 4]>> = pairs
+        .iter()
+        .map(|(v, _)| {
+            known.get(&(v.item, v.lo, v.hi)).map(|&p| {
+                let mut t = [0.0; 4];
+                t[p as usize] = 1.0;
+                t
+            })
+        })
+        .collect();
     // Initial truth: the shares of each pair's votes.
     let mut truth: Vec<[f64; 4]> = pairs
         .iter()
-        .map(|(_, r)| {
+        .zip(&anchor)
+        .map(|((_, r), a)| {
+            if let Some(a) = a {
+                return *a;
+            }
             let mut t = [0.0; 4];
             for v in &ballots[r.clone()] {
                 t[v.pref as usize] += 1.0;
@@ -246,7 +270,10 @@ fn fit(votes: &mut [Vote], rounds: usize) -> Aggregated {
             .collect();
         let log_prior = prior.map(f64::ln);
         let mut change = 0.0f64;
-        for ((_, r), t) in pairs.iter().zip(truth.iter_mut()) {
+        for (((_, r), t), a) in pairs.iter().zip(truth.iter_mut()).zip(&anchor) {
+            if a.is_some() {
+                continue;
+            }
             let mut log = log_prior;
             for v in &ballots[r.clone()] {
                 let said = &log_said[v.annotator as usize][v.pref as usize];
@@ -444,7 +471,7 @@ mod tests {
             pair_vote(1, 0, Pref::Lo),
             pair_vote(1, 1, Pref::Hi),
         ];
-        let a = fit(&mut votes, 1);
+        let a = fit(&mut votes, 1, &Known::new());
         let got: Vec<(Pref, f64)> = a
             .pairs
             .iter()
@@ -484,6 +511,26 @@ mod tests {
         // The majority keeps 2's word on the pair only 2 judged.
         let m = aggregate(&mut votes, Aggregate::Majority);
         assert_eq!(m.pairs.last().unwrap().pref, Pref::Hi);
+    }
+
+    #[test]
+    fn gold_pairs_anchor_the_fit() {
+        // Annotator 0 always says Hi, annotator 1 always Lo, on four pairs: nothing tells
+        // them apart, every pair is an even split (an exact tie goes to Lo, first). Gold says
+        // pairs 0 and 1 are Hi: annotator 0 is then the one to trust, on pairs 2 and 3 too.
+        let mut votes = Vec::new();
+        for item in 0..4 {
+            votes.extend([pair_vote(item, 0, Pref::Hi), pair_vote(item, 1, Pref::Lo)]);
+        }
+        let free = aggregate(&mut votes.clone(), Aggregate::DawidSkene);
+        assert!(free.pairs.iter().all(|p| p.pref == Pref::Lo), "{free:?}");
+        let known: Known = [((0, 0, 1), Pref::Hi), ((1, 0, 1), Pref::Hi)].into();
+        let a = dawid_skene_anchored(&mut votes, &known);
+        let got: Vec<Pref> = a.pairs.iter().map(|p| p.pref).collect();
+        assert_eq!(got, vec![Pref::Hi; 4]);
+        assert_eq!(a.pairs[0].confidence, Some(1.0));
+        assert!(a.pairs[3].confidence.unwrap() > 0.9, "{:?}", a.pairs[3]);
+        assert!(a.reliability[0].unwrap() > 0.9 && a.reliability[1].unwrap() < 0.1);
     }
 
     /// Share of `truth` (one true judgement per item, pair (0, 1)) that the aggregation exports

@@ -157,6 +157,15 @@ pub struct ExportArgs {
     /// Leave this annotator's decisions out (repeat for several); the summary says how many.
     #[arg(long, value_name = "NAME")]
     pub exclude_annotator: Vec<String>,
+    /// Leave out the annotators whose share of gold items answered as expected is below this
+    /// (0 to 1); annotators with no gold decision stay. Gold answers come from --task's `gold`
+    /// file and the items' own `gold` fields.
+    #[arg(long, value_name = "X", value_parser = confidence)]
+    pub min_gold_accuracy: Option<f64>,
+    /// Export the pairs of gold items too (left out by default: they are checks on the
+    /// labelers, not training data).
+    #[arg(long)]
+    pub include_gold: bool,
     /// Margins for preference strength 1 (negligibly), 2 (slightly), 3 (better),
     /// 4 (significantly better).
     #[arg(long, default_value = "0,1,2,3", value_name = "M1,M2,M3,M4")]
@@ -238,6 +247,12 @@ pub struct Report {
     /// Decisions by the annotators `--exclude-annotator` names, and those names.
     pub excluded: usize,
     pub excluded_names: Vec<String>,
+    /// `--min-gold-accuracy`: the annotators it left out, with their gold accuracy, and how
+    /// many decisions that removed.
+    pub gold_excluded: Vec<(String, crate::gold::Accuracy)>,
+    pub gold_excluded_decisions: usize,
+    /// Pairs of gold items left out (without `--include-gold`).
+    pub gold_pairs: usize,
     /// `dawid-skene`: each annotator's fitted accuracy.
     pub reliability: Vec<(String, f64)>,
     /// Edited answers added as candidates.
@@ -253,6 +268,8 @@ pub struct Plan {
     pub both_bad: Keep,
     /// Pairs less probable than this are left out (`dawid-skene`).
     pub min_confidence: Option<f64>,
+    /// Keep the pairs of gold items in the output.
+    pub include_gold: bool,
 }
 
 /// Decisions to aggregated judgements, with ties and both-bad pairs dropped as asked. Pure.
@@ -261,6 +278,18 @@ pub fn judge(
     st: &Standing,
     edits: &[standing::Decided],
     plan: &Plan,
+) -> (Aggregated, Report) {
+    judge_with_gold(items, st, edits, plan, &crate::gold::GoldItems::default())
+}
+
+/// [`judge`] with gold items: their known pairs anchor a `dawid-skene` fit, and their pairs
+/// are left out of the result unless the plan includes them.
+pub fn judge_with_gold(
+    items: &[std::sync::Arc<format::Item>],
+    st: &Standing,
+    edits: &[standing::Decided],
+    plan: &Plan,
+    gold: &crate::gold::GoldItems,
 ) -> (Aggregated, Report) {
     // Newer decisions win when an annotator judged a pair twice: rank them by time (the `at`
     // strings' order; as numbers when every one is in the writer's own format).
@@ -314,13 +343,22 @@ pub fn judge(
         // are still combined on all cores.
         votes.sort_by_key(|v| v.item);
     }
-    let mut agg = aggregate(&mut votes, plan.aggregate);
+    let mut agg = if plan.aggregate == Aggregate::DawidSkene && !gold.is_empty() {
+        aggregate::dawid_skene_anchored(&mut votes, &known_pairs(gold))
+    } else {
+        aggregate(&mut votes, plan.aggregate)
+    };
     let mut report = Report {
         decisions: st.decisions.len(),
         annotators: st.annotators.len(),
         no_majority: agg.no_majority,
         ..Report::default()
     };
+    if !plan.include_gold && !gold.is_empty() {
+        let before = agg.pairs.len();
+        agg.pairs.retain(|p| !gold.contains(p.item as usize));
+        report.gold_pairs = before - agg.pairs.len();
+    }
     if let Some(min) = plan.min_confidence {
         let before = agg.pairs.len();
         agg.pairs.retain(|p| p.confidence.is_none_or(|c| c >= min));
@@ -339,6 +377,63 @@ pub fn judge(
         _ => true,
     });
     (agg, report)
+}
+
+/// The gold items' known pairs, as the Dawid-Skene fit takes them.
+fn known_pairs(gold: &crate::gold::GoldItems) -> aggregate::Known {
+    use crate::gold::Outcome;
+    let mut known = aggregate::Known::new();
+    for (&item, a) in &gold.by_item {
+        for &(lo, hi, o) in &a.pairs {
+            let p = match o {
+                Outcome::Lo => Pref::Lo,
+                Outcome::Hi => Pref::Hi,
+                Outcome::Tie => Pref::Tie,
+                Outcome::BothBad => Pref::BothBad,
+            };
+            known.insert((item as u32, lo, hi), p);
+        }
+    }
+    known
+}
+
+/// Each annotator's gold accuracy over their standing decisions on gold items (adjudicators'
+/// final decisions are not checked), by annotator index.
+pub fn gold_accuracy(
+    st: &Standing,
+    items: &[std::sync::Arc<format::Item>],
+    gold: &crate::gold::GoldItems,
+) -> Vec<Option<crate::gold::Accuracy>> {
+    let mut counts = vec![(0usize, 0usize); st.annotators.len()];
+    for d in &st.decisions {
+        let Some(i) = d.item else { continue };
+        let Some(answer) = gold.get(i) else { continue };
+        if d.is_adjudicator() {
+            continue;
+        }
+        if let Some(right) = answer.judge(&items[i], &d.event) {
+            let c = &mut counts[d.annotator as usize];
+            c.0 += usize::from(right);
+            c.1 += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(right, n)| crate::gold::Accuracy::of(right, n))
+        .collect()
+}
+
+/// The gold answers of a candidate file: the task file's gold file and the items' own `gold`
+/// fields, checked against the items; every problem named, as one error.
+pub fn gold_items(
+    items: &[std::sync::Arc<format::Item>],
+    spec: Option<&crate::taskfile::TaskSpec>,
+    file: &Path,
+) -> anyhow::Result<crate::gold::GoldItems> {
+    let entries = spec
+        .and_then(|s| s.gold.as_ref())
+        .map_or(&[][..], |g| g.entries.as_slice());
+    crate::gold::checked(items, entries, file)
 }
 
 /// The digits of a time written as `2026-11-26T15:09:00.123Z` (what the log writer writes), as
@@ -473,6 +568,33 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         .edit_beats
         .or(spec.as_ref().map(|s| s.edit_beats))
         .unwrap_or_default();
+    let gold = gold_items(&dataset.items, spec.as_ref(), &args.file)?;
+    if args.min_gold_accuracy.is_some() && gold.is_empty() {
+        anyhow::bail!(
+            "--min-gold-accuracy needs gold answers: give the task file that names them (--task TASK with `gold = \"gold.jsonl\"`), or items with a `gold` field"
+        );
+    }
+    let mut gold_excluded = Vec::new();
+    let mut gold_excluded_decisions = 0;
+    if let Some(min) = args.min_gold_accuracy {
+        let acc = gold_accuracy(&st, &dataset.items, &gold);
+        let out: std::collections::HashSet<u32> = acc
+            .iter()
+            .enumerate()
+            .filter_map(|(a, x)| x.filter(|x| x.accuracy < min).map(|_| a as u32))
+            .collect();
+        for &a in &out {
+            gold_excluded.push((
+                st.annotators[a as usize].clone(),
+                acc[a as usize].expect("counted"),
+            ));
+        }
+        gold_excluded.sort_by(|x, y| x.0.cmp(&y.0));
+        let before = st.decisions.len();
+        st.decisions.retain(|d| !out.contains(&d.annotator));
+        st.edits.retain(|d| !out.contains(&d.annotator));
+        gold_excluded_decisions = before - st.decisions.len();
+    }
     let edit_decisions = edits::apply(&mut dataset.items, &st, edit_beats);
     // A consensus ranking puts candidates judged equal in one tier: ties and both-bad pairs
     // are part of it, not left out.
@@ -486,8 +608,11 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         ties: if rankings { Keep::Keep } else { args.ties },
         both_bad: if rankings { Keep::Keep } else { args.both_bad },
         min_confidence: args.min_confidence,
+        include_gold: args.include_gold,
     };
-    let (agg, mut report) = judge(&dataset.items, &st, &edit_decisions, &plan);
+    let (agg, mut report) = judge_with_gold(&dataset.items, &st, &edit_decisions, &plan, &gold);
+    report.gold_excluded = gold_excluded;
+    report.gold_excluded_decisions = gold_excluded_decisions;
     report.edits = edits::count(&edit_decisions);
     report.excluded = excluded_decisions;
     report.excluded_names = args.exclude_annotator.clone();
@@ -840,6 +965,18 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
         r.excluded,
         &format!("by {} (--exclude-annotator)", r.excluded_names.join(", ")),
     );
+    let below: Vec<String> = r
+        .gold_excluded
+        .iter()
+        .map(|(name, a)| format!("{name} {}/{}", a.right, a.n))
+        .collect();
+    reason(
+        r.gold_excluded_decisions,
+        &format!(
+            "by annotators below --min-gold-accuracy ({})",
+            below.join(", ")
+        ),
+    );
     reason(lo.skipped, "skipped");
     reason(lo.retracted, "retracted");
     reason(
@@ -884,6 +1021,10 @@ pub fn summary(r: &Report, st: &Standing, format: ExportFormat, out: Option<&Pat
     pair_reason(
         r.low_confidence,
         "pair(s) less probable than --min-confidence",
+    );
+    pair_reason(
+        r.gold_pairs,
+        "pair(s) of gold items (checks on the labelers; --include-gold to keep them)",
     );
     if !decisions_out.is_empty() {
         let _ = writeln!(s, "left out decisions: {decisions_out}");

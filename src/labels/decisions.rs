@@ -893,20 +893,20 @@ impl Decisions {
     }
 }
 
-/// Little-endian writing for [`Decisions::encode`].
-struct Out<'a>(&'a mut Vec<u8>);
+/// Little-endian writing for [`Decisions::encode`] and the other cached tables.
+pub(crate) struct Out<'a>(pub &'a mut Vec<u8>);
 
 impl Out<'_> {
-    fn u8(&mut self, x: u8) {
+    pub fn u8(&mut self, x: u8) {
         self.0.push(x);
     }
-    fn u32(&mut self, x: u32) {
+    pub fn u32(&mut self, x: u32) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn u64(&mut self, x: u64) {
+    pub fn u64(&mut self, x: u64) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn str(&mut self, s: &str) {
+    pub fn str(&mut self, s: &str) {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
@@ -919,10 +919,10 @@ impl Out<'_> {
 }
 
 /// Reading what [`Out`] wrote; `None` past the end.
-struct In<'a>(&'a [u8]);
+pub(crate) struct In<'a>(pub &'a [u8]);
 
 impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.0.len() < n {
             return None;
         }
@@ -930,16 +930,16 @@ impl<'a> In<'a> {
         self.0 = rest;
         Some(head)
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn u64(&mut self) -> Option<u64> {
+    pub fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn str(&mut self) -> Option<&'a str> {
+    pub fn str(&mut self) -> Option<&'a str> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.take(n)?).ok()
     }

@@ -12,7 +12,7 @@ use super::decisions::Decisions;
 use super::event::{Event, TaskKind};
 use super::folder::folder_logs;
 use super::progress::{ReadProgress, file_size};
-use super::replay::replay_by_annotator;
+use super::replay::replay_team_log;
 use super::writers::{WriterCounts, Writers};
 
 /// Reads the other annotators' logs (never the session's own).
@@ -24,6 +24,8 @@ pub struct OthersReader {
     offsets: HashMap<PathBuf, u64>,
     /// Read logs that are symbolic links (the folder's `follow_links`).
     follow_links: bool,
+    /// Where the replays of whole logs are kept between starts, if anywhere.
+    cache: Option<super::ReplayCache>,
 }
 
 /// What the other logs held when the session started.
@@ -69,6 +71,7 @@ impl OthersReader {
             },
             offsets: Default::default(),
             follow_links: false,
+            cache: None,
         }
     }
 
@@ -86,12 +89,20 @@ impl OthersReader {
             mine: None,
             offsets: Default::default(),
             follow_links: false,
+            cache: None,
         }
     }
 
     /// Reads the folder's logs that are symbolic links too (its `follow_links` setting).
     pub fn follow_links(mut self, follow: bool) -> Self {
         self.follow_links = follow;
+        self
+    }
+
+    /// Keeps the replays of the logs read whole in `cache` between starts (see
+    /// [`super::ReplayCache`]): a start then replays only what each log gained since.
+    pub fn with_replay_cache(mut self, cache: Option<super::ReplayCache>) -> Self {
+        self.cache = cache;
         self
     }
 
@@ -143,6 +154,7 @@ impl OthersReader {
         let read: Vec<_> = {
             use rayon::prelude::*;
             let offsets = &self.offsets;
+            let cache = self.cache.as_ref();
             paths
                 .par_iter()
                 .map(|path| {
@@ -150,7 +162,9 @@ impl OthersReader {
                     let (bytes, next) = complete_lines_from(path, off)?;
                     progress.read(bytes.len() as u64);
                     let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
-                    let replayed = replay_by_annotator(path, std::sync::Arc::clone(&bytes)).ok();
+                    // A cache describes a log from its first byte.
+                    let cache = cache.filter(|_| off == 0);
+                    let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
                     Some((bytes, next, replayed))
                 })
                 .collect()

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use super::bytes::LogBytes;
 use super::codec::{check_log, check_log_from};
 use super::decisions::Decisions;
+use super::decisions::{In, Out};
 use super::error::LogError;
 use super::event::{Role, TaskKind};
-use super::replay_cache::ReplayCache;
+use super::replay_cache::{Kind, ReplayCache};
 
 /// Replays complete log bytes (see [`super::parse_events`]: the same lines are accepted, and
 /// the first bad line is the same error) into `d`. Returns the number of events.
@@ -37,7 +38,7 @@ pub(crate) fn replay_own(
     cache: Option<&ReplayCache>,
 ) -> Result<(Decisions, usize, u64), LogError> {
     let len = bytes.len() as u64;
-    let worth = cache.map_or(u64::MAX, ReplayCache::min_bytes);
+    let worth = cache.map_or(u64::MAX, |c| c.min_bytes_of(Kind::Own));
     let cached = cache
         .filter(|_| len >= worth)
         .and_then(|c| c.load(path, &bytes));
@@ -79,6 +80,8 @@ pub struct ByAnnotator {
     decided: [usize; 4],
     /// Who wrote the lines (their `uid`s and names).
     pub writers: super::writers::WriterCounts,
+    /// Bytes of the log whose replay came from the cache (see [`replay_team_log`]).
+    pub(crate) cached_bytes: u64,
 }
 
 impl ByAnnotator {
@@ -91,8 +94,32 @@ impl ByAnnotator {
 /// Replays complete log bytes per annotator (see [`ByAnnotator`]); a damaged line is the same
 /// error a full read gives.
 pub fn replay_by_annotator(path: &Path, bytes: Arc<LogBytes>) -> Result<ByAnnotator, LogError> {
-    let mut out = ByAnnotator::default();
-    out.events = check_log(path, &bytes, |line| {
+    replay_team_log(path, bytes, None)
+}
+
+/// [`replay_by_annotator`] of a teammate's whole log, starting from the tables `cache` kept of
+/// its first bytes when they still hold, and keeping them for the next start when the log has
+/// grown by enough since.
+pub(crate) fn replay_team_log(
+    path: &Path,
+    bytes: Arc<LogBytes>,
+    cache: Option<&ReplayCache>,
+) -> Result<ByAnnotator, LogError> {
+    let len = bytes.len() as u64;
+    let worth = cache.map_or(u64::MAX, |c| c.min_bytes_of(Kind::Team));
+    let cached = cache.filter(|_| len >= worth).and_then(|c| {
+        c.load_body(Kind::Team, path, &bytes, |body, covered| {
+            ByAnnotator::decode(body, &bytes, covered)
+        })
+    });
+    let (mut out, from) = match cached {
+        Some((mut out, covered, lines, _)) => {
+            out.cached_bytes = covered;
+            (out, (covered as usize, lines as usize))
+        }
+        None => (ByAnnotator::default(), (0, 0)),
+    };
+    let (events, lines) = check_log_from(path, &bytes, from, |line| {
         let b = &line.brief;
         if !b.skip && !b.retract {
             out.decided[b.kind as usize] += 1;
@@ -113,7 +140,74 @@ pub fn replay_by_annotator(path: &Path, bytes: Arc<LogBytes>) -> Result<ByAnnota
         // Each of these replays keeps one log: number 0.
         d.apply_brief(0, b);
     })?;
+    out.events += events;
+    if let Some(c) = cache
+        && len - from.0 as u64 >= worth
+    {
+        let mut body = Vec::new();
+        if out.encode(&mut body) {
+            // A failed write only costs the next start its shortcut.
+            let _ = c.save_body(
+                Kind::Team,
+                path,
+                &bytes,
+                &body,
+                (len, lines as u64, out.events as u64),
+            );
+        }
+    }
     Ok(out)
+}
+
+/// Cached with the replay (see [`ReplayCache`]).
+impl ByAnnotator {
+    fn encode(&self, out: &mut Vec<u8>) -> bool {
+        let mut w = Out(out);
+        w.u64(self.events as u64);
+        for d in self.decided {
+            w.u64(d as u64);
+        }
+        self.writers.encode(&mut w);
+        w.u64(self.decisions.len() as u64);
+        for (name, d) in &self.decisions {
+            w.str(name);
+            let mut body = Vec::new();
+            if !d.encode(&mut body) {
+                return false;
+            }
+            w.u64(body.len() as u64);
+            w.0.extend_from_slice(&body);
+        }
+        true
+    }
+
+    fn decode(bytes: &[u8], log: &Arc<LogBytes>, covered: u64) -> Option<Self> {
+        let mut r = In(bytes);
+        let events = usize::try_from(r.u64()?).ok()?;
+        let mut decided = [0usize; 4];
+        for d in &mut decided {
+            *d = usize::try_from(r.u64()?).ok()?;
+        }
+        let writers = super::writers::WriterCounts::decode(&mut r)?;
+        let n = r.u64()?;
+        let mut decisions = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let name = r.str()?.to_string();
+            let len = usize::try_from(r.u64()?).ok()?;
+            let d = Decisions::decode(r.take(len)?, Arc::clone(log), covered)?;
+            decisions.insert(name, d);
+        }
+        if !r.0.is_empty() {
+            return None;
+        }
+        Some(Self {
+            decisions,
+            events,
+            decided,
+            writers,
+            cached_bytes: 0,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +372,61 @@ mod tests {
             let (d, count, from_cache) = own(all.as_bytes(), &path, &cache).unwrap();
             assert_eq!((count, from_cache), (events.len(), all.len() as u64));
             assert_same(&events, d);
+        }
+    }
+
+    #[test]
+    fn a_teammates_log_from_the_cache_gives_what_a_full_read_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache")).worth(1);
+        let mut r = Rng(0x5eed_0022);
+        // Several annotators in one log, some lines a reviewer's final decisions.
+        let mut team_log = |n: usize| -> String {
+            random_log(&mut r, n)
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    let who = ["a", "b", "c"][i % 3];
+                    let l = l.replace(r#""annotator":"a""#, &format!(r#""annotator":"{who}""#));
+                    let l = if i % 7 == 0 {
+                        l.replacen(r#""v":1,"#, r#""v":1,"role":"adjudicator","#, 1)
+                    } else {
+                        l
+                    };
+                    l + "\n"
+                })
+                .collect()
+        };
+        for n in [3, 60, 900] {
+            let first = team_log(n);
+            let all = format!("{first}{}", team_log(n / 3 + 1));
+            let _ = std::fs::remove_dir_all(dir.path().join("cache"));
+            // The first read keeps the tables; the next starts from them, and writes the whole.
+            for (log, cached) in [(&first, 0), (&all, first.len()), (&all, all.len())] {
+                let bytes: Arc<LogBytes> = Arc::new(log.as_bytes().to_vec().into());
+                let full = replay_by_annotator(&path, Arc::clone(&bytes)).unwrap();
+                let got = replay_team_log(&path, bytes, Some(&cache)).unwrap();
+                assert_eq!(got.cached_bytes, cached as u64, "n = {n}");
+                assert_eq!(got.events, full.events, "n = {n}");
+                for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+                    assert_eq!(got.decided_lines(kind), full.decided_lines(kind));
+                }
+                assert_eq!(got.writers.counts(), full.writers.counts());
+                assert_eq!(
+                    got.decisions.keys().collect::<Vec<_>>(),
+                    full.decisions.keys().collect::<Vec<_>>()
+                );
+                let events = parse_events(&path, log.as_bytes()).unwrap();
+                for (name, d) in got.decisions {
+                    let theirs: Vec<Event> = events
+                        .iter()
+                        .filter(|e| e.annotator == name && e.role() != Some(Role::Adjudicator))
+                        .cloned()
+                        .collect();
+                    assert_same(&theirs, d);
+                }
+            }
         }
     }
 

@@ -18,8 +18,31 @@ use std::sync::Arc;
 use super::bytes::LogBytes;
 use super::decisions::Decisions;
 
-/// The first bytes of a cache file: the format and its version.
-const MAGIC: &[u8; 16] = b"prefer-replay-1\n";
+/// What a cache file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The labeler's own log, replayed.
+    Own,
+    /// A teammate's log, replayed per annotator ([`super::ByAnnotator`]).
+    Team,
+}
+
+impl Kind {
+    /// The first bytes of a cache file: the format, its version and the kind.
+    fn magic(self) -> &'static [u8; 16] {
+        match self {
+            Kind::Own => b"prefer-replay-1\n",
+            Kind::Team => b"prefer-rteam-1\n\n",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Own => "own",
+            Kind::Team => "team",
+        }
+    }
+}
 
 /// A log shorter than this is replayed from its start every time (about 80,000 events: a
 /// tenth of a second), and a cache is written only when it saves at least this much reading.
@@ -57,9 +80,13 @@ impl ReplayCache {
     }
 
     /// Logs shorter than this are replayed from their start, and a cache is only written when
-    /// it saves at least this much.
-    pub(crate) fn min_bytes(&self) -> u64 {
-        self.worth
+    /// it saves at least this much. A teammate's log is one of many read at once (50 of 4 MB
+    /// each take as long as one of 200 MB): a sixteenth of the labeler's own.
+    pub(crate) fn min_bytes_of(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::Own => self.worth,
+            Kind::Team => (self.worth / 16).max(1),
+        }
     }
 
     /// The user's cache folder, `replay/` in it; `None` when the system names none.
@@ -68,28 +95,71 @@ impl ReplayCache {
             .map(|d| Self::new(d.cache_dir().join("replay")))
     }
 
-    /// The cache file of a log: named by a hash of its full path, so two folders' logs of the
-    /// same name do not share one.
-    fn file_for(&self, log: &Path) -> PathBuf {
+    /// The cache file of a log's tables of one kind: named by a hash of the log's full path,
+    /// so two folders' logs of the same name do not share one.
+    fn file_for(&self, kind: Kind, log: &Path) -> PathBuf {
         let full = fs::canonicalize(log).unwrap_or_else(|_| log.to_path_buf());
         let hash = blake3::hash(full.as_os_str().as_encoded_bytes());
-        self.dir.join(format!("{}.bin", &hash.to_hex()[..32]))
+        self.dir
+            .join(format!("{}.{}.bin", &hash.to_hex()[..32], kind.name()))
     }
 
     /// True when a cache file for `log` exists and `log_len` bytes are enough for a replay to
     /// start from it (only [`ReplayCache::load`] says whether it still holds).
     pub fn may_hold(&self, log: &Path, log_len: u64) -> bool {
-        log_len >= self.worth && fs::metadata(self.file_for(log)).is_ok()
+        log_len >= self.min_bytes_of(Kind::Own)
+            && fs::metadata(self.file_for(Kind::Own, log)).is_ok()
     }
 
-    /// The tables cached for `log` when they still describe the first bytes of `bytes`.
+    /// The tables cached for the labeler's own `log` when they still describe the first bytes
+    /// of `bytes`.
     pub fn load(&self, log: &Path, bytes: &Arc<LogBytes>) -> Option<Cached> {
-        let file = fs::File::open(self.file_for(log)).ok()?;
+        let (decisions, covered, lines, events) =
+            self.load_body(Kind::Own, log, bytes, |body, covered| {
+                Decisions::decode(body, Arc::clone(bytes), covered)
+            })?;
+        Some(Cached {
+            decisions,
+            covered,
+            lines,
+            events,
+        })
+    }
+
+    /// Writes the tables of a replay of the first `covered` bytes of the labeler's own `log`
+    /// (`lines` lines, `events` events). False when these tables cannot be cached (see
+    /// [`Decisions::encode`]).
+    pub fn save(
+        &self,
+        log: &Path,
+        bytes: &[u8],
+        decisions: &Decisions,
+        counts: (u64, u64, u64),
+    ) -> io::Result<bool> {
+        let mut body = Vec::new();
+        if !decisions.encode(&mut body) {
+            return Ok(false);
+        }
+        self.save_body(Kind::Own, log, bytes, &body, counts)?;
+        Ok(true)
+    }
+
+    /// What `decode` makes of the body of `log`'s cache file of this kind, with the bytes,
+    /// lines and events of the log it covers, when the log still begins with those bytes and
+    /// the file is whole.
+    pub(crate) fn load_body<T>(
+        &self,
+        kind: Kind,
+        log: &Path,
+        bytes: &[u8],
+        decode: impl FnOnce(&[u8], u64) -> Option<T>,
+    ) -> Option<(T, u64, u64, u64)> {
+        let file = fs::File::open(self.file_for(kind, log)).ok()?;
         // SAFETY: cache files are only ever written aside and renamed into place, never
         // changed where they are, so the mapped bytes stay as they are while read (copying
         // tens of megabytes out of the page cache was a fifth of the load).
         let file = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        let rest = file.strip_prefix(MAGIC.as_slice())?;
+        let rest = file.strip_prefix(kind.magic().as_slice())?;
         let (head, rest) = rest.split_at_checked(8 * 3 + 32)?;
         let word =
             |i: usize| u64::from_le_bytes(head[i * 8..i * 8 + 8].try_into().unwrap_or_default());
@@ -101,54 +171,45 @@ impl ReplayCache {
             return None;
         }
         // The log's hash (the larger job) beside the cache file's own check and decoding.
-        let (same_log, decisions) = std::thread::scope(|s| {
+        let (same_log, tables) = std::thread::scope(|s| {
             let same = s.spawn(|| blake3::hash(&bytes[..covered_len]).as_bytes() == log_hash);
-            let decisions = (blake3::hash(body).as_bytes() == body_hash)
-                .then(|| Decisions::decode(body, Arc::clone(bytes), covered))
+            let tables = (blake3::hash(body).as_bytes() == body_hash)
+                .then(|| decode(body, covered))
                 .flatten();
-            (same.join().unwrap_or(false), decisions)
+            (same.join().unwrap_or(false), tables)
         });
         if !same_log {
             return None;
         }
-        Some(Cached {
-            decisions: decisions?,
-            covered,
-            lines,
-            events,
-        })
+        Some((tables?, covered, lines, events))
     }
 
-    /// Writes the tables of a replay of the first `covered` bytes of `log` (`lines` lines,
-    /// `events` events). Written aside and renamed into place: a reader sees a whole file or
-    /// none. False when these tables cannot be cached (see [`Decisions::encode`]).
-    pub fn save(
+    /// Writes `body` as the cache of this kind for the first `covered` bytes of `log`. Written
+    /// aside and renamed into place: a reader sees a whole file or none.
+    pub(crate) fn save_body(
         &self,
+        kind: Kind,
         log: &Path,
         bytes: &[u8],
-        decisions: &Decisions,
+        body: &[u8],
         (covered, lines, events): (u64, u64, u64),
-    ) -> io::Result<bool> {
-        let mut body = Vec::new();
-        if !decisions.encode(&mut body) {
-            return Ok(false);
-        }
+    ) -> io::Result<()> {
         let covered_len = usize::try_from(covered).map_err(io::Error::other)?;
-        let mut out = Vec::with_capacity(MAGIC.len() + 56 + body.len() + 32);
-        out.extend_from_slice(MAGIC);
+        let mut out = Vec::with_capacity(16 + 56 + body.len() + 32);
+        out.extend_from_slice(kind.magic());
         for w in [covered, lines, events] {
             out.extend_from_slice(&w.to_le_bytes());
         }
         out.extend_from_slice(blake3::hash(&bytes[..covered_len]).as_bytes());
-        out.extend_from_slice(&body);
-        out.extend_from_slice(blake3::hash(&body).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(blake3::hash(body).as_bytes());
         // The tables name items and candidates: readable by the user alone, like the folder.
         let mut dir = fs::DirBuilder::new();
         dir.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
         dir.create(&self.dir)?;
-        let path = self.file_for(log);
+        let path = self.file_for(kind, log);
         let aside = path.with_extension(format!("tmp-{}", std::process::id()));
         let mut open = fs::OpenOptions::new();
         open.write(true).create(true).truncate(true);
@@ -159,6 +220,6 @@ impl ReplayCache {
             let _ = fs::remove_file(&aside);
             return Err(e);
         }
-        Ok(true)
+        Ok(())
     }
 }

@@ -56,6 +56,42 @@ impl WriterCounts {
     }
 }
 
+/// Cached with a teammate's replay (see `super::replay_cache`).
+impl WriterCounts {
+    pub(crate) fn encode(&self, w: &mut super::decisions::Out<'_>) {
+        w.u64(self.seen.len() as u64);
+        for s in &self.seen {
+            w.u32(s.uid);
+            w.str(&s.annotator);
+            w.u8(u8::from(s.adjudicator));
+            w.u64(s.events as u64);
+        }
+    }
+
+    /// (uid, annotator, adjudicator, events) of each writer, for tests.
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> Vec<(u32, String, bool, usize)> {
+        self.seen
+            .iter()
+            .map(|s| (s.uid, s.annotator.clone(), s.adjudicator, s.events))
+            .collect()
+    }
+
+    pub(crate) fn decode(r: &mut super::decisions::In<'_>) -> Option<Self> {
+        let n = usize::try_from(r.u64()?).ok()?;
+        let mut seen = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            seen.push(Seen {
+                uid: r.u32()?,
+                annotator: r.str()?.to_string(),
+                adjudicator: r.u8()? != 0,
+                events: usize::try_from(r.u64()?).ok()?,
+            });
+        }
+        Some(Self { seen, last: 0 })
+    }
+}
+
 /// What the logs of a folder (or the logs named) showed about who wrote them.
 #[derive(Debug, Clone, Default)]
 pub struct Writers {

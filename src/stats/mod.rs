@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod figures;
+pub mod quality;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,11 @@ pub struct StatsArgs {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The task file the labels were made with: its gold answers (`gold`) and quality
+    /// thresholds (`[qa]`) for the quality table [default: items' own `gold` fields, and the
+    /// default thresholds].
+    #[arg(long, value_name = "TASK")]
+    pub task: Option<PathBuf>,
 }
 
 /// Why stats could not start.
@@ -96,11 +102,38 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         args.store.as_deref(),
     )?;
     let items = dataset.as_ref().map(|d| d.items.as_slice());
+    let spec = match &args.task {
+        Some(path) => Some(crate::taskfile::TaskSpec::load(path)?),
+        None => None,
+    };
+    let gold = match (&dataset, args.paths.first()) {
+        (Some(d), Some(file)) => crate::gold::checked(
+            &d.items,
+            spec.as_ref()
+                .and_then(|s| s.gold.as_ref())
+                .map_or(&[][..], |g| g.entries.as_slice()),
+            file,
+        )?,
+        _ => Default::default(),
+    };
+    let qa = spec.as_ref().map(|s| s.qa).unwrap_or_default();
     let report = compute::report(&st, items);
+    let quality = quality::quality(&st, items, &gold, &qa, &report);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        /// The report's figures, and the quality table as `quality`.
+        #[derive(serde::Serialize)]
+        struct WithQuality<'a> {
+            #[serde(flatten)]
+            report: &'a compute::Report,
+            quality: &'a quality::Quality,
+        }
+        let whole = WithQuality {
+            report: &report,
+            quality: &quality,
+        };
+        println!("{}", serde_json::to_string_pretty(&whole)?);
     } else {
-        print!("{}", render::human(&report));
+        print!("{}{}", render::human(&report), render::quality(&quality));
     }
     Ok(ExitCode::SUCCESS)
 }

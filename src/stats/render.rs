@@ -83,6 +83,70 @@ fn agreement_rows<R>(
     }
 }
 
+/// The quality table: one row per annotator, then what each marked one falls short of. It
+/// comes last in the report: the verdict a team lead acts on, after the figures it draws from.
+pub fn quality(q: &super::quality::Quality) -> String {
+    let mut s = String::new();
+    quality_table(&mut s, q);
+    s
+}
+
+fn quality_table(s: &mut String, q: &super::quality::Quality) {
+    if q.rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nQuality per annotator (⚑ below the task file's [qa] thresholds; {} gold item(s))",
+        q.gold_items
+    );
+    let _ = writeln!(
+        s,
+        "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11}",
+        fit("annotator", 16),
+        "gold (95% interval)",
+        "position",
+        "cycles",
+        "κ vs others",
+        "median",
+        "reliability"
+    );
+    let opt = |x: Option<String>| x.unwrap_or_else(|| "-".into());
+    for r in &q.rows {
+        let gold = opt(r.gold.map(|g| {
+            format!(
+                "{}/{} {:.0}% [{:.0}-{:.0}]",
+                g.right,
+                g.n,
+                g.accuracy * 100.0,
+                g.ci_low * 100.0,
+                g.ci_high * 100.0
+            )
+        }));
+        let name = if r.flags.is_empty() {
+            r.name.clone()
+        } else {
+            format!("⚑ {}", r.name)
+        };
+        let _ = writeln!(
+            s,
+            "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11}",
+            fit(&name, 16),
+            gold,
+            opt(r.position_p.map(|p| format!("p {p:.3}"))),
+            opt(r.cycle_share.map(|c| format!("{:.0}%", c * 100.0))),
+            opt(r
+                .kappa_vs_others
+                .map(|k| format!("{k:.2} ({})", r.kappa_pairs))),
+            opt(r.median_s.map(|m| format!("{m:.1}s"))),
+            opt(r.reliability.map(|x| format!("{:.0}%", x * 100.0))),
+        );
+    }
+    for r in q.rows.iter().filter(|r| !r.flags.is_empty()) {
+        let _ = writeln!(s, "  ⚑ {}: {}", r.name, r.flags.join("; "));
+    }
+}
+
 /// The whole human report.
 pub fn human(r: &Report) -> String {
     let mut s = String::new();

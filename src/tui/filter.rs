@@ -18,6 +18,8 @@ pub enum Filter {
     Stale,
     /// One annotator's decisions.
     Annotator(String),
+    /// One annotator's decisions on gold items that miss the expected answer.
+    Misses(String),
     /// Decided tasks, the longest time spent first.
     Slowest,
     /// Decided tasks, the shortest time spent first.
@@ -34,13 +36,14 @@ impl Filter {
             Filter::Disagreements => "disagreements".into(),
             Filter::Stale => "stale".into(),
             Filter::Annotator(a) => format!("annotator:{a}"),
+            Filter::Misses(a) => format!("misses:{a}"),
             Filter::Slowest => "slowest".into(),
             Filter::Fastest => "fastest".into(),
         }
     }
 
     /// Parses `--filter` values: all, decided, undecided, skipped, disagreements, stale,
-    /// annotator:NAME, slowest, fastest.
+    /// annotator:NAME, misses:NAME, slowest, fastest.
     pub fn parse(s: &str) -> Result<Filter, String> {
         Ok(match s {
             "all" => Filter::All,
@@ -51,11 +54,15 @@ impl Filter {
             "stale" => Filter::Stale,
             "slowest" => Filter::Slowest,
             "fastest" => Filter::Fastest,
-            other => match other.strip_prefix("annotator:") {
-                Some(a) if !a.is_empty() => Filter::Annotator(a.to_string()),
+            other => match (
+                other.strip_prefix("annotator:"),
+                other.strip_prefix("misses:"),
+            ) {
+                (Some(a), _) if !a.is_empty() => Filter::Annotator(a.to_string()),
+                (_, Some(a)) if !a.is_empty() => Filter::Misses(a.to_string()),
                 _ => {
                     return Err(format!(
-                        "unknown filter {other:?} - use all, decided, undecided, skipped, disagreements, stale, annotator:NAME, slowest or fastest"
+                        "unknown filter {other:?} - use all, decided, undecided, skipped, disagreements, stale, annotator:NAME, misses:NAME, slowest or fastest"
                     ));
                 }
             },
@@ -81,6 +88,8 @@ impl Filter {
                     None => Filter::Slowest,
                 }
             }
+            // Reached with --filter only; `f` goes on as from that annotator's decisions.
+            Filter::Misses(a) => Filter::Annotator(a.clone()).next(annotators),
             Filter::Slowest => Filter::Fastest,
             Filter::Fastest => Filter::All,
         }

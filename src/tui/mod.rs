@@ -33,6 +33,8 @@ mod compare_tests;
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+mod gold_tests;
+#[cfg(test)]
 mod sort_tests;
 #[cfg(test)]
 mod update_tests;

@@ -366,6 +366,9 @@ pub struct Model {
     /// Pair mode: the pair asked once more because the item's answers went round in a cycle;
     /// its next decision is recorded with `"via": "cycle"`.
     pub recheck: Option<TaskKey>,
+    /// Gold items by position (see [`crate::gold`]), and their ids.
+    pub gold: crate::gold::GoldItems,
+    pub gold_ids: std::collections::HashSet<String>,
 }
 
 /// What a typed line is for.
@@ -417,6 +420,8 @@ pub struct Setup {
     pub theme: Theme,
     /// Decision keys within this many ms of a new task appearing are ignored (0: off).
     pub typeahead_guard_ms: u64,
+    /// Gold items by position, checked against the file (empty without any).
+    pub gold: crate::gold::GoldItems,
 }
 
 impl Setup {
@@ -438,6 +443,7 @@ impl Setup {
             keymap: KeyMap::default(),
             theme: Theme::default(),
             typeahead_guard_ms: DEFAULT_TYPEAHEAD_GUARD_MS,
+            gold: Default::default(),
         }
     }
 }
@@ -559,6 +565,12 @@ impl Model {
     pub fn new(s: Setup) -> Result<Self, NoTasks> {
         // Replaced by `go_to` below, before anything reads it.
         let placeholder = TaskView::fresh(Arc::default(), TaskKey::new("", s.mode), Vec::new(), 0);
+        let gold_ids = s
+            .gold
+            .by_item
+            .keys()
+            .filter_map(|&i| s.source.id(i))
+            .collect();
         let mut m = Model {
             source: s.source,
             file_label: s.file_label,
@@ -624,6 +636,8 @@ impl Model {
             extras: Default::default(),
             done: DoneCounts::default(),
             recheck: None,
+            gold_ids,
+            gold: s.gold,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
         let mine = m.decisions.decided_count_of(m.team.kind);
@@ -841,9 +855,43 @@ impl Model {
             .filter(|e| e.item_hash.as_ref().is_none_or(|h| *h == item.hash))
     }
 
+    /// Gold items are served at the task file's `gold_rate` (labeling only, not review).
+    pub fn gold_mixing(&self) -> bool {
+        self.review.is_none() && self.spec.gold_rate > 0.0 && !self.gold.is_empty()
+    }
+
+    /// Task `i` is about a gold item.
+    pub fn is_gold_task(&self, i: usize) -> bool {
+        !self.gold.is_empty() && i < self.tasks.len() && self.gold.contains(self.tasks.locate(i).0)
+    }
+
+    /// Whether the next task should be a gold one: the k-th gold task (from 0) is due once the
+    /// labeler has decided `floor((k + u) / gold_rate)` tasks, `u` in [0, 1) drawn per labeler
+    /// and k, so gold comes at the rate asked for but at no fixed spacing a labeler could learn.
+    pub fn gold_due(&self) -> bool {
+        let (mut gold, mut all) = (0usize, 0usize);
+        for e in self.decisions.iter() {
+            if e.is_decision() && e.task == self.mode {
+                all += 1;
+                gold += usize::from(self.gold_ids.contains(&e.item));
+            }
+        }
+        let h = blake3::hash(format!("gold\0{}\0{gold}", self.annotator).as_bytes());
+        let u = u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes")) as f64
+            / (u64::MAX as f64 + 1.0);
+        all as f64 >= ((gold as f64 + u) / self.spec.gold_rate).floor()
+    }
+
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
-    /// decided it.
+    /// decided it. A gold task is open to everyone who has not decided it: the overlap does not
+    /// apply to checks.
     fn is_open(&self, i: usize) -> bool {
+        if self.gold_mixing() && self.is_gold_task(i) {
+            return self.key_of(i).is_some_and(|k| {
+                let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                !self.decisions.has(&k.item, k.kind, pair)
+            });
+        }
         if self.mode == TaskKind::Pair && self.team.nobody_else() && i < self.tasks.len() {
             // Resume walks up to a million of these: look the pair up without building its key.
             let (pos, _) = self.tasks.locate(i);
@@ -907,10 +955,25 @@ impl Model {
         self.first_open_from(after.map_or(0, |i| (i + step) % n.max(1)))
     }
 
-    /// The first task from `from` on (wrapping) that is neither decided nor skipped.
+    /// The first task from `from` on (wrapping) that is neither decided nor skipped. With
+    /// gold mixed in, a gold task when one is due (else an ordinary one), an ordinary one
+    /// otherwise: gold tasks are not served once the ordinary ones are done.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
         let n = self.tasks.len();
-        (0..n).map(|k| (from + k) % n).find(|&i| self.is_open(i))
+        let mut order = (0..n).map(|k| (from + k) % n);
+        if !self.gold_mixing() {
+            return order.find(|&i| self.is_open(i));
+        }
+        let pick = |gold: bool| {
+            (0..n)
+                .map(|k| (from + k) % n)
+                .find(|&i| self.is_gold_task(i) == gold && self.is_open(i))
+        };
+        if self.gold_due() {
+            pick(true).or_else(|| pick(false))
+        } else {
+            pick(false)
+        }
     }
 
     /// The first task in `range` (no wrapping) that is neither decided nor skipped.

@@ -126,6 +126,12 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
             Filter::Undecided => Some(!anyone(&|d| d.is_decided(&key))),
             Filter::Skipped => Some(anyone(&|d| d.is_skipped(&key))),
             Filter::Annotator(a) => Some(others.get(a).is_some_and(|d| d.is_decided(&key))),
+            Filter::Misses(a) => Some(m.gold.get(task.item).is_some_and(|answer| {
+                others
+                    .get(a)
+                    .and_then(|d| d.get(&key))
+                    .is_some_and(|e| e.is_decision() && answer.judge(&item, e) == Some(false))
+            })),
             _ => None,
         };
         if let Some(keep) = quick {
@@ -146,7 +152,8 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
             | Filter::Decided
             | Filter::Undecided
             | Filter::Skipped
-            | Filter::Annotator(_) => unreachable!("answered above"),
+            | Filter::Annotator(_)
+            | Filter::Misses(_) => unreachable!("answered above"),
             Filter::Disagreements => {
                 let d = disagreement(&decided);
                 (decided.len() >= 2 && d > 0.0).then_some(-d)

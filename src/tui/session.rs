@@ -48,6 +48,8 @@ pub struct SessionArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewSpec {
     pub filter: Filter,
+    /// `--gold FILE`: gold answers, for the `misses:NAME` filter.
+    pub gold: Option<PathBuf>,
     /// Logs named on the command line (else the labels folder's).
     pub logs: Vec<PathBuf>,
 }
@@ -87,6 +89,7 @@ impl SessionArgs {
             task: None,
             review: Some(ReviewSpec {
                 filter,
+                gold: a.gold.clone(),
                 logs: a.logs.clone(),
             }),
         })
@@ -483,7 +486,8 @@ pub fn read_history(
     let mut others = match review {
         Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
-    };
+    }
+    .with_replay_cache(crate::labels::ReplayCache::default_place());
     let first = others.read_all_counted(progress);
     crate::trace::mark("the team's logs read");
     // What a shared folder's set-up and logs show: said once, at the start.
@@ -590,6 +594,27 @@ pub fn build(
     let show_guidelines =
         config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
 
+    // Gold answers need the whole file (their ids and candidates are checked against it): a
+    // file read lazily is still being checked here, and its gold items stay ordinary tasks.
+    let gold = if source.progress().is_none() {
+        let items: Vec<std::sync::Arc<crate::format::Item>> = (0..source.len())
+            .filter_map(|i| source.item(i).ok())
+            .collect();
+        let from_review = match review.and_then(|r| r.gold.as_ref()) {
+            Some(path) => {
+                crate::gold::read_file(path).map_err(|e| anyhow::anyhow!("--gold: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        let entries = config
+            .spec
+            .gold
+            .as_ref()
+            .map_or(from_review.as_slice(), |g| g.entries.as_slice());
+        crate::gold::checked(&items, entries, &config.args.file)?
+    } else {
+        Default::default()
+    };
     let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
@@ -604,6 +629,7 @@ pub fn build(
         keymap: config.keymap.clone(),
         theme: config.theme,
         typeahead_guard_ms: config.typeahead_guard_ms,
+        gold,
     })
     .with_context(|| args.file.display().to_string())?;
     if review.is_none() {
@@ -1114,6 +1140,7 @@ mod tests {
         let r = SessionArgs {
             review: Some(ReviewSpec {
                 filter: Filter::All,
+                gold: None,
                 logs: Vec::new(),
             }),
             ..args()

@@ -233,6 +233,34 @@ fn saved_state_in_the_header() {
 }
 
 #[test]
+fn task_counts_say_more_may_come_while_the_file_is_checked() {
+    let mut m = model(
+        vec![
+            json!({"id": "a", "prompt": "p", "candidates": ["x", "y"]}),
+            json!({"id": "b", "prompt": "p", "candidates": ["x", "y"]}),
+        ],
+        TaskKind::Pair,
+        (160, 24),
+    );
+    update(&mut m, Msg::Key(Action::ChooseLeft), 0);
+    m.progress = Some(crate::format::Progress {
+        checking_done: false,
+        ..Default::default()
+    });
+    let head = rows(&draw(&m))[0].clone();
+    // A resumed labeler can have decided more tasks than are known yet: "+" on every count.
+    assert!(head.contains("task 2/2+"), "{head}");
+    assert!(head.contains(" 1/2+"), "{head}");
+    m.progress = None;
+    let head = rows(&draw(&m))[0].clone();
+    assert!(
+        head.contains("task 2/2 ") && head.contains(" 1/2 "),
+        "{head}"
+    );
+    assert!(!head.contains('+'), "{head}");
+}
+
+#[test]
 fn collapsed_prompt_and_zoom() {
     let mut m = model(four_candidates(), TaskKind::Rank, (80, 24));
     update(&mut m, Msg::Key(Action::TogglePrompt), 0);

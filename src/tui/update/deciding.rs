@@ -442,6 +442,7 @@ pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
             .is_some_and(|min| (ev.ms.unwrap_or(0) as f64) < min * 1000.0);
     let cycle_check =
         m.mode == TaskKind::Pair && ev.is_decision() && m.spec.check_cycles && m.review.is_none();
+    let gold_miss = gold_miss(m, &ev);
     record(m, ev, fx);
     let item = std::sync::Arc::clone(&m.view.item);
     match cycle_check.then(|| m.cycle_to_recheck(&item)).flatten() {
@@ -455,6 +456,49 @@ pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
             m.spec.min_seconds.unwrap_or(0.0)
         ));
     }
+    if let Some(text) = gold_miss {
+        m.status = Some(text);
+    }
+}
+
+/// With `gold_feedback` on: what to tell a labeler whose decision missed a gold item's
+/// expected answer (the answer, by the start of its text, and the reason).
+fn gold_miss(m: &Model, ev: &Event) -> Option<String> {
+    if !m.spec.gold_feedback || !ev.is_decision() || m.review.is_some() {
+        return None;
+    }
+    let answer = m.gold.get(m.tasks.locate(m.current).0)?;
+    if answer.judge(&m.view.item, ev) != Some(false) {
+        return None;
+    }
+    let item = &m.view.item;
+    let text_of = |id: &str| {
+        let t = item
+            .candidate_index(id)
+            .map_or(id, |i| item.candidates[i].text.as_str());
+        let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("\"{}\"", crate::text::truncate(&one_line, 40))
+    };
+    let expected = match &answer.expected {
+        crate::gold::Expected::Best(b) => format!("{} is the better answer", text_of(b)),
+        crate::gold::Expected::Tie => "the two answers are equally good".into(),
+        crate::gold::Expected::BothBad => "both answers are bad".into(),
+        crate::gold::Expected::Ranking(t) => t
+            .iter()
+            .map(|tier| {
+                tier.iter()
+                    .map(|id| text_of(id))
+                    .collect::<Vec<_>>()
+                    .join(" = ")
+            })
+            .collect::<Vec<_>>()
+            .join(" > "),
+    };
+    let reason = answer
+        .reason
+        .as_ref()
+        .map_or(String::new(), |r| format!(" - {r}"));
+    Some(format!("✗ that was a check item: {expected}{reason}"))
 }
 
 pub(super) fn shown_ids(m: &Model) -> Vec<String> {

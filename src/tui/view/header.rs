@@ -65,6 +65,9 @@ const PROGRESS_FIELD: usize = 6;
 
 pub fn line(m: &Model, width: u16) -> Line<'static> {
     let total = m.tasks.len();
+    // While a big file is still being checked, more tasks may come: every count of tasks says
+    // so (a resumed labeler can have decided more tasks than are known yet).
+    let more = if m.checking_done() { "" } else { "+" };
     let done = m.decided_count();
     let secs = m.task_ms() / 1000;
     let (save, mut save_style) = save_text(&m.save);
@@ -90,12 +93,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
                     let (k, n) = super::super::review::position(r);
                     format!("review {} {k}/{n}", r.filter.name())
                 }
-                None => format!(
-                    "task {}/{}{}",
-                    m.current + 1,
-                    total,
-                    if m.checking_done() { "" } else { "+" }
-                ),
+                None => format!("task {}/{total}{more}", m.current + 1),
             },
             Style::new(),
         ),
@@ -117,12 +115,12 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         // The progress always stays: its bar goes before it would (below).
         (
             0,
-            format!("{} {done}/{total}", progress_bar(done, total, 10)),
+            format!("{} {done}/{total}{more}", progress_bar(done, total, 10)),
             Style::new(),
         ),
         (
             if team { 1 } else { 9 },
-            format!("team {}/{total} ×{}", m.team.full(), m.team.overlap),
+            format!("team {}/{total}{more} ×{}", m.team.full(), m.team.overlap),
             Style::new(),
         ),
         (4, clock_text(m, secs), Style::new()),
@@ -158,7 +156,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     }
     if total_width(&fields, &keep) > width {
         // Still too wide: the progress without its bar.
-        fields[PROGRESS_FIELD].1 = format!("{done}/{total} done");
+        fields[PROGRESS_FIELD].1 = format!("{done}/{total}{more} done");
     }
     let spare = width.saturating_sub(total_width(&fields, &keep));
     if keep[ID_FIELD] {

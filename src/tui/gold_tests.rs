@@ -1,0 +1,176 @@
+//! Gold items on the labeling screen: mixed into the queue at the task file's rate, never
+//! shown twice, and the expected answer shown after a miss when the task file asks for it.
+
+use super::keymap::Action;
+use super::model::{Model, Overlay, Setup};
+use super::update::{Effect, Msg, update};
+use super::update_tests::dataset;
+use crate::gold::parse_lines;
+use crate::labels::{Event, TaskKind};
+use crate::taskfile::TaskSpec;
+
+fn gold_model(n: usize, gold: &[usize], spec: TaskSpec) -> Model {
+    let d = dataset(&vec![2; n]);
+    let lines: String = gold
+        .iter()
+        .map(|i| {
+            format!(
+                "{{\"item\":\"q{i}\",\"best\":\"c1\",\"reason\":\"c1 answers the question\"}}\n"
+            )
+        })
+        .collect();
+    let entries = parse_lines(&lines, "gold.jsonl").unwrap();
+    let gold = crate::gold::resolve(&d.items, &entries, "t.jsonl").unwrap();
+    Model::new(Setup {
+        file_label: "t.jsonl".into(),
+        size: (120, 40),
+        spec,
+        gold,
+        ..Setup::new(d, "alice", TaskKind::Pair)
+    })
+    .unwrap()
+}
+
+/// Presses `a` until the done screen; the events written, in order.
+fn label_all(m: &mut Model) -> Vec<Event> {
+    let mut out = Vec::new();
+    for _ in 0..1000 {
+        if m.overlay == Overlay::Done {
+            return out;
+        }
+        let at = m.now_ms + 1000;
+        for fx in update(m, Msg::Key(Action::ChooseLeft), at) {
+            if let Effect::Append { seq, event } = fx {
+                out.push(*event);
+                update(m, Msg::Saved(seq), at);
+            }
+        }
+    }
+    panic!("never done: {} decisions", out.len());
+}
+
+#[test]
+fn gold_items_come_at_the_rate_asked_once_each_and_not_in_file_order() {
+    let gold = [5, 15, 25, 35, 45, 55];
+    let spec = TaskSpec {
+        gold_rate: 0.1,
+        ..TaskSpec::default()
+    };
+    let mut m = gold_model(60, &gold, spec);
+    let events = label_all(&mut m);
+    let is_gold = |e: &Event| gold.iter().any(|g| e.item == format!("q{g}"));
+    let ordinary = events.iter().filter(|e| !is_gold(e)).count();
+    let served: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| is_gold(e))
+        .map(|(k, _)| k)
+        .collect();
+    // Every ordinary task is done; gold makes up about a tenth of what was decided (the
+    // k-th gold is due after floor((k + u) / 0.1) decisions, u in [0, 1)): 54 ordinary tasks
+    // leave room for 5 or 6.
+    assert_eq!(ordinary, 54);
+    assert!((5..=6).contains(&served.len()), "{served:?}");
+    let mut items: Vec<&str> = events.iter().map(|e| e.item.as_str()).collect();
+    items.sort_unstable();
+    let before = items.len();
+    items.dedup();
+    assert_eq!(items.len(), before, "a task was shown twice");
+    // Spread out, one per ten decisions or so, not where the file has them (q5 is the sixth).
+    for (k, w) in served.windows(2).enumerate() {
+        assert!(
+            w[1] - w[0] >= 2,
+            "gold {k} and {} back to back: {served:?}",
+            k + 1
+        );
+    }
+    assert_ne!(
+        served,
+        vec![5, 15, 25, 35, 45, 55],
+        "gold served in file order"
+    );
+    assert!(served.iter().all(|&k| k < 64));
+}
+
+#[test]
+fn without_a_rate_gold_items_are_ordinary_tasks_in_file_order() {
+    let mut m = gold_model(10, &[5], TaskSpec::default());
+    let events = label_all(&mut m);
+    assert_eq!(events.len(), 10);
+    assert_eq!(events[5].item, "q5");
+}
+
+#[test]
+fn a_miss_shows_the_expected_answer_and_reason_only_with_feedback_on() {
+    // Sides in file order (no shuffle): `a` chooses c0, gold says c1.
+    let spec = TaskSpec {
+        gold_feedback: true,
+        ..TaskSpec::default()
+    };
+    let mut m = gold_model(3, &[0], spec);
+    let ev = label_once(&mut m);
+    assert_eq!((ev.item.as_str(), ev.choice.as_deref()), ("q0", Some("c0")));
+    let status = m.status.clone().unwrap_or_default();
+    assert_eq!(
+        status,
+        "✗ that was a check item: \"answer 1 of item 0\" is the better answer - c1 answers the question"
+    );
+    // A right answer, or an ordinary item, says nothing of the kind.
+    let ev = label_once(&mut m);
+    assert_eq!(ev.item, "q1");
+    assert!(!m.status.clone().unwrap_or_default().contains("check item"));
+    let mut quiet = gold_model(3, &[0], TaskSpec::default());
+    label_once(&mut quiet);
+    assert!(
+        !quiet
+            .status
+            .clone()
+            .unwrap_or_default()
+            .contains("check item")
+    );
+}
+
+fn label_once(m: &mut Model) -> Event {
+    let at = m.now_ms + 1000;
+    let mut got = None;
+    for fx in update(m, Msg::Key(Action::ChooseLeft), at) {
+        if let Effect::Append { seq, event } = fx {
+            got = Some(*event);
+            update(m, Msg::Saved(seq), at);
+        }
+    }
+    got.expect("a decision")
+}
+
+#[test]
+fn review_filters_one_annotators_gold_misses() {
+    use super::review::{Filter, build_list};
+    // Gold on q0 and q2 (c1 best). bob chose c0 on both (two misses), ann c1 on q0 (right);
+    // both chose c0 on the ordinary q1.
+    let mut m = gold_model(4, &[0, 2], TaskSpec::default());
+    let pair = |who: &str, item: &str, choice: &str| {
+        let mut e = Event::new(who, item, None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some(choice.into());
+        e
+    };
+    m.apply_others(vec![
+        pair("ann", "q0", "c1"),
+        pair("bob", "q0", "c0"),
+        pair("ann", "q1", "c0"),
+        pair("bob", "q1", "c0"),
+        pair("bob", "q2", "c0"),
+    ]);
+    let items = |f: &Filter| -> Vec<String> {
+        build_list(&m, f)
+            .into_iter()
+            .map(|t| m.task_at(t).unwrap().1.id.clone())
+            .collect()
+    };
+    assert_eq!(
+        items(&Filter::parse("misses:bob").unwrap()),
+        vec!["q0", "q2"]
+    );
+    assert!(items(&Filter::Misses("ann".into())).is_empty());
+    assert_eq!(Filter::Misses("bob".into()).name(), "misses:bob");
+}
