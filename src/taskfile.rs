@@ -49,6 +49,12 @@ pub struct TaskSpec {
     pub typeahead_guard_ms: Option<u64>,
     /// Export: which answers an edited answer is preferred over.
     pub edit_beats: EditBeats,
+    /// Best-worst mode: `tuple = K` shows K of an item's candidates at a time (see
+    /// [`crate::tasks::tuples`]); `None`, all at once.
+    pub tuple: Option<usize>,
+    /// Best-worst mode's `[best-worst] margins = [best over worst, best or worst against one
+    /// between]`: the `margin` export writes on its pairs (none without).
+    pub best_worst_margins: Option<[f64; 2]>,
 }
 
 /// Which answers an edited answer is preferred over in an export (`edit_beats` in a task file,
@@ -79,6 +85,8 @@ impl Default for TaskSpec {
             overlap: 1,
             shuffle: true,
             pairs: PairSelection::All,
+            tuple: None,
+            best_worst_margins: None,
             min_seconds: None,
             typeahead_guard_ms: None,
             edit_beats: EditBeats::default(),
@@ -259,6 +267,15 @@ struct RawTask {
     min_seconds: Option<Spanned<f64>>,
     typeahead_guard_ms: Option<u64>,
     edit_beats: Option<EditBeats>,
+    tuple: Option<Spanned<i64>>,
+    #[serde(rename = "best-worst")]
+    best_worst: Option<Spanned<RawBestWorst>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBestWorst {
+    margins: Option<Spanned<Vec<f64>>>,
 }
 
 /// A task file's `mode`: a task kind, or sort (rank tasks reached by pair questions).
@@ -269,6 +286,8 @@ enum RawMode {
     Rank,
     Rate,
     Sort,
+    #[serde(rename = "best-worst")]
+    BestWorst,
 }
 
 impl RawMode {
@@ -277,6 +296,7 @@ impl RawMode {
             RawMode::Pair => TaskKind::Pair,
             RawMode::Rank | RawMode::Sort => TaskKind::Rank,
             RawMode::Rate => TaskKind::Rate,
+            RawMode::BestWorst => TaskKind::BestWorst,
         }
     }
 }
@@ -624,6 +644,34 @@ impl RawTask {
         }
         spec.typeahead_guard_ms = self.typeahead_guard_ms;
         spec.edit_beats = self.edit_beats.unwrap_or_default();
+        if let Some(t) = self.tuple {
+            needs_mode(t.span(), "`tuple`", TaskKind::BestWorst)?;
+            let k = *t.get_ref();
+            if !(3..=9).contains(&k) {
+                return Err(at(
+                    src,
+                    &t,
+                    format!(
+                        "`tuple` is {k}: it is how many candidates are shown at a time, 3 to 9 (one number key each)"
+                    ),
+                ));
+            }
+            spec.tuple = Some(k as usize);
+        }
+        if let Some(b) = self.best_worst {
+            needs_mode(b.span(), "[best-worst]", TaskKind::BestWorst)?;
+            if let Some(m) = b.into_inner().margins {
+                let v = m.get_ref();
+                if v.len() != 2 || v.iter().any(|x| !x.is_finite()) {
+                    return Err(at(
+                        src,
+                        &m,
+                        "`margins` needs 2 finite numbers: the margin of best over worst, and of best or worst against one between".into(),
+                    ));
+                }
+                spec.best_worst_margins = Some([v[0], v[1]]);
+            }
+        }
         Ok(spec)
     }
 }

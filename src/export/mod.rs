@@ -481,6 +481,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         pairs: PairOptions {
             min_gap: args.min_gap,
             margin_map,
+            best_worst_margins: spec.as_ref().and_then(|s| s.best_worst_margins),
         },
         aggregate: args.aggregate,
         ties: if rankings { Keep::Keep } else { args.ties },

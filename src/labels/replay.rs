@@ -34,7 +34,7 @@ pub struct ByAnnotator {
     /// Lines read (events).
     pub events: usize,
     /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
-    decided: [usize; 4],
+    decided: [usize; 5],
     /// Who wrote the lines (their `uid`s and names).
     pub writers: super::writers::WriterCounts,
 }

@@ -173,6 +173,55 @@ pub struct ModelRow {
     pub ci_high: f64,
 }
 
+/// One model's best-worst score: of the times its candidates were shown in a best-worst
+/// task, how often picked best minus how often worst, over the times shown (-1 to 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BestWorstRow {
+    pub model: String,
+    pub shown: u64,
+    pub best: u64,
+    pub worst: u64,
+    pub score: f64,
+}
+
+/// Best-worst scores per model over the labelers' standing best-worst decisions.
+pub fn best_worst_by_model(st: &Standing, items: &[Arc<Item>]) -> Vec<BestWorstRow> {
+    let mut counts: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
+    for d in st.decisions.iter().filter(|d| !d.is_adjudicator()) {
+        let (e, Some(it)) = (&d.event, d.item) else {
+            continue;
+        };
+        if e.task != TaskKind::BestWorst {
+            continue;
+        }
+        let item = &items[it];
+        for id in e.shown.iter().flatten() {
+            let Some(m) = item
+                .candidate_index(id)
+                .and_then(|c| model(&item.candidates[c]))
+            else {
+                continue;
+            };
+            let c = counts.entry(m).or_default();
+            c.0 += 1;
+            c.1 += u64::from(e.best.as_deref() == Some(id));
+            c.2 += u64::from(e.worst.as_deref() == Some(id));
+        }
+    }
+    let mut rows: Vec<BestWorstRow> = counts
+        .into_iter()
+        .map(|(m, (shown, best, worst))| BestWorstRow {
+            model: m.to_string(),
+            shown,
+            best,
+            worst,
+            score: (best as f64 - worst as f64) / shown.max(1) as f64,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.model.cmp(&b.model)));
+    rows
+}
+
 /// Who is compared, and on how many tasks. Flattened into each row of [`Agreement`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Overlap {
@@ -280,6 +329,9 @@ pub struct Report {
     pub time: Option<Timing>,
     pub rushing_rule: String,
     pub models: Vec<ModelRow>,
+    /// Best-worst scores per model (candidates with a `model` in their metadata), highest
+    /// first; empty without best-worst decisions or a candidate file.
+    pub best_worst: Vec<BestWorstRow>,
     pub agreement: Agreement,
     /// Rate decisions per scale (the top rating); agreement on ratings made on different
     /// scales places each on the largest.
@@ -304,6 +356,9 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
         (r.length, r.models, reliability) = texts
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if let Some(items) = items {
+            r.best_worst = best_worst_by_model(st, items);
+        }
         for (row, fit) in r.annotators.iter_mut().zip(reliability) {
             row.reliability = fit;
         }
@@ -387,7 +442,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                     }
                 }
             }
-            TaskKind::Rate | TaskKind::Edit => {}
+            TaskKind::Rate | TaskKind::Edit | TaskKind::BestWorst => {}
         }
     }
     rates.tie_rate =
@@ -449,6 +504,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
         ),
         length: None,
         models: Vec::new(),
+        best_worst: Vec::new(),
         agreement: Agreement::default(),
         rating_scales: rating_scale::logged_scales(st.decisions.iter().map(|d| &d.event)),
     }
@@ -610,8 +666,9 @@ pub fn agreement(st: &Standing) -> Agreement {
                         .insert(d.annotator, (r, rating_scale::of(e)));
                 }
             }
-            // Edits are kept apart from the decisions (`Standing::edits`).
-            TaskKind::Edit => {}
+            // Edits are kept apart from the decisions (`Standing::edits`); agreement on
+            // best-worst picks is not figured yet.
+            TaskKind::Edit | TaskKind::BestWorst => {}
         }
     }
     let n = names.len() as u32;

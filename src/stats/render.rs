@@ -323,6 +323,24 @@ pub fn human(r: &Report) -> String {
         }
     }
 
+    if !r.best_worst.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nBest-worst scores per model ((best - worst) / times shown, -1 to 1)"
+        );
+        for m in &r.best_worst {
+            let _ = writeln!(
+                s,
+                "  {} {:+.2}  best {:>4} worst {:>4} of {:<4} shown",
+                fit(&m.model, 24),
+                m.score,
+                m.best,
+                m.worst,
+                m.shown
+            );
+        }
+    }
+
     let ag = &r.agreement;
     if !(ag.pair.is_empty() && ag.rank.is_empty() && ag.rate.is_empty()) {
         let _ = writeln!(s, "\nAgreement (on shared tasks)");

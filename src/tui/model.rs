@@ -438,10 +438,12 @@ impl Model {
             mode: s.mode,
             scale: s.scale,
             shuffle: s.shuffle,
-            tasks: Tasks::new(s.mode).with_sample(match s.spec.pairs {
-                PairSelection::Sample(k) => Some(k),
-                PairSelection::All => None,
-            }),
+            tasks: Tasks::new(s.mode)
+                .with_sample(match s.spec.pairs {
+                    PairSelection::Sample(k) => Some(k),
+                    PairSelection::All => None,
+                })
+                .with_tuple(s.spec.tuple),
             keymap: s.keymap,
             decisions: s.decisions,
             current: 0,
@@ -535,7 +537,7 @@ impl Model {
                 && self.decisions.item_may_be_stale(&id, &hash)
                 && let Ok(item) = self.source.item(pos)
             {
-                for key in item_keys(&item, self.mode, self.tasks.sample()) {
+                for key in item_keys(&item, self.mode, self.tasks.sample(), self.tasks.tuple()) {
                     if self.decisions.is_stale(&key, &item.hash) {
                         let was = self.decisions.is_decided(&key);
                         self.decisions.forget(&key);
@@ -575,6 +577,20 @@ impl Model {
                 )),
                 _ if n > MAX_PAIR_CANDIDATES => Some(format!(
                     "item {} has {n} candidates; sort mode takes at most {MAX_PAIR_CANDIDATES} - use --mode rate, or split the item",
+                    pos + 1
+                )),
+                _ => None,
+            };
+        }
+        if self.mode == TaskKind::BestWorst {
+            return match n {
+                0..=2 => Some(format!(
+                    "item {} has {n} candidate{}: best-worst mode needs 3 or more - label such items with --mode pair",
+                    pos + 1,
+                    if n == 1 { "" } else { "s" }
+                )),
+                _ if n > RANK_MAX && self.tasks.tuple().is_none() => Some(format!(
+                    "item {} has {n} candidates; best-worst mode shows at most {RANK_MAX} at a time (one key each) - use a task file with `tuple = K`",
                     pos + 1
                 )),
                 _ => None,
@@ -631,7 +647,8 @@ impl Model {
     }
 
     pub fn key_of(&self, i: usize) -> Option<TaskKey> {
-        if self.mode != TaskKind::Pair && i < self.tasks.len() {
+        let tuples = self.mode == TaskKind::BestWorst && self.tasks.tuple().is_some();
+        if self.mode != TaskKind::Pair && !tuples && i < self.tasks.len() {
             // One task per item: the id is enough, no need to parse the record again.
             let (pos, _) = self.tasks.locate(i);
             return self.source.id(pos).map(|id| TaskKey::new(&id, self.mode));
@@ -641,6 +658,10 @@ impl Model {
         }
         let (pos, _) = self.tasks.locate(i);
         let item = self.source.item(pos).ok()?;
+        if self.mode == TaskKind::BestWorst {
+            let task = self.tasks.task(i, &item, &self.annotator, self.shuffle);
+            return Some(task_key(&item, self.mode, &task));
+        }
         let (a, b) = self.tasks.pair_of(i, &item);
         Some(TaskKey::pair(
             &item.id,
@@ -659,11 +680,13 @@ impl Model {
             return Some(first);
         }
         let n = self.source.candidate_count(pos)?;
-        let count = if self.mode == TaskKind::Pair {
-            let all = n * n.saturating_sub(1) / 2;
-            self.tasks.sample().map_or(all, |k| k.min(all))
-        } else {
-            1
+        let count = match self.mode {
+            TaskKind::Pair => {
+                let all = n * n.saturating_sub(1) / 2;
+                self.tasks.sample().map_or(all, |k| k.min(all))
+            }
+            TaskKind::BestWorst => crate::tasks::tuple_count(n, self.tasks.tuple()),
+            _ => 1,
         };
         (first..first + count).find(|&i| self.key_of(i).as_ref() == Some(key))
     }
@@ -821,6 +844,14 @@ impl Model {
         };
         let order = match task.pair {
             Some((l, r)) => vec![l as usize, r as usize],
+            None if self.mode == TaskKind::BestWorst => {
+                // The tuple's candidates, in the labeler's display order.
+                let tuple = task.tuple_of(&item);
+                display_order(&item, &self.annotator, self.shuffle)
+                    .into_iter()
+                    .filter(|c| tuple.contains(c))
+                    .collect()
+            }
             None => display_order(&item, &self.annotator, self.shuffle),
         };
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
@@ -945,7 +976,7 @@ impl Model {
     /// answers go round in a cycle, the weakest pair of the cycle (lowest strength, then the
     /// quickest decision) and the cycle as ids, unless that pair was asked once more already.
     pub fn cycle_to_recheck(&self, item: &Item) -> Option<(TaskKey, Vec<String>)> {
-        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample());
+        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample(), None);
         let mut edges = Vec::new();
         let mut events = Vec::new();
         for k in &keys {

@@ -19,6 +19,7 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             TaskKind::Pair | TaskKind::Edit => pair_number(m, n, fx),
             TaskKind::Rank => rank_number(m, n),
             TaskKind::Rate => rate_number(m, n),
+            TaskKind::BestWorst => best_worst_number(m, n, fx),
         },
         Action::ChooseLeft | Action::ChooseRight | Action::Tie | Action::BothBad => {
             choose(m, a, fx)
@@ -240,6 +241,45 @@ fn rank_number(m: &mut Model, n: u8) {
     // Complete: the footer shows the ranking and that Enter submits it.
 }
 
+/// Best-worst mode's digits: the first press picks the best, the second the worst, which
+/// records the decision and moves on. The picks are kept as a ranking draft: the best as its
+/// first tier, the worst as its second.
+fn best_worst_number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
+    let count = m.view.order.len();
+    let pos = usize::from(n) - 1;
+    if pos >= count {
+        m.status = Some(format!("there are only {count} candidates"));
+        return;
+    }
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    if r.tiers.len() >= 2 {
+        // A recorded decision on screen: a number starts a new one.
+        r.tiers.clear();
+    }
+    match r.tiers.first().and_then(|t| t.first()).copied() {
+        None => {
+            r.tiers.push(vec![pos]);
+            // The footer says which press comes next.
+            m.status = None;
+        }
+        Some(best) if best == pos => {
+            m.status = Some(format!(
+                "[{n}] is already the best; press the number of the WORST, another candidate"
+            ));
+        }
+        Some(best) => {
+            r.tiers.push(vec![pos]);
+            let ids = shown_ids(m);
+            let mut ev = base_event(m);
+            ev.best = Some(ids[best].clone());
+            ev.worst = Some(ids[pos].clone());
+            commit(m, ev, fx);
+        }
+    }
+}
+
 /// Rate mode's digits: a rating for the focused candidate (or, with aspects, for it on the
 /// aspect shown); focus moves on to the next one unrated.
 fn rate_number(m: &mut Model, n: u8) {
@@ -301,6 +341,10 @@ pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     }
     match m.mode {
         TaskKind::Pair | TaskKind::Edit => return,
+        TaskKind::BestWorst => {
+            m.status = Some("press the number of the best, then of the worst".into());
+            return;
+        }
         TaskKind::Rank => {
             let count = m.view.order.len();
             let placed = m.ranked_count();
@@ -495,6 +539,11 @@ pub(super) fn base_event(m: &Model) -> Event {
     if m.review.is_some() {
         ev.set_role(Role::Adjudicator);
     }
+    if m.mode == TaskKind::BestWorst {
+        // The tuple's name is its key's (none when all candidates are shown).
+        ev.tuple = m.view.key.pair.as_ref().map(|(t, _)| t.clone());
+        ev.shown = Some(shown_ids(m));
+    }
     ev
 }
 
@@ -632,6 +681,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
         last.task,
     );
     ev.pair = last.pair.clone();
+    ev.tuple = last.tuple.clone();
     ev.retract = true;
     let was_decision = last.is_decision();
     if was_decision {
@@ -667,6 +717,13 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
                 // The question taken back is on screen again, its answer shown.
                 if let (Some(p), Some(c)) = (m.view.draft.pair_mut(), &last.choice) {
                     p.choice = Some(c.clone());
+                }
+                m.view.decided = false;
+            } else if was_decision && last.task == TaskKind::BestWorst {
+                // One press back: the best stays picked, the worst is asked again.
+                m.view.fill_from(&last, &m.spec.rate.aspects);
+                if let Some(r) = m.view.draft.rank_mut() {
+                    r.tiers.truncate(1);
                 }
                 m.view.decided = false;
             } else if was_decision {
@@ -716,6 +773,9 @@ pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
         TaskKind::Edit => ", the candidate as it was before the edit",
         TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
         TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
+        TaskKind::BestWorst => {
+            ", your best still picked: press the number of the WORST (Bksp: the best too)"
+        }
     }
 }
 
