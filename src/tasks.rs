@@ -458,6 +458,50 @@ mod tests {
     }
 
     #[test]
+    fn best_worst_tuples_show_every_candidate_about_equally_often() {
+        // 5 candidates, 3 at a time: ceil(2*5/3) = 4 tuples, 12 places, so two candidates are
+        // shown 3 times and three are shown twice; 9 candidates, 4 at a time: ceil(18/4) = 5
+        // tuples, 20 places: two shown 3 times, seven twice.
+        for (n, k, want_tuples, want_thrice) in [(5, 3, 4, 2), (9, 4, 5, 2), (6, 3, 4, 0)] {
+            for id in ["q0", "q1", "a much longer item id", "李"] {
+                let t = tuples(id, n, Some(k));
+                assert_eq!(t.len(), want_tuples, "{id} {n}/{k}");
+                let mut shown = vec![0; n];
+                for tuple in &t {
+                    assert_eq!(tuple.len(), k, "{tuple:?}");
+                    let mut distinct = tuple.clone();
+                    distinct.dedup();
+                    assert_eq!(&distinct, tuple, "a candidate twice in {tuple:?}");
+                    for &c in tuple {
+                        shown[c] += 1;
+                    }
+                }
+                assert_eq!(shown.iter().filter(|&&x| x == 3).count(), want_thrice);
+                assert!(shown.iter().all(|&x| x == 2 || x == 3), "{shown:?}");
+                // The same for every labeler and session: seeded by the item id alone.
+                assert_eq!(tuples(id, n, Some(k)), t);
+            }
+        }
+        // Without `tuple`, or with one as large as the item: one tuple of all, and no name.
+        assert_eq!(tuples("q", 4, None), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(tuples("q", 4, Some(4)), vec![vec![0, 1, 2, 3]]);
+        assert_ne!(tuples("q0", 5, Some(3)), tuples("q1", 5, Some(3)));
+        let it = items(&[5]);
+        assert_eq!(tuple_name(&it[0], &[0, 1, 2, 3, 4]), None);
+        assert_eq!(tuple_name(&it[0], &[3, 0, 1]).as_deref(), Some("c0,c1,c3"));
+        // A session's tasks: one per tuple, each keyed by its tuple's name.
+        let t = Tasks::new(TaskKind::BestWorst).with_tuple(Some(3));
+        let mut t = t;
+        t.push(Some(5));
+        assert_eq!(t.len(), 4);
+        let keys = item_keys(&it[0], TaskKind::BestWorst, None, Some(3));
+        let from_tasks: Vec<TaskKey> = (0..4)
+            .map(|i| task_key(&it[0], TaskKind::BestWorst, &t.task(i, &it[0], "ann", true)))
+            .collect();
+        assert_eq!(keys, from_tasks);
+    }
+
+    #[test]
     fn pair_tasks_cover_every_pair_once() {
         let it = items(&[2, 4]);
         let t = tasks(&it, TaskKind::Pair);

@@ -28,6 +28,8 @@ pub use crate::labels::follow as others;
 pub use app::run_label;
 
 #[cfg(test)]
+mod best_worst_tests;
+#[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
 mod sort_tests;
