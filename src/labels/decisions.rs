@@ -533,6 +533,16 @@ impl Decisions {
         self.decided[slot(kind)]
     }
 
+    /// Number of tasks of one kind whose latest event is a skip. No line is parsed for this
+    /// (the quit summary of a million-event log would otherwise parse every one).
+    pub fn skipped_count_of(&self, kind: TaskKind) -> usize {
+        let kind = slot(kind) as u8;
+        self.latest
+            .iter()
+            .filter(|(k, e)| k.kind == kind && e.skip)
+            .count()
+    }
+
     /// The most recent decision or skip that still stands: what `undo` takes back.
     pub fn last(&mut self) -> Option<&Event> {
         while let Some((key, seq)) = self.history.last() {

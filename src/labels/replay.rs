@@ -165,6 +165,9 @@ mod tests {
         assert_eq!(full.decided_count(), quick.decided_count());
         for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
             assert_eq!(full.decided_count_of(kind), quick.decided_count_of(kind));
+            let skipped = full.iter().filter(|e| e.skip && e.task == kind).count();
+            assert_eq!(full.skipped_count_of(kind), skipped, "{kind:?}");
+            assert_eq!(quick.skipped_count_of(kind), skipped, "{kind:?}");
         }
         // Undo walks back through the same decisions.
         loop {

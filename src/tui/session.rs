@@ -745,11 +745,7 @@ pub fn summarise(
     }
     let total = model.tasks.len();
     let decided = model.decided_count();
-    let skipped = model
-        .decisions
-        .iter()
-        .filter(|e| e.skip && e.task == mode)
-        .count();
+    let skipped = model.decisions.skipped_count_of(mode);
     println!(
         "{} decision{} this session; {decided} of {total} tasks decided{}.",
         model.session_decisions,
@@ -792,6 +788,15 @@ pub fn summarise(
             resume_command(args, &config.annotator, mode, config.spec.sort)
         ),
     }
+    // The process ends next: the tables of a long history (a million decisions, the team's
+    // logs) are left to the system to take back at once rather than freed entry by entry,
+    // which kept the labeler waiting after `q`. Nothing in them is written on drop.
+    let mut model = model;
+    std::mem::forget(std::mem::take(&mut model.decisions));
+    std::mem::forget(std::mem::replace(
+        &mut model.team,
+        super::team::Team::new(1, mode),
+    ));
     code
 }
 
