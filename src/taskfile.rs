@@ -55,6 +55,9 @@ pub struct TaskSpec {
     /// Best-worst mode's `[best-worst] margins = [best over worst, best or worst against one
     /// between]`: the `margin` export writes on its pairs (none without).
     pub best_worst_margins: Option<[f64; 2]>,
+    /// Sort mode's `verify = share`: that share of each ranking's inferred pairs is asked
+    /// again once the ranking is recorded (0: none).
+    pub verify: f64,
 }
 
 /// Which answers an edited answer is preferred over in an export (`edit_beats` in a task file,
@@ -87,6 +90,7 @@ impl Default for TaskSpec {
             pairs: PairSelection::All,
             tuple: None,
             best_worst_margins: None,
+            verify: 0.0,
             min_seconds: None,
             typeahead_guard_ms: None,
             edit_beats: EditBeats::default(),
@@ -268,6 +272,7 @@ struct RawTask {
     typeahead_guard_ms: Option<u64>,
     edit_beats: Option<EditBeats>,
     tuple: Option<Spanned<i64>>,
+    verify: Option<Spanned<f64>>,
     #[serde(rename = "best-worst")]
     best_worst: Option<Spanned<RawBestWorst>>,
 }
@@ -658,6 +663,26 @@ impl RawTask {
             }
             spec.tuple = Some(k as usize);
         }
+        if let Some(v) = self.verify {
+            if !sort {
+                return Err(at(
+                    src,
+                    &v,
+                    "`verify` applies to mode = \"sort\" (it re-asks pairs a sort inferred) - remove it or set mode = \"sort\"".into(),
+                ));
+            }
+            let x = *v.get_ref();
+            if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+                return Err(at(
+                    src,
+                    &v,
+                    format!(
+                        "`verify` is {x}: it is the share of inferred pairs to ask again, from 0 to 1 (0.1 asks one in ten)"
+                    ),
+                ));
+            }
+            spec.verify = x;
+        }
         if let Some(b) = self.best_worst {
             needs_mode(b.span(), "[best-worst]", TaskKind::BestWorst)?;
             if let Some(m) = b.into_inner().margins {
@@ -712,6 +737,34 @@ mod tests {
             parse("mode = \"pair\"\n[pair]\nstrength = true\nmargins = [0, 0.5, 1, 4]\n").unwrap();
         assert_eq!(t.margin_map(), [0.0, 0.5, 1.0, 4.0]);
         assert_eq!(t.strength.unwrap().labels[3], "significantly better");
+    }
+
+    #[test]
+    fn verify_is_a_share_for_sort_mode_only() {
+        assert_eq!(
+            parse("mode = \"sort\"\nverify = 0.1\n").unwrap().verify,
+            0.1
+        );
+        assert_eq!(parse("mode = \"sort\"\n").unwrap().verify, 0.0);
+        let e = parse("mode = \"rank\"\nverify = 0.1\n").unwrap_err();
+        assert!(
+            e.contains("task.toml:2") && e.contains("mode = \"sort\""),
+            "{e}"
+        );
+        let e = parse("mode = \"sort\"\nverify = 1.5\n").unwrap_err();
+        assert!(e.contains("from 0 to 1"), "{e}");
+    }
+
+    #[test]
+    fn best_worst_takes_tuple_and_margins() {
+        let t = parse("mode = \"best-worst\"\ntuple = 4\n[best-worst]\nmargins = [2.0, 1.0]\n")
+            .unwrap();
+        assert_eq!((t.mode, t.tuple), (Some(TaskKind::BestWorst), Some(4)));
+        assert_eq!(t.best_worst_margins, Some([2.0, 1.0]));
+        let e = parse("mode = \"pair\"\ntuple = 4\n").unwrap_err();
+        assert!(e.contains("best-worst"), "{e}");
+        let e = parse("mode = \"best-worst\"\ntuple = 2\n").unwrap_err();
+        assert!(e.contains("3 to 9"), "{e}");
     }
 
     #[test]

@@ -365,6 +365,13 @@ pub fn display_order(item: &Item, annotator: &str, shuffle: bool) -> Vec<usize> 
     order
 }
 
+/// A stable hash of a pair of an item's candidates (ids in either order): which inferred
+/// pairs sort mode's `verify` asks again.
+pub fn pair_seed(item: &str, a: &str, b: &str) -> u64 {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    seed(&["verify", item, a, b])
+}
+
 /// A 64-bit seed from strings (separated, so ("ab","c") and ("a","bc") differ).
 fn seed(parts: &[&str]) -> u64 {
     let mut h = blake3::Hasher::new();

@@ -10,6 +10,12 @@ pub const VERSION: u32 = 1;
 /// The `via` of sort mode's events.
 pub const VIA_SORT: &str = "sort";
 
+/// The `via` of a pair a sort inferred, asked to check the ranking (`verify` in a task file).
+pub const VIA_VERIFY: &str = "verify";
+
+/// The `via` of a checked pair asked once more because its answer contradicted the ranking.
+pub const VIA_VERIFY_AGAIN: &str = "verify-again";
+
 /// The `via` of a pair decision asked once more because the item's answers went round in a
 /// cycle.
 pub const VIA_CYCLE: &str = "cycle";

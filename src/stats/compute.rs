@@ -115,6 +115,17 @@ pub struct AnnotatorRow {
     pub reliability: Option<f64>,
     /// Items whose pair answers by this annotator go round in a circle (A > B > C > A).
     pub cycles: Cycles,
+    /// Sort mode's checks (`verify`): inferred pairs asked again, and answers that went
+    /// against the ranking.
+    pub checks: Checks,
+}
+
+/// An annotator's checks of their sort rankings: pairs asked, and of those, answers that
+/// contradicted the ranking (each was asked once more: `"via": "verify-again"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Checks {
+    pub asked: usize,
+    pub contradictions: usize,
 }
 
 /// An annotator's intransitive answers: among the items where they decided at least three
@@ -123,6 +134,14 @@ pub struct AnnotatorRow {
 pub struct Cycles {
     pub items: usize,
     pub with_cycle: usize,
+}
+
+/// A check of a sort ranking (`verify`): the pair asked, or asked once more.
+fn is_check(e: &crate::labels::Event) -> bool {
+    matches!(
+        e.via.as_deref(),
+        Some(crate::labels::VIA_VERIFY | crate::labels::VIA_VERIFY_AGAIN)
+    )
 }
 
 /// Counts each annotator's items with a cycle among their strict pair answers; `edges` are
@@ -373,6 +392,7 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
 fn report_rest(st: &Standing, with_file: bool) -> Report {
     let n_ann = st.annotators.len();
     let mut per_pos = vec![Position::default(); n_ann];
+    let mut checks = vec![Checks::default(); n_ann];
     let mut per_ms: Vec<Vec<f64>> = vec![Vec::new(); n_ann];
     let mut position = Position::default();
     let mut rates = Rates::default();
@@ -399,6 +419,12 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                 .or_default()
                 .insert(d.annotator);
         }
+        if is_check(e) && !d.is_adjudicator() {
+            let c = &mut checks[d.annotator as usize];
+            c.asked += 1;
+            c.contradictions +=
+                usize::from(e.via.as_deref() == Some(crate::labels::VIA_VERIFY_AGAIN));
+        }
         match e.task {
             TaskKind::Pair => {
                 rates.pair_decisions += 1;
@@ -412,7 +438,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                         position.pair_left_wins.add(c == l);
                         per_pos[a].pair_left_wins.add(c == l);
                         // Sort mode's questions never ask what the order already implies.
-                        if !e.via_sort() {
+                        if !e.via_sort() && !is_check(e) {
                             let loser = if c == l { r } else { l };
                             edges
                                 .entry((d.annotator, e.item.as_str()))
@@ -485,6 +511,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
             position: per_pos[a].finish(),
             reliability: None,
             cycles: cycles[a],
+            checks: checks[a],
         });
     }
 

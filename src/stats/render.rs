@@ -177,6 +177,24 @@ pub fn human(r: &Report) -> String {
         }
     }
 
+    if r.annotators.iter().any(|a| a.checks.asked > 0) {
+        let _ = writeln!(
+            s,
+            "\nSort checks (inferred pairs asked again; answers against the ranking)"
+        );
+        for a in r.annotators.iter().filter(|a| a.checks.asked > 0) {
+            let c = a.checks;
+            let _ = writeln!(
+                s,
+                "  {} {:>5} contradictions in {:>5} checks ({:.0}%)",
+                fit(&a.name, 16),
+                c.contradictions,
+                c.asked,
+                100.0 * c.contradictions as f64 / c.asked as f64
+            );
+        }
+    }
+
     if r.with_file && r.tasks_by_annotators.keys().any(|&k| k >= 2) {
         let _ = writeln!(
             s,

@@ -161,6 +161,21 @@ pub struct SortView {
     pub shown: Vec<usize>,
     /// The pair on screen, as (candidate being inserted, the one it is compared with).
     pub question: (usize, usize),
+    /// With `verify`: the check on screen, once the ranking is recorded.
+    pub check: Option<Check>,
+}
+
+/// Sort mode with `verify`: a pair the sort inferred, asked to check the recorded ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Which check of the item (from 1), and how many it has.
+    pub number: usize,
+    pub of: usize,
+    /// Asked once more: its first answer went against the ranking.
+    pub again: bool,
+    /// The pair, as the ranking orders it.
+    pub better: usize,
+    pub worse: usize,
 }
 
 impl SortView {
@@ -926,6 +941,47 @@ impl Model {
         }
     }
 
+    /// Sort mode with `verify`: the next check of the item's recorded ranking, if one is left
+    /// (an inferred pair not answered yet, or answered against the ranking once).
+    pub fn verify_check(&self, item: &Item, sorter: &Sorter) -> Option<Check> {
+        if self.spec.verify <= 0.0 {
+            return None;
+        }
+        let ranking = sorter.ranking()?;
+        if !self
+            .decisions
+            .is_decided(&TaskKey::new(&item.id, TaskKind::Rank))
+        {
+            return None;
+        }
+        let id = |c: usize| item.candidates[c].id.as_str();
+        let pairs =
+            crate::sort::verify_pairs(&ranking, sorter.asked(), self.spec.verify, |a, b| {
+                crate::tasks::pair_seed(&item.id, id(a), id(b))
+            });
+        for (k, &(better, worse)) in pairs.iter().enumerate() {
+            let key = TaskKey::pair(&item.id, id(better), id(worse));
+            let again = match self.decisions.get(&key).filter(|e| e.is_decision()) {
+                None => false,
+                Some(e)
+                    if e.via.as_deref() == Some(crate::labels::VIA_VERIFY)
+                        && e.choice.as_deref() == Some(id(worse)) =>
+                {
+                    true
+                }
+                Some(_) => continue,
+            };
+            return Some(Check {
+                number: k + 1,
+                of: pairs.len(),
+                again,
+                better,
+                worse,
+            });
+        }
+        None
+    }
+
     /// Sort mode: the item's display order and its sort as far as the recorded answers go.
     pub fn sort_of(&self, item: &Item) -> (Vec<usize>, Sorter) {
         let shown = display_order(item, &self.annotator, self.shuffle);
@@ -949,15 +1005,23 @@ impl Model {
                 known
             });
         }
-        let question = sorter
-            .question()
-            .or_else(|| sorter.asked().last().map(|&(x, y, _)| (x, y)))
-            .unwrap_or((shown[0], shown.get(1).copied().unwrap_or(shown[0])));
+        let check = (sorter.is_complete() && ranked)
+            .then(|| self.verify_check(&item, &sorter))
+            .flatten();
+        let question = match &check {
+            Some(c) => (c.better, c.worse),
+            None => sorter
+                .question()
+                .or_else(|| sorter.asked().last().map(|&(x, y, _)| (x, y)))
+                .unwrap_or((shown[0], shown.get(1).copied().unwrap_or(shown[0]))),
+        };
         let (l, r) = sides(&item, &self.annotator, question.0, question.1, self.shuffle);
+        // A check shows its pair the other way round from a question's sides.
+        let (l, r) = if check.is_some() { (r, l) } else { (l, r) };
         v.order = vec![l, r];
         v.scroll = vec![usize::MAX; 2];
         let mut pair = PairDraft::default();
-        if sorter.is_complete() {
+        if sorter.is_complete() && check.is_none() {
             let key = TaskKey::pair(&item.id, &item.candidates[l].id, &item.candidates[r].id);
             if let Some(ev) = self.decisions.get(&key) {
                 pair.choice = ev.choice.clone();
@@ -969,6 +1033,7 @@ impl Model {
             sorter,
             shown,
             question,
+            check,
         });
     }
 

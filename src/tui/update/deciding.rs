@@ -2,7 +2,7 @@
 //! rationales, and the way an event goes from the screen to the writer (one at a time, in
 //! order) before the screen moves on.
 
-use crate::labels::{Event, Role, TaskKind, VIA_SORT};
+use crate::labels::{Event, Role, TaskKind, VIA_SORT, VIA_VERIFY, VIA_VERIFY_AGAIN};
 use crate::taskfile::RationaleMode;
 use crate::tui::draft::{Draft, PairDraft};
 use crate::tui::keymap::Action;
@@ -412,6 +412,33 @@ pub(super) fn decide_pair(
 /// "sort"`), then shows the next question; the answer that completes the sort also records the
 /// ranking (`"via": "sort"`, with the pairs asked) and moves on to the next item.
 fn sort_answer(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec<Effect>) {
+    if let Some(check) = m.view.sort.as_ref().and_then(|s| s.check.clone()) {
+        // A check of the recorded ranking: the answer is a pair decision of its own; one
+        // that goes against the ranking is asked once more.
+        let worse = m.view.item.candidates[check.worse].id.clone();
+        let against = choice == worse;
+        let mut ev = base_event(m);
+        ev.task = TaskKind::Pair;
+        ev.pair = Some(pair_ids(m));
+        ev.choice = Some(choice);
+        ev.strength = strength;
+        ev.via = Some(
+            if check.again {
+                VIA_VERIFY_AGAIN
+            } else {
+                VIA_VERIFY
+            }
+            .into(),
+        );
+        ev.rationale = None;
+        record(m, ev, fx);
+        advance(m);
+        if against && !check.again {
+            m.status =
+                Some("that answer goes against your ranking: look at this pair once more".into());
+        }
+        return;
+    }
     let mut ev = base_event(m);
     ev.task = TaskKind::Pair;
     ev.pair = Some(pair_ids(m));
@@ -630,6 +657,14 @@ pub(super) fn advance(m: &mut Model) {
             m.status = Some("that was the last task of this filter (f: next filter)".into());
         }
         return;
+    }
+    if m.sorting() && m.spec.verify > 0.0 {
+        // The item's checks, if any are left, before the next item.
+        let cur = m.current;
+        m.go_to(cur);
+        if m.view.sort.as_ref().is_some_and(|s| s.check.is_some()) {
+            return;
+        }
     }
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
