@@ -724,6 +724,53 @@ pub fn ranked_pairs<'a>(item: &'a Item, pairs: &[Judged]) -> Vec<Vec<&'a str>> {
     tiers
 }
 
+/// Pair formats with `--aggregate consensus`: each item's order by [`ranked_pairs`] over its
+/// aggregated pairs, turned back into pairs: every candidate of a tier over every candidate of
+/// each tier below. A pair keeps the voters and counts of its own majority when it has one
+/// (`agree` and the margin only when that majority says the same as the order); a pair the
+/// order implies without a majority of its own has no voters. Same order as the input: item,
+/// then pair.
+pub fn consensus_pairs(items: &[Arc<Item>], pairs: &[Judged]) -> Vec<Judged> {
+    let mut out = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.item == b.item) {
+        let item = &items[group[0].item as usize];
+        let tiers: Vec<Vec<u32>> = ranked_pairs(item, group)
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|id| item.candidate_index(id).map(|i| i as u32))
+                    .collect()
+            })
+            .collect();
+        let mut these = Vec::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            for &c in tier {
+                for &d in tiers[i + 1..].iter().flatten() {
+                    let (lo, hi) = (c.min(d), c.max(d));
+                    let own = group
+                        .iter()
+                        .find(|p| (p.chosen.min(p.rejected), p.chosen.max(p.rejected)) == (lo, hi));
+                    let same = own.filter(|p| p.pref.is_strict() && p.chosen == c);
+                    these.push(Judged {
+                        item: group[0].item,
+                        chosen: c,
+                        rejected: d,
+                        pref: if c == lo { Pref::Lo } else { Pref::Hi },
+                        margin: same.and_then(|p| p.margin),
+                        voters: own.map_or(0..0, |p| p.voters.clone()),
+                        judged_by: own.map_or(0, |p| p.judged_by),
+                        agree: same.map_or(0, |p| p.agree),
+                        confidence: None,
+                    });
+                }
+            }
+        }
+        these.sort_by_key(|p| (p.chosen.min(p.rejected), p.chosen.max(p.rejected)));
+        out.extend(these);
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct RankingRow<'a> {
     item: &'a str,
