@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use divan::Bencher;
 use prefer::format::{self, ItemSource};
-use prefer::labels::{Decisions, TaskKind, read_decisions};
+use prefer::labels::{Decisions, LabelLog, ReadProgress, ReplayCache, TaskKind, read_decisions};
 use prefer::tui::model::{Model, Setup};
 use prefer::tui::others::OthersReader;
 
@@ -41,6 +41,25 @@ fn replay(paths: &[PathBuf]) -> Vec<Decisions> {
 fn read_and_replay_1m(b: Bencher) {
     let logs = common::logs(1, 1_000_000);
     b.bench(|| replay(&logs));
+}
+
+/// What a start with the replay cache does (the labeler's log mapped, the cached tables
+/// checked against it and loaded, nothing after them to replay); the cache is written once
+/// before the clock starts.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_and_replay_1m_from_cache(b: Bencher) {
+    let logs = common::logs(1, 1_000_000);
+    let cache = tempfile::tempdir().unwrap();
+    let open = || {
+        LabelLog::lock(&logs[0])
+            .unwrap()
+            .with_replay_cache(Some(ReplayCache::new(cache.path().to_path_buf())))
+            .read_decisions(&ReadProgress::default())
+            .unwrap()
+    };
+    let first = open();
+    drop(first);
+    b.bench(|| open().decisions);
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]

@@ -765,6 +765,200 @@ impl TaskCounts {
     }
 }
 
+/// The tables of a replay written out as bytes, and read back: see `super::replay_cache`.
+/// Only a replay of one log's lines (nothing given to [`Decisions::apply`]) can be written.
+impl Decisions {
+    /// Writes the tables to `out`; false (and nothing useful in `out`) when some entry is not
+    /// a line of the one log.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) -> bool {
+        if self.logs.len() != 1 || self.latest.values().any(|e| e.line.0 != 0) {
+            return false;
+        }
+        let mut w = Out(out);
+        w.u64(self.seq);
+        for d in self.decided {
+            w.u64(d as u64);
+        }
+        w.u8(self.kinds);
+        let names = self.names.by_number();
+        w.u64(names.len() as u64);
+        for (name, info) in names.iter().zip(&self.names.info) {
+            w.str(name);
+            w.u8(u8::from(info.item));
+            w.u8(info.hashes.len() as u8);
+            for h in &info.hashes {
+                w.str(h);
+            }
+        }
+        w.u64(self.latest.len() as u64);
+        for (k, e) in &self.latest {
+            w.key(k);
+            w.u64(e.seq);
+            w.u8(u8::from(e.decision) | u8::from(e.skip) << 1);
+            w.u64(e.line.1);
+            w.u32(e.line.2);
+            w.u8(e.hash);
+        }
+        w.u64(self.history.len() as u64);
+        for (k, seq) in &self.history {
+            w.key(k);
+            w.u64(*seq);
+        }
+        true
+    }
+
+    /// The tables [`Decisions::encode`] wrote, pointing into `log`; `None` when the bytes do
+    /// not hold them whole or an entry's line lies outside `covered` bytes of the log.
+    pub(crate) fn decode(bytes: &[u8], log: Arc<LogBytes>, covered: u64) -> Option<Decisions> {
+        let mut r = In(bytes);
+        let seq = r.u64()?;
+        let mut decided = [0usize; 4];
+        for d in &mut decided {
+            *d = usize::try_from(r.u64()?).ok()?;
+        }
+        let kinds = r.u8()?;
+        let n = usize::try_from(r.u64()?).ok()?;
+        if n > bytes.len() {
+            return None;
+        }
+        let mut names = Names::default();
+        names.ids.reserve(n);
+        names.info.reserve(n);
+        for i in 0..n {
+            let name = r.str()?;
+            let item = r.u8()? != 0;
+            let count = r.u8()?;
+            let mut hashes = Vec::with_capacity(usize::from(count));
+            for _ in 0..count {
+                hashes.push(Box::<str>::from(r.str()?));
+            }
+            if names.ids.insert(name.into(), i as u32).is_some() {
+                return None;
+            }
+            names.info.push(NameInfo { item, hashes });
+        }
+        let known = |k: &Key| {
+            let id = |x: u32| x == NONE || (x as usize) < n;
+            (k.item as usize) < n && id(k.a) && id(k.b) && usize::from(k.kind) < KINDS.len()
+        };
+        let entries = usize::try_from(r.u64()?).ok()?;
+        if entries > bytes.len() {
+            return None;
+        }
+        let mut latest =
+            HashMap::with_capacity_and_hasher(entries, BuildHasherDefault::<KeyHash>::default());
+        for _ in 0..entries {
+            let key = r.key()?;
+            let seq = r.u64()?;
+            let flags = r.u8()?;
+            let (start, len) = (r.u64()?, r.u32()?);
+            let hash = r.u8()?;
+            if !known(&key) || start.checked_add(u64::from(len))? > covered {
+                return None;
+            }
+            let info = &names.info[key.item as usize];
+            if hash < MANY_HASHES && usize::from(hash) >= info.hashes.len() {
+                return None;
+            }
+            let entry = Entry {
+                seq,
+                decision: flags & 1 != 0,
+                skip: flags & 2 != 0,
+                line: (0, start, len),
+                hash,
+                event: OnceLock::new(),
+            };
+            if latest.insert(key, entry).is_some() {
+                return None;
+            }
+        }
+        let count = usize::try_from(r.u64()?).ok()?;
+        if count > bytes.len() {
+            return None;
+        }
+        let mut history = Vec::with_capacity(count);
+        for _ in 0..count {
+            let key = r.key()?;
+            if !known(&key) {
+                return None;
+            }
+            history.push((key, r.u64()?));
+        }
+        if !r.0.is_empty() {
+            return None;
+        }
+        Some(Decisions {
+            names,
+            latest,
+            history,
+            seq,
+            decided,
+            logs: vec![log],
+            kinds,
+        })
+    }
+}
+
+/// Little-endian writing for [`Decisions::encode`].
+struct Out<'a>(&'a mut Vec<u8>);
+
+impl Out<'_> {
+    fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn key(&mut self, k: &Key) {
+        self.u32(k.item);
+        self.u32(k.a);
+        self.u32(k.b);
+        self.u8(k.kind);
+    }
+}
+
+/// Reading what [`Out`] wrote; `None` past the end.
+struct In<'a>(&'a [u8]);
+
+impl<'a> In<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+    fn key(&mut self) -> Option<Key> {
+        Some(Key {
+            item: self.u32()?,
+            a: self.u32()?,
+            b: self.u32()?,
+            kind: self.u8()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,20 +12,49 @@ pub use super::error::LogError;
 use super::event::Event;
 use super::progress::ReadProgress;
 use super::replay;
+use super::replay_cache::ReplayCache;
 
 /// A log is read this many bytes at a time (the progress shown moves on after each).
 const READ_PIECE: u64 = 8 << 20;
 
 /// A log opened and locked, not yet read: see [`LabelLog::lock`].
-#[derive(Debug)]
 pub struct LockedLog {
     path: PathBuf,
     file: File,
     /// This process made the file (it did not exist before the open).
     created: bool,
+    /// Where the replay's tables are kept between starts, if anywhere.
+    cache: Option<ReplayCache>,
+    /// Kept while the log is replayed in full, let go at once when the replay starts from a
+    /// cache (see [`LockedLog::holding_while_replaying`]).
+    held: Option<Box<dyn Send>>,
+}
+
+impl std::fmt::Debug for LockedLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LockedLog")
+            .field("path", &self.path)
+            .field("created", &self.created)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LockedLog {
+    /// Keeps `held` (a hold on other background work, which then waits) while the log is
+    /// replayed in full, and drops it before a replay that starts from the cache: that one is
+    /// short and gains nothing from the other work waiting.
+    pub fn holding_while_replaying(mut self, held: Box<dyn Send>) -> Self {
+        self.held = Some(held);
+        self
+    }
+
+    /// Keeps the replay's tables in `cache` between starts (see [`ReplayCache`]).
+    pub fn with_replay_cache(mut self, cache: Option<ReplayCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
     /// This process made the file (it did not exist before the open).
     pub fn created(&self) -> bool {
         self.created
@@ -33,11 +62,20 @@ impl LockedLog {
 
     /// Reads, repairs (a torn tail) and replays the log, counting the bytes read and the log
     /// taken in `progress` (the screen shows it while a big log is read).
-    pub fn read_decisions(self, progress: &ReadProgress) -> Result<OpenedDecisions, LogError> {
+    pub fn read_decisions(mut self, progress: &ReadProgress) -> Result<OpenedDecisions, LogError> {
         let path = self.path.clone();
+        let cache = self.cache.clone();
+        let mut held = self.held.take();
         let (log, bytes, torn) = self.read_bytes(progress)?;
-        let mut decisions = Decisions::new();
-        let events = replay::replay_into(&mut decisions, &path, std::sync::Arc::new(bytes))?;
+        if cache
+            .as_ref()
+            .is_some_and(|c| c.may_hold(&path, bytes.len() as u64))
+        {
+            held = None;
+        }
+        let (decisions, events, _) =
+            replay::replay_own(&path, std::sync::Arc::new(bytes), cache.as_ref())?;
+        drop(held);
         progress.log_done(events);
         Ok(OpenedDecisions {
             log,
@@ -56,6 +94,8 @@ impl LockedLog {
             path,
             mut file,
             created,
+            cache: _,
+            held: _,
         } = self;
         let path = path.as_path();
         let io = |source| LogError::Io {
@@ -226,6 +266,8 @@ impl LabelLog {
             path: path.to_path_buf(),
             file,
             created,
+            cache: None,
+            held: None,
         })
     }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::bytes::LogBytes;
-use super::codec::check_log;
+use super::codec::{check_log, check_log_from};
 use super::decisions::Decisions;
 use super::error::LogError;
 use super::event::{Role, TaskKind};
+use super::replay_cache::ReplayCache;
 
 /// Replays complete log bytes (see [`super::parse_events`]: the same lines are accepted, and
 /// the first bad line is the same error) into `d`. Returns the number of events.
@@ -23,6 +24,47 @@ pub(crate) fn replay_into(
     // moving a million entries) as they fill.
     d.reserve(bytes.len() / 200);
     check_log(path, &bytes, |line| d.apply_brief(log, &line.brief))
+}
+
+/// Replays the labeler's own log (complete bytes) into fresh [`Decisions`], starting from the
+/// tables `cache` kept of its first bytes when they still hold (see [`ReplayCache`]); keeps the
+/// tables for the next start when the log has grown by enough since. Returns the decisions, the
+/// number of events and how many of the log's bytes came from the cache. The first bad line is
+/// the same error a full read gives.
+pub(crate) fn replay_own(
+    path: &Path,
+    bytes: Arc<LogBytes>,
+    cache: Option<&ReplayCache>,
+) -> Result<(Decisions, usize, u64), LogError> {
+    let len = bytes.len() as u64;
+    let worth = cache.map_or(u64::MAX, ReplayCache::min_bytes);
+    let cached = cache
+        .filter(|_| len >= worth)
+        .and_then(|c| c.load(path, &bytes));
+    let (mut d, from, before) = match cached {
+        Some(c) => {
+            crate::trace::mark("own log: cached replay read");
+            let from = (c.covered as usize, c.lines as usize);
+            (c.decisions, from, c.events as usize)
+        }
+        None => {
+            let mut d = Decisions::new();
+            d.add_log(Arc::clone(&bytes));
+            // A log line is about 200 bytes: make room once rather than growing the tables
+            // (and moving a million entries) as they fill.
+            d.reserve(bytes.len() / 200);
+            (d, (0, 0), 0)
+        }
+    };
+    let (tail, lines) = check_log_from(path, &bytes, from, |line| d.apply_brief(0, &line.brief))?;
+    let events = before + tail;
+    if let Some(c) = cache
+        && len - from.0 as u64 >= worth
+    {
+        // A failed write only costs the next start its shortcut.
+        let _ = c.save(path, &bytes, &d, (len, lines as u64, events as u64));
+    }
+    Ok((d, events, from.0 as u64))
 }
 
 /// A log replayed per annotator, for a team's counts and for review: each annotator's lines go
@@ -199,6 +241,116 @@ mod tests {
         assert!(log.len() > 4 << 20);
         let events = parse_events(Path::new("x.jsonl"), log.as_bytes()).unwrap();
         assert_same(&events, fast(log.as_bytes()).unwrap().0);
+    }
+
+    /// Replays `log` as a start does, with `cache`: (decisions, events, bytes from the cache).
+    fn own(
+        log: &[u8],
+        path: &Path,
+        cache: &ReplayCache,
+    ) -> Result<(Decisions, usize, u64), String> {
+        replay_own(path, Arc::new(log.to_vec().into()), Some(cache)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_replay_from_the_cache_gives_what_a_full_read_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache")).worth(1);
+        let mut r = Rng(0x5eed_0020);
+        for n in [1, 40, 400, 3000] {
+            let first = random_log(&mut r, n);
+            let all = format!("{first}{}", random_log(&mut r, n / 2 + 1));
+            let _ = std::fs::remove_dir_all(dir.path().join("cache"));
+            // The first start reads it all and keeps the tables.
+            let (d, count, from_cache) = own(first.as_bytes(), &path, &cache).unwrap();
+            assert_eq!(from_cache, 0);
+            let events = parse_events(&path, first.as_bytes()).unwrap();
+            assert_eq!(count, events.len());
+            assert_same(&events, d);
+            // The next one, after more lines, starts from them and reads the new lines only.
+            let (d, count, from_cache) = own(all.as_bytes(), &path, &cache).unwrap();
+            assert_eq!(from_cache, first.len() as u64, "n = {n}");
+            let events = parse_events(&path, all.as_bytes()).unwrap();
+            assert_eq!(count, events.len());
+            assert_same(&events, d);
+            // Nothing new: all of it from the cache written just now.
+            let (d, count, from_cache) = own(all.as_bytes(), &path, &cache).unwrap();
+            assert_eq!((count, from_cache), (events.len(), all.len() as u64));
+            assert_same(&events, d);
+        }
+    }
+
+    #[test]
+    fn a_cache_that_no_longer_fits_the_log_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache")).worth(1);
+        let line = |i: usize, choice: &str| {
+            format!(
+                r#"{{"v":1,"annotator":"a","item":"i{i}","task":"pair","pair":["c0","c1"],"choice":"{choice}"}}"#
+            ) + "\n"
+        };
+        let log: String = (0..50).map(|i| line(i, "c0")).collect();
+        own(log.as_bytes(), &path, &cache).unwrap();
+        let check = |bytes: &str| {
+            let (d, count, from_cache) = own(bytes.as_bytes(), &path, &cache).unwrap();
+            let events = parse_events(&path, bytes.as_bytes()).unwrap();
+            assert_eq!(count, events.len());
+            assert_same(&events, d);
+            from_cache
+        };
+        // The same length, one decision changed by hand: read in full.
+        let edited = log.replacen(&line(7, "c0"), &line(7, "c1"), 1);
+        assert_eq!(edited.len(), log.len());
+        assert_eq!(check(&edited), 0);
+        // (That read kept the edited log's tables.) Cut back: read in full.
+        let cut: String = (0..30).map(|i| line(i, "c0")).collect();
+        assert_eq!(check(&cut), 0);
+        // A damaged cache file: read in full, and the tables written again.
+        let file = std::fs::read_dir(dir.path().join("cache"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&file), 0o600, "the tables are the user's alone");
+            assert_eq!(mode(&dir.path().join("cache")), 0o700);
+        }
+        let mut bytes = std::fs::read(&file).unwrap();
+        let k = bytes.len() - 40;
+        bytes[k] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        assert_eq!(check(&cut), 0);
+        assert_eq!(check(&cut), cut.len() as u64);
+        // Another log of the same name elsewhere does not use this one's.
+        let other = dir.path().join("b").join("a.jsonl");
+        std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+        std::fs::write(&other, &cut).unwrap();
+        let (_, _, from_cache) = own(cut.as_bytes(), &other, &cache).unwrap();
+        assert_eq!(from_cache, 0);
+    }
+
+    #[test]
+    fn a_bad_line_after_the_cached_part_is_named_by_its_line_in_the_whole_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache")).worth(1);
+        let mut r = Rng(0x5eed_0021);
+        let first = random_log(&mut r, 300);
+        own(first.as_bytes(), &path, &cache).unwrap();
+        let bad = format!("{first}{}{{\"v\":1,\"oops\n", random_log(&mut r, 20));
+        let full = parse_events(&path, bad.as_bytes()).unwrap_err().to_string();
+        let cached = own(bad.as_bytes(), &path, &cache).err().unwrap();
+        assert_eq!(cached, full);
+        assert!(
+            full.contains(&format!(".jsonl:{}:", bad.lines().count())),
+            "{full}"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use ratatui::backend::Backend;
 
 use crate::cli::{LabelArgs, ReviewArgs};
 use crate::format::ItemSource;
-use crate::labels::{Event, LabelLog, LockedLog, ReadProgress};
+use crate::labels::{Event, LabelLog, LockedLog, ReadProgress, ReplayCache};
 
 use super::keymap::Key;
 use super::model::Model;
@@ -57,7 +57,7 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     crate::trace::mark("settings read, session resolved");
     // The labeler's log is locked now (a log in use is refused before the screen is set up)
     // and read with the team's on a thread of their own.
-    let own = LabelLog::lock(&config.log_path)?;
+    let own = LabelLog::lock(&config.log_path)?.with_replay_cache(ReplayCache::default_place());
     let created = own.created().then(|| config.log_path.clone());
     let progress = Arc::new(ReadProgress::default());
     let history = read_in_background(&config, own, &progress, &source);
@@ -168,6 +168,10 @@ fn read_in_background(
     // Review waits for the whole file's checking anyway (its list is of every task): there
     // the checker goes on beside the reading.
     let held = config.args.review.is_none().then(|| source.hold_checking());
+    let own = match held {
+        Some(h) => own.holding_while_replaying(Box::new(h)),
+        None => own,
+    };
     // For the tests: the reading waits until the file this names exists.
     let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
     let read = move || {
@@ -177,7 +181,6 @@ fn read_in_background(
             }
         }
         let mut history = session::read_history(&config, own, &progress);
-        drop(held);
         if let Ok(h) = &mut history
             && let Some(item) = h.own.decisions.last().map(|e| e.item.clone())
         {

@@ -510,7 +510,8 @@ pub fn read_history(
 
 /// Reads the history and opens the session in one go (see [`read_history`] and [`build`]).
 pub fn open(config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::Result<Opened> {
-    let own = LabelLog::lock(&config.log_path)?;
+    let own = LabelLog::lock(&config.log_path)?
+        .with_replay_cache(crate::labels::ReplayCache::default_place());
     let history = read_history(&config, own, &ReadProgress::default())?;
     build(config, source, history)
 }

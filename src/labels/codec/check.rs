@@ -180,13 +180,25 @@ pub(crate) struct Checked<'a> {
 pub(crate) fn check_log(
     path: &Path,
     bytes: &[u8],
-    mut f: impl FnMut(&Checked<'_>),
+    f: impl FnMut(&Checked<'_>),
 ) -> Result<usize, LogError> {
+    check_log_from(path, bytes, (0, 0), f).map(|(events, _)| events)
+}
+
+/// [`check_log`] of the lines after the first `from.0` bytes (which hold `from.1` lines, blank
+/// ones included): byte ranges and the line number of an error are the whole log's. Returns
+/// the number of events checked and of the log's lines (blank ones included) up to its end.
+pub(crate) fn check_log_from(
+    path: &Path,
+    bytes: &[u8],
+    (from, lines_before_from): (usize, usize),
+    mut f: impl FnMut(&Checked<'_>),
+) -> Result<(usize, usize), LogError> {
     const PIECE: usize = 1 << 20;
     let threads = crate::par::cores();
-    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(bytes, PIECE)
+    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(&bytes[from..], PIECE)
         .into_iter()
-        .map(|r| (r.start, r.end))
+        .map(|r| (from + r.start, from + r.end))
         .collect();
     let mut apply = |p: &Piece<'_>| {
         for l in &p.lines {
@@ -210,14 +222,14 @@ pub(crate) fn check_log(
     };
     if threads == 1 || pieces.len() < 4 {
         let mut events = 0;
-        let mut lines_before = 0;
+        let mut lines_before = lines_before_from;
         for &(s, e) in &pieces {
             let piece = check_piece(&bytes[s..e], s)
                 .map_err(|(line, what)| damaged(path, lines_before + line, what))?;
             events += apply(&piece);
             lines_before += piece.count;
         }
-        return Ok(events);
+        return Ok((events, lines_before));
     }
     // Workers check pieces; this thread applies them in order as they come in.
     let next = AtomicUsize::new(0);
@@ -245,7 +257,7 @@ pub(crate) fn check_log(
         let mut waiting = std::collections::BTreeMap::new();
         let mut want = 0;
         let mut events = 0;
-        let mut lines_before = 0;
+        let mut lines_before = lines_before_from;
         for (k, r) in rx {
             waiting.insert(k, r);
             while let Some(r) = waiting.remove(&want) {
@@ -262,6 +274,6 @@ pub(crate) fn check_log(
                 want += 1;
             }
         }
-        Ok(events)
+        Ok((events, lines_before))
     })
 }

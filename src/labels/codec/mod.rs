@@ -8,7 +8,7 @@ mod full;
 mod lite;
 mod scan;
 
-pub(crate) use check::{Brief, Checked, check_log};
+pub(crate) use check::{Brief, Checked, check_log, check_log_from};
 pub use full::parse_events;
 pub(crate) use scan::quick_event;
 

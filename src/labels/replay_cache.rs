@@ -1,0 +1,164 @@
+//! The tables a replay of the labeler's own log built, kept between starts so the next start
+//! replays only the lines added since: a million-event log otherwise costs about a second of
+//! CPU on every start, spent checking and replaying lines that have not changed.
+//!
+//! A cache, never a source of truth: the labels log stays the only record. A cache file says
+//! which first bytes of the log it covers and holds their BLAKE3 hash; it is used only when the
+//! log still begins with exactly those bytes (so a log cut back, repaired or edited by hand is
+//! replayed in full), and only when its own contents hash to what it recorded. Anything else
+//! (no file, a damaged or foreign one, another version of prefer's format) means a full replay,
+//! as if there were no cache. The files live in the user's cache folder
+//! (`~/.cache/prefer/replay/` on Linux), one per log, named by a hash of the log's path.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::bytes::LogBytes;
+use super::decisions::Decisions;
+
+/// The first bytes of a cache file: the format and its version.
+const MAGIC: &[u8; 16] = b"prefer-replay-1\n";
+
+/// A log shorter than this is replayed from its start every time (about 80,000 events: a
+/// tenth of a second), and a cache is written only when it saves at least this much reading.
+const WORTH: u64 = 16 << 20;
+
+/// Where cache files are kept.
+#[derive(Debug, Clone)]
+pub struct ReplayCache {
+    dir: PathBuf,
+    /// Logs shorter than this are not cached ([`WORTH`]; less in tests).
+    worth: u64,
+}
+
+/// A replay read from a cache file.
+pub struct Cached {
+    pub decisions: Decisions,
+    /// Bytes of the log the tables cover (whole lines).
+    pub covered: u64,
+    /// Lines in those bytes, blank ones included.
+    pub lines: u64,
+    /// Events in those bytes.
+    pub events: u64,
+}
+
+impl ReplayCache {
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir, worth: WORTH }
+    }
+
+    /// A cache for logs (and growth) of at least `bytes`: small logs in tests.
+    #[cfg(test)]
+    pub(crate) fn worth(mut self, bytes: u64) -> Self {
+        self.worth = bytes;
+        self
+    }
+
+    /// Logs shorter than this are replayed from their start, and a cache is only written when
+    /// it saves at least this much.
+    pub(crate) fn min_bytes(&self) -> u64 {
+        self.worth
+    }
+
+    /// The user's cache folder, `replay/` in it; `None` when the system names none.
+    pub fn default_place() -> Option<Self> {
+        directories::ProjectDirs::from("", "", "prefer")
+            .map(|d| Self::new(d.cache_dir().join("replay")))
+    }
+
+    /// The cache file of a log: named by a hash of its full path, so two folders' logs of the
+    /// same name do not share one.
+    fn file_for(&self, log: &Path) -> PathBuf {
+        let full = fs::canonicalize(log).unwrap_or_else(|_| log.to_path_buf());
+        let hash = blake3::hash(full.as_os_str().as_encoded_bytes());
+        self.dir.join(format!("{}.bin", &hash.to_hex()[..32]))
+    }
+
+    /// True when a cache file for `log` exists and `log_len` bytes are enough for a replay to
+    /// start from it (only [`ReplayCache::load`] says whether it still holds).
+    pub fn may_hold(&self, log: &Path, log_len: u64) -> bool {
+        log_len >= self.worth && fs::metadata(self.file_for(log)).is_ok()
+    }
+
+    /// The tables cached for `log` when they still describe the first bytes of `bytes`.
+    pub fn load(&self, log: &Path, bytes: &Arc<LogBytes>) -> Option<Cached> {
+        let file = fs::File::open(self.file_for(log)).ok()?;
+        // SAFETY: cache files are only ever written aside and renamed into place, never
+        // changed where they are, so the mapped bytes stay as they are while read (copying
+        // tens of megabytes out of the page cache was a fifth of the load).
+        let file = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        let rest = file.strip_prefix(MAGIC.as_slice())?;
+        let (head, rest) = rest.split_at_checked(8 * 3 + 32)?;
+        let word =
+            |i: usize| u64::from_le_bytes(head[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+        let (covered, lines, events) = (word(0), word(1), word(2));
+        let log_hash = &head[24..56];
+        let (body, body_hash) = rest.split_at_checked(rest.len().checked_sub(32)?)?;
+        let covered_len = usize::try_from(covered).ok()?;
+        if covered_len > bytes.len() || (covered_len > 0 && bytes[covered_len - 1] != b'\n') {
+            return None;
+        }
+        // The log's hash (the larger job) beside the cache file's own check and decoding.
+        let (same_log, decisions) = std::thread::scope(|s| {
+            let same = s.spawn(|| blake3::hash(&bytes[..covered_len]).as_bytes() == log_hash);
+            let decisions = (blake3::hash(body).as_bytes() == body_hash)
+                .then(|| Decisions::decode(body, Arc::clone(bytes), covered))
+                .flatten();
+            (same.join().unwrap_or(false), decisions)
+        });
+        if !same_log {
+            return None;
+        }
+        Some(Cached {
+            decisions: decisions?,
+            covered,
+            lines,
+            events,
+        })
+    }
+
+    /// Writes the tables of a replay of the first `covered` bytes of `log` (`lines` lines,
+    /// `events` events). Written aside and renamed into place: a reader sees a whole file or
+    /// none. False when these tables cannot be cached (see [`Decisions::encode`]).
+    pub fn save(
+        &self,
+        log: &Path,
+        bytes: &[u8],
+        decisions: &Decisions,
+        (covered, lines, events): (u64, u64, u64),
+    ) -> io::Result<bool> {
+        let mut body = Vec::new();
+        if !decisions.encode(&mut body) {
+            return Ok(false);
+        }
+        let covered_len = usize::try_from(covered).map_err(io::Error::other)?;
+        let mut out = Vec::with_capacity(MAGIC.len() + 56 + body.len() + 32);
+        out.extend_from_slice(MAGIC);
+        for w in [covered, lines, events] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out.extend_from_slice(blake3::hash(&bytes[..covered_len]).as_bytes());
+        out.extend_from_slice(&body);
+        out.extend_from_slice(blake3::hash(&body).as_bytes());
+        // The tables name items and candidates: readable by the user alone, like the folder.
+        let mut dir = fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(&self.dir)?;
+        let path = self.file_for(log);
+        let aside = path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut open = fs::OpenOptions::new();
+        open.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let written = open.open(&aside).and_then(|mut f| f.write_all(&out));
+        if let Err(e) = written.and_then(|()| fs::rename(&aside, &path)) {
+            let _ = fs::remove_file(&aside);
+            return Err(e);
+        }
+        Ok(true)
+    }
+}
