@@ -812,7 +812,7 @@ impl Decisions {
     pub(crate) fn decode(bytes: &[u8], log: Arc<LogBytes>, covered: u64) -> Option<Decisions> {
         let mut r = In(bytes);
         let seq = r.u64()?;
-        let mut decided = [0usize; 4];
+        let mut decided = [0usize; 5];
         for d in &mut decided {
             *d = usize::try_from(r.u64()?).ok()?;
         }

@@ -19,7 +19,7 @@ use super::bytes::LogBytes;
 use super::decisions::Decisions;
 
 /// The first bytes of a cache file: the format and its version.
-const MAGIC: &[u8; 16] = b"prefer-replay-1\n";
+const MAGIC: &[u8; 16] = b"prefer-replay-2\n";
 
 /// A log shorter than this is replayed from its start every time (about 80,000 events: a
 /// tenth of a second), and a cache is written only when it saves at least this much reading.
