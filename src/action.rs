@@ -535,7 +535,8 @@ pub const ACTIONS: &[ActionDef] = {
 fn mode_index(mode: TaskKind) -> usize {
     match mode {
         TaskKind::Pair => 0,
-        TaskKind::Rank => 1,
+        // Best-worst is told apart where it differs (see `short_help`, `long_help`).
+        TaskKind::Rank | TaskKind::BestWorst => 1,
         // A session is never in `Edit` (an edit is an event beside a task, not a mode).
         TaskKind::Rate | TaskKind::Edit => 2,
     }
@@ -564,16 +565,22 @@ impl Action {
 
     /// The footer's word for the action in `mode`; `None` when it does nothing there.
     pub fn short_help(self, mode: TaskKind) -> Option<&'static str> {
-        match self {
-            Action::Flag(_) => Some("flag"),
+        match (self, mode) {
+            (Action::Flag(_), _) => Some("flag"),
+            (Action::Number(1), TaskKind::BestWorst) => Some("best, then worst"),
+            (Action::TieNext | Action::Submit, TaskKind::BestWorst) => None,
             _ => self.def()?.short[mode_index(mode)],
         }
     }
 
     /// The help overlay's line for the action in `mode`; `None` when it does nothing there.
     pub fn long_help(self, mode: TaskKind) -> Option<&'static str> {
-        match self {
-            Action::Flag(_) => Some("toggle this flag on the focused candidate"),
+        match (self, mode) {
+            (Action::Flag(_), _) => Some("toggle this flag on the focused candidate"),
+            (Action::Number(1), TaskKind::BestWorst) => {
+                Some("press the number of the best candidate, then of the worst")
+            }
+            (Action::TieNext | Action::Submit, TaskKind::BestWorst) => None,
             _ => self.def()?.long[mode_index(mode)],
         }
     }

@@ -64,6 +64,9 @@ pub enum ModeArg {
     /// Rank all candidates by answering pair questions chosen by binary insertion (at most 17
     /// for 8 candidates, against 28 pairs).
     Sort,
+    /// Press the number of the best candidate, then of the worst (best-worst scaling; items
+    /// with 3 or more candidates).
+    BestWorst,
 }
 
 impl From<ModeArg> for TaskKind {
@@ -72,6 +75,7 @@ impl From<ModeArg> for TaskKind {
             ModeArg::Pair => TaskKind::Pair,
             ModeArg::Rank | ModeArg::Sort => TaskKind::Rank,
             ModeArg::Rate => TaskKind::Rate,
+            ModeArg::BestWorst => TaskKind::BestWorst,
         }
     }
 }

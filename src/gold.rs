@@ -547,6 +547,22 @@ pub fn outcomes(item: &Item, ev: &Event) -> Vec<(u32, u32, Outcome)> {
                 }
             }
         }
+        TaskKind::BestWorst => {
+            // The best over each other shown, each other shown over the worst.
+            let (Some(best), Some(worst), Some(shown)) = (&ev.best, &ev.worst, &ev.shown) else {
+                return out;
+            };
+            let (Some(best), Some(worst)) = (idx(best), idx(worst)) else {
+                return out;
+            };
+            push(best, worst, Outcome::Lo);
+            for c in shown.iter().filter_map(|id| idx(id)) {
+                if c != best && c != worst {
+                    push(best, c, Outcome::Lo);
+                    push(c, worst, Outcome::Lo);
+                }
+            }
+        }
         TaskKind::Edit => {}
     }
     out
@@ -731,6 +747,22 @@ mod tests {
         assert_eq!(order.judge(&it, &rate), Some(true));
         assert_eq!(best.judge(&it, &rate), Some(false));
         assert_eq!(order.describe(), "c1 > c0 = c2");
+        // Best-worst: the best over the others shown, the others over the worst.
+        let mut bw = Event::new("a", "x", None, TaskKind::BestWorst);
+        bw.shown = Some(vec!["c0".into(), "c1".into(), "c2".into()]);
+        (bw.best, bw.worst) = (Some("c2".into()), Some("c0".into()));
+        assert_eq!(best.judge(&it, &bw), Some(true));
+        assert_eq!(order.judge(&it, &bw), Some(false));
+        (bw.best, bw.worst) = (Some("c1".into()), Some("c2".into()));
+        assert_eq!(best.judge(&it, &bw), Some(false));
+        // c1 over c0 and c2, c0 over c2: against c0 = c2.
+        assert_eq!(order.judge(&it, &bw), Some(false));
+        bw.shown = Some(vec!["c1".into(), "c2".into()]);
+        assert_eq!(
+            order.judge(&it, &bw),
+            Some(true),
+            "two shown: only c1 over c2"
+        );
     }
 
     #[test]

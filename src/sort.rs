@@ -192,9 +192,70 @@ impl Sorter {
     }
 }
 
+/// The inferred pairs of a complete sort to ask again (`verify = share` in a task file), as
+/// (better by the ranking, worse): of the pairs in different tiers that were not asked,
+/// `share` of them (rounded to the nearest whole number), those with the smallest `seed` (a
+/// stable hash of the pair, so the choice is the same every time the sort is replayed),
+/// in that order.
+pub fn verify_pairs(
+    ranking: &[Vec<usize>],
+    asked: &[(usize, usize, Answer)],
+    share: f64,
+    seed: impl Fn(usize, usize) -> u64,
+) -> Vec<(usize, usize)> {
+    let was_asked = |a: usize, b: usize| {
+        asked
+            .iter()
+            .any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+    };
+    let mut inferred: Vec<(u64, usize, usize)> = Vec::new();
+    for (i, tier) in ranking.iter().enumerate() {
+        for &better in tier {
+            for &worse in ranking[i + 1..].iter().flatten() {
+                if !was_asked(better, worse) {
+                    inferred.push((seed(better.min(worse), better.max(worse)), better, worse));
+                }
+            }
+        }
+    }
+    let count = (share.clamp(0.0, 1.0) * inferred.len() as f64).round() as usize;
+    inferred.sort_unstable();
+    inferred
+        .into_iter()
+        .take(count)
+        .map(|(_, b, w)| (b, w))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verify_picks_a_share_of_the_inferred_pairs_by_their_seed() {
+        // Four candidates sorted 2 > 0 > 3 > 1 by the questions (0,1), (2,0), (3,0), (3,1):
+        // inferred are 2 > 3 and 2 > 1 (and nothing else of the C(4,2) = 6 pairs).
+        let ranking = vec![vec![2], vec![0], vec![3], vec![1]];
+        let asked = [
+            (0, 1, Answer::Better(0)),
+            (2, 0, Answer::Better(2)),
+            (3, 0, Answer::Better(0)),
+            (3, 1, Answer::Better(3)),
+        ];
+        // Seeds: the pair (1, 2) is smaller than (2, 3).
+        let seed = |a: usize, b: usize| (10 * a + b) as u64;
+        assert_eq!(verify_pairs(&ranking, &asked, 1.0, seed), [(2, 1), (2, 3)]);
+        // Half of 2: one, the smaller seed; 0.2 of 2 rounds to none.
+        assert_eq!(verify_pairs(&ranking, &asked, 0.5, seed), [(2, 1)]);
+        assert!(verify_pairs(&ranking, &asked, 0.2, seed).is_empty());
+        // Another seed picks the other pair: the choice follows the seed, not the order.
+        let flipped = |a: usize, b: usize| 100 - (10 * a + b) as u64;
+        assert_eq!(verify_pairs(&ranking, &asked, 0.5, flipped), [(2, 3)]);
+        // Tied candidates (one tier) are never a pair to check.
+        let tied = vec![vec![0, 1], vec![2]];
+        let asked = [(1, 0, Answer::Tie), (2, 0, Answer::Better(0))];
+        assert_eq!(verify_pairs(&tied, &asked, 1.0, seed), [(1, 2)]);
+    }
 
     /// Answers by a true order (smaller value = better).
     fn by_rank(rank: &[usize]) -> impl Fn(usize, usize) -> Answer + '_ {

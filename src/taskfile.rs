@@ -59,6 +59,15 @@ pub struct TaskSpec {
     pub gold_feedback: bool,
     /// Quality thresholds: `prefer stats` marks annotators who fall short.
     pub qa: Qa,
+    /// Best-worst mode: `tuple = K` shows K of an item's candidates at a time (see
+    /// [`crate::tasks::tuples`]); `None`, all at once.
+    pub tuple: Option<usize>,
+    /// Best-worst mode's `[best-worst] margins = [best over worst, best or worst against one
+    /// between]`: the `margin` export writes on its pairs (none without).
+    pub best_worst_margins: Option<[f64; 2]>,
+    /// Sort mode's `verify = share`: that share of each ranking's inferred pairs is asked
+    /// again once the ranking is recorded (0: none).
+    pub verify: f64,
 }
 
 /// A task file's gold file, read when the task file is loaded (its item and candidate ids are
@@ -127,6 +136,9 @@ impl Default for TaskSpec {
             overlap: 1,
             shuffle: true,
             pairs: PairSelection::All,
+            tuple: None,
+            best_worst_margins: None,
+            verify: 0.0,
             min_seconds: None,
             typeahead_guard_ms: None,
             edit_beats: EditBeats::default(),
@@ -315,6 +327,10 @@ struct RawTask {
     gold_rate: Option<Spanned<f64>>,
     gold_feedback: Option<bool>,
     qa: Option<RawQa>,
+    tuple: Option<Spanned<i64>>,
+    verify: Option<Spanned<f64>>,
+    #[serde(rename = "best-worst")]
+    best_worst: Option<Spanned<RawBestWorst>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,6 +344,12 @@ struct RawQa {
     max_cycle_share: Option<Spanned<f64>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBestWorst {
+    margins: Option<Spanned<Vec<f64>>>,
+}
+
 /// A task file's `mode`: a task kind, or sort (rank tasks reached by pair questions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -336,6 +358,8 @@ enum RawMode {
     Rank,
     Rate,
     Sort,
+    #[serde(rename = "best-worst")]
+    BestWorst,
 }
 
 impl RawMode {
@@ -344,6 +368,7 @@ impl RawMode {
             RawMode::Pair => TaskKind::Pair,
             RawMode::Rank | RawMode::Sort => TaskKind::Rank,
             RawMode::Rate => TaskKind::Rate,
+            RawMode::BestWorst => TaskKind::BestWorst,
         }
     }
 }
@@ -749,6 +774,54 @@ impl RawTask {
                     .or(d.max_cycle_share),
             };
         }
+        if let Some(t) = self.tuple {
+            needs_mode(t.span(), "`tuple`", TaskKind::BestWorst)?;
+            let k = *t.get_ref();
+            if !(3..=9).contains(&k) {
+                return Err(at(
+                    src,
+                    &t,
+                    format!(
+                        "`tuple` is {k}: it is how many candidates are shown at a time, 3 to 9 (one number key each)"
+                    ),
+                ));
+            }
+            spec.tuple = Some(k as usize);
+        }
+        if let Some(v) = self.verify {
+            if !sort {
+                return Err(at(
+                    src,
+                    &v,
+                    "`verify` applies to mode = \"sort\" (it re-asks pairs a sort inferred) - remove it or set mode = \"sort\"".into(),
+                ));
+            }
+            let x = *v.get_ref();
+            if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+                return Err(at(
+                    src,
+                    &v,
+                    format!(
+                        "`verify` is {x}: it is the share of inferred pairs to ask again, from 0 to 1 (0.1 asks one in ten)"
+                    ),
+                ));
+            }
+            spec.verify = x;
+        }
+        if let Some(b) = self.best_worst {
+            needs_mode(b.span(), "[best-worst]", TaskKind::BestWorst)?;
+            if let Some(m) = b.into_inner().margins {
+                let v = m.get_ref();
+                if v.len() != 2 || v.iter().any(|x| !x.is_finite()) {
+                    return Err(at(
+                        src,
+                        &m,
+                        "`margins` needs 2 finite numbers: the margin of best over worst, and of best or worst against one between".into(),
+                    ));
+                }
+                spec.best_worst_margins = Some([v[0], v[1]]);
+            }
+        }
         Ok(spec)
     }
 }
@@ -789,6 +862,34 @@ mod tests {
             parse("mode = \"pair\"\n[pair]\nstrength = true\nmargins = [0, 0.5, 1, 4]\n").unwrap();
         assert_eq!(t.margin_map(), [0.0, 0.5, 1.0, 4.0]);
         assert_eq!(t.strength.unwrap().labels[3], "significantly better");
+    }
+
+    #[test]
+    fn verify_is_a_share_for_sort_mode_only() {
+        assert_eq!(
+            parse("mode = \"sort\"\nverify = 0.1\n").unwrap().verify,
+            0.1
+        );
+        assert_eq!(parse("mode = \"sort\"\n").unwrap().verify, 0.0);
+        let e = parse("mode = \"rank\"\nverify = 0.1\n").unwrap_err();
+        assert!(
+            e.contains("task.toml:2") && e.contains("mode = \"sort\""),
+            "{e}"
+        );
+        let e = parse("mode = \"sort\"\nverify = 1.5\n").unwrap_err();
+        assert!(e.contains("from 0 to 1"), "{e}");
+    }
+
+    #[test]
+    fn best_worst_takes_tuple_and_margins() {
+        let t = parse("mode = \"best-worst\"\ntuple = 4\n[best-worst]\nmargins = [2.0, 1.0]\n")
+            .unwrap();
+        assert_eq!((t.mode, t.tuple), (Some(TaskKind::BestWorst), Some(4)));
+        assert_eq!(t.best_worst_margins, Some([2.0, 1.0]));
+        let e = parse("mode = \"pair\"\ntuple = 4\n").unwrap_err();
+        assert!(e.contains("best-worst"), "{e}");
+        let e = parse("mode = \"best-worst\"\ntuple = 2\n").unwrap_err();
+        assert!(e.contains("3 to 9"), "{e}");
     }
 
     #[test]

@@ -14,12 +14,15 @@ use crate::labels::{TaskKey, TaskKind};
 /// The most candidates an item can have in rank mode: one number key each.
 pub const RANK_MAX: usize = 9;
 
-/// One task: an item (by position in the file), and for pair tasks the two candidates as
-/// shown (left, right), as indices into the item's candidates.
+/// One task: an item (by position in the file), for pair tasks the two candidates as shown
+/// (left, right), as indices into the item's candidates, and for best-worst tasks which of
+/// the item's tuples ([`tuples`]) as (its number within the item, the task file's
+/// `tuple = K`, 0 without).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Task {
     pub item: usize,
     pub pair: Option<(u16, u16)>,
+    pub tuple: Option<(u16, u16)>,
 }
 
 /// The task list: grows as items become known (a large file is checked in the background).
@@ -33,6 +36,8 @@ pub struct Tasks {
     scanned: usize,
     /// Pair mode with `pairs = K` in the task file: K pairs per item instead of all.
     sample: Option<usize>,
+    /// Best-worst mode with `tuple = K` in the task file: K candidates shown at a time.
+    tuple: Option<usize>,
 }
 
 impl Tasks {
@@ -43,7 +48,18 @@ impl Tasks {
             total: 0,
             scanned: 0,
             sample: None,
+            tuple: None,
         }
+    }
+
+    /// Best-worst mode: K candidates shown at a time (see [`tuples`]) instead of all.
+    pub fn with_tuple(mut self, k: Option<usize>) -> Self {
+        self.tuple = k;
+        self
+    }
+
+    pub fn tuple(&self) -> Option<usize> {
+        self.tuple
     }
 
     /// Pair mode: K pairs per item (the same K for every labeler, see
@@ -86,6 +102,7 @@ impl Tasks {
                 let all = n * n.saturating_sub(1) / 2;
                 self.sample.map_or(all, |k| k.min(all)) as u64
             }
+            TaskKind::BestWorst => tuple_count(n, self.tuple) as u64,
             _ => 1,
         };
         if count > 0 {
@@ -134,13 +151,32 @@ impl Tasks {
                 Task {
                     item: pos,
                     pair: Some((l as u16, r as u16)),
+                    tuple: None,
                 }
             }
+            TaskKind::BestWorst => Task {
+                item: pos,
+                pair: None,
+                tuple: Some((self.locate(task).1 as u16, self.tuple.unwrap_or(0) as u16)),
+            },
             _ => Task {
                 item: pos,
                 pair: None,
+                tuple: None,
             },
         }
+    }
+}
+
+impl Task {
+    /// A best-worst task's candidates (indices, sorted): all of them for other tasks.
+    pub fn tuple_of(&self, item: &Item) -> Vec<usize> {
+        let (i, k) = self.tuple.unwrap_or((0, 0));
+        let k = (k > 0).then_some(usize::from(k));
+        let all = tuples(&item.id, item.candidates.len(), k);
+        all.get(usize::from(i))
+            .cloned()
+            .unwrap_or_else(|| (0..item.candidates.len()).collect())
     }
 }
 
@@ -200,8 +236,79 @@ pub fn nth_pair(mut k: usize, n: usize) -> (usize, usize) {
     (0, 1)
 }
 
+/// Best-worst mode: how many tuples an item of `n` candidates is shown in, `k` at a time
+/// (`None`, or `k >= n`: one tuple of all). Enough that every candidate is shown at least
+/// twice: ceil(2n / k).
+pub fn tuple_count(n: usize, k: Option<usize>) -> usize {
+    match k {
+        Some(k) if k >= 2 && k < n => (2 * n).div_ceil(k),
+        _ => 1,
+    }
+}
+
+/// Best-worst mode: the item's tuples of `k` candidates (indices, each tuple sorted), the same
+/// for every labeler (seeded by the item id). The candidates are laid out in rounds, each a
+/// shuffle of all of them, and cut into tuples of `k`; a candidate that would appear twice
+/// in one tuple (where one round meets the next) is swapped with a later one. So the numbers
+/// of times any two candidates are shown differ by at most one.
+pub fn tuples(item_id: &str, n: usize, k: Option<usize>) -> Vec<Vec<usize>> {
+    let count = tuple_count(n, k);
+    let k = match k {
+        Some(k) if count > 1 => k,
+        _ => return vec![(0..n).collect()],
+    };
+    let slots = count * k;
+    let mut stream = Vec::with_capacity(slots + n);
+    let mut round = 0u64;
+    while stream.len() < slots + n {
+        let mut rng = SplitMix64(seed(&[item_id, "best-worst tuples", &round.to_string()]));
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        stream.extend(order);
+        round += 1;
+    }
+    let mut out = Vec::with_capacity(count);
+    for t in 0..count {
+        let start = t * k;
+        for i in start..start + k {
+            if stream[start..i].contains(&stream[i]) {
+                // A later one not yet in this tuple: there is one, as k < n.
+                if let Some(j) =
+                    (i + 1..stream.len()).find(|&j| !stream[start..i].contains(&stream[j]))
+                {
+                    stream.swap(i, j);
+                }
+            }
+        }
+        let mut tuple = stream[start..start + k].to_vec();
+        tuple.sort_unstable();
+        out.push(tuple);
+    }
+    out
+}
+
+/// A best-worst tuple's name in the log (`tuple`): its candidate ids sorted and joined with
+/// `,`; `None` for a tuple of all the item's candidates.
+pub fn tuple_name(item: &Item, tuple: &[usize]) -> Option<String> {
+    if tuple.len() >= item.candidates.len() {
+        return None;
+    }
+    let mut ids: Vec<&str> = tuple
+        .iter()
+        .map(|&c| item.candidates[c].id.as_str())
+        .collect();
+    ids.sort_unstable();
+    Some(ids.join(","))
+}
+
 /// The key under which a task's decisions are logged.
 pub fn task_key(item: &Item, kind: TaskKind, task: &Task) -> TaskKey {
+    if kind == TaskKind::BestWorst {
+        return TaskKey::best_worst(&item.id, tuple_name(item, &task.tuple_of(item)).as_deref());
+    }
     match task.pair {
         Some((l, r)) => TaskKey::pair(
             &item.id,
@@ -212,8 +319,14 @@ pub fn task_key(item: &Item, kind: TaskKind, task: &Task) -> TaskKey {
     }
 }
 
-/// Every task key of an item in a mode (with `sample`, only the sampled pairs).
-pub fn item_keys(item: &Item, kind: TaskKind, sample: Option<usize>) -> Vec<TaskKey> {
+/// Every task key of an item in a mode (with `sample`, only the sampled pairs; with `tuple`,
+/// one per best-worst tuple).
+pub fn item_keys(
+    item: &Item,
+    kind: TaskKind,
+    sample: Option<usize>,
+    tuple: Option<usize>,
+) -> Vec<TaskKey> {
     match kind {
         TaskKind::Pair => {
             let n = item.candidates.len();
@@ -230,6 +343,10 @@ pub fn item_keys(item: &Item, kind: TaskKind, sample: Option<usize>) -> Vec<Task
                 })
                 .collect()
         }
+        TaskKind::BestWorst => tuples(&item.id, item.candidates.len(), tuple)
+            .iter()
+            .map(|t| TaskKey::best_worst(&item.id, tuple_name(item, t).as_deref()))
+            .collect(),
         k => vec![TaskKey::new(&item.id, k)],
     }
 }
@@ -246,6 +363,13 @@ pub fn display_order(item: &Item, annotator: &str, shuffle: bool) -> Vec<usize> 
         }
     }
     order
+}
+
+/// A stable hash of a pair of an item's candidates (ids in either order): which inferred
+/// pairs sort mode's `verify` asks again.
+pub fn pair_seed(item: &str, a: &str, b: &str) -> u64 {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    seed(&["verify", item, a, b])
 }
 
 /// A 64-bit seed from strings (separated, so ("ab","c") and ("a","bc") differ).
@@ -341,6 +465,50 @@ mod tests {
     }
 
     #[test]
+    fn best_worst_tuples_show_every_candidate_about_equally_often() {
+        // 5 candidates, 3 at a time: ceil(2*5/3) = 4 tuples, 12 places, so two candidates are
+        // shown 3 times and three are shown twice; 9 candidates, 4 at a time: ceil(18/4) = 5
+        // tuples, 20 places: two shown 3 times, seven twice.
+        for (n, k, want_tuples, want_thrice) in [(5, 3, 4, 2), (9, 4, 5, 2), (6, 3, 4, 0)] {
+            for id in ["q0", "q1", "a much longer item id", "李"] {
+                let t = tuples(id, n, Some(k));
+                assert_eq!(t.len(), want_tuples, "{id} {n}/{k}");
+                let mut shown = vec![0; n];
+                for tuple in &t {
+                    assert_eq!(tuple.len(), k, "{tuple:?}");
+                    let mut distinct = tuple.clone();
+                    distinct.dedup();
+                    assert_eq!(&distinct, tuple, "a candidate twice in {tuple:?}");
+                    for &c in tuple {
+                        shown[c] += 1;
+                    }
+                }
+                assert_eq!(shown.iter().filter(|&&x| x == 3).count(), want_thrice);
+                assert!(shown.iter().all(|&x| x == 2 || x == 3), "{shown:?}");
+                // The same for every labeler and session: seeded by the item id alone.
+                assert_eq!(tuples(id, n, Some(k)), t);
+            }
+        }
+        // Without `tuple`, or with one as large as the item: one tuple of all, and no name.
+        assert_eq!(tuples("q", 4, None), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(tuples("q", 4, Some(4)), vec![vec![0, 1, 2, 3]]);
+        assert_ne!(tuples("q0", 5, Some(3)), tuples("q1", 5, Some(3)));
+        let it = items(&[5]);
+        assert_eq!(tuple_name(&it[0], &[0, 1, 2, 3, 4]), None);
+        assert_eq!(tuple_name(&it[0], &[3, 0, 1]).as_deref(), Some("c0,c1,c3"));
+        // A session's tasks: one per tuple, each keyed by its tuple's name.
+        let t = Tasks::new(TaskKind::BestWorst).with_tuple(Some(3));
+        let mut t = t;
+        t.push(Some(5));
+        assert_eq!(t.len(), 4);
+        let keys = item_keys(&it[0], TaskKind::BestWorst, None, Some(3));
+        let from_tasks: Vec<TaskKey> = (0..4)
+            .map(|i| task_key(&it[0], TaskKind::BestWorst, &t.task(i, &it[0], "ann", true)))
+            .collect();
+        assert_eq!(keys, from_tasks);
+    }
+
+    #[test]
     fn pair_tasks_cover_every_pair_once() {
         let it = items(&[2, 4]);
         let t = tasks(&it, TaskKind::Pair);
@@ -352,7 +520,7 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), 7);
-        let mut by_item = item_keys(&it[1], TaskKind::Pair, None);
+        let mut by_item = item_keys(&it[1], TaskKind::Pair, None, None);
         by_item.sort();
         assert_eq!(by_item, keys[1..].to_vec());
     }
@@ -370,7 +538,7 @@ mod tests {
             .map(|task| task_key(&it[0], TaskKind::Pair, task))
             .collect();
         keys.sort();
-        let mut expect = item_keys(&it[0], TaskKind::Pair, Some(3));
+        let mut expect = item_keys(&it[0], TaskKind::Pair, Some(3), None);
         expect.sort();
         assert_eq!(keys, expect);
     }

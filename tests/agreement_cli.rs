@@ -280,3 +280,46 @@ fn bad_input_is_an_error_that_says_what_to_give() {
     assert!(!ok);
     assert!(err.contains("--labels-dir and LOG files"), "{err}");
 }
+
+/// A labeler whose answers on an item went round in a circle (c0 > c1 > c2 > c0) and who, asked
+/// the weakest pair once more (`"via": "cycle"`), answered c0 over c2: agreement uses the
+/// repaired order (the later answer replaces the earlier), so alice agrees with bob on all
+/// three pairs; with the cycle left in she would agree on two.
+#[test]
+fn agreement_uses_the_order_repaired_by_a_cycle_recheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let cands = r#"[{"id":"c0","text":"a"},{"id":"c1","text":"b"},{"id":"c2","text":"c"}]"#;
+    std::fs::write(
+        dir.path().join("set.jsonl"),
+        format!("{{\"id\":\"q1\",\"prompt\":\"p\",\"candidates\":{cands}}}\n"),
+    )
+    .unwrap();
+    let labels = dir.path().join("set.labels");
+    std::fs::create_dir(&labels).unwrap();
+    let line = |who: &str, l: &str, r: &str, c: &str, at: u32, via: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-28T10:00:0{at}.000Z\",\"annotator\":\"{who}\",\"item\":\"q1\",\"task\":\"pair\",\"pair\":[\"{l}\",\"{r}\"],\"choice\":\"{c}\"{via}}}\n"
+        )
+    };
+    let cycle = [
+        line("alice", "c0", "c1", "c0", 1, ""),
+        line("alice", "c1", "c2", "c1", 2, ""),
+        line("alice", "c0", "c2", "c2", 3, ""),
+    ]
+    .concat();
+    let bob = [
+        line("bob", "c0", "c1", "c0", 1, ""),
+        line("bob", "c1", "c2", "c1", 2, ""),
+        line("bob", "c0", "c2", "c0", 3, ""),
+    ]
+    .concat();
+    std::fs::write(labels.join("bob.jsonl"), &bob).unwrap();
+    let raw = |alice: &str| {
+        std::fs::write(labels.join("alice.jsonl"), alice).unwrap();
+        let r = json_of(&[dir.path().join("set.jsonl").to_str().unwrap(), "--json"]);
+        row(&r, "pair", "alice", "bob")["raw"].as_f64().unwrap()
+    };
+    assert!((raw(&cycle) - 2.0 / 3.0).abs() < 1e-9);
+    let repaired = cycle + &line("alice", "c2", "c0", "c0", 4, ",\"via\":\"cycle\"");
+    assert!((raw(&repaired) - 1.0).abs() < 1e-9);
+}

@@ -841,16 +841,51 @@ fn the_dataset_card_takes_its_figures_from_prefer_stats() {
 }
 
 /// `--aggregate consensus` orders items by Tideman's ranked pairs: on q2 alice and bob agree
-/// that c2 is best and split on c0 against c1, which then share a place; pair formats refuse it.
+/// that c2 is best and split on c0 against c1, which then share a place. Pair formats write that
+/// order as pairs (c2 over c0, c2 over c1; none between the two that share a place); ratings
+/// refuse it.
 #[test]
-fn consensus_ranks_by_ranked_pairs_and_is_for_rankings_only() {
+fn consensus_ranks_by_ranked_pairs_and_pair_formats_write_its_pairs() {
     let (lines, _) = ok(&["--format", "rankings", "--aggregate", "consensus"]);
     assert_eq!(lines[1]["item"], "q2");
     assert_eq!(lines[1]["ranking"], json!([["c2"], ["c0", "c1"]]));
     assert_eq!(lines[4]["ranking"], json!([["c0", "c1"]]));
-    let args = with_labels(&["--aggregate", "consensus"]);
+    let (pairs, err) = ok(&[
+        "--format",
+        "trl-chat",
+        "--aggregate",
+        "consensus",
+        "--with-meta",
+    ]);
+    assert!(err.contains("wrote"), "{err}");
+    let q2: Vec<_> = ids(&pairs).into_iter().filter(|p| p.0 == "q2").collect();
+    assert_eq!(q2, [t("q2", "c2", "c0"), t("q2", "c2", "c1")]);
+    // Every pair of the output follows its item's consensus order: none goes against it.
+    let (rankings, _) = ok(&["--format", "rankings", "--aggregate", "consensus"]);
+    for (item, chosen, rejected) in ids(&pairs) {
+        let row = rankings
+            .iter()
+            .find(|r| r["item"] == item.as_str())
+            .unwrap();
+        let tier = |id: &str| {
+            row["ranking"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|t| t.as_array().unwrap().iter().any(|x| x == id))
+                .unwrap()
+        };
+        assert!(
+            tier(&chosen) < tier(&rejected),
+            "{item}: {chosen} over {rejected}"
+        );
+    }
+    let args = with_labels(&["--format", "ratings", "--aggregate", "consensus"]);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, _, err) = export(&refs);
     assert_ne!(code, 0);
-    assert!(err.contains("for --format rankings"), "{err}");
+    assert!(
+        err.contains("for --format rankings and the pair formats"),
+        "{err}"
+    );
 }

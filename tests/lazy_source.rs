@@ -36,7 +36,7 @@ fn task_keys(source: &dyn ItemSource, kind: TaskKind) -> Vec<TaskKey> {
     for t in 0..tasks.len() {
         let (pos, _) = tasks.locate(t);
         if last != Some(pos) {
-            keys.extend(item_keys(&source.item(pos).unwrap(), kind, None));
+            keys.extend(item_keys(&source.item(pos).unwrap(), kind, None, None));
             last = Some(pos);
         }
     }

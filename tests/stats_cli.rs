@@ -252,3 +252,38 @@ fn cycles_per_annotator_are_counted() {
     assert!(out.contains("Cycles"), "{out}");
     assert!(out.contains("1 of     2 items (50%)"), "{out}");
 }
+
+/// Sort checks: one pair checked and confirmed, another answered against the ranking and
+/// asked once more: two checks, one contradiction. The checks are not pair answers that make
+/// cycles.
+#[test]
+fn sort_checks_and_contradictions_per_annotator_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("sam.jsonl");
+    let line = |l: &str, r: &str, c: &str, via: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-28T10:00:00.000Z\",\"annotator\":\"sam\",\"item\":\"q1\",\"task\":\"pair\",\"pair\":[\"{l}\",\"{r}\"],\"choice\":\"{c}\",\"via\":\"{via}\"}}\n"
+        )
+    };
+    let text = [
+        line("c0", "c1", "c0", "sort"),
+        line("c1", "c2", "c1", "sort"),
+        line("c2", "c0", "c0", "verify"),
+        line("c3", "c0", "c3", "verify"),
+        line("c3", "c0", "c0", "verify-again"),
+    ]
+    .concat();
+    std::fs::write(&log, text).unwrap();
+    let (ok, out, err) = stats(&[log.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let a = &r["annotators"][0];
+    assert_eq!(a["checks"], json!({"asked": 2, "contradictions": 1}));
+    assert_eq!(a["cycles"]["items"], 0);
+    let (_, out, _) = stats(&[log.to_str().unwrap()]);
+    assert!(out.contains("Sort checks"), "{out}");
+    assert!(
+        out.contains("1 contradictions in     2 checks (50%)"),
+        "{out}"
+    );
+}

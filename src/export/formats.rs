@@ -724,6 +724,53 @@ pub fn ranked_pairs<'a>(item: &'a Item, pairs: &[Judged]) -> Vec<Vec<&'a str>> {
     tiers
 }
 
+/// Pair formats with `--aggregate consensus`: each item's order by [`ranked_pairs`] over its
+/// aggregated pairs, turned back into pairs: every candidate of a tier over every candidate of
+/// each tier below. A pair keeps the voters and counts of its own majority when it has one
+/// (`agree` and the margin only when that majority says the same as the order); a pair the
+/// order implies without a majority of its own has no voters. Same order as the input: item,
+/// then pair.
+pub fn consensus_pairs(items: &[Arc<Item>], pairs: &[Judged]) -> Vec<Judged> {
+    let mut out = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.item == b.item) {
+        let item = &items[group[0].item as usize];
+        let tiers: Vec<Vec<u32>> = ranked_pairs(item, group)
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|id| item.candidate_index(id).map(|i| i as u32))
+                    .collect()
+            })
+            .collect();
+        let mut these = Vec::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            for &c in tier {
+                for &d in tiers[i + 1..].iter().flatten() {
+                    let (lo, hi) = (c.min(d), c.max(d));
+                    let own = group
+                        .iter()
+                        .find(|p| (p.chosen.min(p.rejected), p.chosen.max(p.rejected)) == (lo, hi));
+                    let same = own.filter(|p| p.pref.is_strict() && p.chosen == c);
+                    these.push(Judged {
+                        item: group[0].item,
+                        chosen: c,
+                        rejected: d,
+                        pref: if c == lo { Pref::Lo } else { Pref::Hi },
+                        margin: same.and_then(|p| p.margin),
+                        voters: own.map_or(0..0, |p| p.voters.clone()),
+                        judged_by: own.map_or(0, |p| p.judged_by),
+                        agree: same.map_or(0, |p| p.agree),
+                        confidence: None,
+                    });
+                }
+            }
+        }
+        these.sort_by_key(|p| (p.chosen.min(p.rejected), p.chosen.max(p.rejected)));
+        out.extend(these);
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct RankingRow<'a> {
     item: &'a str,
@@ -731,7 +778,56 @@ struct RankingRow<'a> {
     messages: Vec<Turn<'a>>,
     candidates: Vec<CandidateOut<'a>>,
     ranking: Vec<Vec<&'a str>>,
+    /// Items with best-worst decisions: each shown candidate's best-worst score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    best_worst: Vec<BestWorstScore<'a>>,
     decisions: Vec<&'a crate::labels::Event>,
+}
+
+/// A candidate's best-worst score over the decisions of an item: picked best minus picked
+/// worst, over the times shown (-1 to 1).
+#[derive(Debug, Serialize, PartialEq)]
+pub struct BestWorstScore<'a> {
+    pub id: &'a str,
+    pub shown: u32,
+    pub best: u32,
+    pub worst: u32,
+    pub score: f64,
+}
+
+/// The best-worst scores of an item's candidates over its best-worst decisions (adjudicators'
+/// left out), in the item's candidate order; candidates never shown are left out.
+pub fn best_worst_scores<'a>(item: &'a Item, decisions: &[Decided]) -> Vec<BestWorstScore<'a>> {
+    let mut counts = vec![(0u32, 0u32, 0u32); item.candidates.len()];
+    for d in decisions.iter().filter(|d| !d.is_adjudicator()) {
+        let e = &d.event;
+        if e.task != crate::labels::TaskKind::BestWorst {
+            continue;
+        }
+        for c in e
+            .shown
+            .iter()
+            .flatten()
+            .filter_map(|id| item.candidate_index(id))
+        {
+            let id = item.candidates[c].id.as_str();
+            counts[c].0 += 1;
+            counts[c].1 += u32::from(e.best.as_deref() == Some(id));
+            counts[c].2 += u32::from(e.worst.as_deref() == Some(id));
+        }
+    }
+    item.candidates
+        .iter()
+        .zip(counts)
+        .filter(|(_, c)| c.0 > 0)
+        .map(|(cand, (shown, best, worst))| BestWorstScore {
+            id: &cand.id,
+            shown,
+            best,
+            worst,
+            score: (f64::from(best) - f64::from(worst)) / f64::from(shown),
+        })
+        .collect()
 }
 
 /// How many lines an export in `format` writes (pair formats: one per aggregated pair;
@@ -788,6 +884,7 @@ pub fn write_rankings<W: Write>(
             } else {
                 consensus_ranking(item, &agg.pairs[from..pi])
             },
+            best_worst: best_worst_scores(item, group),
             decisions: group.iter().map(|d| &d.event).collect(),
         };
         empty += usize::from(row.ranking.is_empty());

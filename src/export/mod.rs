@@ -497,7 +497,7 @@ fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
             "an adjudicator's decision wins; where there is none, the majority's (`--aggregate adjudicated`)"
         }
         Aggregate::Consensus => {
-            "each item's order by Tideman's ranked pairs over the annotators' majorities (`--aggregate consensus`)"
+            "each item's order by Tideman's ranked pairs over the annotators' majorities (`--aggregate consensus`); pair formats write that order's pairs, each candidate over every one below it"
         }
         Aggregate::DawidSkene => {
             "each annotator weighted by a fitted reliability (Dawid-Skene), each pair's outcome the most probable (`--aggregate dawid-skene`)"
@@ -534,9 +534,9 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     })?;
     let mut dataset = dataset.expect("a candidate file was given");
     let mut st = st;
-    if args.aggregate == Aggregate::Consensus && args.format != ExportFormat::Rankings {
+    if args.aggregate == Aggregate::Consensus && args.format == ExportFormat::Ratings {
         anyhow::bail!(
-            "--aggregate consensus orders each item's candidates (Tideman's ranked pairs): it is for --format rankings; pair formats take --aggregate majority, adjudicated or dawid-skene"
+            "--aggregate consensus orders each item's candidates (Tideman's ranked pairs): it is for --format rankings and the pair formats; ratings are written per annotator, with their mean"
         );
     }
     if args.min_confidence.is_some() && args.aggregate != Aggregate::DawidSkene {
@@ -603,6 +603,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         pairs: PairOptions {
             min_gap: args.min_gap,
             margin_map,
+            best_worst_margins: spec.as_ref().and_then(|s| s.best_worst_margins),
         },
         aggregate: args.aggregate,
         ties: if rankings { Keep::Keep } else { args.ties },
@@ -610,9 +611,13 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         min_confidence: args.min_confidence,
         include_gold: args.include_gold,
     };
-    let (agg, mut report) = judge_with_gold(&dataset.items, &st, &edit_decisions, &plan, &gold);
+    let (mut agg, mut report) = judge_with_gold(&dataset.items, &st, &edit_decisions, &plan, &gold);
     report.gold_excluded = gold_excluded;
     report.gold_excluded_decisions = gold_excluded_decisions;
+    if args.aggregate == Aggregate::Consensus && args.format != ExportFormat::Rankings {
+        // Pair formats: each item's consensus order, turned back into pairs.
+        agg.pairs = formats::consensus_pairs(&dataset.items, &agg.pairs);
+    }
     report.edits = edits::count(&edit_decisions);
     report.excluded = excluded_decisions;
     report.excluded_names = args.exclude_annotator.clone();

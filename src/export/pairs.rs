@@ -49,6 +49,9 @@ pub struct PairOptions {
     pub min_gap: u32,
     /// `margin` for strength 1, 2, 3, 4.
     pub margin_map: [f64; 4],
+    /// Best-worst pairs' `margin`: [best over worst, best or worst against one between]
+    /// (a task file's `[best-worst] margins`); none without.
+    pub best_worst_margins: Option<[f64; 2]>,
 }
 
 /// The default strength -> margin map (Llama 2: negligibly 0, slightly 1, better 2,
@@ -60,6 +63,7 @@ impl Default for PairOptions {
         PairOptions {
             min_gap: 1,
             margin_map: DEFAULT_MARGIN_MAP,
+            best_worst_margins: None,
         }
     }
 }
@@ -158,6 +162,25 @@ pub fn votes(d: &Decided, recency: u32, item: &Item, opts: &PairOptions, out: &m
                 }
             }
         }
+        // The best over every other shown, every other shown over the worst.
+        TaskKind::BestWorst => {
+            let (Some(best), Some(worst)) = (
+                e.best.as_deref().and_then(idx),
+                e.worst.as_deref().and_then(idx),
+            ) else {
+                return;
+            };
+            let shown: Vec<u32> = match &e.shown {
+                Some(s) => s.iter().filter_map(|id| idx(id)).collect(),
+                None => vec![best, worst],
+            };
+            let m = opts.best_worst_margins;
+            push(best, worst, Pref::Lo, m.map(|m| m[0]));
+            for &c in shown.iter().filter(|&&c| c != best && c != worst) {
+                push(best, c, Pref::Lo, m.map(|m| m[1]));
+                push(c, worst, Pref::Lo, m.map(|m| m[1]));
+            }
+        }
         // An edit's votes need the item's new candidate and the editor's other judgements:
         // see `super::edits`.
         TaskKind::Edit => {}
@@ -230,6 +253,48 @@ mod tests {
                 (0, 1, Pref::Tie, None),
                 (0, 1, Pref::BothBad, None)
             ]
+        );
+    }
+
+    #[test]
+    fn best_worst_gives_best_over_the_others_and_the_others_over_worst() {
+        // Shown c3, c0, c2, c1 (c4 not shown): best c2, worst c0.
+        let it = item("x", 5);
+        let mut e = Event::new("a", "x", None, TaskKind::BestWorst);
+        e.shown = Some(["c3", "c0", "c2", "c1"].map(String::from).to_vec());
+        e.best = Some("c2".into());
+        e.worst = Some("c0".into());
+        let mut out = Vec::new();
+        votes(
+            &decided(e.clone()),
+            0,
+            &it,
+            &PairOptions::default(),
+            &mut out,
+        );
+        let mut got = prefs(&out);
+        got.sort_by_key(|v| (v.0, v.1));
+        // (lo, hi, which is better): c2 > c0, c2 > c3, c3 > c0, c2 > c1, c1 > c0.
+        assert_eq!(
+            got,
+            vec![
+                (0, 1, Pref::Hi, None),
+                (0, 2, Pref::Hi, None),
+                (0, 3, Pref::Hi, None),
+                (1, 2, Pref::Hi, None),
+                (2, 3, Pref::Lo, None),
+            ]
+        );
+        let opts = PairOptions {
+            best_worst_margins: Some([2.0, 1.0]),
+            ..Default::default()
+        };
+        out.clear();
+        votes(&decided(e), 0, &it, &opts, &mut out);
+        let m: Vec<Option<f64>> = prefs(&out).iter().map(|v| v.3).collect();
+        assert_eq!(
+            m,
+            vec![Some(2.0), Some(1.0), Some(1.0), Some(1.0), Some(1.0)]
         );
     }
 

@@ -235,6 +235,7 @@ fn replay_sources(
                 entry.retracted.insert(match (b.kind, b.pair) {
                     (TaskKind::Pair, Some((l, r))) => TaskKey::pair(b.item, l, r),
                     (TaskKind::Edit, Some((s, _))) => TaskKey::edit(b.item, s),
+                    (TaskKind::BestWorst, t) => TaskKey::best_worst(b.item, t.map(|(t, _)| t)),
                     (kind, _) => TaskKey::new(b.item, kind),
                 });
                 entry.retract_events += 1;
@@ -537,6 +538,13 @@ fn refers_to_known_candidates(e: &Event, item: &Item) -> bool {
             .ratings
             .as_ref()
             .is_some_and(|r| r.keys().all(|id| known(id))),
+        TaskKind::BestWorst => {
+            e.best.as_deref().is_some_and(known)
+                && e.worst.as_deref().is_some_and(known)
+                && e.shown
+                    .as_ref()
+                    .is_none_or(|s| s.iter().all(|id| known(id)))
+        }
         TaskKind::Edit => e.source.as_deref().is_some_and(known),
     }
 }
@@ -758,7 +766,9 @@ pub(crate) mod tests {
                     TaskKind::Rate => {
                         e.ratings = Some([(c(r), 3), (c(r), 1)].into());
                     }
-                    TaskKind::Edit => unreachable!("edits are added by the tests that want them"),
+                    TaskKind::Edit | TaskKind::BestWorst => {
+                        unreachable!("edits and best-worst are added by the tests that want them")
+                    }
                 }
                 if r.below(25) == 0 {
                     e.pair = Some(["c0".into(), "c99".into()]);

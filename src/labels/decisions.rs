@@ -24,8 +24,8 @@ pub struct Decisions {
     /// number is no longer the task's latest are stale and skipped by `last`.
     history: Vec<(Key, u64)>,
     seq: u64,
-    /// Standing decisions per task kind (edits in the last slot).
-    decided: [usize; 4],
+    /// Standing decisions per task kind, by slot.
+    decided: [usize; 5],
     /// The logs whose lines `Entry::line` points into.
     logs: Vec<Arc<LogBytes>>,
     /// Task kinds any event was about, as bits by slot.
@@ -187,7 +187,7 @@ impl Names {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
                 (self.intern_recent(x), self.intern_recent(y))
             }
-            (TaskKind::Edit, Some((x, _))) => {
+            (TaskKind::Edit | TaskKind::BestWorst, Some((x, _))) => {
                 let x = self.intern_recent(x);
                 (x, x)
             }
@@ -208,7 +208,7 @@ impl Names {
                 let (x, y) = if x <= y { (x, y) } else { (y, x) };
                 (self.find(x)?, self.find(y)?)
             }
-            (TaskKind::Edit, Some((x, _))) => {
+            (TaskKind::Edit | TaskKind::BestWorst, Some((x, _))) => {
                 let x = self.find(x)?;
                 (x, x)
             }
@@ -289,14 +289,16 @@ fn slot(kind: TaskKind) -> usize {
         TaskKind::Rank => 1,
         TaskKind::Rate => 2,
         TaskKind::Edit => 3,
+        TaskKind::BestWorst => 4,
     }
 }
 
-const KINDS: [TaskKind; 4] = [
+const KINDS: [TaskKind; 5] = [
     TaskKind::Pair,
     TaskKind::Rank,
     TaskKind::Rate,
     TaskKind::Edit,
+    TaskKind::BestWorst,
 ];
 
 /// The standing decisions of a replay, taken out of it ([`Decisions::into_standing`]).
@@ -375,6 +377,7 @@ impl Decisions {
     pub fn apply(&mut self, event: Event) {
         let pair = match (event.task, &event.source) {
             (TaskKind::Edit, Some(s)) => Some((s.as_str(), s.as_str())),
+            (TaskKind::BestWorst, _) => event.tuple.as_deref().map(|t| (t, t)),
             _ => event.pair.as_ref().map(|[a, b]| (a.as_str(), b.as_str())),
         };
         let key = self.names.key(&event.item, event.task, pair);
@@ -522,7 +525,7 @@ impl Decisions {
 
     /// Number of tasks with a decision (skips and edits not counted).
     pub fn decided_count(&self) -> usize {
-        self.decided[..3].iter().sum()
+        self.decided.iter().sum::<usize>() - self.decided[slot(TaskKind::Edit)]
     }
 
     /// Number of tasks of one kind with a decision.
@@ -640,6 +643,9 @@ impl Decisions {
                     TaskKey::pair(item, names[k.a as usize], names[k.b as usize])
                 }
                 TaskKind::Edit if k.a != NONE => TaskKey::edit(item, names[k.a as usize]),
+                TaskKind::BestWorst if k.a != NONE => {
+                    TaskKey::best_worst(item, Some(names[k.a as usize]))
+                }
                 kind => TaskKey::new(item, kind),
             }
         })
@@ -806,7 +812,7 @@ impl Decisions {
     pub(crate) fn decode(bytes: &[u8], log: Arc<LogBytes>, covered: u64) -> Option<Decisions> {
         let mut r = In(bytes);
         let seq = r.u64()?;
-        let mut decided = [0usize; 4];
+        let mut decided = [0usize; 5];
         for d in &mut decided {
             *d = usize::try_from(r.u64()?).ok()?;
         }

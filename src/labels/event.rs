@@ -10,6 +10,12 @@ pub const VERSION: u32 = 1;
 /// The `via` of sort mode's events.
 pub const VIA_SORT: &str = "sort";
 
+/// The `via` of a pair a sort inferred, asked to check the ranking (`verify` in a task file).
+pub const VIA_VERIFY: &str = "verify";
+
+/// The `via` of a checked pair asked once more because its answer contradicted the ranking.
+pub const VIA_VERIFY_AGAIN: &str = "verify-again";
+
 /// The `via` of a pair decision asked once more because the item's answers went round in a
 /// cycle.
 pub const VIA_CYCLE: &str = "cycle";
@@ -21,6 +27,10 @@ pub enum TaskKind {
     Pair,
     Rank,
     Rate,
+    /// Best-worst scaling: of the candidates `shown` (all of the item's, or one tuple of them),
+    /// the labeler picked the `best` and the `worst`.
+    #[serde(rename = "best-worst")]
+    BestWorst,
     /// A labeler's corrected version of one candidate (`source`), written as `text`: not a
     /// task shown on its own but an event beside the item's decisions. It never counts as a
     /// decision for the overlap, agreement or the progress counts; export makes it a new
@@ -34,12 +44,18 @@ impl TaskKind {
             TaskKind::Pair => "pair",
             TaskKind::Rank => "rank",
             TaskKind::Rate => "rate",
+            TaskKind::BestWorst => "best-worst",
             TaskKind::Edit => "edit",
         }
     }
 
     /// The kinds a labeling session can be in (every kind but `Edit`).
-    pub const MODES: [TaskKind; 3] = [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate];
+    pub const MODES: [TaskKind; 4] = [
+        TaskKind::Pair,
+        TaskKind::Rank,
+        TaskKind::Rate,
+        TaskKind::BestWorst,
+    ];
 }
 
 /// A kind a labeling session can be in, as settings and task files name it (`mode`): every
@@ -50,6 +66,8 @@ pub enum Mode {
     Pair,
     Rank,
     Rate,
+    #[serde(rename = "best-worst")]
+    BestWorst,
 }
 
 impl From<Mode> for TaskKind {
@@ -58,6 +76,7 @@ impl From<Mode> for TaskKind {
             Mode::Pair => TaskKind::Pair,
             Mode::Rank => TaskKind::Rank,
             Mode::Rate => TaskKind::Rate,
+            Mode::BestWorst => TaskKind::BestWorst,
         }
     }
 }
@@ -87,6 +106,16 @@ impl TaskKey {
             item: item.to_string(),
             kind: TaskKind::Edit,
             pair: Some((source.to_string(), source.to_string())),
+        }
+    }
+
+    /// A best-worst task: with `tuple` (the tuple's name, see [`Event::tuple`]) one of the
+    /// item's tuples, kept as the pair (`tuple`, `tuple`); without, all of its candidates.
+    pub fn best_worst(item: &str, tuple: Option<&str>) -> Self {
+        TaskKey {
+            item: item.to_string(),
+            kind: TaskKind::BestWorst,
+            pair: tuple.map(|t| (t.to_string(), t.to_string())),
         }
     }
 
@@ -175,6 +204,17 @@ pub struct Event {
     /// other pair of the ranking was inferred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked: Option<Vec<[String; 2]>>,
+    /// Best-worst events: the id of the candidate picked as the best of those `shown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<String>,
+    /// Best-worst events: the id of the candidate picked as the worst of those `shown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst: Option<String>,
+    /// Best-worst events of a task file with `tuple = K`: which of the item's tuples, named by
+    /// its candidate ids sorted and joined with `,` (the same for every labeler). Absent when
+    /// all of the item's candidates are shown at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuple: Option<String>,
     /// Edit events: the id of the candidate the edit was made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -189,6 +229,8 @@ pub enum Verdict<'a> {
     Ranking(&'a [Vec<String>]),
     Choice(&'a str),
     Ratings(&'a BTreeMap<String, u32>),
+    /// A best-worst pick: (best, worst).
+    BestWorst(&'a str, &'a str),
     /// An edit's new text.
     Edit(&'a str),
     Skip,
@@ -287,6 +329,9 @@ impl Event {
             uid: None,
             via: None,
             asked: None,
+            best: None,
+            worst: None,
+            tuple: None,
             source: None,
             text: None,
         }
@@ -311,6 +356,7 @@ impl Event {
         match (&self.task, &self.pair) {
             (TaskKind::Pair, Some([a, b])) => TaskKey::pair(&self.item, a, b),
             (TaskKind::Edit, _) => TaskKey::edit(&self.item, self.source.as_deref().unwrap_or("")),
+            (TaskKind::BestWorst, _) => TaskKey::best_worst(&self.item, self.tuple.as_deref()),
             (kind, _) => TaskKey::new(&self.item, *kind),
         }
     }
@@ -331,6 +377,10 @@ impl Event {
             TaskKind::Pair => self.choice.as_deref().map(Verdict::Choice),
             TaskKind::Rank => self.ranking.as_deref().map(Verdict::Ranking),
             TaskKind::Rate => self.ratings.as_ref().map(Verdict::Ratings),
+            TaskKind::BestWorst => match (&self.best, &self.worst) {
+                (Some(b), Some(w)) => Some(Verdict::BestWorst(b, w)),
+                _ => None,
+            },
             TaskKind::Edit => self.text.as_deref().map(Verdict::Edit),
         }
     }
@@ -363,11 +413,22 @@ impl Event {
                 TaskKind::Pair => "choice",
                 TaskKind::Rank => "ranking",
                 TaskKind::Rate => "ratings",
+                TaskKind::BestWorst => "best` and `worst",
                 TaskKind::Edit => "text",
             };
             return Err(format!(
                 "a {} event needs `{field}`, `skip` or `retract`",
                 self.task.name()
+            ));
+        }
+        if let (Some(b), Some(w)) = (&self.best, &self.worst)
+            && self.task == TaskKind::BestWorst
+            && !self.retract
+            && !self.skip
+            && b == w
+        {
+            return Err(format!(
+                "`best` and `worst` are both \"{b}\"; they must differ"
             ));
         }
         if let (Some([l, r]), Some(c)) = (&self.pair, &self.choice)

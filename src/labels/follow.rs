@@ -41,7 +41,7 @@ pub struct OthersAtStart {
     /// Events read in all.
     pub count: usize,
     /// Decision events per task kind, adjudicators' included: what review picks its mode by.
-    decided: [usize; 4],
+    decided: [usize; 5],
     /// Who wrote the logs, and logs left out as symbolic links.
     pub writers: Writers,
 }
@@ -49,10 +49,15 @@ pub struct OthersAtStart {
 impl OthersAtStart {
     /// The kind with the most decisions (rank when there are none, or on a tie with it).
     pub fn most_common_kind(&self) -> TaskKind {
-        [TaskKind::Rank, TaskKind::Pair, TaskKind::Rate]
-            .into_iter()
-            .max_by_key(|&k| self.decided[k as usize])
-            .unwrap_or(TaskKind::Rank)
+        [
+            TaskKind::Rank,
+            TaskKind::Pair,
+            TaskKind::Rate,
+            TaskKind::BestWorst,
+        ]
+        .into_iter()
+        .max_by_key(|&k| self.decided[k as usize])
+        .unwrap_or(TaskKind::Rank)
     }
 }
 
@@ -185,7 +190,7 @@ impl OthersReader {
                     progress.log_done(r.events);
                     out.writers.add(&path, std::mem::take(&mut r.writers));
                     out.count += r.events;
-                    for kind in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+                    for kind in TaskKind::MODES {
                         out.decided[kind as usize] += r.decided_lines(kind);
                     }
                     out.replayed.extend(r.decisions);

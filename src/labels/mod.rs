@@ -22,7 +22,8 @@ pub(crate) use decisions::FastHash;
 pub use decisions::{Decisions, Taken, TaskCounts};
 pub use error::LogError;
 pub use event::{
-    Event, Mode, Role, TaskKey, TaskKind, VIA_CYCLE, VIA_SORT, Verdict, edit_id, now_rfc3339,
+    Event, Mode, Role, TaskKey, TaskKind, VIA_CYCLE, VIA_SORT, VIA_VERIFY, VIA_VERIFY_AGAIN,
+    Verdict, edit_id, now_rfc3339,
 };
 pub use folder::{
     FolderLogs, FolderSettings, InputError, SETTINGS_FILE, default_log_path, folder_logs,

@@ -77,7 +77,7 @@ pub struct ByAnnotator {
     /// Lines read (events).
     pub events: usize,
     /// Decision lines (not skips or retractions) per task kind, adjudicators' included.
-    decided: [usize; 4],
+    decided: [usize; 5],
     /// Who wrote the lines (their `uid`s and names).
     pub writers: super::writers::WriterCounts,
     /// Bytes of the log whose replay came from the cache (see [`replay_team_log`]).
@@ -184,7 +184,7 @@ impl ByAnnotator {
     fn decode(bytes: &[u8], log: &Arc<LogBytes>, covered: u64) -> Option<Self> {
         let mut r = In(bytes);
         let events = usize::try_from(r.u64()?).ok()?;
-        let mut decided = [0usize; 4];
+        let mut decided = [0usize; 5];
         for d in &mut decided {
             *d = usize::try_from(r.u64()?).ok()?;
         }

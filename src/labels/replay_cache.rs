@@ -31,8 +31,8 @@ impl Kind {
     /// The first bytes of a cache file: the format, its version and the kind.
     fn magic(self) -> &'static [u8; 16] {
         match self {
-            Kind::Own => b"prefer-replay-1\n",
-            Kind::Team => b"prefer-rteam-1\n\n",
+            Kind::Own => b"prefer-replay-2\n",
+            Kind::Team => b"prefer-rteam-2\n\n",
         }
     }
 

@@ -115,6 +115,17 @@ pub struct AnnotatorRow {
     pub reliability: Option<f64>,
     /// Items whose pair answers by this annotator go round in a circle (A > B > C > A).
     pub cycles: Cycles,
+    /// Sort mode's checks (`verify`): inferred pairs asked again, and answers that went
+    /// against the ranking.
+    pub checks: Checks,
+}
+
+/// An annotator's checks of their sort rankings: pairs asked, and of those, answers that
+/// contradicted the ranking (each was asked once more: `"via": "verify-again"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Checks {
+    pub asked: usize,
+    pub contradictions: usize,
 }
 
 /// An annotator's intransitive answers: among the items where they decided at least three
@@ -123,6 +134,14 @@ pub struct AnnotatorRow {
 pub struct Cycles {
     pub items: usize,
     pub with_cycle: usize,
+}
+
+/// A check of a sort ranking (`verify`): the pair asked, or asked once more.
+fn is_check(e: &crate::labels::Event) -> bool {
+    matches!(
+        e.via.as_deref(),
+        Some(crate::labels::VIA_VERIFY | crate::labels::VIA_VERIFY_AGAIN)
+    )
 }
 
 /// Counts each annotator's items with a cycle among their strict pair answers; `edges` are
@@ -171,6 +190,55 @@ pub struct ModelRow {
     pub strength: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+}
+
+/// One model's best-worst score: of the times its candidates were shown in a best-worst
+/// task, how often picked best minus how often worst, over the times shown (-1 to 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BestWorstRow {
+    pub model: String,
+    pub shown: u64,
+    pub best: u64,
+    pub worst: u64,
+    pub score: f64,
+}
+
+/// Best-worst scores per model over the labelers' standing best-worst decisions.
+pub fn best_worst_by_model(st: &Standing, items: &[Arc<Item>]) -> Vec<BestWorstRow> {
+    let mut counts: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
+    for d in st.decisions.iter().filter(|d| !d.is_adjudicator()) {
+        let (e, Some(it)) = (&d.event, d.item) else {
+            continue;
+        };
+        if e.task != TaskKind::BestWorst {
+            continue;
+        }
+        let item = &items[it];
+        for id in e.shown.iter().flatten() {
+            let Some(m) = item
+                .candidate_index(id)
+                .and_then(|c| model(&item.candidates[c]))
+            else {
+                continue;
+            };
+            let c = counts.entry(m).or_default();
+            c.0 += 1;
+            c.1 += u64::from(e.best.as_deref() == Some(id));
+            c.2 += u64::from(e.worst.as_deref() == Some(id));
+        }
+    }
+    let mut rows: Vec<BestWorstRow> = counts
+        .into_iter()
+        .map(|(m, (shown, best, worst))| BestWorstRow {
+            model: m.to_string(),
+            shown,
+            best,
+            worst,
+            score: (best as f64 - worst as f64) / shown.max(1) as f64,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.model.cmp(&b.model)));
+    rows
 }
 
 /// Who is compared, and on how many tasks. Flattened into each row of [`Agreement`].
@@ -280,6 +348,9 @@ pub struct Report {
     pub time: Option<Timing>,
     pub rushing_rule: String,
     pub models: Vec<ModelRow>,
+    /// Best-worst scores per model (candidates with a `model` in their metadata), highest
+    /// first; empty without best-worst decisions or a candidate file.
+    pub best_worst: Vec<BestWorstRow>,
     pub agreement: Agreement,
     /// Rate decisions per scale (the top rating); agreement on ratings made on different
     /// scales places each on the largest.
@@ -304,6 +375,9 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
         (r.length, r.models, reliability) = texts
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if let Some(items) = items {
+            r.best_worst = best_worst_by_model(st, items);
+        }
         for (row, fit) in r.annotators.iter_mut().zip(reliability) {
             row.reliability = fit;
         }
@@ -318,6 +392,7 @@ pub fn report(st: &Standing, items: Option<&[Arc<Item>]>) -> Report {
 fn report_rest(st: &Standing, with_file: bool) -> Report {
     let n_ann = st.annotators.len();
     let mut per_pos = vec![Position::default(); n_ann];
+    let mut checks = vec![Checks::default(); n_ann];
     let mut per_ms: Vec<Vec<f64>> = vec![Vec::new(); n_ann];
     let mut position = Position::default();
     let mut rates = Rates::default();
@@ -344,6 +419,12 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                 .or_default()
                 .insert(d.annotator);
         }
+        if is_check(e) && !d.is_adjudicator() {
+            let c = &mut checks[d.annotator as usize];
+            c.asked += 1;
+            c.contradictions +=
+                usize::from(e.via.as_deref() == Some(crate::labels::VIA_VERIFY_AGAIN));
+        }
         match e.task {
             TaskKind::Pair => {
                 rates.pair_decisions += 1;
@@ -357,7 +438,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                         position.pair_left_wins.add(c == l);
                         per_pos[a].pair_left_wins.add(c == l);
                         // Sort mode's questions never ask what the order already implies.
-                        if !e.via_sort() {
+                        if !e.via_sort() && !is_check(e) {
                             let loser = if c == l { r } else { l };
                             edges
                                 .entry((d.annotator, e.item.as_str()))
@@ -387,7 +468,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
                     }
                 }
             }
-            TaskKind::Rate | TaskKind::Edit => {}
+            TaskKind::Rate | TaskKind::Edit | TaskKind::BestWorst => {}
         }
     }
     rates.tie_rate =
@@ -430,6 +511,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
             position: per_pos[a].finish(),
             reliability: None,
             cycles: cycles[a],
+            checks: checks[a],
         });
     }
 
@@ -449,6 +531,7 @@ fn report_rest(st: &Standing, with_file: bool) -> Report {
         ),
         length: None,
         models: Vec::new(),
+        best_worst: Vec::new(),
         agreement: Agreement::default(),
         rating_scales: rating_scale::logged_scales(st.decisions.iter().map(|d| &d.event)),
     }
@@ -610,8 +693,9 @@ pub fn agreement(st: &Standing) -> Agreement {
                         .insert(d.annotator, (r, rating_scale::of(e)));
                 }
             }
-            // Edits are kept apart from the decisions (`Standing::edits`).
-            TaskKind::Edit => {}
+            // Edits are kept apart from the decisions (`Standing::edits`); agreement on
+            // best-worst picks is not figured yet.
+            TaskKind::Edit | TaskKind::BestWorst => {}
         }
     }
     let n = names.len() as u32;

@@ -241,6 +241,24 @@ pub fn human(r: &Report) -> String {
         }
     }
 
+    if r.annotators.iter().any(|a| a.checks.asked > 0) {
+        let _ = writeln!(
+            s,
+            "\nSort checks (inferred pairs asked again; answers against the ranking)"
+        );
+        for a in r.annotators.iter().filter(|a| a.checks.asked > 0) {
+            let c = a.checks;
+            let _ = writeln!(
+                s,
+                "  {} {:>5} contradictions in {:>5} checks ({:.0}%)",
+                fit(&a.name, 16),
+                c.contradictions,
+                c.asked,
+                100.0 * c.contradictions as f64 / c.asked as f64
+            );
+        }
+    }
+
     if r.with_file && r.tasks_by_annotators.keys().any(|&k| k >= 2) {
         let _ = writeln!(
             s,
@@ -383,6 +401,24 @@ pub fn human(r: &Report) -> String {
                 m.strength,
                 m.ci_low,
                 m.ci_high
+            );
+        }
+    }
+
+    if !r.best_worst.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nBest-worst scores per model ((best - worst) / times shown, -1 to 1)"
+        );
+        for m in &r.best_worst {
+            let _ = writeln!(
+                s,
+                "  {} {:+.2}  best {:>4} worst {:>4} of {:<4} shown",
+                fit(&m.model, 24),
+                m.score,
+                m.best,
+                m.worst,
+                m.shown
             );
         }
     }

@@ -80,7 +80,8 @@ impl Draft {
         match mode {
             // A session is never in `Edit` mode.
             TaskKind::Pair | TaskKind::Edit => Draft::Pair(PairDraft::default()),
-            TaskKind::Rank => Draft::Rank(RankDraft::default()),
+            // Best-worst keeps its picks as a ranking: the best, then the worst.
+            TaskKind::Rank | TaskKind::BestWorst => Draft::Rank(RankDraft::default()),
             TaskKind::Rate => Draft::Rate(RateDraft {
                 ratings: vec![None; n],
                 aspect_ratings: vec![vec![None; aspects]; n],
@@ -112,6 +113,13 @@ impl Draft {
             Draft::Pair(p) => {
                 p.choice = ev.choice.clone();
                 p.strength = ev.strength;
+            }
+            Draft::Rank(r) if ev.task == TaskKind::BestWorst => {
+                // Best-worst's picks: the best as the first tier, the worst as the second.
+                r.tiers = [&ev.best, &ev.worst]
+                    .into_iter()
+                    .map_while(|id| id.as_deref().and_then(&pos).map(|p| vec![p]))
+                    .collect();
             }
             Draft::Rank(r) => {
                 if let Some(ranking) = &ev.ranking {

@@ -46,7 +46,7 @@ impl KeyMap {
         if action == Action::Number(1) {
             let top = match mode {
                 TaskKind::Pair | TaskKind::Edit => 2,
-                TaskKind::Rank => 9,
+                TaskKind::Rank | TaskKind::BestWorst => 9,
                 TaskKind::Rate => scale,
             };
             return format!("1-{top}");
@@ -81,6 +81,7 @@ impl KeyMap {
                 TaskKind::Pair | TaskKind::Edit => &[ChooseLeft, ChooseRight, Tie, BothBad],
                 TaskKind::Rank => &[Number(1), Submit],
                 TaskKind::Rate => &[Number(1), Submit],
+                TaskKind::BestWorst => &[Number(1)],
             };
             let actions: Vec<Action> = decide
                 .iter()
@@ -110,6 +111,16 @@ impl KeyMap {
                 TieNext,
                 RemovePick,
                 Submit,
+                Skip,
+                Undo,
+                EditCandidate,
+                FocusNext,
+                Help,
+                Quit,
+            ],
+            TaskKind::BestWorst => &[
+                Number(1),
+                RemovePick,
                 Skip,
                 Undo,
                 EditCandidate,

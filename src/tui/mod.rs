@@ -29,6 +29,8 @@ pub use crate::labels::follow as others;
 pub use app::run_label;
 
 #[cfg(test)]
+mod best_worst_tests;
+#[cfg(test)]
 mod compare_tests;
 #[cfg(test)]
 mod edit_tests;

@@ -194,6 +194,21 @@ pub struct SortView {
     pub shown: Vec<usize>,
     /// The pair on screen, as (candidate being inserted, the one it is compared with).
     pub question: (usize, usize),
+    /// With `verify`: the check on screen, once the ranking is recorded.
+    pub check: Option<Check>,
+}
+
+/// Sort mode with `verify`: a pair the sort inferred, asked to check the recorded ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Which check of the item (from 1), and how many it has.
+    pub number: usize,
+    pub of: usize,
+    /// Asked once more: its first answer went against the ranking.
+    pub again: bool,
+    /// The pair, as the ranking orders it.
+    pub better: usize,
+    pub worse: usize,
 }
 
 impl SortView {
@@ -578,10 +593,12 @@ impl Model {
             mode: s.mode,
             scale: s.scale,
             shuffle: s.shuffle,
-            tasks: Tasks::new(s.mode).with_sample(match s.spec.pairs {
-                PairSelection::Sample(k) => Some(k),
-                PairSelection::All => None,
-            }),
+            tasks: Tasks::new(s.mode)
+                .with_sample(match s.spec.pairs {
+                    PairSelection::Sample(k) => Some(k),
+                    PairSelection::All => None,
+                })
+                .with_tuple(s.spec.tuple),
             keymap: s.keymap,
             decisions: s.decisions,
             current: 0,
@@ -682,7 +699,7 @@ impl Model {
                 && self.decisions.item_may_be_stale(&id, &hash)
                 && let Ok(item) = self.source.item(pos)
             {
-                for key in item_keys(&item, self.mode, self.tasks.sample()) {
+                for key in item_keys(&item, self.mode, self.tasks.sample(), self.tasks.tuple()) {
                     if self.decisions.is_stale(&key, &item.hash) {
                         let was = self.decisions.is_decided(&key);
                         self.decisions.forget(&key);
@@ -722,6 +739,20 @@ impl Model {
                 )),
                 _ if n > MAX_PAIR_CANDIDATES => Some(format!(
                     "item {} has {n} candidates; sort mode takes at most {MAX_PAIR_CANDIDATES} - use --mode rate, or split the item",
+                    pos + 1
+                )),
+                _ => None,
+            };
+        }
+        if self.mode == TaskKind::BestWorst {
+            return match n {
+                0..=2 => Some(format!(
+                    "item {} has {n} candidate{}: best-worst mode needs 3 or more - label such items with --mode pair",
+                    pos + 1,
+                    if n == 1 { "" } else { "s" }
+                )),
+                _ if n > RANK_MAX && self.tasks.tuple().is_none() => Some(format!(
+                    "item {} has {n} candidates; best-worst mode shows at most {RANK_MAX} at a time (one key each) - use a task file with `tuple = K`",
                     pos + 1
                 )),
                 _ => None,
@@ -778,7 +809,8 @@ impl Model {
     }
 
     pub fn key_of(&self, i: usize) -> Option<TaskKey> {
-        if self.mode != TaskKind::Pair && i < self.tasks.len() {
+        let tuples = self.mode == TaskKind::BestWorst && self.tasks.tuple().is_some();
+        if self.mode != TaskKind::Pair && !tuples && i < self.tasks.len() {
             // One task per item: the id is enough, no need to parse the record again.
             let (pos, _) = self.tasks.locate(i);
             return self.source.id(pos).map(|id| TaskKey::new(&id, self.mode));
@@ -788,6 +820,10 @@ impl Model {
         }
         let (pos, _) = self.tasks.locate(i);
         let item = self.source.item(pos).ok()?;
+        if self.mode == TaskKind::BestWorst {
+            let task = self.tasks.task(i, &item, &self.annotator, self.shuffle);
+            return Some(task_key(&item, self.mode, &task));
+        }
         let (a, b) = self.tasks.pair_of(i, &item);
         Some(TaskKey::pair(
             &item.id,
@@ -806,11 +842,13 @@ impl Model {
             return Some(first);
         }
         let n = self.source.candidate_count(pos)?;
-        let count = if self.mode == TaskKind::Pair {
-            let all = n * n.saturating_sub(1) / 2;
-            self.tasks.sample().map_or(all, |k| k.min(all))
-        } else {
-            1
+        let count = match self.mode {
+            TaskKind::Pair => {
+                let all = n * n.saturating_sub(1) / 2;
+                self.tasks.sample().map_or(all, |k| k.min(all))
+            }
+            TaskKind::BestWorst => crate::tasks::tuple_count(n, self.tasks.tuple()),
+            _ => 1,
         };
         (first..first + count).find(|&i| self.key_of(i).as_ref() == Some(key))
     }
@@ -1017,6 +1055,14 @@ impl Model {
         };
         let order = match task.pair {
             Some((l, r)) => vec![l as usize, r as usize],
+            None if self.mode == TaskKind::BestWorst => {
+                // The tuple's candidates, in the labeler's display order.
+                let tuple = task.tuple_of(&item);
+                display_order(&item, &self.annotator, self.shuffle)
+                    .into_iter()
+                    .filter(|c| tuple.contains(c))
+                    .collect()
+            }
             None => display_order(&item, &self.annotator, self.shuffle),
         };
         let mut v = TaskView::fresh(Arc::clone(&item), key, order, self.spec.rate.aspects.len());
@@ -1092,6 +1138,47 @@ impl Model {
         }
     }
 
+    /// Sort mode with `verify`: the next check of the item's recorded ranking, if one is left
+    /// (an inferred pair not answered yet, or answered against the ranking once).
+    pub fn verify_check(&self, item: &Item, sorter: &Sorter) -> Option<Check> {
+        if self.spec.verify <= 0.0 {
+            return None;
+        }
+        let ranking = sorter.ranking()?;
+        if !self
+            .decisions
+            .is_decided(&TaskKey::new(&item.id, TaskKind::Rank))
+        {
+            return None;
+        }
+        let id = |c: usize| item.candidates[c].id.as_str();
+        let pairs =
+            crate::sort::verify_pairs(&ranking, sorter.asked(), self.spec.verify, |a, b| {
+                crate::tasks::pair_seed(&item.id, id(a), id(b))
+            });
+        for (k, &(better, worse)) in pairs.iter().enumerate() {
+            let key = TaskKey::pair(&item.id, id(better), id(worse));
+            let again = match self.decisions.get(&key).filter(|e| e.is_decision()) {
+                None => false,
+                Some(e)
+                    if e.via.as_deref() == Some(crate::labels::VIA_VERIFY)
+                        && e.choice.as_deref() == Some(id(worse)) =>
+                {
+                    true
+                }
+                Some(_) => continue,
+            };
+            return Some(Check {
+                number: k + 1,
+                of: pairs.len(),
+                again,
+                better,
+                worse,
+            });
+        }
+        None
+    }
+
     /// Sort mode: the item's display order and its sort as far as the recorded answers go.
     pub fn sort_of(&self, item: &Item) -> (Vec<usize>, Sorter) {
         let shown = display_order(item, &self.annotator, self.shuffle);
@@ -1115,15 +1202,23 @@ impl Model {
                 known
             });
         }
-        let question = sorter
-            .question()
-            .or_else(|| sorter.asked().last().map(|&(x, y, _)| (x, y)))
-            .unwrap_or((shown[0], shown.get(1).copied().unwrap_or(shown[0])));
+        let check = (sorter.is_complete() && ranked)
+            .then(|| self.verify_check(&item, &sorter))
+            .flatten();
+        let question = match &check {
+            Some(c) => (c.better, c.worse),
+            None => sorter
+                .question()
+                .or_else(|| sorter.asked().last().map(|&(x, y, _)| (x, y)))
+                .unwrap_or((shown[0], shown.get(1).copied().unwrap_or(shown[0]))),
+        };
         let (l, r) = sides(&item, &self.annotator, question.0, question.1, self.shuffle);
+        // A check shows its pair the other way round from a question's sides.
+        let (l, r) = if check.is_some() { (r, l) } else { (l, r) };
         v.order = vec![l, r];
         v.scroll = vec![usize::MAX; 2];
         let mut pair = PairDraft::default();
-        if sorter.is_complete() {
+        if sorter.is_complete() && check.is_none() {
             let key = TaskKey::pair(&item.id, &item.candidates[l].id, &item.candidates[r].id);
             if let Some(ev) = self.decisions.get(&key) {
                 pair.choice = ev.choice.clone();
@@ -1135,6 +1230,7 @@ impl Model {
             sorter,
             shown,
             question,
+            check,
         });
     }
 
@@ -1142,7 +1238,7 @@ impl Model {
     /// answers go round in a cycle, the weakest pair of the cycle (lowest strength, then the
     /// quickest decision) and the cycle as ids, unless that pair was asked once more already.
     pub fn cycle_to_recheck(&self, item: &Item) -> Option<(TaskKey, Vec<String>)> {
-        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample());
+        let keys = item_keys(item, TaskKind::Pair, self.tasks.sample(), None);
         let mut edges = Vec::new();
         let mut events = Vec::new();
         for k in &keys {

@@ -56,6 +56,10 @@ fn apart(a: &Event, b: &Event) -> Option<f64> {
         TaskKind::Pair => Some(f64::from(u8::from(a.choice != b.choice))),
         // Edits are not verdicts on the task: they never make a disagreement.
         TaskKind::Edit => None,
+        // Apart on the best, on the worst, or both.
+        TaskKind::BestWorst => Some(
+            (f64::from(u8::from(a.best != b.best)) + f64::from(u8::from(a.worst != b.worst))) / 2.0,
+        ),
         TaskKind::Rank => {
             let (ra, rb) = (
                 tier_ranks(a.ranking.as_ref()?),
@@ -200,6 +204,18 @@ pub fn pane_verdicts(vs: &[Verdict], candidate: &str) -> Vec<String> {
                         .map(|x| format!("★ {x}/{}", e.scale.unwrap_or(5)))
                         .unwrap_or_else(|| "unrated".into()),
                     TaskKind::Edit => "edited".into(),
+                    TaskKind::BestWorst if e.best.as_deref() == Some(candidate) => "▲ best".into(),
+                    TaskKind::BestWorst if e.worst.as_deref() == Some(candidate) => {
+                        "▼ worst".into()
+                    }
+                    TaskKind::BestWorst
+                        if e.shown
+                            .as_ref()
+                            .is_some_and(|s| !s.iter().any(|c| c == candidate)) =>
+                    {
+                        "not shown".into()
+                    }
+                    TaskKind::BestWorst => "between".into(),
                     TaskKind::Pair => match e.choice.as_deref() {
                         Some("tie") => "= tie".into(),
                         Some("both_bad") => "✗ both bad".into(),

@@ -277,3 +277,77 @@ fn a_cycle_is_asked_about_once_and_not_with_check_cycles_off() {
     key_after(&mut m, ChooseLeft, 3000);
     assert_eq!(m.overlay, Overlay::Done);
 }
+
+/// With `verify = 1`, every pair the sort inferred is asked again once the ranking is recorded,
+/// the other way round; an answer against the ranking is asked once more.
+#[test]
+fn verify_asks_the_inferred_pairs_again_swapped_and_a_contradiction_once_more() {
+    let mut m = Model::new(Setup {
+        file_label: "t.jsonl".into(),
+        decisions: Decisions::default(),
+        size: (120, 40),
+        spec: TaskSpec {
+            mode: Some(TaskKind::Rank),
+            sort: true,
+            verify: 1.0,
+            ..TaskSpec::default()
+        },
+        ..Setup::new(dataset(&[4, 2]), "alice", TaskKind::Rank)
+    })
+    .unwrap();
+    // c2 > c0 > c3 > c1 asks 5 of the 6 pairs (the test above): c2 > c3 is inferred.
+    let ev = answer_by_until_ranked(&mut m, &["c2", "c0", "c3", "c1"]);
+    assert_eq!(ev.last().unwrap().task, TaskKind::Rank);
+    assert_eq!(m.view.item.id, "q0", "the item stays for its check");
+    let head = super::view::header::line(&m, 200).to_string();
+    assert!(head.contains("check 1 of 1"), "{head}");
+    let (l, r) = question(&m);
+    let mut pair = [l.clone(), r.clone()];
+    pair.sort();
+    assert_eq!(pair, ["c2", "c3"]);
+    // Sides swapped from how a question about the pair is shown.
+    let item = m.view.item.clone();
+    let (ql, _) = crate::tasks::sides(&item, "alice", 2, 3, m.shuffle);
+    assert_ne!(item.candidates[ql].id, l);
+    // Against the ranking: c3 over c2. Logged, and asked once more.
+    let against = if l == "c3" { ChooseLeft } else { ChooseRight };
+    let ev = keys(&mut m, &[against]);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].via.as_deref(), Some("verify"));
+    assert_eq!(ev[0].choice.as_deref(), Some("c3"));
+    assert_eq!(m.view.item.id, "q0");
+    let head = super::view::header::line(&m, 200).to_string();
+    assert!(head.contains("check 1 of 1, once more"), "{head}");
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("against your ranking")
+    );
+    // This time with the ranking: recorded as asked again, and on to the next item.
+    let with = if l == "c2" { ChooseLeft } else { ChooseRight };
+    let ev = keys(&mut m, &[with]);
+    assert_eq!(ev[0].via.as_deref(), Some("verify-again"));
+    assert_eq!(ev[0].choice.as_deref(), Some("c2"));
+    assert_eq!(m.view.item.id, "q1");
+    // Without verify the same answers move straight on.
+    let mut plain = sort_model(&[4, 2], &[]);
+    answer_by_until_ranked(&mut plain, &["c2", "c0", "c3", "c1"]);
+    assert_eq!(plain.view.item.id, "q1");
+}
+
+/// Answers questions by a true order until the item's ranking is recorded.
+fn answer_by_until_ranked(m: &mut Model, best_first: &[&str]) -> Vec<Event> {
+    let mut out = Vec::new();
+    while !out.iter().any(|e: &Event| e.task == TaskKind::Rank) {
+        let (l, r) = question(m);
+        let rank = |id: &str| best_first.iter().position(|c| *c == id).unwrap();
+        let key = if rank(&l) < rank(&r) {
+            ChooseLeft
+        } else {
+            ChooseRight
+        };
+        out.extend(keys(m, &[key]));
+    }
+    out
+}

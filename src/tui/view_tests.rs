@@ -451,8 +451,12 @@ fn two_turn_item_shows_the_question_and_opens_at_the_answer_judged() {
 fn help_lists_every_action_of_its_modes() {
     use crate::action::ACTIONS;
     let common = "guidelines = \"guide.md\"\nrationale = \"optional\"\n";
-    for mode in [TaskKind::Pair, TaskKind::Rank, TaskKind::Rate] {
+    for mode in TaskKind::MODES {
         let (items, toml) = match mode {
+            TaskKind::BestWorst => (
+                four_candidates(),
+                format!("mode = \"best-worst\"\n{common}"),
+            ),
             TaskKind::Pair => (cjk_and_escapes(), common.to_string()),
             TaskKind::Rank => (four_candidates(), common.to_string()),
             TaskKind::Rate => (

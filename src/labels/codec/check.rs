@@ -116,6 +116,11 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)
                             let s = piece.keep(base, s);
                             Some((s, s))
                         }
+                        // A best-worst tuple is keyed by its name the same way.
+                        _ if lite.task == TaskKind::BestWorst => lite.tuple.as_ref().map(|t| {
+                            let t = piece.keep(base, t);
+                            (t, t)
+                        }),
                         (Some([a, b]), _) => Some((piece.keep(base, a), piece.keep(base, b))),
                         _ => None,
                     },

@@ -144,6 +144,12 @@ pub(super) struct Lite<'a> {
     #[serde(default)]
     pub(super) uid: Option<u32>,
     #[serde(default, borrow)]
+    pub(super) best: Option<S<'a>>,
+    #[serde(default, borrow)]
+    pub(super) worst: Option<S<'a>>,
+    #[serde(default, borrow)]
+    pub(super) tuple: Option<S<'a>>,
+    #[serde(default, borrow)]
     pub(super) source: Option<S<'a>>,
     #[serde(default, borrow)]
     pub(super) text: Option<S<'a>>,
@@ -169,9 +175,16 @@ impl Lite<'_> {
                 TaskKind::Pair => self.choice.is_some(),
                 TaskKind::Rank => self.ranking.is_some(),
                 TaskKind::Rate => self.ratings.is_some(),
+                TaskKind::BestWorst => self.best.is_some() && self.worst.is_some(),
                 TaskKind::Edit => false,
             };
         if !verdict {
+            return false;
+        }
+        if let (TaskKind::BestWorst, false, false, Some(b), Some(w)) =
+            (self.task, self.skip, self.retract, &self.best, &self.worst)
+            && b.0 == w.0
+        {
             return false;
         }
         match (&self.pair, &self.choice) {

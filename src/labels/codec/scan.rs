@@ -15,7 +15,7 @@ use super::lite::{Lite, Map, S, Seq, Text};
 use crate::labels::{Event, TaskKind};
 
 /// [`Event`](crate::labels::Event)'s fields in the order serde writes them.
-const FIELDS: [&str; 23] = [
+const FIELDS: [&str; 26] = [
     "v",
     "at",
     "annotator",
@@ -37,6 +37,9 @@ const FIELDS: [&str; 23] = [
     "rationale",
     "aspects",
     "uid",
+    "best",
+    "worst",
+    "tuple",
     "source",
     "text",
 ];
@@ -94,6 +97,9 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
         rationale: None,
         aspects: None,
         uid: None,
+        best: None,
+        worst: None,
+        tuple: None,
         source: None,
         text: None,
     };
@@ -123,7 +129,10 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
             18 => lite.rationale = Some(c.text()?),
             19 => lite.aspects = Some(c.map(|c| c.map(Cur::u32))?),
             20 => lite.uid = Some(c.u32()?),
-            21 => lite.source = Some(S(Cow::Borrowed(c.string()?))),
+            21 => lite.best = Some(S(Cow::Borrowed(c.string()?))),
+            22 => lite.worst = Some(S(Cow::Borrowed(c.string()?))),
+            23 => lite.tuple = Some(S(Cow::Borrowed(c.string()?))),
+            24 => lite.source = Some(S(Cow::Borrowed(c.string()?))),
             _ => lite.text = Some(S(Cow::Borrowed(c.string()?))),
         }
         Some(())
@@ -162,7 +171,10 @@ pub(crate) fn quick_event(line: &str) -> Option<Event> {
             18 => e.rationale = Some(own(c.string()?)),
             19 => e.aspects = Some(c.btree(|c| c.btree(Cur::u32))?),
             20 => e.uid = Some(c.u32()?),
-            21 => e.source = Some(own(c.string()?)),
+            21 => e.best = Some(own(c.string()?)),
+            22 => e.worst = Some(own(c.string()?)),
+            23 => e.tuple = Some(own(c.string()?)),
+            24 => e.source = Some(own(c.string()?)),
             _ => e.text = Some(own(c.string()?)),
         }
         Some(())
@@ -249,6 +261,7 @@ impl<'a> Cur<'a> {
             "rank" => Some(TaskKind::Rank),
             "rate" => Some(TaskKind::Rate),
             "edit" => Some(TaskKind::Edit),
+            "best-worst" => Some(TaskKind::BestWorst),
             _ => None,
         }
     }
@@ -383,6 +396,7 @@ mod tests {
                 l.uid,
                 s(&l.source),
                 s(&l.text),
+                (s(&l.best), s(&l.worst), s(&l.tuple)),
             ),
         )
     }
@@ -408,7 +422,8 @@ mod tests {
             TaskKind::Rank,
             TaskKind::Rate,
             TaskKind::Edit,
-        ][r.below(4) as usize];
+            TaskKind::BestWorst,
+        ][r.below(5) as usize];
         let mut e = Event::new(r.pick(&["ann", "李"]), r.pick(&words), None, kind);
         e.at = "2026-11-26T15:09:00.123Z".into();
         if r.below(4) > 0 {
@@ -434,6 +449,12 @@ mod tests {
                 if r.below(2) == 0 {
                     e.aspects = Some([("help".into(), [(a.clone(), 4)].into())].into());
                 }
+            }
+            TaskKind::BestWorst => {
+                e.shown = Some(vec![a.clone(), b.clone(), "c3".into()]);
+                e.best = (r.below(6) > 0).then(|| a.clone());
+                e.worst = (r.below(6) > 0).then(|| r.pick(&[&a, &b]).to_string());
+                e.tuple = (r.below(2) == 0).then(|| r.pick(&words).to_string());
             }
             TaskKind::Edit => {
                 e.source = (r.below(6) > 0).then(|| a.clone());

@@ -2,7 +2,7 @@
 //! rationales, and the way an event goes from the screen to the writer (one at a time, in
 //! order) before the screen moves on.
 
-use crate::labels::{Event, Role, TaskKind, VIA_SORT};
+use crate::labels::{Event, Role, TaskKind, VIA_SORT, VIA_VERIFY, VIA_VERIFY_AGAIN};
 use crate::taskfile::RationaleMode;
 use crate::tui::draft::{Draft, PairDraft};
 use crate::tui::keymap::Action;
@@ -19,6 +19,7 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             TaskKind::Pair | TaskKind::Edit => pair_number(m, n, fx),
             TaskKind::Rank => rank_number(m, n),
             TaskKind::Rate => rate_number(m, n),
+            TaskKind::BestWorst => best_worst_number(m, n, fx),
         },
         Action::ChooseLeft | Action::ChooseRight | Action::Tie | Action::BothBad => {
             choose(m, a, fx)
@@ -240,6 +241,45 @@ fn rank_number(m: &mut Model, n: u8) {
     // Complete: the footer shows the ranking and that Enter submits it.
 }
 
+/// Best-worst mode's digits: the first press picks the best, the second the worst, which
+/// records the decision and moves on. The picks are kept as a ranking draft: the best as its
+/// first tier, the worst as its second.
+fn best_worst_number(m: &mut Model, n: u8, fx: &mut Vec<Effect>) {
+    let count = m.view.order.len();
+    let pos = usize::from(n) - 1;
+    if pos >= count {
+        m.status = Some(format!("there are only {count} candidates"));
+        return;
+    }
+    let Some(r) = m.view.draft.rank_mut() else {
+        return;
+    };
+    if r.tiers.len() >= 2 {
+        // A recorded decision on screen: a number starts a new one.
+        r.tiers.clear();
+    }
+    match r.tiers.first().and_then(|t| t.first()).copied() {
+        None => {
+            r.tiers.push(vec![pos]);
+            // The footer says which press comes next.
+            m.status = None;
+        }
+        Some(best) if best == pos => {
+            m.status = Some(format!(
+                "[{n}] is already the best; press the number of the WORST, another candidate"
+            ));
+        }
+        Some(best) => {
+            r.tiers.push(vec![pos]);
+            let ids = shown_ids(m);
+            let mut ev = base_event(m);
+            ev.best = Some(ids[best].clone());
+            ev.worst = Some(ids[pos].clone());
+            commit(m, ev, fx);
+        }
+    }
+}
+
 /// Rate mode's digits: a rating for the focused candidate (or, with aspects, for it on the
 /// aspect shown); focus moves on to the next one unrated.
 fn rate_number(m: &mut Model, n: u8) {
@@ -301,6 +341,10 @@ pub(super) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     }
     match m.mode {
         TaskKind::Pair | TaskKind::Edit => return,
+        TaskKind::BestWorst => {
+            m.status = Some("press the number of the best, then of the worst".into());
+            return;
+        }
         TaskKind::Rank => {
             let count = m.view.order.len();
             let placed = m.ranked_count();
@@ -368,6 +412,33 @@ pub(super) fn decide_pair(
 /// "sort"`), then shows the next question; the answer that completes the sort also records the
 /// ranking (`"via": "sort"`, with the pairs asked) and moves on to the next item.
 fn sort_answer(m: &mut Model, choice: String, strength: Option<u8>, fx: &mut Vec<Effect>) {
+    if let Some(check) = m.view.sort.as_ref().and_then(|s| s.check.clone()) {
+        // A check of the recorded ranking: the answer is a pair decision of its own; one
+        // that goes against the ranking is asked once more.
+        let worse = m.view.item.candidates[check.worse].id.clone();
+        let against = choice == worse;
+        let mut ev = base_event(m);
+        ev.task = TaskKind::Pair;
+        ev.pair = Some(pair_ids(m));
+        ev.choice = Some(choice);
+        ev.strength = strength;
+        ev.via = Some(
+            if check.again {
+                VIA_VERIFY_AGAIN
+            } else {
+                VIA_VERIFY
+            }
+            .into(),
+        );
+        ev.rationale = None;
+        record(m, ev, fx);
+        advance(m);
+        if against && !check.again {
+            m.status =
+                Some("that answer goes against your ranking: look at this pair once more".into());
+        }
+        return;
+    }
     let mut ev = base_event(m);
     ev.task = TaskKind::Pair;
     ev.pair = Some(pair_ids(m));
@@ -539,6 +610,11 @@ pub(super) fn base_event(m: &Model) -> Event {
     if m.review.is_some() {
         ev.set_role(Role::Adjudicator);
     }
+    if m.mode == TaskKind::BestWorst {
+        // The tuple's name is its key's (none when all candidates are shown).
+        ev.tuple = m.view.key.pair.as_ref().map(|(t, _)| t.clone());
+        ev.shown = Some(shown_ids(m));
+    }
     ev
 }
 
@@ -627,6 +703,14 @@ pub(super) fn advance(m: &mut Model) {
         }
         return;
     }
+    if m.sorting() && m.spec.verify > 0.0 {
+        // The item's checks, if any are left, before the next item.
+        let cur = m.current;
+        m.go_to(cur);
+        if m.view.sort.as_ref().is_some_and(|s| s.check.is_some()) {
+            return;
+        }
+    }
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
@@ -677,6 +761,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
         last.task,
     );
     ev.pair = last.pair.clone();
+    ev.tuple = last.tuple.clone();
     ev.retract = true;
     let was_decision = last.is_decision();
     if was_decision {
@@ -713,6 +798,13 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
                 // The question taken back is on screen again, its answer shown.
                 if let (Some(p), Some(c)) = (m.view.draft.pair_mut(), &last.choice) {
                     p.choice = Some(c.clone());
+                }
+                m.view.decided = false;
+            } else if was_decision && last.task == TaskKind::BestWorst {
+                // One press back: the best stays picked, the worst is asked again.
+                m.view.fill_from(&last, &m.spec.rate.aspects);
+                if let Some(r) = m.view.draft.rank_mut() {
+                    r.tiers.truncate(1);
                 }
                 m.view.decided = false;
             } else if was_decision {
@@ -762,6 +854,9 @@ pub(super) fn reopened_hint(mode: TaskKind) -> &'static str {
         TaskKind::Edit => ", the candidate as it was before the edit",
         TaskKind::Rank => ", your ranking filled in: Bksp takes back picks, Enter submits",
         TaskKind::Rate => ", your ratings filled in: rate one again, Enter submits",
+        TaskKind::BestWorst => {
+            ", your best still picked: press the number of the WORST (Bksp: the best too)"
+        }
     }
 }
 

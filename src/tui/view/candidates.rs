@@ -203,6 +203,11 @@ fn aspect_rows(m: &Model, pos: usize, focused: bool) -> Option<Vec<String>> {
 /// What the labeler decided about this candidate, as a short text badge.
 pub(super) fn badge(m: &Model, pos: usize, id: &str) -> Option<String> {
     match &m.view.draft {
+        // Best-worst keeps its picks as tiers: the best, then the worst.
+        Draft::Rank(d) if m.mode == TaskKind::BestWorst => match d.rank_of(pos)? {
+            1 => Some("▲ best".into()),
+            _ => Some("▼ worst".into()),
+        },
         Draft::Rank(d) => {
             let r = d.rank_of(pos)?;
             let tied = d.tiers.get(r - 1).is_some_and(|t| t.len() > 1);

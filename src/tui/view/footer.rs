@@ -223,6 +223,15 @@ fn priority(m: &Model, a: Action) -> u8 {
 /// not every pane is on screen; and when it is complete (the footer's Enter hint then stays).
 fn ranking_so_far(m: &Model) -> Option<String> {
     let d = m.view.draft.rank()?;
+    if m.mode == TaskKind::BestWorst && m.review.is_none() {
+        // Which press is asked for, always in view.
+        let at = |t: usize| d.tiers.get(t).and_then(|t| t.first()).map(|p| p + 1);
+        return Some(match (at(0), at(1)) {
+            (None, _) => "press the number of the BEST".into(),
+            (Some(b), None) => format!("best [{b}] · press the number of the WORST"),
+            (Some(b), Some(w)) => format!("best [{b}] · worst [{w}]"),
+        });
+    }
     if d.tiers.is_empty() || m.review.is_some() {
         return None;
     }

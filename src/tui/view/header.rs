@@ -107,7 +107,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             m.view
                 .sort
                 .as_ref()
-                .map(|s| format!("question {} of at most {}", s.number(), s.sorter.at_most()))
+                .map(|s| match &s.check {
+                    Some(c) if c.again => format!("check {} of {}, once more", c.number, c.of),
+                    Some(c) => format!("check {} of {}", c.number, c.of),
+                    None => format!("question {} of at most {}", s.number(), s.sorter.at_most()),
+                })
                 .unwrap_or_default(),
             Style::new(),
         ),

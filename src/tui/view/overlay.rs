@@ -100,6 +100,9 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
         TaskKind::Pair | TaskKind::Edit => "Which answer is better? One key decides and moves on.",
         TaskKind::Rank => "Rank the answers best first; Enter submits.",
         TaskKind::Rate => "Rate every answer; Enter submits.",
+        TaskKind::BestWorst => {
+            "Press the number of the best answer, then of the worst; the second key records."
+        }
     };
     lines.push(Line::from(intro));
     lines.push(Line::from(
