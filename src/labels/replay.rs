@@ -236,7 +236,16 @@ mod tests {
                 0 => tail,
                 k => format!("{tail},\"uid\":{}", [0, 1000, u32::MAX][k as usize - 1]),
             };
-            let line = match r.below(3) {
+            let line = match r.below(4) {
+                3 => format!(
+                    r#"{{"v":1,"at":"t{i}","annotator":"a","item":"{item}","item_hash":"{hash}","task":"best-worst","shown":["c0","c1","c2"],"ms":{i},"best":"{}","worst":"c2"{}{tail}}}"#,
+                    cands[a % 2],
+                    if r.below(2) == 0 {
+                        r#","tuple":"c0,c1,c2""#
+                    } else {
+                        ""
+                    }
+                ),
                 0 => format!(
                     r#"{{"v":1,"at":"t{i}","annotator":"a","item":"{item}","item_hash":"{hash}","task":"pair","pair":["{}","{}"],"choice":"{}"{tail},"ms":{i}}}"#,
                     cands[a], cands[b], cands[a]
@@ -312,6 +321,7 @@ mod tests {
             let Some(e) = a else { break };
             let mut r = Event::new("a", &e.item, None, e.task);
             r.pair = e.pair.clone();
+            r.tuple = e.tuple.clone();
             r.retract = true;
             full.apply(r.clone());
             quick.apply(r);
