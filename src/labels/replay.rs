@@ -480,11 +480,15 @@ mod tests {
             assert_eq!(mode(&file), 0o600, "the tables are the user's alone");
             assert_eq!(mode(&dir.path().join("cache")), 0o700);
         }
+        // A write cut short earlier is cleared away by the next.
+        let stale = file.with_extension("tmp-1");
+        std::fs::write(&stale, b"cut short").unwrap();
         let mut bytes = std::fs::read(&file).unwrap();
         let k = bytes.len() - 40;
         bytes[k] ^= 1;
         std::fs::write(&file, &bytes).unwrap();
         assert_eq!(check(&cut), 0);
+        assert!(!stale.exists());
         assert_eq!(check(&cut), cut.len() as u64);
         // Another log of the same name elsewhere does not use this one's.
         let other = dir.path().join("b").join("a.jsonl");

@@ -54,6 +54,9 @@ pub struct ReplayCache {
     dir: PathBuf,
     /// Logs shorter than this are not cached ([`WORTH`]; less in tests).
     worth: u64,
+    /// The labeler's own log's cache is written on a thread of its own, beside the start
+    /// (tests write it at once, to read it back).
+    aside: bool,
 }
 
 /// A replay read from a cache file.
@@ -69,13 +72,19 @@ pub struct Cached {
 
 impl ReplayCache {
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir, worth: WORTH }
+        Self {
+            dir,
+            worth: WORTH,
+            aside: true,
+        }
     }
 
-    /// A cache for logs (and growth) of at least `bytes`: small logs in tests.
+    /// A cache for logs (and growth) of at least `bytes`, written at once: small logs in
+    /// tests.
     #[cfg(test)]
     pub(crate) fn worth(mut self, bytes: u64) -> Self {
         self.worth = bytes;
+        self.aside = false;
         self
     }
 
@@ -127,12 +136,14 @@ impl ReplayCache {
     }
 
     /// Writes the tables of a replay of the first `covered` bytes of the labeler's own `log`
-    /// (`lines` lines, `events` events). False when these tables cannot be cached (see
-    /// [`Decisions::encode`]).
+    /// (`lines` lines, `events` events). Only the tables are copied out here; hashing the log
+    /// and writing the file (about a third of a second for a million events) go on on a thread
+    /// of their own, so the first start of a long log does not wait for them. False when these
+    /// tables cannot be cached (see [`Decisions::encode`]).
     pub fn save(
         &self,
         log: &Path,
-        bytes: &[u8],
+        bytes: &Arc<LogBytes>,
         decisions: &Decisions,
         counts: (u64, u64, u64),
     ) -> io::Result<bool> {
@@ -140,7 +151,18 @@ impl ReplayCache {
         if !decisions.encode(&mut body) {
             return Ok(false);
         }
-        self.save_body(Kind::Own, log, bytes, &body, counts)?;
+        if !self.aside {
+            self.save_body(Kind::Own, log, bytes, &body, counts)?;
+            return Ok(true);
+        }
+        let (cache, log, bytes) = (self.clone(), log.to_path_buf(), Arc::clone(bytes));
+        std::thread::Builder::new()
+            .name("prefer-cache".into())
+            .spawn(move || {
+                // A failed write only costs the next start its shortcut; one cut short by the
+                // process ending leaves a `.tmp-PID` file that is never read.
+                let _ = cache.save_body(Kind::Own, &log, &bytes, &body, counts);
+            })?;
         Ok(true)
     }
 
@@ -211,6 +233,15 @@ impl ReplayCache {
         dir.create(&self.dir)?;
         let path = self.file_for(kind, log);
         let aside = path.with_extension(format!("tmp-{}", std::process::id()));
+        // Files of writes cut short by a process ending (see `save`) go now.
+        if let (Some(stem), Ok(entries)) = (path.file_stem(), fs::read_dir(&self.dir)) {
+            let prefix = format!("{}.tmp-", stem.to_string_lossy());
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
         let mut open = fs::OpenOptions::new();
         open.write(true).create(true).truncate(true);
         #[cfg(unix)]
