@@ -159,7 +159,7 @@ pub const STRENGTH_LABELS: [&str; 4] = [
 ];
 
 /// The default margins export writes for strength 1-4.
-pub const MARGINS: [f64; 4] = [0.0, 1.0, 2.0, 3.0];
+pub const MARGINS: [f64; 4] = crate::judged::DEFAULT_MARGIN_MAP;
 
 /// Pair mode's strength of preference.
 #[derive(Debug, Clone, PartialEq)]
