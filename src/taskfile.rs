@@ -57,6 +57,9 @@ pub struct TaskSpec {
     pub gold_rate: f64,
     /// After a missed gold item, show the expected answer and its reason.
     pub gold_feedback: bool,
+    /// Hidden repeats: the share of each labeler's decided tasks shown to them again later
+    /// (at least 20 decisions on), sides or order swapped (0: none).
+    pub repeat: f64,
     /// Quality thresholds: `prefer stats` marks annotators who fall short.
     pub qa: Qa,
     /// Best-worst mode: `tuple = K` shows K of an item's candidates at a time (see
@@ -145,6 +148,7 @@ impl Default for TaskSpec {
             gold: None,
             gold_rate: 0.0,
             gold_feedback: false,
+            repeat: 0.0,
             qa: Qa::default(),
         }
     }
@@ -326,6 +330,7 @@ struct RawTask {
     gold: Option<Spanned<String>>,
     gold_rate: Option<Spanned<f64>>,
     gold_feedback: Option<bool>,
+    repeat: Option<Spanned<f64>>,
     qa: Option<RawQa>,
     tuple: Option<Spanned<i64>>,
     verify: Option<Spanned<f64>>,
@@ -738,6 +743,19 @@ impl RawTask {
             spec.gold_rate = x;
         }
         spec.gold_feedback = self.gold_feedback.unwrap_or(false);
+        if let Some(r) = self.repeat {
+            let x = *r.get_ref();
+            if !(0.0..=0.5).contains(&x) {
+                return Err(at(
+                    src,
+                    &r,
+                    format!(
+                        "`repeat` is {x}: it is the share of each labeler's decided tasks shown again later, 0 to 0.5 (0.05 is one in twenty)"
+                    ),
+                ));
+            }
+            spec.repeat = x;
+        }
         if let Some(q) = self.qa {
             let share = |s: Option<Spanned<f64>>,
                          name: &str,
@@ -931,6 +949,9 @@ mod tests {
         assert_eq!((t.gold_rate, t.gold_feedback), (0.05, true));
         assert_eq!(t.qa.min_gold_accuracy, Some(0.9));
         assert_eq!(t.qa.max_position_bias_p, Qa::default().max_position_bias_p);
+        assert_eq!(p("repeat = 0.05\n").unwrap().repeat, 0.05);
+        let e = p("repeat = 0.9\n").unwrap_err();
+        assert!(e.starts_with("task.toml:1: `repeat` is 0.9"), "{e}");
         let e = p("gold_rate = 1.5\n").unwrap_err();
         assert!(e.starts_with("task.toml:1: `gold_rate` is 1.5"), "{e}");
         let e = p("\n[qa]\nmin_kappa = 3\n").unwrap_err();

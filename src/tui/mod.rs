@@ -37,6 +37,8 @@ mod edit_tests;
 #[cfg(test)]
 mod gold_tests;
 #[cfg(test)]
+mod repeat_tests;
+#[cfg(test)]
 mod sort_tests;
 #[cfg(test)]
 mod update_tests;

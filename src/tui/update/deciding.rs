@@ -610,6 +610,7 @@ pub(super) fn base_event(m: &Model) -> Event {
     if m.review.is_some() {
         ev.set_role(Role::Adjudicator);
     }
+    ev.repeat = m.repeat_on_screen;
     if m.mode == TaskKind::BestWorst {
         // The tuple's name is its key's (none when all candidates are shown).
         ev.tuple = m.view.key.pair.as_ref().map(|(t, _)| t.clone());
@@ -711,6 +712,10 @@ pub(super) fn advance(m: &mut Model) {
             return;
         }
     }
+    if let Some(i) = m.repeat_due() {
+        m.go_to_repeat(i);
+        return;
+    }
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
@@ -763,6 +768,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     ev.pair = last.pair.clone();
     ev.tuple = last.tuple.clone();
     ev.retract = true;
+    ev.repeat = last.repeat;
     let was_decision = last.is_decision();
     if was_decision {
         m.extras.reopened.insert(key.clone());
@@ -793,7 +799,11 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     let target = m.task_of(&key);
     match target {
         Some(i) => {
-            m.go_to(i);
+            if last.repeat {
+                m.go_to_repeat(i);
+            } else {
+                m.go_to(i);
+            }
             if was_decision && m.sorting() {
                 // The question taken back is on screen again, its answer shown.
                 if let (Some(p), Some(c)) = (m.view.draft.pair_mut(), &last.choice) {
