@@ -96,6 +96,12 @@ pub struct Qa {
     pub min_reliability: Option<f64>,
     /// Share of items with a cycle above this.
     pub max_cycle_share: Option<f64>,
+    /// Self-agreement on hidden repeats below this (with at least `min_repeat_count` repeats).
+    pub min_self_agreement: Option<f64>,
+    /// Share of hidden repeats answered on the same side (or positions) as the first time,
+    /// the answer changing with it, above this: answers follow the position, not the content.
+    pub max_same_position: Option<f64>,
+    pub min_repeat_count: usize,
 }
 
 impl Default for Qa {
@@ -107,6 +113,9 @@ impl Default for Qa {
             min_kappa: Some(0.2),
             min_reliability: Some(0.6),
             max_cycle_share: Some(0.25),
+            min_self_agreement: Some(0.7),
+            max_same_position: Some(0.75),
+            min_repeat_count: 5,
         }
     }
 }
@@ -347,6 +356,9 @@ struct RawQa {
     min_kappa: Option<Spanned<f64>>,
     min_reliability: Option<Spanned<f64>>,
     max_cycle_share: Option<Spanned<f64>>,
+    min_self_agreement: Option<Spanned<f64>>,
+    max_same_position: Option<Spanned<f64>>,
+    min_repeat_count: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -790,6 +802,11 @@ impl RawTask {
                     .or(d.min_reliability),
                 max_cycle_share: share(q.max_cycle_share, "max_cycle_share", 0.0, 1.0)?
                     .or(d.max_cycle_share),
+                min_self_agreement: share(q.min_self_agreement, "min_self_agreement", 0.0, 1.0)?
+                    .or(d.min_self_agreement),
+                max_same_position: share(q.max_same_position, "max_same_position", 0.0, 1.0)?
+                    .or(d.max_same_position),
+                min_repeat_count: q.min_repeat_count.unwrap_or(d.min_repeat_count),
             };
         }
         if let Some(t) = self.tuple {
@@ -950,6 +967,18 @@ mod tests {
         assert_eq!(t.qa.min_gold_accuracy, Some(0.9));
         assert_eq!(t.qa.max_position_bias_p, Qa::default().max_position_bias_p);
         assert_eq!(p("repeat = 0.05\n").unwrap().repeat, 0.05);
+        let q =
+            p("[qa]\nmin_self_agreement = 0.8\nmax_same_position = 0.6\nmin_repeat_count = 10\n")
+                .unwrap()
+                .qa;
+        assert_eq!(
+            (
+                q.min_self_agreement,
+                q.max_same_position,
+                q.min_repeat_count
+            ),
+            (Some(0.8), Some(0.6), 10)
+        );
         let e = p("repeat = 0.9\n").unwrap_err();
         assert!(e.starts_with("task.toml:1: `repeat` is 0.9"), "{e}");
         let e = p("gold_rate = 1.5\n").unwrap_err();
