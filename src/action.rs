@@ -52,6 +52,8 @@ pub enum Action {
     LockScroll,
     /// Every candidate of the task, one line each; Enter focuses one.
     Overview,
+    /// Review: the quality table per annotator; Enter shows one annotator's gold misses.
+    Quality,
     /// Scroll the focused pane to the next / previous heading or conversation turn.
     NextSection,
     PrevSection,
@@ -455,6 +457,15 @@ pub const ACTIONS: &[ActionDef] = {
             ),
         ),
         def(
+            Quality,
+            "quality",
+            &[Key::ch('A')],
+            NONE,
+            all(
+                "review: quality per annotator (gold, agreement, repeats); Enter shows one's gold misses",
+            ),
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -668,6 +679,7 @@ mod tests {
             | Action::ToggleDiff
             | Action::LockScroll
             | Action::Overview
+            | Action::Quality
             | Action::NextSection
             | Action::PrevSection
             | Action::Help
@@ -695,6 +707,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 44, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 45, "one row per action, nine digits");
     }
 }

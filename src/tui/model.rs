@@ -53,6 +53,11 @@ pub enum Overlay {
         cursor: usize,
         rows: Vec<OverviewRow>,
     },
+    /// Review's `A`: the quality table per annotator; `cursor` is the row Enter filters on.
+    Quality {
+        cursor: usize,
+        table: super::quality::QualityScreen,
+    },
 }
 
 /// A candidate's line in the overview, taken when it opens (the view reads no answer text).

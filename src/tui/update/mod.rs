@@ -301,6 +301,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         | Action::Flag(_)
         | Action::NextAspect => deciding::key(m, a, fx),
         Action::Overview => open_overview(m),
+        Action::Quality => overlays::open_quality(m),
         Action::EditCandidate => editing::open(m, false, fx),
         Action::EditExternal => editing::open(m, true, fx),
         _ => navigating::key(m, a),
