@@ -112,6 +112,13 @@ pub struct Review {
     pub scanned: usize,
 }
 
+impl Review {
+    /// True while some of the `known` tasks are not yet looked at by the list.
+    pub fn behind(&self, known: usize) -> bool {
+        !self.filter.sorts() && self.scanned < known
+    }
+}
+
 impl Filter {
     /// True when the filter orders its tasks by a score rather than keeping the file's order:
     /// it needs every task before the first is known.

@@ -99,11 +99,15 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
     scored.into_iter().map(|(i, _)| i).collect()
 }
 
-/// Takes the tasks known since the review's list was last extended into it (a filter that
-/// keeps the file's order; see [`Review`]). True when the list grew.
-pub fn extend_list(m: &Model, r: &mut Review) -> bool {
+/// Tasks looked at in one go while the list is built beside the screen (a few milliseconds:
+/// keys are answered between two).
+pub const SCAN_STEP: usize = 20_000;
+
+/// Takes up to `most` of the tasks known since the review's list was last extended into it (a
+/// filter that keeps the file's order; see [`Review`]). True when the list grew.
+pub fn extend_list(m: &Model, r: &mut Review, most: usize) -> bool {
     debug_assert!(!r.filter.sorts(), "a sorting filter's list is built whole");
-    let to = m.tasks.len();
+    let to = m.tasks.len().min(r.scanned.saturating_add(most));
     if r.scanned >= to {
         return false;
     }
@@ -307,7 +311,7 @@ pub fn position(r: &Review) -> (usize, usize) {
 /// True while the review's list may still grow: a big file is still being checked, or tasks
 /// it brought have not been looked at yet.
 pub fn list_partial(m: &Model, r: &Review) -> bool {
-    !r.filter.sorts() && (r.scanned < m.tasks.len() || !m.checking_done())
+    r.behind(m.tasks.len()) || (!r.filter.sorts() && !m.checking_done())
 }
 
 /// Tasks per annotator, for the help overlay's filter list.

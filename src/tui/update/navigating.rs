@@ -5,7 +5,9 @@ use crate::tui::content::PaneId;
 use crate::tui::keymap::Action;
 use crate::tui::layout::{self, areas, inner};
 use crate::tui::model::{Focus, Input, InputKind, Model, Overlay};
-use crate::tui::review::{Filter, Review, build_list, extend_list, list_partial, matches};
+use crate::tui::review::{
+    Filter, Review, SCAN_STEP, build_list, extend_list, list_partial, matches,
+};
 
 use super::{InputKey, prepare};
 
@@ -303,11 +305,18 @@ pub fn start_review(m: &mut Model, filter: Filter) {
         r.list = build_list(m, &r.filter);
         r.scanned = m.tasks.len();
     } else {
-        // The first task the filter keeps is enough to start on; the rest of a big file's
-        // tasks join the list as its checking brings them (see `grow_review_list`).
+        // The first task the filter keeps is enough to start on; the rest of the tasks join
+        // the list beside the screen, and a big file's as its checking brings them (see
+        // `grow_review_list`).
         loop {
-            extend_list(m, &mut r);
-            if !r.list.is_empty() || !m.take_more_tasks() {
+            extend_list(m, &mut r, SCAN_STEP);
+            if !r.list.is_empty() {
+                break;
+            }
+            if r.scanned < m.tasks.len() {
+                continue;
+            }
+            if !m.take_more_tasks() {
                 break;
             }
         }
@@ -325,12 +334,16 @@ pub fn start_review(m: &mut Model, filter: Filter) {
     }
 }
 
-/// Takes the tasks a big file's checking brought since into review's list (called as they
-/// come in).
+/// Looks at a few more of the tasks review's list has not looked at yet (see
+/// [`Model::background_work`]).
 pub(super) fn grow_review_list(m: &mut Model) {
+    grow_review_list_by(m, SCAN_STEP);
+}
+
+fn grow_review_list_by(m: &mut Model, most: usize) {
     if let Some(mut r) = m.review.take() {
-        if !r.filter.sorts() {
-            extend_list(m, &mut r);
+        if r.behind(m.tasks.len()) {
+            extend_list(m, &mut r, most);
         }
         m.review = Some(r);
     }
@@ -341,7 +354,7 @@ pub(super) fn grow_review_list(m: &mut Model) {
 pub(super) fn whole_review_list(m: &mut Model) {
     if m.review.as_ref().is_some_and(|r| list_partial(m, r)) {
         while m.take_more_tasks() {}
-        grow_review_list(m);
+        grow_review_list_by(m, usize::MAX);
     }
 }
 
