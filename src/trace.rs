@@ -31,10 +31,12 @@ pub fn mark(phase: &str) {
     if on() {
         let now = Instant::now();
         let (process, thread) = cpu_now();
-        MARKS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((phase.to_string(), now, process, thread));
+        MARKS.lock().unwrap_or_else(|e| e.into_inner()).push((
+            phase.to_string(),
+            now,
+            process,
+            thread,
+        ));
     }
 }
 
