@@ -1,15 +1,9 @@
 //! Review's quality screen (`A`): the quality table of `prefer stats`, one row per annotator,
-//! worked out from the logs review has read when it opens (the view computes nothing). Enter
+//! worked out from the logs review has read when it opens (`update`'s `open_quality`; the
+//! view computes nothing). Enter
 //! on an annotator shows their gold misses when the task file names gold.
 
-use std::sync::Arc;
-
-use crate::export::standing::standing;
-use crate::format::Item;
-use crate::labels::Event;
-use crate::stats::quality::{Quality, QualityRow, quality};
-
-use super::model::Model;
+use crate::stats::quality::{Quality, QualityRow};
 
 /// The table as the screen shows it: taken when it opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,26 +61,4 @@ pub fn screen_of(q: &Quality) -> QualityScreen {
             })
             .collect(),
     }
-}
-
-/// The quality table of everything review has read: every annotator's standing decisions and
-/// hidden repeats (this reviewer's own adjudications are left out of the rows, as in stats),
-/// checked against the task file's gold and `[qa]`.
-pub fn compute(m: &Model) -> QualityScreen {
-    let mut events: Vec<Event> = Vec::new();
-    let all = m
-        .team
-        .others()
-        .values()
-        .chain(std::iter::once(&m.decisions));
-    for d in all {
-        events.extend(d.iter().cloned());
-        events.extend(d.repeats().cloned());
-    }
-    let items: Vec<Arc<Item>> = (0..m.source.len())
-        .filter_map(|i| m.source.item(i).ok())
-        .collect();
-    let st = standing(events, Some(&items));
-    let report = crate::stats::compute::report(&st, Some(&items));
-    screen_of(&quality(&st, Some(&items), &m.gold, &m.spec.qa, &report))
 }

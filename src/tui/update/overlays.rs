@@ -144,12 +144,35 @@ pub(super) fn open_quality(m: &mut Model) {
         m.status = Some("the quality table is for review mode (prefer review)".into());
         return;
     }
-    let table = crate::tui::quality::compute(m);
+    let table = quality_of(m);
     if table.rows.is_empty() {
         m.status = Some("no annotator's decisions to judge yet".into());
         return;
     }
     m.overlay = Overlay::Quality { cursor: 0, table };
+}
+
+/// The quality table of everything review has read: every annotator's standing decisions and
+/// hidden repeats (this reviewer's own adjudications are left out of the rows, as in stats),
+/// checked against the task file's gold and `[qa]`.
+fn quality_of(m: &Model) -> crate::tui::quality::QualityScreen {
+    let mut events: Vec<crate::labels::Event> = Vec::new();
+    let all = m
+        .team
+        .others()
+        .values()
+        .chain(std::iter::once(&m.decisions));
+    for d in all {
+        events.extend(d.iter().cloned());
+        events.extend(d.repeats().cloned());
+    }
+    let items: Vec<std::sync::Arc<crate::format::Item>> = (0..m.source.len())
+        .filter_map(|i| m.source.item(i).ok())
+        .collect();
+    let st = crate::export::standing::standing(events, Some(&items));
+    let report = crate::stats::compute::report(&st, Some(&items));
+    let q = crate::stats::quality::quality(&st, Some(&items), &m.gold, &m.spec.qa, &report);
+    crate::tui::quality::screen_of(&q)
 }
 
 /// Enter on the quality table: review the annotator's gold misses (with gold known).
