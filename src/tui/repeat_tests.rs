@@ -87,8 +87,10 @@ fn drawn_tasks_come_back_once_later_with_the_sides_swapped_and_count_once() {
         // The labeler always pressed "left": the repeat chose the other candidate.
         assert_ne!(orig.choice, r.choice);
     }
-    // Counted once: the decided count and the standing decisions are the first ones.
+    // Counted once: the decided count, the session's count (the end screen says it) and the
+    // standing decisions are the first ones.
     assert_eq!(m.decided_count(), n);
+    assert_eq!(m.session_decisions, n);
     for (_, r) in &repeats {
         let standing = m.decisions.get(&r.key()).unwrap();
         assert!(!standing.repeat, "a repeat replaced the first decision");
@@ -113,6 +115,7 @@ fn undo_takes_back_the_repeat_only_and_a_resume_serves_the_same_repeats() {
     assert!(m.decisions.repeat_of(&r.key()).is_none());
     assert!(m.decisions.get(&r.key()).is_some_and(|e| !e.repeat));
     assert_eq!(m.decided_count(), events.len() - 1);
+    assert_eq!(m.session_decisions, events.len() - 1);
     // Back on screen as the repeat it was: sides swapped, still logged as a repeat.
     assert!(m.repeat_on_screen);
     let again = press(&mut m, Action::ChooseRight);

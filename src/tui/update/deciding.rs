@@ -623,7 +623,8 @@ pub(super) fn base_event(m: &Model) -> Event {
 pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     let seq = m.next_seq;
     m.next_seq += 1;
-    if ev.is_decision() && ev.task != TaskKind::Edit {
+    // A hidden repeat is no new decision: counting it would tell the labeler one was served.
+    if ev.is_decision() && ev.task != TaskKind::Edit && !ev.repeat {
         m.session_decisions += 1;
         m.decided_at.push(m.session_clock.active_ms(m.now_ms));
     }
@@ -777,7 +778,7 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
         m.extras.reopened.insert(key.clone());
     }
     record(m, ev, fx);
-    if was_decision && !earlier {
+    if was_decision && !earlier && !last.repeat {
         m.session_decisions = m.session_decisions.saturating_sub(1);
         m.decided_at.pop();
     }
