@@ -412,3 +412,107 @@ fn teammates_decisions_arrive_from_the_database() {
         s.wait_exit(10);
     }
 }
+
+/// 20 labelers at once, each as `prefer label --store` works (its own outbox, appended and
+/// fsynced, sent by its own sending thread), taking tasks from the database with overlap 2
+/// over 500 tasks: every task ends with exactly 2 decisions in the database, none lost, none
+/// duplicated, and each stream holds its outbox exactly. Prints the time from a decision to
+/// its commit (a figure, not a pass mark: see BENCHMARKS.md).
+#[test]
+fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
+    use prefer::labels::{Event, LabelLog, TaskKey, TaskKind};
+    use prefer::store::label::Pusher;
+    use prefer::store::{Target, assign};
+    let Some(url) = database("label_twenty") else {
+        return;
+    };
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    let tasks: Vec<TaskKey> = (0..500)
+        .map(|i| TaskKey::pair(&format!("q{i:03}"), "c0", "c1"))
+        .collect();
+    assign::add_tasks(&t, &mut c, &tasks, 2).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let per: Vec<(String, Vec<Duration>)> = std::thread::scope(|s| {
+        let labelers: Vec<_> = (0..20)
+            .map(|n| {
+                let (t, dir) = (t.clone(), dir.path().to_path_buf());
+                s.spawn(move || {
+                    let me = format!("labeler{n:02}");
+                    let path = dir.join(format!("{me}.jsonl"));
+                    let mut log = LabelLog::open(&path).unwrap().log;
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    // Connected before the first decision, as `prefer label` is by its start.
+                    let pusher = Pusher::start(
+                        t.clone(),
+                        Some(t.connect().unwrap()),
+                        path.clone(),
+                        me.clone(),
+                        0,
+                        Box::new(move |s| {
+                            let _ = tx.send(s);
+                        }),
+                    );
+                    let mut c = t.connect().unwrap();
+                    let mut times = Vec::new();
+                    let mut lines = 0u64;
+                    while let Some(task) = assign::take(&t, &mut c, &me, assign::LEASE).unwrap() {
+                        let (a, b) = task.key.pair.clone().unwrap();
+                        let mut e = Event::new(&me, &task.key.item, Some("h"), TaskKind::Pair);
+                        e.pair = Some([a.clone(), b]);
+                        e.choice = Some(a);
+                        let t0 = Instant::now();
+                        log.append(&mut e).unwrap();
+                        lines += 1;
+                        pusher.kick();
+                        loop {
+                            let s = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+                            assert_eq!(s.error, None);
+                            if s.committed >= lines {
+                                break;
+                            }
+                        }
+                        times.push(t0.elapsed());
+                        assert!(assign::finish(&t, &mut c, task.task_id, &me).unwrap());
+                    }
+                    drop(pusher);
+                    (me, times)
+                })
+            })
+            .collect();
+        labelers.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wall = start.elapsed();
+    let mut all: Vec<Duration> = per.iter().flat_map(|p| p.1.iter().copied()).collect();
+    assert_eq!(all.len(), 1000);
+    let counts: Vec<(String, i64, i64)> = c
+        .query(
+            "SELECT item, count(*), count(DISTINCT stream) FROM prefer_events GROUP BY item",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(counts.len(), 500);
+    assert!(counts.iter().all(|c| (c.1, c.2) == (2, 2)), "{counts:?}");
+    for (me, _) in &per {
+        let db: Vec<String> = rows(&url, me).into_iter().map(|r| r.1).collect();
+        assert_eq!(db, lines(&dir.path().join(format!("{me}.jsonl"))), "{me}");
+    }
+    all.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "decision to commit, 20 labelers at once, 1000 decisions ({} build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        ms(all[all.len() / 2]),
+        ms(all[all.len() * 99 / 100]),
+        ms(all[all.len() - 1]),
+        wall.as_secs_f64()
+    );
+}
