@@ -442,8 +442,16 @@ where
             // as it is.
             wait = wait.min(WRITE_POLL);
         }
+        let idle_work = model.background_work();
+        if idle_work {
+            // A key is answered first; without one, a little more of the work.
+            wait = Duration::ZERO;
+        }
         match next_event(wait)? {
             None => {
+                if idle_work {
+                    queue.push_back(Msg::Idle);
+                }
                 if clock() >= last_tick + TICK.as_millis() as u64 {
                     last_tick = clock();
                     queue.push_back(Msg::Tick);

@@ -811,6 +811,14 @@ impl Model {
         }
     }
 
+    /// True while there is work to do beside the screen when no key comes: review's list has
+    /// tasks to look at (the loop sends [`super::update::Msg::Idle`] for it).
+    pub fn background_work(&self) -> bool {
+        self.review
+            .as_ref()
+            .is_some_and(|r| r.behind(self.tasks.len()))
+    }
+
     /// True when the source has checked every record.
     pub fn checking_done(&self) -> bool {
         self.progress.is_none_or(|p| p.checking_done)
