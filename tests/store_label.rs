@@ -516,3 +516,68 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         wall.as_secs_f64()
     );
 }
+
+/// The sending thread sends only what the database lacks beyond what it knows; when the
+/// database holds more than that (a commit whose answer was lost on the way), it sends the
+/// whole outbox as push does, and the database ends with the outbox exactly, each line once.
+#[test]
+fn a_commit_whose_answer_was_lost_is_not_sent_twice() {
+    use prefer::labels::{Event, LabelLog, TaskKind};
+    use prefer::store::Target;
+    use prefer::store::label::Pusher;
+    let Some(url) = database("label_lost_ack") else {
+        return;
+    };
+    let t = Target::parse(&url).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ann.jsonl");
+    let mut log = LabelLog::open(&path).unwrap().log;
+    let mut append = |item: &str| {
+        let mut e = Event::new("ann", item, Some("h"), TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        log.append(&mut e).unwrap();
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pusher = Pusher::start(
+        t.clone(),
+        None,
+        path.clone(),
+        "ann".into(),
+        0,
+        Box::new(move |s| {
+            let _ = tx.send(s);
+        }),
+    );
+    let wait = |n: u64| {
+        let end = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            let s = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("{n} lines not committed within 30 s"));
+            if s.committed >= n {
+                assert_eq!(s.error, None);
+                return;
+            }
+        }
+    };
+    append("q1");
+    append("q2");
+    pusher.kick();
+    wait(2);
+    // Line 3 reaches the database by another way, unseen by the sender.
+    append("q3");
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    std::fs::copy(&path, copy.join("ann.jsonl")).unwrap();
+    ok(&["store", "push", copy.to_str().unwrap(), &url]);
+    append("q4");
+    pusher.kick();
+    wait(4);
+    drop(pusher);
+    let db = rows(&url, "ann");
+    assert_eq!(db.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    let db: Vec<String> = db.into_iter().map(|r| r.1).collect();
+    assert_eq!(db, lines(&path));
+}

@@ -254,6 +254,7 @@ fn push_loop(
     report: &dyn Fn(PushState),
 ) {
     let mut backoff: Option<Duration> = None;
+    let mut known: Option<super::sync::Known> = None;
     loop {
         let closed = match backoff {
             None => kicks.recv().is_err(),
@@ -275,7 +276,9 @@ fn push_loop(
             }
         }
         // Closed (the session ends): one last attempt below, then the thread ends.
-        let bytes = match crate::safefs::read(outbox) {
+        // What the database is known to hold is not read, checked or hashed again.
+        let from = known.as_ref().map_or(0, |k| k.bytes);
+        let bytes = match read_from(outbox, from) {
             Ok(b) => b,
             Err(e) => {
                 let s = PushState {
@@ -292,7 +295,7 @@ fn push_loop(
             }
         };
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let lines = lines_in(&bytes[..complete]);
+        let lines = known.as_ref().map_or(0, |k| k.lines as u64) + lines_in(&bytes[..complete]);
         if lines <= committed && backoff.is_none() {
             if closed {
                 return;
@@ -304,12 +307,22 @@ fn push_loop(
                 client = Some(target.connect()?);
             }
             let c = client.as_mut().expect("connected above");
-            super::sync::push_log(target, c, outbox, stream, &bytes)?;
+            if let Some(k) = &known {
+                known = super::sync::push_tail(target, c, outbox, stream, k, &bytes)?;
+                if known.is_some() {
+                    return Ok(());
+                }
+            }
+            // The first send, or the database holds other than what was known (a commit
+            // whose answer was lost): the whole outbox, as push sends it.
+            let whole = crate::safefs::read(outbox)?;
+            super::sync::push_log(target, c, outbox, stream, &whole)?;
+            known = Some(super::sync::Known::of(&whole));
             Ok(())
         })();
         let s = match result {
             Ok(()) => {
-                committed = lines;
+                committed = known.as_ref().map_or(lines, |k| k.lines as u64);
                 backoff = None;
                 write_sent_hint(outbox, committed);
                 PushState {
@@ -332,6 +345,16 @@ fn push_loop(
             return;
         }
     }
+}
+
+/// The bytes of the file at `path` from byte `from` on.
+fn read_from(path: &Path, from: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(from as u64))?;
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    Ok(out)
 }
 
 fn next_backoff(b: Option<Duration>) -> Duration {
