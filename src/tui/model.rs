@@ -987,6 +987,13 @@ impl Model {
 
     /// Takes in the other annotators' logs as they were at the start.
     pub fn add_others(&mut self, start: super::others::OthersAtStart) {
+        self.team.reserve(
+            start
+                .replayed
+                .values()
+                .map(|d| d.decided_count_of(self.team.kind))
+                .sum(),
+        );
         for (name, theirs) in start.replayed {
             self.team.add_replayed(name, theirs, &self.decisions);
         }
