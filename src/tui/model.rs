@@ -138,6 +138,22 @@ pub struct Extras {
     pub reopened: BTreeSet<TaskKey>,
 }
 
+/// With a store: the outbox's whole lines, how many of them the database has committed, and
+/// why the last attempt to send failed, if it did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerState {
+    pub outbox: u64,
+    pub committed: u64,
+    pub error: Option<String>,
+}
+
+impl ServerState {
+    /// Decisions saved here and not yet in the database.
+    pub fn waiting(&self) -> u64 {
+        self.outbox.saturating_sub(self.committed)
+    }
+}
+
 /// What the screen says about saving.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {
@@ -315,6 +331,8 @@ pub struct Model {
     pub unsaved: BTreeMap<u64, Event>,
     /// The event the writer is working on (one at a time, in order).
     pub in_flight: Option<u64>,
+    /// With a store: how the outbox stands against the database (`None`: a folder).
+    pub server: Option<ServerState>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -651,6 +669,7 @@ impl Model {
             save: SaveState::Idle,
             unsaved: BTreeMap::new(),
             in_flight: None,
+            server: None,
             next_seq: 1,
             session_decisions: 0,
             decided_at: Vec::new(),
