@@ -48,6 +48,10 @@ impl Kind {
     }
 }
 
+/// Cache files being written on threads of their own.
+static WRITING: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
 /// See [`Identity::of`]: far more than a file system's clock tick.
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -242,14 +246,28 @@ impl ReplayCache {
             return Ok(true);
         }
         let (cache, log, bytes) = (self.clone(), log.to_path_buf(), Arc::clone(bytes));
-        std::thread::Builder::new()
+        let writing = std::thread::Builder::new()
             .name("prefer-cache".into())
             .spawn(move || {
                 // A failed write only costs the next start its shortcut; one cut short by the
                 // process ending leaves a `.tmp-PID` file that is never read.
                 let _ = cache.save_body(Kind::Own, &log, &bytes, &body, counts);
             })?;
+        WRITING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(writing);
         Ok(true)
+    }
+
+    /// Waits for the cache files being written on threads of their own (see
+    /// [`ReplayCache::save`]): at the end of a session, so that one quit soon after its start
+    /// still leaves its cache for the next.
+    pub fn finish_writes() {
+        let writing = std::mem::take(&mut *WRITING.lock().unwrap_or_else(|e| e.into_inner()));
+        for w in writing {
+            let _ = w.join();
+        }
     }
 
     /// What `decode` makes of the body of `log`'s cache file of this kind, with the bytes,

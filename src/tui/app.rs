@@ -104,7 +104,11 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     crate::trace::report();
     match result? {
         Some((config, notes, model, stopped)) => {
-            Ok(session::summarise(&config, &notes, model, stopped))
+            let code = session::summarise(&config, &notes, model, stopped);
+            // A replay cache still being written (a first start of a long log, quit within a
+            // second) is finished, so the next start has it.
+            crate::labels::ReplayCache::finish_writes();
+            Ok(code)
         }
         None => {
             // Nothing was decided: a log this process made (still locked by the reading
