@@ -45,6 +45,9 @@ fn main() {
     if wanted("decision_percentiles") {
         decision_percentiles();
     }
+    if wanted("highlight_first_use") {
+        highlight_first_use();
+    }
     divan::main();
 }
 
@@ -186,6 +189,39 @@ fn decision_percentiles() {
     );
 }
 
+/// What syntax highlighting costs the first time: loading the grammars (once per process, the
+/// first time a code block with a language is shown) and highlighting the code blocks of one
+/// 65,000-character answer never shown before (once per answer: the blocks are cached by
+/// text, so other widths only wrap). Medians of 20 runs after one untimed run.
+fn highlight_first_use() {
+    let start = Instant::now();
+    prefer::syntax::load();
+    println!(
+        "grammars loaded on first use: {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    let it = item();
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    for w in 0..21u16 {
+        prefer::syntax::clear_cache();
+        let start = Instant::now();
+        wrapped_lines(&it, PaneId::Cand(0), 48 + w, false);
+        cold.push(start.elapsed().as_secs_f64() * 1e3);
+        let start = Instant::now();
+        wrapped_lines(&it, PaneId::Cand(0), 100 + w, false);
+        warm.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    for v in [&mut cold, &mut warm] {
+        v.remove(0);
+        v.sort_by(f64::total_cmp);
+    }
+    println!(
+        "first layout of a {CHARS}-char Markdown answer: never highlighted {:.1} ms (min {:.1}, max {:.1}); at a new width, its blocks highlighted before {:.1} ms (min {:.1}, max {:.1})",
+        cold[10], cold[0], cold[19], warm[10], warm[0], warm[19]
+    );
+}
+
 #[divan::bench(sample_count = 200)]
 fn keystroke_to_frame(b: Bencher) {
     let mut m = model();
@@ -205,4 +241,15 @@ fn keystroke_to_frame(b: Bencher) {
 fn first_wrap_65k(b: Bencher, width: u16) {
     let it = item();
     b.bench(|| wrapped_lines(&it, PaneId::Cand(0), width, false));
+}
+
+/// The same with the code blocks never highlighted before (the answer's first showing).
+#[divan::bench(args = [48], sample_count = 30)]
+fn first_wrap_65k_unhighlighted(b: Bencher, width: u16) {
+    let it = item();
+    prefer::syntax::load();
+    b.bench(|| {
+        prefer::syntax::clear_cache();
+        wrapped_lines(&it, PaneId::Cand(0), width, false)
+    });
 }

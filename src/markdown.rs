@@ -1,11 +1,12 @@
 //! Markdown in the terminal (guidelines, prompts and answers): rendered to wrapped, styled
 //! lines. Headings get a marker and bold (H1 also underlined), lists bullets or numbers with
 //! hanging indents, emphasis bold or italic, inline code backticks, fenced code a frame with
-//! its language named (wrapped code lines go on after `↪`), links their URL dimmed in
-//! brackets, block quotes a bar, tables columns laid out to the width (cells wrap). Nothing
-//! rests on colour, so monochrome terminals read it the same. The text is untrusted: all of it
-//! goes through [`crate::text::sanitize`], and no construct hides text (HTML is shown as
-//! text, a link without text shows its URL).
+//! its language named (wrapped code lines go on after `↪`) and its code syntax highlighted
+//! ([`crate::syntax`]: colour adds to the frame, it carries nothing alone), links their URL
+//! dimmed in brackets, block quotes a bar, tables columns laid out to the width (cells wrap).
+//! Nothing rests on colour, so monochrome terminals read it the same. The text is untrusted:
+//! all of it goes through [`crate::text::sanitize`], and no construct hides text (HTML is
+//! shown as text, a link without text shows its URL).
 //!
 //! Parsing is pulldown-cmark's: the CommonMark reference pull parser, well kept and without
 //! dependencies when its HTML writer is switched off.
@@ -80,6 +81,8 @@ struct Renderer {
     /// Link targets of the open links, with where their text starts in `spans`.
     links: Vec<(String, usize)>,
     code: Option<String>,
+    /// The language the open code block's fence names (sanitised; empty: none).
+    code_lang: String,
     table: Option<Table>,
 }
 
@@ -188,6 +191,7 @@ impl Renderer {
                 }
                 self.emit(top);
                 self.code = Some(String::new());
+                self.code_lang = lang;
             }
             Tag::HtmlBlock => self.flush(),
             Tag::Table(_) => {
@@ -251,10 +255,21 @@ impl Renderer {
             }
             TagEnd::CodeBlock => {
                 let code = sanitize(&self.code.take().unwrap_or_default());
-                let style = Style::default();
-                for line in code.trim_end_matches('\n').split('\n') {
-                    self.spans.push((line.to_string(), style));
-                    self.flush_verbatim();
+                let code = code.trim_end_matches('\n');
+                let lang = std::mem::take(&mut self.code_lang);
+                match crate::syntax::highlight(&lang, code) {
+                    Some(block) => {
+                        for pieces in block.iter() {
+                            self.spans.extend(pieces.iter().cloned());
+                            self.flush_verbatim();
+                        }
+                    }
+                    None => {
+                        for line in code.split('\n') {
+                            self.spans.push((line.to_string(), Style::default()));
+                            self.flush_verbatim();
+                        }
+                    }
                 }
                 let avail = self.width.saturating_sub(self.prefix_width()).max(1);
                 let bottom = format!("└{}", "─".repeat(avail.saturating_sub(1)));
@@ -849,6 +864,36 @@ mod tests {
             assert_eq!(wrapped > 0, w == 40, "{w}: {rows:#?}");
             // Indentation in code is kept.
             assert!(rows[2].starts_with("│     return"), "{w}: {rows:#?}");
+        }
+    }
+
+    #[test]
+    fn fenced_code_in_a_known_language_is_highlighted_at_every_width() {
+        use ratatui::style::Color;
+        let md = "```rust\nfn water(days: u32) -> bool { days >= 7 } // comment: wraps at 40\n```\n\n```\nplain = \"no language\"\n```\n";
+        for w in WIDTHS {
+            let (rows, buf) = drawn(md, w);
+            assert!(rows[0].starts_with("┌─ rust ─"), "{w}: {rows:#?}");
+            assert!(
+                rows[1].starts_with("│ fn water(days: u32)"),
+                "{w}: {rows:#?}"
+            );
+            // `fn` is a keyword, in colour; the gutter keeps its dim frame and no colour.
+            assert_ne!(buf[(2, 1)].fg, Color::Reset, "{w}: {rows:#?}");
+            assert_eq!(buf[(0, 1)].fg, Color::Reset, "{w}");
+            assert!(buf[(0, 1)].modifier.contains(Modifier::DIM), "{w}");
+            // The comment is italic and coloured, on the continuation row too.
+            let cont = rows.iter().position(|r| r.starts_with("│ ↪ "));
+            assert_eq!(cont.is_some(), w == 40, "{w}: {rows:#?}");
+            let y = rows.iter().position(|r| r.contains("comment")).unwrap();
+            let x = u16::try_from(rows[y].find("comment").unwrap()).unwrap();
+            let y = u16::try_from(y).unwrap();
+            assert!(buf[(x, y)].modifier.contains(Modifier::ITALIC), "{w}");
+            assert_ne!(buf[(x, y)].fg, Color::Reset, "{w}");
+            // A fence without a language: plain text, no colour anywhere in it.
+            let y = rows.iter().position(|r| r.starts_with("│ plain")).unwrap();
+            let y = u16::try_from(y).unwrap();
+            assert!((0..w).all(|x| buf[(x, y)].fg == Color::Reset), "{w}");
         }
     }
 
