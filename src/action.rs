@@ -45,6 +45,9 @@ pub enum Action {
     ToggleMeta,
     /// The focused pane's text as written, or rendered as Markdown again.
     ToggleRaw,
+    /// Tables too wide for the focused pane: show their later / earlier columns.
+    TableRight,
+    TableLeft,
     /// Word diff of two panes on or off (pair mode: the two; rank and rate: the focused pane
     /// against the next).
     ToggleDiff,
@@ -416,6 +419,20 @@ pub const ACTIONS: &[ActionDef] = {
             all("the focused pane's text as written (raw) or rendered as Markdown"),
         ),
         def(
+            TableRight,
+            "table_right",
+            &[Key::ch('>')],
+            NONE,
+            all("tables too wide for the focused pane: their next columns"),
+        ),
+        def(
+            TableLeft,
+            "table_left",
+            &[Key::ch('<')],
+            NONE,
+            all("tables too wide for the focused pane: their previous columns"),
+        ),
+        def(
             ToggleDiff,
             "toggle_diff",
             &[Key::ch('d')],
@@ -665,6 +682,8 @@ mod tests {
             | Action::Zoom
             | Action::ToggleMeta
             | Action::ToggleRaw
+            | Action::TableRight
+            | Action::TableLeft
             | Action::ToggleDiff
             | Action::LockScroll
             | Action::Overview
@@ -695,6 +714,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 44, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 46, "one row per action, nine digits");
     }
 }

@@ -20,20 +20,41 @@ use crate::text::{char_width, sanitize, str_width};
 /// Renders `src` to lines at most `width` cells wide (wider only where a single cell will
 /// not fit). Render once per width, not in every frame.
 pub fn render(src: &str, width: u16) -> Vec<Line<'static>> {
-    render_with(src, width, false)
+    render_with(src, width, false, 0).out
 }
 
 /// [`render`] for what a model or a person wrote (prompts, answers): a line break in a
 /// paragraph stays a line break (as chat interfaces show it), where CommonMark would join
 /// the lines.
 pub fn render_message(src: &str, width: u16) -> Vec<Line<'static>> {
-    render_with(src, width, true)
+    render_message_from(src, width, 0).lines
 }
 
-fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
+/// Rendered lines, and how far tables too wide for the width can scroll.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub lines: Vec<Line<'static>>,
+    /// The last column a table too wide for the width can start at, the one from which all
+    /// its other columns fit (0: none is too wide).
+    pub table_cols: usize,
+}
+
+/// [`render_message`] with every table too wide for the width (one whose columns do not fit
+/// even wrapped, at [`MIN_COLUMN`] cells each) shown from its column `first_col` (0-based,
+/// clamped to its last), under a line that says which columns are shown.
+pub fn render_message_from(src: &str, width: u16, first_col: usize) -> Rendered {
+    let r = render_with(src, width, true, first_col);
+    Rendered {
+        lines: r.out,
+        table_cols: r.table_cols,
+    }
+}
+
+fn render_with(src: &str, width: u16, line_breaks: bool, first_col: usize) -> Renderer {
     let mut r = Renderer {
         width: usize::from(width).max(1),
         line_breaks,
+        first_col,
         ..Renderer::default()
     };
     let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
@@ -49,8 +70,12 @@ fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
     while r.out.last().is_some_and(|l| l.width() == 0) {
         r.out.pop();
     }
-    r.out
+    r
 }
+
+/// A table column is not narrowed below this many cells (or its widest cell, if narrower):
+/// a table whose columns do not fit at it scrolls sideways instead.
+pub const MIN_COLUMN: usize = 8;
 
 const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
 const QUOTE_BAR: &str = "▌ ";
@@ -84,6 +109,10 @@ struct Renderer {
     /// The language the open code block's fence names (sanitised; empty: none).
     code_lang: String,
     table: Option<Table>,
+    /// The first column shown of a table too wide for the width.
+    first_col: usize,
+    /// The last column a table too wide for the width can start at (0: none).
+    table_cols: usize,
 }
 
 /// A table being read: rows of cells, each cell its styled pieces.
@@ -407,22 +436,58 @@ impl Renderer {
 
     /// Lays a table out in the width left after the prefix: each column as wide as its
     /// widest cell when they all fit, else the widest columns narrowed alike and their cells
-    /// wrapped. Header cells bold, a rule under the header, columns parted by `│`.
+    /// wrapped. Header cells bold, a rule under the header, columns parted by `│`. A table
+    /// whose columns do not fit even at [`MIN_COLUMN`] cells shows the columns that do from
+    /// `first_col` on, under a line saying which (`◀ 2 more · columns 3-5 of 9 · 4 more ▶`).
     fn table(&mut self, t: Table) {
         let n = t.rows.iter().map(Vec::len).max().unwrap_or(0);
         if n == 0 {
             return;
         }
         let avail = self.width.saturating_sub(self.prefix_width()).max(1);
-        let budget = avail.saturating_sub(str_width(CELL_SEP) * (n - 1)).max(n);
+        let sep_w = str_width(CELL_SEP);
         let cell_width =
             |c: &Vec<(String, Style)>| c.iter().map(|(s, _)| str_width(s.trim())).sum::<usize>();
-        let mut natural = vec![1usize; n];
+        let mut all = vec![1usize; n];
         for row in &t.rows {
             for (i, c) in row.iter().enumerate() {
-                natural[i] = natural[i].max(cell_width(c));
+                all[i] = all[i].max(cell_width(c));
             }
         }
+        let floor = |i: usize| all[i].min(MIN_COLUMN);
+        let cols = if (0..n).map(floor).sum::<usize>() + sep_w * (n - 1) <= avail {
+            0..n
+        } else {
+            // The last place to start: from there on every column fits.
+            let (mut last, mut used) = (n - 1, floor(n - 1));
+            while last > 0 && used + sep_w + floor(last - 1) <= avail {
+                used += sep_w + floor(last - 1);
+                last -= 1;
+            }
+            self.table_cols = self.table_cols.max(last);
+            let first = self.first_col.min(last);
+            let (mut end, mut used) = (first + 1, floor(first));
+            while end < n && used + sep_w + floor(end) <= avail {
+                used += sep_w + floor(end);
+                end += 1;
+            }
+            let mut say = String::new();
+            if first > 0 {
+                say.push_str(&format!("◀ {first} more · "));
+            }
+            say.push_str(&format!("columns {}-{end} of {n}", first + 1));
+            if end < n {
+                say.push_str(&format!(" · {} more ▶", n - end));
+            }
+            self.emit(vec![Span::styled(
+                crate::text::truncate(&say, avail),
+                Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC),
+            )]);
+            first..end
+        };
+        let shown = cols.len();
+        let budget = avail.saturating_sub(sep_w * (shown - 1)).max(shown);
+        let natural = all[cols.clone()].to_vec();
         // The largest cap that fits: columns narrower than it keep their width.
         let widths: Vec<usize> = if natural.iter().sum::<usize>() <= budget {
             natural.clone()
@@ -449,7 +514,8 @@ impl Renderer {
         let head_style = Style::default().add_modifier(Modifier::BOLD);
         let sep = Style::default().add_modifier(Modifier::DIM);
         for (r, row) in t.rows.iter().enumerate() {
-            let cells: Vec<Vec<Vec<(String, Style)>>> = (0..n)
+            let cells: Vec<Vec<Vec<(String, Style)>>> = cols
+                .clone()
                 .map(|i| {
                     let mut c = row.get(i).cloned().unwrap_or_default();
                     if r < t.head {
@@ -464,7 +530,7 @@ impl Renderer {
                         return vec![Vec::new()];
                     }
                     trim_leading_space(&mut c);
-                    wrap_spans(c, widths[i])
+                    wrap_spans(c, widths[i - cols.start])
                 })
                 .collect();
             let height = cells.iter().map(Vec::len).max().unwrap_or(1);
@@ -477,7 +543,7 @@ impl Renderer {
                     let line = c.get(k).cloned().unwrap_or_default();
                     let w: usize = line.iter().map(|(t, _)| str_width(t)).sum();
                     body.extend(line.into_iter().map(|(t, s)| Span::styled(t, s)));
-                    if i + 1 < n && w < widths[i] {
+                    if i + 1 < shown && w < widths[i] {
                         body.push(Span::raw(" ".repeat(widths[i] - w)));
                     }
                 }
@@ -933,28 +999,83 @@ mod tests {
         }
     }
 
+    /// Ten columns with CJK in cells: at 160 columns they fit (cells wrap); at 80 and 40 the
+    /// table shows the columns that fit, says which, and `first_col` reaches every other one.
     #[test]
-    fn a_table_wider_than_the_pane_wraps_every_cell_and_loses_nothing() {
-        let cells: Vec<String> = (0..8).map(|i| format!("column{i}header")).collect();
+    fn a_table_too_wide_for_the_pane_scrolls_sideways_with_a_marker() {
+        let heads: Vec<String> = (0..10).map(|i| format!("col{i}head")).collect();
         let md = format!(
-            "| {} |\n|{}|\n| {} |\n",
-            cells.join(" | "),
-            "---|".repeat(8),
-            (0..8)
-                .map(|i| format!("v{i}"))
+            "before\n\n| {} |\n|{}\n| {} |\n| {} |\n\nafter\n",
+            heads.join(" | "),
+            "---|".repeat(10),
+            (0..10)
+                .map(|i| format!("v{i} 多肉植物{i}"))
                 .collect::<Vec<_>>()
-                .join(" | ")
+                .join(" | "),
+            (0..10)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
         );
-        let (rows, _) = drawn(&md, 40);
-        let all: String = rows.concat().replace([' ', '│', '─', '┼'], "");
-        for c in &cells {
+        for w in WIDTHS {
+            let r = render_message_from(&md, w, 0);
+            let rows: Vec<String> = text(&r.lines);
+            assert_eq!(r.table_cols > 0, w < 160, "{w}: {rows:#?}");
+            assert!(rows.iter().all(|l| str_width(l) <= usize::from(w)), "{w}");
+            let marker = rows.iter().find(|l| l.starts_with("columns "));
+            if w == 160 {
+                assert!(marker.is_none(), "{rows:#?}");
+                let all = rows.concat();
+                assert!(heads.iter().all(|h| all.contains(h.as_str())), "{rows:#?}");
+                continue;
+            }
+            let marker = marker.expect("a marker line");
+            assert!(marker.starts_with("columns 1-"), "{w}: {marker}");
+            assert!(marker.ends_with("more ▶"), "{w}: {marker}");
+            assert_eq!(rows.last().unwrap(), "after");
+            // Every column is reached by moving along; the marker says where.
+            let mut seen = String::new();
+            for first in 0..=r.table_cols {
+                let (rows, buf) = {
+                    let lines = render_message_from(&md, w, first).lines;
+                    let rows = text(&lines);
+                    (rows, lines)
+                };
+                let m = rows.iter().find(|l| l.contains("columns ")).unwrap();
+                assert!(m.contains(&format!("columns {}-", first + 1)), "{w}: {m}");
+                assert_eq!(m.starts_with("◀ "), first > 0, "{w}: {m}");
+                // Columns still line up under the header, CJK included.
+                let seps = |r: &str| -> Vec<usize> {
+                    let mut x = 0;
+                    let mut v = Vec::new();
+                    for c in r.chars() {
+                        if c == '│' || c == '┼' {
+                            v.push(x);
+                        }
+                        x += char_width(c);
+                    }
+                    v
+                };
+                let at = rows.iter().position(|l| l == m).unwrap() + 1;
+                let table: Vec<&String> = rows[at..].iter().take_while(|r| !r.is_empty()).collect();
+                for r in &table {
+                    assert_eq!(seps(r), seps(table[0]), "{w}: {table:#?}");
+                }
+                assert!(buf.iter().all(|l| l.width() <= usize::from(w)));
+                seen.push_str(&rows.concat());
+            }
+            for i in 0..10 {
+                assert!(seen.contains(&format!("col{i}")), "{w}: col{i}");
+                assert!(seen.contains(&format!("w{i}")), "{w}: w{i}");
+            }
+            assert!(seen.contains("多肉"), "{w}");
+            // Past the last column: the last columns stay.
+            let past = text(&render_message_from(&md, w, 99).lines);
             assert!(
-                all.contains(c.as_str()) || all.contains(&c[..4]),
-                "{c}: {rows:#?}"
+                past.iter()
+                    .any(|l| l.contains("of 10") && !l.ends_with('▶')),
+                "{past:#?}"
             );
-        }
-        for i in 0..8 {
-            assert!(all.contains(&format!("v{i}")), "{rows:#?}");
         }
     }
 

@@ -429,3 +429,53 @@ fn the_pace_counts_the_last_half_hour_of_active_time_and_hours_read_as_such() {
     // 280 left at 120/h: 2h20m.
     assert_eq!(m.pace().as_deref(), Some("~2h20m left at 120/h"));
 }
+
+/// `>` / `<` move the focused pane's too-wide table along its columns (the other pane's
+/// stays), the marker says where, and a pane without such a table says so.
+#[test]
+fn wide_tables_scroll_sideways_in_the_focused_pane() {
+    let heads: Vec<String> = (0..9).map(|i| format!("h{i}ead")).collect();
+    let table = format!(
+        "| {} |\n|{}\n| {} |\n",
+        heads.join(" | "),
+        "---|".repeat(9),
+        (0..9)
+            .map(|i| format!("値{i}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let items = vec![json!({"id": "t", "prompt": "p", "candidates": [table, "no table here"]})];
+    let mut m = model(items, TaskKind::Pair, (80, 24));
+    let left_of = |m: &Model| -> String {
+        rows(&draw(m))
+            .iter()
+            .map(|r| r.chars().take(40).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let s = left_of(&m);
+    assert!(s.contains("columns 1-"), "{s}");
+    assert!(s.contains("h0ead") && !s.contains("h8ead"), "{s}");
+    for _ in 0..12 {
+        key(&mut m, Action::TableRight);
+    }
+    let s = left_of(&m);
+    assert!(
+        s.contains("◀ ") && s.contains("h8ead") && s.contains("値"),
+        "{s}"
+    );
+    assert!(!s.contains("h0ead"), "{s}");
+    assert!(
+        m.status.as_deref().unwrap_or("").contains("last columns"),
+        "{:?}",
+        m.status
+    );
+    key(&mut m, Action::TableLeft);
+    assert!(left_of(&m).contains("columns "), "{}", left_of(&m));
+    key(&mut m, Action::FocusNext);
+    key(&mut m, Action::TableRight);
+    assert_eq!(
+        m.status.as_deref(),
+        Some("no table in this pane is too wide for it")
+    );
+}

@@ -251,6 +251,7 @@ fn side(
         lines,
         anchor: 0,
         chars: w.chars,
+        table_cols: w.table_cols,
     });
     out
 }
@@ -304,6 +305,7 @@ mod tests {
                 .collect(),
             anchor: 0,
             chars: text.chars().count(),
+            table_cols: 0,
         }
     }
 

@@ -104,6 +104,8 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 "this pane shows the text rendered as Markdown (M: as written)".into()
             });
         }
+        Action::TableRight => table_columns(m, 1),
+        Action::TableLeft => table_columns(m, -1),
         Action::NextSection => section(m, true),
         Action::PrevSection => section(m, false),
         Action::LockScroll => {
@@ -250,6 +252,29 @@ pub fn is_section(line: &ratatui::text::Line<'_>) -> bool {
         .contains(Modifier::BOLD);
     let c = first.content.trim_start();
     bold && ["■ ", "▶ ", "▸ ", "▍"].iter().any(|m| c.starts_with(m))
+}
+
+/// `>` / `<`: the focused pane's tables too wide for it show their next / previous columns.
+fn table_columns(m: &mut Model, step: isize) {
+    let pane = match m.view.focus {
+        Focus::Prompt => PaneId::Prompt,
+        Focus::Pane(p) => PaneId::Cand(m.view.order[p]),
+    };
+    let last = focused_lines(m).map_or(0, |w| w.table_cols);
+    let now = m.view.table_col.get(&pane).copied().unwrap_or(0);
+    if last == 0 {
+        m.status = Some("no table in this pane is too wide for it".into());
+        return;
+    }
+    let to = now.saturating_add_signed(step).min(last);
+    if to == now {
+        m.status = Some(if step > 0 {
+            "the table's last columns are shown".into()
+        } else {
+            "the table's first columns are shown".into()
+        });
+    }
+    m.view.table_col.insert(pane, to);
 }
 
 /// The lines the focused pane draws (its diff side while it has one), at its width now.
