@@ -37,6 +37,9 @@ pub struct Rendered {
     /// The last column a table too wide for the width can start at, the one from which all
     /// its other columns fit (0: none is too wide).
     pub table_cols: usize,
+    /// Some code blocks are drawn plain until the highlighting thread has them
+    /// ([`crate::syntax::generation`]).
+    pub deferred: bool,
 }
 
 /// [`render_message`] with every table too wide for the width (one whose columns do not fit
@@ -45,6 +48,7 @@ pub struct Rendered {
 pub fn render_message_from(src: &str, width: u16, first_col: usize) -> Rendered {
     let r = render_with(src, width, true, first_col);
     Rendered {
+        deferred: r.budget.deferred,
         lines: r.out,
         table_cols: r.table_cols,
     }
@@ -108,6 +112,8 @@ struct Renderer {
     code: Option<String>,
     /// The language the open code block's fence names (sanitised; empty: none).
     code_lang: String,
+    /// Time left to highlight code in this layout (the rest is highlighted on a thread).
+    budget: crate::syntax::Budget,
     table: Option<Table>,
     /// The first column shown of a table too wide for the width.
     first_col: usize,
@@ -286,7 +292,7 @@ impl Renderer {
                 let code = sanitize(&self.code.take().unwrap_or_default());
                 let code = code.trim_end_matches('\n');
                 let lang = std::mem::take(&mut self.code_lang);
-                match crate::syntax::highlight(&lang, code) {
+                match crate::syntax::highlight(&lang, code, &mut self.budget) {
                     Some(block) => {
                         for pieces in block.iter() {
                             self.spans.extend(pieces.iter().cloned());

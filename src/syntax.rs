@@ -7,13 +7,21 @@
 //! adds styles, never bytes. Pieces are cut at grapheme-cluster boundaries only, so a
 //! cluster is never split between two styles.
 //!
-//! Cost: the grammars load (a few ms) the first time a block with a language is highlighted,
-//! never at start; a block's pieces are cached by its language and text, so laying the same
-//! answer out at another width, or showing it again, does not highlight it again.
+//! Cost: the grammars load (about 2 ms) the first time a block with a language is
+//! highlighted, never at start; a block's pieces are cached by its language and text, so
+//! laying the same answer out at another width, or showing it again, does not highlight it
+//! again. Highlighting is slow next to wrapping (about 100 ms for the code of a
+//! 65,000-character answer full of code blocks): a layout highlights blocks itself only
+//! within a small time budget ([`Budget`]); the rest are highlighted on a thread of their
+//! own and shown plain until then. [`generation`] changes when such blocks are ready, so
+//! the screen lays its panes out again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use ratatui::style::{Color, Modifier, Style};
 use syntect::easy::HighlightLines;
@@ -169,10 +177,101 @@ fn alias(lang: &str) -> &str {
     }
 }
 
+/// How long one layout may spend highlighting before it leaves the remaining blocks to the
+/// highlighting thread.
+pub const BUDGET: Duration = Duration::from_millis(3);
+
+/// The time one layout has left for highlighting.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    start: Option<Instant>,
+    limit: Duration,
+    /// A block was left plain for the highlighting thread.
+    pub deferred: bool,
+}
+
+impl Budget {
+    /// [`BUDGET`], from the first block highlighted.
+    pub fn new() -> Self {
+        Budget::of(BUDGET)
+    }
+
+    /// No limit: every block highlighted in line (benchmarks, guidelines).
+    pub fn unlimited() -> Self {
+        Budget::of(Duration::MAX)
+    }
+
+    pub fn of(limit: Duration) -> Self {
+        Budget {
+            start: None,
+            limit,
+            deferred: false,
+        }
+    }
+
+    fn left(&mut self) -> bool {
+        let start = *self.start.get_or_insert_with(Instant::now);
+        start.elapsed() < self.limit
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new()
+    }
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Changes each time the highlighting thread has finished the blocks it was given: layouts
+/// made before then show some blocks plain.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Keys queued for the highlighting thread, so a block is queued once.
+fn pending() -> &'static Mutex<HashSet<Key>> {
+    static PENDING: OnceLock<Mutex<HashSet<Key>>> = OnceLock::new();
+    PENDING.get_or_init(Mutex::default)
+}
+
+/// A block for the highlighting thread: its cache key, language and code.
+type Job = (Key, String, String);
+
+fn queue() -> Option<&'static Mutex<Sender<Job>>> {
+    static QUEUE: OnceLock<Option<Mutex<Sender<Job>>>> = OnceLock::new();
+    QUEUE
+        .get_or_init(|| {
+            let (tx, rx) = channel();
+            std::thread::Builder::new()
+                .name("highlight".into())
+                .spawn(move || worker(&rx))
+                .ok()?;
+            Some(Mutex::new(tx))
+        })
+        .as_ref()
+}
+
+/// The highlighting thread: highlights what is queued, and once the queue is empty says so
+/// (one new generation per batch, not per block).
+fn worker(rx: &Receiver<Job>) {
+    while let Ok(job) = rx.recv() {
+        let mut job = Some(job);
+        while let Some((key, lang, code)) = job.take().or_else(|| rx.try_recv().ok()) {
+            compute(&key, &lang, &code);
+            if let Ok(mut p) = pending().lock() {
+                p.remove(&key);
+            }
+        }
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 /// The lines of `code` (sanitised, split at `\n`, no trailing newline needed) highlighted as
-/// `lang`; `None` when the fence names no language the grammars know. Joined, the pieces of
-/// each line are that line exactly.
-pub fn highlight(lang: &str, code: &str) -> Option<Block> {
+/// `lang`; `None` when the fence names no language the grammars know, or when `budget` is
+/// spent and the block is not highlighted yet (it is then queued for the highlighting
+/// thread). Joined, the pieces of each line are that line exactly.
+pub fn highlight(lang: &str, code: &str, budget: &mut Budget) -> Option<Block> {
     if unnamed(lang) {
         return None;
     }
@@ -180,6 +279,21 @@ pub fn highlight(lang: &str, code: &str) -> Option<Block> {
     if let Some(b) = cache().lock().ok()?.get(&key) {
         return Some(b.clone());
     }
+    if budget.left() {
+        return compute(&key, lang, code);
+    }
+    budget.deferred = true;
+    if pending().lock().ok()?.insert(key.clone())
+        && let Some(q) = queue()
+        && let Ok(tx) = q.lock()
+    {
+        let _ = tx.send((key, lang.to_string(), code.to_string()));
+    }
+    None
+}
+
+/// Highlights a block and caches it.
+fn compute(key: &Key, lang: &str, code: &str) -> Option<Block> {
     let set = syntaxes();
     let syntax = set
         .find_syntax_by_token(lang)
@@ -210,7 +324,7 @@ pub fn highlight(lang: &str, code: &str) -> Option<Block> {
         if c.len() >= CACHE_BLOCKS {
             c.clear();
         }
-        c.insert(key, block.clone());
+        c.insert(key.clone(), block.clone());
     }
     Some(block)
 }
@@ -263,7 +377,7 @@ mod tests {
     #[test]
     fn rust_and_python_get_colours_and_keep_their_text() {
         let code = "fn main() {\n    let s = \"hi\"; // greet\n    println!(\"{s}\");\n}";
-        let b = highlight("rust", code).expect("rust is known");
+        let b = highlight("rust", code, &mut Budget::unlimited()).expect("rust is known");
         assert_eq!(joined(&b), code.split('\n').collect::<Vec<_>>());
         let colour_of = |line: usize, word: &str| {
             b[line]
@@ -276,7 +390,12 @@ mod tests {
         let comment = b[1].iter().find(|(t, _)| t.contains("greet")).unwrap();
         assert!(comment.1.add_modifier.contains(Modifier::ITALIC), "{b:?}");
 
-        let py = highlight("Python", "def f(x):\n    return 42  # answer").unwrap();
+        let py = highlight(
+            "Python",
+            "def f(x):\n    return 42  # answer",
+            &mut Budget::unlimited(),
+        )
+        .unwrap();
         assert!(
             py[0]
                 .iter()
@@ -294,22 +413,25 @@ mod tests {
             "py", "js", "ts", "tsx", "sh", "bash", "shell", "cpp", "c++", "c", "go", "java",
             "json", "html", "sql", "yaml", "csharp",
         ] {
-            assert!(highlight(lang, "x").is_some(), "{lang}");
+            assert!(
+                highlight(lang, "x", &mut Budget::unlimited()).is_some(),
+                "{lang}"
+            );
         }
     }
 
     #[test]
     fn unknown_or_plain_fences_are_not_highlighted() {
-        assert!(highlight("", "x").is_none());
-        assert!(highlight("text", "x").is_none());
-        assert!(highlight("no-such-language", "x").is_none());
+        assert!(highlight("", "x", &mut Budget::unlimited()).is_none());
+        assert!(highlight("text", "x", &mut Budget::unlimited()).is_none());
+        assert!(highlight("no-such-language", "x", &mut Budget::unlimited()).is_none());
     }
 
     #[test]
     fn pieces_are_cut_between_clusters_only() {
         // A combining mark after a quote: the string's end must not split the cluster.
         let line = "let s = \"e\"\u{301}; // 漢字";
-        let b = highlight("rust", line).unwrap();
+        let b = highlight("rust", line, &mut Budget::unlimited()).unwrap();
         assert_eq!(joined(&b), [line]);
         for (t, _) in &b[0] {
             assert!(
@@ -319,12 +441,29 @@ mod tests {
         }
     }
 
+    /// A layout out of time leaves a block plain and queues it; the highlighting thread
+    /// caches it and moves the generation on, so the next layout has it.
+    #[test]
+    fn blocks_past_the_budget_are_highlighted_on_a_thread() {
+        let code = "fn on_the_thread() -> u8 { 7 }";
+        let before = generation();
+        let mut spent = Budget::of(Duration::ZERO);
+        assert!(highlight("rust", code, &mut spent).is_none());
+        let start = Instant::now();
+        while generation() == before && start.elapsed() < Duration::from_secs(30) {
+            std::thread::yield_now();
+        }
+        assert!(spent.deferred);
+        let b = highlight("rust", code, &mut spent).expect("cached by the thread");
+        assert!(b[0].iter().any(|(_, s)| s.fg.is_some()), "{b:?}");
+    }
+
     #[test]
     fn a_block_is_highlighted_once() {
         let code = "fn cached_once() {}";
-        let a = highlight("rust", code).unwrap();
-        let b = highlight("rs", code).unwrap();
-        let c = highlight("RUST", code).unwrap();
+        let a = highlight("rust", code, &mut Budget::unlimited()).unwrap();
+        let b = highlight("rs", code, &mut Budget::unlimited()).unwrap();
+        let c = highlight("RUST", code, &mut Budget::unlimited()).unwrap();
         assert!(
             Arc::ptr_eq(&a, &c),
             "same language and text: the cached block"

@@ -50,6 +50,8 @@ pub struct Wrapped {
     pub chars: usize,
     /// The last column a table too wide for the pane can start at (0: none is too wide).
     pub table_cols: usize,
+    /// Code blocks drawn plain until the highlighting thread has them.
+    pub deferred: bool,
 }
 
 impl std::ops::Deref for Wrapped {
@@ -87,11 +89,19 @@ impl From<bool> for Show {
 #[derive(Debug, Default)]
 pub struct WrapCache {
     map: HashMap<(PaneId, u16, Show), Arc<Wrapped>>,
+    /// [`crate::syntax::generation`] when the lines were laid out: code blocks highlighted
+    /// on the highlighting thread since then are drawn plain in them.
+    pub syntax_generation: u64,
 }
 
 impl WrapCache {
     pub fn clear(&mut self) {
         self.map.clear();
+    }
+
+    /// Some lines cached show code blocks plain until the highlighting thread has them.
+    pub fn deferred(&self) -> bool {
+        self.map.values().any(|w| w.deferred)
     }
 
     pub fn get(&self, pane: PaneId, width: u16, show: impl Into<Show>) -> Option<Arc<Wrapped>> {
@@ -276,6 +286,7 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
     let mut out = Vec::new();
     let mut anchor = 0;
     let mut table_cols = 0;
+    let mut deferred = false;
     for (kind, text) in logical_lines(item, pane, show) {
         let style = style_of(kind);
         if kind == Kind::Role {
@@ -284,6 +295,7 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
         if let Kind::Markdown { earlier } = kind {
             let r = crate::markdown::render_message_from(&text, width as u16, show.table_col);
             table_cols = table_cols.max(r.table_cols);
+            deferred |= r.deferred;
             for mut l in r.lines {
                 if earlier {
                     for s in &mut l.spans {
@@ -327,6 +339,7 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
         anchor,
         chars,
         table_cols,
+        deferred,
     }
 }
 

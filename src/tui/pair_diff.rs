@@ -252,6 +252,7 @@ fn side(
         anchor: 0,
         chars: w.chars,
         table_cols: w.table_cols,
+        deferred: w.deferred,
     });
     out
 }
@@ -306,6 +307,7 @@ mod tests {
             anchor: 0,
             chars: text.chars().count(),
             table_cols: 0,
+            deferred: false,
         }
     }
 
