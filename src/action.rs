@@ -45,6 +45,9 @@ pub enum Action {
     ToggleMeta,
     /// The focused pane's text as written, or rendered as Markdown again.
     ToggleRaw,
+    /// Every pane (prompt and candidates) as written, or all rendered again: the focused
+    /// pane's state flipped, for all.
+    ToggleRawAll,
     /// Tables too wide for the focused pane: show their later / earlier columns.
     TableRight,
     TableLeft,
@@ -419,6 +422,14 @@ pub const ACTIONS: &[ActionDef] = {
             all("the focused pane's text as written (raw) or rendered as Markdown"),
         ),
         def(
+            ToggleRawAll,
+            "toggle_raw_all",
+            // A count before `M` cannot be had: digits decide in rank and rate mode.
+            &[Key::ctrl('r')],
+            NONE,
+            all("every pane's text as written (raw), or all rendered as Markdown again"),
+        ),
+        def(
             TableRight,
             "table_right",
             &[Key::ch('>')],
@@ -682,6 +693,7 @@ mod tests {
             | Action::Zoom
             | Action::ToggleMeta
             | Action::ToggleRaw
+            | Action::ToggleRawAll
             | Action::TableRight
             | Action::TableLeft
             | Action::ToggleDiff
@@ -714,6 +726,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 46, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 47, "one row per action, nine digits");
     }
 }
