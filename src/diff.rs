@@ -160,7 +160,12 @@ pub struct WordDiff {
     pub exact: bool,
 }
 
-/// The word diff of `left` against `right`, searching at most [`DEADLINE`].
+/// Texts of up to this many words and spaces between them, both sides together, are diffed
+/// without a deadline.
+pub const EXACT_UP_TO: usize = 1_000;
+
+/// The word diff of `left` against `right`, searching at most [`DEADLINE`] (texts longer than
+/// [`EXACT_UP_TO`] tokens).
 pub fn diff(left: &str, right: &str) -> WordDiff {
     diff_until(left, right, Instant::now() + DEADLINE)
 }
@@ -173,8 +178,11 @@ pub fn diff_until(left: &str, right: &str, deadline: Instant) -> WordDiff {
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let a = intern(&mut ids, left, &left_tokens);
     let b = intern(&mut ids, right, &right_tokens);
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(deadline));
-    let exact = Instant::now() < deadline;
+    // Short texts are always diffed exactly (at worst a million steps, a few milliseconds):
+    // a busy machine must not change which words are marked in a short answer.
+    let deadline = (a.len() + b.len() > EXACT_UP_TO).then_some(deadline);
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline);
+    let exact = deadline.is_none_or(|d| Instant::now() < d);
     let mut d = WordDiff {
         left_tokens,
         right_tokens,
@@ -684,5 +692,20 @@ mod tests {
         assert!(!d.exact);
         check_tiling(&d, &l, &r);
         assert!(d.summary().ends_with("(approximate)"));
+    }
+
+    /// A short answer is diffed exactly whatever the deadline: on a busy machine the marks
+    /// of a short edit must not change.
+    #[test]
+    fn short_texts_are_diffed_exactly_even_past_the_deadline() {
+        let l = "answer 1 of item 0";
+        let r = "answer one of item 0, corrected";
+        let d = diff_until(l, r, Instant::now() - Duration::from_secs(1));
+        assert!(d.exact);
+        assert_eq!(
+            d.summary(),
+            diff_until(l, r, Instant::now() + Duration::from_secs(60)).summary()
+        );
+        check_tiling(&d, l, r);
     }
 }

@@ -171,8 +171,8 @@ fn an_edited_item_makes_its_decisions_stale() {
     );
 }
 
-/// A big file opened lazily: the review list is of every task, so it waits for the checking
-/// of the whole file; a decision on the last item is in the list, and the items nobody named
+/// A big file opened lazily: the review list starts with what is checked and grows as the
+/// checking goes on; a decision on the last item is in the list, and the items nobody named
 /// are passed over.
 #[test]
 fn review_of_a_lazily_read_file_lists_a_decision_on_its_last_item() {
@@ -201,7 +201,7 @@ fn review_of_a_lazily_read_file_lists_a_decision_on_its_last_item() {
     let env = [("PREFER_LAZY_THRESHOLD", "0")];
     let args = ["review", "big.jsonl", "--annotator", "lead"];
     let mut s = Session::spawn(&args, dir.path(), &env, 120, 30);
-    // Waited for whole: the header can be drawn before the panes.
+    // Once the whole file is checked (the header can be drawn before the panes).
     s.wait_for("the first listed task", 60, |sc| {
         sc.contains("review all 1/2") && sc.contains("│ i3 │") && sc.contains("ann  ✓ better")
     });

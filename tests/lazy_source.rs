@@ -314,3 +314,52 @@ fn resume_waits_for_an_open_task_beyond_the_records_checked_yet() {
     assert_eq!(at, known, "the first task beyond those decided");
     assert!(m.tasks.len() > known);
 }
+
+/// Review of a big file still being checked: it starts at the first task its filter keeps among
+/// the records checked so far (it does not wait for the whole file), the header says the list
+/// may grow, and stepping past the end of what is known waits for the checking and goes on to
+/// a decision on the file's last item.
+#[test]
+fn review_starts_before_the_whole_file_is_checked() {
+    use prefer::action::Action;
+    use prefer::labels::Event;
+    use prefer::tui::model::{Model, Setup};
+    use prefer::tui::review::{Filter, list_partial};
+    use prefer::tui::update::{Msg, start_review, update};
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = big_pair_file(dir.path());
+    let lazy = Arc::new(LazySource::open(&p).unwrap());
+    // Held: the tasks known stay those the open checked, whatever the threads' timing.
+    let held = lazy.hold_checking();
+    let source: Arc<dyn ItemSource> = lazy.clone();
+    let mut m = Model::new(Setup::new(source, "lead", TaskKind::Pair)).unwrap();
+    let known = m.tasks.len();
+    assert!(known > 0 && known < 200_000, "{known} tasks known");
+    for item in ["i0", "i199999"] {
+        let mut ev = Event::new("ann", item, None, TaskKind::Pair);
+        ev.pair = Some(["c0".into(), "c1".into()]);
+        ev.choice = Some("c0".into());
+        m.team.apply_other(ev, false);
+    }
+    start_review(&mut m, Filter::All);
+    let r = m.review.as_ref().unwrap();
+    assert_eq!(
+        r.list.len(),
+        1,
+        "the one decision among the records checked"
+    );
+    assert!(list_partial(&m, r), "the list may still grow");
+    assert_eq!(m.key_of(m.current).unwrap().item, "i0");
+    assert_eq!(
+        m.tasks.len(),
+        known,
+        "the review did not wait for the checking"
+    );
+    drop(held);
+    update(&mut m, Msg::Key(Action::NextTask), 0);
+    assert_eq!(m.key_of(m.current).unwrap().item, "i199999");
+    let r = m.review.as_ref().unwrap();
+    assert_eq!((r.pos, r.list.len()), (1, 2));
+    assert!(!list_partial(&m, r));
+}

@@ -661,6 +661,11 @@ pub struct TaskCounts {
 }
 
 impl TaskCounts {
+    /// Room for `tasks` more tasks.
+    pub fn reserve(&mut self, tasks: usize) {
+        self.counts.reserve(tasks);
+    }
+
     pub fn get(&self, key: &TaskKey) -> u32 {
         let pair = key.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
         self.names

@@ -240,7 +240,8 @@ fn complete_lines_from(path: &Path, off: u64) -> Option<(Vec<u8>, u64)> {
         return None;
     }
     let mut f = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
+    // Room for all of it at once: grown step by step, a 4 MB log is copied again and again.
+    let mut buf = Vec::with_capacity(usize::try_from(len - off).ok()?);
     f.seek(SeekFrom::Start(off)).ok()?;
     f.take(len - off).read_to_end(&mut buf).ok()?;
     // Only complete lines: a labeler may be writing the next one right now.

@@ -385,6 +385,62 @@ mod tests {
         }
     }
 
+    /// A log the file system says is untouched since its cache was written (same file,
+    /// length and times) is not hashed again; one replaced by another file of the same length
+    /// is, and a full read follows when the bytes differ.
+    #[test]
+    #[cfg(unix)]
+    fn a_log_untouched_since_its_cache_was_written_is_not_hashed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache"))
+            .worth(1)
+            .settled_at_once();
+        let line = |i: usize, choice: &str| {
+            format!(
+                r#"{{"v":1,"annotator":"t","item":"i{i}","task":"pair","pair":["c0","c1"],"choice":"{choice}"}}"#
+            ) + "\n"
+        };
+        let log: String = (0..40).map(|i| line(i, "c0")).collect();
+        std::fs::write(&path, &log).unwrap();
+        let read = || -> Arc<LogBytes> { Arc::new(std::fs::read(&path).unwrap().into()) };
+        assert_eq!(
+            replay_team_log(&path, read(), Some(&cache))
+                .unwrap()
+                .cached_bytes,
+            0
+        );
+        // Spoil the log's hash the cache recorded: only the file system vouches for the log now.
+        let file = std::fs::read_dir(dir.path().join("cache"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let at = 16 + 8 * 3 + 8 * 7;
+        bytes[at] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        let got = replay_team_log(&path, read(), Some(&cache)).unwrap();
+        assert_eq!(
+            got.cached_bytes,
+            log.len() as u64,
+            "untouched: the cache is used"
+        );
+        // Replaced by a file of the same length with one decision changed: another file, so
+        // the hash is asked for, and it does not hold.
+        let edited = log.replacen(&line(7, "c0"), &line(7, "c1"), 1);
+        assert_eq!(edited.len(), log.len());
+        let aside = dir.path().join("t.jsonl.new");
+        std::fs::write(&aside, &edited).unwrap();
+        std::fs::rename(&aside, &path).unwrap();
+        let got = replay_team_log(&path, read(), Some(&cache)).unwrap();
+        assert_eq!(got.cached_bytes, 0, "replaced: read in full");
+        let mut got = got;
+        let events = parse_events(&path, edited.as_bytes()).unwrap();
+        assert_same(&events, got.decisions.remove("t").unwrap());
+    }
+
     #[test]
     fn a_teammates_log_from_the_cache_gives_what_a_full_read_gives() {
         let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,11 @@
 //! A cache, never a source of truth: the labels log stays the only record. A cache file says
 //! which first bytes of the log it covers and holds their BLAKE3 hash; it is used only when the
 //! log still begins with exactly those bytes (so a log cut back, repaired or edited by hand is
-//! replayed in full), and only when its own contents hash to what it recorded. Anything else
+//! replayed in full), and only when its own contents hash to what it recorded. The hash of the
+//! log is skipped when the log is exactly as it was when the cache was written, as the file
+//! system tells it: the same file (device and inode), length, modification and change times,
+//! recorded only for a log last changed well before it was read (as git trusts its index: a
+//! change in the same clock tick as the read could not be told apart). Anything else
 //! (no file, a damaged or foreign one, another version of prefer's format) means a full replay,
 //! as if there were no cache. The files live in the user's cache folder
 //! (`~/.cache/prefer/replay/` on Linux), one per log, named by a hash of the log's path.
@@ -31,8 +35,8 @@ impl Kind {
     /// The first bytes of a cache file: the format, its version and the kind.
     fn magic(self) -> &'static [u8; 16] {
         match self {
-            Kind::Own => b"prefer-replay-2\n",
-            Kind::Team => b"prefer-rteam-2\n\n",
+            Kind::Own => b"prefer-replay-3\n",
+            Kind::Team => b"prefer-rteam-3\n\n",
         }
     }
 
@@ -41,6 +45,77 @@ impl Kind {
             Kind::Own => "own",
             Kind::Team => "team",
         }
+    }
+}
+
+/// See [`Identity::of`]: far more than a file system's clock tick.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The header after the magic: bytes covered, lines, events, the log's [`Identity`] and the
+/// hash of the bytes covered.
+const HEAD: usize = 8 * 3 + 8 * Identity::WORDS + 32;
+
+/// What the file system says of a log: the same identity twice means the same bytes, as long
+/// as the log had last changed well before the first was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity([u64; Identity::WORDS]);
+
+impl Identity {
+    /// Device, inode, length, modification and change times (seconds and nanoseconds).
+    const WORDS: usize = 7;
+
+    /// The identity of `log` when it is `len` bytes long; with `settled`, only when its last
+    /// change is at least that old (a later change then always moves its times; one in the
+    /// same clock tick as this look might not).
+    #[cfg(unix)]
+    fn of(log: &Path, len: u64, settled: Option<std::time::Duration>) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let m = fs::metadata(log).ok()?;
+        if m.len() != len {
+            return None;
+        }
+        if let Some(settle) = settled {
+            let changed = m.modified().ok()?.max(
+                std::time::UNIX_EPOCH
+                    + std::time::Duration::new(
+                        u64::try_from(m.ctime()).ok()?,
+                        u32::try_from(m.ctime_nsec()).ok()?,
+                    ),
+            );
+            let age = std::time::SystemTime::now().duration_since(changed).ok()?;
+            if age < settle {
+                return None;
+            }
+        }
+        Some(Self([
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime() as u64,
+            m.mtime_nsec() as u64,
+            m.ctime() as u64,
+            m.ctime_nsec() as u64,
+        ]))
+    }
+
+    #[cfg(not(unix))]
+    fn of(_log: &Path, _len: u64, _settled: Option<std::time::Duration>) -> Option<Self> {
+        None
+    }
+
+    /// Zeros when there is none (the log had changed too lately).
+    fn write(identity: Option<&Self>, out: &mut Vec<u8>) {
+        for w in identity.map_or([0; Self::WORDS], |i| i.0) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+
+    fn from_words(bytes: &[u8]) -> Option<Self> {
+        let mut w = [0u64; Self::WORDS];
+        for (i, x) in w.iter_mut().enumerate() {
+            *x = u64::from_le_bytes(bytes.get(i * 8..i * 8 + 8)?.try_into().ok()?);
+        }
+        (w != [0; Self::WORDS]).then_some(Self(w))
     }
 }
 
@@ -57,6 +132,9 @@ pub struct ReplayCache {
     /// The labeler's own log's cache is written on a thread of its own, beside the start
     /// (tests write it at once, to read it back).
     aside: bool,
+    /// How long ago a log must have last changed for its [`Identity`] to be recorded (see
+    /// [`Identity::of`]; none in tests, which cannot wait).
+    settle: std::time::Duration,
 }
 
 /// A replay read from a cache file.
@@ -76,6 +154,7 @@ impl ReplayCache {
             dir,
             worth: WORTH,
             aside: true,
+            settle: SETTLE,
         }
     }
 
@@ -85,6 +164,13 @@ impl ReplayCache {
     pub(crate) fn worth(mut self, bytes: u64) -> Self {
         self.worth = bytes;
         self.aside = false;
+        self
+    }
+
+    /// Records a log's identity however recently it changed (tests).
+    #[cfg(test)]
+    pub(crate) fn settled_at_once(mut self) -> Self {
+        self.settle = std::time::Duration::ZERO;
         self
     }
 
@@ -182,19 +268,23 @@ impl ReplayCache {
         // tens of megabytes out of the page cache was a fifth of the load).
         let file = unsafe { memmap2::Mmap::map(&file) }.ok()?;
         let rest = file.strip_prefix(kind.magic().as_slice())?;
-        let (head, rest) = rest.split_at_checked(8 * 3 + 32)?;
+        let (head, rest) = rest.split_at_checked(HEAD)?;
         let word =
             |i: usize| u64::from_le_bytes(head[i * 8..i * 8 + 8].try_into().unwrap_or_default());
         let (covered, lines, events) = (word(0), word(1), word(2));
-        let log_hash = &head[24..56];
+        let recorded = Identity::from_words(&head[24..24 + 8 * Identity::WORDS]);
+        let log_hash = &head[HEAD - 32..];
         let (body, body_hash) = rest.split_at_checked(rest.len().checked_sub(32)?)?;
         let covered_len = usize::try_from(covered).ok()?;
         if covered_len > bytes.len() || (covered_len > 0 && bytes[covered_len - 1] != b'\n') {
             return None;
         }
+        // A log untouched since the cache was written is known to hold those bytes.
+        let untouched = recorded.is_some() && recorded == Identity::of(log, covered, None);
         // The log's hash (the larger job) beside the cache file's own check and decoding.
         let (same_log, tables) = std::thread::scope(|s| {
-            let same = s.spawn(|| blake3::hash(&bytes[..covered_len]).as_bytes() == log_hash);
+            let same =
+                s.spawn(|| untouched || blake3::hash(&bytes[..covered_len]).as_bytes() == log_hash);
             let tables = (blake3::hash(body).as_bytes() == body_hash)
                 .then(|| decode(body, covered))
                 .flatten();
@@ -217,11 +307,14 @@ impl ReplayCache {
         (covered, lines, events): (u64, u64, u64),
     ) -> io::Result<()> {
         let covered_len = usize::try_from(covered).map_err(io::Error::other)?;
-        let mut out = Vec::with_capacity(16 + 56 + body.len() + 32);
+        // Taken before the hash: a change while it runs then shows as another identity.
+        let identity = Identity::of(log, covered, Some(self.settle));
+        let mut out = Vec::with_capacity(16 + HEAD + body.len() + 32);
         out.extend_from_slice(kind.magic());
         for w in [covered, lines, events] {
             out.extend_from_slice(&w.to_le_bytes());
         }
+        Identity::write(identity.as_ref(), &mut out);
         out.extend_from_slice(blake3::hash(&bytes[..covered_len]).as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(blake3::hash(body).as_bytes());

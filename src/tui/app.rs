@@ -400,8 +400,16 @@ where
             // A write is on its way: look again soon, to show "saved" as soon as it is.
             wait = wait.min(WRITE_POLL);
         }
+        let idle_work = model.background_work();
+        if idle_work {
+            // A key is answered first; without one, a little more of the work.
+            wait = Duration::ZERO;
+        }
         match next_event(wait)? {
             None => {
+                if idle_work {
+                    queue.push_back(Msg::Idle);
+                }
                 if clock() >= last_tick + TICK.as_millis() as u64 {
                     last_tick = clock();
                     queue.push_back(Msg::Tick);

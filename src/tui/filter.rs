@@ -98,9 +98,34 @@ impl Filter {
 
 /// Review state: the filter, the tasks it selects (task numbers, in review order), and where
 /// the reviewer is in that list.
+///
+/// A filter that keeps the file's order builds its list as a big file's checking brings tasks:
+/// `scanned` tasks have been looked at so far, and the list is whole once they are all the
+/// tasks of a file checked to its end. Filters that sort (disagreements, slowest, fastest)
+/// look at every task at once.
 #[derive(Debug, Clone)]
 pub struct Review {
     pub filter: Filter,
     pub list: Vec<usize>,
     pub pos: usize,
+    /// Tasks looked at (the first `scanned` task numbers).
+    pub scanned: usize,
+}
+
+impl Review {
+    /// True while some of the `known` tasks are not yet looked at by the list.
+    pub fn behind(&self, known: usize) -> bool {
+        !self.filter.sorts() && self.scanned < known
+    }
+}
+
+impl Filter {
+    /// True when the filter orders its tasks by a score rather than keeping the file's order:
+    /// it needs every task before the first is known.
+    pub fn sorts(&self) -> bool {
+        matches!(
+            self,
+            Filter::Disagreements | Filter::Slowest | Filter::Fastest
+        )
+    }
 }

@@ -797,6 +797,14 @@ impl Model {
         }
     }
 
+    /// True while there is work to do beside the screen when no key comes: review's list has
+    /// tasks to look at (the loop sends [`super::update::Msg::Idle`] for it).
+    pub fn background_work(&self) -> bool {
+        self.review
+            .as_ref()
+            .is_some_and(|r| r.behind(self.tasks.len()))
+    }
+
     /// True when the source has checked every record.
     pub fn checking_done(&self) -> bool {
         self.progress.is_none_or(|p| p.checking_done)
@@ -965,6 +973,13 @@ impl Model {
 
     /// Takes in the other annotators' logs as they were at the start.
     pub fn add_others(&mut self, start: super::others::OthersAtStart) {
+        self.team.reserve(
+            start
+                .replayed
+                .values()
+                .map(|d| d.decided_count_of(self.team.kind))
+                .sum(),
+        );
         for (name, theirs) in start.replayed {
             self.team.add_replayed(name, theirs, &self.decisions);
         }

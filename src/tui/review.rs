@@ -86,19 +86,50 @@ fn apart(a: &Event, b: &Event) -> Option<f64> {
     }
 }
 
-/// The task numbers a filter selects, in review order.
+/// The task numbers a filter selects, in review order, among every task known now.
 ///
 /// Only a task whose item some annotator's event named can have a verdict: every other task
 /// is passed over by its item's id, without reading the item (a big file has hundreds of
 /// thousands of tasks, the team may have decided a few thousand). Only "undecided" looks at
 /// every task.
 pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
+    let mut scored = scan(m, filter, 0..m.tasks.len());
+    // Stable: ties keep file order.
+    scored.sort_by(|a, b| a.1.total_cmp(&b.1));
+    scored.into_iter().map(|(i, _)| i).collect()
+}
+
+/// Tasks looked at in one go while the list is built beside the screen (a few milliseconds:
+/// keys are answered between two).
+pub const SCAN_STEP: usize = 20_000;
+
+/// Takes up to `most` of the tasks known since the review's list was last extended into it (a
+/// filter that keeps the file's order; see [`Review`]). True when the list grew.
+pub fn extend_list(m: &Model, r: &mut Review, most: usize) -> bool {
+    debug_assert!(!r.filter.sorts(), "a sorting filter's list is built whole");
+    let to = m.tasks.len().min(r.scanned.saturating_add(most));
+    if r.scanned >= to {
+        return false;
+    }
+    let before = r.list.len();
+    r.list.extend(
+        scan(m, &r.filter, r.scanned..to)
+            .into_iter()
+            .map(|(i, _)| i),
+    );
+    r.scanned = to;
+    r.list.len() > before
+}
+
+/// The tasks in `range` a filter keeps, with the score it orders them by (0 for the filters
+/// that keep the file's order).
+fn scan(m: &Model, filter: &Filter, range: std::ops::Range<usize>) -> Vec<(usize, f64)> {
     let others = m.team.others();
     let every = matches!(filter, Filter::Undecided);
     // (item position, whether an annotator named it) of the last task's item.
     let mut named: Option<(usize, bool)> = None;
     let mut scored: Vec<(usize, f64)> = Vec::new();
-    for i in 0..m.tasks.len() {
+    for i in range {
         if !every {
             let (pos, _) = m.tasks.locate(i);
             let has = match named {
@@ -170,9 +201,7 @@ pub fn build_list(m: &Model, filter: &Filter) -> Vec<usize> {
             scored.push((i, score));
         }
     }
-    // Stable: ties keep file order.
-    scored.sort_by(|a, b| a.1.total_cmp(&b.1));
-    scored.into_iter().map(|(i, _)| i).collect()
+    scored
 }
 
 /// One line per annotator for a candidate pane: their verdict on this candidate and the time
@@ -277,6 +306,12 @@ pub fn position(r: &Review) -> (usize, usize) {
     } else {
         (r.pos + 1, r.list.len())
     }
+}
+
+/// True while the review's list may still grow: a big file is still being checked, or tasks
+/// it brought have not been looked at yet.
+pub fn list_partial(m: &Model, r: &Review) -> bool {
+    r.behind(m.tasks.len()) || (!r.filter.sorts() && !m.checking_done())
 }
 
 /// Tasks per annotator, for the help overlay's filter list.

@@ -396,9 +396,8 @@ pub fn start(
     }
     match review {
         Some(r) => {
-            // The review list is of every task: a big file's checking is waited for first.
-            while model.take_more_tasks() {}
-            crate::trace::mark("candidate file checked");
+            // A filter that keeps the file's order starts at its first task the checking has
+            // brought; the others wait for the whole file.
             super::update::start_review(model, r.filter.clone());
             crate::trace::mark("review list built");
         }

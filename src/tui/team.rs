@@ -35,6 +35,12 @@ impl Team {
         }
     }
 
+    /// Makes room for about `tasks` more counted tasks at once (a team of 50 brings a million
+    /// at the start: grown step by step, the table is moved again and again).
+    pub fn reserve(&mut self, tasks: usize) {
+        self.counts.reserve(tasks);
+    }
+
     /// Number of other annotators who decided this task.
     pub fn others_on(&self, key: &TaskKey) -> usize {
         self.counts.get(key) as usize

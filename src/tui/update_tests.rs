@@ -1019,3 +1019,42 @@ fn keys_are_routed_by_what_is_open() {
     assert_eq!(route::key(&m, Key::ch('y')), Some(Msg::Answer(true)));
     assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Answer(false)));
 }
+
+/// Review's list is built beside the screen: the first task shows at once, the rest of the
+/// tasks are looked at a step at a time while no key comes (`Msg::Idle`), and a key that needs
+/// the list's end does not wait for those steps.
+#[test]
+fn review_builds_its_list_a_step_at_a_time_beside_the_screen() {
+    use super::review::{Filter, SCAN_STEP};
+    use super::update::start_review;
+    let n = SCAN_STEP * 2 + 5;
+    let mut m = team_model(&vec![2; n], TaskKind::Rank, 1);
+    let far = format!("q{}", SCAN_STEP * 2 + 2);
+    m.apply_others(vec![
+        ranked("ann", "q0", &["c0", "c1"], 4000),
+        ranked("ann", &far, &["c1", "c0"], 4000),
+    ]);
+    start_review(&mut m, Filter::All);
+    assert_eq!(m.view.item.id, "q0");
+    assert_eq!(m.review.as_ref().unwrap().list.len(), 1);
+    assert!(m.background_work(), "tasks left to look at");
+    update(&mut m, Msg::Idle, 0);
+    assert_eq!(m.review.as_ref().unwrap().list.len(), 1, "one step further");
+    assert!(m.background_work());
+    update(&mut m, Msg::Idle, 0);
+    assert_eq!(m.review.as_ref().unwrap().list.len(), 2);
+    assert!(!m.background_work(), "every task looked at");
+    update(&mut m, Msg::Idle, 0);
+    assert_eq!(m.review.as_ref().unwrap().list.len(), 2);
+
+    // Stepping past the end of what is known looks at the rest at once.
+    let mut m = team_model(&vec![2; n], TaskKind::Rank, 1);
+    m.apply_others(vec![
+        ranked("ann", "q0", &["c0", "c1"], 4000),
+        ranked("ann", &far, &["c1", "c0"], 4000),
+    ]);
+    start_review(&mut m, Filter::All);
+    keys(&mut m, &[NextTask]);
+    assert_eq!(m.view.item.id, far);
+    assert!(!m.background_work());
+}

@@ -692,6 +692,9 @@ fn recheck(m: &mut Model, key: crate::labels::TaskKey, ids: &[String]) {
 /// After a decision: the next task that is neither decided nor skipped (in review: the next
 /// in the list).
 pub(super) fn advance(m: &mut Model) {
+    if m.review.as_ref().is_some_and(|r| r.pos + 1 >= r.list.len()) {
+        super::navigating::whole_review_list(m);
+    }
     if let Some(r) = &m.review {
         let (pos, len) = (r.pos, r.list.len());
         if pos + 1 < len {

@@ -32,6 +32,9 @@ pub enum Msg {
     SaveFailed(u64, String),
     /// Time passes (redraws the clock; retries failed writes).
     Tick,
+    /// No key came for a moment while there is work left to do in the background of the
+    /// screen ([`Model::background_work`]): a little more of it.
+    Idle,
     /// Something outside changed that the labeler must know (e.g. the candidate file was
     /// edited on disk); shown until the session ends.
     Warn(String),
@@ -154,6 +157,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 retry(m, &mut fx);
             }
         }
+        Msg::Idle => navigating::grow_review_list(m),
         Msg::Warn(w) => m.warning = Some(w),
         Msg::Answer(yes) => {
             m.clock.input(now_ms);

@@ -5,7 +5,9 @@ use crate::tui::content::PaneId;
 use crate::tui::keymap::Action;
 use crate::tui::layout::{self, areas, inner};
 use crate::tui::model::{Focus, Input, InputKind, Model, Overlay};
-use crate::tui::review::{Filter, Review, build_list, matches};
+use crate::tui::review::{
+    Filter, Review, SCAN_STEP, build_list, extend_list, list_partial, matches,
+};
 
 use super::{InputKey, prepare};
 
@@ -159,6 +161,7 @@ pub(super) fn key(m: &mut Model, a: Action) {
 
 /// `}` in review: the next task down the filter's list without this reviewer's decision.
 fn review_next_undecided(m: &mut Model) {
+    whole_review_list(m);
     let r = m.review.as_ref().map(|r| (r.pos, r.list.clone()));
     if let Some((pos, list)) = r {
         let next = (pos + 1..list.len()).find(|&p| {
@@ -333,14 +336,37 @@ pub(super) fn scroll(m: &mut Model, delta: isize) {
 
 /// Starts (or restarts) review with a filter: builds the list and shows its first task.
 pub fn start_review(m: &mut Model, filter: Filter) {
-    let list = build_list(m, &filter);
-    let empty = list.is_empty();
-    let name = filter.name();
-    m.review = Some(Review {
+    let mut r = Review {
         filter,
-        list,
+        list: Vec::new(),
         pos: 0,
-    });
+        scanned: 0,
+    };
+    if r.filter.sorts() {
+        // Ordered by a score over every task: a big file's checking is waited for first.
+        while m.take_more_tasks() {}
+        r.list = build_list(m, &r.filter);
+        r.scanned = m.tasks.len();
+    } else {
+        // The first task the filter keeps is enough to start on; the rest of the tasks join
+        // the list beside the screen, and a big file's as its checking brings them (see
+        // `grow_review_list`).
+        loop {
+            extend_list(m, &mut r, SCAN_STEP);
+            if !r.list.is_empty() {
+                break;
+            }
+            if r.scanned < m.tasks.len() {
+                continue;
+            }
+            if !m.take_more_tasks() {
+                break;
+            }
+        }
+    }
+    let empty = r.list.is_empty();
+    let name = r.filter.name();
+    m.review = Some(r);
     if empty {
         m.status = Some(format!(
             "no task matches the filter \"{name}\" (f: next filter)"
@@ -348,6 +374,30 @@ pub fn start_review(m: &mut Model, filter: Filter) {
     } else {
         // The header names the filter; the footer keeps the verdict summary.
         review_go(m, 0);
+    }
+}
+
+/// Looks at a few more of the tasks review's list has not looked at yet (see
+/// [`Model::background_work`]).
+pub(super) fn grow_review_list(m: &mut Model) {
+    grow_review_list_by(m, SCAN_STEP);
+}
+
+fn grow_review_list_by(m: &mut Model, most: usize) {
+    if let Some(mut r) = m.review.take() {
+        if r.behind(m.tasks.len()) {
+            extend_list(m, &mut r, most);
+        }
+        m.review = Some(r);
+    }
+}
+
+/// Makes review's list whole, waiting for the rest of a big file's checking: for what needs
+/// the end of the list (stepping past what is known, a number beyond it, a search).
+pub(super) fn whole_review_list(m: &mut Model) {
+    if m.review.as_ref().is_some_and(|r| list_partial(m, r)) {
+        while m.take_more_tasks() {}
+        grow_review_list_by(m, usize::MAX);
     }
 }
 
@@ -362,6 +412,12 @@ pub(super) fn review_go(m: &mut Model, pos: usize) {
 }
 
 pub(super) fn review_step(m: &mut Model, delta: isize) {
+    if m.review
+        .as_ref()
+        .is_some_and(|r| delta > 0 && r.pos as isize + delta >= r.list.len() as isize)
+    {
+        whole_review_list(m);
+    }
     let Some((pos, len)) = m.review.as_ref().map(|r| (r.pos, r.list.len())) else {
         return;
     };
@@ -434,6 +490,9 @@ pub(super) fn jump(m: &mut Model, text: &str) {
         return;
     }
     if let Ok(n) = text.parse::<usize>() {
+        if m.review.as_ref().is_some_and(|r| n > r.list.len()) {
+            whole_review_list(m);
+        }
         match &m.review {
             Some(r) if n >= 1 && n <= r.list.len() => review_go(m, n - 1),
             Some(r) => m.status = Some(format!("this filter has {} tasks", r.list.len())),
@@ -509,6 +568,7 @@ pub(super) fn search(m: &mut Model, needle: &str, next: bool) {
             return;
         }
     }
+    whole_review_list(m);
     let order: Vec<usize> = match &m.review {
         Some(r) => {
             let n = r.list.len();
@@ -646,6 +706,7 @@ pub(super) fn show_hit(m: &mut Model, focus: Focus, line: usize) {
 /// screen follows the resume point (the first open task may lie beyond what was read at
 /// start); after "nothing left", new work is served.
 pub(super) fn more_tasks(m: &mut Model) {
+    grow_review_list(m);
     let open_here = m
         .key_of(m.current)
         .is_some_and(|k| m.decisions.get(&k).is_none() && m.team.wants(&k));

@@ -91,7 +91,13 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
             match &m.review {
                 Some(r) => {
                     let (k, n) = super::super::review::position(r);
-                    format!("review {} {k}/{n}", r.filter.name())
+                    // `+`: a big file is still being checked and the list may grow.
+                    let more = if super::super::review::list_partial(m, r) {
+                        "+"
+                    } else {
+                        ""
+                    };
+                    format!("review {} {k}/{n}{more}", r.filter.name())
                 }
                 None => format!("task {}/{total}{more}", m.current + 1),
             },
