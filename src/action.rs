@@ -58,6 +58,8 @@ pub enum Action {
     LockScroll,
     /// Every candidate of the task, one line each; Enter focuses one.
     Overview,
+    /// Review: the quality table per annotator; Enter shows one annotator's gold misses.
+    Quality,
     /// Scroll the focused pane to the next / previous heading or conversation turn.
     NextSection,
     PrevSection,
@@ -483,6 +485,15 @@ pub const ACTIONS: &[ActionDef] = {
             ),
         ),
         def(
+            Quality,
+            "quality",
+            &[Key::ch('A')],
+            NONE,
+            all(
+                "review: quality per annotator (gold, agreement, repeats); Enter shows one's gold misses",
+            ),
+        ),
+        def(
             Jump,
             "jump",
             &[Key::ch(':')],
@@ -699,6 +710,7 @@ mod tests {
             | Action::ToggleDiff
             | Action::LockScroll
             | Action::Overview
+            | Action::Quality
             | Action::NextSection
             | Action::PrevSection
             | Action::Help
@@ -726,6 +738,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 47, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 48, "one row per action, nine digits");
     }
 }

@@ -114,6 +114,11 @@ pub struct LabelArgs {
     /// rationales, guidelines, overlap, pairs per item, minimum time per decision.
     #[arg(long, value_name = "TASK.toml")]
     pub task: Option<PathBuf>,
+    /// Keep the team's labels in this database (a postgresql:// URL; the password from
+    /// PGPASSWORD or ~/.pgpass): your decisions are saved in an outbox on this machine, then
+    /// sent to it [default: `store` in the labels folder's prefer.toml].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Args)]

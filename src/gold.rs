@@ -11,6 +11,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::format::Item;
+use crate::judged::{PairOptions, Pref, judged_pairs};
 use crate::labels::{Event, TaskKind};
 
 /// What a gold line or field says is the right answer, as written (candidate ids).
@@ -36,22 +37,11 @@ pub struct Gold {
     pub field: String,
 }
 
-/// What a pair of candidates (`lo` < `hi`, indices) should come out as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
-    /// `lo` is better.
-    Lo,
-    /// `hi` is better.
-    Hi,
-    Tie,
-    BothBad,
-}
-
 /// A gold answer resolved against its item: the expected outcome of each pair it speaks about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// (lo, hi, outcome), candidate indices with lo < hi, sorted.
-    pub pairs: Vec<(u32, u32, Outcome)>,
+    pub pairs: Vec<(u32, u32, Pref)>,
     pub expected: Expected,
     pub reason: Option<String>,
 }
@@ -399,11 +389,11 @@ pub fn answer(item: &Item, g: &Gold) -> Result<Answer, GoldError> {
         })
     };
     let mut pairs = Vec::new();
-    let mut push = |better: u32, worse: u32, o: Outcome| {
+    let mut push = |better: u32, worse: u32, o: Pref| {
         let (lo, hi) = (better.min(worse), better.max(worse));
         let o = match o {
-            Outcome::Lo | Outcome::Hi if better == lo => Outcome::Lo,
-            Outcome::Lo | Outcome::Hi => Outcome::Hi,
+            Pref::Lo | Pref::Hi if better == lo => Pref::Lo,
+            Pref::Lo | Pref::Hi => Pref::Hi,
             o => o,
         };
         pairs.push((lo, hi, o));
@@ -413,7 +403,7 @@ pub fn answer(item: &Item, g: &Gold) -> Result<Answer, GoldError> {
             let b = idx(b)?;
             for c in 0..item.candidates.len() as u32 {
                 if c != b {
-                    push(b, c, Outcome::Lo);
+                    push(b, c, Pref::Lo);
                 }
             }
         }
@@ -430,9 +420,9 @@ pub fn answer(item: &Item, g: &Gold) -> Result<Answer, GoldError> {
                 ));
             }
             let o = if g.expected == Expected::Tie {
-                Outcome::Tie
+                Pref::Tie
             } else {
-                Outcome::BothBad
+                Pref::BothBad
             };
             push(0, 1, o);
         }
@@ -456,11 +446,11 @@ pub fn answer(item: &Item, g: &Gold) -> Result<Answer, GoldError> {
             for (i, tier) in ix.iter().enumerate() {
                 for (j, &a) in tier.iter().enumerate() {
                     for &b in &tier[j + 1..] {
-                        push(a, b, Outcome::Tie);
+                        push(a, b, Pref::Tie);
                     }
                     for worse in &ix[i + 1..] {
                         for &b in worse {
-                            push(a, b, Outcome::Lo);
+                            push(a, b, Pref::Lo);
                         }
                     }
                 }
@@ -476,95 +466,16 @@ pub fn answer(item: &Item, g: &Gold) -> Result<Answer, GoldError> {
 }
 
 /// What a decision says about each pair of the item's candidates it speaks about: (lo, hi,
-/// outcome) with candidate indices (ratings one apart or more make an order).
-pub fn outcomes(item: &Item, ev: &Event) -> Vec<(u32, u32, Outcome)> {
-    let idx = |id: &str| item.candidate_index(id).map(|i| i as u32);
+/// judgement) with candidate indices (ratings one apart or more make an order). A best-worst
+/// decision that does not say what was shown speaks about nothing here.
+pub fn outcomes(item: &Item, ev: &Event) -> Vec<(u32, u32, Pref)> {
     let mut out = Vec::new();
-    let mut push = |better: u32, worse: u32, o: Outcome| {
-        if better == worse {
-            return;
-        }
-        let (lo, hi) = (better.min(worse), better.max(worse));
-        let o = match o {
-            Outcome::Lo | Outcome::Hi if better == lo => Outcome::Lo,
-            Outcome::Lo | Outcome::Hi => Outcome::Hi,
-            o => o,
-        };
-        out.push((lo, hi, o));
-    };
-    match ev.task {
-        TaskKind::Pair => {
-            let (Some([l, r]), Some(c)) = (&ev.pair, &ev.choice) else {
-                return out;
-            };
-            let (Some(l), Some(r)) = (idx(l), idx(r)) else {
-                return out;
-            };
-            match c.as_str() {
-                "tie" => push(l, r, Outcome::Tie),
-                "both_bad" => push(l, r, Outcome::BothBad),
-                c => match idx(c) {
-                    Some(w) if w == l => push(l, r, Outcome::Lo),
-                    Some(w) if w == r => push(r, l, Outcome::Lo),
-                    _ => {}
-                },
-            }
-        }
-        TaskKind::Rank => {
-            let Some(tiers) = &ev.ranking else { return out };
-            let tiers: Vec<Vec<u32>> = tiers
-                .iter()
-                .map(|t| t.iter().filter_map(|id| idx(id)).collect())
-                .collect();
-            for (i, tier) in tiers.iter().enumerate() {
-                for (j, &a) in tier.iter().enumerate() {
-                    for &b in &tier[j + 1..] {
-                        push(a, b, Outcome::Tie);
-                    }
-                    for worse in &tiers[i + 1..] {
-                        for &b in worse {
-                            push(a, b, Outcome::Lo);
-                        }
-                    }
-                }
-            }
-        }
-        TaskKind::Rate => {
-            let Some(ratings) = &ev.ratings else {
-                return out;
-            };
-            let rated: Vec<(u32, u32)> = ratings
-                .iter()
-                .filter_map(|(id, &r)| Some((idx(id)?, r)))
-                .collect();
-            for (i, &(a, ra)) in rated.iter().enumerate() {
-                for &(b, rb) in &rated[i + 1..] {
-                    match ra.cmp(&rb) {
-                        std::cmp::Ordering::Equal => push(a, b, Outcome::Tie),
-                        std::cmp::Ordering::Greater => push(a, b, Outcome::Lo),
-                        std::cmp::Ordering::Less => push(b, a, Outcome::Lo),
-                    }
-                }
-            }
-        }
-        TaskKind::BestWorst => {
-            // The best over each other shown, each other shown over the worst.
-            let (Some(best), Some(worst), Some(shown)) = (&ev.best, &ev.worst, &ev.shown) else {
-                return out;
-            };
-            let (Some(best), Some(worst)) = (idx(best), idx(worst)) else {
-                return out;
-            };
-            push(best, worst, Outcome::Lo);
-            for c in shown.iter().filter_map(|id| idx(id)) {
-                if c != best && c != worst {
-                    push(best, c, Outcome::Lo);
-                    push(c, worst, Outcome::Lo);
-                }
-            }
-        }
-        TaskKind::Edit => {}
+    if ev.task == TaskKind::BestWorst && ev.shown.is_none() {
+        return out;
     }
+    judged_pairs(item, ev, &PairOptions::default(), |j| {
+        out.push((j.lo, j.hi, j.pref))
+    });
     out
 }
 
@@ -690,7 +601,7 @@ mod tests {
             "gold": {"choice": "tie"}});
         let h = Arc::new(crate::format::parse_item(v, 5).unwrap());
         let got = resolve(std::slice::from_ref(&g), &[], "set.jsonl").unwrap();
-        assert_eq!(got.get(0).unwrap().pairs, vec![(0, 1, Outcome::Hi)]);
+        assert_eq!(got.get(0).unwrap().pairs, vec![(0, 1, Pref::Hi)]);
         let e = resolve(&[g, h], &[], "set.jsonl").unwrap_err();
         assert!(
             e[0].to_string()

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod gold;
 pub mod import;
 pub mod json;
+pub mod judged;
 pub mod key;
 pub mod labels;
 pub mod markdown;

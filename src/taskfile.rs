@@ -57,6 +57,9 @@ pub struct TaskSpec {
     pub gold_rate: f64,
     /// After a missed gold item, show the expected answer and its reason.
     pub gold_feedback: bool,
+    /// Hidden repeats: the share of each labeler's decided tasks shown to them again later
+    /// (at least 20 decisions on), sides or order swapped (0: none).
+    pub repeat: f64,
     /// Quality thresholds: `prefer stats` marks annotators who fall short.
     pub qa: Qa,
     /// Best-worst mode: `tuple = K` shows K of an item's candidates at a time (see
@@ -93,6 +96,12 @@ pub struct Qa {
     pub min_reliability: Option<f64>,
     /// Share of items with a cycle above this.
     pub max_cycle_share: Option<f64>,
+    /// Self-agreement on hidden repeats below this (with at least `min_repeat_count` repeats).
+    pub min_self_agreement: Option<f64>,
+    /// Share of hidden repeats answered on the same side (or positions) as the first time,
+    /// the answer changing with it, above this: answers follow the position, not the content.
+    pub max_same_position: Option<f64>,
+    pub min_repeat_count: usize,
 }
 
 impl Default for Qa {
@@ -104,6 +113,9 @@ impl Default for Qa {
             min_kappa: Some(0.2),
             min_reliability: Some(0.6),
             max_cycle_share: Some(0.25),
+            min_self_agreement: Some(0.7),
+            max_same_position: Some(0.75),
+            min_repeat_count: 5,
         }
     }
 }
@@ -145,6 +157,7 @@ impl Default for TaskSpec {
             gold: None,
             gold_rate: 0.0,
             gold_feedback: false,
+            repeat: 0.0,
             qa: Qa::default(),
         }
     }
@@ -159,7 +172,7 @@ pub const STRENGTH_LABELS: [&str; 4] = [
 ];
 
 /// The default margins export writes for strength 1-4.
-pub const MARGINS: [f64; 4] = [0.0, 1.0, 2.0, 3.0];
+pub const MARGINS: [f64; 4] = crate::judged::DEFAULT_MARGIN_MAP;
 
 /// Pair mode's strength of preference.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,6 +339,7 @@ struct RawTask {
     gold: Option<Spanned<String>>,
     gold_rate: Option<Spanned<f64>>,
     gold_feedback: Option<bool>,
+    repeat: Option<Spanned<f64>>,
     qa: Option<RawQa>,
     tuple: Option<Spanned<i64>>,
     verify: Option<Spanned<f64>>,
@@ -342,6 +356,9 @@ struct RawQa {
     min_kappa: Option<Spanned<f64>>,
     min_reliability: Option<Spanned<f64>>,
     max_cycle_share: Option<Spanned<f64>>,
+    min_self_agreement: Option<Spanned<f64>>,
+    max_same_position: Option<Spanned<f64>>,
+    min_repeat_count: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -738,6 +755,19 @@ impl RawTask {
             spec.gold_rate = x;
         }
         spec.gold_feedback = self.gold_feedback.unwrap_or(false);
+        if let Some(r) = self.repeat {
+            let x = *r.get_ref();
+            if !(0.0..=0.5).contains(&x) {
+                return Err(at(
+                    src,
+                    &r,
+                    format!(
+                        "`repeat` is {x}: it is the share of each labeler's decided tasks shown again later, 0 to 0.5 (0.05 is one in twenty)"
+                    ),
+                ));
+            }
+            spec.repeat = x;
+        }
         if let Some(q) = self.qa {
             let share = |s: Option<Spanned<f64>>,
                          name: &str,
@@ -772,6 +802,11 @@ impl RawTask {
                     .or(d.min_reliability),
                 max_cycle_share: share(q.max_cycle_share, "max_cycle_share", 0.0, 1.0)?
                     .or(d.max_cycle_share),
+                min_self_agreement: share(q.min_self_agreement, "min_self_agreement", 0.0, 1.0)?
+                    .or(d.min_self_agreement),
+                max_same_position: share(q.max_same_position, "max_same_position", 0.0, 1.0)?
+                    .or(d.max_same_position),
+                min_repeat_count: q.min_repeat_count.unwrap_or(d.min_repeat_count),
             };
         }
         if let Some(t) = self.tuple {
@@ -931,6 +966,21 @@ mod tests {
         assert_eq!((t.gold_rate, t.gold_feedback), (0.05, true));
         assert_eq!(t.qa.min_gold_accuracy, Some(0.9));
         assert_eq!(t.qa.max_position_bias_p, Qa::default().max_position_bias_p);
+        assert_eq!(p("repeat = 0.05\n").unwrap().repeat, 0.05);
+        let q =
+            p("[qa]\nmin_self_agreement = 0.8\nmax_same_position = 0.6\nmin_repeat_count = 10\n")
+                .unwrap()
+                .qa;
+        assert_eq!(
+            (
+                q.min_self_agreement,
+                q.max_same_position,
+                q.min_repeat_count
+            ),
+            (Some(0.8), Some(0.6), 10)
+        );
+        let e = p("repeat = 0.9\n").unwrap_err();
+        assert!(e.starts_with("task.toml:1: `repeat` is 0.9"), "{e}");
         let e = p("gold_rate = 1.5\n").unwrap_err();
         assert!(e.starts_with("task.toml:1: `gold_rate` is 1.5"), "{e}");
         let e = p("\n[qa]\nmin_kappa = 3\n").unwrap_err();

@@ -381,16 +381,9 @@ pub fn judge_with_gold(
 
 /// The gold items' known pairs, as the Dawid-Skene fit takes them.
 fn known_pairs(gold: &crate::gold::GoldItems) -> aggregate::Known {
-    use crate::gold::Outcome;
     let mut known = aggregate::Known::new();
     for (&item, a) in &gold.by_item {
-        for &(lo, hi, o) in &a.pairs {
-            let p = match o {
-                Outcome::Lo => Pref::Lo,
-                Outcome::Hi => Pref::Hi,
-                Outcome::Tie => Pref::Tie,
-                Outcome::BothBad => Pref::BothBad,
-            };
+        for &(lo, hi, p) in &a.pairs {
             known.insert((item as u32, lo, hi), p);
         }
     }

@@ -1,29 +1,11 @@
-//! How one decision becomes judgements on pairs of candidates ("votes"): a pair decision gives
-//! one, a ranking of K gives C(K,2), ratings give one for every two rated candidates. Pure.
+//! Votes: one annotator's judgement on one pair of an item's candidates, with who and when.
+//! How a decision becomes judged pairs is `crate::judged`'s. Pure.
 
 use crate::format::Item;
-use crate::labels::{Event, TaskKind};
 
 use super::standing::Decided;
 
-/// What a vote says about the pair (`lo`, `hi`), candidate indices with `lo < hi`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Pref {
-    /// The candidate `lo` is better.
-    Lo,
-    /// The candidate `hi` is better.
-    Hi,
-    /// Equally good: one ranking tier, a `tie` choice, or ratings closer than `--min-gap`.
-    Tie,
-    /// A pair decision of `both_bad`.
-    BothBad,
-}
-
-impl Pref {
-    pub fn is_strict(self) -> bool {
-        matches!(self, Pref::Lo | Pref::Hi)
-    }
-}
+pub use crate::judged::{DEFAULT_MARGIN_MAP, PairOptions, Pref};
 
 /// One annotator's judgement on one pair of an item's candidates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,32 +24,6 @@ pub struct Vote {
     pub recency: u32,
 }
 
-/// Settings that shape the votes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PairOptions {
-    /// Ratings closer than this are a tie.
-    pub min_gap: u32,
-    /// `margin` for strength 1, 2, 3, 4.
-    pub margin_map: [f64; 4],
-    /// Best-worst pairs' `margin`: [best over worst, best or worst against one between]
-    /// (a task file's `[best-worst] margins`); none without.
-    pub best_worst_margins: Option<[f64; 2]>,
-}
-
-/// The default strength -> margin map (Llama 2: negligibly 0, slightly 1, better 2,
-/// significantly 3).
-pub const DEFAULT_MARGIN_MAP: [f64; 4] = crate::taskfile::MARGINS;
-
-impl Default for PairOptions {
-    fn default() -> Self {
-        PairOptions {
-            min_gap: 1,
-            margin_map: DEFAULT_MARGIN_MAP,
-            best_worst_margins: None,
-        }
-    }
-}
-
 /// Appends the votes one decision gives. Candidate ids the item lacks are skipped (the standing
 /// step has already left such decisions out).
 pub fn votes(d: &Decided, recency: u32, item: &Item, opts: &PairOptions, out: &mut Vec<Vote>) {
@@ -82,115 +38,22 @@ pub fn votes(d: &Decided, recency: u32, item: &Item, opts: &PairOptions, out: &m
         margin: None,
         recency,
     };
-    let idx = |id: &str| item.candidate_index(id).map(|i| i as u32);
-    let mut push = |better: u32, worse: u32, pref: Pref, margin: Option<f64>| {
-        if better == worse {
-            return;
-        }
-        let (lo, hi) = (better.min(worse), better.max(worse));
-        let pref = match pref {
-            Pref::Lo | Pref::Hi if better == lo => Pref::Lo,
-            Pref::Lo | Pref::Hi => Pref::Hi,
-            p => p,
-        };
+    crate::judged::judged_pairs(item, &d.event, opts, |j| {
         out.push(Vote {
-            lo,
-            hi,
-            pref,
-            margin,
+            lo: j.lo,
+            hi: j.hi,
+            pref: j.pref,
+            margin: j.margin,
             ..base
         });
-    };
-    let e: &Event = &d.event;
-    match e.task {
-        TaskKind::Pair => {
-            let (Some([l, r]), Some(choice)) = (&e.pair, &e.choice) else {
-                return;
-            };
-            let (Some(l), Some(r)) = (idx(l), idx(r)) else {
-                return;
-            };
-            let margin = e
-                .strength
-                .filter(|s| (1..=4).contains(s))
-                .map(|s| opts.margin_map[usize::from(s) - 1]);
-            match choice.as_str() {
-                "tie" => push(l, r, Pref::Tie, None),
-                "both_bad" => push(l, r, Pref::BothBad, None),
-                c => match idx(c) {
-                    Some(w) if w == l => push(l, r, Pref::Lo, margin),
-                    Some(w) if w == r => push(r, l, Pref::Lo, margin),
-                    _ => {}
-                },
-            }
-        }
-        TaskKind::Rank => {
-            let Some(tiers) = &e.ranking else { return };
-            let tiers: Vec<Vec<u32>> = tiers
-                .iter()
-                .map(|t| t.iter().filter_map(|id| idx(id)).collect())
-                .collect();
-            for (i, tier) in tiers.iter().enumerate() {
-                for (j, &a) in tier.iter().enumerate() {
-                    for &b in &tier[j + 1..] {
-                        push(a, b, Pref::Tie, None);
-                    }
-                    for worse in &tiers[i + 1..] {
-                        for &b in worse {
-                            push(a, b, Pref::Lo, None);
-                        }
-                    }
-                }
-            }
-        }
-        TaskKind::Rate => {
-            let Some(ratings) = &e.ratings else { return };
-            let rated: Vec<(u32, u32)> = ratings
-                .iter()
-                .filter_map(|(id, &r)| Some((idx(id)?, r)))
-                .collect();
-            for (i, &(a, ra)) in rated.iter().enumerate() {
-                for &(b, rb) in &rated[i + 1..] {
-                    let gap = ra.abs_diff(rb);
-                    if gap < opts.min_gap.max(1) {
-                        push(a, b, Pref::Tie, None);
-                    } else if ra > rb {
-                        push(a, b, Pref::Lo, Some(f64::from(gap)));
-                    } else {
-                        push(b, a, Pref::Lo, Some(f64::from(gap)));
-                    }
-                }
-            }
-        }
-        // The best over every other shown, every other shown over the worst.
-        TaskKind::BestWorst => {
-            let (Some(best), Some(worst)) = (
-                e.best.as_deref().and_then(idx),
-                e.worst.as_deref().and_then(idx),
-            ) else {
-                return;
-            };
-            let shown: Vec<u32> = match &e.shown {
-                Some(s) => s.iter().filter_map(|id| idx(id)).collect(),
-                None => vec![best, worst],
-            };
-            let m = opts.best_worst_margins;
-            push(best, worst, Pref::Lo, m.map(|m| m[0]));
-            for &c in shown.iter().filter(|&&c| c != best && c != worst) {
-                push(best, c, Pref::Lo, m.map(|m| m[1]));
-                push(c, worst, Pref::Lo, m.map(|m| m[1]));
-            }
-        }
-        // An edit's votes need the item's new candidate and the editor's other judgements:
-        // see `super::edits`.
-        TaskKind::Edit => {}
-    }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::export::standing::tests::{item, pair};
+    use crate::labels::{Event, TaskKind};
 
     fn decided(e: Event) -> Decided {
         Decided {

@@ -90,6 +90,10 @@ pub struct Standing {
     pub left_out: LeftOut,
     /// Who wrote the logs at the OS level, and logs left out as symbolic links.
     pub writers: Writers,
+    /// Standing hidden repeats (second decisions on a task, see `Event::repeat`): never among
+    /// `decisions` nor counted; read only for self-agreement and position consistency. With
+    /// items, those about unknown or changed items are left out.
+    pub repeats: Vec<Decided>,
 }
 
 /// One annotator's events, replayed: what stands, the tasks that saw a retraction (only those:
@@ -115,6 +119,8 @@ pub struct Replays {
     decided: Vec<Decided>,
     /// Who wrote the logs (see [`Writers`]).
     pub writers: Writers,
+    /// The standing hidden repeats, as `decided`.
+    repeats: Vec<Decided>,
 }
 
 /// Takes the standing decisions out of every replay. The lines they came from are parsed on
@@ -125,6 +131,7 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
     use rayon::prelude::*;
     let mut counts = BTreeMap::new();
     let mut taken = Vec::with_capacity(per.len());
+    let mut repeats = Vec::new();
     for (name, r) in per {
         // A retracted task counts unless it was decided or skipped again afterwards.
         let retracted = r
@@ -135,7 +142,9 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
                 !r.decisions.has(&k.item, k.kind, pair)
             })
             .count();
-        let t = r.decisions.into_standing();
+        let mut t = r.decisions.into_standing();
+        let a = taken.len() as u32;
+        repeats.extend(t.repeats.drain(..).map(|e| Decided::new(a, e)));
         counts.insert(
             name,
             AnnotatorCounts {
@@ -172,6 +181,7 @@ fn settle(per: BTreeMap<String, Replayed>) -> Replays {
         per: counts,
         decided,
         writers: Writers::default(),
+        repeats,
     }
 }
 
@@ -231,7 +241,7 @@ fn replay_sources(
                 entry.log = (n + 1, entry.decisions.add_log(Arc::clone(&bytes)));
             }
             let b = &line.brief;
-            if b.retract {
+            if b.retract && !b.repeat {
                 entry.retracted.insert(match (b.kind, b.pair) {
                     (TaskKind::Pair, Some((l, r))) => TaskKey::pair(b.item, l, r),
                     (TaskKind::Edit, Some((s, _))) => TaskKey::edit(b.item, s),
@@ -263,7 +273,7 @@ pub fn standing(events: impl IntoIterator<Item = Event>, items: Option<&[Arc<Ite
             Some(entry) => entry,
             None => per.entry(e.annotator.clone()).or_default(),
         };
-        if e.retract {
+        if e.retract && !e.repeat {
             entry.retracted.insert(e.key());
             entry.retract_events += 1;
         }
@@ -281,6 +291,7 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
         per,
         mut decided,
         writers,
+        mut repeats,
     } = replays;
     let mut out = Standing {
         writers,
@@ -344,6 +355,13 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
             for (d, k) in decided.iter_mut().zip(&keys) {
                 d.item = Some((k.item_annotator >> 32) as usize);
             }
+            repeats.retain_mut(|d| match fate(&d.event, &index, items) {
+                Fate::Known { item, .. } => {
+                    d.item = Some(item);
+                    true
+                }
+                _ => false,
+            });
             edits.retain_mut(|d| {
                 let c = &mut counts[d.annotator as usize];
                 match fate(&d.event, &index, items) {
@@ -398,6 +416,15 @@ pub fn standing_of(replays: Replays, items: Option<&[Arc<Item>]>) -> Standing {
         ))
     });
     out.edits = edits;
+    repeats.sort_by(|x, y| {
+        (x.item, &x.event.item, x.annotator, &x.event.pair).cmp(&(
+            y.item,
+            &y.event.item,
+            y.annotator,
+            &y.event.pair,
+        ))
+    });
+    out.repeats = repeats;
     out
 }
 
@@ -567,6 +594,57 @@ pub(crate) mod tests {
         e.pair = Some([l.into(), r.into()]);
         e.choice = Some(choice.into());
         e
+    }
+
+    #[test]
+    fn hidden_repeats_stand_apart_from_the_decisions_in_a_log_and_in_events() {
+        // alice decides x (c0), then a repeat of x with the sides swapped (c1), then y; a repeat
+        // of y is made and taken back. The standing decisions are x and y, once each, and
+        // nothing counts as retracted; one repeat stands.
+        let (x, y) = (item("x", 2), item("y", 2));
+        let items = vec![x.clone(), y.clone()];
+        let first = pair("alice", &x, "c0", "c1", "c0");
+        let mut again = pair("alice", &x, "c1", "c0", "c1");
+        again.repeat = true;
+        let mut ry = pair("alice", &y, "c1", "c0", "c0");
+        ry.repeat = true;
+        let mut back = Event::new("alice", "y", Some(&y.hash), TaskKind::Pair);
+        back.pair = Some(["c1".into(), "c0".into()]);
+        (back.retract, back.repeat) = (true, true);
+        let events = vec![
+            first.clone(),
+            again.clone(),
+            pair("alice", &y, "c0", "c1", "c1"),
+            ry,
+            back,
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let text: String = events
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap() + "\n")
+            .collect();
+        assert!(text.contains("\"repeat\":true"));
+        std::fs::write(&path, text).unwrap();
+        let (per, _) = replay_logs(std::slice::from_ref(&path)).unwrap();
+        for st in [
+            standing_of(per, Some(&items)),
+            standing(events, Some(&items)),
+        ] {
+            assert_eq!(st.decisions.len(), 2);
+            assert!(st.decisions.iter().all(|d| !d.event.repeat));
+            assert_eq!(st.decisions[0].event, first);
+            assert_eq!(st.counts[0].decisions, 2);
+            assert_eq!((st.left_out.retracted, st.counts[0].retract_events), (0, 0));
+            assert_eq!(st.repeats.len(), 1);
+            assert_eq!(st.repeats[0].event, again);
+            assert_eq!(st.repeats[0].item, Some(0));
+        }
+        // A line without the field (every log written before repeats) is no repeat.
+        let old = crate::labels::parse_line(
+            br#"{"v":1,"at":"","annotator":"a","item":"x","task":"pair","pair":["c0","c1"],"choice":"c0"}"#,
+        );
+        assert!(!old.repeat);
     }
 
     #[test]

@@ -30,7 +30,14 @@ pub struct Decisions {
     logs: Vec<Arc<LogBytes>>,
     /// Task kinds any event was about, as bits by slot.
     kinds: u8,
+    /// Hidden repeats: the latest repeat event (decision or skip) per task, kept apart from
+    /// `latest` so a repeat never replaces the first decision nor counts as one. In `history`
+    /// a repeat's key has [`REPEAT`] set in its kind.
+    repeats: HashMap<Key, Entry, BuildHasherDefault<KeyHash>>,
 }
+
+/// Set in a `history` key's kind for a repeat's event.
+const REPEAT: u8 = 0x80;
 
 /// A task, with its ids interned: `a`, `b` are the sorted pair's ids for pair tasks, else
 /// `NONE`.
@@ -311,6 +318,8 @@ pub struct Taken {
     logs: Vec<Arc<LogBytes>>,
     /// Tasks whose latest event is a skip.
     pub skips: usize,
+    /// The standing hidden repeats that are decisions (see [`Event::repeat`]), parsed.
+    pub repeats: Vec<Event>,
 }
 
 impl Taken {
@@ -363,6 +372,16 @@ impl Decisions {
         let key = self.names.key(b.item, b.kind, b.pair);
         let hash = self.names.saw_item(key.item, b.item_hash);
         let decision = !b.skip && !b.retract;
+        if b.repeat {
+            self.put_repeat(
+                key,
+                b.retract,
+                (decision, b.skip),
+                (log, b.start, b.len),
+                hash,
+            );
+            return;
+        }
         self.put(
             key,
             (b.retract, decision, b.skip),
@@ -383,6 +402,16 @@ impl Decisions {
         let key = self.names.key(&event.item, event.task, pair);
         let hash = self.names.saw_item(key.item, event.item_hash.as_deref());
         let flags = (event.retract, event.is_decision(), event.skip);
+        if event.repeat {
+            let (retract, decision, skip) = flags;
+            self.put_repeat(key, retract, (decision, skip), (NONE, 0, 0), hash);
+            if let Some(e) = self.repeats.get_mut(&key)
+                && e.seq == self.seq
+            {
+                let _ = e.event.set(Box::new(event));
+            }
+            return;
+        }
         let cell = OnceLock::new();
         if !event.retract {
             let _ = cell.set(Box::new(event));
@@ -426,6 +455,84 @@ impl Decisions {
             self.decided[key.kind as usize] -= 1;
         }
         self.history.push((key, self.seq));
+    }
+
+    /// Records a hidden repeat's event: a decision or skip becomes the task's repeat, a
+    /// retraction takes it away; `latest` and the counts are not touched.
+    fn put_repeat(
+        &mut self,
+        key: Key,
+        retract: bool,
+        (decision, skip): (bool, bool),
+        line: (u32, u64, u32),
+        hash: u8,
+    ) {
+        self.seq += 1;
+        if retract {
+            self.repeats.remove(&key);
+            return;
+        }
+        let entry = Entry {
+            seq: self.seq,
+            decision,
+            skip,
+            line,
+            hash,
+            event: OnceLock::new(),
+        };
+        self.repeats.insert(key, entry);
+        let mut tagged = key;
+        tagged.kind |= REPEAT;
+        self.history.push((tagged, self.seq));
+    }
+
+    /// The entry a `history` key points at: the task's latest, or its repeat.
+    fn entry_of(&self, key: &Key) -> Option<&Entry> {
+        if key.kind & REPEAT == 0 {
+            return self.latest.get(key);
+        }
+        let mut plain = *key;
+        plain.kind &= !REPEAT;
+        self.repeats.get(&plain)
+    }
+
+    /// The task's standing hidden repeat (decision or skip), if it has one.
+    pub fn repeat_of(&self, key: &TaskKey) -> Option<&Event> {
+        let e = self.repeats.get(&self.find(key)?)?;
+        Some(self.event(e))
+    }
+
+    /// Every standing hidden repeat (decisions and skips).
+    pub fn repeats(&self) -> impl Iterator<Item = &Event> {
+        self.repeats.values().map(|e| self.event(e))
+    }
+
+    /// The tasks of `kind` with a standing decision (not a skip), oldest first (by when their
+    /// standing decision was made), with their ids borrowed from this replay.
+    pub fn decided_in_order(&self, kind: TaskKind) -> Vec<TaskKey> {
+        let names = self.names.by_number();
+        let slot = slot(kind) as u8;
+        let mut keys: Vec<(u64, &Key)> = self
+            .latest
+            .iter()
+            .filter(|(k, e)| e.decision && k.kind == slot)
+            .map(|(k, e)| (e.seq, k))
+            .collect();
+        keys.sort_unstable_by_key(|(seq, _)| *seq);
+        keys.into_iter()
+            .map(|(_, k)| {
+                let item = names[k.item as usize];
+                match kind {
+                    TaskKind::Pair if k.a != NONE => {
+                        TaskKey::pair(item, names[k.a as usize], names[k.b as usize])
+                    }
+                    TaskKind::BestWorst if k.a != NONE => {
+                        TaskKey::best_worst(item, Some(names[k.a as usize]))
+                    }
+                    kind => TaskKey::new(item, kind),
+                }
+            })
+            .collect()
     }
 
     fn find(&self, key: &TaskKey) -> Option<Key> {
@@ -546,7 +653,7 @@ impl Decisions {
     /// The most recent decision or skip that still stands: what `undo` takes back.
     pub fn last(&mut self) -> Option<&Event> {
         while let Some((key, seq)) = self.history.last() {
-            match self.latest.get(key) {
+            match self.entry_of(key) {
                 Some(e) if e.seq == *seq => break,
                 _ => {
                     self.history.pop();
@@ -554,7 +661,7 @@ impl Decisions {
             }
         }
         let (key, _) = self.history.last()?;
-        let e = self.latest.get(key)?;
+        let e = self.entry_of(key)?;
         Some(self.event(e))
     }
 
@@ -585,7 +692,14 @@ impl Decisions {
     /// [`Decisions::apply`] are moved (in no particular order), and lines read from a log are
     /// handed out unparsed, in log order, for the caller to parse ([`parse_line`]).
     pub fn into_standing(self) -> Taken {
+        let repeats: Vec<Event> = self
+            .repeats
+            .values()
+            .filter(|e| e.decision)
+            .map(|e| self.event(e).clone())
+            .collect();
         let mut taken = Taken {
+            repeats,
             events: Vec::new(),
             lines: Vec::with_capacity(self.decided.iter().sum()),
             logs: self.logs,
@@ -776,7 +890,12 @@ impl Decisions {
     /// Writes the tables to `out`; false (and nothing useful in `out`) when some entry is not
     /// a line of the one log.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) -> bool {
-        if self.logs.len() != 1 || self.latest.values().any(|e| e.line.0 != 0) {
+        // Hidden repeats are not cached: a log that holds any is replayed in full.
+        if self.logs.len() != 1
+            || self.latest.values().any(|e| e.line.0 != 0)
+            || !self.repeats.is_empty()
+            || self.history.iter().any(|(k, _)| k.kind & REPEAT != 0)
+        {
             return false;
         }
         let mut w = Out(out);
@@ -900,6 +1019,7 @@ impl Decisions {
             decided,
             logs: vec![log],
             kinds,
+            repeats: HashMap::default(),
         })
     }
 }

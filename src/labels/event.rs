@@ -221,6 +221,13 @@ pub struct Event {
     /// Edit events: the edited answer's whole text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// A hidden repeat (a task file's `repeat`): the labeler's second decision on a task
+    /// they had decided before, shown again later with the sides (or the order) swapped. It
+    /// stands beside the first decision, never in its place, and counts nowhere but in the
+    /// self-agreement and position-consistency figures; its retraction carries it too.
+    /// Absent in logs written before repeats.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
 }
 
 /// The judgement an event carries, as a value that is easy to match on.
@@ -334,6 +341,7 @@ impl Event {
             tuple: None,
             source: None,
             text: None,
+            repeat: false,
         }
     }
 

@@ -26,6 +26,17 @@ pub struct OthersReader {
     follow_links: bool,
     /// Where the replays of whole logs are kept between starts, if anywhere.
     cache: Option<super::ReplayCache>,
+    /// Logs kept elsewhere than a folder (a database), instead of files.
+    feed: Option<Box<dyn LogFeed>>,
+}
+
+/// Other annotators' logs kept elsewhere than a folder (a database), followed by whoever
+/// implements it: what each log gained since the last look, as whole lines.
+pub trait LogFeed: Send {
+    /// The complete lines each log gained since the last call (the first call: all of
+    /// them), with the log's name for messages, in the order a folder lists its files. Never
+    /// waits long: a store that cannot be reached gives nothing now and the rest later.
+    fn take(&mut self) -> Vec<(PathBuf, Vec<u8>)>;
 }
 
 /// What the other logs held when the session started.
@@ -77,6 +88,20 @@ impl OthersReader {
             offsets: Default::default(),
             follow_links: false,
             cache: None,
+            feed: None,
+        }
+    }
+
+    /// Reads the logs `feed` brings (never the session's own: the feed leaves it out).
+    pub fn feed(feed: Box<dyn LogFeed>) -> Self {
+        OthersReader {
+            dir: PathBuf::new(),
+            named: Some(Vec::new()),
+            mine: None,
+            offsets: Default::default(),
+            follow_links: false,
+            cache: None,
+            feed: Some(feed),
         }
     }
 
@@ -95,6 +120,7 @@ impl OthersReader {
             offsets: Default::default(),
             follow_links: false,
             cache: None,
+            feed: None,
         }
     }
 
@@ -149,37 +175,34 @@ impl OthersReader {
     /// how far it has come.
     pub fn read_all_counted(&mut self, progress: &ReadProgress) -> OthersAtStart {
         let mut out = OthersAtStart::default();
-        let (paths, links) = self.paths_and_links();
-        out.writers.links = links;
-        progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
         // Annotators whose events went line by line: a later log naming them must too.
         let mut as_events: BTreeSet<String> = BTreeSet::new();
-        // Read and replayed side by side on all cores (each is a function of its file alone),
-        // then taken in one by one in the folder's order.
-        let read: Vec<_> = {
+        let (paths, read): (Vec<PathBuf>, Vec<_>) = if let Some(feed) = self.feed.as_mut() {
+            let logs = feed.take();
+            progress.expect(logs.len(), logs.iter().map(|l| l.1.len() as u64).sum());
             use rayon::prelude::*;
-            let offsets = &self.offsets;
-            let cache = self.cache.as_ref();
-            paths
-                .par_iter()
-                .map(|path| {
-                    let off = offsets.get(path).copied().unwrap_or(0);
-                    let (bytes, next) = complete_lines_from(path, off)?;
+            logs.into_par_iter()
+                .map(|(path, bytes)| {
                     progress.read(bytes.len() as u64);
                     let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
-                    // A cache describes a log from its first byte.
-                    let cache = cache.filter(|_| off == 0);
-                    let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
-                    Some((bytes, next, replayed))
+                    let replayed = replay_team_log(&path, std::sync::Arc::clone(&bytes), None).ok();
+                    (path, Some((bytes, 0, replayed)))
                 })
-                .collect()
+                .unzip()
+        } else {
+            let (paths, links) = self.paths_and_links();
+            out.writers.links = links;
+            let read = self.read_files(&paths, progress);
+            (paths, read)
         };
         for (path, read) in paths.into_iter().zip(read) {
             let Some((bytes, next, replayed)) = read else {
                 progress.log_done(0);
                 continue;
             };
-            self.offsets.insert(path.clone(), next);
+            if self.feed.is_none() {
+                self.offsets.insert(path.clone(), next);
+            }
             let whole = replayed.filter(|r| {
                 r.decisions
                     .keys()
@@ -217,10 +240,52 @@ impl OthersReader {
         out
     }
 
+    /// The files `paths` read from where each was last read to, and replayed.
+    #[allow(clippy::type_complexity)]
+    fn read_files(
+        &self,
+        paths: &[PathBuf],
+        progress: &ReadProgress,
+    ) -> Vec<
+        Option<(
+            std::sync::Arc<super::LogBytes>,
+            u64,
+            Option<super::ByAnnotator>,
+        )>,
+    > {
+        progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
+        // Read and replayed side by side on all cores (each is a function of its file alone),
+        // then taken in one by one in the folder's order.
+        {
+            use rayon::prelude::*;
+            let offsets = &self.offsets;
+            let cache = self.cache.as_ref();
+            paths
+                .par_iter()
+                .map(|path| {
+                    let off = offsets.get(path).copied().unwrap_or(0);
+                    let (bytes, next) = complete_lines_from(path, off)?;
+                    progress.read(bytes.len() as u64);
+                    let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
+                    // A cache describes a log from its first byte.
+                    let cache = cache.filter(|_| off == 0);
+                    let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
+                    Some((bytes, next, replayed))
+                })
+                .collect()
+        }
+    }
+
     /// New complete events from the other logs since the last look. Damaged lines are left
     /// out (the log's owner sees them when they open it).
     pub fn poll(&mut self) -> Vec<Event> {
         let mut out = Vec::new();
+        if let Some(feed) = self.feed.as_mut() {
+            for (path, bytes) in feed.take() {
+                out.extend(events_of(&path, &bytes));
+            }
+            return out;
+        }
         for path in self.paths() {
             if let Some(bytes) = self.new_bytes(&path) {
                 out.extend(events_of(&path, &bytes));

@@ -29,7 +29,7 @@ pub use folder::{
     FolderLogs, FolderSettings, InputError, SETTINGS_FILE, default_log_path, folder_logs,
     labels_dir, log_files, log_paths, mode_warning,
 };
-pub use follow::{OthersAtStart, OthersReader};
+pub use follow::{LogFeed, OthersAtStart, OthersReader};
 pub(crate) use log::read_complete;
 pub use log::{LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
 pub use progress::{ReadCounts, ReadProgress};

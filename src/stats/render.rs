@@ -102,14 +102,16 @@ fn quality_table(s: &mut String, q: &super::quality::Quality) {
     );
     let _ = writeln!(
         s,
-        "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11}",
+        "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11} {:>13} {:>9}",
         fit("annotator", 16),
         "gold (95% interval)",
         "position",
         "cycles",
         "κ vs others",
         "median",
-        "reliability"
+        "reliability",
+        "self (repeat)",
+        "same side"
     );
     let opt = |x: Option<String>| x.unwrap_or_else(|| "-".into());
     for r in &q.rows {
@@ -128,9 +130,10 @@ fn quality_table(s: &mut String, q: &super::quality::Quality) {
         } else {
             format!("⚑ {}", r.name)
         };
+        let rep = &r.repeats;
         let _ = writeln!(
             s,
-            "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11}",
+            "  {} {:<22} {:>9} {:>7} {:>13} {:>7} {:>11} {:>13} {:>9}",
             fit(&name, 16),
             gold,
             opt(r.position_p.map(|p| format!("p {p:.3}"))),
@@ -140,6 +143,15 @@ fn quality_table(s: &mut String, q: &super::quality::Quality) {
                 .map(|k| format!("{k:.2} ({})", r.kappa_pairs))),
             opt(r.median_s.map(|m| format!("{m:.1}s"))),
             opt(r.reliability.map(|x| format!("{:.0}%", x * 100.0))),
+            opt(rep.self_agreement.map(|x| format!(
+                "{}/{} {:.0}%",
+                rep.same_answer,
+                rep.n,
+                x * 100.0
+            ))),
+            opt(rep
+                .same_position_share
+                .map(|_| format!("{}/{}", rep.same_position, rep.positioned))),
         );
     }
     for r in q.rows.iter().filter(|r| !r.flags.is_empty()) {

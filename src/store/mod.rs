@@ -4,6 +4,7 @@
 //! the default. See docs/store.md.
 
 pub mod assign;
+pub mod label;
 mod read;
 pub mod schema;
 pub mod sync;

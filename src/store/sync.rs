@@ -138,61 +138,12 @@ pub fn push_log(
             path.display()
         );
     }
-    let mut seq = have_lines;
     let mut sent = 0u64;
     if have < bytes.len() {
-        let copy = tx
-            .copy_in(
-                "COPY prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at) FROM STDIN (FORMAT binary)",
-            )
-            .map_err(err("send the lines"))?;
-        let types = [
-            Type::TEXT,
-            Type::INT8,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-        ];
-        let mut w = BinaryCopyInWriter::new(copy, &types);
-        let mut cols = columns.iter().peekable();
-        let mut start = 0usize;
-        for line in bytes.split_inclusive(|&b| b == b'\n') {
-            let here = start;
-            start += line.len();
-            let text = &line[..line.len() - 1];
-            // The checked event starting on this line, if it is not blank.
-            let c = match cols.peek() {
-                Some(c) if c.start == here as u64 => cols.next(),
-                _ => None,
-            };
-            if here < have {
-                continue;
-            }
-            seq += 1;
-            let text = std::str::from_utf8(text)
-                .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
-            let at = c.and_then(|_| at_of(text));
-            w.write(&[
-                &stream,
-                &seq,
-                &text,
-                &c.map(|c| c.annotator.as_str()),
-                &c.map(|c| c.item.as_str()),
-                &c.map(|c| c.task),
-                &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
-                &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
-                &c.and_then(|c| c.role.as_deref()),
-                &at.as_deref(),
-            ])
-            .map_err(err("send the lines"))?;
-            sent += 1;
-        }
-        w.finish().map_err(err("send the lines"))?;
+        let seq;
+        (seq, sent) = copy_lines(
+            &mut tx, target, path, stream, have_lines, bytes, have, &columns,
+        )?;
         tx.execute(
             "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
             &[&stream, &seq, &(bytes.len() as i64), &hash(bytes)],
@@ -205,6 +156,169 @@ pub fn push_log(
         lines: sent,
         note: None,
     })
+}
+
+/// Sends the lines of `bytes` from byte `skip` on (a line's start), numbered from `seq + 1`,
+/// with the columns of their checked events (`columns`, in order, their starts in `bytes`);
+/// the last seq and the lines sent.
+#[allow(clippy::too_many_arguments)]
+fn copy_lines(
+    tx: &mut postgres::Transaction<'_>,
+    target: &Target,
+    path: &Path,
+    stream: &str,
+    mut seq: i64,
+    bytes: &[u8],
+    skip: usize,
+    columns: &[Columns],
+) -> anyhow::Result<(i64, u64)> {
+    let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
+    let copy = tx
+        .copy_in(
+            "COPY prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at) FROM STDIN (FORMAT binary)",
+        )
+        .map_err(err("send the lines"))?;
+    let types = [
+        Type::TEXT,
+        Type::INT8,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+    ];
+    let mut w = BinaryCopyInWriter::new(copy, &types);
+    let mut cols = columns.iter().peekable();
+    let mut start = 0usize;
+    let mut sent = 0u64;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let here = start;
+        start += line.len();
+        let text = &line[..line.len() - 1];
+        // The checked event starting on this line, if it is not blank.
+        let c = match cols.peek() {
+            Some(c) if c.start == here as u64 => cols.next(),
+            _ => None,
+        };
+        if here < skip {
+            continue;
+        }
+        seq += 1;
+        let text = std::str::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+        let at = c.and_then(|_| at_of(text));
+        w.write(&[
+            &stream,
+            &seq,
+            &text,
+            &c.map(|c| c.annotator.as_str()),
+            &c.map(|c| c.item.as_str()),
+            &c.map(|c| c.task),
+            &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
+            &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
+            &c.and_then(|c| c.role.as_deref()),
+            &at.as_deref(),
+        ])
+        .map_err(err("send the lines"))?;
+        sent += 1;
+    }
+    w.finish().map_err(err("send the lines"))?;
+    Ok((seq, sent))
+}
+
+/// What a sender knows the database holds of a log it sends: the first `bytes` bytes
+/// (`lines` lines) and the hash state of them, so the next send checks and hashes only the
+/// new lines.
+#[derive(Clone)]
+pub struct Known {
+    pub bytes: usize,
+    pub lines: i64,
+    hasher: blake3::Hasher,
+}
+
+impl Known {
+    /// The whole lines of `bytes`, as the database holds them after they were sent.
+    pub fn of(bytes: &[u8]) -> Known {
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&bytes[..complete]);
+        Known {
+            bytes: complete,
+            lines: bytes[..complete].iter().filter(|&&b| b == b'\n').count() as i64,
+            hasher,
+        }
+    }
+}
+
+/// Sends the whole lines of `tail`, the bytes of the log after what `known` covers, in one
+/// transaction, when the database holds exactly what `known` says; what it then holds.
+/// `None` when the database holds something else (a send whose commit was not seen, another
+/// sender): then [`push_log`] of the whole log sorts it out.
+pub fn push_tail(
+    target: &Target,
+    client: &mut Client,
+    path: &Path,
+    stream: &str,
+    known: &Known,
+    tail: &[u8],
+) -> anyhow::Result<Option<Known>> {
+    let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = &tail[..complete];
+    if tail.is_empty() {
+        return Ok(Some(known.clone()));
+    }
+    let mut columns = Vec::new();
+    crate::labels::check_log(path, tail, |c| columns.push(Columns::of(c)))?;
+    let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
+    let mut tx = client.transaction().map_err(err("begin"))?;
+    let Some(row) = tx
+        .query_opt(
+            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
+            &[&stream],
+        )
+        .map_err(err("lock the log"))?
+    else {
+        return Ok(None);
+    };
+    let (lines, bytes, have): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
+    if lines != known.lines
+        || bytes as usize != known.bytes
+        || have != known.hasher.finalize().as_bytes()
+    {
+        return Ok(None);
+    }
+    let (seq, _) = copy_lines(
+        &mut tx,
+        target,
+        path,
+        stream,
+        known.lines,
+        tail,
+        0,
+        &columns,
+    )?;
+    let mut hasher = known.hasher.clone();
+    hasher.update(tail);
+    let now = known.bytes + tail.len();
+    tx.execute(
+        "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
+        &[
+            &stream,
+            &seq,
+            &(now as i64),
+            &hasher.finalize().as_bytes().to_vec(),
+        ],
+    )
+    .map_err(err("record the log's length"))?;
+    tx.commit().map_err(err("commit"))?;
+    Ok(Some(Known {
+        bytes: now,
+        lines: seq,
+        hasher,
+    }))
 }
 
 /// The `at` of a checked event's line.

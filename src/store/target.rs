@@ -138,6 +138,50 @@ impl Target {
         })
     }
 
+    /// The same database with connection attempts given up after `t` (a labeler's writer
+    /// retries rather than wait long on a server that is gone).
+    pub fn with_connect_timeout(mut self, t: Duration) -> Target {
+        self.config.connect_timeout(t);
+        self
+    }
+
+    /// A name for this database that is the same however the URL spells the password or
+    /// the user: its name and a hash of its hosts, ports, name and options. Names the
+    /// labeler's outbox folder.
+    pub fn id(&self) -> String {
+        let c = &self.config;
+        let hosts: Vec<String> = c
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                postgres::config::Host::Tcp(s) => s.clone(),
+                #[cfg(unix)]
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .collect();
+        let key = format!(
+            "{}\n{:?}\n{}\n{}",
+            hosts.join(","),
+            c.get_ports(),
+            c.get_dbname().unwrap_or(""),
+            c.get_options().unwrap_or("")
+        );
+        let name: String = c
+            .get_dbname()
+            .unwrap_or("db")
+            .chars()
+            .map(|ch| {
+                if ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' {
+                    ch
+                } else {
+                    '_'
+                }
+            })
+            .take(40)
+            .collect();
+        format!("{name}-{}", &blake3::hash(key.as_bytes()).to_hex()[..16])
+    }
+
     /// The URL without its password.
     pub fn shown(&self) -> &str {
         &self.shown
@@ -373,6 +417,23 @@ mod tests {
             .to_string();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("postgresql://alice:***@db:notaport/x"), "{e}");
+    }
+
+    #[test]
+    fn a_databases_id_ignores_the_user_and_password_and_names_the_database() {
+        let id = |u: &str| Target::parse(u).unwrap().id();
+        let a = id("postgresql://ann:pw1@db.example:5432/labels");
+        assert_eq!(a, id("postgresql://bob@db.example:5432/labels"));
+        assert!(a.starts_with("labels-"), "{a}");
+        assert!(!a.contains("pw1"));
+        assert_ne!(a, id("postgresql://ann@db.example:5432/other"));
+        assert_ne!(a, id("postgresql://ann@db.example:5433/labels"));
+        assert_ne!(a, id("postgresql://ann@db2.example:5432/labels"));
+        assert!(sync_safe(&id("postgresql://x@h/we%2Fird")));
+    }
+
+    fn sync_safe(s: &str) -> bool {
+        super::super::sync::valid_stream(s) && !s.contains('/')
     }
 
     #[test]

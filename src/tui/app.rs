@@ -57,6 +57,7 @@ fn run(args: &SessionArgs) -> anyhow::Result<ExitCode> {
     crate::trace::mark("settings read, session resolved");
     // The labeler's log is locked now (a log in use is refused before the screen is set up)
     // and read with the team's on a thread of their own.
+    session::prepare_outbox(&config)?;
     let own = LabelLog::lock(&config.log_path)?.with_replay_cache(ReplayCache::default_place());
     let created = own.created().then(|| config.log_path.clone());
     let progress = Arc::new(ReadProgress::default());
@@ -241,6 +242,7 @@ where
         notes,
         first,
         show_guidelines,
+        store_client,
     } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
@@ -262,7 +264,34 @@ where
     // Appends and fsyncs happen on their own thread, one at a time in order: a slow disk
     // never holds up the keys that follow a decision, and the screen says "saved" only when
     // the writer has reported the fsync done.
-    let writer = Writer::start(log, writes_pending);
+    let (done, reports) = std::sync::mpsc::channel::<Msg>();
+    // With a store: what the writer fsynced goes on to the database from a thread of its own,
+    // which reports each commit (or failure) beside the writer's reports.
+    let pusher = config.store.as_ref().map(|t| {
+        let report = done.clone();
+        crate::store::label::Pusher::start(
+            t.clone()
+                .with_connect_timeout(crate::store::label::CONNECT_TIMEOUT),
+            store_client,
+            config.log_path.clone(),
+            config.annotator.clone(),
+            model.server.as_ref().map_or(0, |s| s.committed),
+            Box::new(move |s| {
+                let _ = report.send(Msg::Server {
+                    committed: s.committed,
+                    error: s.error,
+                });
+            }),
+        )
+    });
+    if let Some(p) = &pusher
+        && model.server.as_ref().is_some_and(|s| s.waiting() > 0)
+    {
+        // Lines left from before (the server was away at the start): sent from now on.
+        p.kick();
+    }
+    let kick = pusher.as_ref().and_then(|p| p.kicker());
+    let writer = Writer::start(log, writes_pending, (done, reports), kick);
     let result = run_loop(
         terminal,
         &mut model,
@@ -312,6 +341,14 @@ where
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
     finish_writes(&mut model, &writer);
     drop(writer);
+    // The last lines sent (one attempt when some wait), for the summary.
+    if let Some(p) = pusher {
+        let s = p.finish();
+        if let Some(m) = model.server.as_mut() {
+            m.committed = s.committed;
+            m.error = s.error;
+        }
+    }
     let stopped = result.as_ref().ok().copied().flatten();
     result?;
     Ok((model, stopped))
@@ -396,8 +433,13 @@ where
         let now = clock();
         let mut wait =
             Duration::from_millis((last_tick + TICK.as_millis() as u64).saturating_sub(now));
-        if model.in_flight.is_some() {
-            // A write is on its way: look again soon, to show "saved" as soon as it is.
+        let sending = model
+            .server
+            .as_ref()
+            .is_some_and(|s| s.waiting() > 0 && s.error.is_none());
+        if model.in_flight.is_some() || sending {
+            // A write (or a commit) is on its way: look again soon, to show "saved" as soon
+            // as it is.
             wait = wait.min(WRITE_POLL);
         }
         let idle_work = model.background_work();
@@ -464,10 +506,17 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(mut log: LabelLog, pending: Arc<std::sync::atomic::AtomicUsize>) -> Self {
+    /// Starts the thread; it reports on `reports` (which others may report on too), and after
+    /// each event fsynced sends on `kick`, if given (the store's sender).
+    fn start(
+        mut log: LabelLog,
+        pending: Arc<std::sync::atomic::AtomicUsize>,
+        reports: (std::sync::mpsc::Sender<Msg>, Receiver<Msg>),
+        kick: Option<std::sync::mpsc::Sender<()>>,
+    ) -> Self {
         use std::sync::atomic::Ordering;
         let (tx, jobs) = std::sync::mpsc::channel::<(u64, Event)>();
-        let (done, rx) = std::sync::mpsc::channel::<Msg>();
+        let (done, rx) = reports;
         let written = Arc::clone(&pending);
         let handle = std::thread::Builder::new()
             .name("prefer-writer".into())
@@ -477,9 +526,14 @@ impl Writer {
                         Ok(()) => Msg::Saved(seq),
                         Err(e) => Msg::SaveFailed(seq, e.to_string()),
                     };
+                    let saved = matches!(msg, Msg::Saved(_));
                     written.fetch_sub(1, Ordering::SeqCst);
                     if done.send(msg).is_err() {
                         break;
+                    }
+                    // After the report: the commit's report comes after it.
+                    if let (true, Some(k)) = (saved, &kick) {
+                        let _ = k.send(());
                     }
                 }
                 // Nobody needs an empty log of a session that decided nothing.

@@ -174,3 +174,114 @@ fn review_filters_one_annotators_gold_misses() {
     assert!(items(&Filter::Misses("ann".into())).is_empty());
     assert_eq!(Filter::Misses("bob".into()).name(), "misses:bob");
 }
+
+/// A review of eight items, gold on the first six (c1 best): ann right on all six, bob wrong
+/// on all six; both chose c0 on q6 and q7.
+fn quality_review(size: (u16, u16)) -> Model {
+    use super::review::Filter;
+    use super::update::start_review;
+    let mut m = gold_model(8, &[0, 1, 2, 3, 4, 5], TaskSpec::default());
+    update(&mut m, Msg::Resize(size.0, size.1), 0);
+    let pair = |who: &str, item: usize, choice: &str| {
+        let mut e = Event::new(who, &format!("q{item}"), None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some(choice.into());
+        e
+    };
+    let mut events = Vec::new();
+    for i in 0..8 {
+        events.push(pair("ann", i, if i < 6 { "c1" } else { "c0" }));
+        events.push(pair("bob", i, "c0"));
+    }
+    m.apply_others(events);
+    start_review(&mut m, Filter::All);
+    m
+}
+
+#[test]
+fn review_quality_screen_opens_marks_and_filters_on_enter() {
+    let mut m = quality_review((120, 40));
+    update(&mut m, Msg::Key(Action::Quality), 0);
+    let Overlay::Quality { cursor, table } = m.overlay.clone() else {
+        panic!("no quality screen: {:?}", m.overlay);
+    };
+    assert_eq!(cursor, 0);
+    assert_eq!(table.gold_items, 6);
+    let names: Vec<&str> = table.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["ann", "bob"]);
+    assert!(table.rows[0].figures.starts_with("6/6 100%"), "{table:?}");
+    assert!(table.rows[1].figures.starts_with("0/6 0%"), "{table:?}");
+    assert!(
+        table.rows[1]
+            .flags
+            .contains(&"gold accuracy 0% (0 of 6) below 80%".to_string()),
+        "{table:?}"
+    );
+    // Down to bob, Enter: review his gold misses, the six gold items.
+    update(&mut m, Msg::Key(Action::ScrollDown), 0);
+    assert!(matches!(m.overlay, Overlay::Quality { cursor: 1, .. }));
+    update(&mut m, Msg::Key(Action::Submit), 0);
+    assert_eq!(m.overlay, Overlay::None);
+    let r = m.review.as_ref().unwrap();
+    assert_eq!(r.filter.name(), "misses:bob");
+    assert_eq!(r.list.len(), 6);
+    // Esc closes; outside review the key says where it works.
+    update(&mut m, Msg::Key(Action::Quality), 0);
+    update(&mut m, Msg::Key(Action::Cancel), 0);
+    assert_eq!(m.overlay, Overlay::None);
+    let mut labeling = gold_model(3, &[0], TaskSpec::default());
+    update(&mut labeling, Msg::Key(Action::Quality), 0);
+    assert_eq!(labeling.overlay, Overlay::None);
+    assert!(
+        labeling
+            .status
+            .clone()
+            .unwrap_or_default()
+            .contains("review mode")
+    );
+}
+
+#[test]
+fn review_quality_screen_at_80x24_and_wide() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = quality_review((w, h));
+        update(&mut m, Msg::Key(Action::Quality), 0);
+        update(&mut m, Msg::Key(Action::ScrollDown), 0);
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| super::view::view(&m, f)).unwrap();
+        let b = t.backend().buffer().clone();
+        let rows: Vec<String> = (0..h)
+            .map(|y| (0..w).map(|x| b[(x, y)].symbol()).collect::<String>())
+            .collect();
+        let text = rows.join("\n");
+        assert!(text.contains("quality per annotator"), "{w}x{h}:\n{text}");
+        assert!(text.contains("annotator"), "{w}x{h}:\n{text}");
+        let bob = rows
+            .iter()
+            .find(|r| r.contains("▶ ⚑ bob"))
+            .unwrap_or_else(|| panic!("{w}x{h}: bob's row under the cursor:\n{text}"));
+        assert!(bob.contains("0/6 0%"), "{w}x{h}:\n{text}");
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("ann") && r.contains("6/6 100%"))
+        );
+        assert!(
+            text.contains("⚑ bob: gold accuracy 0% (0 of 6) below 80%"),
+            "{w}x{h}:\n{text}"
+        );
+        if w >= 160 {
+            // Wide enough for every column: the repeats' too.
+            assert!(text.contains("same side"), "{w}x{h}:\n{text}");
+        }
+        // The cursor's row is reversed: a marker beside the colour.
+        let y = rows.iter().position(|r| r.contains("▶ ⚑ bob")).unwrap() as u16;
+        assert!(
+            (0..w).any(|x| b[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)),
+            "{w}x{h}"
+        );
+    }
+}

@@ -36,6 +36,9 @@ mod compare_tests;
 mod edit_tests;
 #[cfg(test)]
 mod gold_tests;
+pub mod quality;
+#[cfg(test)]
+mod repeat_tests;
 #[cfg(test)]
 mod sort_tests;
 #[cfg(test)]

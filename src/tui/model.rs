@@ -53,6 +53,11 @@ pub enum Overlay {
         cursor: usize,
         rows: Vec<OverviewRow>,
     },
+    /// Review's `A`: the quality table per annotator; `cursor` is the row Enter filters on.
+    Quality {
+        cursor: usize,
+        table: super::quality::QualityScreen,
+    },
 }
 
 /// A candidate's line in the overview, taken when it opens (the view reads no answer text).
@@ -131,6 +136,22 @@ pub struct Extras {
     /// Tasks whose decision this labeler took back with undo in this session: deciding them
     /// again is a correction, never an extra.
     pub reopened: BTreeSet<TaskKey>,
+}
+
+/// With a store: the outbox's whole lines, how many of them the database has committed, and
+/// why the last attempt to send failed, if it did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerState {
+    pub outbox: u64,
+    pub committed: u64,
+    pub error: Option<String>,
+}
+
+impl ServerState {
+    /// Decisions saved here and not yet in the database.
+    pub fn waiting(&self) -> u64 {
+        self.outbox.saturating_sub(self.committed)
+    }
 }
 
 /// What the screen says about saving.
@@ -313,6 +334,8 @@ pub struct Model {
     pub unsaved: BTreeMap<u64, Event>,
     /// The event the writer is working on (one at a time, in order).
     pub in_flight: Option<u64>,
+    /// With a store: how the outbox stands against the database (`None`: a folder).
+    pub server: Option<ServerState>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -387,6 +410,36 @@ pub struct Model {
     /// Gold items by position (see [`crate::gold`]), and their ids.
     pub gold: crate::gold::GoldItems,
     pub gold_ids: std::collections::HashSet<String>,
+    /// The task on screen is a hidden repeat (see [`Model::repeat_due`]): its decision is
+    /// logged as one.
+    pub repeat_on_screen: bool,
+}
+
+/// A hidden repeat comes back at least this many of the labeler's decisions after the first.
+pub const REPEAT_MIN_GAP: usize = 20;
+
+/// Whether a task (by key) is among the share `rate` of `annotator`'s decided tasks that come
+/// back as hidden repeats, and how many decisions after the first it is due: 20 to 39, drawn
+/// with it, so a repeat is not always the same distance back. Seeded by annotator and task, so
+/// resume and reruns agree.
+pub fn repeat_draw(annotator: &str, key: &TaskKey, rate: f64) -> Option<usize> {
+    let mut h = blake3::Hasher::new_derive_key("prefer hidden repeats v1");
+    for p in [
+        annotator,
+        key.item.as_str(),
+        key.kind.name(),
+        key.pair.as_ref().map_or("", |p| p.0.as_str()),
+        key.pair.as_ref().map_or("", |p| p.1.as_str()),
+    ] {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    let b = h.finalize();
+    let b = b.as_bytes();
+    let u =
+        u64::from_le_bytes(b[..8].try_into().expect("8 bytes")) as f64 / (u64::MAX as f64 + 1.0);
+    let delay = REPEAT_MIN_GAP + (b[8] as usize % REPEAT_MIN_GAP);
+    (u < rate).then_some(delay)
 }
 
 /// What a typed line is for.
@@ -621,6 +674,7 @@ impl Model {
             save: SaveState::Idle,
             unsaved: BTreeMap::new(),
             in_flight: None,
+            server: None,
             next_seq: 1,
             session_decisions: 0,
             decided_at: Vec::new(),
@@ -659,6 +713,7 @@ impl Model {
             done: DoneCounts::default(),
             recheck: None,
             gold_ids,
+            repeat_on_screen: false,
             gold: s.gold,
         };
         // Nobody else's decisions are known yet: each of mine is one task's only decision.
@@ -933,6 +988,46 @@ impl Model {
         all as f64 >= ((gold as f64 + u) / self.spec.gold_rate).floor()
     }
 
+    /// The task to show again as a hidden repeat, if one is due: of this labeler's decided
+    /// tasks drawn for a repeat ([`repeat_draw`]) and not yet repeated (or skipped as a
+    /// repeat), the oldest whose delay has passed. Labeling only (not review, not sort mode).
+    /// Worked out from the log alone, so a resumed session serves the same repeats.
+    pub fn repeat_due(&self) -> Option<usize> {
+        if self.spec.repeat <= 0.0 || self.review.is_some() || self.sorting() {
+            return None;
+        }
+        let order = self.decisions.decided_in_order(self.mode);
+        let n = order.len();
+        for (p, key) in order.iter().enumerate() {
+            let after = n - 1 - p;
+            if after < REPEAT_MIN_GAP {
+                break;
+            }
+            if repeat_draw(&self.annotator, key, self.spec.repeat).is_some_and(|d| after >= d)
+                && self.decisions.repeat_of(key).is_none()
+                && let Some(i) = self.task_of(key)
+            {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Shows task `i` as a hidden repeat: as a fresh task (its recorded decision not filled
+    /// in), with the sides of a pair (or the order of the candidates) the other way round.
+    pub fn go_to_repeat(&mut self, i: usize) {
+        self.go_to(i);
+        let mut order = self.view.order.clone();
+        order.reverse();
+        self.view = TaskView::fresh(
+            Arc::clone(&self.view.item),
+            self.view.key.clone(),
+            order,
+            self.spec.rate.aspects.len(),
+        );
+        self.repeat_on_screen = true;
+    }
+
     /// Open for this labeler: not decided or skipped by them, and fewer than `overlap` others
     /// decided it. A gold task is open to everyone who has not decided it: the overlap does not
     /// apply to checks.
@@ -1061,6 +1156,7 @@ impl Model {
 
     /// Shows task `i`, with its recorded decision if it has one.
     pub fn go_to(&mut self, i: usize) {
+        self.repeat_on_screen = false;
         let i = i.min(self.tasks.len().saturating_sub(1));
         let Some((task, item)) = self.task_at(i) else {
             self.status = Some(format!("task {} cannot be read", i + 1));

@@ -40,6 +40,8 @@ pub struct SessionArgs {
     pub no_shuffle: bool,
     pub scale: Option<u32>,
     pub task: Option<PathBuf>,
+    /// `--store URL` (or `PREFER_STORE`): the team's labels are in this database.
+    pub store: Option<String>,
     /// `prefer review`: what it adds to a labeling session.
     pub review: Option<ReviewSpec>,
 }
@@ -67,6 +69,7 @@ impl From<&LabelArgs> for SessionArgs {
             no_shuffle: a.no_shuffle,
             scale: a.scale,
             task: a.task.clone(),
+            store: a.store.clone(),
             review: None,
         }
     }
@@ -87,6 +90,7 @@ impl SessionArgs {
             no_shuffle: true,
             scale: a.scale,
             task: None,
+            store: None,
             review: Some(ReviewSpec {
                 filter,
                 gold: a.gold.clone(),
@@ -105,6 +109,8 @@ pub struct Env {
     pub user: Option<String>,
     /// `$NO_COLOR` is set and not empty.
     pub no_color: bool,
+    /// The user's data folder (`directories`): where a store's outbox is kept.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Env {
@@ -115,6 +121,8 @@ impl Env {
             prefer_annotator: var("PREFER_ANNOTATOR"),
             user: var("USER"),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v: OsString| !v.is_empty()),
+            data_dir: directories::ProjectDirs::from("", "", "prefer")
+                .map(|d| d.data_dir().to_path_buf()),
         }
     }
 }
@@ -156,6 +164,9 @@ pub struct SessionConfig {
     /// Said at the end: the folder's `prefer.toml` names a database, and labeling writes to
     /// the folder (the database gets the decisions by `prefer store push`).
     pub store_note: Option<String>,
+    /// The database that keeps the team's labels (`--store`, `PREFER_STORE`, or the folder's
+    /// `store =`): `log_path` is then this labeler's outbox, sent to it.
+    pub store: Option<crate::store::Target>,
     pub args: SessionArgs,
     pub annotator: String,
     /// The labels folder: the team's logs.
@@ -205,10 +216,24 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         settings.annotator.as_deref(),
     )?;
     let dir = labels_folder(args);
-    let log_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| dir.join(format!("{annotator}.jsonl")));
+    // Labeling with a store: the log is an outbox under the user's data folder.
+    let store = match (&args.review, args.store.as_ref().or(folder.store.as_ref())) {
+        (None, Some(url)) => Some(crate::store::Target::parse(url)?),
+        _ => None,
+    };
+    let log_path = match (&args.out, &store) {
+        (Some(out), _) => out.clone(),
+        (None, Some(t)) => {
+            let Some(data) = &env.data_dir else {
+                bail!(
+                    "no data folder for the outbox of {} (HOME is not set) - set HOME, or name the outbox with --out FILE",
+                    t.shown()
+                );
+            };
+            crate::store::label::outbox_path(data, t, &annotator)
+        }
+        (None, None) => dir.join(format!("{annotator}.jsonl")),
+    };
     let (overlap, store_overlap) = match folder_settings::resolve_overlap(
         args.overlap.map(|k| k as usize),
         folder.overlap,
@@ -251,15 +276,18 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         .typeahead_guard_ms
         .or(settings.typeahead_guard_ms)
         .unwrap_or(super::clock::DEFAULT_TYPEAHEAD_GUARD_MS);
-    let store_note = folder.store.as_deref().map(|url| {
+    // With a store, the overlap is not written into a labels folder it does not use.
+    let store_overlap = store_overlap && store.is_none();
+    let store_note = folder.store.as_deref().filter(|_| store.is_none()).map(|url| {
         format!(
-            "this labels folder's prefer.toml keeps the team's labels in {}, but prefer label writes to the folder's logs: send them with `prefer store push {} URL`",
+            "this labels folder's prefer.toml keeps the team's labels in {}, but prefer review writes to the folder's logs: send them with `prefer store push {} URL`",
             crate::store::redact(url),
             shell_quote(&dir.to_string_lossy())
         )
     });
     Ok(SessionConfig {
         store_note,
+        store,
         typeahead_guard_ms,
         args: args.clone(),
         annotator,
@@ -375,6 +403,8 @@ pub struct Opened {
     pub first: OthersAtStart,
     /// Open the guidelines by themselves (a task file with guidelines, nothing logged yet).
     pub show_guidelines: bool,
+    /// With a store: the connection the start made, for sending the outbox.
+    pub store_client: Option<postgres::Client>,
 }
 
 /// Puts the first screen in place, once the model knows the terminal's size: the notes in the
@@ -469,6 +499,62 @@ pub struct History {
     pub own: OpenedDecisions,
     /// What the shared folder's set-up and logs show (said once, at the start).
     pub team_notes: Vec<String>,
+    /// With a store: how the outbox and the database stand at the start.
+    pub store: Option<StoreStart>,
+}
+
+/// How a labeler's outbox and the database stood at the start of a session with a store.
+pub struct StoreStart {
+    /// The connection the start used, for sending (none when the server was unreachable).
+    pub client: Option<postgres::Client>,
+    /// The outbox's whole lines, and how many of them the database has.
+    pub outbox: u64,
+    pub committed: u64,
+    /// Why the server could not be reached, when it could not.
+    pub offline: Option<String>,
+}
+
+/// Before the outbox is locked: its folder made, readable by its owner only (not a folder
+/// named with `--out`).
+pub fn prepare_outbox(config: &SessionConfig) -> anyhow::Result<()> {
+    if config.store.is_some() && config.args.out.is_none() {
+        crate::store::label::make_outbox_dir(&config.log_path).with_context(|| {
+            format!(
+                "cannot make the outbox's folder for {}",
+                config.log_path.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// With a store: brings the outbox and the database together (the outbox's lines the
+/// database lacks are sent first), and follows the team's logs in the database. A server that
+/// cannot be reached is said and labeling goes on; a newer schema or an outbox that differs
+/// from the database stops the start.
+fn open_store(
+    config: &SessionConfig,
+    target: &crate::store::Target,
+) -> anyhow::Result<(OthersReader, StoreStart)> {
+    use crate::store::label::{self, PgFeed, StartError};
+    let t = target.clone().with_connect_timeout(label::CONNECT_TIMEOUT);
+    let stream = &config.annotator;
+    let (client, committed, offline) = match label::start(&t, &config.log_path, stream) {
+        Ok((c, n)) => (Some(c), n, None),
+        Err(StartError::Offline(e)) => (None, label::read_sent_hint(&config.log_path), Some(e)),
+        Err(StartError::Refused(e)) => bail!("{e}"),
+    };
+    let feed_client = client.as_ref().and_then(|_| t.connect().ok());
+    let (feed, _) = PgFeed::start(&t, feed_client, stream);
+    Ok((
+        OthersReader::feed(Box::new(feed)),
+        StoreStart {
+            client,
+            outbox: 0,
+            committed,
+            offline,
+        },
+    ))
 }
 
 /// Reads the team's logs, then the labeler's own (locked by [`LabelLog::lock`] beforehand, so
@@ -482,15 +568,33 @@ pub fn read_history(
     let review = config.args.review.as_ref();
     let own_size = std::fs::metadata(&config.log_path).map_or(0, |m| m.len());
     progress.expect(1, own_size);
-    let mut others = match review {
-        Some(r) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
+    let mut store = None;
+    let mut others = match (review, &config.store) {
+        (_, Some(t)) => {
+            let (others, start) = open_store(config, t)?;
+            store = Some(start);
+            others
+        }
+        (Some(r), None) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     }
     .with_replay_cache(crate::labels::ReplayCache::default_place());
     let first = others.read_all_counted(progress);
     crate::trace::mark("the team's logs read");
     // What a shared folder's set-up and logs show: said once, at the start.
-    let mut team_notes: Vec<String> = mode_warning(&config.dir).into_iter().collect();
+    let mut team_notes: Vec<String> = match &store {
+        Some(_) => Vec::new(),
+        None => mode_warning(&config.dir).into_iter().collect(),
+    };
+    if let (Some(s), Some(t)) = (&store, &config.store)
+        && let Some(why) = &s.offline
+    {
+        team_notes.push(format!(
+            "{} cannot be reached now ({why}); your decisions are saved here, in {}, and sent when it is back",
+            t.shown(),
+            config.log_path.display()
+        ));
+    }
     team_notes.extend(match review {
         Some(_) => first.writers.findings(),
         None => first.writers.link_findings(),
@@ -503,11 +607,17 @@ pub fn read_history(
     }
     let own = own.read_decisions(progress)?;
     crate::trace::mark("own log read");
+    if let Some(s) = store.as_mut() {
+        // Counted after the repair of a torn tail: the lines the writer appends to.
+        s.outbox =
+            crate::safefs::read(&config.log_path).map_or(0, |b| crate::store::label::lines_in(&b));
+    }
     Ok(History {
         others,
         first,
         own,
         team_notes,
+        store,
     })
 }
 
@@ -532,6 +642,7 @@ pub fn build(
         first,
         own: opened,
         team_notes,
+        store,
     } = history;
     let args = &config.args;
     let review = args.review.as_ref();
@@ -634,6 +745,11 @@ pub fn build(
     if review.is_none() {
         model.next_steps = next_steps(args, mode);
     }
+    model.server = store.as_ref().map(|s| super::model::ServerState {
+        outbox: s.outbox,
+        committed: s.committed,
+        error: s.offline.clone(),
+    });
     notes.extend(left_out_notes(&model));
     notes.extend(stored);
     config.mode = Some(mode);
@@ -645,6 +761,7 @@ pub fn build(
         notes,
         first,
         show_guidelines,
+        store_client: store.and_then(|s| s.client),
     })
 }
 
@@ -790,6 +907,25 @@ pub fn summarise(
             plural(model.team.overlap),
             over_note(&model)
         );
+    }
+    if let (Some(t), Some(s)) = (&config.store, &model.server) {
+        let waiting = s.waiting();
+        if waiting > 0 {
+            println!(
+                "note: {waiting} decision{} wait{} in the outbox {} for {}{}; the next prefer label sends {} first",
+                plural(waiting as usize),
+                if waiting == 1 { "s" } else { "" },
+                config.log_path.display(),
+                t.shown(),
+                s.error
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default(),
+                if waiting == 1 { "it" } else { "them" },
+            );
+        } else if s.outbox > 0 {
+            println!("every decision is in the database {}.", t.shown());
+        }
     }
     if config.log_path.exists() {
         println!("labels log: {}", config.log_path.display());
@@ -1003,6 +1139,13 @@ fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind, sort: boo
     if let Some(k) = args.scale.filter(|_| mode == TaskKind::Rate) {
         parts.push(format!("--scale {k}"));
     }
+    // Never with its password: that comes from PGPASSWORD or ~/.pgpass.
+    if let Some(url) = &args.store {
+        parts.push(format!(
+            "--store {}",
+            shell_quote(&crate::store::redact(url))
+        ));
+    }
     parts.join(" ")
 }
 
@@ -1023,6 +1166,7 @@ mod tests {
             no_shuffle: false,
             scale: None,
             task: None,
+            store: None,
             review: None,
         }
     }
@@ -1041,6 +1185,7 @@ mod tests {
             prefer_annotator: None,
             user: Some("tess".into()),
             no_color: false,
+            data_dir: Some(PathBuf::from("/home/tess/.local/share/prefer")),
         }
     }
 
@@ -1071,14 +1216,43 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_that_names_a_store_is_said_to_be_written_to_the_folder() {
+    fn a_store_makes_the_log_an_outbox_and_review_is_said_to_write_to_the_folder() {
         let mut f = files();
         assert_eq!(
             resolve(&args(), &env(), f.clone()).unwrap().store_note,
             None
         );
         f.folder.store = Some("postgresql://lead:s3cret@db.example/labels".into());
-        let note = resolve(&args(), &env(), f).unwrap().store_note.unwrap();
+        // Labeling: the folder's store is used, the log is the outbox under the data folder.
+        let c = resolve(&args(), &env(), f.clone()).unwrap();
+        assert_eq!(c.store_note, None);
+        assert!(c.store.is_some());
+        let out = c.log_path.to_string_lossy().into_owned();
+        assert!(
+            out.starts_with("/home/tess/.local/share/prefer/outbox/labels-")
+                && out.ends_with("/tess.jsonl"),
+            "{out}"
+        );
+        // --store wins over the folder's; the password is in no path.
+        let a = SessionArgs {
+            store: Some("postgresql://tess:pw@db.example/other".into()),
+            ..args()
+        };
+        let c = resolve(&a, &env(), f.clone()).unwrap();
+        assert!(c.log_path.to_string_lossy().contains("/outbox/other-"));
+        assert!(!c.log_path.to_string_lossy().contains("pw"));
+        // Review writes to the folder, and says so.
+        let r = SessionArgs {
+            review: Some(ReviewSpec {
+                filter: Filter::All,
+                gold: None,
+                logs: Vec::new(),
+            }),
+            ..args()
+        };
+        let c = resolve(&r, &env(), f).unwrap();
+        assert!(c.store.is_none());
+        let note = c.store_note.unwrap();
         assert!(
             note.contains("prefer store push data/set.labels URL"),
             "{note}"

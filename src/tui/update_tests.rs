@@ -1020,6 +1020,64 @@ fn keys_are_routed_by_what_is_open() {
     assert_eq!(route::key(&m, Key::ch('a')), Some(Msg::Answer(false)));
 }
 
+/// With a store, "saved" waits for the database's commit: each decision fsynced to the outbox
+/// counts as waiting until the sending thread reports it committed; while the server cannot
+/// be reached the header says how many wait, and decisions go on.
+#[test]
+fn with_a_store_saved_means_committed() {
+    use super::model::ServerState;
+    use super::view::header;
+    let head = |m: &Model| header::line(m, 200).to_string();
+    let saved = |h: &str| h.contains("✓ saved") && !h.contains("waiting") && !h.contains("sending");
+    let mut m = model(&[2, 2, 2, 2], TaskKind::Pair);
+    m.server = Some(ServerState::default());
+    keys(&mut m, &[ChooseLeft]);
+    assert_eq!(m.server.as_ref().unwrap().waiting(), 1);
+    assert!(head(&m).contains("… sending 1"), "{}", head(&m));
+    assert!(!head(&m).contains("✓ saved"), "{}", head(&m));
+    let now = m.now_ms;
+    update(
+        &mut m,
+        Msg::Server {
+            committed: 1,
+            error: None,
+        },
+        now,
+    );
+    assert!(saved(&head(&m)), "{}", head(&m));
+    // The server goes away: two more, saved here.
+    keys(&mut m, &[ChooseLeft, ChooseRight]);
+    let now = m.now_ms;
+    update(
+        &mut m,
+        Msg::Server {
+            committed: 1,
+            error: Some("cannot connect".into()),
+        },
+        now,
+    );
+    assert!(
+        head(&m).contains("✓ saved here, 2 waiting for the server"),
+        "{}",
+        head(&m)
+    );
+    // Back: all committed.
+    let now = m.now_ms;
+    update(
+        &mut m,
+        Msg::Server {
+            committed: 3,
+            error: None,
+        },
+        now,
+    );
+    assert!(saved(&head(&m)), "{}", head(&m));
+    // Without a store nothing changes.
+    let mut f = model(&[2, 2], TaskKind::Pair);
+    keys(&mut f, &[ChooseLeft]);
+    assert!(saved(&head(&f)), "{}", head(&f));
+}
+
 /// Review's list is built beside the screen: the first task shows at once, the rest of the
 /// tasks are looked at a step at a time while no key comes (`Msg::Idle`), and a key that needs
 /// the list's end does not wait for those steps.

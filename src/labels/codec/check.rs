@@ -34,6 +34,7 @@ struct Line {
     skip: bool,
     retract: bool,
     uid: Option<u32>,
+    repeat: bool,
     /// Byte range of the line in the log.
     start: u64,
     len: u32,
@@ -128,6 +129,7 @@ fn check_piece(bytes: &[u8], offset: usize) -> Result<Piece<'_>, (usize, String)
                     skip: lite.skip,
                     retract: lite.retract,
                     uid: lite.uid,
+                    repeat: lite.repeat,
                     start: (offset + start) as u64,
                     len: raw.len() as u32,
                 };
@@ -159,6 +161,8 @@ pub(crate) struct Brief<'a> {
     pub pair: Option<(&'a str, &'a str)>,
     pub skip: bool,
     pub retract: bool,
+    /// A hidden repeat's event (see [`Event::repeat`]).
+    pub repeat: bool,
     /// Byte range of the event's line in the log.
     pub start: u64,
     pub len: u32,
@@ -210,6 +214,7 @@ pub(crate) fn check_log_from(
                     pair: l.pair.map(|(a, b)| (p.get(a), p.get(b))),
                     skip: l.skip,
                     retract: l.retract,
+                    repeat: l.repeat,
                     start: l.start,
                     len: l.len,
                 },

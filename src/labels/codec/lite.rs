@@ -153,6 +153,8 @@ pub(super) struct Lite<'a> {
     pub(super) source: Option<S<'a>>,
     #[serde(default, borrow)]
     pub(super) text: Option<S<'a>>,
+    #[serde(default)]
+    pub(super) repeat: bool,
 }
 
 impl Lite<'_> {

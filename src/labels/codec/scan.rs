@@ -102,6 +102,7 @@ pub(super) fn quick_line(line: &str) -> Option<Lite<'_>> {
         tuple: None,
         source: None,
         text: None,
+        repeat: false,
     };
     walk(line, |k, c| {
         match k {

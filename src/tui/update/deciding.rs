@@ -610,6 +610,7 @@ pub(super) fn base_event(m: &Model) -> Event {
     if m.review.is_some() {
         ev.set_role(Role::Adjudicator);
     }
+    ev.repeat = m.repeat_on_screen;
     if m.mode == TaskKind::BestWorst {
         // The tuple's name is its key's (none when all candidates are shown).
         ev.tuple = m.view.key.pair.as_ref().map(|(t, _)| t.clone());
@@ -622,7 +623,8 @@ pub(super) fn base_event(m: &Model) -> Event {
 pub(super) fn record(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
     let seq = m.next_seq;
     m.next_seq += 1;
-    if ev.is_decision() && ev.task != TaskKind::Edit {
+    // A hidden repeat is no new decision: counting it would tell the labeler one was served.
+    if ev.is_decision() && ev.task != TaskKind::Edit && !ev.repeat {
         m.session_decisions += 1;
         m.decided_at.push(m.session_clock.active_ms(m.now_ms));
     }
@@ -714,6 +716,10 @@ pub(super) fn advance(m: &mut Model) {
             return;
         }
     }
+    if let Some(i) = m.repeat_due() {
+        m.go_to_repeat(i);
+        return;
+    }
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
@@ -766,12 +772,13 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     ev.pair = last.pair.clone();
     ev.tuple = last.tuple.clone();
     ev.retract = true;
+    ev.repeat = last.repeat;
     let was_decision = last.is_decision();
     if was_decision {
         m.extras.reopened.insert(key.clone());
     }
     record(m, ev, fx);
-    if was_decision && !earlier {
+    if was_decision && !earlier && !last.repeat {
         m.session_decisions = m.session_decisions.saturating_sub(1);
         m.decided_at.pop();
     }
@@ -796,7 +803,11 @@ pub(super) fn take_back(m: &mut Model, last: Event, fx: &mut Vec<Effect>) {
     let target = m.task_of(&key);
     match target {
         Some(i) => {
-            m.go_to(i);
+            if last.repeat {
+                m.go_to_repeat(i);
+            } else {
+                m.go_to(i);
+            }
             if was_decision && m.sorting() {
                 // The question taken back is on screen again, its answer shown.
                 if let (Some(p), Some(c)) = (m.view.draft.pair_mut(), &last.choice) {

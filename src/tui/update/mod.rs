@@ -30,6 +30,12 @@ pub enum Msg {
     Saved(u64),
     /// Writing it failed; it stays in memory and is retried.
     SaveFailed(u64, String),
+    /// With a store: the outbox's lines the database has committed, and why the last attempt
+    /// to send failed, if it did.
+    Server {
+        committed: u64,
+        error: Option<String>,
+    },
     /// Time passes (redraws the clock; retries failed writes).
     Tick,
     /// No key came for a moment while there is work left to do in the background of the
@@ -112,6 +118,12 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         }
         Msg::Resize(w, h) => m.size = (w, h),
         Msg::Saved(seq) => {
+            // One event, one line in the outbox.
+            if let Some(s) = m.server.as_mut()
+                && m.unsaved.contains_key(&seq)
+            {
+                s.outbox += 1;
+            }
             m.unsaved.remove(&seq);
             if m.in_flight == Some(seq) {
                 m.in_flight = None;
@@ -132,6 +144,12 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                     _ => SaveState::Saving(m.unsaved.len()),
                 }
             };
+        }
+        Msg::Server { committed, error } => {
+            if let Some(s) = m.server.as_mut() {
+                s.committed = committed;
+                s.error = error;
+            }
         }
         Msg::SaveFailed(seq, error) => {
             if m.in_flight == Some(seq) {
@@ -305,6 +323,7 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         | Action::Flag(_)
         | Action::NextAspect => deciding::key(m, a, fx),
         Action::Overview => open_overview(m),
+        Action::Quality => overlays::open_quality(m),
         Action::EditCandidate => editing::open(m, false, fx),
         Action::EditExternal => editing::open(m, true, fx),
         _ => navigating::key(m, a),

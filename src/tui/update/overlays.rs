@@ -109,9 +109,86 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
             }
             return true;
         }
+        Overlay::Quality { cursor, table } => {
+            let n = table.rows.len();
+            let to = match a {
+                Action::ScrollDown | Action::FocusNext | Action::FocusRight => {
+                    (cursor + 1).min(n.saturating_sub(1))
+                }
+                Action::ScrollUp | Action::FocusPrev | Action::FocusLeft => {
+                    cursor.saturating_sub(1)
+                }
+                Action::Top => 0,
+                Action::Bottom => n.saturating_sub(1),
+                Action::Submit => {
+                    misses_of(m, &table, cursor);
+                    return true;
+                }
+                Action::Cancel | Action::Quality | Action::Quit => {
+                    m.overlay = Overlay::None;
+                    return a != Action::Quit;
+                }
+                _ => cursor,
+            };
+            m.overlay = Overlay::Quality { cursor: to, table };
+            return true;
+        }
         Overlay::None => {}
     }
     false
+}
+
+/// `A` in review: the quality table, worked out now from the logs review has read.
+pub(super) fn open_quality(m: &mut Model) {
+    if m.review.is_none() {
+        m.status = Some("the quality table is for review mode (prefer review)".into());
+        return;
+    }
+    let table = quality_of(m);
+    if table.rows.is_empty() {
+        m.status = Some("no annotator's decisions to judge yet".into());
+        return;
+    }
+    m.overlay = Overlay::Quality { cursor: 0, table };
+}
+
+/// The quality table of everything review has read: every annotator's standing decisions and
+/// hidden repeats (this reviewer's own adjudications are left out of the rows, as in stats),
+/// checked against the task file's gold and `[qa]`.
+fn quality_of(m: &Model) -> crate::tui::quality::QualityScreen {
+    let mut events: Vec<crate::labels::Event> = Vec::new();
+    let all = m
+        .team
+        .others()
+        .values()
+        .chain(std::iter::once(&m.decisions));
+    for d in all {
+        events.extend(d.iter().cloned());
+        events.extend(d.repeats().cloned());
+    }
+    let items: Vec<std::sync::Arc<crate::format::Item>> = (0..m.source.len())
+        .filter_map(|i| m.source.item(i).ok())
+        .collect();
+    let st = crate::export::standing::standing(events, Some(&items));
+    let report = crate::stats::compute::report(&st, Some(&items));
+    let q = crate::stats::quality::quality(&st, Some(&items), &m.gold, &m.spec.qa, &report);
+    crate::tui::quality::screen_of(&q)
+}
+
+/// Enter on the quality table: review the annotator's gold misses (with gold known).
+fn misses_of(m: &mut Model, table: &crate::tui::quality::QualityScreen, cursor: usize) {
+    let Some(row) = table.rows.get(cursor) else {
+        return;
+    };
+    if table.gold_items == 0 {
+        m.status = Some(
+            "no gold items: give the gold file (prefer review FILE --gold GOLD.jsonl) to see misses"
+                .into(),
+        );
+        return;
+    }
+    m.overlay = Overlay::None;
+    super::navigating::start_review(m, crate::tui::review::Filter::Misses(row.name.clone()));
 }
 
 /// `o`: the overview of the task's candidates, the focused one under the cursor.

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::content::one_line;
-use super::super::model::{Model, SaveState};
+use super::super::model::{Model, SaveState, ServerState};
 use crate::text::{str_width, truncate};
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -33,6 +33,18 @@ pub fn save_text(s: &SaveState) -> (String, Style) {
             format!("✗ NOT SAVED ({pending})"),
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ),
+    }
+}
+
+/// With a store, everything saved here: "saved" only once the database has committed it.
+pub fn server_text(s: &ServerState) -> (String, Style) {
+    let n = s.waiting();
+    match &s.error {
+        Some(_) => (
+            format!("✓ saved here, {n} waiting for the server"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        None => (format!("… sending {n}"), Style::new()),
     }
 }
 
@@ -70,7 +82,10 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     let more = if m.checking_done() { "" } else { "+" };
     let done = m.decided_count();
     let secs = m.task_ms() / 1000;
-    let (save, mut save_style) = save_text(&m.save);
+    let (save, mut save_style) = match (&m.save, &m.server) {
+        (SaveState::Saved | SaveState::Idle, Some(s)) if s.waiting() > 0 => server_text(s),
+        (state, _) => save_text(state),
+    };
     if matches!(m.save, SaveState::Failed { .. }) {
         save_style = m.theme.fg(save_style, ratatui::style::Color::Red);
     }

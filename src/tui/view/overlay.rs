@@ -26,6 +26,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::NothingLeft => super::nothing_left::content(m),
         Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
         Overlay::Overview { cursor, rows } => overview(m, *cursor, rows, area.width),
+        Overlay::Quality { cursor, table } => quality(*cursor, table),
     };
     let w = lines
         .iter()
@@ -202,6 +203,68 @@ fn confirm_undo(item: &str, when: &str) -> (String, Vec<Line<'static>>) {
 /// `o`: one line per candidate, the cursor's marked and bold.
 ///
 /// ```text
+/// Review's quality table: a row per annotator (⚑ for one who falls short of `[qa]`), the
+/// cursor's row reversed, and under the table what the cursor's annotator falls short of.
+///
+/// ```text
+/// ┌ quality per annotator · 4 gold item(s) · Enter gold misses · Esc close ─────┐
+/// │     annotator      gold        position  κ (pairs)  median  reliab.  self … │
+/// │ ▶   alice          4/4 100%       p 0.8  0.41 (30)    3.2s      91%  …      │
+/// │   ⚑ bob            0/4 0%       p 0.000 -0.10 (30)    1.1s      40%  …      │
+/// │                                                                              │
+/// │ ⚑ bob: gold accuracy 0% (0 of 4) below 80%                                  │
+/// └──────────────────────────────────────────────────────────────────────────────┘
+/// ```
+fn quality(
+    cursor: usize,
+    table: &crate::tui::quality::QualityScreen,
+) -> (String, Vec<Line<'static>>) {
+    let title = format!(
+        "quality per annotator · {} gold item(s) · {}Esc close",
+        table.gold_items,
+        if table.gold_items > 0 {
+            "Enter gold misses · "
+        } else {
+            ""
+        }
+    );
+    let name_w = 14;
+    let mut lines = vec![Line::from(Span::styled(
+        format!("    {:<name_w$} {}", "annotator", crate::tui::quality::HEAD),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))];
+    for (i, r) in table.rows.iter().enumerate() {
+        let here = i == cursor;
+        let mark = if r.flags.is_empty() { " " } else { "⚑" };
+        let text = format!(
+            "{} {mark} {:<name_w$} {}",
+            if here { "▶" } else { " " },
+            crate::text::truncate(&r.name, name_w),
+            r.figures
+        );
+        let style = if here {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    lines.push(Line::from(""));
+    match table.rows.get(cursor) {
+        Some(r) if !r.flags.is_empty() => {
+            for f in &r.flags {
+                lines.push(Line::from(format!("⚑ {}: {f}", r.name)));
+            }
+        }
+        Some(r) => lines.push(Line::from(format!(
+            "{}: within the task file's [qa] thresholds",
+            r.name
+        ))),
+        None => {}
+    }
+    (title, lines)
+}
+
 /// ┌ overview: 5 candidates · Enter focus · Esc close ─────────┐
 /// │ ▶ [1] ·  1,204 ch · #2 · Watering every three days is t… │
 /// │   [2] ·    96 ch ·    · No. Plants need water when the … │
