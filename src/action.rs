@@ -45,6 +45,12 @@ pub enum Action {
     ToggleMeta,
     /// The focused pane's text as written, or rendered as Markdown again.
     ToggleRaw,
+    /// Every pane (prompt and candidates) as written, or all rendered again: the focused
+    /// pane's state flipped, for all.
+    ToggleRawAll,
+    /// Tables too wide for the focused pane: show their later / earlier columns.
+    TableRight,
+    TableLeft,
     /// Word diff of two panes on or off (pair mode: the two; rank and rate: the focused pane
     /// against the next).
     ToggleDiff,
@@ -418,6 +424,28 @@ pub const ACTIONS: &[ActionDef] = {
             all("the focused pane's text as written (raw) or rendered as Markdown"),
         ),
         def(
+            ToggleRawAll,
+            "toggle_raw_all",
+            // A count before `M` cannot be had: digits decide in rank and rate mode.
+            &[Key::ctrl('r')],
+            NONE,
+            all("every pane's text as written (raw), or all rendered as Markdown again"),
+        ),
+        def(
+            TableRight,
+            "table_right",
+            &[Key::ch('>')],
+            NONE,
+            all("tables too wide for the focused pane: their next columns"),
+        ),
+        def(
+            TableLeft,
+            "table_left",
+            &[Key::ch('<')],
+            NONE,
+            all("tables too wide for the focused pane: their previous columns"),
+        ),
+        def(
             ToggleDiff,
             "toggle_diff",
             &[Key::ch('d')],
@@ -676,6 +704,9 @@ mod tests {
             | Action::Zoom
             | Action::ToggleMeta
             | Action::ToggleRaw
+            | Action::ToggleRawAll
+            | Action::TableRight
+            | Action::TableLeft
             | Action::ToggleDiff
             | Action::LockScroll
             | Action::Overview
@@ -707,6 +738,6 @@ mod tests {
                 d.name
             );
         }
-        assert_eq!(ACTIONS.len(), 9 + 45, "one row per action, nine digits");
+        assert_eq!(ACTIONS.len(), 9 + 48, "one row per action, nine digits");
     }
 }

@@ -27,6 +27,7 @@ pub mod safefs;
 pub mod sort;
 pub mod stats;
 pub mod store;
+pub mod syntax;
 pub mod synth;
 pub mod taskfile;
 pub mod tasks;

@@ -1,11 +1,12 @@
 //! Markdown in the terminal (guidelines, prompts and answers): rendered to wrapped, styled
 //! lines. Headings get a marker and bold (H1 also underlined), lists bullets or numbers with
 //! hanging indents, emphasis bold or italic, inline code backticks, fenced code a frame with
-//! its language named (wrapped code lines go on after `↪`), links their URL dimmed in
-//! brackets, block quotes a bar, tables columns laid out to the width (cells wrap). Nothing
-//! rests on colour, so monochrome terminals read it the same. The text is untrusted: all of it
-//! goes through [`crate::text::sanitize`], and no construct hides text (HTML is shown as
-//! text, a link without text shows its URL).
+//! its language named (wrapped code lines go on after `↪`) and its code syntax highlighted
+//! ([`crate::syntax`]: colour adds to the frame, it carries nothing alone), links their URL
+//! dimmed in brackets, block quotes a bar, tables columns laid out to the width (cells wrap).
+//! Nothing rests on colour, so monochrome terminals read it the same. The text is untrusted:
+//! all of it goes through [`crate::text::sanitize`], and no construct hides text (HTML is
+//! shown as text, a link without text shows its URL).
 //!
 //! Parsing is pulldown-cmark's: the CommonMark reference pull parser, well kept and without
 //! dependencies when its HTML writer is switched off.
@@ -19,20 +20,45 @@ use crate::text::{char_width, sanitize, str_width};
 /// Renders `src` to lines at most `width` cells wide (wider only where a single cell will
 /// not fit). Render once per width, not in every frame.
 pub fn render(src: &str, width: u16) -> Vec<Line<'static>> {
-    render_with(src, width, false)
+    render_with(src, width, false, 0).out
 }
 
 /// [`render`] for what a model or a person wrote (prompts, answers): a line break in a
 /// paragraph stays a line break (as chat interfaces show it), where CommonMark would join
 /// the lines.
 pub fn render_message(src: &str, width: u16) -> Vec<Line<'static>> {
-    render_with(src, width, true)
+    render_message_from(src, width, 0).lines
 }
 
-fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
+/// Rendered lines, and how far tables too wide for the width can scroll.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub lines: Vec<Line<'static>>,
+    /// The last column a table too wide for the width can start at, the one from which all
+    /// its other columns fit (0: none is too wide).
+    pub table_cols: usize,
+    /// Some code blocks are drawn plain until the highlighting thread has them
+    /// ([`crate::syntax::generation`]).
+    pub deferred: bool,
+}
+
+/// [`render_message`] with every table too wide for the width (one whose columns do not fit
+/// even wrapped, at [`MIN_COLUMN`] cells each) shown from its column `first_col` (0-based,
+/// clamped to its last), under a line that says which columns are shown.
+pub fn render_message_from(src: &str, width: u16, first_col: usize) -> Rendered {
+    let r = render_with(src, width, true, first_col);
+    Rendered {
+        deferred: r.budget.deferred,
+        lines: r.out,
+        table_cols: r.table_cols,
+    }
+}
+
+fn render_with(src: &str, width: u16, line_breaks: bool, first_col: usize) -> Renderer {
     let mut r = Renderer {
         width: usize::from(width).max(1),
         line_breaks,
+        first_col,
         ..Renderer::default()
     };
     let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
@@ -48,8 +74,12 @@ fn render_with(src: &str, width: u16, line_breaks: bool) -> Vec<Line<'static>> {
     while r.out.last().is_some_and(|l| l.width() == 0) {
         r.out.pop();
     }
-    r.out
+    r
 }
+
+/// A table column is not narrowed below this many cells (or its widest cell, if narrower):
+/// a table whose columns do not fit at it scrolls sideways instead.
+pub const MIN_COLUMN: usize = 8;
 
 const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
 const QUOTE_BAR: &str = "▌ ";
@@ -80,7 +110,15 @@ struct Renderer {
     /// Link targets of the open links, with where their text starts in `spans`.
     links: Vec<(String, usize)>,
     code: Option<String>,
+    /// The language the open code block's fence names (sanitised; empty: none).
+    code_lang: String,
+    /// Time left to highlight code in this layout (the rest is highlighted on a thread).
+    budget: crate::syntax::Budget,
     table: Option<Table>,
+    /// The first column shown of a table too wide for the width.
+    first_col: usize,
+    /// The last column a table too wide for the width can start at (0: none).
+    table_cols: usize,
 }
 
 /// A table being read: rows of cells, each cell its styled pieces.
@@ -188,6 +226,7 @@ impl Renderer {
                 }
                 self.emit(top);
                 self.code = Some(String::new());
+                self.code_lang = lang;
             }
             Tag::HtmlBlock => self.flush(),
             Tag::Table(_) => {
@@ -251,10 +290,21 @@ impl Renderer {
             }
             TagEnd::CodeBlock => {
                 let code = sanitize(&self.code.take().unwrap_or_default());
-                let style = Style::default();
-                for line in code.trim_end_matches('\n').split('\n') {
-                    self.spans.push((line.to_string(), style));
-                    self.flush_verbatim();
+                let code = code.trim_end_matches('\n');
+                let lang = std::mem::take(&mut self.code_lang);
+                match crate::syntax::highlight(&lang, code, &mut self.budget) {
+                    Some(block) => {
+                        for pieces in block.iter() {
+                            self.spans.extend(pieces.iter().cloned());
+                            self.flush_verbatim();
+                        }
+                    }
+                    None => {
+                        for line in code.split('\n') {
+                            self.spans.push((line.to_string(), Style::default()));
+                            self.flush_verbatim();
+                        }
+                    }
                 }
                 let avail = self.width.saturating_sub(self.prefix_width()).max(1);
                 let bottom = format!("└{}", "─".repeat(avail.saturating_sub(1)));
@@ -392,22 +442,58 @@ impl Renderer {
 
     /// Lays a table out in the width left after the prefix: each column as wide as its
     /// widest cell when they all fit, else the widest columns narrowed alike and their cells
-    /// wrapped. Header cells bold, a rule under the header, columns parted by `│`.
+    /// wrapped. Header cells bold, a rule under the header, columns parted by `│`. A table
+    /// whose columns do not fit even at [`MIN_COLUMN`] cells shows the columns that do from
+    /// `first_col` on, under a line saying which (`◀ 2 more · columns 3-5 of 9 · 4 more ▶`).
     fn table(&mut self, t: Table) {
         let n = t.rows.iter().map(Vec::len).max().unwrap_or(0);
         if n == 0 {
             return;
         }
         let avail = self.width.saturating_sub(self.prefix_width()).max(1);
-        let budget = avail.saturating_sub(str_width(CELL_SEP) * (n - 1)).max(n);
+        let sep_w = str_width(CELL_SEP);
         let cell_width =
             |c: &Vec<(String, Style)>| c.iter().map(|(s, _)| str_width(s.trim())).sum::<usize>();
-        let mut natural = vec![1usize; n];
+        let mut all = vec![1usize; n];
         for row in &t.rows {
             for (i, c) in row.iter().enumerate() {
-                natural[i] = natural[i].max(cell_width(c));
+                all[i] = all[i].max(cell_width(c));
             }
         }
+        let floor = |i: usize| all[i].min(MIN_COLUMN);
+        let cols = if (0..n).map(floor).sum::<usize>() + sep_w * (n - 1) <= avail {
+            0..n
+        } else {
+            // The last place to start: from there on every column fits.
+            let (mut last, mut used) = (n - 1, floor(n - 1));
+            while last > 0 && used + sep_w + floor(last - 1) <= avail {
+                used += sep_w + floor(last - 1);
+                last -= 1;
+            }
+            self.table_cols = self.table_cols.max(last);
+            let first = self.first_col.min(last);
+            let (mut end, mut used) = (first + 1, floor(first));
+            while end < n && used + sep_w + floor(end) <= avail {
+                used += sep_w + floor(end);
+                end += 1;
+            }
+            let mut say = String::new();
+            if first > 0 {
+                say.push_str(&format!("◀ {first} more · "));
+            }
+            say.push_str(&format!("columns {}-{end} of {n}", first + 1));
+            if end < n {
+                say.push_str(&format!(" · {} more ▶", n - end));
+            }
+            self.emit(vec![Span::styled(
+                crate::text::truncate(&say, avail),
+                Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC),
+            )]);
+            first..end
+        };
+        let shown = cols.len();
+        let budget = avail.saturating_sub(sep_w * (shown - 1)).max(shown);
+        let natural = all[cols.clone()].to_vec();
         // The largest cap that fits: columns narrower than it keep their width.
         let widths: Vec<usize> = if natural.iter().sum::<usize>() <= budget {
             natural.clone()
@@ -434,7 +520,8 @@ impl Renderer {
         let head_style = Style::default().add_modifier(Modifier::BOLD);
         let sep = Style::default().add_modifier(Modifier::DIM);
         for (r, row) in t.rows.iter().enumerate() {
-            let cells: Vec<Vec<Vec<(String, Style)>>> = (0..n)
+            let cells: Vec<Vec<Vec<(String, Style)>>> = cols
+                .clone()
                 .map(|i| {
                     let mut c = row.get(i).cloned().unwrap_or_default();
                     if r < t.head {
@@ -449,7 +536,7 @@ impl Renderer {
                         return vec![Vec::new()];
                     }
                     trim_leading_space(&mut c);
-                    wrap_spans(c, widths[i])
+                    wrap_spans(c, widths[i - cols.start])
                 })
                 .collect();
             let height = cells.iter().map(Vec::len).max().unwrap_or(1);
@@ -462,7 +549,7 @@ impl Renderer {
                     let line = c.get(k).cloned().unwrap_or_default();
                     let w: usize = line.iter().map(|(t, _)| str_width(t)).sum();
                     body.extend(line.into_iter().map(|(t, s)| Span::styled(t, s)));
-                    if i + 1 < n && w < widths[i] {
+                    if i + 1 < shown && w < widths[i] {
                         body.push(Span::raw(" ".repeat(widths[i] - w)));
                     }
                 }
@@ -853,6 +940,36 @@ mod tests {
     }
 
     #[test]
+    fn fenced_code_in_a_known_language_is_highlighted_at_every_width() {
+        use ratatui::style::Color;
+        let md = "```rust\nfn water(days: u32) -> bool { days >= 7 } // comment: wraps at 40\n```\n\n```\nplain = \"no language\"\n```\n";
+        for w in WIDTHS {
+            let (rows, buf) = drawn(md, w);
+            assert!(rows[0].starts_with("┌─ rust ─"), "{w}: {rows:#?}");
+            assert!(
+                rows[1].starts_with("│ fn water(days: u32)"),
+                "{w}: {rows:#?}"
+            );
+            // `fn` is a keyword, in colour; the gutter keeps its dim frame and no colour.
+            assert_ne!(buf[(2, 1)].fg, Color::Reset, "{w}: {rows:#?}");
+            assert_eq!(buf[(0, 1)].fg, Color::Reset, "{w}");
+            assert!(buf[(0, 1)].modifier.contains(Modifier::DIM), "{w}");
+            // The comment is italic and coloured, on the continuation row too.
+            let cont = rows.iter().position(|r| r.starts_with("│ ↪ "));
+            assert_eq!(cont.is_some(), w == 40, "{w}: {rows:#?}");
+            let y = rows.iter().position(|r| r.contains("comment")).unwrap();
+            let x = u16::try_from(rows[y].find("comment").unwrap()).unwrap();
+            let y = u16::try_from(y).unwrap();
+            assert!(buf[(x, y)].modifier.contains(Modifier::ITALIC), "{w}");
+            assert_ne!(buf[(x, y)].fg, Color::Reset, "{w}");
+            // A fence without a language: plain text, no colour anywhere in it.
+            let y = rows.iter().position(|r| r.starts_with("│ plain")).unwrap();
+            let y = u16::try_from(y).unwrap();
+            assert!((0..w).all(|x| buf[(x, y)].fg == Color::Reset), "{w}");
+        }
+    }
+
+    #[test]
     fn tables_fit_the_width_and_wrap_their_cells_with_cjk() {
         let md = "| Plant | Water | Notes |\n|---|---|---|\n| Fern | weekly | likes humidity and indirect light most of the year |\n| 多肉植物 | 月に一回 | 乾燥に強いので水やりは控えめにしてください |\n";
         for w in WIDTHS {
@@ -888,28 +1005,83 @@ mod tests {
         }
     }
 
+    /// Ten columns with CJK in cells: at 160 columns they fit (cells wrap); at 80 and 40 the
+    /// table shows the columns that fit, says which, and `first_col` reaches every other one.
     #[test]
-    fn a_table_wider_than_the_pane_wraps_every_cell_and_loses_nothing() {
-        let cells: Vec<String> = (0..8).map(|i| format!("column{i}header")).collect();
+    fn a_table_too_wide_for_the_pane_scrolls_sideways_with_a_marker() {
+        let heads: Vec<String> = (0..10).map(|i| format!("col{i}head")).collect();
         let md = format!(
-            "| {} |\n|{}|\n| {} |\n",
-            cells.join(" | "),
-            "---|".repeat(8),
-            (0..8)
-                .map(|i| format!("v{i}"))
+            "before\n\n| {} |\n|{}\n| {} |\n| {} |\n\nafter\n",
+            heads.join(" | "),
+            "---|".repeat(10),
+            (0..10)
+                .map(|i| format!("v{i} 多肉植物{i}"))
                 .collect::<Vec<_>>()
-                .join(" | ")
+                .join(" | "),
+            (0..10)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
         );
-        let (rows, _) = drawn(&md, 40);
-        let all: String = rows.concat().replace([' ', '│', '─', '┼'], "");
-        for c in &cells {
+        for w in WIDTHS {
+            let r = render_message_from(&md, w, 0);
+            let rows: Vec<String> = text(&r.lines);
+            assert_eq!(r.table_cols > 0, w < 160, "{w}: {rows:#?}");
+            assert!(rows.iter().all(|l| str_width(l) <= usize::from(w)), "{w}");
+            let marker = rows.iter().find(|l| l.starts_with("columns "));
+            if w == 160 {
+                assert!(marker.is_none(), "{rows:#?}");
+                let all = rows.concat();
+                assert!(heads.iter().all(|h| all.contains(h.as_str())), "{rows:#?}");
+                continue;
+            }
+            let marker = marker.expect("a marker line");
+            assert!(marker.starts_with("columns 1-"), "{w}: {marker}");
+            assert!(marker.ends_with("more ▶"), "{w}: {marker}");
+            assert_eq!(rows.last().unwrap(), "after");
+            // Every column is reached by moving along; the marker says where.
+            let mut seen = String::new();
+            for first in 0..=r.table_cols {
+                let (rows, buf) = {
+                    let lines = render_message_from(&md, w, first).lines;
+                    let rows = text(&lines);
+                    (rows, lines)
+                };
+                let m = rows.iter().find(|l| l.contains("columns ")).unwrap();
+                assert!(m.contains(&format!("columns {}-", first + 1)), "{w}: {m}");
+                assert_eq!(m.starts_with("◀ "), first > 0, "{w}: {m}");
+                // Columns still line up under the header, CJK included.
+                let seps = |r: &str| -> Vec<usize> {
+                    let mut x = 0;
+                    let mut v = Vec::new();
+                    for c in r.chars() {
+                        if c == '│' || c == '┼' {
+                            v.push(x);
+                        }
+                        x += char_width(c);
+                    }
+                    v
+                };
+                let at = rows.iter().position(|l| l == m).unwrap() + 1;
+                let table: Vec<&String> = rows[at..].iter().take_while(|r| !r.is_empty()).collect();
+                for r in &table {
+                    assert_eq!(seps(r), seps(table[0]), "{w}: {table:#?}");
+                }
+                assert!(buf.iter().all(|l| l.width() <= usize::from(w)));
+                seen.push_str(&rows.concat());
+            }
+            for i in 0..10 {
+                assert!(seen.contains(&format!("col{i}")), "{w}: col{i}");
+                assert!(seen.contains(&format!("w{i}")), "{w}: w{i}");
+            }
+            assert!(seen.contains("多肉"), "{w}");
+            // Past the last column: the last columns stay.
+            let past = text(&render_message_from(&md, w, 99).lines);
             assert!(
-                all.contains(c.as_str()) || all.contains(&c[..4]),
-                "{c}: {rows:#?}"
+                past.iter()
+                    .any(|l| l.contains("of 10") && !l.ends_with('▶')),
+                "{past:#?}"
             );
-        }
-        for i in 0..8 {
-            assert!(all.contains(&format!("v{i}")), "{rows:#?}");
         }
     }
 

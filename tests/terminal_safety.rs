@@ -73,7 +73,10 @@ fn hostile_file(dir: &std::path::Path) {
             "candidates": [
                 {"id": "c0\u{1b}]0;PWNED\u{7}", "text": long, "metadata": {"model": payloads}},
                 {"id": "c1", "text": payloads},
-                {"id": "c2", "text": format!("{filler}\n{payloads}")},
+                // In code blocks too: the syntax highlighter must add styles, never bytes.
+                {"id": "c2", "text": format!(
+                    "{filler}\n{payloads}\n```rust\nlet s = \"{payloads}\"; // {payloads}\n```\n```python\n{payloads}\n```\n"
+                )},
             ],
             "metadata": {"source": payloads},
         });

@@ -429,3 +429,203 @@ fn the_pace_counts_the_last_half_hour_of_active_time_and_hours_read_as_such() {
     // 280 left at 120/h: 2h20m.
     assert_eq!(m.pace().as_deref(), Some("~2h20m left at 120/h"));
 }
+
+/// `>` / `<` move the focused pane's too-wide table along its columns (the other pane's
+/// stays), the marker says where, and a pane without such a table says so.
+#[test]
+fn wide_tables_scroll_sideways_in_the_focused_pane() {
+    let heads: Vec<String> = (0..9).map(|i| format!("h{i}ead")).collect();
+    let table = format!(
+        "| {} |\n|{}\n| {} |\n",
+        heads.join(" | "),
+        "---|".repeat(9),
+        (0..9)
+            .map(|i| format!("値{i}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let items = vec![json!({"id": "t", "prompt": "p", "candidates": [table, "no table here"]})];
+    let mut m = model(items, TaskKind::Pair, (80, 24));
+    let left_of = |m: &Model| -> String {
+        rows(&draw(m))
+            .iter()
+            .map(|r| r.chars().take(40).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let s = left_of(&m);
+    assert!(s.contains("columns 1-"), "{s}");
+    assert!(s.contains("h0ead") && !s.contains("h8ead"), "{s}");
+    for _ in 0..12 {
+        key(&mut m, Action::TableRight);
+    }
+    let s = left_of(&m);
+    assert!(
+        s.contains("◀ ") && s.contains("h8ead") && s.contains("値"),
+        "{s}"
+    );
+    assert!(!s.contains("h0ead"), "{s}");
+    assert!(
+        m.status.as_deref().unwrap_or("").contains("last columns"),
+        "{:?}",
+        m.status
+    );
+    key(&mut m, Action::TableLeft);
+    assert!(left_of(&m).contains("columns "), "{}", left_of(&m));
+    key(&mut m, Action::FocusNext);
+    key(&mut m, Action::TableRight);
+    assert_eq!(
+        m.status.as_deref(),
+        Some("no table in this pane is too wide for it")
+    );
+}
+
+fn search_for(m: &mut Model, text: &str) {
+    use super::update::InputKey;
+    key(m, Action::Search);
+    for c in text.chars() {
+        update(m, Msg::Input(InputKey::Char(c)), 10_000);
+    }
+    update(m, Msg::Input(InputKey::Enter), 10_000);
+}
+
+/// With the diff on and equal stretches folded, `/` lands on the match as drawn: the folded
+/// pane's line that holds it (or the fold that stands for it), not the line number it has
+/// unfolded, which lies far below in the folded pane.
+#[test]
+fn search_lands_on_the_match_in_the_folded_diff() {
+    let para = |i: usize, w: &str| {
+        let n = if i == 6 { "needle " } else { "" };
+        format!("Paragraph {i} {n}says water the plant every {w} days and no more.")
+    };
+    let a: Vec<String> = (0..60).map(|i| para(i, "three")).collect();
+    let b: Vec<String> = (0..60)
+        .map(|i| {
+            para(
+                i,
+                if [5, 20, 35, 50].contains(&i) {
+                    "seven"
+                } else {
+                    "three"
+                },
+            )
+        })
+        .collect();
+    let mut m = model(
+        pair_item(&a.join("\n\n"), &b.join("\n\n")),
+        TaskKind::Pair,
+        (100, 30),
+    );
+    key(&mut m, Action::ToggleDiff);
+    search_for(&mut m, "needle");
+    let s = rows(&draw(&m)).join("\n");
+    // The focused pane (the left one, the first match) shows it.
+    let left: String = rows(&draw(&m))
+        .iter()
+        .map(|r| r.chars().take(50).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        left.contains("Paragraph 6 needle"),
+        "the match is in the focused pane:\n{s}"
+    );
+    // In a folded stretch: the screen shows the fold that holds it, and says so.
+    let b: Vec<String> = (0..60)
+        .map(|i| {
+            para(
+                i,
+                if [1, 58].contains(&i) {
+                    "seven"
+                } else {
+                    "three"
+                },
+            )
+        })
+        .collect();
+    let needle = |v: &[String]| {
+        v.join("\n\n")
+            .replace("Paragraph 6 needle", "Paragraph 6")
+            .replace("Paragraph 30 ", "Paragraph 30 needle ")
+    };
+    let mut m = model(
+        pair_item(&needle(&a), &needle(&b)),
+        TaskKind::Pair,
+        (100, 30),
+    );
+    key(&mut m, Action::ToggleDiff);
+    search_for(&mut m, "needle");
+    let s = rows(&draw(&m)).join("\n");
+    assert!(s.contains("equal words …"), "{s}");
+    assert!(
+        m.status.as_deref().unwrap_or("").contains("folded"),
+        "{:?}",
+        m.status
+    );
+}
+
+/// The overview of more candidates than the screen has rows keeps its cursor in view.
+#[test]
+fn the_overview_cursor_stays_on_screen() {
+    let cands: Vec<String> = (0..9).map(|i| format!("answer number {i}")).collect();
+    let items = vec![json!({"id": "many", "prompt": "p", "candidates": cands})];
+    // Ten rows: the box holds seven of the nine.
+    let mut m = model(items, TaskKind::Rank, (80, 10));
+    key(&mut m, Action::Overview);
+    let cursor_row = |m: &Model| {
+        rows(&draw(m))
+            .into_iter()
+            .find(|r| r.contains("│▶ ["))
+            .unwrap_or_default()
+    };
+    assert!(cursor_row(&m).contains("[1]"), "{}", cursor_row(&m));
+    for k in 2..=9 {
+        key(&mut m, Action::ScrollDown);
+        let row = cursor_row(&m);
+        assert!(
+            row.contains(&format!("[{k}]")),
+            "{k}: {}",
+            rows(&draw(&m)).join("\n")
+        );
+    }
+    for _ in 0..8 {
+        key(&mut m, Action::ScrollUp);
+    }
+    assert!(
+        cursor_row(&m).contains("[1]"),
+        "{}",
+        rows(&draw(&m)).join("\n")
+    );
+}
+
+/// `M` flips the focused pane between rendered and as written; Ctrl-R flips every pane to
+/// the focused pane's other state (a count before `M` cannot be had: digits decide).
+#[test]
+fn ctrl_r_shows_every_pane_as_written_and_m_only_the_focused_one() {
+    use super::content::PaneId;
+    let items = pair_item("**bold one**", "**bold two**");
+    let mut m = model(items, TaskKind::Pair, (100, 24));
+    let screen = |m: &Model| rows(&draw(m)).join("\n");
+    assert!(!screen(&m).contains("**bold"), "{}", screen(&m));
+    key(&mut m, Action::ToggleRaw);
+    let s = screen(&m);
+    assert!(
+        s.contains("**bold one**") && !s.contains("**bold two**"),
+        "{s}"
+    );
+    key(&mut m, Action::ToggleRawAll);
+    let s = screen(&m);
+    assert!(
+        !s.contains("**bold"),
+        "the focused pane was raw: all rendered\n{s}"
+    );
+    key(&mut m, Action::ToggleRawAll);
+    let s = screen(&m);
+    assert!(
+        s.contains("**bold one**") && s.contains("**bold two**"),
+        "{s}"
+    );
+    assert!(m.raw_panes.contains(&PaneId::Prompt));
+    assert_eq!(
+        super::keymap::KeyMap::default().action(crate::key::Key::ctrl('r')),
+        Some(Action::ToggleRawAll)
+    );
+}

@@ -48,6 +48,10 @@ pub struct Wrapped {
     /// Characters in the candidate's answer (for its pane's title; 0 for the prompt), counted
     /// here once rather than on every frame.
     pub chars: usize,
+    /// The last column a table too wide for the pane can start at (0: none is too wide).
+    pub table_cols: usize,
+    /// Code blocks drawn plain until the highlighting thread has them.
+    pub deferred: bool,
 }
 
 impl std::ops::Deref for Wrapped {
@@ -66,6 +70,8 @@ pub struct Show {
     pub fold_earlier: bool,
     /// The text as written, not rendered as Markdown (`R`).
     pub raw: bool,
+    /// The first column shown of tables too wide for the pane (`>` / `<`).
+    pub table_col: usize,
 }
 
 impl From<bool> for Show {
@@ -74,6 +80,7 @@ impl From<bool> for Show {
             meta,
             fold_earlier: false,
             raw: false,
+            table_col: 0,
         }
     }
 }
@@ -82,11 +89,19 @@ impl From<bool> for Show {
 #[derive(Debug, Default)]
 pub struct WrapCache {
     map: HashMap<(PaneId, u16, Show), Arc<Wrapped>>,
+    /// [`crate::syntax::generation`] when the lines were laid out: code blocks highlighted
+    /// on the highlighting thread since then are drawn plain in them.
+    pub syntax_generation: u64,
 }
 
 impl WrapCache {
     pub fn clear(&mut self) {
         self.map.clear();
+    }
+
+    /// Some lines cached show code blocks plain until the highlighting thread has them.
+    pub fn deferred(&self) -> bool {
+        self.map.values().any(|w| w.deferred)
     }
 
     pub fn get(&self, pane: PaneId, width: u16, show: impl Into<Show>) -> Option<Arc<Wrapped>> {
@@ -266,16 +281,22 @@ pub fn one_line(s: &str) -> String {
 /// Logical lines wrapped to `width` cells. The anchor is the last turn's first line: the
 /// question answered in the prompt pane, the answer judged in a candidate's.
 pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show>) -> Wrapped {
+    let show = show.into();
     let width = usize::from(width.max(1));
     let mut out = Vec::new();
     let mut anchor = 0;
+    let mut table_cols = 0;
+    let mut deferred = false;
     for (kind, text) in logical_lines(item, pane, show) {
         let style = style_of(kind);
         if kind == Kind::Role {
             anchor = out.len();
         }
         if let Kind::Markdown { earlier } = kind {
-            for mut l in crate::markdown::render_message(&text, width as u16) {
+            let r = crate::markdown::render_message_from(&text, width as u16, show.table_col);
+            table_cols = table_cols.max(r.table_cols);
+            deferred |= r.deferred;
+            for mut l in r.lines {
                 if earlier {
                     for s in &mut l.spans {
                         s.style = s.style.add_modifier(Modifier::DIM);
@@ -317,6 +338,8 @@ pub fn wrapped_lines(item: &Item, pane: PaneId, width: u16, show: impl Into<Show
         lines: out,
         anchor,
         chars,
+        table_cols,
+        deferred,
     }
 }
 
@@ -334,6 +357,7 @@ mod tests {
         meta: false,
         fold_earlier: false,
         raw: true,
+        table_col: 0,
     };
 
     fn item() -> Item {

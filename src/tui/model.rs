@@ -204,6 +204,8 @@ pub struct TaskView {
     pub rationale: String,
     /// Sort mode: the sort of this item so far (the pair on screen is its question).
     pub sort: Option<SortView>,
+    /// Per pane moved sideways: the first column its tables too wide for it show (`>`).
+    pub table_col: std::collections::HashMap<super::content::PaneId, usize>,
 }
 
 /// Sort mode's state of the item on screen, rebuilt from the recorded answers whenever the item
@@ -268,6 +270,7 @@ impl TaskView {
             flags: BTreeMap::new(),
             rationale: String::new(),
             sort: None,
+            table_col: Default::default(),
         }
     }
 }
@@ -538,6 +541,7 @@ impl Model {
             meta: self.show_meta,
             fold_earlier: self.prompt_collapsed,
             raw: false,
+            table_col: 0,
         }
     }
 
@@ -550,6 +554,7 @@ impl Model {
         };
         super::content::Show {
             raw: self.raw_panes.contains(&pane),
+            table_col: self.view.table_col.get(&pane).copied().unwrap_or(0),
             ..base
         }
     }

@@ -251,6 +251,8 @@ fn side(
         lines,
         anchor: 0,
         chars: w.chars,
+        table_cols: w.table_cols,
+        deferred: w.deferred,
     });
     out
 }
@@ -304,6 +306,8 @@ mod tests {
                 .collect(),
             anchor: 0,
             chars: text.chars().count(),
+            table_cols: 0,
+            deferred: false,
         }
     }
 

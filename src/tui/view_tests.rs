@@ -360,6 +360,80 @@ fn monochrome_draws_no_colour_and_default_only_decorates() {
     assert!(!coloured(&draw(&m)), "monochrome uses no colour at all");
 }
 
+/// Highlighted code on the labeling screen: coloured by default, and the frame, the language's
+/// name and the text are the same in monochrome (`NO_COLOR`), with no colour at all.
+#[test]
+fn code_blocks_are_coloured_by_default_and_monochrome_keeps_their_frame() {
+    use ratatui::style::Color;
+    let items = vec![json!({
+        "id": "code", "prompt": "p",
+        "candidates": [
+            "```rust\nfn main() {\n    let s = \"hi\"; // greet\n}\n```\n",
+            "```python\ndef f(x):\n    return 42  # answer\n```\n",
+        ]
+    })];
+    let mut m = model(items, TaskKind::Pair, (100, 24));
+    let coloured_cells = |b: &Buffer, word: &str| -> Vec<Color> {
+        let rs = rows(b);
+        let (y, row) = rs
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.contains(word))
+            .unwrap();
+        let x = crate::text::str_width(&row[..row.find(word).unwrap()]);
+        (0..word.len())
+            .map(|k| b[(u16::try_from(x + k).unwrap(), u16::try_from(y).unwrap())].fg)
+            .collect()
+    };
+    let b = draw(&m);
+    let s = screen(&b);
+    assert!(s.contains("┌─ rust ─") && s.contains("┌─ python ─"), "{s}");
+    assert!(
+        coloured_cells(&b, "fn main")
+            .iter()
+            .any(|c| *c != Color::Reset),
+        "{s}"
+    );
+    assert!(
+        coloured_cells(&b, "\"hi\"")
+            .iter()
+            .all(|c| *c != Color::Reset),
+        "{s}"
+    );
+    assert!(
+        coloured_cells(&b, "def f")
+            .iter()
+            .any(|c| *c != Color::Reset),
+        "{s}"
+    );
+    m.theme = crate::config::Theme::Monochrome;
+    let mono = draw(&m);
+    assert_eq!(
+        screen(&mono),
+        s,
+        "monochrome shows the same text and frames"
+    );
+    assert!(
+        mono.content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "monochrome uses no colour at all"
+    );
+    // Structure without colour: the language's name bold, comments italic.
+    let rs = rows(&mono);
+    let (y, row) = rs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.contains("greet"))
+        .unwrap();
+    let x = crate::text::str_width(&row[..row.find("greet").unwrap()]);
+    assert!(
+        mono[(u16::try_from(x).unwrap(), u16::try_from(y).unwrap())]
+            .modifier
+            .contains(ratatui::style::Modifier::ITALIC)
+    );
+}
+
 #[test]
 fn a_long_item_id_is_shortened_before_other_header_fields_go() {
     let items = vec![

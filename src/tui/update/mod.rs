@@ -346,6 +346,16 @@ pub fn prepare(m: &mut Model) {
     if layout::too_small(m.size) {
         return;
     }
+    // Code blocks highlighted on the highlighting thread since the panes were laid out: lay
+    // them out again (and diff them again) to show the colours.
+    let g = crate::syntax::generation();
+    if g != m.wrap.syntax_generation {
+        if m.wrap.deferred() {
+            m.wrap.clear();
+            m.pairs.clear();
+        }
+        m.wrap.syntax_generation = g;
+    }
     // Wrap what will be visible before laying out: the prompt's height depends on how long
     // the prompt and the visible candidates are at their widths.
     let middle = layout::middle(m.size);

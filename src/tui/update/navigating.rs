@@ -106,6 +106,26 @@ pub(super) fn key(m: &mut Model, a: Action) {
                 "this pane shows the text rendered as Markdown (M: as written)".into()
             });
         }
+        Action::ToggleRawAll => {
+            let focused = match m.view.focus {
+                Focus::Prompt => PaneId::Prompt,
+                Focus::Pane(p) => PaneId::Cand(m.view.order[p]),
+            };
+            let raw = !m.raw_panes.contains(&focused);
+            m.raw_panes.clear();
+            if raw {
+                m.raw_panes.insert(PaneId::Prompt);
+                m.raw_panes
+                    .extend((0..m.view.item.candidates.len()).map(PaneId::Cand));
+            }
+            m.status = Some(if raw {
+                "every pane shows the text as written (Ctrl-R: all rendered again)".into()
+            } else {
+                "every pane shows the text rendered as Markdown (Ctrl-R: all as written)".into()
+            });
+        }
+        Action::TableRight => table_columns(m, 1),
+        Action::TableLeft => table_columns(m, -1),
         Action::NextSection => section(m, true),
         Action::PrevSection => section(m, false),
         Action::LockScroll => {
@@ -253,6 +273,29 @@ pub fn is_section(line: &ratatui::text::Line<'_>) -> bool {
         .contains(Modifier::BOLD);
     let c = first.content.trim_start();
     bold && ["■ ", "▶ ", "▸ ", "▍"].iter().any(|m| c.starts_with(m))
+}
+
+/// `>` / `<`: the focused pane's tables too wide for it show their next / previous columns.
+fn table_columns(m: &mut Model, step: isize) {
+    let pane = match m.view.focus {
+        Focus::Prompt => PaneId::Prompt,
+        Focus::Pane(p) => PaneId::Cand(m.view.order[p]),
+    };
+    let last = focused_lines(m).map_or(0, |w| w.table_cols);
+    let now = m.view.table_col.get(&pane).copied().unwrap_or(0);
+    if last == 0 {
+        m.status = Some("no table in this pane is too wide for it".into());
+        return;
+    }
+    let to = now.saturating_add_signed(step).min(last);
+    if to == now {
+        m.status = Some(if step > 0 {
+            "the table's last columns are shown".into()
+        } else {
+            "the table's first columns are shown".into()
+        });
+    }
+    m.view.table_col.insert(pane, to);
 }
 
 /// The lines the focused pane draws (its diff side while it has one), at its width now.
@@ -513,13 +556,14 @@ pub(super) fn search(m: &mut Model, needle: &str, next: bool) {
     };
     if let Some(from) = after {
         let hits = hits_here(m, &screen);
-        if let Some(&(focus, line)) = hits.get(from) {
+        if let Some(&(focus, line, folded)) = hits.get(from) {
             show_hit(m, focus, line);
             m.search_at = Some((m.current, from));
             m.status = Some(format!(
-                "\"{shown}\": match {} of {} here (n: next)",
+                "\"{shown}\": match {} of {} here (n: next){}",
                 from + 1,
-                hits.len()
+                hits.len(),
+                folded_note(folded)
             ));
             return;
         }
@@ -549,12 +593,13 @@ pub(super) fn search(m: &mut Model, needle: &str, next: bool) {
             prepare(m);
             let hits = hits_here(m, &screen);
             match hits.first() {
-                Some(&(focus, line)) => {
+                Some(&(focus, line, folded)) => {
                     show_hit(m, focus, line);
                     m.search_at = Some((m.current, 0));
                     m.status = Some(format!(
-                        "\"{shown}\": match 1 of {} here (n: next)",
-                        hits.len()
+                        "\"{shown}\": match 1 of {} here (n: next){}",
+                        hits.len(),
+                        folded_note(folded)
                     ));
                 }
                 None => {
@@ -570,12 +615,13 @@ pub(super) fn search(m: &mut Model, needle: &str, next: bool) {
     // No other task has it: back to the first match here, or say plainly there is none.
     let hits = hits_here(m, &screen);
     match hits.first() {
-        Some(&(focus, line)) => {
+        Some(&(focus, line, folded)) => {
             show_hit(m, focus, line);
             m.search_at = Some((m.current, 0));
             m.status = Some(format!(
-                "\"{shown}\": match 1 of {} here; no other task has it",
-                hits.len()
+                "\"{shown}\": match 1 of {} here; no other task has it{}",
+                hits.len(),
+                folded_note(folded)
             ));
         }
         None => m.status = Some(format!("no match for \"{shown}\"")),
@@ -585,7 +631,7 @@ pub(super) fn search(m: &mut Model, needle: &str, next: bool) {
 /// Where the text (as [`crate::tui::highlight::on_screen`] gives it) shows on the current
 /// task: (pane, wrapped line) for the prompt and each candidate in display order, at the
 /// widths they are drawn.
-pub(super) fn hits_here(m: &mut Model, screen: &str) -> Vec<(Focus, usize)> {
+pub(super) fn hits_here(m: &mut Model, screen: &str) -> Vec<(Focus, usize, bool)> {
     let middle = layout::middle(m.size);
     let cand_w = layout::columns(m, middle)
         .1
@@ -603,14 +649,44 @@ pub(super) fn hits_here(m: &mut Model, screen: &str) -> Vec<(Focus, usize)> {
     for (focus, pane, width) in panes {
         let show = m.show_of(pane);
         let lines = m.wrap.ensure(&m.view.item, pane, width, show);
+        // A pane showing its side of the diff draws other lines: equal stretches folded. A
+        // match is found in the text as wrapped and placed on the drawn line that holds it
+        // (a fold, when it is in a folded stretch).
+        let diff = match focus {
+            Focus::Pane(p) => m.diff_side(p).map(|(side, d)| {
+                let starts = crate::tui::pair_diff::flatten(&lines.lines).1;
+                (d.sides[side].clone(), starts)
+            }),
+            Focus::Prompt => None,
+        };
         for (i, l) in lines.iter().enumerate() {
             let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            if !crate::tui::highlight::find_all(&text, screen).is_empty() {
-                hits.push((focus, i));
+            if crate::tui::highlight::find_all(&text, screen).is_empty() {
+                continue;
+            }
+            let hit = match &diff {
+                Some((side, starts)) => {
+                    let at = starts.get(i).copied().unwrap_or(0);
+                    let drawn = side.line_at(at);
+                    (focus, drawn, side.offsets.get(drawn) != Some(&at))
+                }
+                None => (focus, i, false),
+            };
+            if hits.last() != Some(&hit) {
+                hits.push(hit);
             }
         }
     }
     hits
+}
+
+/// Said after a match inside an equal stretch the diff folds.
+fn folded_note(folded: bool) -> &'static str {
+    if folded {
+        " · in the folded equal words (d: diff off shows them)"
+    } else {
+        ""
+    }
 }
 
 /// Focuses the pane of a match and scrolls its line into view (one line of context above).

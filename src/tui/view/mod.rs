@@ -22,6 +22,19 @@ use super::model::Model;
 
 /// Draws the whole screen.
 pub fn view(m: &Model, f: &mut Frame) {
+    draw(m, f);
+    if m.theme == crate::config::Theme::Monochrome {
+        // Syntax-highlighted code (and anything else drawn from styled text) carries colours
+        // the regions do not choose: monochrome takes them all out, keeping bold, italic,
+        // underline and reverse, which is what carries meaning.
+        for c in f.buffer_mut().content.iter_mut() {
+            c.fg = ratatui::style::Color::Reset;
+            c.bg = ratatui::style::Color::Reset;
+        }
+    }
+}
+
+fn draw(m: &Model, f: &mut Frame) {
     let area = f.area();
     if layout::too_small((area.width, area.height)) {
         too_small(f, area);

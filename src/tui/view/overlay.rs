@@ -49,7 +49,12 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     // A help taller than the screen scrolls; the title says how.
     let inner_h = usize::from(h.saturating_sub(2));
     let (title, lines) = if lines.len() > inner_h {
-        let start = m.help_scroll.min(lines.len() - inner_h);
+        let start = match &m.overlay {
+            // The overview follows its cursor: the least scrolled window that shows it.
+            Overlay::Overview { cursor, .. } => cursor.saturating_sub(inner_h.saturating_sub(1)),
+            _ => m.help_scroll,
+        };
+        let start = start.min(lines.len() - inner_h);
         (
             format!(
                 "{title} · {}-{}/{} · j/k scroll",
