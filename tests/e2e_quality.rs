@@ -44,7 +44,14 @@ fn item_on(screen: &str) -> Option<String> {
 /// Labels until nothing is left, choosing the answer whose text starts with `want` (`GOOD` or
 /// `BAD`) by where it is on screen; returns the items decided, in order.
 fn label(dir: &Path, who: &str, want: &str) -> Vec<String> {
+    label_with(dir, who, want, &[])
+}
+
+/// [`label`] with more environment for the process.
+fn label_with(dir: &Path, who: &str, want: &str, env: &[(&str, &str)]) -> Vec<String> {
     let settings = common::no_guard_settings();
+    let mut env = env.to_vec();
+    env.push(("PREFER_CONFIG", settings.to_str().unwrap()));
     let mut s = Session::spawn(
         &[
             "label",
@@ -55,7 +62,7 @@ fn label(dir: &Path, who: &str, want: &str) -> Vec<String> {
             who,
         ],
         dir,
-        &[("PREFER_CONFIG", settings.to_str().unwrap())],
+        &env,
         140,
         30,
     );
@@ -83,6 +90,24 @@ fn label(dir: &Path, who: &str, want: &str) -> Vec<String> {
         seen.push(id);
     }
     panic!("{who} was never done: {seen:?}");
+}
+
+/// A candidate file read lazily (as every file over 64 MiB is) serves its gold items too: the
+/// start waits for the file to be checked whole when the task has gold.
+#[test]
+fn gold_items_are_mixed_in_from_a_file_read_lazily() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path());
+    let items = label_with(
+        dir.path(),
+        "alice",
+        "GOOD",
+        &[("PREFER_LAZY_THRESHOLD", "0")],
+    );
+    assert!(
+        items[..ORDINARY].iter().any(|i| i.starts_with('g')),
+        "gold mixed in: {items:?}"
+    );
 }
 
 #[test]

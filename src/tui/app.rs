@@ -177,6 +177,15 @@ fn read_in_background(
         Some(h) => own.holding_while_replaying(Box::new(h)),
         None => own,
     };
+    // Gold answers are checked against the whole file (see `session::build`): with gold in
+    // the task, a big file's checking is waited for with the history.
+    let wants_gold = config.spec.gold.is_some()
+        || config.spec.gold_rate > 0.0
+        || config
+            .args
+            .review
+            .as_ref()
+            .is_some_and(|r| r.gold.is_some());
     // For the tests: the reading waits until the file this names exists.
     let gate = std::env::var_os("PREFER_TEST_HISTORY_GATE").map(PathBuf::from);
     let read = move || {
@@ -194,6 +203,9 @@ fn read_in_background(
                 source.wait_checked(pos + 1);
             }
             crate::trace::mark("candidate file checked as far as the last decision");
+        }
+        if wants_gold && history.is_ok() {
+            source.wait_checked(usize::MAX - 1);
         }
         let _ = tx.send(history);
     };

@@ -704,8 +704,9 @@ pub fn build(
     let show_guidelines =
         config.spec.guidelines.is_some() && opened.events == 0 && review.is_none();
 
-    // Gold answers need the whole file (their ids and candidates are checked against it): a
-    // file read lazily is still being checked here, and its gold items stay ordinary tasks.
+    // Gold answers need the whole file (their ids and candidates are checked against it): the
+    // history's reading waited for a big file's checking when the task has gold (a file read
+    // lazily without gold in its task is still being checked here, and needs none).
     let gold = if source.progress().is_none() {
         let items: Vec<std::sync::Arc<crate::format::Item>> = (0..source.len())
             .filter_map(|i| source.item(i).ok())
