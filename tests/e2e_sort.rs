@@ -9,15 +9,19 @@ use prefer::sort::{Answer, Sorter};
 /// The true quality of candidates c0..c7 (0 = best).
 const MERIT: [usize; 8] = [3, 7, 0, 5, 1, 6, 2, 4];
 
-/// The merits of the two candidates on screen, in reading order (A, then B).
-fn on_screen(s: &Session) -> (usize, usize) {
-    let text = s.screen();
-    let found: Vec<usize> = text
-        .match_indices("MERIT-")
+/// The merits of the candidates shown in `text`, in reading order.
+fn merits(text: &str) -> Vec<usize> {
+    text.match_indices("MERIT-")
         .filter_map(|(i, _)| text[i + 6..].chars().next()?.to_digit(10))
         .map(|d| d as usize)
-        .collect();
-    assert_eq!(found.len(), 2, "{text}");
+        .collect()
+}
+
+/// The merits of the two candidates on screen, in reading order (A, then B), from a whole
+/// frame drawn after the last key (the header can reach the terminal before the panes).
+fn on_screen(s: &Session) -> (usize, usize) {
+    let text = s.wait_drawn("both answers", 10, |t| merits(t).len() == 2);
+    let found = merits(&text);
     (found[0], found[1])
 }
 
