@@ -88,17 +88,10 @@ fn a_labeler_who_always_picks_the_left_side_is_flagged_by_position_consistency()
         }
     }
 
-    let out = std::process::Command::new(common::BIN)
-        .args(["stats", "set.jsonl", "--task", "task.toml", "--json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let r = common::json_of(
+        dir.path(),
+        &["stats", "set.jsonl", "--task", "task.toml", "--json"],
     );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Repeats are not decisions: each labeler has one per task.
     let rows = r["quality"]["rows"].as_array().unwrap();
     let row = |name: &str| rows.iter().find(|x| x["name"] == name).unwrap().clone();

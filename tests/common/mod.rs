@@ -277,6 +277,22 @@ pub fn pair_file(dir: &Path, n: usize) -> std::path::PathBuf {
     p
 }
 
+/// Runs `prefer ARGS` in `dir`, which must succeed, and parses what it printed as JSON (a
+/// `--json` report).
+pub fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "prefer {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Events in a log file, parsed.
 pub fn log_events(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
