@@ -145,12 +145,40 @@ mod tests {
         close(binomial_two_sided(1, 10), 22.0 / 1024.0, 1e-12);
         // n = 20, k = 17: P(X <= 3) = (1 + 20 + 190 + 1140) / 2^20, doubled.
         close(binomial_two_sided(17, 20), 2702.0 / 1_048_576.0, 1e-12);
+        // k = n - 2 and k = 0: P(X <= 2) = (1 + 10 + 45) / 1024, P(X <= 0) = 1 / 1024, doubled.
+        close(binomial_two_sided(8, 10), 112.0 / 1024.0, 1e-12);
+        close(binomial_two_sided(0, 10), 2.0 / 1024.0, 1e-12);
         assert_eq!(binomial_two_sided(5, 10), 1.0);
         assert_eq!(binomial_two_sided(0, 0), 1.0);
         // n = 1: either outcome has p = 1.
         assert_eq!(binomial_two_sided(1, 1), 1.0);
         // Large n stays finite: 600,000 of 1,000,000 is overwhelming evidence.
         assert!(binomial_two_sided(600_000, 1_000_000) < 1e-100);
+    }
+
+    #[test]
+    fn splitmix64_gives_the_reference_outputs() {
+        // The first outputs of Vigna's splitmix64.c from state 1234567, and from state 0: the
+        // bootstrap's intervals (and the fit they are checked against) rest on this stream.
+        let mut r = SplitMix64(1_234_567);
+        let got: Vec<u64> = (0..5).map(|_| r.next_u64()).collect();
+        assert_eq!(
+            got,
+            [
+                6457827717110365317,
+                3203168211198807973,
+                9817491932198370423,
+                4593380528125082431,
+                16408922859458223821
+            ]
+        );
+        assert_eq!(SplitMix64(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+        // below(n) is the top of next_u64 * n: (x * n) >> 64, by hand from the outputs above.
+        let mut r = SplitMix64(1_234_567);
+        let got: Vec<usize> = (0..8).map(|_| r.below(10)).collect();
+        assert_eq!(got, [3, 1, 5, 2, 8, 4, 5, 2]);
+        let got: Vec<usize> = (0..4).map(|_| r.below(1000)).collect();
+        assert_eq!(got, [437, 818, 425, 442]);
     }
 
     #[test]
