@@ -578,7 +578,8 @@ pub fn read_history(
         (Some(r), None) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     }
-    .with_replay_cache(crate::labels::ReplayCache::default_place());
+    .with_replay_cache(crate::labels::ReplayCache::default_place())
+    .defer_untouched(review.is_none());
     // The team's counts are taken in while the logs are read when the session's kind is known
     // already (review's and an unnamed mode are decided from what the logs hold).
     let count = config.mode.filter(|_| review.is_none());
