@@ -42,6 +42,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// The session started with every task already decided K times by the team.
     NothingLeft,
+    /// With a store: no task handed to this labeler is open; more come from the server.
+    WaitingForTasks,
     /// Undo would take back a decision from an earlier session: which item, and when.
     ConfirmUndo {
         item: String,
@@ -336,6 +338,9 @@ pub struct Model {
     pub in_flight: Option<u64>,
     /// With a store: how the outbox stands against the database (`None`: a folder).
     pub server: Option<ServerState>,
+    /// With a store: the tasks the database handed to this labeler, the only ones served
+    /// (`None`: a folder, where the first open task is served).
+    pub handed: Option<super::handed::HandedTasks>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -675,6 +680,7 @@ impl Model {
             unsaved: BTreeMap::new(),
             in_flight: None,
             server: None,
+            handed: None,
             next_seq: 1,
             session_decisions: 0,
             decided_at: Vec::new(),
@@ -1032,6 +1038,12 @@ impl Model {
     /// decided it. A gold task is open to everyone who has not decided it: the overlap does not
     /// apply to checks.
     fn is_open(&self, i: usize) -> bool {
+        if let Some(h) = &self.handed {
+            return self.key_of(i).is_some_and(|k| {
+                let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                h.holds(&k) && !self.decisions.has(&k.item, k.kind, pair)
+            });
+        }
         if self.gold_mixing() && self.is_gold_task(i) {
             return self.key_of(i).is_some_and(|k| {
                 let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
@@ -1112,6 +1124,9 @@ impl Model {
     /// gold mixed in, a gold task when one is due (else an ordinary one), an ordinary one
     /// otherwise: gold tasks are not served once the ordinary ones are done.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
+        if self.handed.is_some() {
+            return super::handed::first_open_from(self, from);
+        }
         let n = self.tasks.len();
         let mut order = (0..n).map(|k| (from + k) % n);
         if !self.gold_mixing() {

@@ -726,6 +726,34 @@ pub fn build(
     } else {
         Default::default()
     };
+    // With a store: the file's tasks are loaded into the database on its first label, and
+    // checked against what it holds after; its overlap is the team's.
+    let mut store = store;
+    if let (Some(t), Some(c), None) = (
+        &config.store,
+        store.as_mut().and_then(|s| s.client.as_mut()),
+        review,
+    ) {
+        let keys = crate::store::handout::file_tasks(source.as_ref(), mode, &config.spec);
+        let file = args.file.display().to_string();
+        match crate::store::assign::load(t, c, &file, &keys, args.overlap) {
+            Ok(l) => {
+                config.overlap = l.overlap as usize;
+                if l.added > 0 {
+                    notes.push(format!(
+                        "{} task{} of {file} loaded into {} to hand out (overlap {})",
+                        l.added,
+                        plural(l.added as usize),
+                        t.shown(),
+                        l.overlap
+                    ));
+                }
+            }
+            // The server went away meanwhile: the tasks held from before are worked on.
+            Err(_) if c.is_closed() => {}
+            Err(e) => bail!("{e}"),
+        }
+    }
     let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
