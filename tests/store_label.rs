@@ -590,14 +590,17 @@ fn a_lease_run_out_while_its_labeler_is_away_goes_to_another() {
     assert_eq!(per_item, want);
 }
 
-/// 20 labelers at once, each as `prefer label --store` works (its own outbox, appended and
-/// fsynced, sent by its own sending thread), taking tasks from the database with overlap 2
-/// over 500 tasks: every task ends with exactly 2 decisions in the database, none lost, none
-/// duplicated, and each stream holds its outbox exactly. Prints the time from a decision to
-/// its commit (a figure, not a pass mark: see BENCHMARKS.md).
+/// 20 labelers at once, each as `prefer label --store` works: its own outbox (appended and
+/// fsynced, sent by its own sending thread, `Pusher`) and its own handing-out thread
+/// (`Handout`, told of each decision once it is fsynced, as the screen tells it), over 500
+/// tasks loaded as the first `label` loads them, overlap 2: every task ends with exactly 2
+/// decisions in the database, none lost, none duplicated, each stream holds its outbox
+/// exactly, and no labeler is left holding a task. Prints the time from a decision to its
+/// commit (a figure, not a pass mark: see BENCHMARKS.md).
 #[test]
 fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
     use prefer::labels::{Event, LabelLog, TaskKey, TaskKind};
+    use prefer::store::handout::{Ask, Handed, Handout};
     use prefer::store::label::Pusher;
     use prefer::store::{Target, assign};
     let Some(url) = database("label_twenty") else {
@@ -608,7 +611,8 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
     let tasks: Vec<TaskKey> = (0..500)
         .map(|i| TaskKey::pair(&format!("q{i:03}"), "c0", "c1"))
         .collect();
-    assign::add_tasks(&t, &mut c, &tasks, 2).unwrap();
+    let loaded = assign::load(&t, &mut c, "set.jsonl", &tasks, Some(2)).unwrap();
+    assert_eq!((loaded.added, loaded.overlap), (500, 2));
     let dir = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let per: Vec<(String, Vec<Duration>)> = std::thread::scope(|s| {
@@ -631,18 +635,44 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
                             let _ = tx.send(s);
                         }),
                     );
-                    let mut c = t.connect().unwrap();
+                    let (htx, hrx) = std::sync::mpsc::channel::<Handed>();
+                    let handout = Handout::start(
+                        t.clone(),
+                        None,
+                        me.clone(),
+                        &path,
+                        assign::LEASE,
+                        Box::new(move |h| {
+                            let _ = htx.send(h);
+                        }),
+                    );
+                    let mut decided: std::collections::HashSet<TaskKey> = Default::default();
                     let mut times = Vec::new();
                     let mut lines = 0u64;
-                    while let Some(task) = assign::take(&t, &mut c, &me, assign::LEASE).unwrap() {
-                        let (a, b) = task.key.pair.clone().unwrap();
-                        let mut e = Event::new(&me, &task.key.item, Some("h"), TaskKind::Pair);
+                    let mut held = Handed::default();
+                    loop {
+                        // The latest report: what is held now.
+                        while let Ok(h) = hrx.try_recv() {
+                            held = h;
+                        }
+                        let Some(key) = held.tasks.iter().find(|k| !decided.contains(*k)).cloned()
+                        else {
+                            if held.none_left {
+                                break;
+                            }
+                            held = hrx.recv_timeout(Duration::from_secs(30)).unwrap();
+                            continue;
+                        };
+                        let (a, b) = key.pair.clone().unwrap();
+                        let mut e = Event::new(&me, &key.item, Some("h"), TaskKind::Pair);
                         e.pair = Some([a.clone(), b]);
                         e.choice = Some(a);
                         let t0 = Instant::now();
                         log.append(&mut e).unwrap();
                         lines += 1;
                         pusher.kick();
+                        handout.ask(Ask::Decided(key.clone()));
+                        decided.insert(key);
                         loop {
                             let s = rx.recv_timeout(Duration::from_secs(30)).unwrap();
                             assert_eq!(s.error, None);
@@ -651,8 +681,8 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
                             }
                         }
                         times.push(t0.elapsed());
-                        assert!(assign::finish(&t, &mut c, task.task_id, &me).unwrap());
                     }
+                    handout.finish();
                     drop(pusher);
                     (me, times)
                 })
@@ -678,6 +708,11 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         let db: Vec<String> = rows(&url, me).into_iter().map(|r| r.1).collect();
         assert_eq!(db, lines(&dir.path().join(format!("{me}.jsonl"))), "{me}");
     }
+    let live: i64 = c
+        .query_one("SELECT count(*) FROM prefer_claims WHERE NOT done", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(live, 0, "tasks left held");
     all.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
@@ -692,6 +727,62 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         ms(all[all.len() - 1]),
         wall.as_secs_f64()
     );
+}
+
+/// `prefer store tasks FILE URL` loads a file's tasks once (again: nothing added; a file that
+/// grew: the new ones), and refuses a file whose tasks the database does not hold, or another
+/// overlap, with nothing changed; `label --store` refuses such a file the same way.
+#[test]
+fn store_tasks_loads_a_files_tasks_once_and_refuses_another_files() {
+    let Some(url) = database("label_tasks") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = pair_file(dir.path(), 4);
+    let f = f.to_str().unwrap();
+    let out = String::from_utf8(ok(&["store", "tasks", f, &url, "--overlap", "2"])).unwrap();
+    assert!(out.contains(": 4 pair tasks of"), "{out}");
+    assert!(out.contains("(4 in all, overlap 2)"), "{out}");
+    let out = String::from_utf8(ok(&["store", "tasks", f, &url])).unwrap();
+    assert!(out.contains(": 0 pair tasks of"), "{out}");
+    assert!(out.contains("(4 in all, overlap 2)"), "{out}");
+    let refused = |args: &[&str]| {
+        let out = Command::new(common::BIN)
+            .args(args)
+            .env_remove("PREFER_STORE")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(&["store", "tasks", f, &url, "--overlap", "3"]);
+    assert!(err.contains("with overlap 2, not 3"), "{err}");
+    let other = tempfile::tempdir().unwrap();
+    let g = pair_file(other.path(), 3);
+    let err = refused(&["store", "tasks", g.to_str().unwrap(), &url]);
+    assert!(
+        err.contains("item item-3") && err.contains("another file's tasks"),
+        "{err}"
+    );
+    if let Some(pw) = password(&url) {
+        assert!(!err.contains(pw), "{err}");
+    }
+    // The file grew: its new task is added.
+    let g = pair_file(other.path(), 5);
+    let out = String::from_utf8(ok(&["store", "tasks", g.to_str().unwrap(), &url])).unwrap();
+    assert!(out.contains(": 1 pair task of"), "{out}");
+    // label --store refuses a file of another mode before its screen.
+    let out = Command::new(common::BIN)
+        .args([
+            "label", f, "--store", &url, "--annotator", "ann", "--mode", "rank",
+        ])
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("PREFER_STORE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another file's tasks"), "{err}");
 }
 
 /// The sending thread sends only what the database lacks beyond what it knows; when the
