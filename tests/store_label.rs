@@ -196,8 +196,16 @@ fn header(s: &Session) -> String {
 
 /// Waits for task `task` on screen, handed out (no "waiting for the server").
 fn wait_task(s: &mut Session, task: usize) {
+    // The footer is written last: a screen that has it is not one half repainted (the
+    // header drawn, the waiting box under it not yet).
     s.wait_drawn(&format!("task {task}/ handed out"), 20, |sc| {
-        sc.contains(&format!("task {task}/")) && !sc.contains("hand out more tasks")
+        sc.contains(&format!("task {task}/"))
+            && !sc.contains("hand out more tasks")
+            && sc
+                .trim_end()
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains("quit"))
     });
 }
 
@@ -774,7 +782,14 @@ fn store_tasks_loads_a_files_tasks_once_and_refuses_another_files() {
     // label --store refuses a file of another mode before its screen.
     let out = Command::new(common::BIN)
         .args([
-            "label", f, "--store", &url, "--annotator", "ann", "--mode", "rank",
+            "label",
+            f,
+            "--store",
+            &url,
+            "--annotator",
+            "ann",
+            "--mode",
+            "rank",
         ])
         .env("XDG_DATA_HOME", dir.path())
         .env_remove("PREFER_STORE")
