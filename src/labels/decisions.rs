@@ -864,6 +864,56 @@ impl TaskCounts {
         }
     }
 
+    /// [`TaskCounts::add_decided`] before the labeler's own decisions are known: the team's
+    /// logs are counted while they are still being read, and [`TaskCounts::each_of_mine`]
+    /// then brings the labeler's own in.
+    pub fn add_decided_alone(&mut self, theirs: &Decisions, kind: TaskKind) {
+        self.add_decided(theirs, kind, &Decisions::default(), |_, _| {});
+    }
+
+    /// Calls `each(count)` for every task of `kind` that `mine` decided, with the number of
+    /// annotators counted on it (0 for a task nobody else decided). Each id is looked up once.
+    pub fn each_of_mine(&self, mine: &Decisions, kind: TaskKind, mut each: impl FnMut(u32)) {
+        const UNSEEN: u32 = NONE - 1;
+        const ABSENT: u32 = NONE - 2;
+        let names = mine.names.by_number();
+        let mut ours = vec![UNSEEN; names.len()];
+        let slot = slot(kind) as u8;
+        for (k, e) in &mine.latest {
+            if !e.decision || k.kind != slot {
+                continue;
+            }
+            let mut ours_of = |n: u32| {
+                if n == NONE {
+                    return NONE;
+                }
+                let o = &mut ours[n as usize];
+                if *o == UNSEEN {
+                    *o = self.names.find(names[n as usize]).unwrap_or(ABSENT);
+                }
+                *o
+            };
+            let (item, a, b) = (ours_of(k.item), ours_of(k.a), ours_of(k.b));
+            let count = if [item, a, b].contains(&ABSENT) {
+                0
+            } else {
+                let key = Key {
+                    item,
+                    a,
+                    b,
+                    kind: k.kind,
+                };
+                self.counts.get(&key).copied().unwrap_or(0)
+            };
+            each(count);
+        }
+    }
+
+    /// The count of every task counted (tasks whose count went back to 0 included).
+    pub fn each_count(&self) -> impl Iterator<Item = u32> + '_ {
+        self.counts.values().copied()
+    }
+
     /// One more annotator decided the task (`up`), or one fewer; returns the count before.
     pub fn bump(
         &mut self,

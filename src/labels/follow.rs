@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::codec::parse_events;
-use super::decisions::Decisions;
+use super::decisions::{Decisions, TaskCounts};
 use super::event::{Event, TaskKind};
 use super::folder::folder_logs;
 use super::progress::{ReadProgress, file_size};
@@ -55,7 +55,18 @@ pub struct OthersAtStart {
     decided: [usize; 5],
     /// Who wrote the logs, and logs left out as symbolic links.
     pub writers: Writers,
+    /// With the kind asked for ([`OthersReader::read_all_counted`]): how many annotators of
+    /// `replayed` decided each task of that kind.
+    pub counted: Option<(TaskKind, TaskCounts)>,
 }
+
+/// A log read from where it was last read to: its complete bytes, the offset after them, and
+/// its replay when it replays whole.
+type LogRead = (
+    std::sync::Arc<super::LogBytes>,
+    u64,
+    Option<super::ByAnnotator>,
+);
 
 impl OthersAtStart {
     /// The kind with the most decisions (rank when there are none, or on a tie with it).
@@ -168,41 +179,28 @@ impl OthersReader {
     /// Every log as it is now, read with the quick replay (a folder of 50 logs of 20,000
     /// events is a million events to take in before the first screen).
     pub fn read_all(&mut self) -> OthersAtStart {
-        self.read_all_counted(&ReadProgress::default())
+        self.read_all_counted(&ReadProgress::default(), None)
     }
 
     /// [`OthersReader::read_all`], telling `progress` how many logs and bytes there are and
-    /// how far it has come.
-    pub fn read_all_counted(&mut self, progress: &ReadProgress) -> OthersAtStart {
-        let mut out = OthersAtStart::default();
+    /// how far it has come. With `count`, the logs read whole are counted as they come in
+    /// ([`OthersAtStart::counted`]): the counting goes on beside the reading of the next ones.
+    pub fn read_all_counted(
+        &mut self,
+        progress: &ReadProgress,
+        count: Option<TaskKind>,
+    ) -> OthersAtStart {
+        let mut out = OthersAtStart {
+            counted: count.map(|k| (k, TaskCounts::default())),
+            ..Default::default()
+        };
         // Annotators whose events went line by line: a later log naming them must too.
         let mut as_events: BTreeSet<String> = BTreeSet::new();
-        let (paths, read): (Vec<PathBuf>, Vec<_>) = if let Some(feed) = self.feed.as_mut() {
-            let logs = feed.take();
-            progress.expect(logs.len(), logs.iter().map(|l| l.1.len() as u64).sum());
-            use rayon::prelude::*;
-            logs.into_par_iter()
-                .map(|(path, bytes)| {
-                    progress.read(bytes.len() as u64);
-                    let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
-                    let replayed = replay_team_log(&path, std::sync::Arc::clone(&bytes), None).ok();
-                    (path, Some((bytes, 0, replayed)))
-                })
-                .unzip()
-        } else {
-            let (paths, links) = self.paths_and_links();
-            out.writers.links = links;
-            let read = self.read_files(&paths, progress);
-            (paths, read)
-        };
-        for (path, read) in paths.into_iter().zip(read) {
-            let Some((bytes, next, replayed)) = read else {
+        let mut take = |path: &Path, read: Option<LogRead>| {
+            let Some((bytes, _, replayed)) = read else {
                 progress.log_done(0);
-                continue;
+                return;
             };
-            if self.feed.is_none() {
-                self.offsets.insert(path.clone(), next);
-            }
             let whole = replayed.filter(|r| {
                 r.decisions
                     .keys()
@@ -211,15 +209,20 @@ impl OthersReader {
             match whole {
                 Some(mut r) => {
                     progress.log_done(r.events);
-                    out.writers.add(&path, std::mem::take(&mut r.writers));
+                    out.writers.add(path, std::mem::take(&mut r.writers));
                     out.count += r.events;
                     for kind in TaskKind::MODES {
                         out.decided[kind as usize] += r.decided_lines(kind);
                     }
+                    if let Some((kind, counts)) = out.counted.as_mut() {
+                        for d in r.decisions.values() {
+                            counts.add_decided_alone(d, *kind);
+                        }
+                    }
                     out.replayed.extend(r.decisions);
                 }
                 None => {
-                    let events = events_of(&path, &bytes);
+                    let events = events_of(path, &bytes);
                     progress.log_done(events.len());
                     out.count += events.len();
                     let mut writers = WriterCounts::default();
@@ -232,48 +235,103 @@ impl OthersReader {
                         out.decided[e.task as usize] += usize::from(e.is_decision());
                         as_events.insert(e.annotator.clone());
                     }
-                    out.writers.add(&path, writers);
+                    out.writers.add(path, writers);
                     out.events.extend(events);
                 }
             }
+        };
+        if let Some(feed) = self.feed.as_mut() {
+            let logs = feed.take();
+            progress.expect(logs.len(), logs.iter().map(|l| l.1.len() as u64).sum());
+            use rayon::prelude::*;
+            let read: Vec<(PathBuf, LogRead)> = logs
+                .into_par_iter()
+                .map(|(path, bytes)| {
+                    progress.read(bytes.len() as u64);
+                    let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
+                    let replayed = replay_team_log(&path, std::sync::Arc::clone(&bytes), None).ok();
+                    (path, (bytes, 0, replayed))
+                })
+                .collect();
+            for (path, read) in read {
+                take(&path, Some(read));
+            }
+        } else {
+            let (paths, links) = self.paths_and_links();
+            let mut next = Vec::with_capacity(paths.len());
+            self.read_files(&paths, progress, |i, read| {
+                if let Some((_, n, _)) = &read {
+                    next.push((paths[i].clone(), *n));
+                }
+                take(&paths[i], read);
+            });
+            self.offsets.extend(next);
+            out.writers.links = links;
         }
         out
     }
 
-    /// The files `paths` read from where each was last read to, and replayed.
-    #[allow(clippy::type_complexity)]
+    /// The files `paths` read from where each was last read to, and replayed: `each(i, read)`
+    /// is called with each in the order of `paths` as soon as it and those before it are in.
+    /// They are read and replayed side by side on all cores but one (each is a function of its
+    /// file alone), while `each` takes them in on this thread.
     fn read_files(
         &self,
         paths: &[PathBuf],
         progress: &ReadProgress,
-    ) -> Vec<
-        Option<(
-            std::sync::Arc<super::LogBytes>,
-            u64,
-            Option<super::ByAnnotator>,
-        )>,
-    > {
+        mut each: impl FnMut(usize, Option<LogRead>),
+    ) {
         progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
-        // Read and replayed side by side on all cores (each is a function of its file alone),
-        // then taken in one by one in the folder's order.
-        {
-            use rayon::prelude::*;
-            let offsets = &self.offsets;
-            let cache = self.cache.as_ref();
-            paths
-                .par_iter()
-                .map(|path| {
-                    let off = offsets.get(path).copied().unwrap_or(0);
-                    let (bytes, next) = complete_lines_from(path, off)?;
-                    progress.read(bytes.len() as u64);
-                    let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
-                    // A cache describes a log from its first byte.
-                    let cache = cache.filter(|_| off == 0);
-                    let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
-                    Some((bytes, next, replayed))
-                })
-                .collect()
+        let offsets: Vec<u64> = paths
+            .iter()
+            .map(|p| self.offsets.get(p).copied().unwrap_or(0))
+            .collect();
+        let cache = self.cache.as_ref();
+        let read_one = |i: usize| -> Option<LogRead> {
+            let (path, off) = (&paths[i], offsets[i]);
+            let (bytes, next) = complete_lines_from(path, off)?;
+            progress.read(bytes.len() as u64);
+            let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
+            // A cache describes a log from its first byte.
+            let cache = cache.filter(|_| off == 0);
+            let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
+            Some((bytes, next, replayed))
+        };
+        let readers = std::thread::available_parallelism()
+            .map_or(2, usize::from)
+            .min(paths.len());
+        if readers <= 1 {
+            for i in 0..paths.len() {
+                each(i, read_one(i));
+            }
+            return;
         }
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            for _ in 0..readers {
+                let (tx, taken, read_one) = (tx.clone(), &taken, &read_one);
+                s.spawn(move || {
+                    loop {
+                        let i = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= paths.len() || tx.send((i, read_one(i))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // Taken in in order: a log that comes early waits for those before it.
+            let mut waiting = BTreeMap::new();
+            let mut want = 0;
+            for (i, read) in rx {
+                waiting.insert(i, read);
+                while let Some(read) = waiting.remove(&want) {
+                    each(want, read);
+                    want += 1;
+                }
+            }
+        });
     }
 
     /// New complete events from the other logs since the last look. Damaged lines are left
@@ -393,12 +451,15 @@ mod tests {
             let mine = Decisions::from_owned((0..30).map(|_| random_event(&mut r, "me")));
             for kind in [TaskKind::Pair, TaskKind::Rank] {
                 for overlap in [1, 2] {
+                    let mine_decided = mine.decided_count_of(kind);
                     let mut slow = Team::new(overlap, kind);
+                    slow.mine_at_start(mine_decided);
                     for e in OthersReader::new(dir.path(), &mine_path).poll() {
                         let m = mine.is_decided(&e.key());
                         slow.apply_other(e, m);
                     }
                     let mut quick = Team::new(overlap, kind);
+                    quick.mine_at_start(mine_decided);
                     let start = OthersReader::new(dir.path(), &mine_path).read_all();
                     assert!(
                         !start.events.is_empty(),
@@ -411,7 +472,24 @@ mod tests {
                         let m = mine.is_decided(&e.key());
                         quick.apply_other(e, m);
                     }
+                    // And counted while the logs are read, the labeler's own brought in after.
+                    let mut counted = Team::new(overlap, kind);
+                    counted.mine_at_start(mine_decided);
+                    let mut start = OthersReader::new(dir.path(), &mine_path)
+                        .read_all_counted(&ReadProgress::default(), Some(kind));
+                    let (k, counts) = start.counted.take().expect("counted");
+                    assert_eq!(k, kind);
+                    counted.add_counted(start.replayed, counts, &mine);
+                    for e in start.events {
+                        let m = mine.is_decided(&e.key());
+                        counted.apply_other(e, m);
+                    }
                     assert_eq!((slow.full(), slow.over()), (quick.full(), quick.over()));
+                    assert_eq!((slow.full(), slow.over()), (counted.full(), counted.over()));
+                    assert_eq!(
+                        slow.names().collect::<Vec<_>>(),
+                        counted.names().collect::<Vec<_>>()
+                    );
                     assert_eq!(
                         slow.names().collect::<Vec<_>>(),
                         quick.names().collect::<Vec<_>>()
@@ -426,11 +504,13 @@ mod tests {
                         }
                         for k in &keys {
                             assert_eq!(slow.others_on(k), quick.others_on(k), "{seed} {k:?}");
+                            assert_eq!(slow.others_on(k), counted.others_on(k), "{seed} {k:?}");
                             for who in names {
                                 let get =
                                     |t: &Team| t.others().get(who).and_then(|d| d.get(k)).cloned();
                                 if k.kind == kind {
                                     assert_eq!(get(&slow), get(&quick), "{seed} {who} {k:?}");
+                                    assert_eq!(get(&slow), get(&counted), "{seed} {who} {k:?}");
                                 }
                             }
                         }

@@ -1079,7 +1079,13 @@ impl Model {
     }
 
     /// Takes in the other annotators' logs as they were at the start.
-    pub fn add_others(&mut self, start: super::others::OthersAtStart) {
+    pub fn add_others(&mut self, mut start: super::others::OthersAtStart) {
+        if let Some((_, counts)) = start.counted.take().filter(|(k, _)| *k == self.team.kind) {
+            self.team
+                .add_counted(start.replayed, counts, &self.decisions);
+            self.apply_others(start.events);
+            return;
+        }
         self.team.reserve(
             start
                 .replayed

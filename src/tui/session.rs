@@ -579,7 +579,10 @@ pub fn read_history(
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     }
     .with_replay_cache(crate::labels::ReplayCache::default_place());
-    let first = others.read_all_counted(progress);
+    // The team's counts are taken in while the logs are read when the session's kind is known
+    // already (review's and an unnamed mode are decided from what the logs hold).
+    let count = config.mode.filter(|_| review.is_none());
+    let first = others.read_all_counted(progress, count);
     crate::trace::mark("the team's logs read");
     // What a shared folder's set-up and logs show: said once, at the start.
     let mut team_notes: Vec<String> = match &store {

@@ -149,6 +149,38 @@ impl Team {
         self.others.insert(name, theirs);
     }
 
+    /// Takes in the other annotators' whole logs already counted (`counts`, of this team's
+    /// kind, counted by [`TaskCounts::add_decided_alone`] while they were read): the same
+    /// team as [`Team::add_replayed`] of each of `others` in turn gives, without counting them
+    /// here. Only for a team that holds nothing yet but this labeler's own decisions (`mine`,
+    /// taken in by [`Team::mine_at_start`]).
+    pub fn add_counted(
+        &mut self,
+        others: BTreeMap<String, Decisions>,
+        counts: TaskCounts,
+        mine: &Decisions,
+    ) {
+        assert!(
+            self.counts.is_empty() && self.others.is_empty(),
+            "add_counted comes first"
+        );
+        let kind = self.kind;
+        self.others = others
+            .into_iter()
+            .filter(|(_, d)| d.has_events_of(kind) || d.has_events_of(TaskKind::Edit))
+            .collect();
+        let k = self.overlap;
+        // Every task at its count from the others alone, then this labeler's own on top.
+        let (mut full, mut over) = (0, 0);
+        for c in counts.each_count() {
+            moved(k, &mut full, &mut over, 0, c as usize);
+        }
+        counts.each_of_mine(mine, kind, |c| {
+            moved(k, &mut full, &mut over, c as usize, c as usize + 1);
+        });
+        (self.full, self.over, self.counts) = (full, over, counts);
+    }
+
     /// This labeler's `decided` standing decisions of the team's kind, read from the log before
     /// any other annotator's: the same as [`Team::mine_changed`] from undecided to decided for
     /// each, without naming the tasks.
