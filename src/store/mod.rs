@@ -124,8 +124,17 @@ fn load_tasks(
         Some(p) => crate::taskfile::TaskSpec::load(p)?,
         None => crate::taskfile::TaskSpec::default(),
     };
-    let Some(source) = crate::tui::session::open_source(file)? else {
-        return Ok(ExitCode::FAILURE);
+    let source = match crate::format::open(file) {
+        Ok(s) => s,
+        Err(crate::format::LoadError::Invalid(problems)) => anyhow::bail!(
+            "{} has {} problem{}, e.g. {} - nothing was loaded (prefer validate {} lists them)",
+            file.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            crate::text::sanitize(&problems[0].to_string()),
+            crate::text::shell_quote(&file.to_string_lossy())
+        ),
+        Err(e) => return Err(e.into()),
     };
     source.wait_checked(usize::MAX - 1);
     let mode: crate::labels::TaskKind = match (mode, spec.mode) {

@@ -270,7 +270,7 @@ where
     let mut watch = FileWatch::new(&config.args.file);
     let lease = crate::store::handout::lease_from_env();
     if config.store.is_some() && config.args.review.is_none() {
-        model.handed = Some(super::handed::HandedTasks::new(lease.as_millis() as u64));
+        model.handed = Some(super::model::HandedTasks::new(lease.as_millis() as u64));
     }
     session::start(
         &mut model,
@@ -330,7 +330,7 @@ where
         }
         _ => None,
     };
-    super::handed::begin(&mut model);
+    super::update::handed::begin(&mut model);
     let kick = pusher.as_ref().and_then(|p| p.kicker());
     let writer = Writer::start(log, writes_pending, (done, reports), kick);
     let result = run_loop(

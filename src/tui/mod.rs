@@ -7,7 +7,6 @@ pub mod content;
 pub mod draft;
 pub mod edit_diff;
 pub mod filter;
-pub mod handed;
 pub mod highlight;
 pub mod keymap;
 pub mod layout;

@@ -140,6 +140,46 @@ pub struct Extras {
     pub reopened: BTreeSet<TaskKey>,
 }
 
+/// With a store: the tasks the database handed to this labeler, as the screen knows them
+/// (see [`super::update::handed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandedTasks {
+    /// What the server holds for them, in the order handed out.
+    pub tasks: Vec<TaskKey>,
+    /// Decisions taken back this session: theirs to decide again.
+    pub reopened: Vec<TaskKey>,
+    /// The latest recheck asked for; answers to earlier ones are stale.
+    pub generation: u64,
+    /// Why no more tasks come now (the server away, every open task held by others).
+    pub note: Option<String>,
+    /// Nothing more will come: every task has its decisions.
+    pub none_left: bool,
+    /// The lease, in ms.
+    pub lease_ms: u64,
+    /// When the labeler last pressed a key, and when the leases were last renewed.
+    pub last_input_ms: Option<u64>,
+    pub last_active_ms: u64,
+}
+
+impl HandedTasks {
+    pub fn new(lease_ms: u64) -> Self {
+        HandedTasks {
+            lease_ms: lease_ms.max(1),
+            note: Some("asking the server for tasks".into()),
+            // The session's start counts as the labeler at work.
+            last_input_ms: Some(0),
+            ..Default::default()
+        }
+    }
+
+    pub fn holds(&self, key: &TaskKey) -> bool {
+        self.tasks.contains(key) || self.reopened.contains(key)
+    }
+}
+
+/// What the waiting screen says.
+pub const WAITING: &str = "waiting for the server to hand out more tasks";
+
 /// With a store: the outbox's whole lines, how many of them the database has committed, and
 /// why the last attempt to send failed, if it did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -340,7 +380,7 @@ pub struct Model {
     pub server: Option<ServerState>,
     /// With a store: the tasks the database handed to this labeler, the only ones served
     /// (`None`: a folder, where the first open task is served).
-    pub handed: Option<super::handed::HandedTasks>,
+    pub handed: Option<HandedTasks>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -1131,7 +1171,7 @@ impl Model {
     /// otherwise: gold tasks are not served once the ordinary ones are done.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
         if self.handed.is_some() {
-            return super::handed::first_open_from(self, from);
+            return self.first_handed_from(from);
         }
         let n = self.tasks.len();
         let mut order = (0..n).map(|k| (from + k) % n);
@@ -1148,6 +1188,21 @@ impl Model {
         } else {
             pick(false)
         }
+    }
+
+    /// With a store: the first open task handed to this labeler from `from` on (wrapping).
+    fn first_handed_from(&self, from: usize) -> Option<usize> {
+        let h = self.handed.as_ref()?;
+        let n = self.tasks.len().max(1);
+        h.tasks
+            .iter()
+            .chain(&h.reopened)
+            .filter(|k| {
+                let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                !self.decisions.has(&k.item, k.kind, pair)
+            })
+            .filter_map(|k| self.task_of(k))
+            .min_by_key(|&i| (i + n - from % n) % n)
     }
 
     /// The first task in `range` (no wrapping) that is neither decided nor skipped.

@@ -14,7 +14,7 @@ use super::navigating::{review_go, set_focus};
 
 /// The keys that decide or build the decision on screen.
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
-    if !matches!(a, Action::Undo | Action::Skip) && !crate::tui::handed::may_decide(m) {
+    if !matches!(a, Action::Undo | Action::Skip) && !super::handed::may_decide(m) {
         return;
     }
     match a {
@@ -729,7 +729,7 @@ pub(super) fn advance(m: &mut Model) {
         None if m.handed.is_some() => {
             let cur = m.current;
             m.go_to(cur);
-            crate::tui::handed::wait(m);
+            super::handed::wait(m);
         }
         None if !m.checking_done() => {
             // A big file still being read: the next task is on its way, not "done".

@@ -4,6 +4,7 @@
 
 mod deciding;
 mod editing;
+pub mod handed;
 mod navigating;
 mod overlays;
 
@@ -109,7 +110,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(a) => {
-            if super::handed::on_key(m, a == Action::Quit, now_ms, &mut fx) {
+            if handed::on_key(m, a == Action::Quit, now_ms, &mut fx) {
                 prepare(m);
                 return fx;
             }
@@ -133,7 +134,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 s.outbox += 1;
             }
             if let Some(ev) = m.unsaved.remove(&seq) {
-                super::handed::on_saved(m, &ev, &mut fx);
+                handed::on_saved(m, &ev, &mut fx);
             }
             if m.in_flight == Some(seq) {
                 m.in_flight = None;
@@ -175,9 +176,9 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 failures: before + 1,
             };
         }
-        Msg::Handed(h) => super::handed::on_handed(m, h, &mut fx),
+        Msg::Handed(h) => handed::on_handed(m, h, &mut fx),
         Msg::Tick => {
-            super::handed::on_tick(m, now_ms, &mut fx);
+            handed::on_tick(m, now_ms, &mut fx);
             // A source still reading in the background may have more tasks by now.
             if m.progress.is_some() {
                 m.sync_tasks();

@@ -64,7 +64,7 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
             if a != Action::Quit {
                 m.status = Some(format!(
                     "{} (u undoes your last decision, q quits)",
-                    crate::tui::handed::WAITING
+                    crate::tui::model::WAITING
                 ));
                 return true;
             }

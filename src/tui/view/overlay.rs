@@ -194,7 +194,7 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
 fn waiting_for_tasks(m: &Model) -> (String, Vec<Line<'static>>) {
     let mut lines = vec![Line::from(format!(
         "{}.",
-        crate::tui::handed::WAITING.replacen('w', "W", 1)
+        crate::tui::model::WAITING.replacen('w', "W", 1)
     ))];
     if let Some(note) = m.handed.as_ref().and_then(|h| h.note.clone()) {
         lines.push(Line::from(note));

@@ -8,59 +8,8 @@
 use crate::labels::{Event, TaskKey};
 use crate::store::handout::{Ask, Handed};
 
-use super::model::{Model, Overlay};
-use super::update::Effect;
-
-/// The tasks handed to this labeler, as the screen knows them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HandedTasks {
-    /// What the server holds for them, in the order handed out.
-    pub tasks: Vec<TaskKey>,
-    /// Decisions taken back this session: theirs to decide again.
-    pub reopened: Vec<TaskKey>,
-    /// The latest recheck asked for; answers to earlier ones are stale.
-    pub generation: u64,
-    /// Why no more tasks come now (the server away, every open task held by others).
-    pub note: Option<String>,
-    /// Nothing more will come: every task has its decisions.
-    pub none_left: bool,
-    /// The lease, in ms.
-    pub lease_ms: u64,
-    /// When the labeler last pressed a key, and when the leases were last renewed.
-    pub last_input_ms: Option<u64>,
-    pub last_active_ms: u64,
-}
-
-impl HandedTasks {
-    pub fn new(lease_ms: u64) -> Self {
-        HandedTasks {
-            lease_ms: lease_ms.max(1),
-            note: Some("asking the server for tasks".into()),
-            // The session's start counts as the labeler at work.
-            last_input_ms: Some(0),
-            ..Default::default()
-        }
-    }
-
-    pub fn holds(&self, key: &TaskKey) -> bool {
-        self.tasks.contains(key) || self.reopened.contains(key)
-    }
-}
-
-/// What the waiting screen says.
-pub const WAITING: &str = "waiting for the server to hand out more tasks";
-
-/// The first open task handed to this labeler from `from` on (wrapping).
-pub fn first_open_from(m: &Model, from: usize) -> Option<usize> {
-    let h = m.handed.as_ref()?;
-    let n = m.tasks.len().max(1);
-    h.tasks
-        .iter()
-        .chain(&h.reopened)
-        .filter(|k| !m.decisions.has(&k.item, k.kind, pair(k)))
-        .filter_map(|k| m.task_of(k))
-        .min_by_key(|&i| (i + n - from % n) % n)
-}
+use super::Effect;
+use crate::tui::model::{Model, Overlay, WAITING};
 
 fn pair(k: &TaskKey) -> Option<(&str, &str)> {
     k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()))
@@ -80,7 +29,7 @@ pub fn begin(m: &mut Model) {
     if m.handed.is_none() || m.review.is_some() {
         return;
     }
-    match first_open_from(m, m.current) {
+    match m.first_open_from(m.current) {
         Some(i) => m.go_to(i),
         None => wait(m),
     }
@@ -112,7 +61,7 @@ pub fn on_handed(m: &mut Model, got: Handed, fx: &mut Vec<Effect>) {
     if !(waiting || (lost && m.overlay == Overlay::None)) {
         return;
     }
-    match first_open_from(m, m.current) {
+    match m.first_open_from(m.current) {
         Some(i) => {
             if waiting {
                 m.overlay = Overlay::None;
@@ -223,7 +172,7 @@ mod tests {
             ..Setup::new(d, "alice", TaskKind::Pair)
         })
         .unwrap();
-        m.handed = Some(HandedTasks::new(60_000));
+        m.handed = Some(crate::tui::model::HandedTasks::new(60_000));
         m.go_to(0);
         begin(&mut m);
         m
