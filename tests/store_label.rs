@@ -864,3 +864,76 @@ fn a_commit_whose_answer_was_lost_is_not_sent_twice() {
     let db: Vec<String> = db.into_iter().map(|r| r.1).collect();
     assert_eq!(db, lines(&path));
 }
+
+/// `prefer review --store URL`: the team's decisions are read from the database (the folder
+/// they were pushed from is gone), and the lead's final decision goes to it through the
+/// lead's outbox: `✓ saved` once committed, as an adjudicator's, under the lead's stream.
+#[test]
+fn review_with_a_store_reads_the_team_from_the_database_and_sends_final_decisions_to_it() {
+    let Some(url) = database("review_store") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = pair_file(dir.path(), 3);
+    let d = prefer::format::load(&file).unwrap();
+    let event = |who: &str, i: usize, choice: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"{choice}\",\"ms\":4000}}\n",
+            d.items[i].id, d.items[i].hash
+        )
+    };
+    let labels = dir.path().join("pushed.labels");
+    std::fs::create_dir(&labels).unwrap();
+    std::fs::write(labels.join("ann.jsonl"), event("ann", 1, "c0")).unwrap();
+    std::fs::write(labels.join("bob.jsonl"), event("bob", 1, "c1")).unwrap();
+    ok(&["store", "push", labels.to_str().unwrap(), &url]);
+    std::fs::remove_dir_all(&labels).unwrap();
+    let mut s = Session::spawn(
+        &[
+            "review",
+            "set.jsonl",
+            "--store",
+            &url,
+            "--annotator",
+            "lead",
+            "--filter",
+            "disagreements",
+        ],
+        dir.path(),
+        &[("XDG_DATA_HOME", "")],
+        140,
+        30,
+    );
+    s.wait_for("the review screen", 20, |sc| {
+        sc.contains("review disagreements 1/1") && sc.contains("they DISAGREE")
+    });
+    s.send("b");
+    s.wait_drawn("saved after the commit", 20, |sc| {
+        let h = sc.lines().next().unwrap_or_default();
+        h.contains("✓ saved") && !h.contains("waiting")
+    });
+    let db = rows(&url, "lead");
+    assert_eq!(db.len(), 1);
+    assert!(
+        db[0].1.contains("\"role\":\"adjudicator\"") && db[0].1.contains("\"choice\":\"c1\""),
+        "{db:?}"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("every decision is in the database"), "{out}");
+    assert!(out.contains("--filter disagreements --store"), "{out}");
+    if let Some(pw) = password(&url) {
+        assert!(!out.contains(pw), "the password is printed: {out}");
+    }
+    let ob = outbox(dir.path(), "lead");
+    let from_db: Vec<String> = db.into_iter().map(|r| r.1).collect();
+    assert_eq!(from_db, lines(&ob));
+    // Nothing was handed out or loaded for a review.
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let tasks: i64 = c
+        .query_one("SELECT count(*) FROM prefer_tasks", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tasks, 0);
+}
