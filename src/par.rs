@@ -53,6 +53,62 @@ pub fn map_all<T: Sync, R: Send>(xs: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `f(k)` for every `k` in `0..n`, on all cores (each thread takes the next `k` left), while
+/// this thread is given each result in order, `each(k, result)`, as soon as it and those
+/// before it are in: for work whose results are taken in one by one while the rest is still
+/// being done.
+pub fn each_in_order<R: Send>(
+    n: usize,
+    f: impl Fn(usize) -> R + Sync,
+    mut each: impl FnMut(usize, R),
+) {
+    let workers = cores().min(n);
+    if workers <= 1 {
+        for k in 0..n {
+            each(k, f(k));
+        }
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let (tx, next, f) = (tx.clone(), &next, &f);
+            s.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= n || tx.send((k, f(k))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // A result that comes early waits for those before it.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut want = 0;
+        for (k, r) in rx {
+            waiting.insert(k, r);
+            while let Some(r) = waiting.remove(&want) {
+                each(want, r);
+                want += 1;
+            }
+        }
+    });
+}
+
+/// Makes the calling thread give way to the process's other work (and the machine's): for
+/// background work that no one waits for. Linux only (elsewhere a thread's priority is the
+/// process's); a failure leaves it as it was.
+pub fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on this thread's own id.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+    }
+}
+
 /// `f(start, chunk)` over consecutive chunks of `xs`, one per core; the results in order.
 /// Small inputs stay on this thread.
 pub fn in_chunks<T: Sync, R: Send>(xs: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {

@@ -1,12 +1,16 @@
 //! A log's complete bytes, kept while the decisions replayed from it point into them: read into
-//! memory, or, for the labeler's own big log, mapped from the page cache.
+//! memory; for the labeler's own big log, mapped from the page cache; for a teammate's log
+//! whose replay came whole from the cache, read later (see [`LogBytes::deferred`]).
 //!
 //! Mapping saves what reading costs before the first screen: copying 200 MB of a
 //! million-event log out of the page cache into fresh memory (about a quarter of the CPU a
 //! resume took), and it lets the replay start on the first piece at once.
 
 use std::fs::File;
+use std::io::{Read, Seek};
 use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// Below this a log is read: a mapping costs more than a copy of a small file.
 const MAP_FROM: u64 = 4 << 20;
@@ -17,6 +21,47 @@ pub struct LogBytes(Inner);
 enum Inner {
     Read(Vec<u8>),
     Mapped(memmap2::Mmap),
+    Deferred(Box<Deferred>),
+}
+
+/// Says whether bytes read from a file (open as the first argument) are those expected.
+pub(crate) type Check = Box<dyn Fn(&File, &[u8]) -> bool + Send + Sync>;
+
+/// A log's first `len` bytes, not read yet: read by [`LogBytes::fill`] or on first use, and
+/// checked then to be the bytes the replay was made of.
+struct Deferred {
+    path: PathBuf,
+    /// Opened when the replay was made: a log replaced since (renamed over) is still read
+    /// as it was.
+    file: File,
+    len: usize,
+    /// True when the bytes read are those the replay describes (see [`LogBytes::deferred`]).
+    check: Check,
+    bytes: OnceLock<Result<Vec<u8>, String>>,
+}
+
+impl Deferred {
+    fn get(&self) -> &Result<Vec<u8>, String> {
+        self.bytes.get_or_init(|| {
+            let mut buf = vec![0; self.len];
+            // Only ever read here, once (the lock's own initialisation).
+            let mut f = &self.file;
+            let read = f
+                .seek(std::io::SeekFrom::Start(0))
+                .and_then(|_| f.read_exact(&mut buf));
+            match read {
+                Ok(()) if (self.check)(&self.file, &buf) => Ok(buf),
+                Ok(()) => Err(format!(
+                    "{} was rewritten (not appended to) while prefer was starting; run the same command again to read it as it is now",
+                    self.path.display()
+                )),
+                Err(e) => Err(format!(
+                    "cannot read {} again: {e}; run the same command again",
+                    self.path.display()
+                )),
+            }
+        })
+    }
 }
 
 impl LogBytes {
@@ -39,6 +84,54 @@ impl LogBytes {
         let _ = map.advise(memmap2::Advice::Sequential);
         Some(Self(Inner::Mapped(map)))
     }
+
+    /// The first `len` bytes of the log at `path` (opened as `file`), read when first needed or
+    /// by [`LogBytes::fill`]. For a teammate's log whose replay came whole from the replay
+    /// cache: the start needs only the replay's tables, and reading 50 such logs was the
+    /// larger part of a team's start. `check` says whether the bytes then read are the ones
+    /// the replay was made of; when they are not (the log was rewritten in between), using
+    /// them panics with a message that says so ([`LogBytes::fill`] does not).
+    pub(crate) fn deferred(
+        path: PathBuf,
+        file: File,
+        len: usize,
+        check: Check,
+    ) -> Self {
+        Self(Inner::Deferred(Box::new(Deferred {
+            path,
+            file,
+            len,
+            check,
+            bytes: OnceLock::new(),
+        })))
+    }
+
+    /// Reads deferred bytes now, if they are not read yet; false when they could not be read
+    /// as they were (see [`LogBytes::deferred`]). Never panics.
+    pub fn fill(&self) -> bool {
+        match &self.0 {
+            Inner::Deferred(d) => d.get().is_ok(),
+            _ => true,
+        }
+    }
+
+    /// True for deferred bytes not read yet.
+    pub fn is_deferred(&self) -> bool {
+        matches!(&self.0, Inner::Deferred(d) if d.bytes.get().is_none())
+    }
+
+    /// Number of bytes (without reading deferred ones).
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Inner::Read(v) => v.len(),
+            Inner::Mapped(m) => m.len(),
+            Inner::Deferred(d) => d.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl From<Vec<u8>> for LogBytes {
@@ -54,6 +147,12 @@ impl Deref for LogBytes {
         match &self.0 {
             Inner::Read(v) => v,
             Inner::Mapped(m) => m,
+            Inner::Deferred(d) => match d.get() {
+                Ok(v) => v,
+                // The decisions replayed from these bytes point into bytes no longer there:
+                // nothing sound can be shown from them.
+                Err(why) => panic!("{why}"),
+            },
         }
     }
 }
@@ -69,6 +168,8 @@ impl std::fmt::Debug for LogBytes {
         let how = match &self.0 {
             Inner::Read(_) => "read",
             Inner::Mapped(_) => "mapped",
+            Inner::Deferred(d) if d.bytes.get().is_none() => "deferred",
+            Inner::Deferred(_) => "deferred, read",
         };
         write!(f, "LogBytes({} bytes, {how})", self.len())
     }

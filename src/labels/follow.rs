@@ -58,6 +58,9 @@ pub struct OthersAtStart {
     /// With the kind asked for ([`OthersReader::read_all_counted`]): how many annotators of
     /// `replayed` decided each task of that kind.
     pub counted: Option<(TaskKind, TaskCounts)>,
+    /// The bytes of logs not read yet (see [`super::LogBytes::deferred`]), for reading after the
+    /// first screen ([`OthersAtStart::fill_deferred`]).
+    pub deferred: Vec<std::sync::Arc<super::LogBytes>>,
 }
 
 /// A log read from where it was last read to: its complete bytes, the offset after them, and
@@ -69,6 +72,25 @@ type LogRead = (
 );
 
 impl OthersAtStart {
+    /// Reads the logs a start left for later ([`OthersAtStart::deferred`]), on a thread of
+    /// their own at a low priority, so that reading them never makes a decision wait; the
+    /// sooner they are read, the narrower the time in which a log rewritten in place could no
+    /// longer be read as it was.
+    pub fn fill_deferred(&self) {
+        let logs = self.deferred.clone();
+        if logs.is_empty() {
+            return;
+        }
+        let _ = std::thread::Builder::new()
+            .name("prefer-fill".into())
+            .spawn(move || {
+                crate::par::lower_this_threads_priority();
+                for b in logs {
+                    b.fill();
+                }
+            });
+    }
+
     /// The kind with the most decisions (rank when there are none, or on a tie with it).
     pub fn most_common_kind(&self) -> TaskKind {
         [
@@ -201,6 +223,9 @@ impl OthersReader {
                 progress.log_done(0);
                 return;
             };
+            if bytes.is_deferred() {
+                out.deferred.push(std::sync::Arc::clone(&bytes));
+            }
             let whole = replayed.filter(|r| {
                 r.decisions
                     .keys()
@@ -273,13 +298,13 @@ impl OthersReader {
 
     /// The files `paths` read from where each was last read to, and replayed: `each(i, read)`
     /// is called with each in the order of `paths` as soon as it and those before it are in.
-    /// They are read and replayed side by side on all cores but one (each is a function of its
-    /// file alone), while `each` takes them in on this thread.
+    /// They are read and replayed side by side on all cores (each is a function of its file
+    /// alone), while `each` takes them in on this thread.
     fn read_files(
         &self,
         paths: &[PathBuf],
         progress: &ReadProgress,
-        mut each: impl FnMut(usize, Option<LogRead>),
+        each: impl FnMut(usize, Option<LogRead>),
     ) {
         progress.expect(paths.len(), paths.iter().map(|p| file_size(p)).sum());
         let offsets: Vec<u64> = paths
@@ -289,6 +314,17 @@ impl OthersReader {
         let cache = self.cache.as_ref();
         let read_one = |i: usize| -> Option<LogRead> {
             let (path, off) = (&paths[i], offsets[i]);
+            // Untouched since its replay was cached: the tables are all a start needs.
+            if let Some(bytes) = cache
+                .filter(|_| off == 0)
+                .and_then(|c| c.untouched_team_log(path))
+            {
+                let len = bytes.len() as u64;
+                progress.read(len);
+                let bytes = std::sync::Arc::new(bytes);
+                let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
+                return Some((bytes, len, replayed));
+            }
             let (bytes, next) = complete_lines_from(path, off)?;
             progress.read(bytes.len() as u64);
             let bytes = std::sync::Arc::new(super::LogBytes::from(bytes));
@@ -297,41 +333,7 @@ impl OthersReader {
             let replayed = replay_team_log(path, std::sync::Arc::clone(&bytes), cache).ok();
             Some((bytes, next, replayed))
         };
-        let readers = std::thread::available_parallelism()
-            .map_or(2, usize::from)
-            .min(paths.len());
-        if readers <= 1 {
-            for i in 0..paths.len() {
-                each(i, read_one(i));
-            }
-            return;
-        }
-        let taken = std::sync::atomic::AtomicUsize::new(0);
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::scope(|s| {
-            for _ in 0..readers {
-                let (tx, taken, read_one) = (tx.clone(), &taken, &read_one);
-                s.spawn(move || {
-                    loop {
-                        let i = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= paths.len() || tx.send((i, read_one(i))).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(tx);
-            // Taken in in order: a log that comes early waits for those before it.
-            let mut waiting = BTreeMap::new();
-            let mut want = 0;
-            for (i, read) in rx {
-                waiting.insert(i, read);
-                while let Some(read) = waiting.remove(&want) {
-                    each(want, read);
-                    want += 1;
-                }
-            }
-        });
+        crate::par::each_in_order(paths.len(), read_one, each);
     }
 
     /// New complete events from the other logs since the last look. Damaged lines are left

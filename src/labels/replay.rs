@@ -119,27 +119,34 @@ pub(crate) fn replay_team_log(
         }
         None => (ByAnnotator::default(), (0, 0)),
     };
-    let (events, lines) = check_log_from(path, &bytes, from, |line| {
-        let b = &line.brief;
-        if !b.skip && !b.retract {
-            out.decided[b.kind as usize] += 1;
-        }
-        let adjudicator = Role::of(line.role) == Some(Role::Adjudicator);
-        out.writers.note(line.uid, line.annotator, adjudicator);
-        if adjudicator {
-            return;
-        }
-        let d = match out.decisions.get_mut(line.annotator) {
-            Some(d) => d,
-            None => {
-                let mut d = Decisions::new();
-                d.add_log(Arc::clone(&bytes));
-                out.decisions.entry(line.annotator.to_string()).or_insert(d)
+    // Nothing beyond the cached part: the bytes are not needed (a teammate's log untouched
+    // since is not even read, see `ReplayCache::untouched_team_log`).
+    let nothing_new = from.0 as u64 == len;
+    let (events, lines) = if nothing_new {
+        (0, from.1)
+    } else {
+        check_log_from(path, &bytes, from, |line| {
+            let b = &line.brief;
+            if !b.skip && !b.retract {
+                out.decided[b.kind as usize] += 1;
             }
-        };
-        // Each of these replays keeps one log: number 0.
-        d.apply_brief(0, b);
-    })?;
+            let adjudicator = Role::of(line.role) == Some(Role::Adjudicator);
+            out.writers.note(line.uid, line.annotator, adjudicator);
+            if adjudicator {
+                return;
+            }
+            let d = match out.decisions.get_mut(line.annotator) {
+                Some(d) => d,
+                None => {
+                    let mut d = Decisions::new();
+                    d.add_log(Arc::clone(&bytes));
+                    out.decisions.entry(line.annotator.to_string()).or_insert(d)
+                }
+            };
+            // Each of these replays keeps one log: number 0.
+            d.apply_brief(0, b);
+        })?
+    };
     out.events += events;
     if let Some(c) = cache
         && len - from.0 as u64 >= worth
@@ -214,6 +221,7 @@ impl ByAnnotator {
 mod tests {
     use super::*;
     use crate::labels::{Event, TaskKey, parse_events};
+    use std::io::Write;
 
     use crate::testutil::Rng;
 
@@ -439,6 +447,70 @@ mod tests {
         let mut got = got;
         let events = parse_events(&path, edited.as_bytes()).unwrap();
         assert_same(&events, got.decisions.remove("t").unwrap());
+    }
+
+    #[test]
+    fn an_untouched_teammates_log_is_read_only_when_its_events_are_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache"))
+            .worth(1)
+            .settled_at_once();
+        let line = |i: usize, choice: &str| {
+            format!(
+                r#"{{"v":1,"annotator":"t","item":"i{i}","task":"pair","pair":["c0","c1"],"choice":"{choice}"}}"#
+            ) + "\n"
+        };
+        let log: String = (0..40).map(|i| line(i, "c0")).collect();
+        std::fs::write(&path, &log).unwrap();
+        let read = || -> Arc<LogBytes> { Arc::new(std::fs::read(&path).unwrap().into()) };
+        assert!(cache.untouched_team_log(&path).is_none(), "no cache yet");
+        replay_team_log(&path, read(), Some(&cache)).unwrap();
+
+        // Untouched since: the replay comes from the tables, the log is not read.
+        let bytes = Arc::new(cache.untouched_team_log(&path).expect("untouched"));
+        let mut got = replay_team_log(&path, Arc::clone(&bytes), Some(&cache)).unwrap();
+        assert_eq!(got.cached_bytes, log.len() as u64);
+        assert!(bytes.is_deferred(), "the replay needs only the tables");
+        // Its events when they are asked for: read then, the same as a full read gives.
+        let events = parse_events(&path, log.as_bytes()).unwrap();
+        assert_same(&events, got.decisions.remove("t").unwrap());
+        assert!(!bytes.is_deferred());
+
+        // Appended to after the start: its first bytes are still the ones the tables describe.
+        let bytes = Arc::new(cache.untouched_team_log(&path).expect("untouched"));
+        let more = line(40, "c1");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(more.as_bytes())
+            .unwrap();
+        assert!(bytes.fill());
+        assert_eq!(&bytes[..], log.as_bytes());
+        assert!(
+            cache.untouched_team_log(&path).is_none(),
+            "changed since the cache was written: read it"
+        );
+
+        // Rewritten in place after the start (the same length, one decision changed): the
+        // bytes are not taken for the ones the tables describe.
+        let grown = format!("{log}{more}");
+        replay_team_log(&path, read(), Some(&cache)).unwrap();
+        let bytes = Arc::new(cache.untouched_team_log(&path).expect("untouched"));
+        let edited = grown.replacen(&line(7, "c0"), &line(7, "c1"), 1);
+        assert_eq!(edited.len(), grown.len());
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(edited.as_bytes()).unwrap();
+        // As a rewrite seconds later would (two writes within one clock tick can share times).
+        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(10))
+            .unwrap();
+        drop(f);
+        assert!(!bytes.fill(), "read as something else");
+        let used = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| bytes[0]));
+        let why = used.expect_err("using them panics");
+        let why = why.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(why.contains("was rewritten"), "{why}");
     }
 
     #[test]

@@ -71,10 +71,18 @@ impl Identity {
     /// The identity of `log` when it is `len` bytes long; with `settled`, only when its last
     /// change is at least that old (a later change then always moves its times; one in the
     /// same clock tick as this look might not).
-    #[cfg(unix)]
     fn of(log: &Path, len: u64, settled: Option<std::time::Duration>) -> Option<Self> {
+        Self::of_meta(&fs::metadata(log).ok()?, len, settled)
+    }
+
+    /// [`Identity::of`] the file opened as `file`.
+    fn of_file(file: &fs::File, len: u64) -> Option<Self> {
+        Self::of_meta(&file.metadata().ok()?, len, None)
+    }
+
+    #[cfg(unix)]
+    fn of_meta(m: &fs::Metadata, len: u64, settled: Option<std::time::Duration>) -> Option<Self> {
         use std::os::unix::fs::MetadataExt;
-        let m = fs::metadata(log).ok()?;
         if m.len() != len {
             return None;
         }
@@ -103,7 +111,11 @@ impl Identity {
     }
 
     #[cfg(not(unix))]
-    fn of(_log: &Path, _len: u64, _settled: Option<std::time::Duration>) -> Option<Self> {
+    fn of_meta(
+        _m: &fs::Metadata,
+        _len: u64,
+        _settled: Option<std::time::Duration>,
+    ) -> Option<Self> {
         None
     }
 
@@ -270,6 +282,41 @@ impl ReplayCache {
         }
     }
 
+    /// A teammate's `log` untouched since its replay was cached (the same file, length and
+    /// times as then: see [`Identity`]): its bytes deferred ([`LogBytes::deferred`]), for a
+    /// replay that needs only the cached tables. `None` when the log changed since (or has no
+    /// cache, or one too small to be used): read it then.
+    pub(crate) fn untouched_team_log(&self, log: &Path) -> Option<LogBytes> {
+        let mut cache = fs::File::open(self.file_for(Kind::Team, log)).ok()?;
+        let mut head = [0u8; 16 + HEAD];
+        io::Read::read_exact(&mut cache, &mut head).ok()?;
+        let head = head.strip_prefix(Kind::Team.magic().as_slice())?;
+        let covered = u64::from_le_bytes(head[..8].try_into().ok()?);
+        let recorded = Identity::from_words(&head[24..24 + 8 * Identity::WORDS])?;
+        let log_hash: [u8; 32] = head[HEAD - 32..].try_into().ok()?;
+        if covered < self.min_bytes_of(Kind::Team) {
+            return None;
+        }
+        let file = fs::File::open(log).ok()?;
+        // The file opened is the one read later: a log renamed over since is not.
+        if Identity::of_file(&file, covered)? != recorded {
+            return None;
+        }
+        let len = usize::try_from(covered).ok()?;
+        // Read later: still untouched then, or at least beginning with the same bytes (a
+        // log appended to since).
+        let check = move |f: &fs::File, bytes: &[u8]| {
+            Identity::of_file(f, covered) == Some(recorded)
+                || blake3::hash(bytes).as_bytes() == &log_hash
+        };
+        Some(LogBytes::deferred(
+            log.to_path_buf(),
+            file,
+            len,
+            Box::new(check),
+        ))
+    }
+
     /// What `decode` makes of the body of `log`'s cache file of this kind, with the bytes,
     /// lines and events of the log it covers, when the log still begins with those bytes and
     /// the file is whole.
@@ -277,7 +324,7 @@ impl ReplayCache {
         &self,
         kind: Kind,
         log: &Path,
-        bytes: &[u8],
+        bytes: &LogBytes,
         decode: impl FnOnce(&[u8], u64) -> Option<T>,
     ) -> Option<(T, u64, u64, u64)> {
         let file = fs::File::open(self.file_for(kind, log)).ok()?;
@@ -294,11 +341,17 @@ impl ReplayCache {
         let log_hash = &head[HEAD - 32..];
         let (body, body_hash) = rest.split_at_checked(rest.len().checked_sub(32)?)?;
         let covered_len = usize::try_from(covered).ok()?;
-        if covered_len > bytes.len() || (covered_len > 0 && bytes[covered_len - 1] != b'\n') {
-            return None;
-        }
         // A log untouched since the cache was written is known to hold those bytes.
         let untouched = recorded.is_some() && recorded == Identity::of(log, covered, None);
+        if bytes.is_deferred() {
+            // Deferred only when untouched (see `untouched_team_log`): still so, or read now.
+            if !untouched || covered_len != bytes.len() {
+                return None;
+            }
+        } else if covered_len > bytes.len() || (covered_len > 0 && bytes[covered_len - 1] != b'\n')
+        {
+            return None;
+        }
         // The log's hash (the larger job) beside the cache file's own check and decoding.
         let (same_log, tables) = std::thread::scope(|s| {
             let same =

@@ -209,6 +209,9 @@ fn read_in_background(
         if wants_gold && history.is_ok() {
             source.wait_checked(usize::MAX - 1);
         }
+        if let Ok(h) = &history {
+            h.first.fill_deferred();
+        }
         let _ = tx.send(history);
     };
     if let Err(e) = std::thread::Builder::new()
