@@ -152,6 +152,12 @@ pub struct ReviewArgs {
     /// Rating scale for final decisions in rate mode [default: 5].
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=9))]
     pub scale: Option<u32>,
+    /// Review the team's labels kept in this database (a postgresql:// URL): their decisions
+    /// are read from it, and your final decisions go to it through an outbox on this machine
+    /// [default: `store` in the labels folder's prefer.toml; logs named on the command line
+    /// are read as named].
+    #[arg(long, value_name = "URL", env = "PREFER_STORE", hide_env_values = true)]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Args)]

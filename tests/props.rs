@@ -436,6 +436,8 @@ fn feed(m: &mut Model, msg: Msg, now: u64, write_ok: bool, log: &mut Vec<Event>)
                     result: Ok(format!("{text} edited")),
                     start: text,
                 }),
+                // No store here: nothing is handed out.
+                Effect::Handout(_) => {}
                 Effect::Quit => return true,
             }
         }

@@ -194,11 +194,57 @@ fn header(s: &Session) -> String {
     s.screen().lines().next().unwrap_or_default().to_string()
 }
 
+/// Waits for task `task` on screen, handed out (no "waiting for the server").
+fn wait_task(s: &mut Session, task: usize) {
+    // The footer is written last: a screen that has it is not one half repainted (the
+    // header drawn, the waiting box under it not yet).
+    s.wait_drawn(&format!("task {task}/ handed out"), 20, |sc| {
+        sc.contains(&format!("task {task}/"))
+            && !sc.contains("hand out more tasks")
+            && sc
+                .trim_end()
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains("quit"))
+    });
+}
+
 /// Decides the task on screen (the first candidate) and waits for the next task.
 fn decide(s: &mut Session, task: usize) {
-    s.wait_text(&format!("task {task}/"), 10);
+    wait_task(s, task);
     s.send("1");
     s.wait_text(&format!("task {}/", task + 1), 10);
+}
+
+/// `who`'s claims: (item, done) of each, live leases and decided ones, by item.
+fn claims(url: &str, who: &str) -> Vec<(String, bool)> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    c.query(
+        "SELECT t.item, c.done FROM prefer_claims c JOIN prefer_tasks t USING (task_id)
+         WHERE c.annotator = $1 AND (c.done OR c.lease_until > now()) ORDER BY t.item",
+        &[&who],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+/// Waits until `who`'s claims are `want`.
+fn wait_claims(url: &str, who: &str, want: &[(&str, bool)], secs: u64) {
+    let want: Vec<(String, bool)> = want.iter().map(|(i, d)| (i.to_string(), *d)).collect();
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let got = claims(url, who);
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < end,
+            "{who}'s claims: {got:?}, want {want:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -284,17 +330,34 @@ fn a_server_gone_mid_session_gets_every_decision_once_when_it_is_back() {
         sc.lines().next().unwrap_or_default().contains("✓ saved")
     });
     assert_eq!(wait_rows(&url, "ann", 2, 10).len(), 2);
-    // The server goes away: decisions are saved here, and the screen says how many wait.
+    // Two decided, three more held: the one on screen and two ahead.
+    wait_claims(
+        &url,
+        "ann",
+        &[
+            ("item-0", true),
+            ("item-1", true),
+            ("item-2", false),
+            ("item-3", false),
+            ("item-4", false),
+        ],
+        10,
+    );
+    // The server goes away: labeling goes on with the tasks held, decisions are saved here,
+    // and the screen says how many wait; then that no more tasks come for now.
     relay.cut();
-    for task in 3..=5 {
+    for task in 3..=4 {
         decide(&mut s, task);
     }
+    wait_task(&mut s, 5);
+    s.send("1");
     s.wait_drawn("3 waiting", 20, |sc| {
         sc.lines()
             .next()
             .unwrap_or_default()
             .contains("✓ saved here, 3 waiting for the server")
     });
+    s.wait_text("Waiting for the server to hand out more tasks", 10);
     assert_eq!(rows(&url, "ann").len(), 2);
     assert_eq!(lines(&outbox(dir.path(), "ann")).len(), 5);
     // It comes back: everything arrives, once, in order.
@@ -305,6 +368,8 @@ fn a_server_gone_mid_session_gets_every_decision_once_when_it_is_back() {
     });
     let db = wait_rows(&url, "ann", 5, 10);
     assert_eq!(db.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    // More tasks come once it is back.
+    wait_task(&mut s, 6);
     // The connection dropped by the server (pg_terminate_backend): the next decision goes
     // over a new one.
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -332,10 +397,16 @@ fn decisions_left_in_the_outbox_by_a_kill_or_a_quit_are_sent_at_the_next_start()
     let through = via(&url, relay.port);
     let dir = tempfile::tempdir().unwrap();
     pair_file(dir.path(), 10);
-    // The server is away from the start: labeling goes on, saved here.
-    relay.cut();
+    // Three tasks handed out, then the server goes away: labeling goes on, saved here.
     let mut s = label(dir.path(), "ann", &through);
-    s.wait_text("cannot be reached", 20);
+    wait_task(&mut s, 1);
+    wait_claims(
+        &url,
+        "ann",
+        &[("item-0", false), ("item-1", false), ("item-2", false)],
+        10,
+    );
+    relay.cut();
     decide(&mut s, 1);
     decide(&mut s, 2);
     s.wait_drawn("2 waiting", 20, |sc| {
@@ -348,9 +419,12 @@ fn decisions_left_in_the_outbox_by_a_kill_or_a_quit_are_sent_at_the_next_start()
     s.kill9();
     assert_eq!(lines(&outbox(dir.path(), "ann")).len(), 2);
     assert!(rows(&url, "ann").is_empty());
-    // Still away: one more decision, and quitting says what waits.
+    // Still away: the start goes on with the task still held (kept beside the outbox), one
+    // more decision, and quitting says what waits.
     let mut s = label(dir.path(), "ann", &through);
-    decide(&mut s, 3);
+    s.wait_text("cannot be reached", 20);
+    wait_task(&mut s, 3);
+    s.send("1");
     s.wait_drawn("3 waiting", 20, |sc| {
         sc.lines()
             .next()
@@ -361,15 +435,36 @@ fn decisions_left_in_the_outbox_by_a_kill_or_a_quit_are_sent_at_the_next_start()
     s.wait_exit(20);
     let out = String::from_utf8_lossy(&s.output()).into_owned();
     assert!(out.contains("3 decisions wait in the outbox"), "{out}");
-    // Back: the next start sends them first, once.
+    // Back: the next start sends them first, once, and the three decisions take their
+    // places (their records never reached the server).
     relay.restore();
     let mut s = label(dir.path(), "ann", &through);
-    s.wait_text("task 4/", 20);
+    wait_task(&mut s, 4);
     assert_eq!(wait_rows(&url, "ann", 3, 10).len(), 3);
+    wait_claims(
+        &url,
+        "ann",
+        &[
+            ("item-0", true),
+            ("item-1", true),
+            ("item-2", true),
+            ("item-3", false),
+            ("item-4", false),
+            ("item-5", false),
+        ],
+        10,
+    );
     s.send("q");
     s.wait_exit(10);
+    // Quitting gave the tasks held back.
+    wait_claims(
+        &url,
+        "ann",
+        &[("item-0", true), ("item-1", true), ("item-2", true)],
+        10,
+    );
     let mut s = label(dir.path(), "ann", &through);
-    s.wait_text("task 4/", 20);
+    wait_task(&mut s, 4);
     s.send("q");
     s.wait_exit(10);
     let db = rows(&url, "ann");
@@ -378,49 +473,142 @@ fn decisions_left_in_the_outbox_by_a_kill_or_a_quit_are_sent_at_the_next_start()
     assert_eq!(db, lines(&outbox(dir.path(), "ann")));
 }
 
+/// Two labelers on different machines (each its own home and outbox), overlap 1: the second
+/// is never handed what the first holds; when every open task is held it waits, and says so;
+/// the team's decisions arrive from the database; every task ends with exactly one decision.
 #[test]
-fn teammates_decisions_arrive_from_the_database() {
+fn a_second_labeler_never_gets_the_tasks_the_first_holds() {
     let Some(url) = database("label_team") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     pair_file(dir.path(), 4);
-    // Two labelers, overlap 1, on different machines (each its own home and outbox).
     let (ha, hb) = (dir.path().join("a"), dir.path().join("b"));
     for h in [&ha, &hb] {
         std::fs::create_dir(h).unwrap();
         std::fs::copy(dir.path().join("set.jsonl"), h.join("set.jsonl")).unwrap();
     }
     let mut a = label(&ha, "ann", &url);
+    wait_task(&mut a, 1);
+    wait_claims(
+        &url,
+        "ann",
+        &[("item-0", false), ("item-1", false), ("item-2", false)],
+        10,
+    );
+    // Bob comes second: item-3 is the one task nobody holds.
     let mut b = label(&hb, "bob", &url);
-    a.wait_text("task 1/4", 10);
-    b.wait_text("task 1/4", 10);
-    // Ann decides item-0 and item-1; Bob, who has not moved, sees the team's progress and
-    // is then served item-2.
+    wait_task(&mut b, 4);
+    assert_eq!(claims(&url, "bob"), [("item-3".to_string(), false)]);
+    b.send("1");
+    s_waits(&b);
+    b.wait_text("every open task is held by other labelers", 10);
+    // Ann decides hers; Bob is never served one of them.
     decide(&mut a, 1);
     decide(&mut a, 2);
-    assert_eq!(wait_rows(&url, "ann", 2, 10).len(), 2);
-    b.wait_drawn("ann's decisions", 20, |sc| {
-        sc.contains("others have now decided this task")
-    });
-    b.send("}");
-    b.wait_drawn("an open task", 10, |sc| {
-        sc.lines().next().unwrap_or_default().contains("item-2")
-    });
+    wait_task(&mut a, 3);
+    a.send("1");
+    a.wait_text("Nothing left for you", 20);
+    b.wait_text("Nothing left for you", 20);
     for s in [&mut a, &mut b] {
         s.send("q");
         s.wait_exit(10);
     }
+    let out = String::from_utf8_lossy(&b.output()).into_owned();
+    assert!(out.contains("team: 4 of 4 tasks have 1 decision"), "{out}");
+    assert_eq!(rows(&url, "ann").len(), 3);
+    assert_eq!(rows(&url, "bob").len(), 1);
 }
 
-/// 20 labelers at once, each as `prefer label --store` works (its own outbox, appended and
-/// fsynced, sent by its own sending thread), taking tasks from the database with overlap 2
-/// over 500 tasks: every task ends with exactly 2 decisions in the database, none lost, none
-/// duplicated, and each stream holds its outbox exactly. Prints the time from a decision to
-/// its commit (a figure, not a pass mark: see BENCHMARKS.md).
+/// Waits for the "waiting for the server" screen.
+fn s_waits(s: &Session) {
+    s.wait_text("Waiting for the server to hand out more tasks", 10);
+}
+
+/// A labeler away longer than the lease (6 s here, set by PREFER_STORE_LEASE) loses the
+/// tasks they held to another labeler; back, their first key asks the server which tasks are
+/// still theirs (it decides nothing), and they go on with one that is free. Every task ends
+/// with exactly one decision.
+#[test]
+fn a_lease_run_out_while_its_labeler_is_away_goes_to_another() {
+    let Some(url) = database("label_lease") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 5);
+    let (ha, hb) = (dir.path().join("a"), dir.path().join("b"));
+    for h in [&ha, &hb] {
+        std::fs::create_dir(h).unwrap();
+        std::fs::copy(dir.path().join("set.jsonl"), h.join("set.jsonl")).unwrap();
+    }
+    let mut a = Session::spawn(
+        &[
+            "label",
+            "set.jsonl",
+            "--annotator",
+            "ann",
+            "--store",
+            &url,
+            "--no-shuffle",
+        ],
+        &ha,
+        &[("XDG_DATA_HOME", ""), ("PREFER_STORE_LEASE", "6")],
+        140,
+        30,
+    );
+    wait_task(&mut a, 1);
+    // Ann goes away with three tasks; Bob, who starts meanwhile, gets the two nobody holds,
+    // then Ann's first as her lease runs out.
+    let mut b = label(&hb, "bob", &url);
+    wait_task(&mut b, 4);
+    wait_claims(
+        &url,
+        "bob",
+        &[("item-0", false), ("item-3", false), ("item-4", false)],
+        30,
+    );
+    // Ann is back: her key is not taken as a decision on a task that went to Bob.
+    a.send("1");
+    a.wait_text("asking the server which tasks are still yours", 10);
+    wait_task(&mut a, 2);
+    assert!(rows(&url, "ann").is_empty());
+    a.send("1");
+    wait_task(&mut a, 3);
+    a.send("1");
+    for task in [4, 5, 1] {
+        wait_task(&mut b, task);
+        b.send("1");
+    }
+    for s in [&mut a, &mut b] {
+        s.wait_text("Nothing left for you", 20);
+        s.send("q");
+        s.wait_exit(10);
+    }
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let per_item: Vec<(String, i64)> = c
+        .query(
+            "SELECT item, count(*) FROM prefer_events GROUP BY item ORDER BY item",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let want: Vec<(String, i64)> = (0..5).map(|i| (format!("item-{i}"), 1)).collect();
+    assert_eq!(per_item, want);
+}
+
+/// 20 labelers at once, each as `prefer label --store` works: its own outbox (appended and
+/// fsynced, sent by its own sending thread, `Pusher`) and its own handing-out thread
+/// (`Handout`, told of each decision once it is fsynced, as the screen tells it), over 500
+/// tasks loaded as the first `label` loads them, overlap 2: every task ends with exactly 2
+/// decisions in the database, none lost, none duplicated, each stream holds its outbox
+/// exactly, and no labeler is left holding a task. Prints the time from a decision to its
+/// commit (a figure, not a pass mark: see BENCHMARKS.md).
 #[test]
 fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
     use prefer::labels::{Event, LabelLog, TaskKey, TaskKind};
+    use prefer::store::handout::{Ask, Handed, Handout};
     use prefer::store::label::Pusher;
     use prefer::store::{Target, assign};
     let Some(url) = database("label_twenty") else {
@@ -431,7 +619,8 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
     let tasks: Vec<TaskKey> = (0..500)
         .map(|i| TaskKey::pair(&format!("q{i:03}"), "c0", "c1"))
         .collect();
-    assign::add_tasks(&t, &mut c, &tasks, 2).unwrap();
+    let loaded = assign::load(&t, &mut c, "set.jsonl", &tasks, Some(2)).unwrap();
+    assert_eq!((loaded.added, loaded.overlap), (500, 2));
     let dir = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let per: Vec<(String, Vec<Duration>)> = std::thread::scope(|s| {
@@ -454,18 +643,44 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
                             let _ = tx.send(s);
                         }),
                     );
-                    let mut c = t.connect().unwrap();
+                    let (htx, hrx) = std::sync::mpsc::channel::<Handed>();
+                    let handout = Handout::start(
+                        t.clone(),
+                        None,
+                        me.clone(),
+                        &path,
+                        assign::LEASE,
+                        Box::new(move |h| {
+                            let _ = htx.send(h);
+                        }),
+                    );
+                    let mut decided: std::collections::HashSet<TaskKey> = Default::default();
                     let mut times = Vec::new();
                     let mut lines = 0u64;
-                    while let Some(task) = assign::take(&t, &mut c, &me, assign::LEASE).unwrap() {
-                        let (a, b) = task.key.pair.clone().unwrap();
-                        let mut e = Event::new(&me, &task.key.item, Some("h"), TaskKind::Pair);
+                    let mut held = Handed::default();
+                    loop {
+                        // The latest report: what is held now.
+                        while let Ok(h) = hrx.try_recv() {
+                            held = h;
+                        }
+                        let Some(key) = held.tasks.iter().find(|k| !decided.contains(*k)).cloned()
+                        else {
+                            if held.none_left {
+                                break;
+                            }
+                            held = hrx.recv_timeout(Duration::from_secs(30)).unwrap();
+                            continue;
+                        };
+                        let (a, b) = key.pair.clone().unwrap();
+                        let mut e = Event::new(&me, &key.item, Some("h"), TaskKind::Pair);
                         e.pair = Some([a.clone(), b]);
                         e.choice = Some(a);
                         let t0 = Instant::now();
                         log.append(&mut e).unwrap();
                         lines += 1;
                         pusher.kick();
+                        handout.ask(Ask::Decided(key.clone()));
+                        decided.insert(key);
                         loop {
                             let s = rx.recv_timeout(Duration::from_secs(30)).unwrap();
                             assert_eq!(s.error, None);
@@ -474,8 +689,8 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
                             }
                         }
                         times.push(t0.elapsed());
-                        assert!(assign::finish(&t, &mut c, task.task_id, &me).unwrap());
                     }
+                    handout.finish();
                     drop(pusher);
                     (me, times)
                 })
@@ -501,6 +716,11 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         let db: Vec<String> = rows(&url, me).into_iter().map(|r| r.1).collect();
         assert_eq!(db, lines(&dir.path().join(format!("{me}.jsonl"))), "{me}");
     }
+    let live: i64 = c
+        .query_one("SELECT count(*) FROM prefer_claims WHERE NOT done", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(live, 0, "tasks left held");
     all.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
@@ -515,6 +735,69 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         ms(all[all.len() - 1]),
         wall.as_secs_f64()
     );
+}
+
+/// `prefer store tasks FILE URL` loads a file's tasks once (again: nothing added; a file that
+/// grew: the new ones), and refuses a file whose tasks the database does not hold, or another
+/// overlap, with nothing changed; `label --store` refuses such a file the same way.
+#[test]
+fn store_tasks_loads_a_files_tasks_once_and_refuses_another_files() {
+    let Some(url) = database("label_tasks") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = pair_file(dir.path(), 4);
+    let f = f.to_str().unwrap();
+    let out = String::from_utf8(ok(&["store", "tasks", f, &url, "--overlap", "2"])).unwrap();
+    assert!(out.contains(": 4 pair tasks of"), "{out}");
+    assert!(out.contains("(4 in all, overlap 2)"), "{out}");
+    let out = String::from_utf8(ok(&["store", "tasks", f, &url])).unwrap();
+    assert!(out.contains(": 0 pair tasks of"), "{out}");
+    assert!(out.contains("(4 in all, overlap 2)"), "{out}");
+    let refused = |args: &[&str]| {
+        let out = Command::new(common::BIN)
+            .args(args)
+            .env_remove("PREFER_STORE")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(&["store", "tasks", f, &url, "--overlap", "3"]);
+    assert!(err.contains("with overlap 2, not 3"), "{err}");
+    let other = tempfile::tempdir().unwrap();
+    let g = pair_file(other.path(), 3);
+    let err = refused(&["store", "tasks", g.to_str().unwrap(), &url]);
+    assert!(
+        err.contains("item item-3") && err.contains("another file's tasks"),
+        "{err}"
+    );
+    if let Some(pw) = password(&url) {
+        assert!(!err.contains(pw), "{err}");
+    }
+    // The file grew: its new task is added.
+    let g = pair_file(other.path(), 5);
+    let out = String::from_utf8(ok(&["store", "tasks", g.to_str().unwrap(), &url])).unwrap();
+    assert!(out.contains(": 1 pair task of"), "{out}");
+    // label --store refuses a file of another mode before its screen.
+    let out = Command::new(common::BIN)
+        .args([
+            "label",
+            f,
+            "--store",
+            &url,
+            "--annotator",
+            "ann",
+            "--mode",
+            "rank",
+        ])
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("PREFER_STORE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another file's tasks"), "{err}");
 }
 
 /// The sending thread sends only what the database lacks beyond what it knows; when the
@@ -580,4 +863,77 @@ fn a_commit_whose_answer_was_lost_is_not_sent_twice() {
     assert_eq!(db.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3, 4]);
     let db: Vec<String> = db.into_iter().map(|r| r.1).collect();
     assert_eq!(db, lines(&path));
+}
+
+/// `prefer review --store URL`: the team's decisions are read from the database (the folder
+/// they were pushed from is gone), and the lead's final decision goes to it through the
+/// lead's outbox: `✓ saved` once committed, as an adjudicator's, under the lead's stream.
+#[test]
+fn review_with_a_store_reads_the_team_from_the_database_and_sends_final_decisions_to_it() {
+    let Some(url) = database("review_store") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = pair_file(dir.path(), 3);
+    let d = prefer::format::load(&file).unwrap();
+    let event = |who: &str, i: usize, choice: &str| {
+        format!(
+            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"{choice}\",\"ms\":4000}}\n",
+            d.items[i].id, d.items[i].hash
+        )
+    };
+    let labels = dir.path().join("pushed.labels");
+    std::fs::create_dir(&labels).unwrap();
+    std::fs::write(labels.join("ann.jsonl"), event("ann", 1, "c0")).unwrap();
+    std::fs::write(labels.join("bob.jsonl"), event("bob", 1, "c1")).unwrap();
+    ok(&["store", "push", labels.to_str().unwrap(), &url]);
+    std::fs::remove_dir_all(&labels).unwrap();
+    let mut s = Session::spawn(
+        &[
+            "review",
+            "set.jsonl",
+            "--store",
+            &url,
+            "--annotator",
+            "lead",
+            "--filter",
+            "disagreements",
+        ],
+        dir.path(),
+        &[("XDG_DATA_HOME", "")],
+        140,
+        30,
+    );
+    s.wait_for("the review screen", 20, |sc| {
+        sc.contains("review disagreements 1/1") && sc.contains("they DISAGREE")
+    });
+    s.send("b");
+    s.wait_drawn("saved after the commit", 20, |sc| {
+        let h = sc.lines().next().unwrap_or_default();
+        h.contains("✓ saved") && !h.contains("waiting")
+    });
+    let db = rows(&url, "lead");
+    assert_eq!(db.len(), 1);
+    assert!(
+        db[0].1.contains("\"role\":\"adjudicator\"") && db[0].1.contains("\"choice\":\"c1\""),
+        "{db:?}"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("every decision is in the database"), "{out}");
+    assert!(out.contains("--filter disagreements --store"), "{out}");
+    if let Some(pw) = password(&url) {
+        assert!(!out.contains(pw), "the password is printed: {out}");
+    }
+    let ob = outbox(dir.path(), "lead");
+    let from_db: Vec<String> = db.into_iter().map(|r| r.1).collect();
+    assert_eq!(from_db, lines(&ob));
+    // Nothing was handed out or loaded for a review.
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let tasks: i64 = c
+        .query_one("SELECT count(*) FROM prefer_tasks", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tasks, 0);
 }

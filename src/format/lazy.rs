@@ -412,18 +412,6 @@ fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 /// Reads as much of `buf` as the file has from `offset`; the count read.
-/// Waits while the background work is held (see [`ItemSource::hold_checking`]): the indexing
-/// reads the whole file too, and competes for the cores as much as the checking does.
-fn wait_unheld(s: &Shared) {
-    let mut holds = lock(&s.holds);
-    while *holds > 0 && !s.stop.load(Ordering::Relaxed) {
-        holds = s
-            .checker_moved
-            .wait(holds)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-    }
-}
-
 fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     let mut done = 0;
     while done < buf.len() {
@@ -505,7 +493,6 @@ impl LazySource {
             let s = Arc::clone(&shared);
             threads.push(spawn("prefer-index", move || {
                 loop {
-                    wait_unheld(&s);
                     if s.stop.load(Ordering::Relaxed) || !indexer.step(&s) {
                         break;
                     }
@@ -520,7 +507,14 @@ impl LazySource {
             threads.push(spawn("prefer-check", move || {
                 let mut since = 0;
                 loop {
-                    wait_unheld(&s);
+                    let mut holds = lock(&s.holds);
+                    while *holds > 0 && !s.stop.load(Ordering::Relaxed) {
+                        holds = s
+                            .checker_moved
+                            .wait(holds)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    }
+                    drop(holds);
                     if s.stop.load(Ordering::Relaxed) {
                         break;
                     }

@@ -108,10 +108,9 @@ pub trait ItemSource: Send + Sync {
     fn problems(&self) -> Vec<Problem> {
         Vec::new()
     }
-    /// Pauses the background checking (and the indexing it reads from) until the guard is
-    /// dropped, so that other work before the first screen (replaying a big labels log,
-    /// reading the team's) has the cores to itself. A source with no background work ignores
-    /// it.
+    /// Pauses the background checking until the guard is dropped, so that other work before
+    /// the first screen (replaying a big labels log) has the cores to itself. A source with no
+    /// background work ignores it.
     fn hold_checking(&self) -> CheckingHeld {
         CheckingHeld(None)
     }

@@ -91,12 +91,7 @@ impl LogBytes {
     /// larger part of a team's start. `check` says whether the bytes then read are the ones
     /// the replay was made of; when they are not (the log was rewritten in between), using
     /// them panics with a message that says so ([`LogBytes::fill`] does not).
-    pub(crate) fn deferred(
-        path: PathBuf,
-        file: File,
-        len: usize,
-        check: Check,
-    ) -> Self {
+    pub(crate) fn deferred(path: PathBuf, file: File, len: usize, check: Check) -> Self {
         Self(Inner::Deferred(Box::new(Deferred {
             path,
             file,

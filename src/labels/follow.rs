@@ -28,6 +28,9 @@ pub struct OthersReader {
     cache: Option<super::ReplayCache>,
     /// Logs kept elsewhere than a folder (a database), instead of files.
     feed: Option<Box<dyn LogFeed>>,
+    /// Leave logs untouched since their replay was cached unread at the start (see
+    /// [`OthersReader::defer_untouched`]).
+    defer: bool,
 }
 
 /// Other annotators' logs kept elsewhere than a folder (a database), followed by whoever
@@ -122,6 +125,7 @@ impl OthersReader {
             follow_links: false,
             cache: None,
             feed: None,
+            defer: false,
         }
     }
 
@@ -135,6 +139,7 @@ impl OthersReader {
             follow_links: false,
             cache: None,
             feed: Some(feed),
+            defer: false,
         }
     }
 
@@ -154,6 +159,7 @@ impl OthersReader {
             follow_links: false,
             cache: None,
             feed: None,
+            defer: false,
         }
     }
 
@@ -167,6 +173,15 @@ impl OthersReader {
     /// [`super::ReplayCache`]): a start then replays only what each log gained since.
     pub fn with_replay_cache(mut self, cache: Option<super::ReplayCache>) -> Self {
         self.cache = cache;
+        self
+    }
+
+    /// With `defer`, a log untouched since its replay was cached is not read at the start
+    /// (only the cached tables are: [`super::LogBytes::deferred`]): for a labeling session,
+    /// which needs the team's counts. Review shows the events of every log at once: it
+    /// reads them all, side by side.
+    pub fn defer_untouched(mut self, defer: bool) -> Self {
+        self.defer = defer;
         self
     }
 
@@ -311,12 +326,12 @@ impl OthersReader {
             .iter()
             .map(|p| self.offsets.get(p).copied().unwrap_or(0))
             .collect();
-        let cache = self.cache.as_ref();
+        let (cache, defer) = (self.cache.as_ref(), self.defer);
         let read_one = |i: usize| -> Option<LogRead> {
             let (path, off) = (&paths[i], offsets[i]);
             // Untouched since its replay was cached: the tables are all a start needs.
             if let Some(bytes) = cache
-                .filter(|_| off == 0)
+                .filter(|_| off == 0 && defer)
                 .and_then(|c| c.untouched_team_log(path))
             {
                 let len = bytes.len() as u64;

@@ -70,10 +70,21 @@ pub fn take(
     annotator: &str,
     lease: Duration,
 ) -> Result<Option<Taken>, StoreError> {
+    take_except(target, client, annotator, lease, &[])
+}
+
+/// [`take`], passing over the tasks `except` (those the labeler skipped this session).
+pub fn take_except(
+    target: &Target,
+    client: &mut Client,
+    annotator: &str,
+    lease: Duration,
+    except: &[i64],
+) -> Result<Option<Taken>, StoreError> {
     let err = |e| target.error("take a task", e);
     let lease_ms = lease.as_millis() as f64;
     // Tasks found full under their lock are passed over by the next search.
-    let mut full: Vec<i64> = Vec::new();
+    let mut full: Vec<i64> = except.to_vec();
     loop {
         let mut tx = client.transaction().map_err(err)?;
         let row = tx
@@ -119,17 +130,7 @@ pub fn take(
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
-        let kind = match row.get::<_, &str>(2) {
-            "pair" => crate::labels::TaskKind::Pair,
-            "rank" => crate::labels::TaskKind::Rank,
-            _ => crate::labels::TaskKind::Rate,
-        };
-        let (item, a, b): (&str, &str, &str) = (row.get(1), row.get(3), row.get(4));
-        let key = if kind == crate::labels::TaskKind::Pair {
-            TaskKey::pair(item, a, b)
-        } else {
-            TaskKey::new(item, kind)
-        };
+        let key = key_of(row.get(1), row.get(2), row.get(3), row.get(4));
         return Ok(Some(Taken { task_id, key }));
     }
 }
@@ -213,4 +214,193 @@ pub fn release(
         )
         .map_err(|e| target.error("give a task back", e))?;
     Ok(())
+}
+
+fn key_of(item: &str, task: &str, a: &str, b: &str) -> TaskKey {
+    use crate::labels::TaskKind;
+    let kind = TaskKind::MODES
+        .into_iter()
+        .find(|k| k.name() == task)
+        .unwrap_or(TaskKind::Rank);
+    let mut k = TaskKey::new(item, kind);
+    if !a.is_empty() || !b.is_empty() {
+        k.pair = Some((a.to_string(), b.to_string()));
+    }
+    k
+}
+
+/// The tasks `annotator` holds now (a live lease, not decided): what a session that ended
+/// without giving them back (killed, or offline at its end) left.
+pub fn held_by(
+    target: &Target,
+    client: &mut Client,
+    annotator: &str,
+) -> Result<Vec<Taken>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT t.task_id, t.item, t.task, t.pair_a, t.pair_b FROM prefer_claims c
+             JOIN prefer_tasks t USING (task_id)
+             WHERE c.annotator = $1 AND NOT c.done AND c.lease_until > now()
+             ORDER BY t.task_id",
+            &[&annotator],
+        )
+        .map_err(|e| target.error("read the tasks you hold", e))?;
+    Ok(rows
+        .iter()
+        .map(|r| Taken {
+            task_id: r.get(0),
+            key: key_of(r.get(1), r.get(2), r.get(3), r.get(4)),
+        })
+        .collect())
+}
+
+/// The number of `key`'s task in the table, if it is there.
+pub fn task_id(
+    target: &Target,
+    client: &mut Client,
+    key: &TaskKey,
+) -> Result<Option<i64>, StoreError> {
+    let (item, task, a, b) = columns(key);
+    Ok(client
+        .query_opt(
+            "SELECT task_id FROM prefer_tasks WHERE item = $1 AND task = $2 AND pair_a = $3 AND pair_b = $4",
+            &[&item, &task, &a, &b],
+        )
+        .map_err(|e| target.error("look a task up", e))?
+        .map(|r| r.get(0)))
+}
+
+/// After an undo: the decided task is held again under a lease (its place stays the
+/// labeler's while they decide it again). False when they had no place on it.
+pub fn reopen(
+    target: &Target,
+    client: &mut Client,
+    task_id: i64,
+    annotator: &str,
+    lease: Duration,
+) -> Result<bool, StoreError> {
+    let n = client
+        .execute(
+            "UPDATE prefer_claims SET done = false, lease_until = now() + $3 * interval '1 millisecond'
+             WHERE task_id = $1 AND annotator = $2",
+            &[&task_id, &annotator, &(lease.as_millis() as f64)],
+        )
+        .map_err(|e| target.error("hold a task again", e))?;
+    Ok(n == 1)
+}
+
+/// Whether any task may still come to `annotator`: one with fewer than its overlap decided
+/// that they have not decided (held by others now, perhaps, until their leases run out).
+pub fn any_left(target: &Target, client: &mut Client, annotator: &str) -> Result<bool, StoreError> {
+    Ok(client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM prefer_tasks t
+                WHERE NOT EXISTS (SELECT 1 FROM prefer_claims c WHERE c.task_id = t.task_id
+                    AND c.annotator = $1 AND c.done)
+                  AND (SELECT count(*) FROM prefer_claims c WHERE c.task_id = t.task_id AND c.done)
+                      < t.overlap)",
+            &[&annotator],
+        )
+        .map_err(|e| target.error("look for tasks left", e))?
+        .get(0))
+}
+
+/// What [`load`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// Tasks added now (the table was empty, or the file gained tasks).
+    pub added: u64,
+    /// Tasks in the table after the load.
+    pub total: u64,
+    /// The overlap the table hands tasks out with.
+    pub overlap: u32,
+}
+
+/// Loads a file's tasks into the table, in the file's order: all of them into an empty
+/// table; into a table that holds this file's tasks already, only those it lacks (the file
+/// grew). A table that holds a task the file does not have (another file, another mode), or
+/// hands tasks out with another overlap than `overlap` asks for, is refused, nothing
+/// changed. `overlap` `None`: the table's (or 1 for an empty table).
+pub fn load(
+    target: &Target,
+    client: &mut Client,
+    what: &str,
+    tasks: &[TaskKey],
+    overlap: Option<u32>,
+) -> Result<Loaded, StoreError> {
+    let err = |e| target.error("load the tasks", e);
+    let mut tx = client.transaction().map_err(err)?;
+    // Two first labelers at once: the second waits, then sees the first's load.
+    tx.batch_execute("LOCK TABLE prefer_tasks IN SHARE ROW EXCLUSIVE MODE")
+        .map_err(err)?;
+    let rows = tx
+        .query(
+            "SELECT item, task, pair_a, pair_b, overlap FROM prefer_tasks ORDER BY task_id",
+            &[],
+        )
+        .map_err(err)?;
+    let wanted: std::collections::HashSet<(&str, &str, &str, &str)> =
+        tasks.iter().map(columns).collect();
+    let mut have = std::collections::HashSet::new();
+    let mut table_overlap: Option<i32> = None;
+    for r in &rows {
+        let (item, task, a, b): (&str, &str, &str, &str) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        if !wanted.contains(&(item, task, a, b)) {
+            let pair = if a.is_empty() {
+                String::new()
+            } else {
+                format!(" ({a} vs {b})")
+            };
+            return Err(StoreError(format!(
+                "{}: the database hands out {} tasks, and its {task} task on item {item}{pair} is not among {what}'s - this database holds another file's tasks (or another mode's); use a database of its own for {what}, nothing was changed",
+                target.shown(),
+                rows.len()
+            )));
+        }
+        have.insert((
+            item.to_string(),
+            task.to_string(),
+            a.to_string(),
+            b.to_string(),
+        ));
+        let k: i32 = r.get(4);
+        table_overlap.get_or_insert(k);
+    }
+    let overlap = match (table_overlap, overlap) {
+        (Some(t), Some(asked)) if t as u32 != asked => {
+            return Err(StoreError(format!(
+                "{}: the database hands {what}'s tasks out with overlap {t}, not {asked} - leave out --overlap (the database's is used), nothing was changed",
+                target.shown()
+            )));
+        }
+        (Some(t), _) => t as u32,
+        (None, k) => k.unwrap_or(1).max(1),
+    };
+    let stmt = tx
+        .prepare(
+            "INSERT INTO prefer_tasks (item, task, pair_a, pair_b, overlap) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .map_err(err)?;
+    let mut added = 0;
+    for key in tasks {
+        let (item, task, a, b) = columns(key);
+        if have.contains(&(
+            item.to_string(),
+            task.to_string(),
+            a.to_string(),
+            b.to_string(),
+        )) {
+            continue;
+        }
+        added += tx
+            .execute(&stmt, &[&item, &task, &a, &b, &(overlap as i32)])
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)?;
+    Ok(Loaded {
+        added,
+        total: rows.len() as u64 + added,
+        overlap,
+    })
 }

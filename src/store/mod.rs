@@ -4,6 +4,7 @@
 //! the default. See docs/store.md.
 
 pub mod assign;
+pub mod handout;
 pub mod label;
 mod read;
 pub mod schema;
@@ -40,6 +41,25 @@ pub enum StoreCommand {
         dir: PathBuf,
         url: String,
     },
+    /// Load a candidate file's tasks into the database, for `prefer label --store` to hand
+    /// out (running it again adds only the tasks the file gained; a database holding another
+    /// file's tasks is refused).
+    Tasks {
+        /// The candidate file.
+        file: PathBuf,
+        url: String,
+        /// The mode (default: the task file's, else pair when every item has two candidates,
+        /// else rank).
+        #[arg(long, value_enum)]
+        mode: Option<crate::cli::ModeArg>,
+        /// Decisions wanted per task (default: the task file's, else 1; a database that holds
+        /// the tasks already keeps its own).
+        #[arg(long)]
+        overlap: Option<u32>,
+        /// A task file (its mode, overlap and pair sampling apply).
+        #[arg(long)]
+        task: Option<PathBuf>,
+    },
     /// Write the database's logs into a labels folder: the lines it does not have yet, byte
     /// for byte as they were pushed.
     Pull {
@@ -74,6 +94,13 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             let moved = sync::push(dir, &t, &mut c).map_err(|e| scrub(&t, e))?;
             report("push", "sent", &moved, t.shown());
         }
+        StoreCommand::Tasks {
+            file,
+            url,
+            mode,
+            overlap,
+            task,
+        } => return load_tasks(file, url, *mode, *overlap, task.as_deref()),
         StoreCommand::Pull { url, dir } => {
             let t = Target::parse(url)?;
             let mut c = t.connect()?;
@@ -82,6 +109,63 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             report("pull", "written", &moved, &dir.display().to_string());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `prefer store tasks FILE URL`.
+fn load_tasks(
+    file: &Path,
+    url: &str,
+    mode: Option<crate::cli::ModeArg>,
+    overlap: Option<u32>,
+    task: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let spec = match task {
+        Some(p) => crate::taskfile::TaskSpec::load(p)?,
+        None => crate::taskfile::TaskSpec::default(),
+    };
+    let source = match crate::format::open(file) {
+        Ok(s) => s,
+        Err(crate::format::LoadError::Invalid(problems)) => anyhow::bail!(
+            "{} has {} problem{}, e.g. {} - nothing was loaded (prefer validate {} lists them)",
+            file.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            crate::text::sanitize(&problems[0].to_string()),
+            crate::text::shell_quote(&file.to_string_lossy())
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    source.wait_checked(usize::MAX - 1);
+    let mode: crate::labels::TaskKind = match (mode, spec.mode) {
+        (Some(m), _) => m.into(),
+        (None, Some(m)) => m,
+        (None, None) => {
+            let all_two =
+                (0..source.len()).all(|i| source.candidate_count(i).is_none_or(|n| n == 2));
+            if all_two {
+                crate::labels::TaskKind::Pair
+            } else {
+                crate::labels::TaskKind::Rank
+            }
+        }
+    };
+    let overlap = overlap.or(task.map(|_| spec.overlap));
+    let keys = handout::file_tasks(source.as_ref(), mode, &spec);
+    let t = Target::parse(url)?;
+    let mut c = t.connect()?;
+    schema::check(&t, &mut c)?;
+    let l = assign::load(&t, &mut c, &file.display().to_string(), &keys, overlap)?;
+    println!(
+        "{}: {} {} task{} of {} added ({} in all, overlap {})",
+        t.shown(),
+        l.added,
+        mode.name(),
+        if l.added == 1 { "" } else { "s" },
+        file.display(),
+        l.total,
+        l.overlap
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -179,7 +179,9 @@ fn read_in_background(
     };
     // Gold answers are checked against the whole file (see `session::build`): with gold in
     // the task, a big file's checking is waited for with the history.
-    let wants_gold = config.spec.gold.is_some()
+    // So is it with a store: the file's tasks are loaded into the database whole.
+    let wants_gold = (config.store.is_some() && config.args.review.is_none())
+        || config.spec.gold.is_some()
         || config.spec.gold_rate > 0.0
         || config
             .args
@@ -269,6 +271,10 @@ where
     model.size = (size.width, size.height);
     let started = Instant::now();
     let mut watch = FileWatch::new(&config.args.file);
+    let lease = crate::store::handout::lease_from_env();
+    if config.store.is_some() && config.args.review.is_none() {
+        model.handed = Some(super::model::HandedTasks::new(lease.as_millis() as u64));
+    }
     session::start(
         &mut model,
         &notes,
@@ -309,12 +315,36 @@ where
         // Lines left from before (the server was away at the start): sent from now on.
         p.kick();
     }
+    // With a store: the tasks come from the database, handed out by a thread of their own.
+    let handout = match (&config.store, &config.args.review) {
+        (Some(t), None) => {
+            let report = done.clone();
+            Some(crate::store::handout::Handout::start(
+                t.clone()
+                    .with_connect_timeout(crate::store::label::CONNECT_TIMEOUT),
+                None,
+                config.annotator.clone(),
+                &config.log_path,
+                lease,
+                Box::new(move |h| {
+                    let _ = report.send(Msg::Handed(h));
+                }),
+            ))
+        }
+        _ => None,
+    };
+    super::update::handed::begin(&mut model);
     let kick = pusher.as_ref().and_then(|p| p.kicker());
     let writer = Writer::start(log, writes_pending, (done, reports), kick);
     let result = run_loop(
         terminal,
         &mut model,
         &mut |seq, ev| writer.send(seq, ev),
+        &mut |a| {
+            if let Some(h) = &handout {
+                h.ask(a);
+            }
+        },
         &mut || writer.results(),
         &mut |timeout| {
             // Waits in short slices, so a signal is acted on within one of them.
@@ -358,8 +388,12 @@ where
         &mut |t, text| edit_externally(t, text),
     );
     // Let the writer finish what is on its way (and what waits behind it) before reporting.
-    finish_writes(&mut model, &writer);
+    finish_writes(&mut model, &writer, handout.as_ref());
     drop(writer);
+    // What was decided goes to the server, then the tasks still held go back.
+    if let Some(h) = handout {
+        h.finish();
+    }
     // The last lines sent (one attempt when some wait), for the summary.
     if let Some(p) = pusher {
         let s = p.finish();
@@ -389,6 +423,7 @@ pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
     send: &mut dyn FnMut(u64, Event),
+    handout: &mut dyn FnMut(crate::store::handout::Ask),
     results: &mut dyn FnMut() -> Vec<Msg>,
     next_event: &mut dyn FnMut(Duration) -> io::Result<Option<TermEvent>>,
     clock: &dyn Fn() -> u64,
@@ -416,6 +451,7 @@ where
             for fx in update(model, msg, clock()) {
                 match fx {
                     Effect::Append { seq, event } => send(seq, *event),
+                    Effect::Handout(a) => handout(a),
                     Effect::ExternalEdit { source, text } => {
                         let result = external_edit(terminal, &text)?;
                         queue.push_front(Msg::EditedExternally {
@@ -606,7 +642,11 @@ impl Drop for Writer {
 
 /// At quit: waits for the write on its way and lets the ones held behind it go out, until
 /// everything is saved or a write has failed (those go to the rescue file).
-fn finish_writes(model: &mut Model, writer: &Writer) {
+fn finish_writes(
+    model: &mut Model,
+    writer: &Writer,
+    handout: Option<&crate::store::handout::Handout>,
+) {
     while model.in_flight.is_some() {
         let msg = match writer.lost.borrow_mut().pop() {
             Some(m) => m,
@@ -616,8 +656,14 @@ fn finish_writes(model: &mut Model, writer: &Writer) {
             },
         };
         for fx in update(model, msg, 0) {
-            if let Effect::Append { seq, event } = fx {
-                writer.send(seq, *event);
+            match fx {
+                Effect::Append { seq, event } => writer.send(seq, *event),
+                Effect::Handout(a) => {
+                    if let Some(h) = handout {
+                        h.ask(a);
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -42,6 +42,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// The session started with every task already decided K times by the team.
     NothingLeft,
+    /// With a store: no task handed to this labeler is open; more come from the server.
+    WaitingForTasks,
     /// Undo would take back a decision from an earlier session: which item, and when.
     ConfirmUndo {
         item: String,
@@ -137,6 +139,46 @@ pub struct Extras {
     /// again is a correction, never an extra.
     pub reopened: BTreeSet<TaskKey>,
 }
+
+/// With a store: the tasks the database handed to this labeler, as the screen knows them
+/// (see [`super::update::handed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandedTasks {
+    /// What the server holds for them, in the order handed out.
+    pub tasks: Vec<TaskKey>,
+    /// Decisions taken back this session: theirs to decide again.
+    pub reopened: Vec<TaskKey>,
+    /// The latest recheck asked for; answers to earlier ones are stale.
+    pub generation: u64,
+    /// Why no more tasks come now (the server away, every open task held by others).
+    pub note: Option<String>,
+    /// Nothing more will come: every task has its decisions.
+    pub none_left: bool,
+    /// The lease, in ms.
+    pub lease_ms: u64,
+    /// When the labeler last pressed a key, and when the leases were last renewed.
+    pub last_input_ms: Option<u64>,
+    pub last_active_ms: u64,
+}
+
+impl HandedTasks {
+    pub fn new(lease_ms: u64) -> Self {
+        HandedTasks {
+            lease_ms: lease_ms.max(1),
+            note: Some("asking the server for tasks".into()),
+            // The session's start counts as the labeler at work.
+            last_input_ms: Some(0),
+            ..Default::default()
+        }
+    }
+
+    pub fn holds(&self, key: &TaskKey) -> bool {
+        self.tasks.contains(key) || self.reopened.contains(key)
+    }
+}
+
+/// What the waiting screen says.
+pub const WAITING: &str = "waiting for the server to hand out more tasks";
 
 /// With a store: the outbox's whole lines, how many of them the database has committed, and
 /// why the last attempt to send failed, if it did.
@@ -336,6 +378,9 @@ pub struct Model {
     pub in_flight: Option<u64>,
     /// With a store: how the outbox stands against the database (`None`: a folder).
     pub server: Option<ServerState>,
+    /// With a store: the tasks the database handed to this labeler, the only ones served
+    /// (`None`: a folder, where the first open task is served).
+    pub handed: Option<HandedTasks>,
     pub next_seq: u64,
     /// Decisions (not skips, not undos) made in this session.
     pub session_decisions: usize,
@@ -675,6 +720,7 @@ impl Model {
             unsaved: BTreeMap::new(),
             in_flight: None,
             server: None,
+            handed: None,
             next_seq: 1,
             session_decisions: 0,
             decided_at: Vec::new(),
@@ -1032,6 +1078,12 @@ impl Model {
     /// decided it. A gold task is open to everyone who has not decided it: the overlap does not
     /// apply to checks.
     fn is_open(&self, i: usize) -> bool {
+        if let Some(h) = &self.handed {
+            return self.key_of(i).is_some_and(|k| {
+                let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                h.holds(&k) && !self.decisions.has(&k.item, k.kind, pair)
+            });
+        }
         if self.gold_mixing() && self.is_gold_task(i) {
             return self.key_of(i).is_some_and(|k| {
                 let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
@@ -1118,6 +1170,9 @@ impl Model {
     /// gold mixed in, a gold task when one is due (else an ordinary one), an ordinary one
     /// otherwise: gold tasks are not served once the ordinary ones are done.
     pub fn first_open_from(&self, from: usize) -> Option<usize> {
+        if self.handed.is_some() {
+            return self.first_handed_from(from);
+        }
         let n = self.tasks.len();
         let mut order = (0..n).map(|k| (from + k) % n);
         if !self.gold_mixing() {
@@ -1133,6 +1188,21 @@ impl Model {
         } else {
             pick(false)
         }
+    }
+
+    /// With a store: the first open task handed to this labeler from `from` on (wrapping).
+    fn first_handed_from(&self, from: usize) -> Option<usize> {
+        let h = self.handed.as_ref()?;
+        let n = self.tasks.len().max(1);
+        h.tasks
+            .iter()
+            .chain(&h.reopened)
+            .filter(|k| {
+                let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                !self.decisions.has(&k.item, k.kind, pair)
+            })
+            .filter_map(|k| self.task_of(k))
+            .min_by_key(|&i| (i + n - from % n) % n)
     }
 
     /// The first task in `range` (no wrapping) that is neither decided nor skipped.

@@ -10,7 +10,11 @@ use crate::labels::{Event, TaskKey};
 /// At the start of a labeling session, once the others' logs are read: when nothing is left for
 /// this labeler, opens the screen that says so.
 pub fn at_start(m: &mut Model, review: String, raise: String) {
-    if m.review.is_some() || !m.checking_done() || m.first_open_from(0).is_some() {
+    if m.review.is_some()
+        || m.handed.is_some()
+        || !m.checking_done()
+        || m.first_open_from(0).is_some()
+    {
         return;
     }
     let kind = m.mode;

@@ -90,7 +90,7 @@ impl SessionArgs {
             no_shuffle: true,
             scale: a.scale,
             task: None,
-            store: None,
+            store: a.store.clone(),
             review: Some(ReviewSpec {
                 filter,
                 gold: a.gold.clone(),
@@ -216,9 +216,11 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
         settings.annotator.as_deref(),
     )?;
     let dir = labels_folder(args);
-    // Labeling with a store: the log is an outbox under the user's data folder.
-    let store = match (&args.review, args.store.as_ref().or(folder.store.as_ref())) {
-        (None, Some(url)) => Some(crate::store::Target::parse(url)?),
+    // With a store the log is an outbox under the user's data folder (review too, unless it
+    // was given the logs to read).
+    let named_logs = args.review.as_ref().is_some_and(|r| !r.logs.is_empty());
+    let store = match args.store.as_ref().or(folder.store.as_ref()) {
+        Some(url) if !named_logs => Some(crate::store::Target::parse(url)?),
         _ => None,
     };
     let log_path = match (&args.out, &store) {
@@ -280,7 +282,7 @@ pub fn resolve(args: &SessionArgs, env: &Env, files: Files) -> anyhow::Result<Se
     let store_overlap = store_overlap && store.is_none();
     let store_note = folder.store.as_deref().filter(|_| store.is_none()).map(|url| {
         format!(
-            "this labels folder's prefer.toml keeps the team's labels in {}, but prefer review writes to the folder's logs: send them with `prefer store push {} URL`",
+            "this labels folder's prefer.toml keeps the team's labels in {}, but a review of the logs named writes to the folder's: send them with `prefer store push {} URL`",
             crate::store::redact(url),
             shell_quote(&dir.to_string_lossy())
         )
@@ -578,7 +580,8 @@ pub fn read_history(
         (Some(r), None) if !r.logs.is_empty() => OthersReader::files(&r.logs, &config.log_path),
         _ => OthersReader::new(&config.dir, &config.log_path).follow_links(config.follow_links),
     }
-    .with_replay_cache(crate::labels::ReplayCache::default_place());
+    .with_replay_cache(crate::labels::ReplayCache::default_place())
+    .defer_untouched(review.is_none());
     // The team's counts are taken in while the logs are read when the session's kind is known
     // already (review's and an unnamed mode are decided from what the logs hold).
     let count = config.mode.filter(|_| review.is_none());
@@ -729,6 +732,34 @@ pub fn build(
     } else {
         Default::default()
     };
+    // With a store: the file's tasks are loaded into the database on its first label, and
+    // checked against what it holds after; its overlap is the team's.
+    let mut store = store;
+    if let (Some(t), Some(c), None) = (
+        &config.store,
+        store.as_mut().and_then(|s| s.client.as_mut()),
+        review,
+    ) {
+        let keys = crate::store::handout::file_tasks(source.as_ref(), mode, &config.spec);
+        let file = args.file.display().to_string();
+        match crate::store::assign::load(t, c, &file, &keys, args.overlap) {
+            Ok(l) => {
+                config.overlap = l.overlap as usize;
+                if l.added > 0 {
+                    notes.push(format!(
+                        "{} task{} of {file} loaded into {} to hand out (overlap {})",
+                        l.added,
+                        plural(l.added as usize),
+                        t.shown(),
+                        l.overlap
+                    ));
+                }
+            }
+            // The server went away meanwhile: the tasks held from before are worked on.
+            Err(_) if c.is_closed() => {}
+            Err(e) => bail!("{e}"),
+        }
+    }
     let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
@@ -1070,6 +1101,12 @@ fn review_command(
     parts.push(format!("--mode {}", mode.name()));
     parts.push(format!("--annotator {}", shell_quote(annotator)));
     parts.push(format!("--filter {}", shell_quote(&filter.name())));
+    if let Some(url) = &args.store {
+        parts.push(format!(
+            "--store {}",
+            shell_quote(&crate::store::redact(url))
+        ));
+    }
     parts.join(" ")
 }
 
@@ -1220,7 +1257,7 @@ mod tests {
     }
 
     #[test]
-    fn a_store_makes_the_log_an_outbox_and_review_is_said_to_write_to_the_folder() {
+    fn a_store_makes_the_log_an_outbox_for_review_too_unless_logs_are_named() {
         let mut f = files();
         assert_eq!(
             resolve(&args(), &env(), f.clone()).unwrap().store_note,
@@ -1245,16 +1282,21 @@ mod tests {
         let c = resolve(&a, &env(), f.clone()).unwrap();
         assert!(c.log_path.to_string_lossy().contains("/outbox/other-"));
         assert!(!c.log_path.to_string_lossy().contains("pw"));
-        // Review writes to the folder, and says so.
-        let r = SessionArgs {
+        // Review reads and writes the database as well, through the reviewer's outbox.
+        let review = |logs: Vec<PathBuf>| SessionArgs {
             review: Some(ReviewSpec {
                 filter: Filter::All,
                 gold: None,
-                logs: Vec::new(),
+                logs,
             }),
             ..args()
         };
-        let c = resolve(&r, &env(), f).unwrap();
+        let c = resolve(&review(Vec::new()), &env(), f.clone()).unwrap();
+        assert!(c.store.is_some());
+        assert_eq!(c.store_note, None);
+        assert!(c.log_path.to_string_lossy().contains("/outbox/labels-"));
+        // A review of logs named reads those and writes to the folder, and says so.
+        let c = resolve(&review(vec!["ann.jsonl".into()]), &env(), f).unwrap();
         assert!(c.store.is_none());
         let note = c.store_note.unwrap();
         assert!(

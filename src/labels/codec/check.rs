@@ -196,13 +196,25 @@ pub(crate) fn check_log_from(
     path: &Path,
     bytes: &[u8],
     (from, lines_before_from): (usize, usize),
+    f: impl FnMut(&Checked<'_>),
+) -> Result<(usize, usize), LogError> {
+    check_log_at(path, &bytes[from..], (from, lines_before_from), f)
+}
+
+/// [`check_log_from`] given only the bytes after the first `from.0` (`tail`), as when the
+/// first ones are not read (see `LogBytes::deferred`).
+pub(crate) fn check_log_at(
+    path: &Path,
+    tail: &[u8],
+    (from, lines_before_from): (usize, usize),
     mut f: impl FnMut(&Checked<'_>),
 ) -> Result<(usize, usize), LogError> {
     const PIECE: usize = 1 << 20;
     let threads = crate::par::cores();
-    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(&bytes[from..], PIECE)
+    // Ranges within `tail`; the pieces' byte positions are the whole log's.
+    let pieces: Vec<(usize, usize)> = crate::par::line_pieces(tail, PIECE)
         .into_iter()
-        .map(|r| (from + r.start, from + r.end))
+        .map(|r| (r.start, r.end))
         .collect();
     let mut apply = |p: &Piece<'_>| {
         for l in &p.lines {
@@ -229,7 +241,7 @@ pub(crate) fn check_log_from(
         let mut events = 0;
         let mut lines_before = lines_before_from;
         for &(s, e) in &pieces {
-            let piece = check_piece(&bytes[s..e], s)
+            let piece = check_piece(&tail[s..e], from + s)
                 .map_err(|(line, what)| damaged(path, lines_before + line, what))?;
             events += apply(&piece);
             lines_before += piece.count;
@@ -248,7 +260,7 @@ pub(crate) fn check_log_from(
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&(s, e)) = pieces.get(k) else { break };
-                    let r = check_piece(&bytes[s..e], s);
+                    let r = check_piece(&tail[s..e], from + s);
                     let failed = r.is_err();
                     if tx.send((k, r)).is_err() || failed {
                         // Later pieces are not needed once one has failed.

@@ -14,6 +14,9 @@ use super::navigating::{review_go, set_focus};
 
 /// The keys that decide or build the decision on screen.
 pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    if !matches!(a, Action::Undo | Action::Skip) && !super::handed::may_decide(m) {
+        return;
+    }
     match a {
         Action::Number(n) => match m.keys_mode() {
             TaskKind::Pair | TaskKind::Edit => pair_number(m, n, fx),
@@ -723,6 +726,11 @@ pub(super) fn advance(m: &mut Model) {
     let from = (m.current + 1) % m.tasks.len();
     match m.first_open_from(from) {
         Some(i) => m.go_to(i),
+        None if m.handed.is_some() => {
+            let cur = m.current;
+            m.go_to(cur);
+            super::handed::wait(m);
+        }
         None if !m.checking_done() => {
             // A big file still being read: the next task is on its way, not "done".
             let cur = m.current;
@@ -746,6 +754,11 @@ pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
         return;
     };
     let key = last.key();
+    if let Some(h) = m.handed.as_mut()
+        && !h.reopened.contains(&key)
+    {
+        h.reopened.push(key.clone());
+    }
     if m.undo.needs_asking(&key) {
         m.overlay = Overlay::ConfirmUndo {
             item: crate::tui::content::one_line(&last.item),

@@ -4,6 +4,7 @@
 
 mod deciding;
 mod editing;
+pub mod handed;
 mod navigating;
 mod overlays;
 
@@ -36,6 +37,8 @@ pub enum Msg {
         committed: u64,
         error: Option<String>,
     },
+    /// With a store: the tasks the database holds for this labeler now.
+    Handed(crate::store::handout::Handed),
     /// Time passes (redraws the clock; retries failed writes).
     Tick,
     /// No key came for a moment while there is work left to do in the background of the
@@ -87,6 +90,8 @@ pub enum Effect {
         source: String,
         text: String,
     },
+    /// With a store: tell the thread that hands out tasks.
+    Handout(crate::store::handout::Ask),
     Quit,
 }
 
@@ -105,6 +110,10 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(a) => {
+            if handed::on_key(m, a == Action::Quit, now_ms, &mut fx) {
+                prepare(m);
+                return fx;
+            }
             m.touched = true;
             m.clock.input(now_ms);
             m.session_clock.input(now_ms);
@@ -124,7 +133,9 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             {
                 s.outbox += 1;
             }
-            m.unsaved.remove(&seq);
+            if let Some(ev) = m.unsaved.remove(&seq) {
+                handed::on_saved(m, &ev, &mut fx);
+            }
             if m.in_flight == Some(seq) {
                 m.in_flight = None;
             }
@@ -165,7 +176,9 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 failures: before + 1,
             };
         }
+        Msg::Handed(h) => handed::on_handed(m, h, &mut fx),
         Msg::Tick => {
+            handed::on_tick(m, now_ms, &mut fx);
             // A source still reading in the background may have more tasks by now.
             if m.progress.is_some() {
                 m.sync_tasks();

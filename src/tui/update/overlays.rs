@@ -55,6 +55,20 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
                 return true;
             }
         }
+        Overlay::WaitingForTasks => {
+            // Undo, help and quit act; other keys wait with the screen.
+            if matches!(a, Action::Undo | Action::Help) {
+                m.overlay = Overlay::None;
+                return false;
+            }
+            if a != Action::Quit {
+                m.status = Some(format!(
+                    "{} (u undoes your last decision, q quits)",
+                    crate::tui::model::WAITING
+                ));
+                return true;
+            }
+        }
         Overlay::Done | Overlay::NothingLeft => {
             // Any key closes the overlay; quit still quits.
             m.close_done();

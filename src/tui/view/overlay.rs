@@ -24,6 +24,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
         Overlay::NothingLeft => super::nothing_left::content(m),
+        Overlay::WaitingForTasks => waiting_for_tasks(m),
         Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
         Overlay::Overview { cursor, rows } => overview(m, *cursor, rows, area.width),
         Overlay::Quality { cursor, table } => quality(*cursor, table),
@@ -188,6 +189,22 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     ));
     lines.push(Line::from("q quits; any other key closes this message"));
     ("done".into(), lines)
+}
+
+fn waiting_for_tasks(m: &Model) -> (String, Vec<Line<'static>>) {
+    let mut lines = vec![Line::from(format!(
+        "{}.",
+        crate::tui::model::WAITING.replacen('w', "W", 1)
+    ))];
+    if let Some(note) = m.handed.as_ref().and_then(|h| h.note.clone()) {
+        lines.push(Line::from(note));
+    }
+    lines.push(Line::from(format!(
+        "{} decided this session; each decision is saved before the next task comes.",
+        m.session_decisions
+    )));
+    lines.push(Line::from("u undoes the last decision · q quits"));
+    ("waiting".into(), lines)
 }
 
 fn confirm_undo(item: &str, when: &str) -> (String, Vec<Line<'static>>) {
