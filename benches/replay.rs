@@ -8,7 +8,10 @@
 //! the whole-process figures beside these): for 1M, one labeler's log, the labeling model and the
 //! walk to the first undecided task; for 50 x 20k, a team folder as `prefer label
 //! --labels-dir` opens it as annotator00 with `--overlap 2` (its own log, the other 49 read
-//! and counted, the first task fewer than 2 others decided). The model is returned, so it is
+//! and counted as the start does: from their replay caches, kept in a folder beside the logs
+//! and warm after the first sample, logs untouched since left unread and counted while read;
+//! the first task fewer than 2 others decided). Not in it: the reading of those logs after
+//! the first screen, the candidate file's background check, the terminal. The model is returned, so it is
 //! freed after the clock stops (a session frees it on quit).
 
 #[path = "common.rs"]
@@ -92,9 +95,15 @@ fn to_first_open_task_50x20k(b: Bencher) {
     let logs = common::logs(50, 20_000);
     let source: Arc<dyn ItemSource> = Arc::new(format::load(&common::log_candidates()).unwrap());
     let dir = logs[0].parent().unwrap().to_path_buf();
+    let cache = dir.with_extension("replay-cache");
     b.bench(|| {
         let mine = &logs[0];
-        let others = OthersReader::new(&dir, mine).read_all();
+        // As the start does: the teammates' replay caches (warm after the first sample), logs
+        // untouched since left unread, the team counted while it is read.
+        let others = OthersReader::new(&dir, mine)
+            .with_replay_cache(Some(ReplayCache::new(cache.clone())))
+            .defer_untouched(true)
+            .read_all_counted(&ReadProgress::default(), Some(TaskKind::Pair));
         let (decisions, _) = read_decisions(mine).unwrap();
         let mut m = Model::new(Setup {
             file_label: "bench".into(),
