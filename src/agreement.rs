@@ -266,6 +266,10 @@ mod tests {
             order_agreement(&[1., 1., 2., 3.], &[1., 2., 2., 3.]),
             (4, 6)
         );
+        // One ties the pair where the other puts the first above the second (and the other
+        // way round): a disagreement either way, whichever side the order goes.
+        assert_eq!(order_agreement(&[1., 1.], &[2., 1.]), (0, 1));
+        assert_eq!(order_agreement(&[2., 1.], &[1., 1.]), (0, 1));
         // Both tie the only pair: 1 of 1 (tau-b is undefined here).
         assert_eq!(order_agreement(&[0., 0.], &[5., 5.]), (1, 1));
         assert_eq!(order_agreement(&[1.], &[1.]), (0, 0));
@@ -279,6 +283,11 @@ mod tests {
         assert_eq!(m.n, 4);
         close(m.exact, 0.5);
         close(m.within_one, 0.75);
+        // Not half equal, and far apart in ratio but not in points: (5,5) and (4,4) equal,
+        // (1,3) two apart -> exact 2/3, within one 2/3.
+        let m = rating_match(&[(5., 5.), (4., 4.), (1., 3.)]).unwrap();
+        close(m.exact, 2.0 / 3.0);
+        close(m.within_one, 2.0 / 3.0);
         assert!(rating_match(&[]).is_none());
         assert_eq!(mean(&[]), None);
         assert_eq!(mean(&[1.0, 0.5]), Some(0.75));
