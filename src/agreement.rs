@@ -334,5 +334,14 @@ mod tests {
             1.0,
         );
         assert_eq!(krippendorff_alpha_interval(&[vec![3., 3.]]), None);
+        // A unit of three values: (1,2,3) sums 12 over its ordered pairs, over m - 1 = 2 -> 6;
+        // (5,5) 0. D_o = 6 / 5 = 1.2. Pooled 1,2,3,5,5: sum 16, squares 64 -> 2*(5*64 - 256)
+        // = 128 over 5*4 -> D_e = 6.4. alpha = 1 - 1.2 / 6.4 = 0.8125.
+        close(
+            krippendorff_alpha_interval(&[vec![1., 2., 3.], vec![5., 5.]]).unwrap(),
+            0.8125,
+        );
+        // Two values in all, apart: D_o = D_e = 1, alpha 0 (defined: two values pair).
+        close(krippendorff_alpha_interval(&[vec![1., 2.]]).unwrap(), 0.0);
     }
 }
