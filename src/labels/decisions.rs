@@ -766,6 +766,34 @@ impl Decisions {
     }
 }
 
+/// An id of another table's names that this one does not have.
+const ABSENT: u32 = NONE - 2;
+
+/// One table's name numbers translated into another's, each looked up once (a team's
+/// tables name the same items and candidates a million times over).
+struct IdMap(Vec<u32>);
+
+impl IdMap {
+    const UNSEEN: u32 = NONE - 1;
+
+    fn new(names: usize) -> Self {
+        Self(vec![Self::UNSEEN; names])
+    }
+
+    /// The translation of name number `n` (of `names`, by number): `look` of its text the
+    /// first time. `NONE` stays `NONE`.
+    fn get(&mut self, names: &[&str], n: u32, look: impl FnOnce(&str) -> u32) -> u32 {
+        if n == NONE {
+            return NONE;
+        }
+        let t = &mut self.0[n as usize];
+        if *t == Self::UNSEEN {
+            *t = look(names[n as usize]);
+        }
+        *t
+    }
+}
+
 /// How many annotators decided each task: a team's overlap counts, keyed like [`Decisions`]
 /// (interned ids, no strings per task).
 #[derive(Debug, Default, Clone)]
@@ -806,26 +834,16 @@ impl TaskCounts {
         mine: &Decisions,
         mut each: impl FnMut(u32, bool),
     ) {
-        const UNSEEN: u32 = NONE - 1;
         let names = theirs.names.by_number();
-        // Their name number -> ours (interned on first use), and -> mine (NONE: mine has not).
-        let mut ours = vec![UNSEEN; names.len()];
-        let mut in_mine = vec![UNSEEN; names.len()];
+        // Their name number -> ours (interned on first use), and -> mine (ABSENT: mine has not).
+        let mut ours = IdMap::new(names.len());
+        let mut in_mine = IdMap::new(names.len());
         let slot = slot(kind) as u8;
         for (k, e) in &theirs.latest {
             if !e.decision || k.kind != slot {
                 continue;
             }
-            let mut ours_of = |n: u32| {
-                if n == NONE {
-                    return NONE;
-                }
-                let o = &mut ours[n as usize];
-                if *o == UNSEEN {
-                    *o = self.names.intern(names[n as usize]);
-                }
-                *o
-            };
+            let mut ours_of = |n: u32| ours.get(&names, n, |s| self.names.intern(s));
             // Pair ids keep their order: both sides sort them by the text.
             let key = Key {
                 item: ours_of(k.item),
@@ -833,21 +851,10 @@ impl TaskCounts {
                 b: ours_of(k.b),
                 kind: k.kind,
             };
-            let mut mine_of = |n: u32| {
-                if n == NONE {
-                    return NONE;
-                }
-                let m = &mut in_mine[n as usize];
-                if *m == UNSEEN {
-                    *m = mine.names.find(names[n as usize]).unwrap_or(UNSEEN - 1);
-                }
-                *m
-            };
+            let mut mine_of =
+                |n: u32| in_mine.get(&names, n, |s| mine.names.find(s).unwrap_or(ABSENT));
             let (item, a, b) = (mine_of(k.item), mine_of(k.a), mine_of(k.b));
-            let absent = UNSEEN - 1;
-            let decided_by_me = item != absent
-                && a != absent
-                && b != absent
+            let decided_by_me = ![item, a, b].contains(&ABSENT)
                 && mine
                     .latest
                     .get(&Key {
@@ -874,25 +881,15 @@ impl TaskCounts {
     /// Calls `each(count)` for every task of `kind` that `mine` decided, with the number of
     /// annotators counted on it (0 for a task nobody else decided). Each id is looked up once.
     pub fn each_of_mine(&self, mine: &Decisions, kind: TaskKind, mut each: impl FnMut(u32)) {
-        const UNSEEN: u32 = NONE - 1;
-        const ABSENT: u32 = NONE - 2;
         let names = mine.names.by_number();
-        let mut ours = vec![UNSEEN; names.len()];
+        let mut ours = IdMap::new(names.len());
         let slot = slot(kind) as u8;
         for (k, e) in &mine.latest {
             if !e.decision || k.kind != slot {
                 continue;
             }
-            let mut ours_of = |n: u32| {
-                if n == NONE {
-                    return NONE;
-                }
-                let o = &mut ours[n as usize];
-                if *o == UNSEEN {
-                    *o = self.names.find(names[n as usize]).unwrap_or(ABSENT);
-                }
-                *o
-            };
+            let mut ours_of =
+                |n: u32| ours.get(&names, n, |s| self.names.find(s).unwrap_or(ABSENT));
             let (item, a, b) = (ours_of(k.item), ours_of(k.a), ours_of(k.b));
             let count = if [item, a, b].contains(&ABSENT) {
                 0
