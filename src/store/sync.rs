@@ -158,6 +158,75 @@ pub fn push_log(
     })
 }
 
+/// One line of a log as a row of `prefer_events`.
+struct Row<'a> {
+    seq: i64,
+    line: &'a str,
+    columns: Option<&'a Columns>,
+    at: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Each line of `bytes` from byte `skip` on (a line's start) as a row, numbered from
+/// `seq + 1`, with the columns of their checked events (`columns`, in order, their starts in
+/// `bytes`), given to `f` one by one; the last seq.
+fn each_row<'a>(
+    path: &Path,
+    mut seq: i64,
+    bytes: &'a [u8],
+    skip: usize,
+    columns: &'a [Columns],
+    mut f: impl FnMut(Row<'a>) -> anyhow::Result<()>,
+) -> anyhow::Result<i64> {
+    let mut cols = columns.iter().peekable();
+    let mut start = 0usize;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let here = start;
+        start += line.len();
+        let text = &line[..line.len() - 1];
+        // The checked event starting on this line, if it is not blank.
+        let c = match cols.peek() {
+            Some(c) if c.start == here as u64 => cols.next(),
+            _ => None,
+        };
+        if here < skip {
+            continue;
+        }
+        seq += 1;
+        let text = std::str::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+        f(Row {
+            seq,
+            line: text,
+            columns: c,
+            at: c.and_then(|_| at_of(text)),
+        })?;
+    }
+    Ok(seq)
+}
+
+impl Row<'_> {
+    fn annotator(&self) -> Option<&str> {
+        self.columns.map(|c| c.annotator.as_str())
+    }
+    fn item(&self) -> Option<&str> {
+        self.columns.map(|c| c.item.as_str())
+    }
+    fn task(&self) -> Option<&str> {
+        self.columns.map(|c| c.task)
+    }
+    fn pair_a(&self) -> Option<&str> {
+        self.columns
+            .and_then(|c| c.pair.as_ref().map(|p| p.0.as_str()))
+    }
+    fn pair_b(&self) -> Option<&str> {
+        self.columns
+            .and_then(|c| c.pair.as_ref().map(|p| p.1.as_str()))
+    }
+    fn role(&self) -> Option<&str> {
+        self.columns.and_then(|c| c.role.as_deref())
+    }
+}
+
 /// Sends the lines of `bytes` from byte `skip` on (a line's start), numbered from `seq + 1`,
 /// with the columns of their checked events (`columns`, in order, their starts in `bytes`);
 /// the last seq and the lines sent.
@@ -167,7 +236,7 @@ fn copy_lines(
     target: &Target,
     path: &Path,
     stream: &str,
-    mut seq: i64,
+    seq: i64,
     bytes: &[u8],
     skip: usize,
     columns: &[Columns],
@@ -191,40 +260,24 @@ fn copy_lines(
         Type::TEXT,
     ];
     let mut w = BinaryCopyInWriter::new(copy, &types);
-    let mut cols = columns.iter().peekable();
-    let mut start = 0usize;
     let mut sent = 0u64;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let here = start;
-        start += line.len();
-        let text = &line[..line.len() - 1];
-        // The checked event starting on this line, if it is not blank.
-        let c = match cols.peek() {
-            Some(c) if c.start == here as u64 => cols.next(),
-            _ => None,
-        };
-        if here < skip {
-            continue;
-        }
-        seq += 1;
-        let text = std::str::from_utf8(text)
-            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
-        let at = c.and_then(|_| at_of(text));
+    let seq = each_row(path, seq, bytes, skip, columns, |r| {
+        sent += 1;
         w.write(&[
             &stream,
-            &seq,
-            &text,
-            &c.map(|c| c.annotator.as_str()),
-            &c.map(|c| c.item.as_str()),
-            &c.map(|c| c.task),
-            &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
-            &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
-            &c.and_then(|c| c.role.as_deref()),
-            &at.as_deref(),
+            &r.seq,
+            &r.line,
+            &r.annotator(),
+            &r.item(),
+            &r.task(),
+            &r.pair_a(),
+            &r.pair_b(),
+            &r.role(),
+            &r.at.as_deref(),
         ])
         .map_err(err("send the lines"))?;
-        sent += 1;
-    }
+        Ok(())
+    })?;
     w.finish().map_err(err("send the lines"))?;
     Ok((seq, sent))
 }
