@@ -204,25 +204,25 @@ fn each_row<'a>(
     Ok(seq)
 }
 
-impl Row<'_> {
-    fn annotator(&self) -> Option<&str> {
+impl<'a> Row<'a> {
+    fn annotator(&self) -> Option<&'a str> {
         self.columns.map(|c| c.annotator.as_str())
     }
-    fn item(&self) -> Option<&str> {
+    fn item(&self) -> Option<&'a str> {
         self.columns.map(|c| c.item.as_str())
     }
-    fn task(&self) -> Option<&str> {
+    fn task(&self) -> Option<&'a str> {
         self.columns.map(|c| c.task)
     }
-    fn pair_a(&self) -> Option<&str> {
+    fn pair_a(&self) -> Option<&'a str> {
         self.columns
             .and_then(|c| c.pair.as_ref().map(|p| p.0.as_str()))
     }
-    fn pair_b(&self) -> Option<&str> {
+    fn pair_b(&self) -> Option<&'a str> {
         self.columns
             .and_then(|c| c.pair.as_ref().map(|p| p.1.as_str()))
     }
-    fn role(&self) -> Option<&str> {
+    fn role(&self) -> Option<&'a str> {
         self.columns.and_then(|c| c.role.as_deref())
     }
 }
@@ -306,13 +306,31 @@ impl Known {
     }
 }
 
+/// Appends lines to a stream and records its new length and hash in one statement, so in one
+/// transaction without a `BEGIN` and a `COMMIT` of its own: only when the stream holds what the
+/// sender knows (else nothing is inserted). One round trip to the server once prepared: the
+/// time a labeler waits for "saved".
+const APPEND: &str = "WITH s AS (
+        UPDATE prefer_streams SET lines = $5, bytes = $6, hash = $7
+        WHERE stream = $1 AND lines = $2 AND bytes = $3 AND hash = $4
+        RETURNING stream)
+    INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
+    SELECT s.stream, r.* FROM s,
+        unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+               $14::text[], $15::text[], $16::text[]) AS r";
+
+/// The statement [`push_tail`] sends, prepared once on a connection: dropped with it.
+pub type Prepared = Option<postgres::Statement>;
+
 /// Sends the whole lines of `tail`, the bytes of the log after what `known` covers, in one
 /// transaction, when the database holds exactly what `known` says; what it then holds.
 /// `None` when the database holds something else (a send whose commit was not seen, another
-/// sender): then [`push_log`] of the whole log sorts it out.
+/// sender): then [`push_log`] of the whole log sorts it out. `prepared` keeps the statement
+/// for the next send on the same connection.
 pub fn push_tail(
     target: &Target,
     client: &mut Client,
+    prepared: &mut Prepared,
     path: &Path,
     stream: &str,
     known: &Known,
@@ -326,47 +344,58 @@ pub fn push_tail(
     let mut columns = Vec::new();
     crate::labels::check_log(path, tail, |c| columns.push(Columns::of(c)))?;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
-    let mut tx = client.transaction().map_err(err("begin"))?;
-    let Some(row) = tx
-        .query_opt(
-            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
-            &[&stream],
-        )
-        .map_err(err("lock the log"))?
-    else {
-        return Ok(None);
-    };
-    let (lines, bytes, have): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
-    if lines != known.lines
-        || bytes as usize != known.bytes
-        || have != known.hasher.finalize().as_bytes()
-    {
-        return Ok(None);
-    }
-    let (seq, _) = copy_lines(
-        &mut tx,
-        target,
-        path,
-        stream,
-        known.lines,
-        tail,
-        0,
-        &columns,
-    )?;
+    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pair_a, mut pair_b, mut roles, mut ats) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let seq = each_row(path, known.lines, tail, 0, &columns, |r| {
+        seqs.push(r.seq);
+        lines.push(r.line);
+        annotators.push(r.annotator());
+        items.push(r.item());
+        tasks.push(r.task());
+        pair_a.push(r.pair_a());
+        pair_b.push(r.pair_b());
+        roles.push(r.role());
+        ats.push(r.at);
+        Ok(())
+    })?;
+    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
     let mut hasher = known.hasher.clone();
     hasher.update(tail);
     let now = known.bytes + tail.len();
-    tx.execute(
-        "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
-        &[
-            &stream,
-            &seq,
-            &(now as i64),
-            &hasher.finalize().as_bytes().to_vec(),
-        ],
-    )
-    .map_err(err("record the log's length"))?;
-    tx.commit().map_err(err("commit"))?;
+    let statement = match prepared {
+        Some(s) => s.clone(),
+        None => prepared
+            .insert(client.prepare(APPEND).map_err(err("send the lines"))?)
+            .clone(),
+    };
+    let inserted = client
+        .execute(
+            &statement,
+            &[
+                &stream,
+                &known.lines,
+                &(known.bytes as i64),
+                &known.hasher.finalize().as_bytes().to_vec(),
+                &seq,
+                &(now as i64),
+                &hasher.finalize().as_bytes().to_vec(),
+                &seqs,
+                &lines,
+                &annotators,
+                &items,
+                &tasks,
+                &pair_a,
+                &pair_b,
+                &roles,
+                &ats,
+            ],
+        )
+        .map_err(err("send the lines"))?;
+    if inserted == 0 {
+        return Ok(None);
+    }
     Ok(Some(Known {
         bytes: now,
         lines: seq,
