@@ -327,7 +327,6 @@ fn push_loop(
             Ok(()) => {
                 committed = known.as_ref().map_or(lines, |k| k.lines as u64);
                 backoff = None;
-                write_sent_hint(outbox, committed);
                 PushState {
                     committed,
                     error: None,
@@ -343,8 +342,14 @@ fn push_loop(
                 }
             }
         };
+        let ok = s.error.is_none();
         set(state, &s);
         report(s);
+        // The hint after the report: a file written and renamed (half a millisecond on a
+        // busy disk) is no reason for "saved" to wait.
+        if ok {
+            write_sent_hint(outbox, committed);
+        }
         if closed {
             return;
         }
