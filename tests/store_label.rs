@@ -639,6 +639,7 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
                         path.clone(),
                         me.clone(),
                         0,
+                        None,
                         Box::new(move |s| {
                             let _ = tx.send(s);
                         }),
@@ -957,6 +958,7 @@ fn a_commit_whose_answer_was_lost_is_not_sent_twice() {
         path.clone(),
         "ann".into(),
         0,
+        None,
         Box::new(move |s| {
             let _ = tx.send(s);
         }),
@@ -1065,4 +1067,38 @@ fn review_with_a_store_reads_the_team_from_the_database_and_sends_final_decision
         .unwrap()
         .get(0);
     assert_eq!(tasks, 0);
+}
+
+/// An outbox changed after its lines were committed (here: one decision turned the other
+/// way, the same length) is refused at the next start, with nothing sent and nothing changed
+/// in the database or the outbox; one that only gained lines sends just those.
+#[test]
+fn an_outbox_changed_after_its_commit_is_refused_at_the_start() {
+    let Some(url) = database("label_changed") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    let mut s = label(dir.path(), "ann", &url);
+    decide(&mut s, 1);
+    decide(&mut s, 2);
+    s.wait_drawn("saved", 10, |sc| {
+        sc.lines().next().unwrap_or_default().contains("✓ saved")
+    });
+    s.send("q");
+    s.wait_exit(10);
+    let ob = outbox(dir.path(), "ann");
+    let before = std::fs::read_to_string(&ob).unwrap();
+    let db_before = rows(&url, "ann");
+    assert_eq!(db_before.len(), 2);
+    let changed = before.replacen("\"choice\":\"c0\"", "\"choice\":\"c1\"", 1);
+    assert_ne!(changed, before, "{before}");
+    assert_eq!(changed.len(), before.len());
+    std::fs::write(&ob, &changed).unwrap();
+    let mut s = label(dir.path(), "ann", &url);
+    assert_ne!(s.wait_exit(20), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("differ from what the database holds"), "{out}");
+    assert_eq!(rows(&url, "ann"), db_before);
+    assert_eq!(std::fs::read_to_string(&ob).unwrap(), changed);
 }
