@@ -929,6 +929,70 @@ mod tests {
     }
 
     #[test]
+    fn tabs_count_cells_after_every_kind_of_cluster() {
+        // After a tab, after a cluster of several characters, after a character drawn as a
+        // name.
+        assert_eq!(sanitize("a\tb\tc"), "a   b   c");
+        assert_eq!(sanitize("e\u{301}\tx"), "e\u{301}   x");
+        assert_eq!(sanitize("\u{7f}\tx"), "␡   x");
+    }
+
+    #[test]
+    fn every_skin_tone_is_named() {
+        for (tone, name) in [
+            ('\u{1F3FB}', "light"),
+            ('\u{1F3FC}', "medium-light"),
+            ('\u{1F3FD}', "medium"),
+            ('\u{1F3FE}', "medium-dark"),
+            ('\u{1F3FF}', "dark"),
+        ] {
+            assert_eq!(sanitize(&format!("👍{tone}")), format!("👍⟨{name} skin⟩"));
+        }
+    }
+
+    #[test]
+    fn invisible_characters_become_tags_even_inside_a_cluster() {
+        // DEL has its control picture. A line separator and an interlinear annotation anchor
+        // are one cell wide by unicode-width's measure, yet some terminals break the line or
+        // draw nothing; a zero-width non-joiner extends the letter before it.
+        assert_eq!(sanitize("a\u{7f}b"), "a␡b");
+        assert_eq!(sanitize("a\u{2028}b"), "a⟨U+2028⟩b");
+        assert_eq!(sanitize("a\u{FFF9}b"), "a⟨U+FFF9⟩b");
+        assert_eq!(sanitize("a\u{200C}b"), "a⟨U+200C⟩b");
+    }
+
+    #[test]
+    fn a_joiner_is_drawn_between_pictographs_only() {
+        // 👁 and 🗨 are one cell each, and the joined pair two in every measure: only its
+        // pictographs make it a sequence terminals disagree about.
+        assert_eq!(sanitize("👁\u{200D}🗨"), "👁⟨+⟩🗨");
+        // Between letters a joiner is kept as it is.
+        assert_eq!(sanitize("a\u{200D}b"), "a\u{200D}b");
+        assert_eq!(
+            sanitize("\u{915}\u{94D}\u{200D}\u{937}"),
+            "\u{915}\u{94D}\u{200D}\u{937}"
+        );
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_quote("team-1/data_v2.jsonl"), "team-1/data_v2.jsonl");
+        assert_eq!(shell_quote("a@b:c=d+e,f"), "a@b:c=d+e,f");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("my data"), "'my data'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        assert_eq!(shell_quote("é"), "'é'");
+    }
+
+    #[test]
+    fn plural_is_empty_for_one_only() {
+        assert_eq!(plural(0), "s");
+        assert_eq!(plural(1), "");
+        assert_eq!(plural(2), "s");
+    }
+
+    #[test]
     fn truncate_adds_ellipsis() {
         assert_eq!(truncate("hello world", 6), "hello…");
         assert_eq!(truncate("hi", 6), "hi");
