@@ -330,9 +330,17 @@ pub fn load(
 ) -> Result<Loaded, StoreError> {
     let err = |e| target.error("load the tasks", e);
     let mut tx = client.transaction().map_err(err)?;
+    // A labeler's own role (per-user roles) may not load tasks: it checks the file against
+    // the tasks loaded, and asks the lead for those missing.
+    let may_load: bool = tx
+        .query_one("SELECT has_table_privilege('prefer_tasks', 'INSERT')", &[])
+        .map_err(err)?
+        .get(0);
     // Two first labelers at once: the second waits, then sees the first's load.
-    tx.batch_execute("LOCK TABLE prefer_tasks IN SHARE ROW EXCLUSIVE MODE")
-        .map_err(err)?;
+    if may_load {
+        tx.batch_execute("LOCK TABLE prefer_tasks IN SHARE ROW EXCLUSIVE MODE")
+            .map_err(err)?;
+    }
     let rows = tx
         .query(
             "SELECT item, task, pair_a, pair_b, overlap FROM prefer_tasks ORDER BY task_id",
@@ -376,6 +384,28 @@ pub fn load(
         (Some(t), _) => t as u32,
         (None, k) => k.unwrap_or(1).max(1),
     };
+    if !may_load {
+        let missing = tasks
+            .iter()
+            .map(columns)
+            .filter(|(i, t, a, b)| {
+                !have.contains(&(i.to_string(), t.to_string(), a.to_string(), b.to_string()))
+            })
+            .count();
+        if missing > 0 {
+            let role = target.user().unwrap_or("yours");
+            return Err(StoreError(format!(
+                "{}: the database lacks {missing} of {what}'s tasks, and loading tasks is the lead's: your role `{role}` may only take them - ask the lead to run: prefer store tasks {} URL",
+                target.shown(),
+                crate::text::shell_quote(what)
+            )));
+        }
+        return Ok(Loaded {
+            added: 0,
+            total: rows.len() as u64,
+            overlap,
+        });
+    }
     let stmt = tx
         .prepare(
             "INSERT INTO prefer_tasks (item, task, pair_a, pair_b, overlap) VALUES ($1, $2, $3, $4, $5)

@@ -110,6 +110,14 @@ pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<(Client, u6
             StartError::Refused(e.0)
         });
     }
+    // Per-user roles: only the role's own name may be written, said before anything is.
+    if let Err(e) = super::roles::check_annotator(target, &mut client, stream) {
+        return Err(if client.is_closed() {
+            StartError::Offline(e.0)
+        } else {
+            StartError::Refused(e.0)
+        });
+    }
     match sync_outbox(target, &mut client, outbox, stream) {
         Ok(n) => Ok((client, n)),
         Err(e) if client.is_closed() => Err(StartError::Offline(target.scrub(&format!("{e:#}")))),

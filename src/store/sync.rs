@@ -114,13 +114,24 @@ pub fn push_log(
     )
     .map_err(err("add the log"))?;
     let row = tx
-        .query_one(
-            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
+        .query_opt(
+            "SELECT lines, bytes, hash, row_security_active('prefer_events') FROM prefer_streams
+             WHERE stream = $1 FOR UPDATE",
             &[&stream],
         )
         .map_err(err("lock the log"))?;
-    let (have_lines, have_bytes, have_hash): (i64, i64, Vec<u8>) =
-        (row.get(0), row.get(1), row.get(2));
+    // Per-user roles: the row added above is not this role's to see or lock when the stream
+    // is not its own (an insert refused by the policy says so first, a row that was there
+    // already is filtered out here).
+    let Some(row) = row else {
+        anyhow::bail!(
+            "{}: lock the log `{stream}`: it is not yours to write - {}",
+            target.shown(),
+            not_yours(target, stream)
+        );
+    };
+    let (have_lines, have_bytes, have_hash, rls): (i64, i64, Vec<u8>, bool) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
     let have = have_bytes as usize;
     if have > bytes.len() {
         return Ok(Moved {
@@ -142,7 +153,7 @@ pub fn push_log(
     if have < bytes.len() {
         let seq;
         (seq, sent) = copy_lines(
-            &mut tx, target, path, stream, have_lines, bytes, have, &columns,
+            &mut tx, target, path, stream, have_lines, bytes, have, &columns, rls,
         )?;
         tx.execute(
             "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
@@ -158,20 +169,34 @@ pub fn push_log(
     })
 }
 
+/// What a role bound by per-user roles is told when it writes another's log.
+fn not_yours(target: &Target, stream: &str) -> String {
+    let role = target.user().unwrap_or("yours");
+    format!(
+        "refused by the server: role `{role}` may not write the log `{stream}`: with per-user roles a labeler writes only its own log, `{role}`"
+    )
+}
+
 /// Sends the lines of `bytes` from byte `skip` on (a line's start), numbered from `seq + 1`,
 /// with the columns of their checked events (`columns`, in order, their starts in `bytes`);
-/// the last seq and the lines sent.
+/// the last seq and the lines sent. By COPY, or by one INSERT when row-level security binds
+/// the role (`rls`: PostgreSQL has no COPY FROM under it).
 #[allow(clippy::too_many_arguments)]
 fn copy_lines(
     tx: &mut postgres::Transaction<'_>,
     target: &Target,
     path: &Path,
     stream: &str,
-    mut seq: i64,
+    seq: i64,
     bytes: &[u8],
     skip: usize,
     columns: &[Columns],
+    rls: bool,
 ) -> anyhow::Result<(i64, u64)> {
+    if rls {
+        return insert_lines(tx, target, path, stream, seq, bytes, skip, columns);
+    }
+    let mut seq = seq;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
     let copy = tx
         .copy_in(
@@ -229,6 +254,69 @@ fn copy_lines(
     Ok((seq, sent))
 }
 
+/// [`copy_lines`] by one INSERT of arrays, for a role bound by row-level security (whose
+/// policies check each row).
+#[allow(clippy::too_many_arguments)]
+fn insert_lines(
+    tx: &mut postgres::Transaction<'_>,
+    target: &Target,
+    path: &Path,
+    stream: &str,
+    mut seq: i64,
+    bytes: &[u8],
+    skip: usize,
+    columns: &[Columns],
+) -> anyhow::Result<(i64, u64)> {
+    let mut seqs: Vec<i64> = Vec::new();
+    let mut texts: Vec<&str> = Vec::new();
+    let mut cols: [Vec<Option<&str>>; 6] = Default::default();
+    let mut ats: Vec<Option<String>> = Vec::new();
+    let mut next = columns.iter().peekable();
+    let mut start = 0usize;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let here = start;
+        start += line.len();
+        let text = &line[..line.len() - 1];
+        let c = match next.peek() {
+            Some(c) if c.start == here as u64 => next.next(),
+            _ => None,
+        };
+        if here < skip {
+            continue;
+        }
+        seq += 1;
+        let text = std::str::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+        seqs.push(seq);
+        texts.push(text);
+        let at = c.and_then(|_| at_of(text));
+        let row = [
+            c.map(|c| c.annotator.as_str()),
+            c.map(|c| c.item.as_str()),
+            c.map(|c| c.task),
+            c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
+            c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
+            c.and_then(|c| c.role.as_deref()),
+        ];
+        for (col, v) in cols.iter_mut().zip(row) {
+            col.push(v);
+        }
+        ats.push(at.map(std::borrow::Cow::into_owned));
+    }
+    let sent = seqs.len() as u64;
+    tx.execute(
+        "INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
+         SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::text[], $8::text[], $9::text[], $10::text[])",
+        &[
+            &stream, &seqs, &texts, &cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &cols[5],
+            &ats,
+        ],
+    )
+    .map_err(|e| target.error("send the lines", e))?;
+    Ok((seq, sent))
+}
+
 /// What a sender knows the database holds of a log it sends: the first `bytes` bytes
 /// (`lines` lines) and the hash state of them, so the next send checks and hashes only the
 /// new lines.
@@ -276,14 +364,16 @@ pub fn push_tail(
     let mut tx = client.transaction().map_err(err("begin"))?;
     let Some(row) = tx
         .query_opt(
-            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
+            "SELECT lines, bytes, hash, row_security_active('prefer_events') FROM prefer_streams
+             WHERE stream = $1 FOR UPDATE",
             &[&stream],
         )
         .map_err(err("lock the log"))?
     else {
         return Ok(None);
     };
-    let (lines, bytes, have): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
+    let (lines, bytes, have, rls): (i64, i64, Vec<u8>, bool) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
     if lines != known.lines
         || bytes as usize != known.bytes
         || have != known.hasher.finalize().as_bytes()
@@ -299,6 +389,7 @@ pub fn push_tail(
         tail,
         0,
         &columns,
+        rls,
     )?;
     let mut hasher = known.hasher.clone();
     hasher.update(tail);

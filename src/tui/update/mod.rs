@@ -159,6 +159,19 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         Msg::Server { committed, error } => {
             if let Some(s) = m.server.as_mut() {
                 s.committed = committed;
+                // A write the server refused (per-user roles) is no outage: trying again will
+                // not help, so the refusal stays on screen, saying which role may not do what.
+                fn refused(e: &Option<String>) -> Option<&String> {
+                    e.as_ref().filter(|e| crate::store::forbidden(e))
+                }
+                if let Some(old) = refused(&s.error)
+                    && m.warning.as_ref() == Some(old)
+                {
+                    m.warning = None;
+                }
+                if let Some(e) = refused(&error) {
+                    m.warning = Some(e.clone());
+                }
                 s.error = error;
             }
         }
