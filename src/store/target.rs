@@ -15,10 +15,11 @@ pub struct StoreError(pub String);
 /// [`Target::error`] and [`forbidden`]).
 const FORBIDDEN: &str = "refused by the server: role";
 
-/// Whether `msg` says the server refused a write for want of rights (not an outage: trying
-/// again will not help).
-pub fn forbidden(msg: &str) -> bool {
-    msg.contains(FORBIDDEN)
+/// When `msg` says the server refused a write for want of rights (not an outage: trying
+/// again will not help): what it says of the role, from "refused by the server" on (the part
+/// a labeler needs, for a line on screen).
+pub fn forbidden(msg: &str) -> Option<&str> {
+    msg.find(FORBIDDEN).map(|i| &msg[i..])
 }
 
 /// A PostgreSQL database to connect to.

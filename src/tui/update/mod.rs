@@ -161,16 +161,17 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 s.committed = committed;
                 // A write the server refused (per-user roles) is no outage: trying again will
                 // not help, so the refusal stays on screen, saying which role may not do what.
-                fn refused(e: &Option<String>) -> Option<&String> {
-                    e.as_ref().filter(|e| crate::store::forbidden(e))
+                fn refused(e: &Option<String>) -> Option<String> {
+                    let why = crate::store::forbidden(e.as_deref()?)?;
+                    Some(format!("not sent, kept here: {why}"))
                 }
                 if let Some(old) = refused(&s.error)
-                    && m.warning.as_ref() == Some(old)
+                    && m.warning == Some(old)
                 {
                     m.warning = None;
                 }
                 if let Some(e) = refused(&error) {
-                    m.warning = Some(e.clone());
+                    m.warning = Some(e);
                 }
                 s.error = error;
             }

@@ -40,7 +40,7 @@ pub fn save_text(s: &SaveState) -> (String, Style) {
 pub fn server_text(s: &ServerState) -> (String, Style) {
     let n = s.waiting();
     match &s.error {
-        Some(e) if crate::store::forbidden(e) => (
+        Some(e) if crate::store::forbidden(e).is_some() => (
             format!("✓ saved here, {n} REFUSED by the server"),
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ),
