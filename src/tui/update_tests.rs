@@ -1103,10 +1103,10 @@ fn with_a_store_a_refused_write_is_said_and_kept() {
         "{}",
         head(&m)
     );
-    assert_eq!(
-        m.warning.as_deref(),
-        Some("not sent, kept here: refused by the server: role `alice` may not send the lines here")
-    );
+    let said =
+        "not sent, kept here: refused by the server: role `alice` may not send the lines here";
+    assert_eq!(m.warning.as_deref(), Some(said));
+    assert_eq!(m.status.as_deref(), Some(said), "said over any status");
     assert_eq!(m.server.as_ref().unwrap().waiting(), 1);
     // An outage afterwards is said as an outage; the refusal's warning goes.
     let now = m.now_ms;

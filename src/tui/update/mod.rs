@@ -171,6 +171,10 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                     m.warning = None;
                 }
                 if let Some(e) = refused(&error) {
+                    // Said at once (over any status), and kept while it lasts.
+                    if refused(&s.error).as_ref() != Some(&e) {
+                        m.status = Some(e.clone());
+                    }
                     m.warning = Some(e);
                 }
                 s.error = error;
