@@ -300,7 +300,7 @@ fn a_labelers_role_writes_only_its_own_events_and_claims() {
     // Claims as bob: taken, changed, given back.
     refused(
         &mut a,
-        &format!("INSERT INTO prefer_claims VALUES (2, '{bob}', true, NULL)"),
+        &format!("INSERT INTO prefer_claims VALUES (1, '{bob}', true, NULL)"),
     );
     let changed = a
         .execute(
