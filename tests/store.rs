@@ -595,3 +595,102 @@ fn an_expired_lease_frees_the_task() {
         None
     );
 }
+
+/// What a labeler's sending thread appends (`push_tail`: one statement, prepared once per
+/// connection, a few lines at a time) is stored as `store push` stores the same log: the same
+/// rows, every column, and the same length and hash; an append whose sender knows less than
+/// the database holds stores nothing and says so.
+#[test]
+fn lines_appended_a_few_at_a_time_are_stored_as_a_push_stores_them() {
+    use prefer::store::Target;
+    use prefer::store::sync::{Known, push_log, push_tail};
+    let Some(url) = database("append") else {
+        return;
+    };
+    ok(&["store", "init", &url]);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, labels) = synth_team(dir.path(), 1, 60);
+    let log = std::fs::read_dir(&labels)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    // A blank line among them: stored as it is, with no columns.
+    let mut bytes = std::fs::read(&log).unwrap();
+    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.splice(at..at, b"\n".iter().copied());
+    std::fs::write(&log, &bytes).unwrap();
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    push_log(&t, &mut c, &log, "whole", &bytes).unwrap();
+    // The other stream: its first 3 lines pushed, then the rest appended 1, 5, 20 and the
+    // remaining lines at a time.
+    let ends: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
+    let cuts = [ends[2], ends[3], ends[8], ends[28], bytes.len()];
+    push_log(&t, &mut c, &log, "tail", &bytes[..cuts[0]]).unwrap();
+    let mut known = Known::of(&bytes[..cuts[0]]);
+    let mut prepared = None;
+    for w in cuts.windows(2) {
+        // Half a line after them is not sent.
+        let end = (w[1] + 7).min(bytes.len());
+        known = push_tail(
+            &t,
+            &mut c,
+            &mut prepared,
+            &log,
+            "tail",
+            &known,
+            &bytes[w[0]..end],
+        )
+        .unwrap()
+        .expect("the database holds what was sent");
+        assert_eq!(known.bytes, w[1]);
+        assert!(prepared.is_some());
+    }
+    let rows = |c: &mut postgres::Client, stream: &str| -> Vec<Vec<Option<String>>> {
+        c.query(
+            "SELECT seq::text, line, annotator, item, task, pair_a, pair_b, role, at
+             FROM prefer_events WHERE stream = $1 ORDER BY seq",
+            &[&stream],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (0..9).map(|i| r.get::<_, Option<String>>(i)).collect())
+        .collect()
+    };
+    let whole = rows(&mut c, "whole");
+    assert_eq!(whole.len(), ends.len());
+    assert!(whole.iter().any(|r| r[2].is_none()), "the blank line");
+    assert!(whole.iter().any(|r| r[5].is_some()), "pair columns");
+    assert_eq!(rows(&mut c, "tail"), whole);
+    let head = |c: &mut postgres::Client, stream: &str| -> (i64, i64, Vec<u8>) {
+        let r = c
+            .query_one(
+                "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1",
+                &[&stream],
+            )
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    assert_eq!(head(&mut c, "tail"), head(&mut c, "whole"));
+    // A sender that knows only the first 3 lines: nothing stored, and told so.
+    let stale = Known::of(&bytes[..cuts[0]]);
+    let again = push_tail(
+        &t,
+        &mut c,
+        &mut prepared,
+        &log,
+        "tail",
+        &stale,
+        &bytes[cuts[0]..cuts[1]],
+    )
+    .unwrap();
+    assert!(again.is_none());
+    assert_eq!(rows(&mut c, "tail"), whole);
+    assert_eq!(head(&mut c, "tail"), head(&mut c, "whole"));
+}

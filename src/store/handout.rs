@@ -28,6 +28,11 @@ pub const HOLD: usize = 3;
 /// others come free when their leases run out).
 const ASK_AGAIN: Duration = Duration::from_secs(2);
 
+/// How long a decision's bookkeeping here waits while the labeler still holds another task:
+/// the decision's own commit (by the sending thread, what "saved" waits for) goes to the
+/// server first, without these transactions beside it.
+const SETTLE: Duration = Duration::from_millis(50);
+
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -217,6 +222,21 @@ impl State {
             while let Ok(a) = rx.try_recv() {
                 self.take_in(a);
             }
+            if !closed && self.can_settle() {
+                let until = std::time::Instant::now() + SETTLE;
+                loop {
+                    match rx
+                        .recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
+                    {
+                        Ok(a) => self.take_in(a),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => {
+                            closed = true;
+                            break;
+                        }
+                    }
+                }
+            }
             if closed {
                 // The session ends: what was asked, then the tasks held go back.
                 if self.connected() && self.work().is_ok() {
@@ -256,6 +276,23 @@ impl State {
                 }
             }
         }
+    }
+
+    /// True when only decisions and skips wait and the labeler still holds a task they do
+    /// not name: nothing on screen waits for this work (see [`SETTLE`]).
+    fn can_settle(&self) -> bool {
+        let named = |h: &Taken| {
+            self.asks
+                .iter()
+                .any(|a| matches!(a, Ask::Decided(k) | Ask::Skipped(k) if *k == h.key))
+        };
+        !self.asks.is_empty()
+            && !self.recheck
+            && self
+                .asks
+                .iter()
+                .all(|a| matches!(a, Ask::Decided(_) | Ask::Skipped(_)))
+            && self.held.iter().any(|h| !named(h))
     }
 
     fn take_in(&mut self, a: Ask) {

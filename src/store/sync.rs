@@ -169,6 +169,75 @@ pub fn push_log(
     })
 }
 
+/// One line of a log as a row of `prefer_events`.
+struct Row<'a> {
+    seq: i64,
+    line: &'a str,
+    columns: Option<&'a Columns>,
+    at: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Each line of `bytes` from byte `skip` on (a line's start) as a row, numbered from
+/// `seq + 1`, with the columns of their checked events (`columns`, in order, their starts in
+/// `bytes`), given to `f` one by one; the last seq.
+fn each_row<'a>(
+    path: &Path,
+    mut seq: i64,
+    bytes: &'a [u8],
+    skip: usize,
+    columns: &'a [Columns],
+    mut f: impl FnMut(Row<'a>) -> anyhow::Result<()>,
+) -> anyhow::Result<i64> {
+    let mut cols = columns.iter().peekable();
+    let mut start = 0usize;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let here = start;
+        start += line.len();
+        let text = &line[..line.len() - 1];
+        // The checked event starting on this line, if it is not blank.
+        let c = match cols.peek() {
+            Some(c) if c.start == here as u64 => cols.next(),
+            _ => None,
+        };
+        if here < skip {
+            continue;
+        }
+        seq += 1;
+        let text = std::str::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
+        f(Row {
+            seq,
+            line: text,
+            columns: c,
+            at: c.and_then(|_| at_of(text)),
+        })?;
+    }
+    Ok(seq)
+}
+
+impl<'a> Row<'a> {
+    fn annotator(&self) -> Option<&'a str> {
+        self.columns.map(|c| c.annotator.as_str())
+    }
+    fn item(&self) -> Option<&'a str> {
+        self.columns.map(|c| c.item.as_str())
+    }
+    fn task(&self) -> Option<&'a str> {
+        self.columns.map(|c| c.task)
+    }
+    fn pair_a(&self) -> Option<&'a str> {
+        self.columns
+            .and_then(|c| c.pair.as_ref().map(|p| p.0.as_str()))
+    }
+    fn pair_b(&self) -> Option<&'a str> {
+        self.columns
+            .and_then(|c| c.pair.as_ref().map(|p| p.1.as_str()))
+    }
+    fn role(&self) -> Option<&'a str> {
+        self.columns.and_then(|c| c.role.as_deref())
+    }
+}
+
 /// What a role bound by per-user roles is told when it writes another's log.
 fn not_yours(target: &Target, stream: &str) -> String {
     let role = target.user().unwrap_or("yours");
@@ -196,7 +265,6 @@ fn copy_lines(
     if rls {
         return insert_lines(tx, target, path, stream, seq, bytes, skip, columns);
     }
-    let mut seq = seq;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
     let copy = tx
         .copy_in(
@@ -216,40 +284,24 @@ fn copy_lines(
         Type::TEXT,
     ];
     let mut w = BinaryCopyInWriter::new(copy, &types);
-    let mut cols = columns.iter().peekable();
-    let mut start = 0usize;
     let mut sent = 0u64;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let here = start;
-        start += line.len();
-        let text = &line[..line.len() - 1];
-        // The checked event starting on this line, if it is not blank.
-        let c = match cols.peek() {
-            Some(c) if c.start == here as u64 => cols.next(),
-            _ => None,
-        };
-        if here < skip {
-            continue;
-        }
-        seq += 1;
-        let text = std::str::from_utf8(text)
-            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
-        let at = c.and_then(|_| at_of(text));
+    let seq = each_row(path, seq, bytes, skip, columns, |r| {
+        sent += 1;
         w.write(&[
             &stream,
-            &seq,
-            &text,
-            &c.map(|c| c.annotator.as_str()),
-            &c.map(|c| c.item.as_str()),
-            &c.map(|c| c.task),
-            &c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
-            &c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
-            &c.and_then(|c| c.role.as_deref()),
-            &at.as_deref(),
+            &r.seq,
+            &r.line,
+            &r.annotator(),
+            &r.item(),
+            &r.task(),
+            &r.pair_a(),
+            &r.pair_b(),
+            &r.role(),
+            &r.at.as_deref(),
         ])
         .map_err(err("send the lines"))?;
-        sent += 1;
-    }
+        Ok(())
+    })?;
     w.finish().map_err(err("send the lines"))?;
     Ok((seq, sent))
 }
@@ -262,59 +314,47 @@ fn insert_lines(
     target: &Target,
     path: &Path,
     stream: &str,
-    mut seq: i64,
+    seq: i64,
     bytes: &[u8],
     skip: usize,
     columns: &[Columns],
 ) -> anyhow::Result<(i64, u64)> {
-    let mut seqs: Vec<i64> = Vec::new();
-    let mut texts: Vec<&str> = Vec::new();
-    let mut cols: [Vec<Option<&str>>; 6] = Default::default();
-    let mut ats: Vec<Option<String>> = Vec::new();
-    let mut next = columns.iter().peekable();
-    let mut start = 0usize;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let here = start;
-        start += line.len();
-        let text = &line[..line.len() - 1];
-        let c = match next.peek() {
-            Some(c) if c.start == here as u64 => next.next(),
-            _ => None,
-        };
-        if here < skip {
-            continue;
-        }
-        seq += 1;
-        let text = std::str::from_utf8(text)
-            .map_err(|_| anyhow::anyhow!("{}: line {seq}: not UTF-8 text", path.display()))?;
-        seqs.push(seq);
-        texts.push(text);
-        let at = c.and_then(|_| at_of(text));
-        let row = [
-            c.map(|c| c.annotator.as_str()),
-            c.map(|c| c.item.as_str()),
-            c.map(|c| c.task),
-            c.and_then(|c| c.pair.as_ref().map(|p| p.0.as_str())),
-            c.and_then(|c| c.pair.as_ref().map(|p| p.1.as_str())),
-            c.and_then(|c| c.role.as_deref()),
-        ];
-        for (col, v) in cols.iter_mut().zip(row) {
-            col.push(v);
-        }
-        ats.push(at.map(std::borrow::Cow::into_owned));
-    }
-    let sent = seqs.len() as u64;
+    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pair_a, mut pair_b, mut roles, mut ats) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let seq = each_row(path, seq, bytes, skip, columns, |r| {
+        seqs.push(r.seq);
+        lines.push(r.line);
+        annotators.push(r.annotator());
+        items.push(r.item());
+        tasks.push(r.task());
+        pair_a.push(r.pair_a());
+        pair_b.push(r.pair_b());
+        roles.push(r.role());
+        ats.push(r.at);
+        Ok(())
+    })?;
+    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
     tx.execute(
         "INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
-         SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::text[],
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
              $7::text[], $8::text[], $9::text[], $10::text[])",
         &[
-            &stream, &seqs, &texts, &cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &cols[5],
+            &stream,
+            &seqs,
+            &lines,
+            &annotators,
+            &items,
+            &tasks,
+            &pair_a,
+            &pair_b,
+            &roles,
             &ats,
         ],
     )
     .map_err(|e| target.error("send the lines", e))?;
-    Ok((seq, sent))
+    Ok((seq, seqs.len() as u64))
 }
 
 /// What a sender knows the database holds of a log it sends: the first `bytes` bytes
@@ -341,13 +381,31 @@ impl Known {
     }
 }
 
+/// Appends lines to a stream and records its new length and hash in one statement, so in one
+/// transaction without a `BEGIN` and a `COMMIT` of its own: only when the stream holds what the
+/// sender knows (else nothing is inserted). One round trip to the server once prepared: the
+/// time a labeler waits for "saved".
+const APPEND: &str = "WITH s AS (
+        UPDATE prefer_streams SET lines = $5, bytes = $6, hash = $7
+        WHERE stream = $1 AND lines = $2 AND bytes = $3 AND hash = $4
+        RETURNING stream)
+    INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
+    SELECT s.stream, r.* FROM s,
+        unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+               $14::text[], $15::text[], $16::text[]) AS r";
+
+/// The statement [`push_tail`] sends, prepared once on a connection: dropped with it.
+pub type Prepared = Option<postgres::Statement>;
+
 /// Sends the whole lines of `tail`, the bytes of the log after what `known` covers, in one
 /// transaction, when the database holds exactly what `known` says; what it then holds.
 /// `None` when the database holds something else (a send whose commit was not seen, another
-/// sender): then [`push_log`] of the whole log sorts it out.
+/// sender): then [`push_log`] of the whole log sorts it out. `prepared` keeps the statement
+/// for the next send on the same connection.
 pub fn push_tail(
     target: &Target,
     client: &mut Client,
+    prepared: &mut Prepared,
     path: &Path,
     stream: &str,
     known: &Known,
@@ -361,50 +419,58 @@ pub fn push_tail(
     let mut columns = Vec::new();
     crate::labels::check_log(path, tail, |c| columns.push(Columns::of(c)))?;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
-    let mut tx = client.transaction().map_err(err("begin"))?;
-    let Some(row) = tx
-        .query_opt(
-            "SELECT lines, bytes, hash, row_security_active('prefer_events') FROM prefer_streams
-             WHERE stream = $1 FOR UPDATE",
-            &[&stream],
-        )
-        .map_err(err("lock the log"))?
-    else {
-        return Ok(None);
-    };
-    let (lines, bytes, have, rls): (i64, i64, Vec<u8>, bool) =
-        (row.get(0), row.get(1), row.get(2), row.get(3));
-    if lines != known.lines
-        || bytes as usize != known.bytes
-        || have != known.hasher.finalize().as_bytes()
-    {
-        return Ok(None);
-    }
-    let (seq, _) = copy_lines(
-        &mut tx,
-        target,
-        path,
-        stream,
-        known.lines,
-        tail,
-        0,
-        &columns,
-        rls,
-    )?;
+    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pair_a, mut pair_b, mut roles, mut ats) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let seq = each_row(path, known.lines, tail, 0, &columns, |r| {
+        seqs.push(r.seq);
+        lines.push(r.line);
+        annotators.push(r.annotator());
+        items.push(r.item());
+        tasks.push(r.task());
+        pair_a.push(r.pair_a());
+        pair_b.push(r.pair_b());
+        roles.push(r.role());
+        ats.push(r.at);
+        Ok(())
+    })?;
+    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
     let mut hasher = known.hasher.clone();
     hasher.update(tail);
     let now = known.bytes + tail.len();
-    tx.execute(
-        "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
-        &[
-            &stream,
-            &seq,
-            &(now as i64),
-            &hasher.finalize().as_bytes().to_vec(),
-        ],
-    )
-    .map_err(err("record the log's length"))?;
-    tx.commit().map_err(err("commit"))?;
+    let statement = match prepared {
+        Some(s) => s.clone(),
+        None => prepared
+            .insert(client.prepare(APPEND).map_err(err("send the lines"))?)
+            .clone(),
+    };
+    let inserted = client
+        .execute(
+            &statement,
+            &[
+                &stream,
+                &known.lines,
+                &(known.bytes as i64),
+                &known.hasher.finalize().as_bytes().to_vec(),
+                &seq,
+                &(now as i64),
+                &hasher.finalize().as_bytes().to_vec(),
+                &seqs,
+                &lines,
+                &annotators,
+                &items,
+                &tasks,
+                &pair_a,
+                &pair_b,
+                &roles,
+                &ats,
+            ],
+        )
+        .map_err(err("send the lines"))?;
+    if inserted == 0 {
+        return Ok(None);
+    }
     Ok(Some(Known {
         bytes: now,
         lines: seq,
