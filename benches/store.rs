@@ -107,6 +107,7 @@ fn run(url: &str, labelers: usize, tasks: usize, pace: Option<Duration>, seed: u
                         path.clone(),
                         me.clone(),
                         0,
+                        None,
                         Box::new(move |s| {
                             let _ = tx.send(s);
                         }),

@@ -96,11 +96,21 @@ pub enum StartError {
     Refused(String),
 }
 
+/// How the outbox and the database stand after [`start`].
+pub struct Started {
+    pub client: Client,
+    /// The outbox's lines the database holds.
+    pub committed: u64,
+    /// What the database holds of the outbox, with its hash state, for the sending thread:
+    /// its first send then checks and hashes only the lines after it.
+    pub known: Option<super::sync::Known>,
+}
+
 /// At the start of a session: connects, checks the schema, and brings the outbox and the
 /// database's log of `stream` together: what the outbox has beyond the database is sent
 /// first; what the database has beyond the outbox (the labeler worked on another machine) is
-/// appended to the outbox. Returns the connection and the lines the database holds.
-pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<(Client, u64), StartError> {
+/// appended to the outbox.
+pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<Started, StartError> {
     let offline = |e: StoreError| StartError::Offline(e.0);
     let mut client = target.connect().map_err(offline)?;
     if let Err(e) = super::schema::check(target, &mut client) {
@@ -119,7 +129,11 @@ pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<(Client, u6
         });
     }
     match sync_outbox(target, &mut client, outbox, stream) {
-        Ok(n) => Ok((client, n)),
+        Ok((committed, known)) => Ok(Started {
+            client,
+            committed,
+            known,
+        }),
         Err(e) if client.is_closed() => Err(StartError::Offline(target.scrub(&format!("{e:#}")))),
         Err(e) => Err(StartError::Refused(target.scrub(&format!("{e:#}")))),
     }
@@ -130,7 +144,7 @@ fn sync_outbox(
     client: &mut Client,
     outbox: &Path,
     stream: &str,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<(u64, Option<super::sync::Known>)> {
     let bytes = match crate::safefs::read(outbox) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -138,13 +152,13 @@ fn sync_outbox(
     };
     let head = client
         .query_opt(
-            "SELECT lines, bytes FROM prefer_streams WHERE stream = $1",
+            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1",
             &[&stream],
         )
         .map_err(|e| target.error("look up your log", e))?;
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if let Some(row) = head {
-        let (lines, db_bytes): (i64, i64) = (row.get(0), row.get(1));
+        let (lines, db_bytes, hash): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
         if db_bytes as usize > complete {
             // Labeled on another machine too: the outbox gets the rest, when it is the
             // beginning of the database's log (and ends with a whole line).
@@ -161,13 +175,27 @@ fn sync_outbox(
                 .and_then(|()| f.sync_all())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", outbox.display()))?;
             write_sent_hint(outbox, lines as u64);
-            return Ok(lines as u64);
+            return Ok((lines as u64, None));
+        }
+        // The usual start: the database holds the outbox's beginning (or all of it). One hash
+        // of that part checks it, and only the lines after it are checked and sent.
+        let known = super::sync::Known::of(&bytes[..db_bytes as usize]);
+        if known.is(lines, db_bytes, &hash) {
+            let tail = &bytes[db_bytes as usize..complete];
+            if let Some(k) =
+                super::sync::push_tail(target, client, &mut None, outbox, stream, &known, tail)?
+            {
+                write_sent_hint(outbox, k.lines as u64);
+                return Ok((k.lines as u64, Some(k)));
+            }
         }
     }
+    // No log in the database yet, or one that is not the outbox's beginning: the whole
+    // outbox, as push sends it (which refuses a log that differs).
     super::sync::push_log(target, client, outbox, stream, &bytes)?;
     let n = lines_in(&bytes[..complete]);
     write_sent_hint(outbox, n);
-    Ok(n)
+    Ok((n, Some(super::sync::Known::of(&bytes))))
 }
 
 /// What the sending thread knows: the outbox's lines the database has committed, and why the
@@ -195,6 +223,7 @@ impl Pusher {
         outbox: PathBuf,
         stream: String,
         committed: u64,
+        known: Option<super::sync::Known>,
         report: Box<dyn Fn(PushState) + Send>,
     ) -> Pusher {
         let (kick, kicks) = std::sync::mpsc::channel::<()>();
@@ -207,7 +236,7 @@ impl Pusher {
             .name("prefer-push".into())
             .spawn(move || {
                 push_loop(
-                    &target, client, &outbox, &stream, committed, &kicks, &shared, &*report,
+                    &target, client, &outbox, &stream, committed, known, &kicks, &shared, &*report,
                 )
             })
             .ok();
@@ -257,12 +286,12 @@ fn push_loop(
     outbox: &Path,
     stream: &str,
     mut committed: u64,
+    mut known: Option<super::sync::Known>,
     kicks: &Receiver<()>,
     state: &Mutex<PushState>,
     report: &dyn Fn(PushState),
 ) {
     let mut backoff: Option<Duration> = None;
-    let mut known: Option<super::sync::Known> = None;
     let mut prepared: super::sync::Prepared = None;
     loop {
         let closed = match backoff {

@@ -368,6 +368,13 @@ pub struct Known {
 }
 
 impl Known {
+    /// True when the database's record of the stream (`lines`, `bytes`, `hash`) is this.
+    pub fn is(&self, lines: i64, bytes: i64, hash: &[u8]) -> bool {
+        self.lines == lines
+            && self.bytes as i64 == bytes
+            && self.hasher.finalize().as_bytes() == hash
+    }
+
     /// The whole lines of `bytes`, as the database holds them after they were sent.
     pub fn of(bytes: &[u8]) -> Known {
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

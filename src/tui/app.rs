@@ -264,6 +264,7 @@ where
         first,
         show_guidelines,
         store_client,
+        store_known,
     } = opened;
     // For the crash tests: a deliberate panic on the first key, inside the running screen.
     let test_panic = std::env::var_os("PREFER_TEST_PANIC").is_some_and(|v| v == "key");
@@ -301,6 +302,7 @@ where
             config.log_path.clone(),
             config.annotator.clone(),
             model.server.as_ref().map_or(0, |s| s.committed),
+            store_known,
             Box::new(move |s| {
                 let _ = report.send(Msg::Server {
                     committed: s.committed,

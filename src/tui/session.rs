@@ -405,8 +405,10 @@ pub struct Opened {
     pub first: OthersAtStart,
     /// Open the guidelines by themselves (a task file with guidelines, nothing logged yet).
     pub show_guidelines: bool,
-    /// With a store: the connection the start made, for sending the outbox.
+    /// With a store: the connection the start made, for sending the outbox, and what the
+    /// database holds of it.
     pub store_client: Option<postgres::Client>,
+    pub store_known: Option<crate::store::sync::Known>,
 }
 
 /// Puts the first screen in place, once the model knows the terminal's size: the notes in the
@@ -512,6 +514,8 @@ pub struct StoreStart {
     /// The outbox's whole lines, and how many of them the database has.
     pub outbox: u64,
     pub committed: u64,
+    /// What the database holds of the outbox, for the sending thread.
+    pub known: Option<crate::store::sync::Known>,
     /// Why the server could not be reached, when it could not.
     pub offline: Option<String>,
 }
@@ -541,9 +545,11 @@ fn open_store(
     use crate::store::label::{self, PgFeed, StartError};
     let t = target.clone().with_connect_timeout(label::CONNECT_TIMEOUT);
     let stream = &config.annotator;
-    let (client, committed, offline) = match label::start(&t, &config.log_path, stream) {
-        Ok((c, n)) => (Some(c), n, None),
-        Err(StartError::Offline(e)) => (None, label::read_sent_hint(&config.log_path), Some(e)),
+    let (client, committed, known, offline) = match label::start(&t, &config.log_path, stream) {
+        Ok(s) => (Some(s.client), s.committed, s.known, None),
+        Err(StartError::Offline(e)) => {
+            (None, label::read_sent_hint(&config.log_path), None, Some(e))
+        }
         Err(StartError::Refused(e)) => bail!("{e}"),
     };
     let feed_client = client.as_ref().and_then(|_| t.connect().ok());
@@ -554,6 +560,7 @@ fn open_store(
             client,
             outbox: 0,
             committed,
+            known,
             offline,
         },
     ))
@@ -796,6 +803,7 @@ pub fn build(
         notes,
         first,
         show_guidelines,
+        store_known: store.as_mut().and_then(|s| s.known.take()),
         store_client: store.and_then(|s| s.client),
     })
 }
