@@ -352,9 +352,17 @@ pub fn load(
 ) -> Result<Loaded, StoreError> {
     let err = |e| target.error("load the tasks", e);
     let mut tx = client.transaction().map_err(err)?;
+    // A labeler's own role (per-user roles) may not load tasks: it checks the file against
+    // the tasks loaded, and asks the lead for those missing.
+    let may_load: bool = tx
+        .query_one("SELECT has_table_privilege('prefer_tasks', 'INSERT')", &[])
+        .map_err(err)?
+        .get(0);
     // Two first labelers at once: the second waits, then sees the first's load.
-    tx.batch_execute("LOCK TABLE prefer_tasks IN SHARE ROW EXCLUSIVE MODE")
-        .map_err(err)?;
+    if may_load {
+        tx.batch_execute("LOCK TABLE prefer_tasks IN SHARE ROW EXCLUSIVE MODE")
+            .map_err(err)?;
+    }
     let rows = tx
         .query(
             "SELECT item, task, pair_a, pair_b, overlap FROM prefer_tasks ORDER BY task_id",
@@ -410,6 +418,22 @@ pub fn load(
             ))
         })
         .collect();
+    if !may_load {
+        if !missing.is_empty() {
+            let role = target.user().unwrap_or("yours");
+            return Err(StoreError(format!(
+                "{}: the database lacks {} of {what}'s tasks, and loading tasks is the lead's: your role `{role}` may only take them - ask the lead to run: prefer store tasks {} URL",
+                target.shown(),
+                missing.len(),
+                crate::text::shell_quote(what)
+            )));
+        }
+        return Ok(Loaded {
+            added: 0,
+            total: rows.len() as u64,
+            overlap,
+        });
+    }
     let added = insert_tasks(&mut tx, &missing, overlap).map_err(err)?;
     tx.commit().map_err(err)?;
     Ok(Loaded {

@@ -120,6 +120,14 @@ pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<Started, St
             StartError::Refused(e.0)
         });
     }
+    // Per-user roles: only the role's own name may be written, said before anything is.
+    if let Err(e) = super::roles::check_annotator(target, &mut client, stream) {
+        return Err(if client.is_closed() {
+            StartError::Offline(e.0)
+        } else {
+            StartError::Refused(e.0)
+        });
+    }
     match sync_outbox(target, &mut client, outbox, stream) {
         Ok((committed, known)) => Ok(Started {
             client,

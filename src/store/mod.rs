@@ -7,6 +7,7 @@ pub mod assign;
 pub mod handout;
 pub mod label;
 mod read;
+pub mod roles;
 pub mod schema;
 pub mod sync;
 mod target;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 pub use read::PgLogs;
-pub use target::{StoreError, Target, is_url, redact};
+pub use target::{StoreError, Target, forbidden, is_url, redact};
 
 use crate::labels::{FolderSettings, InputError, LogError, Logs};
 
@@ -34,7 +35,28 @@ pub enum StoreCommand {
     Init {
         /// postgresql://USER@HOST:PORT/DATABASE (the password: PGPASSWORD or ~/.pgpass).
         url: String,
+        /// One PostgreSQL role per labeler: group roles for the database's labelers and
+        /// reviewers, and row-level security so each writes only as themself (add them with
+        /// `prefer store add-labeler`). Run by the tables' owner; once set up it stays.
+        #[arg(long)]
+        per_user_roles: bool,
     },
+    /// Per-user roles: make NAME a labeler of the database (a login role with a new password,
+    /// printed once; a role that exists already just joins).
+    AddLabeler {
+        url: String,
+        /// The role's name, which is also the labeler's annotator name.
+        name: String,
+        /// A reviewer (writes final decisions with `prefer review --store`), not a labeler.
+        #[arg(long)]
+        reviewer: bool,
+        /// Read the password from the first line of standard input instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Per-user roles: take NAME out of the database's labelers and reviewers (the role and
+    /// its decisions are kept).
+    RemoveLabeler { url: String, name: String },
     /// Send a labels folder's logs to the database: the lines it does not have yet.
     Push {
         /// The labels folder (<input stem>.labels/).
@@ -72,7 +94,10 @@ pub enum StoreCommand {
 /// Runs `prefer store`.
 pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
-        StoreCommand::Init { url } => {
+        StoreCommand::Init {
+            url,
+            per_user_roles,
+        } => {
             let t = Target::parse(url)?;
             let mut c = t.connect()?;
             let m = schema::init(&t, &mut c)?;
@@ -84,6 +109,49 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
                     t.shown(),
                     m.from,
                     m.to
+                );
+            }
+            // Once set up, per-user roles stay, and tables a newer schema added get their
+            // grants and policies.
+            if *per_user_roles || roles::enabled(&t, &mut c)? {
+                let g = roles::groups(&t, &mut c)?;
+                if roles::setup(&t, &mut c)? {
+                    println!(
+                        "{}: per-user roles set up: labelers are members of {}, reviewers of {} (add them with: prefer store add-labeler URL NAME)",
+                        t.shown(),
+                        g.labeler,
+                        g.reviewer
+                    );
+                } else if *per_user_roles {
+                    println!(
+                        "{}: per-user roles set up already ({}, {})",
+                        t.shown(),
+                        g.labeler,
+                        g.reviewer
+                    );
+                }
+            }
+        }
+        StoreCommand::AddLabeler {
+            url,
+            name,
+            reviewer,
+            password_stdin,
+        } => return add_labeler(url, name, *reviewer, *password_stdin),
+        StoreCommand::RemoveLabeler { url, name } => {
+            let t = Target::parse(url)?;
+            let mut c = t.connect()?;
+            schema::check(&t, &mut c)?;
+            if roles::remove(&t, &mut c, name)? {
+                println!(
+                    "{}: {name} is no longer a labeler or reviewer here; their decisions are kept (to stop the role logging in anywhere on the server: ALTER ROLE {} NOLOGIN)",
+                    t.shown(),
+                    roles::ident(name)
+                );
+            } else {
+                println!(
+                    "{}: {name} was not a labeler or reviewer here; nothing changed",
+                    t.shown()
                 );
             }
         }
@@ -109,6 +177,53 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             report("pull", "written", &moved, &dir.display().to_string());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `prefer store add-labeler URL NAME`.
+fn add_labeler(
+    url: &str,
+    name: &str,
+    reviewer: bool,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let t = Target::parse(url)?;
+    roles::check_name(name).map_err(|e| anyhow::anyhow!("{}: {e}", t.shown()))?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\n', '\r']).to_string();
+        if pw.is_empty() {
+            anyhow::bail!("--password-stdin: no password on standard input - give one line");
+        }
+        pw
+    } else {
+        roles::new_password()?
+    };
+    let mut c = t.connect()?;
+    schema::check(&t, &mut c)?;
+    let added = roles::add(&t, &mut c, name, reviewer, &password)?;
+    let what = if reviewer { "reviewer" } else { "labeler" };
+    if added.created {
+        println!(
+            "{}: role {name} made, a {what} here (a member of {})",
+            t.shown(),
+            added.group
+        );
+        if !password_stdin {
+            // Shown once: prefer keeps it nowhere.
+            println!("its password (give it to {name}; it is not shown again): {password}");
+        }
+    } else {
+        println!(
+            "{}: role {name} existed already (its password is unchanged); it is now a {what} here (a member of {})",
+            t.shown(),
+            added.group
+        );
+    }
+    println!(
+        "{name} connects as postgresql://{name}@HOST:PORT/DATABASE with the password in PGPASSWORD or ~/.pgpass, and labels as annotator {name}"
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -114,13 +114,24 @@ pub fn push_log(
     )
     .map_err(err("add the log"))?;
     let row = tx
-        .query_one(
-            "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1 FOR UPDATE",
+        .query_opt(
+            "SELECT lines, bytes, hash, row_security_active('prefer_events') FROM prefer_streams
+             WHERE stream = $1 FOR UPDATE",
             &[&stream],
         )
         .map_err(err("lock the log"))?;
-    let (have_lines, have_bytes, have_hash): (i64, i64, Vec<u8>) =
-        (row.get(0), row.get(1), row.get(2));
+    // Per-user roles: the row added above is not this role's to see or lock when the stream
+    // is not its own (an insert refused by the policy says so first, a row that was there
+    // already is filtered out here).
+    let Some(row) = row else {
+        anyhow::bail!(
+            "{}: lock the log `{stream}`: it is not yours to write - {}",
+            target.shown(),
+            not_yours(target, stream)
+        );
+    };
+    let (have_lines, have_bytes, have_hash, rls): (i64, i64, Vec<u8>, bool) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
     let have = have_bytes as usize;
     if have > bytes.len() {
         return Ok(Moved {
@@ -142,7 +153,7 @@ pub fn push_log(
     if have < bytes.len() {
         let seq;
         (seq, sent) = copy_lines(
-            &mut tx, target, path, stream, have_lines, bytes, have, &columns,
+            &mut tx, target, path, stream, have_lines, bytes, have, &columns, rls,
         )?;
         tx.execute(
             "UPDATE prefer_streams SET lines = $2, bytes = $3, hash = $4 WHERE stream = $1",
@@ -227,9 +238,18 @@ impl<'a> Row<'a> {
     }
 }
 
+/// What a role bound by per-user roles is told when it writes another's log.
+fn not_yours(target: &Target, stream: &str) -> String {
+    let role = target.user().unwrap_or("yours");
+    format!(
+        "refused by the server: role `{role}` may not write the log `{stream}`: with per-user roles a labeler writes only its own log, `{role}`"
+    )
+}
+
 /// Sends the lines of `bytes` from byte `skip` on (a line's start), numbered from `seq + 1`,
 /// with the columns of their checked events (`columns`, in order, their starts in `bytes`);
-/// the last seq and the lines sent.
+/// the last seq and the lines sent. By COPY, or by one INSERT when row-level security binds
+/// the role (`rls`: PostgreSQL has no COPY FROM under it).
 #[allow(clippy::too_many_arguments)]
 fn copy_lines(
     tx: &mut postgres::Transaction<'_>,
@@ -240,7 +260,11 @@ fn copy_lines(
     bytes: &[u8],
     skip: usize,
     columns: &[Columns],
+    rls: bool,
 ) -> anyhow::Result<(i64, u64)> {
+    if rls {
+        return insert_lines(tx, target, path, stream, seq, bytes, skip, columns);
+    }
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
     let copy = tx
         .copy_in(
@@ -280,6 +304,57 @@ fn copy_lines(
     })?;
     w.finish().map_err(err("send the lines"))?;
     Ok((seq, sent))
+}
+
+/// [`copy_lines`] by one INSERT of arrays, for a role bound by row-level security (whose
+/// policies check each row).
+#[allow(clippy::too_many_arguments)]
+fn insert_lines(
+    tx: &mut postgres::Transaction<'_>,
+    target: &Target,
+    path: &Path,
+    stream: &str,
+    seq: i64,
+    bytes: &[u8],
+    skip: usize,
+    columns: &[Columns],
+) -> anyhow::Result<(i64, u64)> {
+    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pair_a, mut pair_b, mut roles, mut ats) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let seq = each_row(path, seq, bytes, skip, columns, |r| {
+        seqs.push(r.seq);
+        lines.push(r.line);
+        annotators.push(r.annotator());
+        items.push(r.item());
+        tasks.push(r.task());
+        pair_a.push(r.pair_a());
+        pair_b.push(r.pair_b());
+        roles.push(r.role());
+        ats.push(r.at);
+        Ok(())
+    })?;
+    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
+    tx.execute(
+        "INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::text[], $8::text[], $9::text[], $10::text[])",
+        &[
+            &stream,
+            &seqs,
+            &lines,
+            &annotators,
+            &items,
+            &tasks,
+            &pair_a,
+            &pair_b,
+            &roles,
+            &ats,
+        ],
+    )
+    .map_err(|e| target.error("send the lines", e))?;
+    Ok((seq, seqs.len() as u64))
 }
 
 /// What a sender knows the database holds of a log it sends: the first `bytes` bytes

@@ -11,6 +11,17 @@ use std::time::Duration;
 #[error("{0}")]
 pub struct StoreError(pub String);
 
+/// Words every message about a write the server refused for want of rights carries (see
+/// [`Target::error`] and [`forbidden`]).
+const FORBIDDEN: &str = "refused by the server: role";
+
+/// When `msg` says the server refused a write for want of rights (not an outage: trying
+/// again will not help): what it says of the role, from "refused by the server" on (the part
+/// a labeler needs, for a line on screen).
+pub fn forbidden(msg: &str) -> Option<&str> {
+    msg.find(FORBIDDEN).map(|i| &msg[i..])
+}
+
 /// A PostgreSQL database to connect to.
 #[derive(Clone)]
 pub struct Target {
@@ -192,9 +203,27 @@ impl Target {
         scrub_with(msg, self.secret.as_deref(), "")
     }
 
-    /// An error about this database: what was being done and what went wrong, scrubbed.
-    pub fn error(&self, doing: &str, e: impl std::error::Error) -> StoreError {
-        StoreError(self.scrub(&format!("{}: {doing}: {}", self.shown, full(&e))))
+    /// An error about this database: what was being done and what went wrong, scrubbed. A
+    /// write the server refused for want of rights (per-user roles: a row-level security
+    /// policy, a table the role may not change) also says which role and what it may do.
+    pub fn error(&self, doing: &str, e: impl std::error::Error + 'static) -> StoreError {
+        let mut msg = format!("{}: {doing}: {}", self.shown, full(&e));
+        let refused = (&e as &dyn std::error::Error)
+            .downcast_ref::<postgres::Error>()
+            .and_then(postgres::Error::code)
+            == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE);
+        if refused {
+            let role = self.config.get_user().unwrap_or("yours");
+            msg.push_str(&format!(
+                " - {FORBIDDEN} `{role}` may not {doing} here: with per-user roles a labeler writes only its own log (stream and annotator `{role}`) and its own claims, and reads the team's; loading tasks (prefer store tasks FILE URL) and adding labelers are the lead's"
+            ));
+        }
+        StoreError(self.scrub(&msg))
+    }
+
+    /// The role the URL connects as.
+    pub fn user(&self) -> Option<&str> {
+        self.config.get_user()
     }
 
     /// Connects, through TLS when the server offers it (`sslmode=prefer`, the default) or

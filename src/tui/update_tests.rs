@@ -1078,6 +1078,54 @@ fn with_a_store_saved_means_committed() {
     assert!(saved(&head(&f)), "{}", head(&f));
 }
 
+/// A write the server refused (per-user roles) is no outage: the header says so and the
+/// refusal stays in the footer until a commit goes through; the decision is kept here.
+#[test]
+fn with_a_store_a_refused_write_is_said_and_kept() {
+    use super::model::ServerState;
+    use super::view::header;
+    let head = |m: &Model| header::line(m, 200).to_string();
+    let mut m = model(&[2, 2, 2], TaskKind::Pair);
+    m.server = Some(ServerState::default());
+    keys(&mut m, &[ChooseLeft]);
+    let refusal = "postgresql://alice@db/labels: send the lines: new row violates row-level security policy - refused by the server: role `alice` may not send the lines here";
+    let now = m.now_ms;
+    update(
+        &mut m,
+        Msg::Server {
+            committed: 0,
+            error: Some(refusal.into()),
+        },
+        now,
+    );
+    assert!(
+        head(&m).contains("✓ saved here, 1 REFUSED by the server"),
+        "{}",
+        head(&m)
+    );
+    let said =
+        "not sent, kept here: refused by the server: role `alice` may not send the lines here";
+    assert_eq!(m.warning.as_deref(), Some(said));
+    assert_eq!(m.status.as_deref(), Some(said), "said over any status");
+    assert_eq!(m.server.as_ref().unwrap().waiting(), 1);
+    // An outage afterwards is said as an outage; the refusal's warning goes.
+    let now = m.now_ms;
+    update(
+        &mut m,
+        Msg::Server {
+            committed: 0,
+            error: Some("cannot connect".into()),
+        },
+        now,
+    );
+    assert!(
+        head(&m).contains("1 waiting for the server"),
+        "{}",
+        head(&m)
+    );
+    assert_eq!(m.warning, None);
+}
+
 /// Review's list is built beside the screen: the first task shows at once, the rest of the
 /// tasks are looked at a step at a time while no key comes (`Msg::Idle`), and a key that needs
 /// the list's end does not wait for those steps.

@@ -159,6 +159,24 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
         Msg::Server { committed, error } => {
             if let Some(s) = m.server.as_mut() {
                 s.committed = committed;
+                // A write the server refused (per-user roles) is no outage: trying again will
+                // not help, so the refusal stays on screen, saying which role may not do what.
+                fn refused(e: &Option<String>) -> Option<String> {
+                    let why = crate::store::forbidden(e.as_deref()?)?;
+                    Some(format!("not sent, kept here: {why}"))
+                }
+                if let Some(old) = refused(&s.error)
+                    && m.warning == Some(old)
+                {
+                    m.warning = None;
+                }
+                if let Some(e) = refused(&error) {
+                    // Said at once (over any status), and kept while it lasts.
+                    if refused(&s.error).as_ref() != Some(&e) {
+                        m.status = Some(e.clone());
+                    }
+                    m.warning = Some(e);
+                }
                 s.error = error;
             }
         }

@@ -40,6 +40,10 @@ pub fn save_text(s: &SaveState) -> (String, Style) {
 pub fn server_text(s: &ServerState) -> (String, Style) {
     let n = s.waiting();
     match &s.error {
+        Some(e) if crate::store::forbidden(e).is_some() => (
+            format!("✓ saved here, {n} REFUSED by the server"),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ),
         Some(_) => (
             format!("✓ saved here, {n} waiting for the server"),
             Style::new().add_modifier(Modifier::BOLD),
