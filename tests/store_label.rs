@@ -525,10 +525,11 @@ fn s_waits(s: &Session) {
     s.wait_text("Waiting for the server to hand out more tasks", 10);
 }
 
-/// A labeler away longer than the lease (6 s here, set by PREFER_STORE_LEASE) loses the
-/// tasks they held to another labeler; back, their first key asks the server which tasks are
-/// still theirs (it decides nothing), and they go on with one that is free. Every task ends
-/// with exactly one decision.
+/// A labeler away longer than the lease (10 s here, set by PREFER_STORE_LEASE: its half is how
+/// long a key may follow the last before it asks again, room enough on a loaded machine) loses
+/// the tasks they held to another labeler; back, their first key asks the server which tasks
+/// are still theirs (it decides nothing), and they go on with one that is free. Every task
+/// ends with exactly one decision.
 #[test]
 fn a_lease_run_out_while_its_labeler_is_away_goes_to_another() {
     let Some(url) = database("label_lease") else {
@@ -552,7 +553,7 @@ fn a_lease_run_out_while_its_labeler_is_away_goes_to_another() {
             "--no-shuffle",
         ],
         &ha,
-        &[("XDG_DATA_HOME", ""), ("PREFER_STORE_LEASE", "6")],
+        &[("XDG_DATA_HOME", ""), ("PREFER_STORE_LEASE", "10")],
         140,
         30,
     );
