@@ -8,7 +8,7 @@ use std::path::Path;
 
 use postgres::Client;
 use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::Type;
+use postgres::types::{ToSql, Type};
 
 use super::target::{StoreError, Target};
 use crate::labels::LogError;
@@ -246,6 +246,71 @@ fn not_yours(target: &Target, stream: &str) -> String {
     )
 }
 
+/// Rows of `prefer_events` as one array a column (all but `stream`), for an INSERT that
+/// `unnest`s them in this order: seq, line, annotator, item, task, pair_a, pair_b, role, at.
+struct RowArrays<'a> {
+    seqs: Vec<i64>,
+    lines: Vec<&'a str>,
+    annotators: Vec<Option<&'a str>>,
+    items: Vec<Option<&'a str>>,
+    tasks: Vec<Option<&'a str>>,
+    pair_a: Vec<Option<&'a str>>,
+    pair_b: Vec<Option<&'a str>>,
+    roles: Vec<Option<&'a str>>,
+    ats: Vec<Option<std::borrow::Cow<'a, str>>>,
+}
+
+impl<'a> RowArrays<'a> {
+    /// The rows [`each_row`] makes of these lines, and the last seq.
+    fn of(
+        path: &Path,
+        seq: i64,
+        bytes: &'a [u8],
+        skip: usize,
+        columns: &'a [Columns],
+    ) -> anyhow::Result<(i64, RowArrays<'a>)> {
+        let mut a = RowArrays {
+            seqs: Vec::new(),
+            lines: Vec::new(),
+            annotators: Vec::new(),
+            items: Vec::new(),
+            tasks: Vec::new(),
+            pair_a: Vec::new(),
+            pair_b: Vec::new(),
+            roles: Vec::new(),
+            ats: Vec::new(),
+        };
+        let seq = each_row(path, seq, bytes, skip, columns, |r| {
+            a.seqs.push(r.seq);
+            a.lines.push(r.line);
+            a.annotators.push(r.annotator());
+            a.items.push(r.item());
+            a.tasks.push(r.task());
+            a.pair_a.push(r.pair_a());
+            a.pair_b.push(r.pair_b());
+            a.roles.push(r.role());
+            a.ats.push(r.at);
+            Ok(())
+        })?;
+        Ok((seq, a))
+    }
+
+    /// The arrays as statement parameters, in the order above.
+    fn params(&self) -> [&(dyn ToSql + Sync); 9] {
+        [
+            &self.seqs,
+            &self.lines,
+            &self.annotators,
+            &self.items,
+            &self.tasks,
+            &self.pair_a,
+            &self.pair_b,
+            &self.roles,
+            &self.ats,
+        ]
+    }
+}
+
 /// Sends the lines of `bytes` from byte `skip` on (a line's start), numbered from `seq + 1`,
 /// with the columns of their checked events (`columns`, in order, their starts in `bytes`);
 /// the last seq and the lines sent. By COPY, or by one INSERT when row-level security binds
@@ -319,42 +384,15 @@ fn insert_lines(
     skip: usize,
     columns: &[Columns],
 ) -> anyhow::Result<(i64, u64)> {
-    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut pair_a, mut pair_b, mut roles, mut ats) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let seq = each_row(path, seq, bytes, skip, columns, |r| {
-        seqs.push(r.seq);
-        lines.push(r.line);
-        annotators.push(r.annotator());
-        items.push(r.item());
-        tasks.push(r.task());
-        pair_a.push(r.pair_a());
-        pair_b.push(r.pair_b());
-        roles.push(r.role());
-        ats.push(r.at);
-        Ok(())
-    })?;
-    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
+    let (seq, rows) = RowArrays::of(path, seq, bytes, skip, columns)?;
     tx.execute(
         "INSERT INTO prefer_events (stream, seq, line, annotator, item, task, pair_a, pair_b, role, at)
          SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
              $7::text[], $8::text[], $9::text[], $10::text[])",
-        &[
-            &stream,
-            &seqs,
-            &lines,
-            &annotators,
-            &items,
-            &tasks,
-            &pair_a,
-            &pair_b,
-            &roles,
-            &ats,
-        ],
+        &[&[&stream as &(dyn ToSql + Sync)][..], &rows.params()].concat(),
     )
     .map_err(|e| target.error("send the lines", e))?;
-    Ok((seq, seqs.len() as u64))
+    Ok((seq, rows.seqs.len() as u64))
 }
 
 /// What a sender knows the database holds of a log it sends: the first `bytes` bytes
@@ -426,23 +464,7 @@ pub fn push_tail(
     let mut columns = Vec::new();
     crate::labels::check_log(path, tail, |c| columns.push(Columns::of(c)))?;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
-    let (mut seqs, mut lines, mut annotators, mut items, mut tasks) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut pair_a, mut pair_b, mut roles, mut ats) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let seq = each_row(path, known.lines, tail, 0, &columns, |r| {
-        seqs.push(r.seq);
-        lines.push(r.line);
-        annotators.push(r.annotator());
-        items.push(r.item());
-        tasks.push(r.task());
-        pair_a.push(r.pair_a());
-        pair_b.push(r.pair_b());
-        roles.push(r.role());
-        ats.push(r.at);
-        Ok(())
-    })?;
-    let ats: Vec<Option<&str>> = ats.iter().map(|a| a.as_deref()).collect();
+    let (seq, rows) = RowArrays::of(path, known.lines, tail, 0, &columns)?;
     let mut hasher = known.hasher.clone();
     hasher.update(tail);
     let now = known.bytes + tail.len();
@@ -456,23 +478,18 @@ pub fn push_tail(
         .execute(
             &statement,
             &[
-                &stream,
-                &known.lines,
-                &(known.bytes as i64),
-                &known.hasher.finalize().as_bytes().to_vec(),
-                &seq,
-                &(now as i64),
-                &hasher.finalize().as_bytes().to_vec(),
-                &seqs,
-                &lines,
-                &annotators,
-                &items,
-                &tasks,
-                &pair_a,
-                &pair_b,
-                &roles,
-                &ats,
-            ],
+                &[
+                    &stream as &(dyn ToSql + Sync),
+                    &known.lines,
+                    &(known.bytes as i64),
+                    &known.hasher.finalize().as_bytes().to_vec(),
+                    &seq,
+                    &(now as i64),
+                    &hasher.finalize().as_bytes().to_vec(),
+                ][..],
+                &rows.params(),
+            ]
+            .concat(),
         )
         .map_err(err("send the lines"))?;
     if inserted == 0 {
