@@ -20,6 +20,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use prefer::labels::{Event, LabelLog, TaskKey, TaskKind};
+use prefer::stats::figures::SplitMix64;
 use prefer::store::handout::{Ask, Handed, Handout};
 use prefer::store::label::Pusher;
 use prefer::store::{Target, assign, schema};
@@ -62,18 +63,6 @@ fn fresh_database(url: &str, name: &str) -> String {
     url
 }
 
-/// SplitMix64: a seeded stream for the pace's jitter.
-struct Mix(u64);
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
 struct Times {
     /// Decision to its line fsynced in the outbox ("saved here").
     fsynced: Vec<Duration>,
@@ -96,7 +85,7 @@ fn run(url: &str, labelers: usize, tasks: usize, pace: Option<Duration>, seed: u
             .map(|n| {
                 let (t, dir) = (t.clone(), dir.path().to_path_buf());
                 s.spawn(move || {
-                    let mut mix = Mix(seed ^ (n as u64).wrapping_mul(0x100_0000_01b3));
+                    let mut mix = SplitMix64(seed ^ (n as u64).wrapping_mul(0x100_0000_01b3));
                     let me = format!("labeler{n:02}");
                     let path = dir.join(format!("{me}.jsonl"));
                     let mut log = LabelLog::open(&path).unwrap().log;
@@ -133,7 +122,7 @@ fn run(url: &str, labelers: usize, tasks: usize, pace: Option<Duration>, seed: u
                     loop {
                         if let Some(p) = pace {
                             let ms = p.as_millis() as u64;
-                            let wait = ms / 2 + mix.next() % (ms + 1);
+                            let wait = ms / 2 + mix.next_u64() % (ms + 1);
                             std::thread::sleep(Duration::from_millis(wait));
                         }
                         while let Ok(h) = hrx.try_recv() {
