@@ -599,6 +599,51 @@ fn a_lease_run_out_while_its_labeler_is_away_goes_to_another() {
     assert_eq!(per_item, want);
 }
 
+/// After a team's run over `tasks` tasks with overlap 2: every task has exactly 2 decisions
+/// from 2 labelers, each labeler's stream in the database is its outbox (`outboxes`: name and
+/// path) exactly, and no task is left held.
+fn every_task_twice(url: &str, tasks: usize, outboxes: impl Iterator<Item = (String, PathBuf)>) {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let counts: Vec<(String, i64, i64)> = c
+        .query(
+            "SELECT item, count(*), count(DISTINCT stream) FROM prefer_events GROUP BY item",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(counts.len(), tasks);
+    assert!(counts.iter().all(|c| (c.1, c.2) == (2, 2)), "{counts:?}");
+    for (who, outbox) in outboxes {
+        let db: Vec<String> = rows(url, &who).into_iter().map(|r| r.1).collect();
+        assert_eq!(db, lines(&outbox), "{who}");
+    }
+    let live: i64 = c
+        .query_one("SELECT count(*) FROM prefer_claims WHERE NOT done", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(live, 0, "tasks left held");
+}
+
+/// Prints the spread of `times` (a figure, not a pass mark: see BENCHMARKS.md).
+fn print_times(what: &str, mut all: Vec<Duration>, wall: Duration) {
+    all.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{what} ({} build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        ms(all[all.len() / 2]),
+        ms(all[all.len() * 99 / 100]),
+        ms(all[all.len() - 1]),
+        wall.as_secs_f64()
+    );
+}
+
 /// 20 labelers at once, each as `prefer label --store` works: its own outbox (appended and
 /// fsynced, sent by its own sending thread, `Pusher`) and its own handing-out thread
 /// (`Handout`, told of each decision once it is fsynced, as the screen tells it), over 500
@@ -701,41 +746,18 @@ fn twenty_labelers_with_outboxes_decide_every_task_exactly_twice() {
         labelers.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let wall = start.elapsed();
-    let mut all: Vec<Duration> = per.iter().flat_map(|p| p.1.iter().copied()).collect();
+    let all: Vec<Duration> = per.iter().flat_map(|p| p.1.iter().copied()).collect();
     assert_eq!(all.len(), 1000);
-    let counts: Vec<(String, i64, i64)> = c
-        .query(
-            "SELECT item, count(*), count(DISTINCT stream) FROM prefer_events GROUP BY item",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    assert_eq!(counts.len(), 500);
-    assert!(counts.iter().all(|c| (c.1, c.2) == (2, 2)), "{counts:?}");
-    for (me, _) in &per {
-        let db: Vec<String> = rows(&url, me).into_iter().map(|r| r.1).collect();
-        assert_eq!(db, lines(&dir.path().join(format!("{me}.jsonl"))), "{me}");
-    }
-    let live: i64 = c
-        .query_one("SELECT count(*) FROM prefer_claims WHERE NOT done", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(live, 0, "tasks left held");
-    all.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "decision to commit, 20 labelers at once, 1000 decisions ({} build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        ms(all[all.len() / 2]),
-        ms(all[all.len() * 99 / 100]),
-        ms(all[all.len() - 1]),
-        wall.as_secs_f64()
+    every_task_twice(
+        &url,
+        500,
+        per.iter()
+            .map(|(me, _)| (me.clone(), dir.path().join(format!("{me}.jsonl")))),
+    );
+    print_times(
+        "decision to commit, 20 labelers at once, 1000 decisions",
+        all,
+        wall,
     );
 }
 
@@ -828,43 +850,19 @@ fn twenty_labeler_processes_decide_every_task_exactly_twice() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let wall = start.elapsed();
-    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let counts: Vec<(String, i64, i64)> = c
-        .query(
-            "SELECT item, count(*), count(DISTINCT stream) FROM prefer_events GROUP BY item",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    assert_eq!(counts.len(), 500);
-    assert!(counts.iter().all(|c| (c.1, c.2) == (2, 2)), "{counts:?}");
     let decided: usize = per.iter().map(|p| p.1).sum();
     assert_eq!(decided, 1000, "decisions made on the screens");
-    for (n, (who, _, _)) in per.iter().enumerate() {
-        let db: Vec<String> = rows(&url, who).into_iter().map(|r| r.1).collect();
-        assert_eq!(db, lines(&outbox(&homes[n], who)), "{who}");
-    }
-    let live: i64 = c
-        .query_one("SELECT count(*) FROM prefer_claims WHERE NOT done", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(live, 0, "tasks left held");
-    let mut all: Vec<Duration> = per.into_iter().flat_map(|p| p.2).collect();
-    all.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "key to \"✓ saved\" on screen, 20 labeler processes, 1000 decisions ({} build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} s in all",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        ms(all[all.len() / 2]),
-        ms(all[all.len() * 99 / 100]),
-        ms(all[all.len() - 1]),
-        wall.as_secs_f64()
+    every_task_twice(
+        &url,
+        500,
+        per.iter()
+            .enumerate()
+            .map(|(n, (who, _, _))| (who.clone(), outbox(&homes[n], who))),
+    );
+    print_times(
+        "key to \"✓ saved\" on screen, 20 labeler processes, 1000 decisions",
+        per.into_iter().flat_map(|p| p.2).collect(),
+        wall,
     );
 }
 
