@@ -838,9 +838,11 @@ fn twenty_labeler_processes_decide_every_task_exactly_twice() {
                     }
                     s.send("q");
                     assert_eq!(s.wait_exit(30), Some(0), "{who} did not end well");
+                    // A labeler who started after the others took every task decided
+                    // nothing, and its summary says so instead.
                     let out = String::from_utf8_lossy(&s.output()).into_owned();
                     assert!(
-                        out.contains("every decision is in the database"),
+                        times.is_empty() || out.contains("every decision is in the database"),
                         "{who}: {out}"
                     );
                     (who, times.len(), times)
