@@ -1103,3 +1103,52 @@ fn an_outbox_changed_after_its_commit_is_refused_at_the_start() {
     assert_eq!(rows(&url, "ann"), db_before);
     assert_eq!(std::fs::read_to_string(&ob).unwrap(), changed);
 }
+
+/// The start checks the file's tasks against the database's once, and skips the check while
+/// neither has changed (the note beside the outbox): a file that grew and a database given
+/// tasks since are each checked again.
+#[test]
+fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() {
+    let Some(url) = database("label_noted") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    // The note is kept only for a file last changed a while before (a change within the
+    // file system's clock tick could not be told apart): its age is the precondition.
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut s = label(dir.path(), "ann", &url);
+    s.wait_text("4 tasks of set.jsonl loaded", 20);
+    decide(&mut s, 1);
+    s.send("q");
+    s.wait_exit(10);
+    let note = outbox(dir.path(), "ann").with_extension("tasks");
+    assert!(note.exists(), "no note at {}", note.display());
+    let sql = |q: &str| {
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(q)
+            .unwrap()
+    };
+    // Skipped: a task changed in place (prefer never does that; tasks are only added) is not
+    // looked at, so this start goes on where the full check would refuse.
+    sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
+    let mut s = label(dir.path(), "ann", &url);
+    wait_task(&mut s, 2);
+    s.send("q");
+    s.wait_exit(10);
+    sql("UPDATE prefer_tasks SET item = 'item-2' WHERE task_id = 3");
+    // A task added since (another file's): checked, and refused.
+    sql("INSERT INTO prefer_tasks (item, task, overlap) VALUES ('elsewhere', 'pair', 1)");
+    let mut s = label(dir.path(), "ann", &url);
+    assert_ne!(s.wait_exit(20), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("another file's tasks"), "{out}");
+    sql("DELETE FROM prefer_tasks WHERE item = 'elsewhere'");
+    // The file grew: checked, and its new task loaded.
+    pair_file(dir.path(), 5);
+    let mut s = label(dir.path(), "ann", &url);
+    s.wait_text("1 task of set.jsonl loaded", 20);
+    s.send("q");
+    s.wait_exit(10);
+}

@@ -4,6 +4,7 @@
 //! the default. See docs/store.md.
 
 pub mod assign;
+pub mod checked;
 pub mod handout;
 pub mod label;
 mod read;
