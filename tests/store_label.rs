@@ -1152,3 +1152,74 @@ fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() 
     s.send("q");
     s.wait_exit(10);
 }
+
+/// Decisions that reach the database by `prefer store push` (a team moving from a labels
+/// folder) take their places in the hand-out: a task decided in the folder is not handed out
+/// beyond its overlap, nor to its labeler again; a decision taken back there does not count.
+#[test]
+fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
+    let Some(url) = database("label_pushed") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    // alice decides the first two tasks in the folder and takes the second back.
+    let mut s = Session::spawn(
+        &["label", "set.jsonl", "--annotator", "alice", "--no-shuffle"],
+        dir.path(),
+        &[],
+        140,
+        30,
+    );
+    s.wait_text("task 1/", 20);
+    s.send("1");
+    s.wait_text("task 2/", 10);
+    s.send("1");
+    s.wait_text("task 3/", 10);
+    s.send("u");
+    s.wait_text("task 2/", 10);
+    s.send("q");
+    s.wait_exit(10);
+    let labels = dir.path().join("set.labels");
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    // No tasks yet: nothing to count against.
+    assert!(!out.contains("count towards"), "{out}");
+    let f = dir.path().join("set.jsonl");
+    let out = String::from_utf8(ok(&["store", "tasks", f.to_str().unwrap(), &url])).unwrap();
+    assert!(out.contains(": 4 pair tasks of"), "{out}");
+    assert_eq!(claims(&url, "alice"), [("item-0".to_string(), true)]);
+    // Overlap 1: bob is handed task 2 first (task 1 is alice's), alice too.
+    let mut b = label(dir.path(), "bob", &url);
+    wait_task(&mut b, 2);
+    b.send("q");
+    b.wait_exit(10);
+    let mut a = label(dir.path(), "alice", &url);
+    wait_task(&mut a, 2);
+    a.send("q");
+    a.wait_exit(10);
+    // Pushed again, nothing new: nothing more counted.
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(!out.contains("count towards"), "{out}");
+    // carol decides task 2 in the folder; pushed, it counts: bob is handed task 3.
+    let mut c = Session::spawn(
+        &["label", "set.jsonl", "--annotator", "carol", "--no-shuffle"],
+        dir.path(),
+        &[],
+        140,
+        30,
+    );
+    c.wait_text("task 2/", 20);
+    c.send("1");
+    c.wait_text("task 3/", 10);
+    c.send("q");
+    c.wait_exit(10);
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(
+        out.contains("1 decision now counts towards their tasks' overlap"),
+        "{out}"
+    );
+    let mut b = label(dir.path(), "bob", &url);
+    wait_task(&mut b, 3);
+    b.send("q");
+    b.wait_exit(10);
+}
