@@ -1223,3 +1223,44 @@ fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
     b.send("q");
     b.wait_exit(10);
 }
+
+/// A load compares the file's tasks with the table's: in step when the table holds the file's
+/// first tasks in its order (the file grew at its end), else task by task (the file's items
+/// reordered, or new ones put before the old), and a task the file lacks is refused.
+#[test]
+fn a_load_finds_the_tasks_a_file_gained_wherever_they_are() {
+    use prefer::labels::TaskKey;
+    use prefer::store::{Target, assign};
+    let Some(url) = database("label_load") else {
+        return;
+    };
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    let keys = |items: &[&str]| -> Vec<TaskKey> {
+        items.iter().map(|i| TaskKey::pair(i, "c0", "c1")).collect()
+    };
+    let mut load = |items: &[&str]| assign::load(&t, &mut c, "set.jsonl", &keys(items), None);
+    assert_eq!(load(&["a", "b"]).unwrap().added, 2);
+    // Grown at the end: in step.
+    assert_eq!(load(&["a", "b", "c"]).unwrap().added, 1);
+    // Reordered: nothing new.
+    assert_eq!(load(&["c", "a", "b"]).unwrap().added, 0);
+    // A new item first, and one in the middle.
+    let l = load(&["z", "a", "y", "b", "c"]).unwrap();
+    assert_eq!((l.added, l.total), (2, 5));
+    // The first task in step, the second not.
+    assert_eq!(load(&["a", "q", "b", "c", "z", "y"]).unwrap().added, 1);
+    // The table's tasks in the file's order, but one of them is not the file's.
+    let err = load(&["z", "a", "y", "b"]).unwrap_err().to_string();
+    assert!(
+        err.contains("item c") && err.contains("another file's tasks"),
+        "{err}"
+    );
+    let err = load(&["z", "a", "y", "b", "d", "e"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("item c") && err.contains("another file's tasks"),
+        "{err}"
+    );
+}

@@ -380,6 +380,11 @@ pub fn any_left(target: &Target, client: &mut Client, annotator: &str) -> Result
         .get(0))
 }
 
+/// A task row's item, kind and pair, as [`columns`] gives a key's.
+fn row_columns(r: &postgres::Row) -> (&str, &str, &str, &str) {
+    (r.get(0), r.get(1), r.get(2), r.get(3))
+}
+
 /// What [`load`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loaded {
@@ -422,33 +427,35 @@ pub fn load(
             &[],
         )
         .map_err(err)?;
-    let wanted: std::collections::HashSet<(&str, &str, &str, &str)> =
-        tasks.iter().map(columns).collect();
-    let mut have = std::collections::HashSet::new();
-    let mut table_overlap: Option<i32> = None;
-    for r in &rows {
-        let (item, task, a, b): (&str, &str, &str, &str) = (r.get(0), r.get(1), r.get(2), r.get(3));
-        if !wanted.contains(&(item, task, a, b)) {
-            let pair = if a.is_empty() {
-                String::new()
-            } else {
-                format!(" ({a} vs {b})")
-            };
-            return Err(StoreError(format!(
-                "{}: the database hands out {} tasks, and its {task} task on item {item}{pair} is not among {what}'s - this database holds another file's tasks (or another mode's); use a database of its own for {what}, nothing was changed",
-                target.shown(),
-                rows.len()
-            )));
+    let file: Vec<(&str, &str, &str, &str)> = tasks.iter().map(columns).collect();
+    let table_overlap: Option<i32> = rows.first().map(|r| r.get(4));
+    // The usual case: the table holds the file's first tasks in its order (it was loaded
+    // from it), compared in step; only otherwise task by task, as sets.
+    let in_step =
+        rows.len() <= file.len() && rows.iter().zip(&file).all(|(r, f)| row_columns(r) == *f);
+    let missing: Vec<(&str, &str, &str, &str)> = if in_step {
+        file[rows.len()..].to_vec()
+    } else {
+        let wanted: std::collections::HashSet<_> = file.iter().copied().collect();
+        let mut have = std::collections::HashSet::new();
+        for r in &rows {
+            let (item, task, a, b) = row_columns(r);
+            if !wanted.contains(&(item, task, a, b)) {
+                let pair = if a.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({a} vs {b})")
+                };
+                return Err(StoreError(format!(
+                    "{}: the database hands out {} tasks, and its {task} task on item {item}{pair} is not among {what}'s - this database holds another file's tasks (or another mode's); use a database of its own for {what}, nothing was changed",
+                    target.shown(),
+                    rows.len()
+                )));
+            }
+            have.insert((item, task, a, b));
         }
-        have.insert((
-            item.to_string(),
-            task.to_string(),
-            a.to_string(),
-            b.to_string(),
-        ));
-        let k: i32 = r.get(4);
-        table_overlap.get_or_insert(k);
-    }
+        file.iter().copied().filter(|t| !have.contains(t)).collect()
+    };
     let overlap = match (table_overlap, overlap) {
         (Some(t), Some(asked)) if t as u32 != asked => {
             return Err(StoreError(format!(
@@ -459,18 +466,6 @@ pub fn load(
         (Some(t), _) => t as u32,
         (None, k) => k.unwrap_or(1).max(1),
     };
-    let missing: Vec<_> = tasks
-        .iter()
-        .map(columns)
-        .filter(|&(item, task, a, b)| {
-            !have.contains(&(
-                item.to_string(),
-                task.to_string(),
-                a.to_string(),
-                b.to_string(),
-            ))
-        })
-        .collect();
     if !may_load {
         if !missing.is_empty() {
             let role = target.user().unwrap_or("yours");

@@ -775,9 +775,12 @@ pub fn build(
                 // The whole file is listed: a big one's checking is waited for (the history's
                 // reading did when there was no note).
                 source.wait_checked(usize::MAX - 1);
+                crate::trace::mark("candidate file checked whole");
                 let checking = crate::store::checked::Checking::begin(&args.file, tasks);
                 let keys = crate::store::handout::file_tasks(source.as_ref(), mode, &config.spec);
+                crate::trace::mark("the file's tasks listed");
                 let l = crate::store::assign::load(t, c, &file, &keys, args.overlap);
+                crate::trace::mark("the tasks checked against the database's");
                 if let Ok(l) = &l {
                     checking.record(t, c, &config.log_path, l, crate::store::checked::SETTLE);
                 }
