@@ -867,10 +867,12 @@ fn sampled_pairs_and_quick_decisions() {
     assert_eq!(m.rushed, 1);
 }
 
-/// A source that reveals its items a few at a time, like a big file checked in the background.
+/// A source that reveals its items a few at a time, like a big file checked in the background
+/// (with `brought_when_waited`, every one when the checking is waited for).
 struct Growing {
     all: Arc<Dataset>,
     shown: std::sync::atomic::AtomicUsize,
+    brought_when_waited: bool,
 }
 
 impl crate::format::ItemSource for Growing {
@@ -889,6 +891,12 @@ impl crate::format::ItemSource for Growing {
             checking_done: done,
             ..Default::default()
         })
+    }
+    fn wait_checked(&self, _i: usize) {
+        if self.brought_when_waited {
+            self.shown
+                .store(self.all.items.len(), std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 
@@ -934,6 +942,7 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     let g = Arc::new(Growing {
         all: dataset(&[2, 2, 2]),
         shown: 1.into(),
+        brought_when_waited: false,
     });
     let mut m = Model::new(Setup::new(g.clone(), "alice", TaskKind::Pair)).unwrap();
     assert_eq!(m.tasks.len(), 1);
@@ -952,42 +961,14 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     assert_eq!(m.overlay, Overlay::Done, "everything read and decided");
 }
 
-/// A source checked in the background that brings every item when waited for.
-struct CheckedWhenWaited {
-    all: Arc<Dataset>,
-    shown: std::sync::atomic::AtomicUsize,
-}
-
-impl crate::format::ItemSource for CheckedWhenWaited {
-    fn len(&self) -> usize {
-        self.shown.load(std::sync::atomic::Ordering::SeqCst)
-    }
-    fn item(&self, i: usize) -> Result<Arc<crate::format::Item>, crate::format::Problem> {
-        self.all.item(i)
-    }
-    fn progress(&self) -> Option<crate::format::Progress> {
-        let done = self.len() == self.all.items.len();
-        Some(crate::format::Progress {
-            checked: self.len(),
-            records: self.all.items.len(),
-            indexing_done: true,
-            checking_done: done,
-            ..Default::default()
-        })
-    }
-    fn wait_checked(&self, _i: usize) {
-        self.shown
-            .store(self.all.items.len(), std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
 #[test]
 fn with_a_store_the_resume_waits_for_no_checking_of_the_file() {
     // Without a store, no open task among those checked waits for more of the file; with one,
     // the server's hand-out places the labeler, so the start waits for nothing.
-    let src = Arc::new(CheckedWhenWaited {
+    let src = Arc::new(Growing {
         all: dataset(&[2, 2, 2]),
         shown: 1.into(),
+        brought_when_waited: true,
     });
     let mut m = Model::new(Setup::new(src.clone(), "alice", TaskKind::Pair)).unwrap();
     m.handed = Some(crate::tui::model::HandedTasks::new(600_000));
@@ -1006,6 +987,7 @@ fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_
     let g = Arc::new(Growing {
         all: dataset(&[2, 2, 2]),
         shown: 1.into(),
+        brought_when_waited: false,
     });
     let mut m = Model::new(Setup::new(g.clone(), "alice", TaskKind::Pair)).unwrap();
     m.handed = Some(crate::tui::model::HandedTasks::new(600_000));
