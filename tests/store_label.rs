@@ -190,6 +190,17 @@ fn label(dir: &Path, who: &str, url: &str) -> Session {
     )
 }
 
+/// `prefer label` in the folder mode (no store), as `who`.
+fn label_in_folder(dir: &Path, who: &str) -> Session {
+    Session::spawn(
+        &["label", "set.jsonl", "--annotator", who, "--no-shuffle"],
+        dir,
+        &[],
+        140,
+        30,
+    )
+}
+
 fn header(s: &Session) -> String {
     s.screen().lines().next().unwrap_or_default().to_string()
 }
@@ -1164,13 +1175,7 @@ fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
     let dir = tempfile::tempdir().unwrap();
     pair_file(dir.path(), 4);
     // alice decides the first two tasks in the folder and takes the second back.
-    let mut s = Session::spawn(
-        &["label", "set.jsonl", "--annotator", "alice", "--no-shuffle"],
-        dir.path(),
-        &[],
-        140,
-        30,
-    );
+    let mut s = label_in_folder(dir.path(), "alice");
     s.wait_text("task 1/", 20);
     s.send("1");
     s.wait_text("task 2/", 10);
@@ -1201,13 +1206,7 @@ fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
     let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
     assert!(!out.contains("count towards"), "{out}");
     // carol decides task 2 in the folder; pushed, it counts: bob is handed task 3.
-    let mut c = Session::spawn(
-        &["label", "set.jsonl", "--annotator", "carol", "--no-shuffle"],
-        dir.path(),
-        &[],
-        140,
-        30,
-    );
+    let mut c = label_in_folder(dir.path(), "carol");
     c.wait_text("task 2/", 20);
     c.send("1");
     c.wait_text("task 3/", 10);
