@@ -1263,3 +1263,61 @@ fn a_load_finds_the_tasks_a_file_gained_wherever_they_are() {
         "{err}"
     );
 }
+
+/// A resume that finds the outbox as the last send left it (the note beside it says so)
+/// neither reads nor hashes it; the sending thread makes the hash state before its first
+/// send, and an outbox that is not what the database holds is refused then, nothing sent.
+#[test]
+fn a_resume_takes_the_outbox_as_the_last_send_left_it_and_checks_it_before_sending() {
+    let Some(url) = database("label_sentnote") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    let mut s = label(dir.path(), "ann", &url);
+    decide(&mut s, 1);
+    s.wait_drawn("saved", 10, |sc| {
+        sc.lines().next().unwrap_or_default().contains("✓ saved")
+    });
+    s.send("q");
+    s.wait_exit(10);
+    let ob = outbox(dir.path(), "ann");
+    // As the last send left it: the next decision is sent on from there.
+    let mut s = label(dir.path(), "ann", &url);
+    decide(&mut s, 2);
+    s.wait_drawn("saved", 10, |sc| {
+        sc.lines().next().unwrap_or_default().contains("✓ saved")
+    });
+    s.send("q");
+    s.wait_exit(10);
+    assert_eq!(wait_rows(&url, "ann", 2, 10).len(), 2);
+    assert_eq!(
+        rows(&url, "ann")
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect::<Vec<_>>(),
+        lines(&ob)
+    );
+    // A change the file system's identity cannot show (the note rewritten for the changed
+    // file): the start goes on, and the first send refuses.
+    let before = std::fs::read(&ob).unwrap();
+    let text = String::from_utf8(before.clone()).unwrap();
+    let changed = text.replacen("\"choice\":\"c0\"", "\"choice\":\"c1\"", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&ob, &changed).unwrap();
+    prefer::store::label::write_sent_hint(&ob, 2, Some(&prefer::store::sync::Known::of(&before)));
+    let db_before = rows(&url, "ann");
+    let mut s = label(dir.path(), "ann", &url);
+    wait_task(&mut s, 3);
+    s.send("1");
+    s.wait_drawn("the send refused", 20, |sc| {
+        sc.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("1 waiting for the server")
+    });
+    assert_eq!(rows(&url, "ann"), db_before);
+    s.send("q");
+    s.wait_exit(10);
+    assert_eq!(rows(&url, "ann"), db_before);
+}

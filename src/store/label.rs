@@ -59,9 +59,12 @@ pub fn make_outbox_dir(outbox: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The lines of the outbox the database had at the last commit seen (a hint kept beside the
+/// The lines of the outbox the database had at the last commit seen (a note kept beside the
 /// outbox, for the count shown while the server cannot be reached: a lower count only means
-/// lines are sent again, which stores them once).
+/// lines are sent again, which stores them once). After a send it also holds what the
+/// database held then (bytes and hash) and the outbox as the file system told it right after
+/// (device, inode, length, times): a start that finds both unchanged skips reading and
+/// hashing the outbox (see [`start`]).
 fn sent_hint_path(outbox: &Path) -> PathBuf {
     outbox.with_extension("sent")
 }
@@ -69,14 +72,55 @@ fn sent_hint_path(outbox: &Path) -> PathBuf {
 pub fn read_sent_hint(outbox: &Path) -> u64 {
     std::fs::read_to_string(sent_hint_path(outbox))
         .ok()
-        .and_then(|s| s.trim().parse().ok())
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
 }
 
-fn write_sent_hint(outbox: &Path, lines: u64) {
+/// What the note says the database held after the last send, and the outbox's identity then.
+#[derive(Debug, PartialEq, Eq)]
+struct SentNote {
+    lines: i64,
+    bytes: i64,
+    hash: Vec<u8>,
+    outbox: Vec<u64>,
+}
+
+fn read_sent_note(outbox: &Path) -> Option<SentNote> {
+    let text = std::fs::read_to_string(sent_hint_path(outbox)).ok()?;
+    let mut words = text.split_whitespace();
+    let lines = words.next()?.parse().ok()?;
+    let bytes = words.next()?.parse().ok()?;
+    let hex = words.next()?;
+    let hash = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    let outbox: Vec<u64> = words.map(|w| w.parse().ok()).collect::<Option<_>>()?;
+    (!outbox.is_empty()).then_some(SentNote {
+        lines,
+        bytes,
+        hash,
+        outbox,
+    })
+}
+
+/// Writes the note: `lines` committed, and with `known` what the database holds and the
+/// outbox's identity now.
+pub fn write_sent_hint(outbox: &Path, lines: u64, known: Option<&super::sync::Known>) {
     let p = sent_hint_path(outbox);
     let tmp = p.with_extension("sent.tmp");
-    if std::fs::write(&tmp, format!("{lines}\n")).is_ok() {
+    let mut text = format!("{lines}");
+    if let Some(k) = known
+        && let Some(id) = crate::labels::file_identity(outbox, None)
+    {
+        let hex: String = k.hash().iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!(" {} {hex}", k.bytes));
+        for w in id {
+            text.push_str(&format!(" {w}"));
+        }
+    }
+    text.push('\n');
+    if std::fs::write(&tmp, text).is_ok() {
         let _ = std::fs::rename(&tmp, &p);
     }
 }
@@ -146,18 +190,40 @@ fn sync_outbox(
     outbox: &Path,
     stream: &str,
 ) -> anyhow::Result<(u64, Option<super::sync::Known>)> {
-    let bytes = match crate::safefs::read(outbox) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => anyhow::bail!("cannot read {}: {e}", outbox.display()),
-    };
-    crate::trace::mark("outbox read");
     let head = client
         .query_opt(
             "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1",
             &[&stream],
         )
         .map_err(|e| target.error("look up your log", e))?;
+    // The usual resume: the database holds the whole outbox, as the last send left both (the
+    // note beside the outbox says what the database held then and how the file was right
+    // after it, and both are so now). Nothing to read or send; the sending thread makes the
+    // hash state before its first send, and refuses then if the outbox is not what the
+    // database holds.
+    if let Some(row) = &head {
+        let (lines, db_bytes, hash): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
+        let size = std::fs::metadata(outbox).map_or(0, |m| m.len());
+        let note = read_sent_note(outbox);
+        let unchanged = note.as_ref().is_some_and(|n| {
+            n.lines == lines
+                && n.bytes == db_bytes
+                && n.hash == hash
+                && size == db_bytes as u64
+                && crate::labels::file_identity(outbox, None).is_some_and(|id| n.outbox == id)
+        });
+        if unchanged {
+            crate::trace::mark("outbox as the last send left it");
+            let known = super::sync::Known::unhashed(db_bytes as usize, lines, hash);
+            return Ok((lines as u64, Some(known)));
+        }
+    }
+    let bytes = match crate::safefs::read(outbox) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => anyhow::bail!("cannot read {}: {e}", outbox.display()),
+    };
+    crate::trace::mark("outbox read");
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if let Some(row) = head {
         let (lines, db_bytes, hash): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
@@ -176,7 +242,7 @@ fn sync_outbox(
             f.write_all(&db[complete..])
                 .and_then(|()| f.sync_all())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", outbox.display()))?;
-            write_sent_hint(outbox, lines as u64);
+            write_sent_hint(outbox, lines as u64, None);
             return Ok((lines as u64, None));
         }
         // The usual start: the database holds the outbox's beginning (or all of it). One hash
@@ -188,7 +254,7 @@ fn sync_outbox(
             if let Some(k) =
                 super::sync::push_tail(target, client, &mut None, outbox, stream, &known, tail)?
             {
-                write_sent_hint(outbox, k.lines as u64);
+                write_sent_hint(outbox, k.lines as u64, Some(&k));
                 return Ok((k.lines as u64, Some(k)));
             }
         }
@@ -197,8 +263,9 @@ fn sync_outbox(
     // outbox, as push sends it (which refuses a log that differs).
     super::sync::push_log(target, client, outbox, stream, &bytes)?;
     let n = lines_in(&bytes[..complete]);
-    write_sent_hint(outbox, n);
-    Ok((n, Some(super::sync::Known::of(&bytes))))
+    let known = super::sync::Known::of(&bytes);
+    write_sent_hint(outbox, n, Some(&known));
+    Ok((n, Some(known)))
 }
 
 /// What the sending thread knows: the outbox's lines the database has committed, and why the
@@ -296,13 +363,40 @@ fn push_loop(
 ) {
     let mut backoff: Option<Duration> = None;
     let mut prepared: super::sync::Prepared = None;
+    // The start took the outbox as the database holds it without reading it: its hash state
+    // is made now, before the first decision comes (a session that ends first stops it; a
+    // kick meanwhile is answered after it). An outbox that is not what the database holds
+    // goes the whole way at the first send, which refuses it and says why.
+    let (mut kicked, mut ended) = (false, false);
+    if let Some(k) = known.as_mut() {
+        let mut go_on = || match kicks.try_recv() {
+            Ok(()) => {
+                kicked = true;
+                true
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                ended = true;
+                false
+            }
+        };
+        if matches!(k.hash_outbox(outbox, &mut go_on), Ok(Some(false)) | Err(_)) {
+            known = None;
+        }
+    }
     loop {
-        let closed = match backoff {
-            None => kicks.recv().is_err(),
-            Some(wait) => matches!(
-                kicks.recv_timeout(wait),
-                Err(RecvTimeoutError::Disconnected)
-            ),
+        let closed = if ended {
+            true
+        } else if std::mem::take(&mut kicked) {
+            false
+        } else {
+            match backoff {
+                None => kicks.recv().is_err(),
+                Some(wait) => matches!(
+                    kicks.recv_timeout(wait),
+                    Err(RecvTimeoutError::Disconnected)
+                ),
+            }
         };
         // Kicks that came meanwhile are answered by this one attempt.
         let mut closed = closed;
@@ -349,6 +443,12 @@ fn push_loop(
                 client = Some(target.connect()?);
             }
             let c = client.as_mut().expect("connected above");
+            // Lines to send before the hash state was made (the session ended meanwhile).
+            if let Some(k) = known.as_mut()
+                && !matches!(k.hash_outbox(outbox, &mut || true)?, Some(true))
+            {
+                known = None;
+            }
             if let Some(k) = &known {
                 known =
                     super::sync::push_tail(target, c, &mut prepared, outbox, stream, k, &bytes)?;
@@ -388,7 +488,7 @@ fn push_loop(
         // The hint after the report: a file written and renamed (half a millisecond on a
         // busy disk) is no reason for "saved" to wait.
         if ok {
-            write_sent_hint(outbox, committed);
+            write_sent_hint(outbox, committed, known.as_ref());
         }
         if closed {
             return;

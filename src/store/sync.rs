@@ -403,14 +403,23 @@ pub struct Known {
     pub bytes: usize,
     pub lines: i64,
     hasher: blake3::Hasher,
+    /// The database's hash of those bytes while the hash state is not made yet (see
+    /// [`Known::unhashed`]).
+    unhashed: Option<Vec<u8>>,
 }
 
 impl Known {
     /// True when the database's record of the stream (`lines`, `bytes`, `hash`) is this.
     pub fn is(&self, lines: i64, bytes: i64, hash: &[u8]) -> bool {
-        self.lines == lines
-            && self.bytes as i64 == bytes
-            && self.hasher.finalize().as_bytes() == hash
+        self.lines == lines && self.bytes as i64 == bytes && self.hash() == hash
+    }
+
+    /// The hash of the bytes known.
+    pub fn hash(&self) -> Vec<u8> {
+        match &self.unhashed {
+            Some(h) => h.clone(),
+            None => self.hasher.finalize().as_bytes().to_vec(),
+        }
     }
 
     /// The whole lines of `bytes`, as the database holds them after they were sent.
@@ -422,7 +431,61 @@ impl Known {
             bytes: complete,
             lines: bytes[..complete].iter().filter(|&&b| b == b'\n').count() as i64,
             hasher,
+            unhashed: None,
         }
+    }
+
+    /// The database's record of a log (its first `bytes` bytes, `lines` lines, and their
+    /// `hash`) taken as what the outbox begins with, its hash state made later by
+    /// [`Known::hash_outbox`] before anything is sent.
+    pub fn unhashed(bytes: usize, lines: i64, hash: Vec<u8>) -> Known {
+        Known {
+            bytes,
+            lines,
+            hasher: blake3::Hasher::new(),
+            unhashed: Some(hash),
+        }
+    }
+
+    /// Whether the hash state is still to be made ([`Known::unhashed`]).
+    pub fn is_unhashed(&self) -> bool {
+        self.unhashed.is_some()
+    }
+
+    /// Makes the hash state from the outbox's first `bytes` bytes, read a piece at a time,
+    /// asking `go_on` between pieces: `Some(true)` when they hash to the database's hash;
+    /// `Some(false)` when they do not (the outbox changed), nothing made then; `None` when
+    /// `go_on` said stop (still unhashed).
+    pub fn hash_outbox(
+        &mut self,
+        outbox: &Path,
+        go_on: &mut dyn FnMut() -> bool,
+    ) -> std::io::Result<Option<bool>> {
+        use std::io::Read;
+        let Some(want) = &self.unhashed else {
+            return Ok(Some(true));
+        };
+        let mut file = crate::safefs::open_read(outbox)?;
+        let mut hasher = blake3::Hasher::new();
+        let mut piece = vec![0u8; 8 << 20];
+        let mut left = self.bytes;
+        while left > 0 {
+            if !go_on() {
+                return Ok(None);
+            }
+            let n = file.read(&mut piece[..left.min(8 << 20)])?;
+            if n == 0 {
+                return Ok(Some(false));
+            }
+            hasher.update(&piece[..n]);
+            left -= n;
+        }
+        if hasher.finalize().as_bytes() != want.as_slice() {
+            return Ok(Some(false));
+        }
+        self.hasher = hasher;
+        self.unhashed = None;
+        Ok(Some(true))
     }
 }
 
@@ -465,6 +528,10 @@ pub fn push_tail(
     crate::labels::check_log(path, tail, |c| columns.push(Columns::of(c)))?;
     let err = |doing: &'static str| move |e: postgres::Error| target.error(doing, e);
     let (seq, rows) = RowArrays::of(path, known.lines, tail, 0, &columns)?;
+    debug_assert!(
+        !known.is_unhashed(),
+        "push_tail before the hash state was made"
+    );
     let mut hasher = known.hasher.clone();
     hasher.update(tail);
     let now = known.bytes + tail.len();
@@ -499,6 +566,7 @@ pub fn push_tail(
         bytes: now,
         lines: seq,
         hasher,
+        unhashed: None,
     }))
 }
 
