@@ -951,6 +951,14 @@ mod tests {
     }
 
     #[test]
+    fn a_skin_tone_after_a_letter_or_symbol_is_named() {
+        // "a" + a modifier is one cluster of 3 cells in both measures; only the modifier makes
+        // it one terminals disagree about (some join it to the letter before it).
+        assert_eq!(sanitize("a\u{1F3FD}"), "a⟨medium skin⟩");
+        assert_eq!(sanitize("©\u{1F3FB}"), "©⟨light skin⟩");
+    }
+
+    #[test]
     fn invisible_characters_become_tags_even_inside_a_cluster() {
         // DEL has its control picture. A line separator and an interlinear annotation anchor
         // are one cell wide by unicode-width's measure, yet some terminals break the line or
