@@ -839,6 +839,14 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_spaces_stays_inside_a_line_it_fits() {
+        // 3 + 3 + 1 cells fill the 7 exactly; the spaces are kept, and no break is made.
+        assert_eq!(wrap("abc   d", 7), vec!["abc   d"]);
+        assert_eq!(wrap("abc   d e", 7), vec!["abc   d", "e"]);
+        assert_eq!(wrap("中文  字", 8), vec!["中文  字"]);
+    }
+
+    #[test]
     fn hard_breaks_long_words() {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
