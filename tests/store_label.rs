@@ -190,6 +190,17 @@ fn label(dir: &Path, who: &str, url: &str) -> Session {
     )
 }
 
+/// `prefer label` in the folder mode (no store), as `who`.
+fn label_in_folder(dir: &Path, who: &str) -> Session {
+    Session::spawn(
+        &["label", "set.jsonl", "--annotator", who, "--no-shuffle"],
+        dir,
+        &[],
+        140,
+        30,
+    )
+}
+
 fn header(s: &Session) -> String {
     s.screen().lines().next().unwrap_or_default().to_string()
 }
@@ -1102,4 +1113,153 @@ fn an_outbox_changed_after_its_commit_is_refused_at_the_start() {
     assert!(out.contains("differ from what the database holds"), "{out}");
     assert_eq!(rows(&url, "ann"), db_before);
     assert_eq!(std::fs::read_to_string(&ob).unwrap(), changed);
+}
+
+/// The start checks the file's tasks against the database's once, and skips the check while
+/// neither has changed (the note beside the outbox): a file that grew and a database given
+/// tasks since are each checked again.
+#[test]
+fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() {
+    let Some(url) = database("label_noted") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    // The note is kept only for a file last changed a while before (a change within the
+    // file system's clock tick could not be told apart): its age is the precondition.
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut s = label(dir.path(), "ann", &url);
+    s.wait_text("4 tasks of set.jsonl loaded", 20);
+    decide(&mut s, 1);
+    s.send("q");
+    s.wait_exit(10);
+    let note = outbox(dir.path(), "ann").with_extension("tasks");
+    assert!(note.exists(), "no note at {}", note.display());
+    let sql = |q: &str| {
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(q)
+            .unwrap()
+    };
+    // Skipped: a task changed in place (prefer never does that; tasks are only added) is not
+    // looked at, so this start goes on where the full check would refuse.
+    sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
+    let mut s = label(dir.path(), "ann", &url);
+    wait_task(&mut s, 2);
+    s.send("q");
+    s.wait_exit(10);
+    sql("UPDATE prefer_tasks SET item = 'item-2' WHERE task_id = 3");
+    // A task added since (another file's): checked, and refused.
+    sql("INSERT INTO prefer_tasks (item, task, overlap) VALUES ('elsewhere', 'pair', 1)");
+    let mut s = label(dir.path(), "ann", &url);
+    assert_ne!(s.wait_exit(20), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("another file's tasks"), "{out}");
+    sql("DELETE FROM prefer_tasks WHERE item = 'elsewhere'");
+    // The file grew: checked, and its new task loaded.
+    pair_file(dir.path(), 5);
+    let mut s = label(dir.path(), "ann", &url);
+    s.wait_text("1 task of set.jsonl loaded", 20);
+    s.send("q");
+    s.wait_exit(10);
+}
+
+/// Decisions that reach the database by `prefer store push` (a team moving from a labels
+/// folder) take their places in the hand-out: a task decided in the folder is not handed out
+/// beyond its overlap, nor to its labeler again; a decision taken back there does not count.
+#[test]
+fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
+    let Some(url) = database("label_pushed") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 4);
+    // alice decides the first two tasks in the folder and takes the second back.
+    let mut s = label_in_folder(dir.path(), "alice");
+    s.wait_text("task 1/", 20);
+    s.send("1");
+    s.wait_text("task 2/", 10);
+    s.send("1");
+    s.wait_text("task 3/", 10);
+    s.send("u");
+    s.wait_text("task 2/", 10);
+    s.send("q");
+    s.wait_exit(10);
+    let labels = dir.path().join("set.labels");
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    // No tasks yet: nothing to count against.
+    assert!(!out.contains("count towards"), "{out}");
+    let f = dir.path().join("set.jsonl");
+    let out = String::from_utf8(ok(&["store", "tasks", f.to_str().unwrap(), &url])).unwrap();
+    assert!(out.contains(": 4 pair tasks of"), "{out}");
+    assert_eq!(claims(&url, "alice"), [("item-0".to_string(), true)]);
+    // Overlap 1: bob is handed task 2 first (task 1 is alice's), alice too.
+    let mut b = label(dir.path(), "bob", &url);
+    wait_task(&mut b, 2);
+    b.send("q");
+    b.wait_exit(10);
+    let mut a = label(dir.path(), "alice", &url);
+    wait_task(&mut a, 2);
+    a.send("q");
+    a.wait_exit(10);
+    // Pushed again, nothing new: nothing more counted.
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(!out.contains("count towards"), "{out}");
+    // carol decides task 2 in the folder; pushed, it counts: bob is handed task 3.
+    let mut c = label_in_folder(dir.path(), "carol");
+    c.wait_text("task 2/", 20);
+    c.send("1");
+    c.wait_text("task 3/", 10);
+    c.send("q");
+    c.wait_exit(10);
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(
+        out.contains("1 decision now counts towards their tasks' overlap"),
+        "{out}"
+    );
+    let mut b = label(dir.path(), "bob", &url);
+    wait_task(&mut b, 3);
+    b.send("q");
+    b.wait_exit(10);
+}
+
+/// A load compares the file's tasks with the table's: in step when the table holds the file's
+/// first tasks in its order (the file grew at its end), else task by task (the file's items
+/// reordered, or new ones put before the old), and a task the file lacks is refused.
+#[test]
+fn a_load_finds_the_tasks_a_file_gained_wherever_they_are() {
+    use prefer::labels::TaskKey;
+    use prefer::store::{Target, assign};
+    let Some(url) = database("label_load") else {
+        return;
+    };
+    let t = Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    let keys = |items: &[&str]| -> Vec<TaskKey> {
+        items.iter().map(|i| TaskKey::pair(i, "c0", "c1")).collect()
+    };
+    let mut load = |items: &[&str]| assign::load(&t, &mut c, "set.jsonl", &keys(items), None);
+    assert_eq!(load(&["a", "b"]).unwrap().added, 2);
+    // Grown at the end: in step.
+    assert_eq!(load(&["a", "b", "c"]).unwrap().added, 1);
+    // Reordered: nothing new.
+    assert_eq!(load(&["c", "a", "b"]).unwrap().added, 0);
+    // A new item first, and one in the middle.
+    let l = load(&["z", "a", "y", "b", "c"]).unwrap();
+    assert_eq!((l.added, l.total), (2, 5));
+    // The first task in step, the second not.
+    assert_eq!(load(&["a", "q", "b", "c", "z", "y"]).unwrap().added, 1);
+    // The table's tasks in the file's order, but one of them is not the file's.
+    let err = load(&["z", "a", "y", "b"]).unwrap_err().to_string();
+    assert!(
+        err.contains("item c") && err.contains("another file's tasks"),
+        "{err}"
+    );
+    let err = load(&["z", "a", "y", "b", "d", "e"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("item c") && err.contains("another file's tasks"),
+        "{err}"
+    );
 }

@@ -73,7 +73,7 @@ impl LockedLog {
         {
             held = None;
         }
-        let (decisions, events, _) =
+        let (decisions, events, _, lines) =
             replay::replay_own(&path, std::sync::Arc::new(bytes), cache.as_ref())?;
         drop(held);
         progress.log_done(events);
@@ -81,6 +81,7 @@ impl LockedLog {
             log,
             decisions,
             events,
+            lines,
             torn,
         })
     }
@@ -234,6 +235,8 @@ pub struct OpenedDecisions {
     pub decisions: Decisions,
     /// Number of events in the log.
     pub events: usize,
+    /// Whole lines in the log (after a torn tail's repair), blank ones too.
+    pub lines: u64,
     pub torn: Option<TornTail>,
 }
 

@@ -34,6 +34,6 @@ pub(crate) use log::read_complete;
 pub use log::{LabelLog, LockedLog, Opened, OpenedDecisions, TornTail, read_decisions, read_log};
 pub use progress::{ReadCounts, ReadProgress};
 pub use replay::{ByAnnotator, replay_by_annotator};
-pub use replay_cache::ReplayCache;
+pub use replay_cache::{ReplayCache, file_identity};
 pub use store::{LogStore, Logs, StoredLog};
 pub use writers::{WriterCounts, Writers};

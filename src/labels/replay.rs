@@ -36,7 +36,7 @@ pub(crate) fn replay_own(
     path: &Path,
     bytes: Arc<LogBytes>,
     cache: Option<&ReplayCache>,
-) -> Result<(Decisions, usize, u64), LogError> {
+) -> Result<(Decisions, usize, u64, u64), LogError> {
     let len = bytes.len() as u64;
     let worth = cache.map_or(u64::MAX, |c| c.min_bytes_of(Kind::Own));
     let cached = cache
@@ -65,7 +65,7 @@ pub(crate) fn replay_own(
         // A failed write only costs the next start its shortcut.
         let _ = c.save(path, &bytes, &d, (len, lines as u64, events as u64));
     }
-    Ok((d, events, from.0 as u64))
+    Ok((d, events, from.0 as u64, lines as u64))
 }
 
 /// A log replayed per annotator, for a team's counts and for review: each annotator's lines go
@@ -361,7 +361,9 @@ mod tests {
         path: &Path,
         cache: &ReplayCache,
     ) -> Result<(Decisions, usize, u64), String> {
-        replay_own(path, Arc::new(log.to_vec().into()), Some(cache)).map_err(|e| e.to_string())
+        replay_own(path, Arc::new(log.to_vec().into()), Some(cache))
+            .map(|(d, events, cached, _)| (d, events, cached))
+            .map_err(|e| e.to_string())
     }
 
     #[test]

@@ -139,6 +139,17 @@ impl Identity {
 /// tenth of a second), and a cache is written only when it saves at least this much reading.
 const WORTH: u64 = 16 << 20;
 
+/// What the file system says of `path` (device, inode, length, modification and change times):
+/// the same twice means the same bytes, as long as the file had last changed well before the
+/// first look. With `settled`, `None` unless its last change is at least that old.
+pub fn file_identity(
+    path: &Path,
+    settled: Option<std::time::Duration>,
+) -> Option<[u64; Identity::WORDS]> {
+    let len = fs::metadata(path).ok()?.len();
+    Identity::of(path, len, settled).map(|i| i.0)
+}
+
 /// Where cache files are kept.
 #[derive(Debug, Clone)]
 pub struct ReplayCache {

@@ -157,6 +157,59 @@ pub fn take_except(
     }
 }
 
+/// Gives every standing decision in the database's logs that no claim records (pushed from a
+/// labels folder with `prefer store push`, or made before the tasks were loaded) a decided
+/// claim, so it counts towards its task's overlap and the task is not handed to its labeler
+/// again; how many claims were added or marked decided. A standing decision is an
+/// annotator's latest event on a task that is neither a skip nor a retraction; reviewers'
+/// final decisions do not count (as in the folder's team counts).
+///
+/// `sent`: only the lines just appended, the last `n` of each stream `(stream, n)` (a push's:
+/// each annotator's latest events are in their own log, so the lines before cannot be newer).
+/// `None`: every line, a scan of the whole table (on a million events, about half a minute).
+pub fn claim_decided(
+    target: &Target,
+    client: &mut impl postgres::GenericClient,
+    sent: Option<&[(String, i64)]>,
+) -> Result<u64, StoreError> {
+    let events = match sent {
+        None => "prefer_events",
+        Some(_) => {
+            "(SELECT ev.* FROM prefer_events ev
+              JOIN (SELECT n.stream, s.lines - n.sent AS after
+                    FROM unnest($1::text[], $2::bigint[]) AS n (stream, sent)
+                    JOIN prefer_streams s ON s.stream = n.stream) w
+                ON ev.stream = w.stream AND ev.seq > w.after) AS ev"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO prefer_claims (task_id, annotator, done, lease_until)
+         SELECT t.task_id, e.annotator, true, NULL
+         FROM (SELECT DISTINCT ON (annotator, item, task, pair_a, pair_b)
+                      annotator, item, task, coalesce(pair_a, '') AS pair_a,
+                      coalesce(pair_b, '') AS pair_b, line
+               FROM {events}
+               WHERE item IS NOT NULL AND annotator IS NOT NULL
+                 AND role IS DISTINCT FROM 'adjudicator'
+               ORDER BY annotator, item, task, pair_a, pair_b, seq DESC) e
+         JOIN prefer_tasks t ON t.item = e.item AND t.task = e.task
+              AND t.pair_a = e.pair_a AND t.pair_b = e.pair_b
+         WHERE NOT coalesce((e.line::jsonb ->> 'skip')::boolean, false)
+           AND NOT coalesce((e.line::jsonb ->> 'retract')::boolean, false)
+         ON CONFLICT (task_id, annotator) DO UPDATE SET done = true, lease_until = NULL
+             WHERE NOT prefer_claims.done"
+    );
+    let err = |e| target.error("count the decisions pushed", e);
+    match sent {
+        None => client.execute(&sql, &[]).map_err(err),
+        Some(sent) => {
+            let (streams, counts): (Vec<&str>, Vec<i64>) =
+                sent.iter().map(|(s, n)| (s.as_str(), *n)).unzip();
+            client.execute(&sql, &[&streams, &counts]).map_err(err)
+        }
+    }
+}
+
 /// Extends `annotator`'s lease on a task they hold; false when they no longer hold it (the
 /// lease ran out and someone else took the place).
 pub fn renew(
@@ -327,6 +380,11 @@ pub fn any_left(target: &Target, client: &mut Client, annotator: &str) -> Result
         .get(0))
 }
 
+/// A task row's item, kind and pair, as [`columns`] gives a key's.
+fn row_columns(r: &postgres::Row) -> (&str, &str, &str, &str) {
+    (r.get(0), r.get(1), r.get(2), r.get(3))
+}
+
 /// What [`load`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loaded {
@@ -369,33 +427,35 @@ pub fn load(
             &[],
         )
         .map_err(err)?;
-    let wanted: std::collections::HashSet<(&str, &str, &str, &str)> =
-        tasks.iter().map(columns).collect();
-    let mut have = std::collections::HashSet::new();
-    let mut table_overlap: Option<i32> = None;
-    for r in &rows {
-        let (item, task, a, b): (&str, &str, &str, &str) = (r.get(0), r.get(1), r.get(2), r.get(3));
-        if !wanted.contains(&(item, task, a, b)) {
-            let pair = if a.is_empty() {
-                String::new()
-            } else {
-                format!(" ({a} vs {b})")
-            };
-            return Err(StoreError(format!(
-                "{}: the database hands out {} tasks, and its {task} task on item {item}{pair} is not among {what}'s - this database holds another file's tasks (or another mode's); use a database of its own for {what}, nothing was changed",
-                target.shown(),
-                rows.len()
-            )));
+    let file: Vec<(&str, &str, &str, &str)> = tasks.iter().map(columns).collect();
+    let table_overlap: Option<i32> = rows.first().map(|r| r.get(4));
+    // The usual case: the table holds the file's first tasks in its order (it was loaded
+    // from it), compared in step; only otherwise task by task, as sets.
+    let in_step =
+        rows.len() <= file.len() && rows.iter().zip(&file).all(|(r, f)| row_columns(r) == *f);
+    let missing: Vec<(&str, &str, &str, &str)> = if in_step {
+        file[rows.len()..].to_vec()
+    } else {
+        let wanted: std::collections::HashSet<_> = file.iter().copied().collect();
+        let mut have = std::collections::HashSet::new();
+        for r in &rows {
+            let (item, task, a, b) = row_columns(r);
+            if !wanted.contains(&(item, task, a, b)) {
+                let pair = if a.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({a} vs {b})")
+                };
+                return Err(StoreError(format!(
+                    "{}: the database hands out {} tasks, and its {task} task on item {item}{pair} is not among {what}'s - this database holds another file's tasks (or another mode's); use a database of its own for {what}, nothing was changed",
+                    target.shown(),
+                    rows.len()
+                )));
+            }
+            have.insert((item, task, a, b));
         }
-        have.insert((
-            item.to_string(),
-            task.to_string(),
-            a.to_string(),
-            b.to_string(),
-        ));
-        let k: i32 = r.get(4);
-        table_overlap.get_or_insert(k);
-    }
+        file.iter().copied().filter(|t| !have.contains(t)).collect()
+    };
     let overlap = match (table_overlap, overlap) {
         (Some(t), Some(asked)) if t as u32 != asked => {
             return Err(StoreError(format!(
@@ -406,18 +466,6 @@ pub fn load(
         (Some(t), _) => t as u32,
         (None, k) => k.unwrap_or(1).max(1),
     };
-    let missing: Vec<_> = tasks
-        .iter()
-        .map(columns)
-        .filter(|&(item, task, a, b)| {
-            !have.contains(&(
-                item.to_string(),
-                task.to_string(),
-                a.to_string(),
-                b.to_string(),
-            ))
-        })
-        .collect();
     if !may_load {
         if !missing.is_empty() {
             let role = target.user().unwrap_or("yours");
@@ -435,6 +483,10 @@ pub fn load(
         });
     }
     let added = insert_tasks(&mut tx, &missing, overlap).map_err(err)?;
+    // Decisions pushed before these tasks were loaded take their places now.
+    if added > 0 {
+        claim_decided(target, &mut tx, None)?;
+    }
     tx.commit().map_err(err)?;
     Ok(Loaded {
         added,

@@ -113,6 +113,7 @@ pub struct Started {
 pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<Started, StartError> {
     let offline = |e: StoreError| StartError::Offline(e.0);
     let mut client = target.connect().map_err(offline)?;
+    crate::trace::mark("connected to the database");
     if let Err(e) = super::schema::check(target, &mut client) {
         return Err(if client.is_closed() {
             StartError::Offline(e.0)
@@ -150,6 +151,7 @@ fn sync_outbox(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => anyhow::bail!("cannot read {}: {e}", outbox.display()),
     };
+    crate::trace::mark("outbox read");
     let head = client
         .query_opt(
             "SELECT lines, bytes, hash FROM prefer_streams WHERE stream = $1",
@@ -180,6 +182,7 @@ fn sync_outbox(
         // The usual start: the database holds the outbox's beginning (or all of it). One hash
         // of that part checks it, and only the lines after it are checked and sent.
         let known = super::sync::Known::of(&bytes[..db_bytes as usize]);
+        crate::trace::mark("outbox hashed");
         if known.is(lines, db_bytes, &hash) {
             let tail = &bytes[db_bytes as usize..complete];
             if let Some(k) =

@@ -4,6 +4,7 @@
 //! the default. See docs/store.md.
 
 pub mod assign;
+pub mod checked;
 pub mod handout;
 pub mod label;
 mod read;
@@ -161,6 +162,27 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             schema::check(&t, &mut c)?;
             let moved = sync::push(dir, &t, &mut c).map_err(|e| scrub(&t, e))?;
             report("push", "sent", &moved, t.shown());
+            // The decisions sent take their places in the hand-out (the lead's role: a
+            // labeler's own may not claim for others).
+            let may_claim: bool = c
+                .query_one("SELECT has_table_privilege('prefer_tasks', 'INSERT')", &[])
+                .map_err(|e| t.error("look up your privileges", e))?
+                .get(0);
+            let sent: Vec<(String, i64)> = moved
+                .iter()
+                .filter(|m| m.lines > 0)
+                .map(|m| (m.stream.clone(), m.lines as i64))
+                .collect();
+            if may_claim && !sent.is_empty() {
+                let n = assign::claim_decided(&t, &mut c, Some(&sent))?;
+                if n > 0 {
+                    println!(
+                        "{n} decision{} now count{} towards their tasks' overlap in the hand-out",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "s" } else { "" }
+                    );
+                }
+            }
         }
         StoreCommand::Tasks {
             file,

@@ -179,9 +179,9 @@ fn read_in_background(
     };
     // Gold answers are checked against the whole file (see `session::build`): with gold in
     // the task, a big file's checking is waited for with the history.
-    // So is it with a store: the file's tasks are loaded into the database whole.
-    let wants_gold = (config.store.is_some() && config.args.review.is_none())
-        || config.spec.gold.is_some()
+    // So is it with a store, unless the tasks' last check still holds: the file's tasks are
+    // then listed whole, to be loaded into the database or checked against it.
+    let wants_gold = config.spec.gold.is_some()
         || config.spec.gold_rate > 0.0
         || config
             .args
@@ -197,7 +197,10 @@ fn read_in_background(
             }
         }
         let mut history = session::read_history(&config, own, &progress);
+        // With a store the server's hand-out places the labeler, not the last decision.
+        let handed = config.store.is_some() && config.args.review.is_none();
         if let Ok(h) = &mut history
+            && !handed
             && let Some(item) = h.own.decisions.last().map(|e| e.item.clone())
         {
             // And the record after it: the next open task is often in the next item.
@@ -206,7 +209,15 @@ fn read_in_background(
             }
             crate::trace::mark("candidate file checked as far as the last decision");
         }
-        if wants_gold && history.is_ok() {
+        // A store's tasks are listed from the whole file when they must be checked (a
+        // server not reached checks nothing).
+        let lists_tasks = config.args.review.is_none()
+            && history.as_ref().is_ok_and(|h| {
+                h.store
+                    .as_ref()
+                    .is_some_and(|s| s.client.is_some() && s.checked.is_none())
+            });
+        if (wants_gold || lists_tasks) && history.is_ok() {
             source.wait_checked(usize::MAX - 1);
         }
         if let Ok(h) = &history {

@@ -449,7 +449,13 @@ pub fn start(
 /// A big file is still being checked: when no task known yet is open (the team has filled
 /// the first thousands), this waits for the checking to bring more tasks and looks among
 /// them, rather than settle on a task that is not open.
+///
+/// With a store, the tasks the database hands out decide ([`super::update::handed::begin`]):
+/// none are handed yet, so nothing is waited for.
 pub fn resume_task(model: &mut Model) -> usize {
+    if model.handed.is_some() {
+        return model.current;
+    }
     if let Some(i) = model.first_open_from(model.current) {
         return i;
     }
@@ -518,6 +524,9 @@ pub struct StoreStart {
     pub known: Option<crate::store::sync::Known>,
     /// Why the server could not be reached, when it could not.
     pub offline: Option<String>,
+    /// The note that the candidate file's tasks were checked against the database's, when
+    /// neither has changed since: the start then skips the check.
+    pub checked: Option<crate::store::checked::Stamp>,
 }
 
 /// Before the outbox is locked: its folder made, readable by its owner only (not a folder
@@ -545,15 +554,26 @@ fn open_store(
     use crate::store::label::{self, PgFeed, StartError};
     let t = target.clone().with_connect_timeout(label::CONNECT_TIMEOUT);
     let stream = &config.annotator;
-    let (client, committed, known, offline) = match label::start(&t, &config.log_path, stream) {
+    let (mut client, committed, known, offline) = match label::start(&t, &config.log_path, stream) {
         Ok(s) => (Some(s.client), s.committed, s.known, None),
         Err(StartError::Offline(e)) => {
             (None, label::read_sent_hint(&config.log_path), None, Some(e))
         }
         Err(StartError::Refused(e)) => bail!("{e}"),
     };
+    crate::trace::mark("outbox and database brought together");
+    let checked = match (&mut client, &config.args.review) {
+        (Some(c), None) => {
+            crate::store::checked::Stamp::read(&t, c, &config.log_path, &config.args.file)
+                .ok()
+                .flatten()
+        }
+        _ => None,
+    };
+    crate::trace::mark("note of the tasks' last check read");
     let feed_client = client.as_ref().and_then(|_| t.connect().ok());
     let (feed, _) = PgFeed::start(&t, feed_client, stream);
+    crate::trace::mark("team's decisions followed in the database");
     Ok((
         OthersReader::feed(Box::new(feed)),
         StoreStart {
@@ -562,6 +582,7 @@ fn open_store(
             committed,
             known,
             offline,
+            checked,
         },
     ))
 }
@@ -622,8 +643,7 @@ pub fn read_history(
     crate::trace::mark("own log read");
     if let Some(s) = store.as_mut() {
         // Counted after the repair of a torn tail: the lines the writer appends to.
-        s.outbox =
-            crate::safefs::read(&config.log_path).map_or(0, |b| crate::store::label::lines_in(&b));
+        s.outbox = own.lines;
     }
     Ok(History {
         others,
@@ -740,16 +760,34 @@ pub fn build(
         Default::default()
     };
     // With a store: the file's tasks are loaded into the database on its first label, and
-    // checked against what it holds after; its overlap is the team's.
+    // checked against what it holds after (skipped while the note of the last check says
+    // neither has changed); its overlap is the team's.
     let mut store = store;
-    if let (Some(t), Some(c), None) = (
-        &config.store,
-        store.as_mut().and_then(|s| s.client.as_mut()),
-        review,
-    ) {
-        let keys = crate::store::handout::file_tasks(source.as_ref(), mode, &config.spec);
+    if let (Some(t), Some(s), None) = (&config.store, store.as_mut(), review)
+        && let Some(c) = s.client.as_mut()
+    {
+        let tasks = crate::store::checked::tasks_key(mode, &config.spec);
         let file = args.file.display().to_string();
-        match crate::store::assign::load(t, c, &file, &keys, args.overlap) {
+        let noted = s.checked.take().and_then(|n| n.fits(&tasks, args.overlap));
+        let loaded = match noted {
+            Some(l) => Ok(l),
+            None => {
+                // The whole file is listed: a big one's checking is waited for (the history's
+                // reading did when there was no note).
+                source.wait_checked(usize::MAX - 1);
+                crate::trace::mark("candidate file checked whole");
+                let checking = crate::store::checked::Checking::begin(&args.file, tasks);
+                let keys = crate::store::handout::file_tasks(source.as_ref(), mode, &config.spec);
+                crate::trace::mark("the file's tasks listed");
+                let l = crate::store::assign::load(t, c, &file, &keys, args.overlap);
+                crate::trace::mark("the tasks checked against the database's");
+                if let Ok(l) = &l {
+                    checking.record(t, c, &config.log_path, l, crate::store::checked::SETTLE);
+                }
+                l
+            }
+        };
+        match loaded {
             Ok(l) => {
                 config.overlap = l.overlap as usize;
                 if l.added > 0 {

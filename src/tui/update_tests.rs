@@ -867,10 +867,12 @@ fn sampled_pairs_and_quick_decisions() {
     assert_eq!(m.rushed, 1);
 }
 
-/// A source that reveals its items a few at a time, like a big file checked in the background.
+/// A source that reveals its items a few at a time, like a big file checked in the background
+/// (with `brought_when_waited`, every one when the checking is waited for).
 struct Growing {
     all: Arc<Dataset>,
     shown: std::sync::atomic::AtomicUsize,
+    brought_when_waited: bool,
 }
 
 impl crate::format::ItemSource for Growing {
@@ -889,6 +891,12 @@ impl crate::format::ItemSource for Growing {
             checking_done: done,
             ..Default::default()
         })
+    }
+    fn wait_checked(&self, _i: usize) {
+        if self.brought_when_waited {
+            self.shown
+                .store(self.all.items.len(), std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 
@@ -934,6 +942,7 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     let g = Arc::new(Growing {
         all: dataset(&[2, 2, 2]),
         shown: 1.into(),
+        brought_when_waited: false,
     });
     let mut m = Model::new(Setup::new(g.clone(), "alice", TaskKind::Pair)).unwrap();
     assert_eq!(m.tasks.len(), 1);
@@ -950,6 +959,59 @@ fn deciding_faster_than_the_file_is_read_waits_for_the_next_task_instead_of_done
     assert!(!m.awaiting);
     keys(&mut m, &[ChooseLeft, ChooseLeft]);
     assert_eq!(m.overlay, Overlay::Done, "everything read and decided");
+}
+
+#[test]
+fn with_a_store_the_resume_waits_for_no_checking_of_the_file() {
+    // Without a store, no open task among those checked waits for more of the file; with one,
+    // the server's hand-out places the labeler, so the start waits for nothing.
+    let src = Arc::new(Growing {
+        all: dataset(&[2, 2, 2]),
+        shown: 1.into(),
+        brought_when_waited: true,
+    });
+    let mut m = Model::new(Setup::new(src.clone(), "alice", TaskKind::Pair)).unwrap();
+    m.handed = Some(crate::tui::model::HandedTasks::new(600_000));
+    assert_eq!(crate::tui::session::resume_task(&mut m), 0);
+    assert_eq!(
+        src.shown.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the start waited for the file's checking"
+    );
+}
+
+#[test]
+fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_once_checked() {
+    // A resumed start with a store does not wait for a big file's whole checking: the server
+    // may hand out a task whose item the checking has not reached yet.
+    let g = Arc::new(Growing {
+        all: dataset(&[2, 2, 2]),
+        shown: 1.into(),
+        brought_when_waited: false,
+    });
+    let mut m = Model::new(Setup::new(g.clone(), "alice", TaskKind::Pair)).unwrap();
+    m.handed = Some(crate::tui::model::HandedTasks::new(600_000));
+    super::update::handed::begin(&mut m);
+    assert_eq!(m.overlay, Overlay::WaitingForTasks);
+    let q2 = TaskKey::pair("q2", "c0", "c1");
+    update(
+        &mut m,
+        Msg::Handed(crate::store::handout::Handed {
+            tasks: vec![q2.clone()],
+            ..Default::default()
+        }),
+        100,
+    );
+    assert_eq!(m.overlay, Overlay::WaitingForTasks, "q2 is not read yet");
+    update(&mut m, Msg::Tick, 200);
+    assert_eq!(m.overlay, Overlay::WaitingForTasks);
+    g.shown.store(3, std::sync::atomic::Ordering::SeqCst);
+    update(&mut m, Msg::Tick, 300);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.view.key, q2);
+    let ev = keys(&mut m, &[ChooseLeft]);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].item, "q2");
 }
 
 /// A paste is text: into the rationale editor or the line being typed; anywhere else it is

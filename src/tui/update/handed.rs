@@ -64,10 +64,7 @@ pub fn on_handed(m: &mut Model, got: Handed, fx: &mut Vec<Effect>) {
     match m.first_open_from(m.current) {
         Some(i) => {
             if waiting {
-                m.overlay = Overlay::None;
-                if m.status.as_deref().is_some_and(|s| s.contains(WAITING)) {
-                    m.status = None;
-                }
+                stop_waiting(m);
             } else if m.touched {
                 m.status = Some(
                     "this task is no longer yours (your lease ran out and it went to someone else); here is one that is".into(),
@@ -79,6 +76,26 @@ pub fn on_handed(m: &mut Model, got: Handed, fx: &mut Vec<Effect>) {
         }
         None if lost || waiting => wait(m),
         None => {}
+    }
+}
+
+/// The waiting screen closed: a task is there to serve.
+fn stop_waiting(m: &mut Model) {
+    m.overlay = Overlay::None;
+    if m.status.as_deref().is_some_and(|s| s.contains(WAITING)) {
+        m.status = None;
+    }
+}
+
+/// More of a big file was checked: a task handed out whose item the checking had not reached
+/// yet (the start does not wait for the whole file) may be served now.
+pub fn on_more_tasks(m: &mut Model) {
+    if m.handed.is_none() || m.overlay != Overlay::WaitingForTasks {
+        return;
+    }
+    if let Some(i) = m.first_open_from(m.current) {
+        stop_waiting(m);
+        m.go_to(i);
     }
 }
 

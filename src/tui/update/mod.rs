@@ -200,6 +200,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
             // A source still reading in the background may have more tasks by now.
             if m.progress.is_some() {
                 m.sync_tasks();
+                handed::on_more_tasks(m);
                 more_tasks(m);
             }
             if matches!(m.save, SaveState::Failed { .. }) {
