@@ -847,6 +847,15 @@ mod tests {
     }
 
     #[test]
+    fn spaces_at_a_break_add_no_line_and_a_line_of_spaces_stays() {
+        // Trailing spaces that overflow vanish at the break, without an empty line after it.
+        assert_eq!(wrap("abcd   ", 4), vec!["abcd"]);
+        assert_eq!(wrap("ab cd  \nx", 5), vec!["ab cd", "x"]);
+        // A line of nothing but spaces is still a (blank) line.
+        assert_eq!(wrap("a\n   \nb", 10), vec!["a", "", "b"]);
+    }
+
+    #[test]
     fn hard_breaks_long_words() {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
