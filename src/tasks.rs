@@ -629,6 +629,30 @@ mod tests {
     }
 
     #[test]
+    fn a_list_is_empty_until_an_item_has_a_task() {
+        // A session with no task says so instead of opening an empty screen.
+        let mut t = Tasks::new(TaskKind::Pair);
+        assert!(t.is_empty());
+        t.push(None);
+        t.push(Some(1));
+        assert!(t.is_empty(), "no item with a pair");
+        t.push(Some(2));
+        assert!(!t.is_empty());
+    }
+
+    #[test]
+    fn the_task_files_tuple_and_pairs_are_kept() {
+        // The session asks for them to find an item's tasks again (stale decisions, a task
+        // by its key): a wrong K names tasks the log does not have.
+        let t = Tasks::new(TaskKind::BestWorst);
+        assert_eq!((t.tuple(), t.sample()), (None, None));
+        let t = t.with_tuple(Some(4));
+        assert_eq!(t.tuple(), Some(4));
+        let t = Tasks::new(TaskKind::Pair).with_sample(Some(3));
+        assert_eq!(t.sample(), Some(3));
+    }
+
+    #[test]
     fn best_worst_pairs_make_tuples_of_two() {
         // ceil(2 * 4 / 2) = 4 tuples of two; with two candidates, one tuple of both.
         assert_eq!(tuple_count(4, Some(2)), 4);

@@ -839,6 +839,23 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_spaces_stays_inside_a_line_it_fits() {
+        // 3 + 3 + 1 cells fill the 7 exactly; the spaces are kept, and no break is made.
+        assert_eq!(wrap("abc   d", 7), vec!["abc   d"]);
+        assert_eq!(wrap("abc   d e", 7), vec!["abc   d", "e"]);
+        assert_eq!(wrap("中文  字", 8), vec!["中文  字"]);
+    }
+
+    #[test]
+    fn spaces_at_a_break_add_no_line_and_a_line_of_spaces_stays() {
+        // Trailing spaces that overflow vanish at the break, without an empty line after it.
+        assert_eq!(wrap("abcd   ", 4), vec!["abcd"]);
+        assert_eq!(wrap("ab cd  \nx", 5), vec!["ab cd", "x"]);
+        // A line of nothing but spaces is still a (blank) line.
+        assert_eq!(wrap("a\n   \nb", 10), vec!["a", "", "b"]);
+    }
+
+    #[test]
     fn hard_breaks_long_words() {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
@@ -948,6 +965,14 @@ mod tests {
         ] {
             assert_eq!(sanitize(&format!("👍{tone}")), format!("👍⟨{name} skin⟩"));
         }
+    }
+
+    #[test]
+    fn a_skin_tone_after_a_letter_or_symbol_is_named() {
+        // "a" + a modifier is one cluster of 3 cells in both measures; only the modifier makes
+        // it one terminals disagree about (some join it to the letter before it).
+        assert_eq!(sanitize("a\u{1F3FD}"), "a⟨medium skin⟩");
+        assert_eq!(sanitize("©\u{1F3FB}"), "©⟨light skin⟩");
     }
 
     #[test]
