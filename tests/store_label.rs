@@ -354,6 +354,21 @@ fn a_server_gone_mid_session_gets_every_decision_once_when_it_is_back() {
         ],
         10,
     );
+    // And the hand-out thread has had the answers to those claims (it writes the tasks it
+    // holds beside the outbox once it has them): a claim committed whose answer the cut
+    // below lost would not be held here.
+    let held = outbox(dir.path(), "ann").with_extension("held");
+    let end = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&held)
+        .is_ok_and(|h| ["item-2", "item-3", "item-4"].iter().all(|i| h.contains(i)))
+    {
+        assert!(
+            Instant::now() < end,
+            "{} never held item-2..4",
+            held.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // The server goes away: labeling goes on with the tasks held, decisions are saved here,
     // and the screen says how many wait; then that no more tasks come for now.
     relay.cut();
