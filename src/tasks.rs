@@ -664,6 +664,16 @@ mod tests {
     }
 
     #[test]
+    fn a_tuple_as_large_as_the_item_or_larger_is_one_tuple_of_every_candidate() {
+        // A task file's tuple of 4 over an item of 3 candidates: one tuple of all three, not
+        // four slots filled from the shuffled rounds (a candidate twice).
+        for (n, k) in [(3, 4), (3, 3), (2, 5), (5, 9)] {
+            assert_eq!(tuples("q0", n, Some(k)), vec![(0..n).collect::<Vec<_>>()]);
+        }
+        assert_eq!(tuples("q0", 3, None), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
     fn splitmix64_gives_the_reference_outputs() {
         // The first outputs of Vigna's splitmix64.c from state 1234567: every shuffle here
         // (display order, best-worst tuples) draws from this stream.
