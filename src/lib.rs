@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod outfile;
 pub mod par;
 pub mod rating_scale;
+pub mod rng;
 pub mod safefs;
 pub mod sort;
 pub mod stats;
