@@ -401,6 +401,11 @@ fn torn_path(log: &Path) -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
+    torn_path_at(log, millis)
+}
+
+/// `<log>.torn-<millis>`, or with `-1`, `-2`, ... after it when that name is taken.
+fn torn_path_at(log: &Path, millis: u128) -> PathBuf {
     let name = log
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -670,6 +675,191 @@ mod tests {
                 .contains(&format!("x.jsonl:{}: damaged", early + 1)),
             "{err}"
         );
+    }
+
+    /// A log of `n` decisions, each line as [`decision`] with a fixed time, and its bytes.
+    fn log_of(path: &Path, n: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for i in 0..n {
+            let mut e = decision(&format!("item-{i}"));
+            e.at = "2026-01-01T00:00:00.000Z".into();
+            bytes.extend(serde_json::to_vec(&e).unwrap());
+            bytes.push(b'\n');
+        }
+        std::fs::write(path, &bytes).unwrap();
+        bytes
+    }
+
+    /// A big log is read in pieces (or mapped): a torn tail must be found after the last
+    /// piece, not the first, or the repair cuts the log back to where the first piece ended.
+    #[test]
+    fn a_big_log_is_mapped_and_one_with_a_torn_tail_is_read_whole_and_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let line = log_of(&path, 1).len();
+        // More than one piece of READ_PIECE bytes, and past the size that is mapped.
+        let n = (READ_PIECE as usize + READ_PIECE as usize / 4) / line;
+        let good = log_of(&path, n);
+        assert!(good.len() as u64 > READ_PIECE);
+        {
+            let (log, bytes, torn) = LabelLog::open_bytes(&path).unwrap();
+            assert_eq!(
+                format!("{bytes:?}"),
+                format!("LogBytes({} bytes, mapped)", good.len())
+            );
+            assert_eq!(&bytes[..], &good[..]);
+            assert_eq!((log.len, torn), (good.len() as u64, None));
+        }
+        let tail = b"{\"v\":1,\"annotator\":\"al";
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(tail).unwrap();
+        drop(f);
+        let o = LabelLog::open(&path).unwrap();
+        assert_eq!(o.events.len(), n);
+        assert_eq!(o.events[n - 1].item, format!("item-{}", n - 1));
+        let torn = o.torn.clone().unwrap();
+        assert_eq!(torn.bytes, tail.len());
+        assert_eq!(std::fs::read(torn.kept_at.unwrap()).unwrap(), tail);
+        assert_eq!(o.log.len, good.len() as u64);
+        drop(o);
+        assert!(
+            std::fs::read(&path).unwrap() == good,
+            "the log is its whole lines again"
+        );
+    }
+
+    #[test]
+    fn a_small_log_is_read_and_an_empty_one_opens_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let (log, bytes, torn) = LabelLog::open_bytes(&path).unwrap();
+        assert_eq!(format!("{bytes:?}"), "LogBytes(0 bytes, read)");
+        assert_eq!((log.len, torn), (0, None));
+        drop(log);
+        let good = log_of(&path, 3);
+        let (log, bytes, torn) = LabelLog::open_bytes(&path).unwrap();
+        assert_eq!(
+            format!("{bytes:?}"),
+            format!("LogBytes({} bytes, read)", good.len())
+        );
+        assert_eq!(&bytes[..], &good[..]);
+        assert_eq!((log.len, torn), (good.len() as u64, None));
+    }
+
+    #[test]
+    fn torn_tails_are_kept_under_names_that_never_overwrite_one_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("alice.jsonl");
+        let name = |n: &str| dir.path().join(format!("alice.jsonl.torn-1234{n}"));
+        assert_eq!(torn_path_at(&log, 1234), name(""));
+        std::fs::write(name(""), "x").unwrap();
+        assert_eq!(torn_path_at(&log, 1234), name("-1"));
+        std::fs::write(name("-1"), "x").unwrap();
+        assert_eq!(torn_path_at(&log, 1234), name("-2"));
+        // The time is now's, in milliseconds.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let got = torn_path(&log);
+        let millis: u128 = got
+            .to_string_lossy()
+            .rsplit("torn-")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((now..now + 60_000).contains(&millis), "{got:?}");
+    }
+
+    /// The lock only keeps other prefer processes out: a file another program wrote to is not
+    /// this session's empty log, even if this session wrote nothing.
+    #[test]
+    fn a_log_another_program_wrote_to_is_never_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let opened = LabelLog::open(&path).unwrap();
+        std::fs::write(&path, "{}\n").unwrap();
+        assert!(!opened.log.remove_if_empty());
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}\n");
+    }
+
+    #[test]
+    fn appends_are_refused_once_another_file_replaces_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let mut o = LabelLog::open(&path).unwrap();
+        o.log.append(&mut decision("a")).unwrap();
+        let other = dir.path().join("other.jsonl");
+        std::fs::write(&other, "").unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let err = o.log.append(&mut decision("b")).unwrap_err();
+        assert!(
+            err.to_string().contains("was replaced by another file"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+        // Nor is a replaced log removed as this session's empty one.
+        let dir2 = tempfile::tempdir().unwrap();
+        let path2 = dir2.path().join("bob.jsonl");
+        let fresh = LabelLog::open(&path2).unwrap();
+        std::fs::write(&other, "").unwrap();
+        std::fs::rename(&other, &path2).unwrap();
+        assert!(!fresh.log.remove_if_empty());
+        assert!(path2.exists());
+    }
+
+    #[test]
+    fn a_locked_log_says_which_file_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let locked = LabelLog::lock(&path).unwrap();
+        assert!(locked.created());
+        let shown = format!("{locked:?}");
+        assert!(
+            shown.contains("alice.jsonl") && shown.contains("created: true"),
+            "{shown}"
+        );
+        drop(locked);
+        assert!(!LabelLog::lock(&path).unwrap().created());
+    }
+
+    /// Readers that do not lock (review, export, stats) leave a torn last line out and say how
+    /// long it was, keep a complete last event that only lost its newline, and change nothing.
+    #[test]
+    fn readers_leave_a_torn_line_out_keep_a_complete_one_and_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        let good = log_of(&path, 3);
+        let check = |bytes: &[u8], events: usize, torn: Option<usize>| {
+            std::fs::write(&path, bytes).unwrap();
+            let (got, t) = read_log(&path).unwrap();
+            assert_eq!((got.len(), t), (events, torn), "read_log");
+            assert!(
+                got.iter()
+                    .enumerate()
+                    .all(|(i, e)| e.item == format!("item-{i}"))
+            );
+            let (d, t) = read_decisions(&path).unwrap();
+            assert_eq!((d.decided_count(), t), (events, torn), "read_decisions");
+            let (b, t) = read_complete(&path).unwrap();
+            let kept = bytes.len() - torn.unwrap_or(0);
+            assert_eq!((&b[..], t), (&bytes[..kept], torn), "read_complete");
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing written");
+        };
+        check(b"", 0, None);
+        check(&good, 3, None);
+        let mut torn = good.clone();
+        let tail = b"{\"v\":1,\"annot";
+        torn.extend(tail);
+        check(&torn, 3, Some(tail.len()));
+        // The third event without its newline.
+        check(&good[..good.len() - 1], 3, None);
+        // Only a torn line.
+        check(b"{\"v\":1", 0, Some(6));
     }
 
     #[test]
