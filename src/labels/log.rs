@@ -865,6 +865,24 @@ mod tests {
         check(b"{\"v\":1", 0, Some(6));
     }
 
+    /// A link planted under the log's name is refused with what it is (not "check that the
+    /// folder is writable"), and nothing is written through it.
+    #[test]
+    fn a_link_where_the_log_belongs_is_refused_as_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("bashrc");
+        std::fs::write(&target, "keep").unwrap();
+        let path = dir.path().join("alice.jsonl");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let err = LabelLog::open(&path).unwrap_err();
+        assert!(matches!(err, LogError::Refused { .. }), "{err:?}");
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+        // A log opened where it belongs says where that is.
+        let real = dir.path().join("bob.jsonl");
+        assert_eq!(LabelLog::open(&real).unwrap().log.path(), real);
+    }
+
     #[test]
     fn default_path_sits_next_to_the_input() {
         assert_eq!(
