@@ -308,10 +308,8 @@ impl LabelLog {
                 }
                 Err(std::fs::TryLockError::Error(source)) => return Err(open_err(source)),
             }
-            let mine = file_identity(&file.metadata().map_err(open_err)?);
-            match std::fs::metadata(path) {
-                Ok(m) if file_identity(&m) == mine => return Ok((file, !existed)),
-                _ => continue,
+            if still_named(path, &file).map_err(open_err)? {
+                return Ok((file, !existed));
             }
         }
         Err(open_err(std::io::Error::other(
@@ -388,6 +386,13 @@ impl LabelLog {
             Err(e) => Err(e),
         }
     }
+}
+
+/// True when `path` still names the open `file`: it was not removed (or replaced) since it
+/// was opened.
+fn still_named(path: &Path, file: &File) -> std::io::Result<bool> {
+    let mine = file_identity(&file.metadata()?);
+    Ok(std::fs::metadata(path).is_ok_and(|m| file_identity(&m) == mine))
 }
 
 fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
@@ -527,6 +532,21 @@ mod tests {
         let mut again = LabelLog::open(&path).unwrap();
         again.log.append(&mut decision("q1")).unwrap();
         assert_eq!(read_log(&path).unwrap().0.len(), 1);
+    }
+
+    /// The lock is taken after the open: a file removed by another process (giving up its
+    /// empty log) in between is no longer the log, and is let go.
+    #[test]
+    fn a_file_removed_or_replaced_after_it_was_opened_is_not_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.jsonl");
+        std::fs::write(&path, "").unwrap();
+        let f = File::open(&path).unwrap();
+        assert!(still_named(&path, &f).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        assert!(!still_named(&path, &f).unwrap());
+        std::fs::write(&path, "").unwrap();
+        assert!(!still_named(&path, &f).unwrap());
     }
 
     #[test]
