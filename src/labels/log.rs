@@ -835,6 +835,24 @@ mod tests {
         assert!(path2.exists());
     }
 
+    /// Only a log that is gone is reported as moved or deleted: another failure to look at its
+    /// path (here a loop of links where its folder was) is reported as it is.
+    #[test]
+    fn a_path_that_cannot_be_looked_at_is_not_called_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("alice.jsonl");
+        let mut o = LabelLog::open(&path).unwrap();
+        std::fs::rename(dir.path().join("sub"), dir.path().join("away")).unwrap();
+        std::os::unix::fs::symlink("sub", dir.path().join("sub")).unwrap();
+        let err = o.log.append(&mut decision("a")).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::ELOOP), "{err}");
+        assert!(!err.to_string().contains("moved or deleted"), "{err}");
+        // Gone for good: that is what "moved or deleted" says.
+        std::fs::remove_file(dir.path().join("sub")).unwrap();
+        let err = o.log.append(&mut decision("a")).unwrap_err();
+        assert!(err.to_string().contains("moved or deleted"), "{err}");
+    }
+
     #[test]
     fn a_locked_log_says_which_file_it_is() {
         let dir = tempfile::tempdir().unwrap();
