@@ -11,6 +11,12 @@
 //!   cargo bench --bench store                    # 20 labelers, paced and flat out
 //!   STORE_LABELERS=50 STORE_PACE_MS=2000 cargo bench --bench store
 //!
+//!   STORE_DEEP_TASKS=900000 cargo bench --bench store   # also: a hand-out deep in a file
+//!
+//! Deep: STORE_DEEP_TASKS pair tasks with overlap 1, the first eight ninths decided by one
+//! labeler (claims written by SQL, a minute or two to fill); then `assign::take` for that labeler
+//! and for one with no claims, 20 times each (each task taken is given back), timed.
+//!
 //! Paced: each labeler decides every STORE_PACE_MS (default 1000) +-50% (seeded, the seed
 //! printed), far faster than people read two answers, so the server sees 20 decisions a
 //! second. Flat out: every labeler decides the moment its last decision is committed, which
@@ -192,7 +198,7 @@ fn summary(name: &str, mut d: Vec<Duration>) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let at = |q: usize| ms(d[(d.len() * q / 100).min(d.len() - 1)]);
     format!(
-        "{name}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} decisions)",
+        "{name}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} times)",
         at(50),
         at(90),
         at(99),
@@ -201,9 +207,56 @@ fn summary(name: &str, mut d: Vec<Duration>) -> String {
     )
 }
 
+/// A hand-out deep in a file: `tasks` tasks, the first eight ninths decided by `deep`;
+/// `take` for `deep` and for `fresh`, 20 times each.
+fn deep(url: &str, tasks: u64) {
+    let db = fresh_database(url, "prefer_bench_store_deep");
+    let t = Target::parse(&db).unwrap();
+    let mut c = t.connect().unwrap();
+    let start = Instant::now();
+    c.execute(
+        "INSERT INTO prefer_tasks (item, task, pair_a, pair_b, overlap)
+         SELECT 'q' || g, 'pair', 'c0', 'c1', 1 FROM generate_series(1, $1::bigint) g",
+        &[&(tasks as i64)],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO prefer_claims (task_id, annotator, done, lease_until)
+         SELECT task_id, 'deep', true, NULL FROM prefer_tasks WHERE task_id <= $1",
+        &[&(tasks as i64 * 8 / 9)],
+    )
+    .unwrap();
+    for table in ["prefer_tasks", "prefer_claims"] {
+        c.batch_execute(&format!("VACUUM ANALYZE {table}")).unwrap();
+    }
+    println!(
+        "deep: {tasks} tasks, {} decided by `deep` ({:.1} s to fill)",
+        tasks * 8 / 9,
+        start.elapsed().as_secs_f64()
+    );
+    for who in ["deep", "fresh"] {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let t0 = Instant::now();
+            let taken = assign::take(&t, &mut c, who, assign::LEASE)
+                .unwrap()
+                .unwrap();
+            times.push(t0.elapsed());
+            assign::release(&t, &mut c, taken.task_id, who).unwrap();
+        }
+        println!("  {}", summary(&format!("take for `{who}`"), times));
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is taken from the command line.
     let url = server();
+    if let Some(tasks) = std::env::var("STORE_DEEP_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        deep(&url, tasks);
+    }
     let labelers = env_num("STORE_LABELERS", 20) as usize;
     let tasks = env_num("STORE_TASKS", 500) as usize;
     let pace = env_num("STORE_PACE_MS", 1000);

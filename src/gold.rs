@@ -305,20 +305,30 @@ pub fn resolve(
     from_file: &[(String, Gold)],
     file_name: &str,
 ) -> Result<GoldItems, Vec<GoldError>> {
+    let at: Vec<(usize, &Item)> = items.iter().map(|it| &**it).enumerate().collect();
+    resolve_at(&at, from_file, file_name)
+}
+
+/// [`resolve`] on items given with their positions in the file (not necessarily all of them:
+/// every item with a `gold` field, and every item a gold file names).
+pub fn resolve_at(
+    items: &[(usize, &Item)],
+    from_file: &[(String, Gold)],
+    file_name: &str,
+) -> Result<GoldItems, Vec<GoldError>> {
     let mut problems = Vec::new();
     let mut out = GoldItems::default();
     // Only a gold file needs items by id (an export of millions of items without one should
     // not pay for the map).
-    let by_id: HashMap<&str, usize> = if from_file.is_empty() {
+    let by_id: HashMap<&str, (usize, &Item)> = if from_file.is_empty() {
         HashMap::new()
     } else {
         items
             .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id.as_str(), i))
+            .map(|&(pos, it)| (it.id.as_str(), (pos, it)))
             .collect()
     };
-    for (pos, item) in items.iter().enumerate() {
+    for &(pos, item) in items {
         if let Some(v) = item.extra.get("gold") {
             let place = format!("{file_name}:{}", item.line);
             match parse_field(v, &place).and_then(|g| answer(item, &g)) {
@@ -330,7 +340,7 @@ pub fn resolve(
         }
     }
     for (id, g) in from_file {
-        let Some(&pos) = by_id.get(id.as_str()) else {
+        let Some(&(pos, item)) = by_id.get(id.as_str()) else {
             problems.push(err(
                 &g.place,
                 format!(
@@ -339,7 +349,7 @@ pub fn resolve(
             ));
             continue;
         };
-        match answer(&items[pos], g) {
+        match answer(item, g) {
             Ok(a) => {
                 out.by_item.insert(pos, a);
             }
@@ -359,7 +369,17 @@ pub fn checked(
     from_file: &[(String, Gold)],
     file: &Path,
 ) -> anyhow::Result<GoldItems> {
-    resolve(items, from_file, &file.display().to_string()).map_err(|problems| {
+    let at: Vec<(usize, &Item)> = items.iter().map(|it| &**it).enumerate().collect();
+    checked_at(&at, from_file, file)
+}
+
+/// [`checked`] on items given with their positions in the file, as [`resolve_at`].
+pub fn checked_at(
+    items: &[(usize, &Item)],
+    from_file: &[(String, Gold)],
+    file: &Path,
+) -> anyhow::Result<GoldItems> {
+    resolve_at(items, from_file, &file.display().to_string()).map_err(|problems| {
         anyhow::anyhow!(
             "{} problem(s) with the gold answers - fix them, or take the gold out:\n{}",
             problems.len(),

@@ -145,8 +145,8 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
     let t = prefer::store::Target::parse(&url).unwrap();
     let mut c = t.connect().unwrap();
     prefer::store::schema::init_to(&t, &mut c, 1).unwrap();
-    assert!(ok(&["store", "init", &url]).contains("from version 1 to 2"));
-    assert!(ok(&["store", "init", &url]).contains("at version 2 already"));
+    assert!(ok(&["store", "init", &url]).contains("from version 1 to 3"));
+    assert!(ok(&["store", "init", &url]).contains("at version 3 already"));
     c.execute(
         "INSERT INTO prefer_schema (version, prefer_version) VALUES (99, 'future')",
         &[],
@@ -160,7 +160,7 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
     ] {
         let e = fails(&args);
         assert!(
-            e.contains("schema is version 99, newer than this prefer knows (2)"),
+            e.contains("schema is version 99, newer than this prefer knows (3)"),
             "{args:?}: {e}"
         );
     }
@@ -169,7 +169,94 @@ fn init_is_idempotent_and_a_newer_schema_is_refused() {
         .query_one("SELECT count(*) FROM prefer_schema", &[])
         .unwrap()
         .get(0);
-    assert_eq!(n, 3);
+    assert_eq!(n, 4);
+}
+
+/// Each task's count of decided claims (what the hand-out looks at instead of walking every
+/// task decided before the first open one) is filled in when a database made by an older
+/// prefer is brought up to date, and kept by every change of a claim after.
+#[test]
+fn each_tasks_decided_count_is_filled_in_by_the_migration_and_kept() {
+    let Some(url) = database("decided") else {
+        return;
+    };
+    let t = prefer::store::Target::parse(&url).unwrap();
+    let mut c = t.connect().unwrap();
+    prefer::store::schema::init_to(&t, &mut c, 2).unwrap();
+    c.batch_execute(
+        "INSERT INTO prefer_tasks (item, task, overlap) VALUES ('i1', 'rank', 2), ('i2', 'rank', 2), ('i3', 'rank', 1);
+         INSERT INTO prefer_claims (task_id, annotator, done, lease_until) VALUES
+             (1, 'a', true, NULL), (1, 'b', true, NULL),
+             (2, 'a', true, NULL), (2, 'b', false, now() + interval '1 hour');",
+    )
+    .unwrap();
+    assert!(ok(&["store", "init", &url]).contains("from version 2 to 3"));
+    let counts = |c: &mut postgres::Client| -> Vec<(i32, i64)> {
+        c.query(
+            "SELECT t.decided, (SELECT count(*) FROM prefer_claims c WHERE c.task_id = t.task_id AND c.done)
+             FROM prefer_tasks t ORDER BY t.task_id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+    };
+    assert_eq!(counts(&mut c), [(2, 2), (1, 1), (0, 0)]);
+    for (change, want) in [
+        (
+            "UPDATE prefer_claims SET done = true, lease_until = NULL WHERE task_id = 2 AND annotator = 'b'",
+            [2, 2, 0],
+        ),
+        (
+            "DELETE FROM prefer_claims WHERE task_id = 1 AND annotator = 'a'",
+            [1, 2, 0],
+        ),
+        (
+            "UPDATE prefer_claims SET done = false WHERE task_id = 2 AND annotator = 'a'",
+            [1, 1, 0],
+        ),
+        (
+            "UPDATE prefer_claims SET lease_until = now() WHERE task_id = 2 AND annotator = 'a'",
+            [1, 1, 0],
+        ),
+        (
+            "INSERT INTO prefer_claims (task_id, annotator, done) VALUES (3, 'c', true)",
+            [1, 1, 1],
+        ),
+        (
+            "INSERT INTO prefer_claims (task_id, annotator, done) VALUES (3, 'd', false)",
+            [1, 1, 1],
+        ),
+        (
+            "UPDATE prefer_claims SET task_id = 1 WHERE task_id = 3 AND annotator = 'c'",
+            [2, 1, 0],
+        ),
+        // A decision on a task held (`finish`), and several claims in one statement (a push).
+        (
+            "INSERT INTO prefer_claims (task_id, annotator, done) VALUES (3, 'd', true)
+             ON CONFLICT (task_id, annotator) DO UPDATE SET done = true",
+            [2, 1, 1],
+        ),
+        (
+            "INSERT INTO prefer_claims (task_id, annotator, done) VALUES
+                 (1, 'e', true), (2, 'e', true), (2, 'f', true), (3, 'e', false)",
+            [3, 3, 1],
+        ),
+        (
+            "DELETE FROM prefer_claims WHERE annotator IN ('e', 'f')",
+            [2, 1, 1],
+        ),
+    ] {
+        c.batch_execute(change).unwrap();
+        let got = counts(&mut c);
+        let decided: Vec<i32> = got.iter().map(|g| g.0).collect();
+        assert_eq!(decided, want, "after {change}: {got:?}");
+        assert!(
+            got.iter().all(|&(d, n)| i64::from(d) == n),
+            "after {change}: {got:?}"
+        );
+    }
 }
 
 #[test]
@@ -481,7 +568,7 @@ fn tls_checks_the_servers_certificate_when_asked() {
         return;
     };
     let tls = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
-    assert!(ok(&["store", "init", &tls]).contains("from version 0 to 2"));
+    assert!(ok(&["store", "init", &tls]).contains("from version 0 to 3"));
     let e = fails(&["store", "init", &format!("{url}?sslmode=verify-full")]);
     assert!(
         e.contains("cannot connect") && e.contains("UnknownIssuer"),

@@ -1181,7 +1181,8 @@ fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() 
 
 /// Decisions that reach the database by `prefer store push` (a team moving from a labels
 /// folder) take their places in the hand-out: a task decided in the folder is not handed out
-/// beyond its overlap, nor to its labeler again; a decision taken back there does not count.
+/// beyond its overlap, nor to its labeler again; a decision taken back there does not count,
+/// and one taken back after it was pushed gives its place back at the next push.
 #[test]
 fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
     let Some(url) = database("label_pushed") else {
@@ -1236,6 +1237,71 @@ fn decisions_pushed_from_a_folder_count_towards_the_overlap() {
     wait_task(&mut b, 3);
     b.send("q");
     b.wait_exit(10);
+    // carol takes task 2 back in the folder; pushed, its place is free again: bob is handed
+    // task 2.
+    let mut c = label_in_folder(dir.path(), "carol");
+    c.wait_text("task 3/", 20);
+    c.send("u");
+    c.wait_text("earlier session's decision?", 10);
+    c.send("y");
+    c.wait_text("task 2/", 10);
+    c.send("q");
+    c.wait_exit(10);
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(
+        out.contains("1 decision taken back no longer counts: its place is free for others"),
+        "{out}"
+    );
+    assert!(!out.contains("count towards"), "{out}");
+    assert!(
+        claims(&url, "carol").is_empty(),
+        "{:?}",
+        claims(&url, "carol")
+    );
+    let mut b = label(dir.path(), "bob", &url);
+    wait_task(&mut b, 2);
+    b.send("q");
+    b.wait_exit(10);
+}
+
+/// A hidden repeat (the same task asked again later to measure consistency) stands beside its
+/// first decision: a repeat's skip pushed after the decision neither gives back the place the
+/// decision holds nor keeps the decision from taking one.
+#[test]
+fn a_pushed_hidden_repeat_neither_takes_nor_gives_back_a_place() {
+    let Some(url) = database("label_repeat") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 2);
+    let mut s = label_in_folder(dir.path(), "alice");
+    s.wait_text("task 1/", 20);
+    s.send("1");
+    s.wait_text("task 2/", 10);
+    s.send("q");
+    s.wait_exit(10);
+    let labels = dir.path().join("set.labels");
+    let log = labels.join("alice.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let decision: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let mut repeat = decision.as_object().unwrap().clone();
+    repeat.remove("choice");
+    repeat.remove("strength");
+    repeat.insert("skip".into(), true.into());
+    repeat.insert("repeat".into(), true.into());
+    let line = serde_json::to_string(&repeat).unwrap();
+    std::fs::write(&log, format!("{text}{line}\n")).unwrap();
+    let f = dir.path().join("set.jsonl");
+    ok(&["store", "tasks", f.to_str().unwrap(), &url]);
+    let out = String::from_utf8(ok(&["store", "push", labels.to_str().unwrap(), &url])).unwrap();
+    assert!(!out.contains("taken back"), "{out}");
+    assert_eq!(claims(&url, "alice"), [("item-0".to_string(), true)]);
+    // Tasks loaded after the push: the whole table is counted, the same way.
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.execute("DELETE FROM prefer_claims", &[]).unwrap();
+    c.execute("DELETE FROM prefer_tasks", &[]).unwrap();
+    ok(&["store", "tasks", f.to_str().unwrap(), &url]);
+    assert_eq!(claims(&url, "alice"), [("item-0".to_string(), true)]);
 }
 
 /// A load compares the file's tasks with the table's: in step when the table holds the file's

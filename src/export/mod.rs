@@ -1137,6 +1137,53 @@ pub fn write_atomically<T>(
 mod tests {
     use super::*;
 
+    /// With nothing to write, the message tells a log with every decision left out (skipped,
+    /// taken back, stale, unknown: each counted) from logs with no decision at all.
+    #[test]
+    fn nothing_to_write_says_whether_decisions_were_left_out() {
+        let none = |left_out: standing::LeftOut| {
+            let st = Standing {
+                left_out,
+                ..Default::default()
+            };
+            nothing_because(&Report::default(), &st, ExportFormat::Trl)
+        };
+        let left = "no decision stands (see what was left out above)";
+        let empty = "the logs hold no decisions about this file's items - label first, or name the logs or --labels-dir";
+        assert_eq!(none(standing::LeftOut::default()), empty);
+        for (i, one) in [
+            standing::LeftOut {
+                skipped: 1,
+                ..Default::default()
+            },
+            standing::LeftOut {
+                retracted: 1,
+                ..Default::default()
+            },
+            standing::LeftOut {
+                stale: 1,
+                ..Default::default()
+            },
+            standing::LeftOut {
+                unknown: 1,
+                ..Default::default()
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert_eq!(none(one.clone()), left, "{i}: {one:?}");
+            assert_eq!(one.total(), 1, "{i}");
+        }
+        let all = standing::LeftOut {
+            skipped: 2,
+            retracted: 3,
+            stale: 5,
+            unknown: 7,
+        };
+        assert_eq!(all.total(), 17);
+    }
+
     #[test]
     fn at_keys_order_as_the_strings_do() {
         let times = [

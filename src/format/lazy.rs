@@ -119,6 +119,9 @@ struct Checked {
     hashes: Vec<Box<str>>,
     /// Problems of invalid records, by record.
     problems: BTreeMap<usize, Vec<Problem>>,
+    /// Valid records with a `gold` field of their own, in order: a session reads only these
+    /// for its gold answers, not every item again.
+    gold: Vec<usize>,
     done: bool,
 }
 
@@ -322,6 +325,9 @@ impl Checker {
                     p.id_bytes.push_str(&item.id);
                     p.id_ends.push(p.id_bytes.len());
                     p.hashes.push(item.hash.as_str().into());
+                    if item.extra.contains_key("gold") {
+                        p.gold.push(i);
+                    }
                     return true;
                 }
             },
@@ -380,6 +386,7 @@ impl Checker {
         c.hashes.extend(p.hashes);
         // Problems are keyed by record number already.
         c.problems.extend(p.problems);
+        c.gold.extend(p.gold);
         c.done = done;
         shared.checked_len.store(c.counts.len(), Ordering::Release);
         drop(c);
@@ -760,6 +767,11 @@ impl ItemSource for LazySource {
         }
         let c = read(&self.shared.checked);
         (c.counts[i] > 0).then(|| c.hashes[i].to_string())
+    }
+
+    fn gold_records(&self) -> Option<Vec<usize>> {
+        let c = read(&self.shared.checked);
+        c.done.then(|| c.gold.clone())
     }
 
     fn progress(&self) -> Option<Progress> {

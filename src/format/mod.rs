@@ -99,6 +99,11 @@ pub trait ItemSource: Send + Sync {
     fn hash(&self, i: usize) -> Option<String> {
         self.item(i).ok().map(|it| it.hash.clone())
     }
+    /// The valid records with a `gold` field of their own, once every record is checked;
+    /// `None` when the source does not keep them (look at every item).
+    fn gold_records(&self) -> Option<Vec<usize>> {
+        None
+    }
     /// Background work still going on; `None` when everything is known.
     fn progress(&self) -> Option<Progress> {
         None

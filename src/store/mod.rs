@@ -175,11 +175,25 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
                 .collect();
             if may_claim && !sent.is_empty() {
                 let n = assign::claim_decided(&t, &mut c, Some(&sent))?;
-                if n > 0 {
+                if n.counted > 0 {
                     println!(
-                        "{n} decision{} now count{} towards their tasks' overlap in the hand-out",
-                        if n == 1 { "" } else { "s" },
-                        if n == 1 { "s" } else { "" }
+                        "{} decision{} now count{} towards their tasks' overlap in the hand-out",
+                        n.counted,
+                        crate::text::plural(n.counted as usize),
+                        if n.counted == 1 { "s" } else { "" }
+                    );
+                }
+                if n.released > 0 {
+                    println!(
+                        "{} decision{} taken back no longer count{}: {} free for others",
+                        n.released,
+                        crate::text::plural(n.released as usize),
+                        if n.released == 1 { "s" } else { "" },
+                        if n.released == 1 {
+                            "its place is"
+                        } else {
+                            "their places are"
+                        }
                     );
                 }
             }

@@ -64,6 +64,58 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (task_id, annotator)
     );
     "#,
+    // 3: each task's count of decided claims, kept by a trigger on every change of a claim,
+    // and an index of the tasks with fewer than their overlap decided: a hand-out looks only
+    // at those, not at every task decided before them (a team 800,000 tasks into a file took
+    // 3 s a task by walking them).
+    r#"
+    ALTER TABLE prefer_tasks ADD COLUMN decided integer NOT NULL DEFAULT 0;
+    UPDATE prefer_tasks t SET decided = d.n
+    FROM (SELECT task_id, count(*) AS n FROM prefer_claims WHERE done GROUP BY task_id) d
+    WHERE d.task_id = t.task_id;
+    CREATE INDEX prefer_tasks_open ON prefer_tasks (task_id) WHERE decided < overlap;
+    -- The tasks a labeler holds (not decided), without a walk of every claim.
+    CREATE INDEX prefer_claims_held ON prefer_claims (annotator) WHERE NOT done;
+    -- Runs as the tables' owner: a labeler's own role may change its claims, not the tasks.
+    -- Once a statement, over the rows it changed (a push's claims for a million decisions
+    -- are one update of the tasks, not one each).
+    CREATE FUNCTION prefer_count_decided() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER AS $f$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            UPDATE prefer_tasks t SET decided = t.decided + d.n
+            FROM (SELECT task_id, count(*) AS n FROM prefer_new WHERE done GROUP BY task_id) d
+            WHERE t.task_id = d.task_id;
+        ELSIF TG_OP = 'DELETE' THEN
+            UPDATE prefer_tasks t SET decided = t.decided - d.n
+            FROM (SELECT task_id, count(*) AS n FROM prefer_old WHERE done GROUP BY task_id) d
+            WHERE t.task_id = d.task_id;
+        ELSE
+            UPDATE prefer_tasks t SET decided = t.decided + d.n
+            FROM (SELECT task_id, sum(n) AS n
+                  FROM (SELECT task_id, 1 AS n FROM prefer_new WHERE done
+                        UNION ALL SELECT task_id, -1 FROM prefer_old WHERE done) c
+                  GROUP BY task_id) d
+            WHERE t.task_id = d.task_id AND d.n <> 0;
+        END IF;
+        RETURN NULL;
+    END
+    $f$;
+    -- Its tables are found in this schema only (no object of a caller's can stand in).
+    DO $d$ BEGIN
+        EXECUTE format('ALTER FUNCTION prefer_count_decided() SET search_path = %I, pg_temp',
+                       current_schema());
+    END $d$;
+    CREATE TRIGGER prefer_count_inserted AFTER INSERT ON prefer_claims
+        REFERENCING NEW TABLE AS prefer_new
+        FOR EACH STATEMENT EXECUTE FUNCTION prefer_count_decided();
+    CREATE TRIGGER prefer_count_updated AFTER UPDATE ON prefer_claims
+        REFERENCING OLD TABLE AS prefer_old NEW TABLE AS prefer_new
+        FOR EACH STATEMENT EXECUTE FUNCTION prefer_count_decided();
+    CREATE TRIGGER prefer_count_deleted AFTER DELETE ON prefer_claims
+        REFERENCING OLD TABLE AS prefer_old
+        FOR EACH STATEMENT EXECUTE FUNCTION prefer_count_decided();
+    "#,
 ];
 
 /// The schema version this binary reads and writes.

@@ -662,6 +662,27 @@ pub fn open(config: SessionConfig, source: Arc<dyn ItemSource>) -> anyhow::Resul
     build(config, source, history)
 }
 
+/// The gold answers of a file checked whole: the task's gold file (`entries`) and the items'
+/// own `gold` fields, by the items' positions in the file (an invalid record keeps its place).
+/// Without a gold file, only the items with a `gold` field are read again, when the source
+/// kept which they are (a big file, whose every item read again would cost seconds).
+fn gold_answers(
+    source: &dyn crate::format::ItemSource,
+    entries: &[(String, crate::gold::Gold)],
+    file: &Path,
+) -> anyhow::Result<crate::gold::GoldItems> {
+    let records: Vec<usize> = match source.gold_records() {
+        Some(r) if entries.is_empty() => r,
+        _ => (0..source.len()).collect(),
+    };
+    let items: Vec<(usize, std::sync::Arc<crate::format::Item>)> = records
+        .into_iter()
+        .filter_map(|i| source.item(i).ok().map(|it| (i, it)))
+        .collect();
+    let at: Vec<(usize, &crate::format::Item)> = items.iter().map(|(i, it)| (*i, &**it)).collect();
+    crate::gold::checked_at(&at, entries, file)
+}
+
 /// Opens a session over its history: the mode decided, the labeler's log checked (labels and
 /// final decisions never mixed), the model built at the resume task. Errors when the log mixes
 /// labels and final decisions.
@@ -741,9 +762,6 @@ pub fn build(
     // history's reading waited for a big file's checking when the task has gold (a file read
     // lazily without gold in its task is still being checked here, and needs none).
     let gold = if source.progress().is_none() {
-        let items: Vec<std::sync::Arc<crate::format::Item>> = (0..source.len())
-            .filter_map(|i| source.item(i).ok())
-            .collect();
         let from_review = match review.and_then(|r| r.gold.as_ref()) {
             Some(path) => {
                 crate::gold::read_file(path).map_err(|e| anyhow::anyhow!("--gold: {e}"))?
@@ -755,7 +773,7 @@ pub fn build(
             .gold
             .as_ref()
             .map_or(from_review.as_slice(), |g| g.entries.as_slice());
-        crate::gold::checked(&items, entries, &config.args.file)?
+        gold_answers(source.as_ref(), entries, &config.args.file)?
     } else {
         Default::default()
     };
@@ -1240,6 +1258,39 @@ fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind, sort: boo
 mod tests {
     use super::*;
     use crate::key::{FlagKey, Key};
+
+    /// A big file's gold answers are found at the items' places in the file, an invalid
+    /// record before them included, from the items with a `gold` field alone or from a gold
+    /// file naming them.
+    #[test]
+    fn gold_answers_are_placed_by_the_record_an_invalid_one_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.jsonl");
+        let item = |id: &str, gold: &str| {
+            format!("{{\"id\":\"{id}\",\"prompt\":\"p\",\"candidates\":[\"x\",\"y\"]{gold}}}\n")
+        };
+        let text = [
+            item("a", ""),
+            "{not json\n".to_string(),
+            item("b", ""),
+            item("g", ",\"gold\":{\"choice\":\"c1\"}"),
+            item("h", ""),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let source = format::LazySource::open(&path).unwrap();
+        source.wait();
+        assert_eq!(source.gold_records(), Some(vec![3]));
+        let keys = |g: crate::gold::GoldItems| {
+            let mut k: Vec<usize> = g.by_item.keys().copied().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(gold_answers(&source, &[], &path).unwrap()), [3]);
+        let file =
+            crate::gold::parse_lines("{\"item\":\"h\",\"best\":\"c0\"}\n", "gold.jsonl").unwrap();
+        assert_eq!(keys(gold_answers(&source, &file, &path).unwrap()), [3, 4]);
+    }
 
     fn args() -> SessionArgs {
         SessionArgs {

@@ -993,6 +993,17 @@ fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_
     m.handed = Some(crate::tui::model::HandedTasks::new(600_000));
     super::update::handed::begin(&mut m);
     assert_eq!(m.overlay, Overlay::WaitingForTasks);
+    // No task at hand yet: the header names none (not q0, where the model stands).
+    let head = |m: &Model| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+        t.draw(|f| crate::tui::view::view(m, f)).unwrap();
+        let b = t.backend().buffer();
+        (0..b.area.width)
+            .map(|x| b[(x, 0)].symbol().to_string())
+            .collect::<String>()
+    };
+    let h = head(&m);
+    assert!(h.contains("task –/") && !h.contains("q0"), "{h}");
     let q2 = TaskKey::pair("q2", "c0", "c1");
     update(
         &mut m,
@@ -1009,6 +1020,8 @@ fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_
     update(&mut m, Msg::Tick, 300);
     assert_eq!(m.overlay, Overlay::None);
     assert_eq!(m.view.key, q2);
+    let h = head(&m);
+    assert!(h.contains("task 3/") && h.contains("q2"), "{h}");
     let ev = keys(&mut m, &[ChooseLeft]);
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].item, "q2");

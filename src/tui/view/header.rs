@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::content::one_line;
-use super::super::model::{Model, SaveState, ServerState};
+use super::super::model::{Model, Overlay, SaveState, ServerState};
 use crate::text::{str_width, truncate};
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -95,7 +95,14 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     }
     // The team's progress (tasks with enough decisions) when the work is shared.
     let team = m.team.names().next().is_some() || m.team.overlap > 1;
-    let full_id = one_line(&m.view.item.id);
+    // While the server has handed out no task (the waiting box is up), no task is at hand:
+    // not the one a resume would have opened, nor the last one decided.
+    let waiting = matches!(m.overlay, Overlay::WaitingForTasks);
+    let full_id = if waiting {
+        String::new()
+    } else {
+        one_line(&m.view.item.id)
+    };
     let (reading, bad) = reading_fields(m);
     // (priority: lower is kept longer, text, style)
     let mut fields: Vec<(u8, String, Style)> = vec![
@@ -118,6 +125,7 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
                     };
                     format!("review {} {k}/{n}{more}", r.filter.name())
                 }
+                None if waiting => format!("task –/{total}{more}"),
                 None => format!("task {}/{total}{more}", m.current + 1),
             },
             Style::new(),
