@@ -747,4 +747,34 @@ mod tests {
             fast(bad.as_bytes()).unwrap_err()
         );
     }
+
+    /// Review picks its mode by the decision lines of each kind: skips and retractions are
+    /// lines of their kind but no decision.
+    #[test]
+    fn skips_and_retractions_are_not_counted_as_decision_lines() {
+        let pair = |i: usize, tail: &str| {
+            format!(
+                r#"{{"v":1,"at":"t{i}","annotator":"a","item":"q{i}","item_hash":"h","task":"pair","pair":["c0","c1"],"choice":"c0"{tail},"ms":{i}}}"#
+            )
+        };
+        let rank = |i: usize| {
+            format!(
+                r#"{{"v":1,"at":"t{i}","annotator":"b","item":"q{i}","task":"rank","ranking":[["c0"],["c1"]]}}"#
+            )
+        };
+        let lines = [
+            rank(0),
+            rank(1),
+            pair(2, r#","skip":true"#),
+            pair(3, r#","retract":true"#),
+            pair(4, r#","skip":true"#),
+            pair(5, ""),
+        ];
+        let log = lines.join("\n") + "\n";
+        let got =
+            replay_by_annotator(Path::new("x.jsonl"), Arc::new(log.into_bytes().into())).unwrap();
+        assert_eq!(got.events, 6);
+        assert_eq!(got.decided_lines(TaskKind::Rank), 2);
+        assert_eq!(got.decided_lines(TaskKind::Pair), 1);
+    }
 }
