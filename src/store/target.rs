@@ -52,15 +52,16 @@ pub fn is_url(s: &str) -> bool {
 /// `url` with its password (in the user part, or a `password=` parameter) replaced by `***`.
 pub fn redact(url: &str) -> String {
     let mut out = url.to_string();
-    if let Some(scheme) = out.find("://") {
-        let rest = scheme + 3;
-        let end = out[rest..].find(['/', '?']).map_or(out.len(), |i| rest + i);
-        if let Some(at) = out[rest..end].rfind('@') {
-            let at = rest + at;
-            if let Some(colon) = out[rest..at].find(':') {
-                out.replace_range(rest + colon + 1..at, "***");
-            }
-        }
+    // `USER:PASSWORD@`: the user part runs from after the scheme's `//` (or the string's
+    // start, for a URL mistyped without it) to the last `@` (a password may hold `/`, `@` or
+    // `?` not escaped, in a URL that is then refused: it is hidden all the same). Not in
+    // libpq's `key=value` form, whose `password=` is found below.
+    let rest = out.rfind("//").map_or(0, |i| i + 2);
+    if let Some(at) = out[rest..].rfind('@').map(|i| rest + i)
+        && !out[rest..at].contains('=')
+        && let Some(colon) = out[rest..at].find(':')
+    {
+        out.replace_range(rest + colon + 1..at, "***");
     }
     // `password=...` as a URL parameter or in key=value form.
     let mut search = 0;
@@ -433,9 +434,34 @@ mod tests {
             ),
             ("postgresql://db/labels", "postgresql://db/labels"),
             ("postgresql://bob@db/x", "postgresql://bob@db/x"),
+            // Mistyped or not escaped: the password is hidden all the same.
+            (
+                "postgresql//prefer:Hunter2@127.0.0.1:5432/x",
+                "postgresql//prefer:***@127.0.0.1:5432/x",
+            ),
+            ("prefer:Hunter2@db/x", "prefer:***@db/x"),
+            (
+                "postgresql://alice:pa/ss?w@rd@db:5432/x",
+                "postgresql://alice:***@db:5432/x",
+            ),
+            ("postgresql:/alice:pw@db/x", "postgresql:***@db/x"),
         ];
         for (url, want) in cases {
             assert_eq!(redact(url), want);
+        }
+    }
+
+    #[test]
+    fn a_mistyped_url_is_refused_without_its_password() {
+        for url in [
+            "postgresql//prefer:Hunter2SecretPw@127.0.0.1:49467/trial12",
+            "postgresql://prefer:Hunter2/SecretPw@127.0.0.1:notaport/trial12",
+        ] {
+            let e = Target::parse(url).unwrap_err().to_string();
+            assert!(
+                !e.contains("Hunter2") && !e.contains("SecretPw") && e.contains("***"),
+                "{e}"
+            );
         }
     }
 
