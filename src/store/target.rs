@@ -87,6 +87,27 @@ pub fn redact(url: &str) -> String {
     out
 }
 
+/// `url` for a command to copy: its password left out (it comes from `PGPASSWORD` or
+/// `~/.pgpass` then), and whether it had one.
+pub fn without_password(url: &str) -> (String, bool) {
+    let r = redact(url);
+    if r == url {
+        return (r, false);
+    }
+    let mut s = r.replacen(":***@", "@", 1);
+    for (from, to) in [
+        ("?password=***&", "?"),
+        ("&password=***", ""),
+        ("?password=***", ""),
+        ("password=*** ", ""),
+        (" password=***", ""),
+        ("password=***", ""),
+    ] {
+        s = s.replace(from, to);
+    }
+    (s, true)
+}
+
 impl Target {
     /// Parses a `postgresql://` URL (or libpq `key=value` settings). The `sslmode`s are
     /// libpq's: `disable`; `prefer` (the default) and `require` encrypt without checking the
@@ -230,17 +251,33 @@ impl Target {
     /// Connects, through TLS when the server offers it (`sslmode=prefer`, the default) or
     /// must (`sslmode=require`).
     pub fn connect(&self) -> Result<postgres::Client, StoreError> {
-        let tls = self.tls()?;
+        self.connect_or_answer().map_err(|(e, _)| e)
+    }
+
+    /// [`connect`](Self::connect), and with its error whether the server answered it (a
+    /// password or role refused, no such database, a certificate not trusted): that stays
+    /// until a person changes something, unlike a server out of reach.
+    pub fn connect_or_answer(&self) -> Result<postgres::Client, (StoreError, bool)> {
+        let tls = self.tls().map_err(|e| (e, true))?;
         self.config.connect(tls).map_err(|e| {
             let said = full(&e);
+            let answered = e.as_db_error().is_some_and(|d| {
+                let code = d.code().code();
+                code.starts_with("28") || code == "3D000"
+            }) || said.contains("certificate");
             let hint = if said.contains("password") {
                 " - give the password in the URL, PGPASSWORD or ~/.pgpass"
             } else if said.contains("certificate") {
                 " - if the server's certificate comes from an authority of your own, name its root certificate with sslrootcert=PATH in the URL or PGSSLROOTCERT"
+            } else if answered {
+                " - check the URL's user and database"
             } else {
                 " - check that the server is running and the URL is right"
             };
-            StoreError(format!("{}{hint}", self.error("cannot connect", e)))
+            (
+                StoreError(format!("{}{hint}", self.error("cannot connect", e))),
+                answered,
+            )
         })
     }
 
@@ -448,6 +485,37 @@ mod tests {
         ];
         for (url, want) in cases {
             assert_eq!(redact(url), want);
+        }
+    }
+
+    #[test]
+    fn a_command_to_copy_leaves_the_password_out() {
+        let cases = [
+            (
+                "postgresql://a:pw@db:5432/x",
+                "postgresql://a@db:5432/x",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?password=pw&sslmode=require",
+                "postgresql://a@db/x?sslmode=require",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?sslmode=require&password=pw",
+                "postgresql://a@db/x?sslmode=require",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?password=pw",
+                "postgresql://a@db/x",
+                true,
+            ),
+            ("host=db password='a b' user=x", "host=db user=x", true),
+            ("postgresql://a@db/x", "postgresql://a@db/x", false),
+        ];
+        for (url, want, had) in cases {
+            assert_eq!(without_password(url), (want.to_string(), had), "{url}");
         }
     }
 
