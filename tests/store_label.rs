@@ -1304,6 +1304,26 @@ fn a_pushed_hidden_repeat_neither_takes_nor_gives_back_a_place() {
     assert_eq!(claims(&url, "alice"), [("item-0".to_string(), true)]);
 }
 
+/// A server that refuses the password is not an outage: the session does not start and says
+/// why, without the password, instead of labeling on "waiting for the server".
+#[test]
+fn a_refused_password_stops_the_start_instead_of_waiting_for_the_server() {
+    let Some(url) = database("label_badpw") else {
+        return;
+    };
+    let Some(pw) = password(&url) else {
+        return;
+    };
+    let bad = url.replacen(&format!(":{pw}@"), ":WrongSecret9@", 1);
+    let dir = tempfile::tempdir().unwrap();
+    pair_file(dir.path(), 2);
+    let mut s = label(dir.path(), "ann", &bad);
+    assert_eq!(s.wait_exit(20), Some(1), "{}", s.screen());
+    let out = String::from_utf8_lossy(&s.output()).to_string();
+    assert!(out.contains("password authentication failed"), "{out}");
+    assert!(!out.contains("WrongSecret9") && !out.contains(pw), "{out}");
+}
+
 /// A load compares the file's tasks with the table's: in step when the table holds the file's
 /// first tasks in its order (the file grew at its end), else task by task (the file's items
 /// reordered, or new ones put before the old), and a task the file lacks is refused.

@@ -665,6 +665,19 @@ impl Decisions {
         Some(self.event(e))
     }
 
+    /// [`Decisions::last`] among the tasks of `kinds` only: what a session's undo takes back (a
+    /// pair session does not reach its labeler's rate decisions, which it does not show).
+    pub fn last_of(&mut self, kinds: &[TaskKind]) -> Option<&Event> {
+        self.last()?;
+        let want = |k: u8| kinds.iter().any(|&t| slot(t) as u8 == k & !REPEAT);
+        let i = self.history.iter().rposition(|(key, seq)| {
+            want(key.kind) && self.entry_of(key).is_some_and(|e| e.seq == *seq)
+        })?;
+        let key = self.history[i].0;
+        let e = self.entry_of(&key)?;
+        Some(self.event(e))
+    }
+
     /// Every standing decision or skip.
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
         self.latest.values().map(|e| self.event(e))
@@ -1172,6 +1185,37 @@ mod tests {
         d.apply(retract("y"));
         assert!(d.last().is_none());
         assert_eq!(d.decided_count(), 0);
+    }
+
+    #[test]
+    fn the_last_of_some_kinds_passes_over_the_others_and_stale_events() {
+        let pair = |item: &str| {
+            let mut e = Event::new("a", item, Some("h"), TaskKind::Pair);
+            e.pair = Some(["c0".into(), "c1".into()]);
+            e.choice = Some("c0".into());
+            e
+        };
+        let mut rate = Event::new("a", "r", Some("h"), TaskKind::Rate);
+        rate.ratings = Some([("c0".to_string(), 3)].into());
+        let mut d =
+            Decisions::from_events(&[pair("p"), rank("x", "c0"), pair("q"), rank("y", "c0"), rate]);
+        assert_eq!(d.last().unwrap().task, TaskKind::Rate);
+        assert_eq!(d.last_of(&[TaskKind::Pair]).unwrap().item, "q");
+        assert_eq!(d.last_of(&[TaskKind::Rank]).unwrap().item, "y");
+        assert_eq!(
+            d.last_of(&[TaskKind::Rank, TaskKind::Rate]).unwrap().item,
+            "r"
+        );
+        assert!(d.last_of(&[TaskKind::BestWorst]).is_none());
+        // A task decided again later: its earlier place in the history is stale.
+        d.apply(pair("p"));
+        d.apply(rank("z", "c0"));
+        assert_eq!(d.last_of(&[TaskKind::Pair]).unwrap().item, "p");
+        let mut back = pair("p");
+        back.choice = None;
+        back.retract = true;
+        d.apply(back);
+        assert_eq!(d.last_of(&[TaskKind::Pair]).unwrap().item, "q");
     }
 
     #[test]

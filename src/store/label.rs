@@ -155,8 +155,15 @@ pub struct Started {
 /// first; what the database has beyond the outbox (the labeler worked on another machine) is
 /// appended to the outbox.
 pub fn start(target: &Target, outbox: &Path, stream: &str) -> Result<Started, StartError> {
-    let offline = |e: StoreError| StartError::Offline(e.0);
-    let mut client = target.connect().map_err(offline)?;
+    // A server that answers "no" (a password, role or database refused) is not away: the
+    // session does not start, rather than wait for it as for an outage.
+    let mut client = target.connect_or_answer().map_err(|(e, answered)| {
+        if answered {
+            StartError::Refused(e.0)
+        } else {
+            StartError::Offline(e.0)
+        }
+    })?;
     crate::trace::mark("connected to the database");
     if let Err(e) = super::schema::check(target, &mut client) {
         return Err(if client.is_closed() {

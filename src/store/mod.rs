@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 pub use read::PgLogs;
-pub use target::{StoreError, Target, forbidden, is_url, redact};
+pub use target::{StoreError, Target, forbidden, is_url, redact, without_password};
 
 use crate::labels::{FolderSettings, InputError, LogError, Logs};
 

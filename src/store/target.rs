@@ -52,15 +52,16 @@ pub fn is_url(s: &str) -> bool {
 /// `url` with its password (in the user part, or a `password=` parameter) replaced by `***`.
 pub fn redact(url: &str) -> String {
     let mut out = url.to_string();
-    if let Some(scheme) = out.find("://") {
-        let rest = scheme + 3;
-        let end = out[rest..].find(['/', '?']).map_or(out.len(), |i| rest + i);
-        if let Some(at) = out[rest..end].rfind('@') {
-            let at = rest + at;
-            if let Some(colon) = out[rest..at].find(':') {
-                out.replace_range(rest + colon + 1..at, "***");
-            }
-        }
+    // `USER:PASSWORD@`: the user part runs from after the scheme's `//` (or the string's
+    // start, for a URL mistyped without it) to the last `@` (a password may hold `/`, `@` or
+    // `?` not escaped, in a URL that is then refused: it is hidden all the same). Not in
+    // libpq's `key=value` form, whose `password=` is found below.
+    let rest = out.rfind("//").map_or(0, |i| i + 2);
+    if let Some(at) = out[rest..].rfind('@').map(|i| rest + i)
+        && !out[rest..at].contains('=')
+        && let Some(colon) = out[rest..at].find(':')
+    {
+        out.replace_range(rest + colon + 1..at, "***");
     }
     // `password=...` as a URL parameter or in key=value form.
     let mut search = 0;
@@ -84,6 +85,27 @@ pub fn redact(url: &str) -> String {
         search = start + 3;
     }
     out
+}
+
+/// `url` for a command to copy: its password left out (it comes from `PGPASSWORD` or
+/// `~/.pgpass` then), and whether it had one.
+pub fn without_password(url: &str) -> (String, bool) {
+    let r = redact(url);
+    if r == url {
+        return (r, false);
+    }
+    let mut s = r.replacen(":***@", "@", 1);
+    for (from, to) in [
+        ("?password=***&", "?"),
+        ("&password=***", ""),
+        ("?password=***", ""),
+        ("password=*** ", ""),
+        (" password=***", ""),
+        ("password=***", ""),
+    ] {
+        s = s.replace(from, to);
+    }
+    (s, true)
 }
 
 impl Target {
@@ -229,17 +251,33 @@ impl Target {
     /// Connects, through TLS when the server offers it (`sslmode=prefer`, the default) or
     /// must (`sslmode=require`).
     pub fn connect(&self) -> Result<postgres::Client, StoreError> {
-        let tls = self.tls()?;
+        self.connect_or_answer().map_err(|(e, _)| e)
+    }
+
+    /// [`connect`](Self::connect), and with its error whether the server answered it (a
+    /// password or role refused, no such database, a certificate not trusted): that stays
+    /// until a person changes something, unlike a server out of reach.
+    pub fn connect_or_answer(&self) -> Result<postgres::Client, (StoreError, bool)> {
+        let tls = self.tls().map_err(|e| (e, true))?;
         self.config.connect(tls).map_err(|e| {
             let said = full(&e);
+            let answered = e.as_db_error().is_some_and(|d| {
+                let code = d.code().code();
+                code.starts_with("28") || code == "3D000"
+            }) || said.contains("certificate");
             let hint = if said.contains("password") {
                 " - give the password in the URL, PGPASSWORD or ~/.pgpass"
             } else if said.contains("certificate") {
                 " - if the server's certificate comes from an authority of your own, name its root certificate with sslrootcert=PATH in the URL or PGSSLROOTCERT"
+            } else if answered {
+                " - check the URL's user and database"
             } else {
                 " - check that the server is running and the URL is right"
             };
-            StoreError(format!("{}{hint}", self.error("cannot connect", e)))
+            (
+                StoreError(format!("{}{hint}", self.error("cannot connect", e))),
+                answered,
+            )
         })
     }
 
@@ -433,9 +471,65 @@ mod tests {
             ),
             ("postgresql://db/labels", "postgresql://db/labels"),
             ("postgresql://bob@db/x", "postgresql://bob@db/x"),
+            // Mistyped or not escaped: the password is hidden all the same.
+            (
+                "postgresql//prefer:Hunter2@127.0.0.1:5432/x",
+                "postgresql//prefer:***@127.0.0.1:5432/x",
+            ),
+            ("prefer:Hunter2@db/x", "prefer:***@db/x"),
+            (
+                "postgresql://alice:pa/ss?w@rd@db:5432/x",
+                "postgresql://alice:***@db:5432/x",
+            ),
+            ("postgresql:/alice:pw@db/x", "postgresql:***@db/x"),
         ];
         for (url, want) in cases {
             assert_eq!(redact(url), want);
+        }
+    }
+
+    #[test]
+    fn a_command_to_copy_leaves_the_password_out() {
+        let cases = [
+            (
+                "postgresql://a:pw@db:5432/x",
+                "postgresql://a@db:5432/x",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?password=pw&sslmode=require",
+                "postgresql://a@db/x?sslmode=require",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?sslmode=require&password=pw",
+                "postgresql://a@db/x?sslmode=require",
+                true,
+            ),
+            (
+                "postgresql://a@db/x?password=pw",
+                "postgresql://a@db/x",
+                true,
+            ),
+            ("host=db password='a b' user=x", "host=db user=x", true),
+            ("postgresql://a@db/x", "postgresql://a@db/x", false),
+        ];
+        for (url, want, had) in cases {
+            assert_eq!(without_password(url), (want.to_string(), had), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_mistyped_url_is_refused_without_its_password() {
+        for url in [
+            "postgresql//prefer:Hunter2SecretPw@127.0.0.1:49467/trial12",
+            "postgresql://prefer:Hunter2/SecretPw@127.0.0.1:notaport/trial12",
+        ] {
+            let e = Target::parse(url).unwrap_err().to_string();
+            assert!(
+                !e.contains("Hunter2") && !e.contains("SecretPw") && e.contains("***"),
+                "{e}"
+            );
         }
     }
 

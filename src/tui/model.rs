@@ -1292,6 +1292,17 @@ impl Model {
         self.clock = TaskClock::start(self.now_ms);
     }
 
+    /// The latest decision or skip this session's undo may take back: on a task of its mode
+    /// (with its edits, and a sort's pair questions), not one of the labeler's decisions in
+    /// another mode of the same file, which this session does not show.
+    pub fn last_undoable(&mut self) -> Option<Event> {
+        let mut kinds = vec![self.mode, TaskKind::Edit];
+        if self.sorting() {
+            kinds.push(TaskKind::Pair);
+        }
+        self.decisions.last_of(&kinds).cloned()
+    }
+
     /// Sort mode: labeling rank tasks by pair questions (never in review, which shows the
     /// rankings themselves).
     pub fn sorting(&self) -> bool {

@@ -1165,13 +1165,25 @@ fn review_command(
     parts.push(format!("--mode {}", mode.name()));
     parts.push(format!("--annotator {}", shell_quote(annotator)));
     parts.push(format!("--filter {}", shell_quote(&filter.name())));
-    if let Some(url) = &args.store {
-        parts.push(format!(
-            "--store {}",
-            shell_quote(&crate::store::redact(url))
-        ));
+    parts.push(store_arg(args));
+    parts.join(" ").trim_end().to_string()
+}
+
+/// ` --store URL` for a command to copy, never with its password (a `***` pasted back would
+/// be sent as the password): a shell comment after the command says where it comes from.
+fn store_arg(args: &SessionArgs) -> String {
+    match &args.store {
+        Some(url) => {
+            let (url, had) = crate::store::without_password(url);
+            let note = if had {
+                "  # the password: from PGPASSWORD or ~/.pgpass"
+            } else {
+                ""
+            };
+            format!("--store {}{note}", shell_quote(&url))
+        }
+        None => String::new(),
     }
-    parts.join(" ")
 }
 
 /// The command that resumes this labeling session.
@@ -1202,15 +1214,23 @@ fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
         .with_file_name(format!("{stem}.{format}.jsonl"))
         .to_string_lossy()
         .into_owned();
+    // With a store, the labels are in the database: the commands read them there.
+    let store = match store_arg(args) {
+        s if s.is_empty() => s,
+        s => format!(" {s}"),
+    };
     vec![
         (
             "review".into(),
-            format!("prefer review {file}{dir_arg} --mode {}", mode.name()),
+            format!(
+                "prefer review {file}{dir_arg} --mode {}{store}",
+                mode.name()
+            ),
         ),
         (
             "export".into(),
             format!(
-                "prefer export {file}{dir_arg} --format {format} --out {}",
+                "prefer export {file}{dir_arg} --format {format} --out {}{store}",
                 shell_quote(&out)
             ),
         ),
@@ -1245,13 +1265,8 @@ fn resume_command(args: &SessionArgs, annotator: &str, mode: TaskKind, sort: boo
         parts.push(format!("--scale {k}"));
     }
     // Never with its password: that comes from PGPASSWORD or ~/.pgpass.
-    if let Some(url) = &args.store {
-        parts.push(format!(
-            "--store {}",
-            shell_quote(&crate::store::redact(url))
-        ));
-    }
-    parts.join(" ")
+    parts.push(store_arg(args));
+    parts.join(" ").trim_end().to_string()
 }
 
 #[cfg(test)]
@@ -1339,6 +1354,39 @@ mod tests {
         assert_eq!(
             resume_command(&a, "tess", TaskKind::Pair, false),
             "prefer label data/set.jsonl --mode pair --annotator tess --labels-dir team"
+        );
+    }
+
+    #[test]
+    fn commands_to_copy_read_the_store_and_leave_its_password_out() {
+        // A `***` pasted back would be sent as the password; the review and export that
+        // follow a store session read the database, not a labels folder that is not there.
+        let a = SessionArgs {
+            store: Some("postgresql://ann:s3cret@db:5432/labels".into()),
+            ..args()
+        };
+        let store =
+            "--store postgresql://ann@db:5432/labels  # the password: from PGPASSWORD or ~/.pgpass";
+        assert_eq!(
+            resume_command(&a, "ann", TaskKind::Pair, false),
+            format!("prefer label data/set.jsonl --mode pair --annotator ann {store}")
+        );
+        let steps = next_steps(&a, TaskKind::Pair);
+        assert_eq!(
+            steps[0].1,
+            format!("prefer review data/set.jsonl --mode pair {store}")
+        );
+        assert_eq!(
+            steps[1].1,
+            format!("prefer export data/set.jsonl --format trl --out data/set.trl.jsonl {store}")
+        );
+        let a = SessionArgs {
+            store: Some("postgresql://ann@db/labels".into()),
+            ..args()
+        };
+        assert!(
+            resume_command(&a, "ann", TaskKind::Pair, false)
+                .ends_with(" --store postgresql://ann@db/labels"),
         );
     }
 

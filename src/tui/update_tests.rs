@@ -1003,7 +1003,10 @@ fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_
             .collect::<String>()
     };
     let h = head(&m);
-    assert!(h.contains("task –/") && !h.contains("q0"), "{h}");
+    assert!(
+        h.contains("task –/") && !h.contains("q0") && !h.contains("│  │"),
+        "{h}"
+    );
     let q2 = TaskKey::pair("q2", "c0", "c1");
     update(
         &mut m,

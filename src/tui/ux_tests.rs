@@ -301,6 +301,33 @@ fn undo_into_an_earlier_session_says_what_and_when_and_asks_once() {
 }
 
 #[test]
+fn undo_in_one_mode_never_takes_back_the_labelers_decisions_in_another() {
+    // The same file labeled in rate and rank mode before: a pair session's undo reaches its
+    // own mode's last decision only, not the later ones it does not show.
+    let mut a = pair_event("q0", "c0", "c1", "c0");
+    a.at = "2026-11-26T15:09:00.123Z".into();
+    let mut rate = Event::new("tess", "q1", None, TaskKind::Rate);
+    rate.ratings = Some([("c0".to_string(), 4), ("c1".to_string(), 2)].into());
+    rate.at = "2026-11-26T15:10:00.000Z".into();
+    let mut rank = Event::new("tess", "q2", None, TaskKind::Rank);
+    rank.ranking = Some(vec![vec!["c1".into()], vec!["c0".into()]]);
+    rank.at = "2026-11-26T15:11:00.000Z".into();
+    let mut m = model_with(&[2, 2, 2], TaskKind::Pair, &[a, rate, rank]);
+    keys(&mut m, &[Undo]);
+    assert!(
+        matches!(&m.overlay, Overlay::ConfirmUndo { item, .. } if item == "q0"),
+        "{:?}",
+        m.overlay
+    );
+    let ev = send(&mut m, Msg::Answer(true), 20_000);
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert!(ev[0].retract && ev[0].item == "q0" && ev[0].task == TaskKind::Pair);
+    // Nothing of this mode left: the rate and rank decisions stand.
+    assert!(keys(&mut m, &[Undo]).is_empty());
+    assert_eq!(m.status.as_deref(), Some("nothing to undo"));
+}
+
+#[test]
 fn undo_of_this_sessions_decision_is_not_asked_about() {
     let mut old = pair_event("q0", "c0", "c1", "c0");
     old.at = "2026-11-26T15:09:00.123Z".into();

@@ -749,7 +749,7 @@ pub(super) fn advance(m: &mut Model) {
 /// `u`: takes back the latest standing decision or skip and reopens its task with the values
 /// filled in, ready to change one. One from an earlier session is asked about first.
 pub(super) fn undo(m: &mut Model, fx: &mut Vec<Effect>) {
-    let Some(last) = m.decisions.last().cloned() else {
+    let Some(last) = m.last_undoable() else {
         m.status = Some("nothing to undo".into());
         return;
     };

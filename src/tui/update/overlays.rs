@@ -238,7 +238,7 @@ pub(super) fn answer_undo(m: &mut Model, yes: bool, fx: &mut Vec<Effect>) {
         return;
     }
     m.undo.agree();
-    if let Some(last) = m.decisions.last().cloned() {
+    if let Some(last) = m.last_undoable() {
         take_back(m, last, fx);
     }
 }

@@ -132,7 +132,11 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         ),
         // The item id is fitted last (below): it gets what the other fields leave, so a long
         // id shortens instead of pushing the mode or the annotator out.
-        (2, truncate(&full_id, ID_MIN), Style::new()),
+        (
+            if waiting { 9 } else { 2 },
+            truncate(&full_id, ID_MIN),
+            Style::new(),
+        ),
         (3, m.mode_name().to_string(), Style::new()),
         // Sort mode: how far the item's sort is, and the most it can still take.
         (
