@@ -111,10 +111,39 @@ fn a_miss_shows_the_expected_answer_and_reason_only_with_feedback_on() {
     let ev = label_once(&mut m);
     assert_eq!((ev.item.as_str(), ev.choice.as_deref()), ("q0", Some("c0")));
     let status = m.status.clone().unwrap_or_default();
+    let said = "✗ that was a check item: \"answer 1 of item 0\" is the better answer - c1 answers the question";
+    assert_eq!(status, said);
+    // In a box, whole at 80 columns (the status line cuts it), before the next decision.
     assert_eq!(
-        status,
-        "✗ that was a check item: \"answer 1 of item 0\" is the better answer - c1 answers the question"
+        m.overlay,
+        Overlay::GoldMiss {
+            text: said.to_string()
+        }
     );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 24)).unwrap();
+    t.draw(|f| crate::tui::view::view(&m, f)).unwrap();
+    let b = t.backend().buffer();
+    let screen: String = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let boxed: String = screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(words(&boxed).contains(&words(said)), "{screen}");
+    // Any key closes it, and is not taken as the next item's decision.
+    let at = m.now_ms + 500;
+    update(&mut m, Msg::Key(Action::ChooseLeft), at);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.view.item.id, "q1");
+    assert!(!m.view.decided);
     // A right answer, or an ordinary item, says nothing of the kind.
     let ev = label_once(&mut m);
     assert_eq!(ev.item, "q1");

@@ -55,6 +55,11 @@ pub enum Overlay {
         cursor: usize,
         rows: Vec<OverviewRow>,
     },
+    /// With `gold_feedback`: a decision missed a check item; what was expected and why, to
+    /// be read before the next decision (any key closes it).
+    GoldMiss {
+        text: String,
+    },
     /// Review's `A`: the quality table per annotator; `cursor` is the row Enter filters on.
     Quality {
         cursor: usize,

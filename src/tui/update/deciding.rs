@@ -531,6 +531,9 @@ pub(super) fn commit(m: &mut Model, ev: Event, fx: &mut Vec<Effect>) {
         ));
     }
     if let Some(text) = gold_miss {
+        // A box the reason fits in whole (a status line cuts it at 80 columns), and the line
+        // under it for after.
+        m.overlay = Overlay::GoldMiss { text: text.clone() };
         m.status = Some(text);
     }
 }

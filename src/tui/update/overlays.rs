@@ -76,6 +76,13 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
                 return true;
             }
         }
+        Overlay::GoldMiss { .. } => {
+            // Read, then any key closes it; it is not the next item's decision.
+            m.overlay = Overlay::None;
+            if a != Action::Quit {
+                return true;
+            }
+        }
         Overlay::ConfirmUndo { .. } => {
             // y comes as `Msg::Answer`; any key that has an action means no.
             answer_undo(m, false, fx);

@@ -28,6 +28,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
         Overlay::Overview { cursor, rows } => overview(m, *cursor, rows, area.width),
         Overlay::Quality { cursor, table } => quality(*cursor, table),
+        Overlay::GoldMiss { text } => gold_miss(text, area.width),
     };
     let w = lines
         .iter()
@@ -189,6 +190,20 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
     ));
     lines.push(Line::from("q quits; any other key closes this message"));
     ("done".into(), lines)
+}
+
+/// A missed check item: the feedback wrapped to the screen (it names the expected answer by
+/// its first words and gives the reason, which can be long).
+fn gold_miss(text: &str, width: u16) -> (String, Vec<Line<'static>>) {
+    let inner = usize::from(width.saturating_sub(4)).clamp(20, 76);
+    let text = crate::text::sanitize(text);
+    let mut lines: Vec<Line<'static>> = crate::text::wrap_ranges(&text, inner)
+        .into_iter()
+        .map(|r| Line::from(text[r].to_string()))
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from("any key closes this message"));
+    ("check item".into(), lines)
 }
 
 fn waiting_for_tasks(m: &Model) -> (String, Vec<Line<'static>>) {
