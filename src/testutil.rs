@@ -18,3 +18,19 @@ impl Rng {
         xs[self.below(xs.len() as u64) as usize]
     }
 }
+
+/// The labeling screen of `m` drawn on a `width` x `height` test terminal, as text (a line per
+/// row, each cell's symbol).
+pub fn drawn(m: &crate::tui::model::Model, width: u16, height: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    t.draw(|f| crate::tui::view::view(m, f)).unwrap();
+    let b = t.backend().buffer();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}

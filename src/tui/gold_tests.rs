@@ -120,17 +120,7 @@ fn a_miss_shows_the_expected_answer_and_reason_only_with_feedback_on() {
             text: said.to_string()
         }
     );
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 24)).unwrap();
-    t.draw(|f| crate::tui::view::view(&m, f)).unwrap();
-    let b = t.backend().buffer();
-    let screen: String = (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
+    let screen = crate::testutil::drawn(&m, 60, 24);
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let boxed: String = screen
         .lines()

@@ -101,8 +101,6 @@ mod tests {
     use std::path::PathBuf;
     use std::sync::Arc;
 
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
     use serde_json::json;
 
     use super::*;
@@ -234,17 +232,7 @@ mod tests {
     #[test]
     fn the_screen_names_who_decided_and_the_commands() {
         let m = full_team();
-        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        t.draw(|f| crate::tui::view::view(&m, f)).unwrap();
-        let b = t.backend().buffer().clone();
-        let text: String = (0..b.area.height)
-            .map(|y| {
-                (0..b.area.width)
-                    .map(|x| b[(x, y)].symbol().to_string())
-                    .collect::<String>()
-                    + "\n"
-            })
-            .collect();
+        let text = crate::testutil::drawn(&m, 120, 40);
         for want in [
             "Nothing left for you in t.jsonl:",
             "every task already has its 2 decisions (3 tasks).",

@@ -995,12 +995,11 @@ fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_
     assert_eq!(m.overlay, Overlay::WaitingForTasks);
     // No task at hand yet: the header names none (not q0, where the model stands).
     let head = |m: &Model| {
-        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
-        t.draw(|f| crate::tui::view::view(m, f)).unwrap();
-        let b = t.backend().buffer();
-        (0..b.area.width)
-            .map(|x| b[(x, 0)].symbol().to_string())
-            .collect::<String>()
+        crate::testutil::drawn(m, 100, 24)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     };
     let h = head(&m);
     assert!(
