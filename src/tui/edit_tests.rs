@@ -2,14 +2,11 @@
 //! tests on a TestBackend.
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use super::keymap::Action::{self, *};
 use super::model::{Focus, Model, Setup};
 use super::update::{Effect, Msg, update};
 use super::update_tests::dataset;
-use super::view::view;
 use crate::key::Key;
 use crate::labels::{Decisions, Event, TaskKey, TaskKind};
 
@@ -57,17 +54,7 @@ fn typed(m: &mut Model, s: &str) {
 }
 
 fn screen(m: &Model) -> String {
-    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
-    t.draw(|f| view(m, f)).unwrap();
-    let b = t.backend().buffer().clone();
-    (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
+    crate::testutil::drawn(m, m.size.0, m.size.1)
 }
 
 #[test]
