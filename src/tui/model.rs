@@ -241,6 +241,9 @@ pub struct TaskView {
     pub scrolled: Option<(usize, usize)>,
     /// The decision being built (or the recorded one, when revisiting), per mode.
     pub draft: Draft,
+    /// The draft as it was when the task was shown or its decision last recorded: what differs
+    /// from it is entered and not recorded (see [`TaskView::unrecorded`]).
+    pub shown: Draft,
     /// The recorded event was a skip.
     pub skipped: bool,
     /// The task has a recorded decision (shown when revisiting).
@@ -312,6 +315,7 @@ impl TaskView {
             prompt_scroll: usize::MAX,
             scrolled: None,
             draft: Draft::new(mode, n, aspects),
+            shown: Draft::new(mode, n, aspects),
             skipped: false,
             decided: false,
             flags: BTreeMap::new(),
@@ -334,11 +338,43 @@ impl TaskView {
                 .and_then(|ci| order.iter().position(|&o| o == ci))
         };
         self.draft = Draft::from_event(self.draft.mode(), ev, order.len(), aspects, pos);
+        self.shown = self.draft.clone();
         for (id, names) in ev.flags.iter().flatten() {
             self.flags
                 .insert(id.clone(), names.iter().cloned().collect());
         }
         self.rationale = ev.rationale.clone().unwrap_or_default();
+    }
+
+    /// What was entered on this task and is not recorded yet: a ranking or ratings Enter has
+    /// not submitted, a best without its worst, a side waiting for its strength. Quitting asks
+    /// first, and leaving the task says so, rather than dropping it without a word.
+    pub fn unrecorded(&self) -> Option<String> {
+        match (&self.draft, &self.shown) {
+            (Draft::Pair(p), _) => p
+                .pending
+                .as_ref()
+                .map(|_| "a side is chosen and its strength not given".into()),
+            (Draft::Rank(r), Draft::Rank(s)) if r.tiers != s.tiers && r.placed() > 0 => {
+                Some(if self.key.kind == TaskKind::BestWorst {
+                    "the best is picked and the worst not yet".into()
+                } else {
+                    format!("{} of {} candidates ranked", r.placed(), self.order.len())
+                })
+            }
+            (Draft::Rate(r), Draft::Rate(s))
+                if r.ratings != s.ratings || r.aspect_ratings != s.aspect_ratings =>
+            {
+                let (given, all) = if r.aspect_ratings.iter().any(|a| !a.is_empty()) {
+                    let all = r.aspect_ratings.iter().flatten();
+                    (all.clone().flatten().count(), all.count())
+                } else {
+                    (r.ratings.iter().flatten().count(), r.ratings.len())
+                };
+                (given > 0).then(|| format!("{given} of {all} ratings given"))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -1241,3 +1241,70 @@ fn review_builds_its_list_a_step_at_a_time_beside_the_screen() {
     assert_eq!(m.view.item.id, far);
     assert!(!m.background_work());
 }
+
+#[test]
+fn quitting_with_ratings_not_submitted_asks_first_and_leaving_says_so() {
+    // One item: once submitted, its ratings stay on screen under "all done".
+    let mut m = model(&[3], TaskKind::Rate);
+    keys(&mut m, &[Number(4), Number(2)]);
+    // Two of three rated: q asks, on screen, instead of dropping them without a word.
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert!(fx.is_empty());
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    let screen = crate::testutil::drawn(&m, 80, 24);
+    assert!(screen.contains("2 of 3 ratings given"), "{screen}");
+    assert!(!screen.contains("not on disk"), "{screen}");
+    // Any other key stays, with the ratings kept.
+    update(&mut m, Msg::Key(Cancel), 0);
+    assert_eq!(m.overlay, Overlay::None);
+    assert!(!m.quit);
+    // Once submitted, nothing is left to lose: q quits at once.
+    let ev = keys(&mut m, &[Number(5), Submit]);
+    assert_eq!(ev.len(), 1);
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn a_recorded_decision_shown_again_is_not_taken_for_one_entered() {
+    let mut m = model(&[3, 3], TaskKind::Rate);
+    let ev = keys(&mut m, &[Number(4), Number(2), Number(5), Submit]);
+    assert_eq!(ev.len(), 1);
+    // Back on the decided task: its ratings are shown, and nothing is unrecorded.
+    keys(&mut m, &[PrevTask]);
+    assert_eq!(m.current, 0);
+    assert!(m.view.decided);
+    assert_eq!(m.view.unrecorded(), None);
+    // One changed and not submitted: leaving says so, quitting asks.
+    keys(&mut m, &[Number(1)]);
+    assert_eq!(m.view.unrecorded().as_deref(), Some("3 of 3 ratings given"));
+    keys(&mut m, &[NextTask]);
+    assert_eq!(m.current, 1);
+    let status = m.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("left task 1 with 3 of 3 ratings given"),
+        "{status}"
+    );
+}
+
+#[test]
+fn quitting_with_a_ranking_or_a_best_half_entered_asks_first() {
+    let mut m = model(&[4], TaskKind::Rank);
+    keys(&mut m, &[Number(2)]);
+    assert_eq!(
+        m.view.unrecorded().as_deref(),
+        Some("1 of 4 candidates ranked")
+    );
+    update(&mut m, Msg::Key(Quit), 0);
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    // q again quits without them.
+    let fx = update(&mut m, Msg::Key(Quit), 0);
+    assert_eq!(fx, vec![Effect::Quit]);
+
+    let mut m = model(&[4], TaskKind::BestWorst);
+    keys(&mut m, &[Number(1)]);
+    assert_eq!(
+        m.view.unrecorded().as_deref(),
+        Some("the best is picked and the worst not yet")
+    );
+}

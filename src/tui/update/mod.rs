@@ -99,9 +99,17 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     m.now_ms = now_ms;
     // Sort mode's next question is a new pair on the same task: guarded the same way.
     let shown = (m.current, m.view.key.clone(), m.view.order.clone());
+    let unrecorded = m.view.unrecorded();
     let fx = handle(m, msg, now_ms);
     if (m.current, &m.view.key, &m.view.order) != (shown.0, &shown.1, &shown.2) {
         m.guard.task_shown(now_ms);
+        // Leaving a task with ratings or a ranking not submitted drops them: say so.
+        if let Some(what) = unrecorded.filter(|_| m.view.key != shown.1) {
+            m.status = Some(format!(
+                "left task {} with {what}: not recorded (go back and finish it to record it)",
+                shown.0 + 1
+            ));
+        }
     }
     fx
 }
@@ -203,7 +211,7 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 handed::on_more_tasks(m);
                 more_tasks(m);
             }
-            if matches!(m.save, SaveState::Failed { .. }) {
+            if matches!(m.save, SaveState::Failed { .. }) || m.view.unrecorded().is_some() {
                 retry(m, &mut fx);
             }
         }
@@ -305,9 +313,10 @@ fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     m.status = None;
     match a {
         Action::Quit => {
-            // Writes still on their way are finished by the loop before it exits; only
-            // decisions that failed to save make quitting ask first.
-            if matches!(m.save, SaveState::Failed { .. }) {
+            // Writes still on their way are finished by the loop before it exits; decisions
+            // that failed to save, and ratings or a ranking entered and not submitted, make
+            // quitting ask first.
+            if matches!(m.save, SaveState::Failed { .. }) || m.view.unrecorded().is_some() {
                 m.overlay = Overlay::ConfirmQuit;
             } else {
                 m.quit = true;

@@ -13,7 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::super::model::{DoneCounts, Model, Overlay};
+use super::super::model::{DoneCounts, Model, Overlay, SaveState};
 use crate::labels::TaskKind;
 
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
@@ -114,7 +114,7 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
     };
     lines.push(Line::from(intro));
     lines.push(Line::from(
-        "Every decision is saved to disk the moment you make it.",
+        "Every decision is saved to disk the moment it is recorded.",
     ));
     lines.push(Line::from(""));
     for (k, d) in entries {
@@ -371,16 +371,41 @@ fn overview(
 }
 
 fn confirm_quit(m: &Model) -> (String, Vec<Line<'static>>) {
-    let n = m.unsaved.len();
-    let lines = vec![
-        Line::from(format!(
+    // Writes on their way are finished before the program exits: only failed ones are at risk.
+    let n = if matches!(m.save, SaveState::Failed { .. }) {
+        m.unsaved.len()
+    } else {
+        0
+    };
+    let mut lines = Vec::new();
+    if n > 0 {
+        lines.push(Line::from(format!(
             "{n} decision{} not on disk yet.",
             if n == 1 { " is" } else { "s are" }
-        )),
-        Line::from("q again: quit and write them to a rescue file next to the log"),
-        Line::from("any other key: stay (saving is retried every second)"),
-    ];
-    ("unsaved decisions".into(), lines)
+        )));
+    }
+    let unrecorded = m.view.unrecorded();
+    if let Some(what) = &unrecorded {
+        lines.push(Line::from(format!(
+            "This task has {what}: not recorded yet."
+        )));
+    }
+    lines.push(Line::from(match (n > 0, unrecorded.is_some()) {
+        (true, false) => "q again: quit and write them to a rescue file next to the log",
+        (true, true) => "q again: quit (the decisions go to a rescue file, this task's are lost)",
+        (false, _) => "q again: quit without them",
+    }));
+    lines.push(Line::from(if n > 0 {
+        "any other key: stay (saving is retried every second)"
+    } else {
+        "any other key: stay and finish them (Enter records)"
+    }));
+    let title = if n > 0 {
+        "unsaved decisions"
+    } else {
+        "not recorded yet"
+    };
+    (title.into(), lines)
 }
 
 /// The task's guidelines, rendered from Markdown, nearly full screen and scrollable.
