@@ -688,12 +688,14 @@ fn recheck(m: &mut Model, key: crate::labels::TaskKey, ids: &[String]) {
     m.go_to(i);
     m.view.decided = false;
     m.recheck = Some(key);
-    let mut circle = ids.join(" > ");
-    if let Some(first) = ids.first() {
-        circle.push_str(&format!(" > {first}"));
-    }
+    // Candidate ids are not on screen (answers are shown by position, in a shuffled order):
+    // the circle is told with letters, "A > B > C > A", not as "c0 > c1 > c2 > c0".
+    let letters: Vec<String> = (0..=ids.len())
+        .map(|k| char::from(b'A' + (k % ids.len().max(1)).min(25) as u8).to_string())
+        .collect();
     m.status = Some(format!(
-        "your answers on this item go round in a circle ({circle}): look at this pair once more"
+        "your answers here go round in a circle ({}): look at this pair again",
+        letters.join(" > ")
     ));
 }
 
