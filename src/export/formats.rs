@@ -396,21 +396,27 @@ pub fn model(c: &Candidate) -> Option<&str> {
 /// Ids of the items whose pairs cannot be written as plain `trl` text (a conversation of more
 /// than one user turn, or candidates with their own conversations), in output order, once each.
 pub fn items_needing_flatten(items: &[Arc<Item>], pairs: &[Judged]) -> Vec<String> {
-    let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut out: Vec<String> = Vec::new();
     for p in pairs {
         let item = &items[p.item as usize];
         if out.last() == Some(&item.id) {
             continue;
         }
-        candidate_turns(item, &item.candidates[p.chosen as usize], &mut a);
-        candidate_turns(item, &item.candidates[p.rejected as usize], &mut b);
-        let n = prompt_len(&a, &b);
-        if !is_single_turn(&a[..n], &a[n..], &b[n..]) {
+        if needs_flatten(item, p.chosen as usize, p.rejected as usize) {
             out.push(item.id.clone());
         }
     }
     out
+}
+
+/// Whether plain `trl` would cut the pair of candidates `x` and `y` of `item` short: a
+/// conversation, or candidates that go on for more than one turn.
+pub fn needs_flatten(item: &Item, x: usize, y: usize) -> bool {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    candidate_turns(item, &item.candidates[x], &mut a);
+    candidate_turns(item, &item.candidates[y], &mut b);
+    let n = prompt_len(&a, &b);
+    !is_single_turn(&a[..n], &a[n..], &b[n..])
 }
 
 /// Writes one line per judgement. Plain `trl` without `flatten` expects

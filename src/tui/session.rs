@@ -841,7 +841,11 @@ pub fn build(
     })
     .with_context(|| args.file.display().to_string())?;
     if review.is_none() {
-        model.next_steps = next_steps(args, mode);
+        // A set of conversations goes to trl-chat: plain trl refuses them (the item on screen
+        // stands for the set; one that is not like it is told so by the export itself).
+        let item = &model.view.item;
+        let chat = item.candidates.len() >= 2 && crate::export::formats::needs_flatten(item, 0, 1);
+        model.next_steps = next_steps(args, mode, chat);
     }
     model.server = store.as_ref().map(|s| super::model::ServerState {
         outbox: s.outbox,
@@ -1189,7 +1193,7 @@ fn store_arg(args: &SessionArgs) -> String {
 /// The command that resumes this labeling session.
 /// After labeling: the commands that review the team's labels and export them, for the
 /// summary at the end.
-fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
+fn next_steps(args: &SessionArgs, mode: TaskKind, chat: bool) -> Vec<(String, String)> {
     let file = shell_quote(&args.file.to_string_lossy());
     let dir = args.labels_dir.clone().or_else(|| {
         args.out
@@ -1201,6 +1205,8 @@ fn next_steps(args: &SessionArgs, mode: TaskKind) -> Vec<(String, String)> {
         .unwrap_or_default();
     let format = if mode == TaskKind::Rate {
         "ratings"
+    } else if chat {
+        "trl-chat"
     } else {
         "trl"
     };
@@ -1371,7 +1377,7 @@ mod tests {
             resume_command(&a, "ann", TaskKind::Pair, false),
             format!("prefer label data/set.jsonl --mode pair --annotator ann {store}")
         );
-        let steps = next_steps(&a, TaskKind::Pair);
+        let steps = next_steps(&a, TaskKind::Pair, false);
         assert_eq!(
             steps[0].1,
             format!("prefer review data/set.jsonl --mode pair {store}")
@@ -1379,6 +1385,13 @@ mod tests {
         assert_eq!(
             steps[1].1,
             format!("prefer export data/set.jsonl --format trl --out data/set.trl.jsonl {store}")
+        );
+        // A set of conversations: plain trl would refuse them.
+        assert_eq!(
+            next_steps(&a, TaskKind::Pair, true)[1].1,
+            format!(
+                "prefer export data/set.jsonl --format trl-chat --out data/set.trl-chat.jsonl {store}"
+            )
         );
         let a = SessionArgs {
             store: Some("postgresql://ann@db/labels".into()),
