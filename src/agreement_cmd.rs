@@ -171,7 +171,7 @@ pub fn human(r: &AgreementReport) -> String {
     let ag = &r.agreement;
     section(
         &mut out,
-        "Pair tasks: raw agreement and Cohen's kappa (labels: chosen candidate, tie, both_bad)",
+        "Pair tasks: raw agreement and Cohen's kappa (labels: the first or second of the pair in id order, tie, both_bad)",
         "raw   kappa",
         &ag.pair,
         |r| &r.who,

@@ -668,13 +668,25 @@ pub fn agreement(st: &Standing) -> Agreement {
         let e = &d.event;
         match e.task {
             TaskKind::Pair => {
-                // The chosen candidate id (or tie / both_bad), so display sides do not matter.
+                // The pair in id order and the verdict on it (the first, the second, tie or
+                // both_bad), so display sides do not matter. Not the chosen id itself: kappa's
+                // chance agreement would then come from how often each id is chosen across
+                // different pairs, and fall with every new id (0.55 against the quality table's
+                // 0.43 for the same 72 pairs of two labelers), where the same four verdicts
+                // as the quality table's make the two figures one.
                 if let (Some([l, r]), Some(c)) = (&e.pair, &e.choice) {
                     let (x, y) = if l <= r { (l, r) } else { (r, l) };
+                    let verdict = if c == x {
+                        "first"
+                    } else if c == y {
+                        "second"
+                    } else {
+                        c.as_str()
+                    };
                     pair_tasks
                         .entry((&e.item, x, y))
                         .or_default()
-                        .insert(d.annotator, c);
+                        .insert(d.annotator, verdict);
                 }
             }
             TaskKind::Rank => {
@@ -947,6 +959,62 @@ mod tests {
         // raw 5/10; marginals fast c0 10; slow c0 5, c1 5; p_e = 1 x 0.5 = 0.5; kappa 0.
         let p = &r.agreement.pair[0];
         assert_eq!((p.comparisons, p.raw, p.kappa), (10, Some(0.5), Some(0.0)));
+    }
+
+    #[test]
+    fn pair_kappa_is_on_the_verdict_not_the_chosen_id_and_matches_the_quality_table() {
+        // Four items whose candidates have ids of their own (m0_a, m0_b; m1_a, ...), as models'
+        // names do. Verdicts on the pair in id order:
+        //   alice: first, first, second, tie;  bob: first, second, second, tie.
+        // raw 3/4; marginals alice (first 2, second 1, tie 1)/4, bob (1, 2, 1)/4:
+        // p_e = (2 + 2 + 1)/16 = 0.3125, kappa = (0.75 - 0.3125)/0.6875 = 7/11.
+        // (On the chosen ids, p_e would be 3/16 and kappa 9/13: a figure of its own, and
+        // not the quality table's kappa against the others for the same pairs.)
+        let items: Vec<Arc<Item>> = (0..4)
+            .map(|i| {
+                let cands: Vec<_> = ["a", "b"]
+                    .iter()
+                    .map(|c| serde_json::json!({"id": format!("m{i}_{c}"), "text": *c}))
+                    .collect();
+                let v =
+                    serde_json::json!({"id": format!("i{i}"), "prompt": "p", "candidates": cands});
+                Arc::new(crate::format::parse_item(v, 1).unwrap())
+            })
+            .collect();
+        let mut events = Vec::new();
+        for (i, (x, y)) in [("a", "a"), ("a", "b"), ("b", "b"), ("tie", "tie")]
+            .into_iter()
+            .enumerate()
+        {
+            let it = &items[i];
+            let id = |c: &str| match c {
+                "tie" => "tie".to_string(),
+                c => format!("m{i}_{c}"),
+            };
+            let (l, r) = (format!("m{i}_a"), format!("m{i}_b"));
+            events.push(pair("alice", it, &l, &r, &id(x)));
+            // Bob saw the sides the other way round: sides do not matter.
+            events.push(pair("bob", it, &r, &l, &id(y)));
+        }
+        let st = standing(events, Some(&items));
+        let r = report(&st, Some(&items));
+        let p = &r.agreement.pair[0];
+        assert_eq!((p.comparisons, p.raw), (4, Some(0.75)));
+        assert!(
+            (p.kappa.unwrap() - 7.0 / 11.0).abs() < 1e-12,
+            "{:?}",
+            p.kappa
+        );
+        let q = super::super::quality::quality(
+            &st,
+            Some(&items),
+            &Default::default(),
+            &Default::default(),
+            &r,
+        );
+        for row in &q.rows {
+            assert_eq!(row.kappa_vs_others, p.kappa, "{}", row.name);
+        }
     }
 
     #[test]
