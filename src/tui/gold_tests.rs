@@ -93,6 +93,35 @@ fn gold_items_come_at_the_rate_asked_once_each_and_not_in_file_order() {
 }
 
 #[test]
+fn gold_held_back_is_not_counted_as_done_by_others_and_a_gold_only_file_is_served() {
+    // 20 tasks, 10 gold at a rate of 0.1: once the 10 ordinary ones are done, the gold not
+    // served (9 or 8) is said to be not needed, not "done by others" (nobody else labels).
+    let spec = TaskSpec {
+        gold_rate: 0.1,
+        ..TaskSpec::default()
+    };
+    let gold: Vec<usize> = (0..20).filter(|i| i % 2 == 1).collect();
+    let mut m = gold_model(20, &gold, spec.clone());
+    let events = label_all(&mut m);
+    let held = 20 - events.len();
+    assert!(held > 0, "every gold task was served: the case is not made");
+    assert_eq!((m.done.taken, m.done.gold_held), (0, held));
+    let screen = crate::testutil::drawn(&m, 120, 40);
+    assert!(
+        screen.contains(&format!("{held} check tasks not needed")),
+        "{screen}"
+    );
+    assert!(!screen.contains("done by others"), "{screen}");
+
+    // A file of nothing but gold items (a training round) has no ordinary task to mix them
+    // into: they are served, each once.
+    let mut m = gold_model(3, &[0, 1, 2], spec);
+    let events = label_all(&mut m);
+    assert_eq!(events.len(), 3);
+    assert_eq!((m.done.decided, m.done.taken, m.done.gold_held), (3, 0, 0));
+}
+
+#[test]
 fn without_a_rate_gold_items_are_ordinary_tasks_in_file_order() {
     let mut m = gold_model(10, &[5], TaskSpec::default());
     let events = label_all(&mut m);

@@ -131,6 +131,8 @@ pub struct DoneCounts {
     pub skipped: usize,
     /// Decided often enough by others, neither decided nor skipped by this labeler.
     pub taken: usize,
+    /// Gold tasks not served: with gold mixed in, they come only between ordinary tasks.
+    pub gold_held: usize,
 }
 
 /// The extra-decision state of a session.
@@ -1227,7 +1229,14 @@ impl Model {
         if self.gold_due() {
             pick(true).or_else(|| pick(false))
         } else {
-            pick(false)
+            // Gold comes only between ordinary tasks; a file of nothing but gold items has
+            // none, and is served whole (a training round) rather than not at all.
+            pick(false).or_else(|| {
+                (0..n)
+                    .all(|i| self.is_gold_task(i))
+                    .then(|| pick(true))
+                    .flatten()
+            })
         }
     }
 
@@ -1545,11 +1554,26 @@ impl Model {
             .iter()
             .filter(|e| e.skip && e.task == self.mode)
             .count();
+        // Gold tasks held back are neither this labeler's nor done by others.
+        let gold_held = if self.gold_mixing() {
+            (0..total)
+                .filter(|&i| self.is_gold_task(i))
+                .filter(|&i| {
+                    self.key_of(i).is_some_and(|k| {
+                        let pair = k.pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+                        !self.decisions.has(&k.item, k.kind, pair)
+                    })
+                })
+                .count()
+        } else {
+            0
+        };
         self.done = DoneCounts {
             total,
             decided,
             skipped,
-            taken: total.saturating_sub(decided + skipped),
+            taken: total.saturating_sub(decided + skipped + gold_held),
+            gold_held,
         };
         self.overlay = Overlay::Done;
         self.clock.stop(self.now_ms);

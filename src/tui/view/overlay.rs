@@ -164,12 +164,18 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
         decided,
         skipped,
         taken,
+        gold_held,
     } = m.done;
     let mut lines = vec![
         Line::from(format!(
-            "Nothing left for you: {decided} decided, {skipped} skipped{} of {total} tasks.",
+            "Nothing left for you: {decided} decided, {skipped} skipped{}{} of {total} tasks.",
             if taken > 0 {
                 format!(", {taken} done by others")
+            } else {
+                String::new()
+            },
+            if gold_held > 0 {
+                format!(", {gold_held} check tasks not needed")
             } else {
                 String::new()
             }
