@@ -1096,6 +1096,63 @@ fn review_with_a_store_reads_the_team_from_the_database_and_sends_final_decision
     assert_eq!(tasks, 0);
 }
 
+/// A review with a store counts the team against the database's overlap (2 here, loaded with
+/// `store tasks`), not the folder's default of 1: the header says ×2, and a task one labeler
+/// decided is not full.
+#[test]
+fn review_with_a_store_takes_the_overlap_from_the_database() {
+    let Some(url) = database("review_overlap") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = pair_file(dir.path(), 3);
+    ok(&[
+        "store",
+        "tasks",
+        file.to_str().unwrap(),
+        &url,
+        "--overlap",
+        "2",
+    ]);
+    let d = prefer::format::load(&file).unwrap();
+    let labels = dir.path().join("pushed.labels");
+    std::fs::create_dir(&labels).unwrap();
+    for (who, i) in [("ann", 0), ("ann", 1), ("bob", 1)] {
+        let line = format!(
+            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"c0\"}}\n",
+            d.items[i].id, d.items[i].hash
+        );
+        let path = labels.join(format!("{who}.jsonl"));
+        let mut all = std::fs::read_to_string(&path).unwrap_or_default();
+        all.push_str(&line);
+        std::fs::write(&path, all).unwrap();
+    }
+    ok(&["store", "push", labels.to_str().unwrap(), &url]);
+    let mut s = Session::spawn(
+        &[
+            "review",
+            "set.jsonl",
+            "--store",
+            &url,
+            "--annotator",
+            "lead",
+        ],
+        dir.path(),
+        &[("XDG_DATA_HOME", "")],
+        140,
+        30,
+    );
+    // Task 2 has its two decisions, task 1 one of two: 1 full of 3.
+    s.wait_for("the review screen, overlap 2", 20, |sc| {
+        sc.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("team 1/3 ×2")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}
+
 /// An outbox changed after its lines were committed (here: one decision turned the other
 /// way, the same length) is refused at the next start, with nothing sent and nothing changed
 /// in the database or the outbox; one that only gained lines sends just those.

@@ -398,6 +398,14 @@ pub fn reopen(
     Ok(n == 1)
 }
 
+/// The overlap the table hands tasks out with; `None` while it holds no task.
+pub fn table_overlap(target: &Target, client: &mut Client) -> Result<Option<u32>, StoreError> {
+    let row = client
+        .query_opt("SELECT overlap FROM prefer_tasks LIMIT 1", &[])
+        .map_err(|e| target.error("read the tasks' overlap", e))?;
+    Ok(row.map(|r| r.get::<_, i32>(0).max(1) as u32))
+}
+
 /// Whether any task may still come to `annotator`: one with fewer than its overlap decided
 /// that they have not decided (held by others now, perhaps, until their leases run out).
 pub fn any_left(target: &Target, client: &mut Client, annotator: &str) -> Result<bool, StoreError> {

@@ -823,6 +823,14 @@ pub fn build(
             Err(e) => bail!("{e}"),
         }
     }
+    // A review reads the team's overlap there too: the header's ×K and the filters of tasks
+    // short of it are the database's, not the folder's or the task file's.
+    if let (Some(t), Some(s), Some(_)) = (&config.store, store.as_mut(), review)
+        && let Some(c) = s.client.as_mut()
+        && let Ok(Some(k)) = crate::store::assign::table_overlap(t, c)
+    {
+        config.overlap = k as usize;
+    }
     let mut model = Model::new(Setup {
         source,
         file_label: file_label(&args.file),
