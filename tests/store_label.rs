@@ -922,6 +922,19 @@ fn store_tasks_loads_a_files_tasks_once_and_refuses_another_files() {
     };
     let err = refused(&["store", "tasks", f, &url, "--overlap", "3"]);
     assert!(err.contains("with overlap 2, not 3"), "{err}");
+    assert!(err.contains("prefer store set-overlap URL 3"), "{err}");
+    // The lead changes the team's overlap: every task wants 3, and the file loads with it.
+    let out = String::from_utf8(ok(&["store", "set-overlap", &url, "3"])).unwrap();
+    assert!(
+        out.contains("the 4 tasks now want 3 decisions each (was 2)"),
+        "{out}"
+    );
+    let out = String::from_utf8(ok(&["store", "set-overlap", &url, "3"])).unwrap();
+    assert!(out.contains("nothing changed"), "{out}");
+    let out = String::from_utf8(ok(&["store", "tasks", f, &url, "--overlap", "3"])).unwrap();
+    assert!(out.contains("(4 in all, overlap 3)"), "{out}");
+    let err = refused(&["store", "set-overlap", &url, "0"]);
+    assert!(err.contains("at least one decision"), "{err}");
     let other = tempfile::tempdir().unwrap();
     let g = pair_file(other.path(), 3);
     let err = refused(&["store", "tasks", g.to_str().unwrap(), &url]);

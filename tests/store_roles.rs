@@ -404,6 +404,10 @@ fn through_prefer_a_labelers_role_cannot_push_anothers_log_or_load_tasks() {
     assert!(!e.contains(&pa), "the password is printed: {e}");
     // Loaded by the lead, the tasks are there for her: the same command now adds nothing.
     ok(&["store", "tasks", file.to_str().unwrap(), &t.lead]);
+    // The overlap is the lead's to change too.
+    let e = fails(&["store", "set-overlap", &as_alice, "2"], &env);
+    assert!(e.contains("changing the overlap is the lead's"), "{e}");
+    assert!(!e.contains(&pa), "the password is printed: {e}");
     let out = prefer(&["store", "tasks", file.to_str().unwrap(), &as_alice], &env);
     assert!(
         out.status.success(),

@@ -406,6 +406,46 @@ pub fn table_overlap(target: &Target, client: &mut Client) -> Result<Option<u32>
     Ok(row.map(|r| r.get::<_, i32>(0).max(1) as u32))
 }
 
+/// Sets every task's overlap to `k`: the overlap before and the number of tasks; `None` when
+/// the table holds no task. The lead's: a labeler's role (per-user roles) may not.
+pub fn set_overlap(
+    target: &Target,
+    client: &mut Client,
+    k: u32,
+) -> Result<Option<(u32, u64)>, StoreError> {
+    let err = |e| target.error("change the overlap", e);
+    let mut tx = client.transaction().map_err(err)?;
+    let may: bool = tx
+        .query_one("SELECT has_table_privilege('prefer_tasks', 'UPDATE')", &[])
+        .map_err(err)?
+        .get(0);
+    if !may {
+        return Err(StoreError(format!(
+            "{}: changing the overlap is the lead's: your role `{}` may not - ask the lead to run it",
+            target.shown(),
+            target.user().unwrap_or("yours")
+        )));
+    }
+    let Some(before) = tx
+        .query_opt("SELECT overlap FROM prefer_tasks LIMIT 1", &[])
+        .map_err(err)?
+        .map(|r| r.get::<_, i32>(0))
+    else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE prefer_tasks SET overlap = $1 WHERE overlap <> $1",
+        &[&(k as i32)],
+    )
+    .map_err(err)?;
+    let total: i64 = tx
+        .query_one("SELECT count(*) FROM prefer_tasks", &[])
+        .map_err(err)?
+        .get(0);
+    tx.commit().map_err(err)?;
+    Ok(Some((before.max(1) as u32, total as u64)))
+}
+
 /// Whether any task may still come to `annotator`: one with fewer than its overlap decided
 /// that they have not decided (held by others now, perhaps, until their leases run out).
 pub fn any_left(target: &Target, client: &mut Client, annotator: &str) -> Result<bool, StoreError> {
@@ -500,7 +540,7 @@ pub fn load(
     let overlap = match (table_overlap, overlap) {
         (Some(t), Some(asked)) if t as u32 != asked => {
             return Err(StoreError(format!(
-                "{}: the database hands {what}'s tasks out with overlap {t}, not {asked} - leave out --overlap (the database's is used), nothing was changed",
+                "{}: the database hands {what}'s tasks out with overlap {t}, not {asked} - leave out --overlap (the database's is used), or change the team's with `prefer store set-overlap URL {asked}`; nothing was changed",
                 target.shown()
             )));
         }

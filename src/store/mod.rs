@@ -83,6 +83,14 @@ pub enum StoreCommand {
         #[arg(long)]
         task: Option<PathBuf>,
     },
+    /// Change how many decisions every task loaded wants (the team's overlap K): raised, the
+    /// tasks go out again until each has K; lowered, decisions made are kept. Labeling
+    /// sessions hand tasks out with the new K at once.
+    SetOverlap {
+        url: String,
+        /// Decisions wanted per task (1 or more).
+        k: u32,
+    },
     /// Write the database's logs into a labels folder: the lines it does not have yet, byte
     /// for byte as they were pushed.
     Pull {
@@ -205,6 +213,37 @@ pub fn run(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             overlap,
             task,
         } => return load_tasks(file, url, *mode, *overlap, task.as_deref()),
+        StoreCommand::SetOverlap { url, k } => {
+            if *k == 0 {
+                anyhow::bail!(
+                    "overlap 0: every task wants at least one decision - give K of 1 or more"
+                );
+            }
+            let t = Target::parse(url)?;
+            let mut c = t.connect()?;
+            schema::check(&t, &mut c)?;
+            match assign::set_overlap(&t, &mut c, *k)? {
+                None => anyhow::bail!(
+                    "{}: no tasks are loaded yet - load them with the overlap: prefer store tasks FILE URL --overlap {k}",
+                    t.shown()
+                ),
+                Some((before, total)) if before == *k => println!(
+                    "{}: the {total} tasks want {k} decision{} each already; nothing changed",
+                    t.shown(),
+                    if *k == 1 { "" } else { "s" }
+                ),
+                Some((before, total)) => println!(
+                    "{}: the {total} tasks now want {k} decision{} each (was {before}){}",
+                    t.shown(),
+                    if *k == 1 { "" } else { "s" },
+                    if *k > before {
+                        "; they go out again until each has them"
+                    } else {
+                        "; decisions already made are kept"
+                    }
+                ),
+            }
+        }
         StoreCommand::Pull { url, dir } => {
             let t = Target::parse(url)?;
             let mut c = t.connect()?;
