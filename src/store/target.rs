@@ -139,9 +139,17 @@ impl Target {
             }
         }
         let mut config = postgres::Config::from_str(&kept).map_err(|e| {
+            // The client says "invalid connection string" and keeps which part in its source
+            // ("unknown option `foo`", "invalid value for option `sslmode`"): both are told.
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
             StoreError(format!(
-                "{shown}: not a database URL ({}) - write it as postgresql://USER@HOST:PORT/DATABASE",
-                scrub_with(&e.to_string(), None, url)
+                "{shown}: not a database URL ({}) - write it as postgresql://USER@HOST:PORT/DATABASE[?sslmode=MODE&sslrootcert=PATH]",
+                scrub_with(&why, None, url)
             ))
         })?;
         if config.get_password().is_none() {
@@ -540,6 +548,24 @@ mod tests {
             .to_string();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("postgresql://alice:***@db:notaport/x"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_parameter_is_named() {
+        for (url, part) in [
+            (
+                "postgresql://a@db/x?sslmode=bogus",
+                "invalid value for option `sslmode`",
+            ),
+            ("postgresql://a@db/x?foo=bar", "unknown option `foo`"),
+            (
+                "postgresql://a@db:99999/x",
+                "invalid value for option `port`",
+            ),
+        ] {
+            let e = Target::parse(url).unwrap_err().to_string();
+            assert!(e.contains(part), "{e}");
+        }
     }
 
     #[test]
