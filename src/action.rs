@@ -534,7 +534,7 @@ pub const ACTIONS: &[ActionDef] = {
             "quit",
             &[Key::ch('q'), Key::ctrl('c')],
             all("quit"),
-            all("quit (everything is already saved)"),
+            all("quit (every decision recorded is saved; asks first about one half entered)"),
         ),
         def(
             Rationale,

@@ -477,6 +477,14 @@ fn help_overlay_at_80x24_is_a_closed_box() {
                 rows.join("\n")
             );
         }
+        // Long descriptions are wrapped under themselves, never cut with "…", on every page.
+        for _ in 0..4 {
+            let s = screen(&draw(&m));
+            assert!(!s.contains('…'), "{mode:?}: a help line is cut:\n{s}");
+            for _ in 0..18 {
+                update(&mut m, Msg::Key(Action::ScrollDown), 0);
+            }
+        }
     }
 }
 

@@ -20,7 +20,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let (title, lines) = match &m.overlay {
         Overlay::None => return,
         Overlay::Guidelines => return guidelines(m, f, area),
-        Overlay::Help => help(m),
+        Overlay::Help => help(m, area.width),
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
         Overlay::NothingLeft => super::nothing_left::content(m),
@@ -93,7 +93,39 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     );
 }
 
-fn help(m: &Model) -> (String, Vec<Line<'static>>) {
+/// A key and what it does, the text wrapped under itself to `inner` columns (at 80 columns
+/// the longer ones would otherwise end in "…").
+fn key_lines(k: &str, d: &str, kw: usize, inner: usize) -> Vec<Line<'static>> {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let indent = kw + 3;
+    crate::text::wrap_ranges(d, inner.saturating_sub(indent).max(20))
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let key = if i == 0 {
+                format!(" {k:<kw$} ")
+            } else {
+                " ".repeat(kw + 2)
+            };
+            Line::from(vec![
+                Span::styled(key, bold),
+                Span::raw(format!(" {}", &d[r])),
+            ])
+        })
+        .collect()
+}
+
+/// Plain text wrapped to `inner` columns.
+fn wrapped(text: &str, inner: usize) -> Vec<Line<'static>> {
+    crate::text::wrap_ranges(text, inner.max(20))
+        .into_iter()
+        .map(|r| Line::from(text[r].to_string()))
+        .collect()
+}
+
+fn help(m: &Model, width: u16) -> (String, Vec<Line<'static>>) {
+    // The box's border and the blank cell around it.
+    let inner = usize::from(width.saturating_sub(4));
     let entries = m.keymap.help(m.keys_mode(), m.scale);
     let kw = entries
         .iter()
@@ -112,32 +144,21 @@ fn help(m: &Model) -> (String, Vec<Line<'static>>) {
             "Press the number of the best answer, then of the worst; the second key records."
         }
     };
-    lines.push(Line::from(intro));
-    lines.push(Line::from(
+    lines.extend(wrapped(intro, inner));
+    lines.extend(wrapped(
         "Every decision is saved to disk the moment it is recorded.",
+        inner,
     ));
     lines.push(Line::from(""));
     for (k, d) in entries {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {k:<kw$} "),
-                Style::new().add_modifier(Modifier::BOLD),
-            ),
-            Span::raw(format!(" {d}")),
-        ]));
+        lines.extend(key_lines(&k, &d, kw, inner));
     }
     let task = m.keymap.task_help(&m.spec);
     if !task.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::from("this task:").style(Style::new().add_modifier(Modifier::BOLD)));
         for (k, d) in task {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!(" {k:<kw$} "),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(format!(" {d}")),
-            ]));
+            lines.extend(key_lines(&k, &d, kw, inner));
         }
     }
     if m.mode == TaskKind::Rate && !m.spec.rate.labels.is_empty() {
