@@ -151,7 +151,7 @@ fn help(m: &Model, width: u16) -> (String, Vec<Line<'static>>) {
     ));
     lines.push(Line::from(""));
     for (k, d) in entries {
-        lines.extend(key_lines(&k, &d, kw, inner));
+        lines.extend(key_lines(&k, d, kw, inner));
     }
     let task = m.keymap.task_help(&m.spec);
     if !task.is_empty() {
