@@ -279,6 +279,33 @@ mod tests {
     }
 
     #[test]
+    fn the_waiting_box_shows_its_reason_whole_and_the_footer_only_the_keys_that_act() {
+        let mut m = model();
+        m.size = (80, 24);
+        let reason = "the server cannot be reached (error connecting to server: Connection \
+                      refused (os error 111)); your decisions are saved here and sent when it \
+                      is back";
+        m.handed.as_mut().unwrap().note = Some(reason.into());
+        let screen = crate::testutil::drawn(&m, 80, 24);
+        let text: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("is back"), "{screen}");
+        assert!(!screen.contains('…'), "{screen}");
+        let footer = screen.lines().last().unwrap_or_default();
+        assert!(
+            footer.contains("undo") && footer.contains("quit"),
+            "{footer}"
+        );
+        assert!(
+            !footer.contains("better") && !footer.contains("tie"),
+            "{footer}"
+        );
+    }
+
+    #[test]
     fn back_after_half_a_lease_the_first_key_asks_which_tasks_are_still_yours() {
         let mut m = model();
         update(&mut m, handed(&["q0", "q1"], 0), 100);

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::keymap::Action;
-use super::super::model::{InputKind, Model, SaveState};
+use super::super::model::{InputKind, Model, Overlay, SaveState};
 use crate::labels::TaskKind;
 use crate::text::truncate;
 
@@ -67,10 +67,14 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         (Some(r), Some(s)) => Some(format!("{r} · {s}")),
         (r, s) => r.or(s),
     };
+    // Waiting for the server to hand out a task, only undo, help and quit act: the keys that
+    // decide would be a promise the screen cannot keep.
+    let waiting = matches!(m.overlay, Overlay::WaitingForTasks);
     let hints: Vec<Hint> = m
         .keymap
         .footer_hints(m.keys_mode(), m.scale, m.review.is_some())
         .into_iter()
+        .filter(|(a, _, _)| !waiting || matches!(a, Action::Undo | Action::Help | Action::Quit))
         .map(|(a, keys, desc)| Hint {
             action: a,
             priority: priority(m, a),

@@ -24,7 +24,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         Overlay::Done => done(m),
         Overlay::ConfirmQuit => confirm_quit(m),
         Overlay::NothingLeft => super::nothing_left::content(m),
-        Overlay::WaitingForTasks => waiting_for_tasks(m),
+        Overlay::WaitingForTasks => waiting_for_tasks(m, area.width),
         Overlay::ConfirmUndo { item, when } => confirm_undo(item, when),
         Overlay::Overview { cursor, rows } => overview(m, *cursor, rows, area.width),
         Overlay::Quality { cursor, table } => quality(*cursor, table),
@@ -233,18 +233,23 @@ fn gold_miss(text: &str, width: u16) -> (String, Vec<Line<'static>>) {
     ("check item".into(), lines)
 }
 
-fn waiting_for_tasks(m: &Model) -> (String, Vec<Line<'static>>) {
-    let mut lines = vec![Line::from(format!(
-        "{}.",
-        crate::tui::model::WAITING.replacen('w', "W", 1)
-    ))];
+fn waiting_for_tasks(m: &Model, width: u16) -> (String, Vec<Line<'static>>) {
+    // Wrapped, not cut: the reason (a server's own words) can be long.
+    let inner = usize::from(width.saturating_sub(4)).min(76);
+    let mut lines = wrapped(
+        &format!("{}.", crate::tui::model::WAITING.replacen('w', "W", 1)),
+        inner,
+    );
     if let Some(note) = m.handed.as_ref().and_then(|h| h.note.clone()) {
-        lines.push(Line::from(note));
+        lines.extend(wrapped(&crate::text::sanitize(&note), inner));
     }
-    lines.push(Line::from(format!(
-        "{} decided this session; each decision is saved before the next task comes.",
-        m.session_decisions
-    )));
+    lines.extend(wrapped(
+        &format!(
+            "{} decided this session; each decision is saved before the next task comes.",
+            m.session_decisions
+        ),
+        inner,
+    ));
     lines.push(Line::from("u undoes the last decision · q quits"));
     ("waiting".into(), lines)
 }
