@@ -634,3 +634,54 @@ fn the_done_overlay_reads_nothing_to_draw() {
         "{s}"
     );
 }
+
+/// A box as wide as the screen (the overview) sits on the panes without a blank row above and
+/// below it: that row would cut every pane's side borders. A narrower one (the help at 160
+/// columns and 70 rows) keeps its blank cell all round.
+#[test]
+fn a_box_as_wide_as_the_screen_leaves_the_panes_borders_whole() {
+    let long = |w: &str| format!("{w} ").repeat(60);
+    let items = vec![serde_json::json!({
+        "id": "q", "prompt": "Explain.",
+        "candidates": [
+            {"id": "a", "text": long("alpha")},
+            {"id": "b", "text": long("beta")},
+            {"id": "c", "text": long("gamma")},
+        ]
+    })];
+    for (size, full, key, title) in [
+        ((80, 24), true, Action::Overview, "┌ overview"),
+        ((160, 40), true, Action::Overview, "┌ overview"),
+        ((160, 70), false, Action::Help, "┌ help"),
+    ] {
+        let mut m = model(items.clone(), TaskKind::Rank, size);
+        update(&mut m, Msg::Key(key), 0);
+        let rows = rows(&draw(&m));
+        let top = rows.iter().position(|r| r.contains(title)).unwrap();
+        let bottom = top + rows[top..].iter().position(|r| r.contains('└')).unwrap();
+        let left = rows[top].chars().position(|c| c == '┌').unwrap();
+        let right = rows[top].chars().position(|c| c == '┐').unwrap();
+        let (above, below) = (&rows[top - 1], &rows[bottom + 1]);
+        if full {
+            assert_eq!(
+                (left, right),
+                (0, usize::from(size.0) - 1),
+                "{}",
+                rows.join("\n")
+            );
+            for r in [above, below] {
+                assert!(
+                    r.trim() != "",
+                    "a blank row by the box:\n{}",
+                    rows.join("\n")
+                );
+                assert!(r.starts_with(['│', '┃']), "{}", rows.join("\n"));
+            }
+        } else {
+            for r in [above, below] {
+                let over: String = r.chars().skip(left).take(right - left + 1).collect();
+                assert!(over.trim().is_empty(), "{over:?}\n{}", rows.join("\n"));
+            }
+        }
+    }
+}

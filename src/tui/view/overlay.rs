@@ -76,12 +76,18 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         h,
     )
     .intersection(area);
-    // A blank cell around the box keeps it apart from what is under it.
+    // A blank cell around the box keeps it apart from what is under it; not above and below
+    // a box as wide as the screen (nor beside one as tall), where the blank row would cut
+    // every pane's side borders and leave them looking broken.
+    let (mx, my) = (
+        u16::from(r.height < area.height),
+        u16::from(r.width < area.width),
+    );
     let margin = Rect::new(
-        r.x.saturating_sub(1),
-        r.y.saturating_sub(1),
-        r.width.saturating_add(2),
-        r.height.saturating_add(2),
+        r.x.saturating_sub(mx),
+        r.y.saturating_sub(my),
+        r.width.saturating_add(2 * mx),
+        r.height.saturating_add(2 * my),
     )
     .intersection(area);
     f.render_widget(Clear, margin);
