@@ -1249,6 +1249,62 @@ fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() 
     s.wait_exit(10);
 }
 
+/// A labeler's first start on a machine of their own (no note beside an outbox) skips the
+/// tasks check when the database records one of a file with the same bytes against its tasks
+/// as they are (here: the lead's `store tasks`), and notes it for the next start; a file with
+/// other bytes is checked in full.
+#[test]
+fn a_first_start_on_another_machine_skips_the_check_the_database_records() {
+    let Some(url) = database("label_recorded") else {
+        return;
+    };
+    let lead = tempfile::tempdir().unwrap();
+    let file = pair_file(lead.path(), 4);
+    ok(&["store", "tasks", file.to_str().unwrap(), &url]);
+    let sql = |q: &str| {
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(q)
+            .unwrap()
+    };
+    // A task changed in place (prefer never does that): a full check would refuse the file,
+    // so a start that goes on did not check.
+    sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
+    let ann = tempfile::tempdir().unwrap();
+    std::fs::copy(&file, ann.path().join("set.jsonl")).unwrap();
+    // The note is kept only for a file last changed a while before (see the test above).
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut s = label(ann.path(), "ann", &url);
+    wait_task(&mut s, 1);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let note = outbox(ann.path(), "ann").with_extension("tasks");
+    assert!(note.exists(), "no note at {}", note.display());
+    // The same items with other bytes (a blank line at the end): checked in full, refused.
+    let bob = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(bob.path().join("set.jsonl"), bytes).unwrap();
+    let mut s = label(bob.path(), "bob", &url);
+    assert_ne!(s.wait_exit(20), Some(0));
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(out.contains("another file's tasks"), "{out}");
+    // Put right, bob's full check passes and is recorded by his bytes: carol, on a machine
+    // of her own with the same bytes, skips it (the task changed again shows she did).
+    sql("UPDATE prefer_tasks SET item = 'item-2' WHERE task_id = 3");
+    let mut s = label(bob.path(), "bob", &url);
+    wait_task(&mut s, 1);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+    sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
+    let carol = tempfile::tempdir().unwrap();
+    std::fs::copy(bob.path().join("set.jsonl"), carol.path().join("set.jsonl")).unwrap();
+    let mut s = label(carol.path(), "carol", &url);
+    wait_task(&mut s, 1);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}
+
 /// Decisions that reach the database by `prefer store push` (a team moving from a labels
 /// folder) take their places in the hand-out: a task decided in the folder is not handed out
 /// beyond its overlap, nor to its labeler again; a decision taken back there does not count,

@@ -177,7 +177,7 @@ fn init_with_per_user_roles_twice_changes_nothing_and_without_it_keeps_them() {
         return;
     };
     let again = ok(&["store", "init", &t.lead, "--per-user-roles"]);
-    assert!(again.contains("schema at version 3 already"), "{again}");
+    assert!(again.contains("schema at version 4 already"), "{again}");
     assert!(again.contains("per-user roles set up already"), "{again}");
     let plain = ok(&["store", "init", &t.lead]);
     assert!(!plain.contains("per-user roles"), "{plain}");

@@ -133,6 +133,22 @@ impl Checking {
         }
     }
 
+    /// Records the check's answer (`loaded`) in the database, by the file's bytes, for the
+    /// first start of a labeler on another machine (see [`recorded`]), when the file is still
+    /// as it was at [`Checking::begin`]. A record that cannot be written only means a check
+    /// on the next new machine.
+    pub fn remember(&self, target: &Target, client: &mut Client, loaded: &Loaded) {
+        let Some(before) = &self.before else {
+            return;
+        };
+        let Some(hash) = content_hash(&self.file) else {
+            return;
+        };
+        if file_id(&self.file, None).as_ref() == Some(before) {
+            insert_record(target, client, &hash, &self.tasks, loaded);
+        }
+    }
+
     /// Records the check's answer (`loaded`) beside `outbox`, when the file last changed at
     /// least `settle` ago and is still as it was at [`Checking::begin`]. A note that cannot be
     /// written only means a full check next time.
@@ -169,6 +185,75 @@ impl Checking {
         {
             let _ = std::fs::rename(&tmp, &note);
         }
+    }
+}
+
+/// The BLAKE3 hash of a file's bytes, in hex: what the database's record of a check names
+/// the file by (another machine has another path and inode, the same bytes).
+pub fn content_hash(file: &Path) -> Option<String> {
+    let mut h = blake3::Hasher::new();
+    let f = std::fs::File::open(file).ok()?;
+    h.update_reader(std::io::BufReader::with_capacity(1 << 20, f))
+        .ok()?;
+    Some(h.finalize().to_hex().to_string())
+}
+
+/// The database's record of a check of a file with these bytes (`hash`), its items made into
+/// tasks as `tasks` says, by this prefer, against the table as it is now: what the check would
+/// find again, when the overlap asked (if any) is the table's. Any doubt is `None` (a check).
+pub fn recorded(
+    target: &Target,
+    client: &mut Client,
+    hash: &str,
+    tasks: &str,
+    overlap: Option<u32>,
+) -> Result<Option<Loaded>, StoreError> {
+    let Some(db) = db_tasks(target, client)? else {
+        return Ok(None);
+    };
+    let Ok(db_json) = serde_json::to_string(&db) else {
+        return Ok(None);
+    };
+    let row = client
+        .query_opt(
+            "SELECT total FROM prefer_checks
+             WHERE file_hash = $1 AND tasks = $2 AND prefer_version = $3 AND db = $4",
+            &[&hash, &tasks, &env!("CARGO_PKG_VERSION"), &db_json],
+        )
+        .map_err(|e| target.error("look up the record of the tasks' checks", e))?;
+    let overlap_ok = overlap.is_none_or(|k| i64::from(k) == i64::from(db.overlap));
+    Ok(row.filter(|_| overlap_ok).map(|r| Loaded {
+        added: 0,
+        total: r.get::<_, i64>(0) as u64,
+        overlap: db.overlap as u32,
+    }))
+}
+
+/// Records in the database that the file with these bytes (`hash`) was checked against the
+/// table as it is now. Only a role that may (the lead's, or everyone's without per-user
+/// roles): a labeler's own check stays in their note.
+fn insert_record(target: &Target, client: &mut Client, hash: &str, tasks: &str, loaded: &Loaded) {
+    let may = client
+        .query_one("SELECT has_table_privilege('prefer_checks', 'INSERT')", &[])
+        .is_ok_and(|r| r.get::<_, bool>(0));
+    let Ok(Some(db)) = db_tasks(target, client) else {
+        return;
+    };
+    let Ok(db_json) = serde_json::to_string(&db) else {
+        return;
+    };
+    if may && db.overlap as u32 == loaded.overlap {
+        let _ = client.execute(
+            "INSERT INTO prefer_checks (file_hash, tasks, prefer_version, db, total)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[
+                &hash,
+                &tasks,
+                &env!("CARGO_PKG_VERSION"),
+                &db_json,
+                &(loaded.total as i64),
+            ],
+        );
     }
 }
 

@@ -341,11 +341,15 @@ fn load_tasks(
         }
     };
     let overlap = overlap.or(task.map(|_| spec.overlap));
+    let checking = checked::Checking::begin(file, checked::tasks_key(mode, &spec));
     let keys = handout::file_tasks(source.as_ref(), mode, &spec);
     let t = Target::parse(url)?;
     let mut c = t.connect()?;
     schema::check(&t, &mut c)?;
     let l = assign::load(&t, &mut c, &file.display().to_string(), &keys, overlap)?;
+    // A labeler's first start on a machine of its own finds this check in the database and
+    // skips listing the file again.
+    checking.remember(&t, &mut c, &l);
     println!(
         "{}: {} {} task{} of {} added ({} in all, overlap {})",
         t.shown(),

@@ -175,8 +175,8 @@ const TABLES: &[&str] = &[
 
 /// The privileges, granted again at every set-up (granting twice changes nothing).
 const GRANTS: &str = "
-    GRANT SELECT ON prefer_schema, prefer_streams, prefer_events, prefer_tasks, prefer_claims
-        TO {L}, {R};
+    GRANT SELECT ON prefer_schema, prefer_streams, prefer_events, prefer_tasks, prefer_claims,
+        prefer_checks TO {L}, {R};
     GRANT INSERT, UPDATE ON prefer_streams TO {L}, {R};
     GRANT INSERT ON prefer_events TO {L}, {R};
     GRANT INSERT, UPDATE, DELETE ON prefer_claims TO {L};

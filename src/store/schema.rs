@@ -116,6 +116,23 @@ const MIGRATIONS: &[&str] = &[
         REFERENCING OLD TABLE AS prefer_old
         FOR EACH STATEMENT EXECUTE FUNCTION prefer_count_decided();
     "#,
+    // 4: a candidate file's tasks found to match the table's (see `checked`): by the file's
+    // content, how its items became tasks, the prefer that listed them and the table as its
+    // last task told it, so a labeler's first start on another machine skips the check
+    // (seconds for a big file) when the same file meets the same table.
+    r#"
+    CREATE TABLE prefer_checks (
+        file_hash text NOT NULL,
+        tasks text NOT NULL,
+        prefer_version text NOT NULL,
+        -- The table's tasks as `checked::DbTasks` says them (JSON).
+        db text NOT NULL,
+        -- Tasks in the table after the check.
+        total bigint NOT NULL,
+        checked_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (file_hash, tasks, prefer_version, db)
+    );
+    "#,
 ];
 
 /// The schema version this binary reads and writes.

@@ -787,6 +787,25 @@ pub fn build(
         let tasks = crate::store::checked::tasks_key(mode, &config.spec);
         let file = args.file.display().to_string();
         let noted = s.checked.take().and_then(|n| n.fits(&tasks, args.overlap));
+        // No note on this machine (a first start here): the database may have a record of
+        // this file's bytes checked against its tasks as they are (the lead's load, another
+        // labeler's start), which is noted here for the next start.
+        let noted = noted.or_else(|| {
+            let hash = crate::store::checked::content_hash(&args.file)?;
+            crate::trace::mark("the candidate file's bytes hashed");
+            let l = crate::store::checked::recorded(t, c, &hash, &tasks, args.overlap)
+                .ok()
+                .flatten()?;
+            crate::store::checked::Checking::begin(&args.file, tasks.clone()).record(
+                t,
+                c,
+                &config.log_path,
+                &l,
+                crate::store::checked::SETTLE,
+            );
+            crate::trace::mark("the database's record of the tasks' check found");
+            Some(l)
+        });
         let loaded = match noted {
             Some(l) => Ok(l),
             None => {
@@ -800,6 +819,7 @@ pub fn build(
                 let l = crate::store::assign::load(t, c, &file, &keys, args.overlap);
                 crate::trace::mark("the tasks checked against the database's");
                 if let Ok(l) = &l {
+                    checking.remember(t, c, l);
                     checking.record(t, c, &config.log_path, l, crate::store::checked::SETTLE);
                 }
                 l
