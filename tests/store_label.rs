@@ -1036,6 +1036,21 @@ fn a_commit_whose_answer_was_lost_is_not_sent_twice() {
     assert_eq!(db, lines(&path));
 }
 
+/// A pair decision's log line by `who` on item `i` of `d` (its candidates c0 and c1).
+fn pair_line(d: &prefer::format::Dataset, who: &str, i: usize, choice: &str) -> String {
+    format!(
+        "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"{choice}\",\"ms\":4000}}\n",
+        d.items[i].id, d.items[i].hash
+    )
+}
+
+/// `prefer review set.jsonl --store URL --annotator lead`, and `more` arguments.
+fn review(dir: &Path, url: &str, more: &[&str]) -> Session {
+    let mut args = vec!["review", "set.jsonl", "--store", url, "--annotator", "lead"];
+    args.extend_from_slice(more);
+    Session::spawn(&args, dir, &[("XDG_DATA_HOME", "")], 140, 30)
+}
+
 /// `prefer review --store URL`: the team's decisions are read from the database (the folder
 /// they were pushed from is gone), and the lead's final decision goes to it through the
 /// lead's outbox: `✓ saved` once committed, as an adjudicator's, under the lead's stream.
@@ -1047,34 +1062,13 @@ fn review_with_a_store_reads_the_team_from_the_database_and_sends_final_decision
     let dir = tempfile::tempdir().unwrap();
     let file = pair_file(dir.path(), 3);
     let d = prefer::format::load(&file).unwrap();
-    let event = |who: &str, i: usize, choice: &str| {
-        format!(
-            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"{choice}\",\"ms\":4000}}\n",
-            d.items[i].id, d.items[i].hash
-        )
-    };
     let labels = dir.path().join("pushed.labels");
     std::fs::create_dir(&labels).unwrap();
-    std::fs::write(labels.join("ann.jsonl"), event("ann", 1, "c0")).unwrap();
-    std::fs::write(labels.join("bob.jsonl"), event("bob", 1, "c1")).unwrap();
+    std::fs::write(labels.join("ann.jsonl"), pair_line(&d, "ann", 1, "c0")).unwrap();
+    std::fs::write(labels.join("bob.jsonl"), pair_line(&d, "bob", 1, "c1")).unwrap();
     ok(&["store", "push", labels.to_str().unwrap(), &url]);
     std::fs::remove_dir_all(&labels).unwrap();
-    let mut s = Session::spawn(
-        &[
-            "review",
-            "set.jsonl",
-            "--store",
-            &url,
-            "--annotator",
-            "lead",
-            "--filter",
-            "disagreements",
-        ],
-        dir.path(),
-        &[("XDG_DATA_HOME", "")],
-        140,
-        30,
-    );
+    let mut s = review(dir.path(), &url, &["--filter", "disagreements"]);
     s.wait_for("the review screen", 20, |sc| {
         sc.contains("review disagreements 1/1") && sc.contains("they DISAGREE")
     });
@@ -1130,31 +1124,18 @@ fn review_with_a_store_takes_the_overlap_from_the_database() {
     let d = prefer::format::load(&file).unwrap();
     let labels = dir.path().join("pushed.labels");
     std::fs::create_dir(&labels).unwrap();
-    for (who, i) in [("ann", 0), ("ann", 1), ("bob", 1)] {
-        let line = format!(
-            "{{\"v\":1,\"at\":\"2026-11-26T10:00:00.000Z\",\"annotator\":\"{who}\",\"item\":\"{}\",\"item_hash\":\"{}\",\"task\":\"pair\",\"pair\":[\"c0\",\"c1\"],\"choice\":\"c0\"}}\n",
-            d.items[i].id, d.items[i].hash
-        );
-        let path = labels.join(format!("{who}.jsonl"));
-        let mut all = std::fs::read_to_string(&path).unwrap_or_default();
-        all.push_str(&line);
-        std::fs::write(&path, all).unwrap();
+    let lines =
+        [("ann", 0), ("ann", 1), ("bob", 1)].map(|(who, i)| (who, pair_line(&d, who, i, "c0")));
+    for who in ["ann", "bob"] {
+        let log: String = lines
+            .iter()
+            .filter(|(w, _)| *w == who)
+            .map(|(_, l)| l.as_str())
+            .collect();
+        std::fs::write(labels.join(format!("{who}.jsonl")), log).unwrap();
     }
     ok(&["store", "push", labels.to_str().unwrap(), &url]);
-    let mut s = Session::spawn(
-        &[
-            "review",
-            "set.jsonl",
-            "--store",
-            &url,
-            "--annotator",
-            "lead",
-        ],
-        dir.path(),
-        &[("XDG_DATA_HOME", "")],
-        140,
-        30,
-    );
+    let mut s = review(dir.path(), &url, &[]);
     // Task 2 has its two decisions, task 1 one of two: 1 full of 3.
     s.wait_for("the review screen, overlap 2", 20, |sc| {
         sc.lines()
