@@ -256,7 +256,10 @@ impl State {
                 wait = Some(next_backoff(wait));
                 continue;
             }
-            match self.work() {
+            crate::trace::mark("hand-out: connected");
+            let worked = self.work();
+            crate::trace::mark("hand-out: tasks held");
+            match worked {
                 Ok(none_left) => {
                     let note = (self.held.len() < HOLD && !none_left).then(|| {
                         "every open task is held by other labelers now; one comes free when its lease runs out".to_string()

@@ -510,6 +510,11 @@ where
             // as it is.
             wait = wait.min(WRITE_POLL);
         }
+        if model.overlay == super::model::Overlay::WaitingForTasks {
+            // The hand-out's report comes on the writer's channel, looked at between waits:
+            // without this a task handed out waited for the next tick, up to a second.
+            wait = wait.min(HANDOUT_POLL);
+        }
         let idle_work = model.background_work();
         if idle_work {
             // A key is answered first; without one, a little more of the work.
@@ -556,6 +561,9 @@ where
 
 /// The longest wait for a key before looking whether a signal arrived.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// How often the loop looks for the hand-out's report while the screen waits for a task.
+const HANDOUT_POLL: Duration = Duration::from_millis(20);
 
 /// How often the loop looks for the writer's report while a write is on its way.
 const WRITE_POLL: Duration = Duration::from_millis(2);

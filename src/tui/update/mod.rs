@@ -202,7 +202,13 @@ fn handle(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
                 failures: before + 1,
             };
         }
-        Msg::Handed(h) => handed::on_handed(m, h, &mut fx),
+        Msg::Handed(h) => {
+            crate::trace::mark("hand-out report taken in");
+            handed::on_handed(m, h, &mut fx);
+            if m.overlay != Overlay::WaitingForTasks {
+                crate::trace::mark("hand-out: a task served");
+            }
+        }
         Msg::Tick => {
             handed::on_tick(m, now_ms, &mut fx);
             // A source still reading in the background may have more tasks by now.
