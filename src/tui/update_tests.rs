@@ -1270,6 +1270,13 @@ fn a_recorded_decision_shown_again_is_not_taken_for_one_entered() {
     let mut m = model(&[3, 3], TaskKind::Rate);
     let ev = keys(&mut m, &[Number(4), Number(2), Number(5), Submit]);
     assert_eq!(ev.len(), 1);
+    // Enter recorded them and moved on: nothing was left behind.
+    assert_eq!(m.current, 1);
+    assert!(
+        !m.status.as_deref().unwrap_or("").contains("not recorded"),
+        "{:?}",
+        m.status
+    );
     // Back on the decided task: its ratings are shown, and nothing is unrecorded.
     keys(&mut m, &[PrevTask]);
     assert_eq!(m.current, 0);
@@ -1282,9 +1289,12 @@ fn a_recorded_decision_shown_again_is_not_taken_for_one_entered() {
     assert_eq!(m.current, 1);
     let status = m.status.clone().unwrap_or_default();
     assert!(
-        status.contains("left task 1 with 3 of 3 ratings given"),
+        status.contains("left task 1 with 3 of 3 ratings given: discarded"),
         "{status}"
     );
+    // Back on it: the recorded ratings, not the ones discarded.
+    keys(&mut m, &[PrevTask]);
+    assert_eq!(m.view.unrecorded(), None);
 }
 
 #[test]

@@ -103,10 +103,14 @@ pub fn update(m: &mut Model, msg: Msg, now_ms: u64) -> Vec<Effect> {
     let fx = handle(m, msg, now_ms);
     if (m.current, &m.view.key, &m.view.order) != (shown.0, &shown.1, &shown.2) {
         m.guard.task_shown(now_ms);
-        // Leaving a task with ratings or a ranking not submitted drops them: say so.
-        if let Some(what) = unrecorded.filter(|_| m.view.key != shown.1) {
+        // Leaving a task with ratings or a ranking not submitted drops them: say so (not
+        // when this very message recorded them: Enter on the last rating moves on too).
+        let recorded = fx
+            .iter()
+            .any(|f| matches!(f, Effect::Append { event, .. } if event.key() == shown.1));
+        if let Some(what) = unrecorded.filter(|_| m.view.key != shown.1 && !recorded) {
             m.status = Some(format!(
-                "left task {} with {what}: not recorded (go back and finish it to record it)",
+                "left task {} with {what}: discarded, not recorded",
                 shown.0 + 1
             ));
         }
