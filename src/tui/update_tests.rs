@@ -143,6 +143,48 @@ fn rank_places_the_last_candidate_automatically() {
     assert_eq!(m.view.item.id, "q1");
 }
 
+/// Typing every number, the last included, keeps the ranking: the last is placed for you, and
+/// a number on a complete ranking not yet submitted is refused (it used to start a new one:
+/// on two candidates `1` then `2` recorded 2 > 1). A recorded ranking shown again is
+/// replaced by a new one as before.
+#[test]
+fn a_number_on_a_complete_ranking_not_submitted_is_refused() {
+    let mut m = model(&[2, 4], TaskKind::Rank);
+    let ev = keys(&mut m, &[Number(1), Number(2)]);
+    assert!(ev.is_empty());
+    assert_eq!(m.view.draft.rank().unwrap().tiers, vec![vec![0], vec![1]]);
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("[2] was placed last for you"),
+        "{:?}",
+        m.status
+    );
+    let ev = keys(&mut m, &[Submit]);
+    assert_eq!(ev[0].ranking.clone().unwrap(), vec![vec!["c0"], vec!["c1"]]);
+    // Four: 1 2 3 places the fourth; 2 again is refused too.
+    let ev = keys(&mut m, &[Number(1), Number(2), Number(3), Number(2)]);
+    assert!(ev.is_empty());
+    assert_eq!(
+        m.view.draft.rank().unwrap().tiers,
+        vec![vec![0], vec![1], vec![2], vec![3]]
+    );
+    assert!(
+        m.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("the ranking is complete"),
+        "{:?}",
+        m.status
+    );
+    // Back on the first, recorded: a number starts a new ranking there.
+    keys(&mut m, &[PrevTask]);
+    assert_eq!(m.current, 0);
+    keys(&mut m, &[Number(2)]);
+    assert_eq!(m.view.draft.rank().unwrap().tiers, vec![vec![1], vec![0]]);
+}
+
 #[test]
 fn rank_ties_with_equals() {
     let mut m = model(&[4], TaskKind::Rank);

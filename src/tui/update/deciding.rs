@@ -188,7 +188,9 @@ fn flag(m: &mut Model, i: u8) {
 }
 
 /// Rank mode's digits: the next pick (tied with the last tier after `=`); the last candidate
-/// is placed automatically; a digit on a complete ranking starts a new one.
+/// is placed automatically; a digit on a recorded ranking shown again starts a new one, and
+/// on one complete and not yet submitted is refused (typing every number, the last one
+/// included, would otherwise throw the ranking away and start another).
 fn rank_number(m: &mut Model, n: u8) {
     let count = m.view.order.len();
     let pos = usize::from(n) - 1;
@@ -197,6 +199,7 @@ fn rank_number(m: &mut Model, n: u8) {
         return;
     }
     let target = m.rank_target();
+    let recorded = m.view.draft == m.view.shown;
     let Some(r) = m.view.draft.rank_mut() else {
         return;
     };
@@ -215,7 +218,18 @@ fn rank_number(m: &mut Model, n: u8) {
             r.auto_last = false;
             return;
         }
-        // A complete (or recorded) ranking: a number starts a new one.
+        if !recorded {
+            m.status = Some(if r.auto_last && r.tiers.last() == Some(&vec![pos]) {
+                format!(
+                    "[{n}] was placed last for you: Enter submits the ranking (= then {n} ties it with the one above)"
+                )
+            } else {
+                "the ranking is complete: Enter submits it, Backspace takes back the last pick"
+                    .into()
+            });
+            return;
+        }
+        // A recorded ranking shown again: a number starts a new one.
         r.tiers.clear();
         r.auto_last = false;
         r.tie_next = false;
