@@ -240,12 +240,13 @@ fn a_three_cycle_in_pair_mode_is_found_and_its_weakest_pair_asked_again() {
     assert_ne!(m.overlay, Overlay::Done);
     assert_eq!(question(&m).0.as_str().min(question(&m).1.as_str()), "c0");
     assert_eq!(question(&m).0.as_str().max(question(&m).1.as_str()), "c2");
-    // Told with letters: the candidate ids are not on screen.
+    // Told by its size: the candidate ids are not on screen, and letters would clash with
+    // the panes' A and B.
     assert!(
         m.status
             .as_deref()
             .unwrap_or("")
-            .contains("circle (A > B > C > A)"),
+            .contains("go round in a circle of 3:"),
         "{:?}",
         m.status
     );

@@ -702,14 +702,12 @@ fn recheck(m: &mut Model, key: crate::labels::TaskKey, ids: &[String]) {
     m.go_to(i);
     m.view.decided = false;
     m.recheck = Some(key);
-    // Candidate ids are not on screen (answers are shown by position, in a shuffled order):
-    // the circle is told with letters, "A > B > C > A", not as "c0 > c1 > c2 > c0".
-    let letters: Vec<String> = (0..=ids.len())
-        .map(|k| char::from(b'A' + (k % ids.len().max(1)).min(25) as u8).to_string())
-        .collect();
+    // Candidate ids are not on screen, and letters would clash with the panes' A and B: the
+    // circle is told by its size ("3 answers, each preferred to the next and the last to the
+    // first").
     m.status = Some(format!(
-        "your answers here go round in a circle ({}): look at this pair again",
-        letters.join(" > ")
+        "your answers here go round in a circle of {}: look at this pair again",
+        ids.len()
     ));
 }
 
