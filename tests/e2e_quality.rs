@@ -77,6 +77,17 @@ fn label_with(dir: &Path, who: &str, want: &str, env: &[(&str, &str)]) -> Vec<St
         if screen.contains("Nothing left for you") {
             s.send("q");
             assert_eq!(s.wait_exit(10), Some(0));
+            // Gold not served once the ordinary tasks ran out is said to be not needed, on
+            // the screen and in the summary printed after.
+            let held = GOLD - seen.iter().filter(|i| i.starts_with('g')).count();
+            if held > 0 {
+                let out = String::from_utf8_lossy(&s.output()).into_owned();
+                let want = format!(
+                    "tasks decided, {held} check task{} not needed.",
+                    if held == 1 { "" } else { "s" }
+                );
+                assert!(out.contains(&want), "{want:?} in:\n{out}");
+            }
             return seen;
         }
         let id = item_on(&screen).unwrap();

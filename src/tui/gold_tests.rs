@@ -112,6 +112,10 @@ fn gold_held_back_is_not_counted_as_done_by_others_and_a_gold_only_file_is_serve
         "{screen}"
     );
     assert!(!screen.contains("done by others"), "{screen}");
+    // At a resume nothing is open either: the same summary, not the team's "every task
+    // already has its decisions" (nobody else decided anything).
+    crate::tui::nothing_left::at_start(&mut m, String::new(), String::new());
+    assert_eq!(m.overlay, Overlay::Done);
 
     // A file of nothing but gold items (a training round) has no ordinary task to mix them
     // into: they are served, each once.

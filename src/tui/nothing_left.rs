@@ -25,6 +25,11 @@ pub fn at_start(m: &mut Model, review: String, raise: String) {
         .map(|(name, d)| (name.clone(), d.decided_count_of(kind)))
         .filter(|(_, n)| *n > 0)
         .collect();
+    if by.is_empty() {
+        // Nobody else decided anything: what is not open is this labeler's own work (or
+        // gold held back), which the "done" summary tells.
+        return;
+    }
     by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     by.push((m.annotator.clone(), m.decided_count()));
     m.nothing_left = Some(NothingLeft {

@@ -873,7 +873,11 @@ pub fn build(
         // stands for the set; one that is not like it is told so by the export itself).
         let item = &model.view.item;
         let chat = item.candidates.len() >= 2 && crate::export::formats::needs_flatten(item, 0, 1);
-        model.next_steps = next_steps(args, mode, chat);
+        // A file of gold items only (a training round): the export leaves gold out unless
+        // asked, and would write nothing.
+        let gold_only =
+            !model.gold.is_empty() && (0..model.tasks.len()).all(|i| model.is_gold_task(i));
+        model.next_steps = next_steps(args, mode, chat, gold_only);
     }
     model.server = store.as_ref().map(|s| super::model::ServerState {
         outbox: s.outbox,
@@ -1020,12 +1024,20 @@ pub fn summarise(
     let total = model.tasks.len();
     let decided = model.decided_count();
     let skipped = model.decisions.skipped_count_of(mode);
+    // Gold held back when the ordinary tasks ran out (counted when "done" went up) is not
+    // work left undone.
+    let held = model.done.gold_held;
     println!(
-        "{} decision{} this session; {decided} of {total} tasks decided{}.",
+        "{} decision{} this session; {decided} of {total} tasks decided{}{}.",
         model.session_decisions,
         plural(model.session_decisions),
         if skipped > 0 {
             format!(", {skipped} skipped")
+        } else {
+            String::new()
+        },
+        if held > 0 {
+            format!(", {held} check task{} not needed", plural(held))
         } else {
             String::new()
         }
@@ -1221,7 +1233,12 @@ fn store_arg(args: &SessionArgs) -> String {
 /// The command that resumes this labeling session.
 /// After labeling: the commands that review the team's labels and export them, for the
 /// summary at the end.
-fn next_steps(args: &SessionArgs, mode: TaskKind, chat: bool) -> Vec<(String, String)> {
+fn next_steps(
+    args: &SessionArgs,
+    mode: TaskKind,
+    chat: bool,
+    gold_only: bool,
+) -> Vec<(String, String)> {
     let file = shell_quote(&args.file.to_string_lossy());
     let dir = args.labels_dir.clone().or_else(|| {
         args.out
@@ -1264,8 +1281,9 @@ fn next_steps(args: &SessionArgs, mode: TaskKind, chat: bool) -> Vec<(String, St
         (
             "export".into(),
             format!(
-                "prefer export {file}{dir_arg} --format {format} --out {}{store}",
-                shell_quote(&out)
+                "prefer export {file}{dir_arg} --format {format} --out {}{}{store}",
+                shell_quote(&out),
+                if gold_only { " --include-gold" } else { "" }
             ),
         ),
     ]
@@ -1405,7 +1423,7 @@ mod tests {
             resume_command(&a, "ann", TaskKind::Pair, false),
             format!("prefer label data/set.jsonl --mode pair --annotator ann {store}")
         );
-        let steps = next_steps(&a, TaskKind::Pair, false);
+        let steps = next_steps(&a, TaskKind::Pair, false, false);
         assert_eq!(
             steps[0].1,
             format!("prefer review data/set.jsonl --mode pair {store}")
@@ -1416,7 +1434,13 @@ mod tests {
         );
         // A set of conversations: plain trl would refuse them.
         assert_eq!(
-            next_steps(&a, TaskKind::Pair, true)[1].1,
+            next_steps(&a, TaskKind::Pair, false, true)[1].1,
+            format!(
+                "prefer export data/set.jsonl --format trl --out data/set.trl.jsonl --include-gold {store}"
+            )
+        );
+        assert_eq!(
+            next_steps(&a, TaskKind::Pair, true, false)[1].1,
             format!(
                 "prefer export data/set.jsonl --format trl-chat --out data/set.trl-chat.jsonl {store}"
             )

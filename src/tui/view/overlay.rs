@@ -202,7 +202,10 @@ fn done(m: &Model) -> (String, Vec<Line<'static>>) {
                 String::new()
             },
             if gold_held > 0 {
-                format!(", {gold_held} check tasks not needed")
+                format!(
+                    ", {gold_held} check task{} not needed",
+                    crate::text::plural(gold_held)
+                )
             } else {
                 String::new()
             }
