@@ -38,10 +38,10 @@ fn the_last_decision_brings_a_summary_with_the_next_commands() {
     for (k, key) in ["a", "s", "b"].iter().enumerate() {
         s.send(key);
         s.wait_for("the next task or the end", 10, |sc| {
-            sc.contains(&format!("task {}/3", k + 2)) || sc.contains("next:")
+            sc.contains(&format!("task {}/3", k + 2)) || sc.contains("next (printed")
         });
     }
-    let screen = s.wait_text("next:", 10);
+    let screen = s.wait_text("next (printed in full when you quit", 10);
     for text in [
         "2 decided, 1 skipped",
         "labeling this session",
@@ -53,6 +53,12 @@ fn the_last_decision_brings_a_summary_with_the_next_commands() {
     }
     s.send("q");
     assert_eq!(s.wait_exit(10), Some(0));
+    // Printed whole after the quit, to copy (the box cuts them at 80 columns).
+    let out = String::from_utf8_lossy(&s.output()).into_owned();
+    assert!(
+        out.contains("export with: prefer export set.jsonl --format trl --out set.trl.jsonl"),
+        "{out}"
+    );
     // The export line works as shown.
     let out = std::process::Command::new(common::BIN)
         .args([

@@ -1093,6 +1093,12 @@ pub fn summarise(
             resume_command(args, &config.annotator, mode, config.spec.sort)
         ),
     }
+    // Done: the commands the summary box showed (cut there at 80 columns), whole, to copy.
+    if model.done.total > 0 {
+        for (what, cmd) in &model.next_steps {
+            println!("{what} with: {cmd}");
+        }
+    }
     // The process ends next: the tables of a long history (a million decisions, the team's
     // logs) are left to the system to take back at once rather than freed entry by entry,
     // which kept the labeler waiting after `q`. Nothing in them is written on drop.

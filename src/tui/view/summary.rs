@@ -35,7 +35,10 @@ pub fn lines(m: &Model) -> Vec<Line<'static>> {
     ))];
     if !m.next_steps.is_empty() {
         out.push(Line::from(""));
-        out.push(Line::from("next:").style(Style::new().add_modifier(Modifier::BOLD)));
+        out.push(
+            Line::from("next (printed in full when you quit, to copy):")
+                .style(Style::new().add_modifier(Modifier::BOLD)),
+        );
         let w = m
             .next_steps
             .iter()
