@@ -685,3 +685,19 @@ fn a_box_as_wide_as_the_screen_leaves_the_panes_borders_whole() {
         }
     }
 }
+
+/// At 80 columns a long message (the circle of answers, a task left) is cut before the keys
+/// that decide are dropped: a pair keeps `a/1` and `b/2` with help and quit.
+#[test]
+fn a_long_message_leaves_the_keys_that_decide() {
+    let mut m = model(four_candidates(), TaskKind::Pair, (80, 24));
+    m.status = Some(
+        "your answers here go round in a circle of 3: look at this pair again, and think".into(),
+    );
+    let rows = rows(&draw(&m));
+    let footer = rows.last().unwrap();
+    assert!(footer.contains("● your answers"), "{footer}");
+    for key in ["a/1", "b/2", "?", "q"] {
+        assert!(footer.contains(key), "{key} missing: {footer}");
+    }
+}

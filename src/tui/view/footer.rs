@@ -84,10 +84,22 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
         .collect();
     // The status gets what the keys that always show leave, and the key that submits a
     // complete decision (a message can be long; a complete ranking must say how to send it).
+    // The keys that decide keep their keys at least (their words may go): a long message
+    // (the circle, a task left) must not leave a pair with only help and quit.
+    let deciding = |a: Action| {
+        matches!(
+            a,
+            Action::Number(_) | Action::ChooseLeft | Action::ChooseRight
+        )
+    };
     let essential: usize = hints
         .iter()
-        .filter(|h| h.priority == 0 || h.priority == 1 && h.action == Action::Submit)
-        .map(Hint::width)
+        .map(|h| match h.priority {
+            0 => h.width(),
+            1 if h.action == Action::Submit => h.width(),
+            1 if deciding(h.action) => h.keys_width(),
+            _ => 0,
+        })
         .sum();
     let mut spans = Vec::new();
     let mut used = 0;
@@ -161,17 +173,35 @@ fn fit(hints: &[Hint], width: usize) -> Vec<(&Hint, bool)> {
     let mut keep = vec![None; hints.len()];
     let mut used = 0;
     let mut dropped_at = None;
+    // The keys that decide go whole only when all of them fit so: a pair shows both choices'
+    // keys before the words of one.
+    let deciding = |h: &Hint| {
+        matches!(
+            h.action,
+            Action::Number(_) | Action::ChooseLeft | Action::ChooseRight
+        )
+    };
+    let mut deciding_left: usize = hints.iter().filter(|h| deciding(h)).map(Hint::width).sum();
+    let mut deciding_short = false;
     for i in order {
         let h = &hints[i];
         if dropped_at.is_some_and(|p| h.priority > p) {
             break;
         }
-        if used + h.width() <= width {
+        let room_for_whole = if deciding(h) {
+            deciding_left = deciding_left.saturating_sub(h.width());
+            !deciding_short && used + h.width() + deciding_left <= width
+        } else {
+            used + h.width() <= width
+        };
+        if room_for_whole {
             keep[i] = Some(true);
             used += h.width();
         } else if h.priority > 0 && used + h.keys_width() <= width {
             keep[i] = Some(false);
             used += h.keys_width();
+            // The other keys that decide go as keys alone too.
+            deciding_short |= deciding(h);
         } else {
             dropped_at = Some(h.priority);
         }
