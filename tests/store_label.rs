@@ -536,6 +536,11 @@ fn a_second_labeler_never_gets_the_tasks_the_first_holds() {
     a.send("1");
     a.wait_text("Nothing left for you", 20);
     b.wait_text("Nothing left for you", 20);
+    // Ann's last decision reaches Bob's count by the feed, which can come after the
+    // hand-out's word that nothing is left.
+    b.wait_for("the team's count", 20, |sc| {
+        sc.lines().next().unwrap_or_default().contains("team 4/4")
+    });
     for s in [&mut a, &mut b] {
         s.send("q");
         s.wait_exit(10);
