@@ -213,9 +213,9 @@ fn read_in_background(
         // server not reached checks nothing).
         let lists_tasks = config.args.review.is_none()
             && history.as_ref().is_ok_and(|h| {
-                h.store
-                    .as_ref()
-                    .is_some_and(|s| s.client.is_some() && s.checked.is_none())
+                h.store.as_ref().is_some_and(|s| {
+                    s.client.is_some() && s.checked.is_none() && s.recorded.is_none()
+                })
             });
         if (wants_gold || lists_tasks) && history.is_ok() {
             source.wait_checked(usize::MAX - 1);

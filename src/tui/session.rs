@@ -527,6 +527,10 @@ pub struct StoreStart {
     /// The note that the candidate file's tasks were checked against the database's, when
     /// neither has changed since: the start then skips the check.
     pub checked: Option<crate::store::checked::Stamp>,
+    /// Without a note (a first start on this machine): the database's record of a check of
+    /// a file with these bytes against its tasks as they are, found before the logs are read
+    /// so that nothing waits for the file's checking.
+    pub recorded: Option<crate::store::assign::Loaded>,
 }
 
 /// Before the outbox is locked: its folder made, readable by its owner only (not a folder
@@ -571,6 +575,22 @@ fn open_store(
         _ => None,
     };
     crate::trace::mark("note of the tasks' last check read");
+    // No note: the database may record a check of these bytes (when the mode is known
+    // before the logs are read; otherwise it is looked up after them).
+    let recorded = match (&mut client, &checked, config.mode, &config.args.review) {
+        (Some(c), None, Some(mode), None) => {
+            let tasks = crate::store::checked::tasks_key(mode, &config.spec);
+            let found = crate::store::checked::content_hash(&config.args.file).and_then(|hash| {
+                crate::trace::mark("the candidate file's bytes hashed");
+                crate::store::checked::recorded(&t, c, &hash, &tasks, config.args.overlap)
+                    .ok()
+                    .flatten()
+            });
+            crate::trace::mark("the database's record of the tasks' check looked up");
+            found
+        }
+        _ => None,
+    };
     let feed_client = client.as_ref().and_then(|_| t.connect().ok());
     let (feed, _) = PgFeed::start(&t, feed_client, stream);
     crate::trace::mark("team's decisions followed in the database");
@@ -583,6 +603,7 @@ fn open_store(
             known,
             offline,
             checked,
+            recorded,
         },
     ))
 }
@@ -789,13 +810,20 @@ pub fn build(
         let noted = s.checked.take().and_then(|n| n.fits(&tasks, args.overlap));
         // No note on this machine (a first start here): the database may have a record of
         // this file's bytes checked against its tasks as they are (the lead's load, another
-        // labeler's start), which is noted here for the next start.
+        // labeler's start), which is noted here for the next start. Looked up before the
+        // logs were read when the mode was known then.
+        let early = s.recorded.take();
         let noted = noted.or_else(|| {
-            let hash = crate::store::checked::content_hash(&args.file)?;
-            crate::trace::mark("the candidate file's bytes hashed");
-            let l = crate::store::checked::recorded(t, c, &hash, &tasks, args.overlap)
-                .ok()
-                .flatten()?;
+            let l = match early {
+                Some(l) => l,
+                None => {
+                    let hash = crate::store::checked::content_hash(&args.file)?;
+                    crate::trace::mark("the candidate file's bytes hashed");
+                    crate::store::checked::recorded(t, c, &hash, &tasks, args.overlap)
+                        .ok()
+                        .flatten()?
+                }
+            };
             crate::store::checked::Checking::begin(&args.file, tasks.clone()).record(
                 t,
                 c,
