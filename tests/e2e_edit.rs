@@ -172,7 +172,9 @@ fn editor_set_to_a_script_rewrites_the_answer_and_a_failing_editor_cancels() {
     assert_eq!(s.wait_exit(10), Some(0));
 
     let env = [("EDITOR", bad.as_str()), ("VISUAL", "")];
-    let mut s = Session::spawn(&ARGS, dir.path(), &env, 100, 30);
+    // Wide enough for the message with the editor's temporary path whole beside the keys
+    // that decide (the footer keeps those and cuts the message).
+    let mut s = Session::spawn(&ARGS, dir.path(), &env, 140, 30);
     s.wait_text("task 1/2", 10);
     s.send("l");
     s.send("E");
