@@ -196,4 +196,30 @@ mod tests {
         assert_eq!(shorter.len() as u64, len - line.len() as u64);
         assert!(LogBytes::map(&f, MAP_FROM - 1).is_none());
     }
+
+    /// Deferred bytes tell their length without being read, say in `Debug` whether they were
+    /// read, and once read are the file's first `len` bytes however they are asked for.
+    #[test]
+    fn deferred_bytes_are_read_when_first_used_and_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        std::fs::write(&path, b"{\"x\":1}\n{\"x\":2}\n").unwrap();
+        let file = File::open(&path).unwrap();
+        let bytes = LogBytes::deferred(path, file, 8, Box::new(|_, _| true));
+        assert_eq!((bytes.len(), bytes.is_empty()), (8, false));
+        assert!(
+            bytes.is_deferred(),
+            "its length is known without reading it"
+        );
+        assert_eq!(format!("{bytes:?}"), "LogBytes(8 bytes, deferred)");
+        let read: &[u8] = bytes.as_ref();
+        assert_eq!(read, b"{\"x\":1}\n");
+        assert_eq!(format!("{bytes:?}"), "LogBytes(8 bytes, deferred, read)");
+        let empty = LogBytes::from(Vec::new());
+        assert!(empty.is_empty());
+        assert_eq!(format!("{empty:?}"), "LogBytes(0 bytes, read)");
+        let one = LogBytes::from(b"{}\n".to_vec());
+        assert!(!one.is_empty());
+        assert_eq!(one.as_ref(), b"{}\n");
+    }
 }

@@ -360,6 +360,12 @@ impl Decisions {
         self.history.reserve(tasks);
     }
 
+    /// The room the tables have made for tasks (see [`Decisions::reserve`]).
+    #[cfg(test)]
+    pub(crate) fn room(&self) -> usize {
+        self.latest.capacity().max(self.history.capacity())
+    }
+
     /// Keeps a log whose lines the next [`Decisions::apply_brief`] calls point into; returns
     /// its number.
     pub(crate) fn add_log(&mut self, bytes: Arc<LogBytes>) -> u32 {

@@ -541,4 +541,44 @@ mod tests {
         p.pair = Some(["c1".into(), "c2".into()]);
         assert!(p.check().unwrap_err().contains("neither"));
     }
+
+    /// A pair task's key is the same whichever side each candidate was shown on, and keeps
+    /// the pair sorted: the hidden repeats' draw (`tui::model::repeat_draw`) hashes the key's
+    /// two ids in that order, so another order would bring back other tasks as repeats than
+    /// the logs of earlier versions did.
+    #[test]
+    fn a_pair_key_keeps_its_pair_sorted() {
+        let key = TaskKey::pair("i", "c1", "c0");
+        assert_eq!(key, TaskKey::pair("i", "c0", "c1"));
+        assert_eq!(key.pair, Some(("c0".to_string(), "c1".to_string())));
+    }
+
+    /// Only sort mode's events are `via_sort`: stats, export and undo treat them apart.
+    #[test]
+    fn only_sort_modes_events_are_via_sort() {
+        let mut e = Event::new("a", "i", None, TaskKind::Pair);
+        assert!(!e.via_sort());
+        e.via = Some("elsewhere".into());
+        assert!(!e.via_sort());
+        e.via = Some(VIA_SORT.into());
+        assert!(e.via_sort());
+    }
+
+    /// A best-worst decision must name two different candidates; a skip or a retraction of
+    /// the task is about no candidate, whatever else its line carries.
+    #[test]
+    fn a_best_worst_decision_names_two_different_candidates() {
+        let mut e = Event::new("a", "i", None, TaskKind::BestWorst);
+        e.best = Some("c0".into());
+        e.worst = Some("c0".into());
+        assert!(e.check().unwrap_err().contains("must differ"));
+        e.worst = Some("c1".into());
+        e.check().unwrap();
+        e.worst = Some("c0".into());
+        for (skip, retract) in [(true, false), (false, true)] {
+            let mut undone = e.clone();
+            (undone.skip, undone.retract) = (skip, retract);
+            undone.check().unwrap();
+        }
+    }
 }

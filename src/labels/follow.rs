@@ -585,6 +585,174 @@ mod tests {
         );
     }
 
+    /// A log read line by line (here for a damaged line) counts its events, its decision
+    /// lines per kind and its writers as the same log replayed whole does: a reviewer's final
+    /// decisions are no second name of their writer.
+    #[test]
+    fn a_log_read_line_by_line_counts_as_one_replayed_whole() {
+        let uid = crate::safefs::current_uid();
+        let event = |who: &str, item: &str, kind: TaskKind, how: &str| {
+            let mut e = Event::new(who, item, Some("h"), kind);
+            match kind {
+                TaskKind::Pair => {
+                    e.pair = Some(["c0".into(), "c1".into()]);
+                    e.choice = Some("c0".into());
+                }
+                _ => e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]),
+            }
+            match how {
+                "skip" => (e.skip, e.choice) = (true, None),
+                "review" => e.role = Some("adjudicator".into()),
+                _ => {}
+            }
+            e.uid = uid;
+            serde_json::to_string(&e).unwrap() + "\n"
+        };
+        let log = [
+            event("bob", "q1", TaskKind::Pair, ""),
+            event("bob", "q2", TaskKind::Pair, "skip"),
+            event("cy", "q1", TaskKind::Pair, ""),
+            event("lead", "q1", TaskKind::Pair, "review"),
+            event("bob", "q3", TaskKind::Rank, ""),
+        ]
+        .concat();
+        let read = |text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("t.jsonl"), text).unwrap();
+            OthersReader::new(dir.path(), &dir.path().join("me.jsonl")).read_all()
+        };
+        let whole = read(&log);
+        let by_line = read(&format!("{log}{{damaged\n"));
+        assert!(!whole.replayed.is_empty() && whole.events.is_empty());
+        assert!(by_line.replayed.is_empty() && by_line.events.len() == 5);
+        for start in [&whole, &by_line] {
+            assert_eq!(start.count, 5);
+            assert_eq!(start.decided[TaskKind::Pair as usize], 3);
+            assert_eq!(start.decided[TaskKind::Rank as usize], 1);
+        }
+        if uid.is_some() {
+            let findings = whole.writers.findings();
+            assert_eq!(findings, by_line.writers.findings());
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            assert!(findings[0].contains("as 2 annotators: bob (3 events), cy (1 event)"));
+        }
+    }
+
+    /// Logs named on the command line are read, except the labeler's own, however it is
+    /// spelled.
+    #[test]
+    fn logs_named_are_read_except_the_labelers_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        for name in ["a.jsonl", "b.jsonl", "me.jsonl"] {
+            std::fs::write(path(name), "").unwrap();
+        }
+        let named = [
+            path("a.jsonl"),
+            dir.path().join(".").join("me.jsonl"),
+            path("b.jsonl"),
+        ];
+        let reader = OthersReader::files(&named, &path("me.jsonl"));
+        assert_eq!(reader.paths(), [path("a.jsonl"), path("b.jsonl")]);
+        // The labeler's own log not there yet: none of those named is it.
+        let reader = OthersReader::files(&named, &path("new.jsonl"));
+        assert_eq!(reader.paths(), named);
+    }
+
+    /// A labeling start leaves a teammate's log untouched since its replay was cached unread
+    /// (its bytes are read after the first screen); review reads every log at its start.
+    #[test]
+    fn untouched_logs_are_left_unread_at_a_labeling_start_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = dir.path().join("labels");
+        std::fs::create_dir(&labels).unwrap();
+        let mut r = Rng(0x5eed_0024);
+        for who in ["ann", "bob"] {
+            let text: String = (0..30)
+                .map(|_| serde_json::to_string(&random_event(&mut r, who)).unwrap() + "\n")
+                .collect();
+            std::fs::write(labels.join(format!("{who}.jsonl")), text).unwrap();
+        }
+        let start = |defer: bool| {
+            let cache = crate::labels::ReplayCache::new(dir.path().join("cache"))
+                .worth(1)
+                .settled_at_once();
+            OthersReader::new(&labels, &labels.join("me.jsonl"))
+                .with_replay_cache(Some(cache))
+                .defer_untouched(defer)
+                .read_all()
+        };
+        let first = start(true);
+        assert!(first.deferred.is_empty(), "nothing cached yet");
+        let second = start(true);
+        assert_eq!(second.deferred.len(), 2, "both logs untouched since");
+        assert_eq!(second.count, first.count);
+        assert_eq!(
+            second.replayed.keys().collect::<Vec<_>>(),
+            first.replayed.keys().collect::<Vec<_>>()
+        );
+        // Read after the first screen, on a thread of their own.
+        second.fill_deferred();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while second.deferred.iter().any(|b| b.is_deferred()) {
+            assert!(std::time::Instant::now() < until, "never read");
+            std::thread::yield_now();
+        }
+        let review = start(false);
+        assert!(review.deferred.is_empty(), "review reads them all");
+        assert_eq!(review.count, first.count);
+    }
+
+    /// Following a log: each look gives the complete lines it gained since the last (a line
+    /// being written is left for the next), with their newlines and the offset after them;
+    /// a log cut back or replaced by a shorter one is read again from its start.
+    #[test]
+    fn a_followed_log_gives_each_complete_line_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let line = |i: usize| {
+            let mut e = Event::new("t", &format!("q{i}"), None, TaskKind::Rank);
+            e.ranking = Some(vec![vec!["c0".into()], vec!["c1".into()]]);
+            serde_json::to_string(&e).unwrap() + "\n"
+        };
+        let (l0, l1, l2) = (line(0), line(1), line(2));
+        let (torn, rest) = l2.split_at(10);
+        let append = |s: &str| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .unwrap();
+            f.write_all(s.as_bytes()).unwrap();
+        };
+        append(&format!("{l0}{l1}{torn}"));
+        let end = (l0.len() + l1.len()) as u64;
+        let (bytes, next) = complete_lines_from(&path, 0).unwrap();
+        assert_eq!((bytes, next), (format!("{l0}{l1}").into_bytes(), end));
+        let (bytes, next) = complete_lines_from(&path, l0.len() as u64).unwrap();
+        assert_eq!((&bytes[..], next), (l1.as_bytes(), end));
+        assert!(
+            bytes.capacity() < end as usize,
+            "room for the new bytes only"
+        );
+        assert_eq!(
+            complete_lines_from(&path, end),
+            None,
+            "only a torn line since"
+        );
+
+        let items = |events: Vec<Event>| events.into_iter().map(|e| e.item).collect::<Vec<_>>();
+        let mut reader = OthersReader::new(dir.path(), &dir.path().join("me.jsonl"));
+        assert_eq!(items(reader.poll()), ["q0", "q1"]);
+        assert!(reader.poll().is_empty(), "nothing new");
+        append(rest);
+        assert_eq!(items(reader.poll()), ["q2"]);
+        assert!(reader.poll().is_empty(), "nothing new");
+        std::fs::write(&path, &l1).unwrap();
+        assert_eq!(items(reader.poll()), ["q1"], "cut back: read again");
+    }
+
     /// Someone who only edited is still one of the team: review shows their edits.
     #[test]
     fn a_teammate_who_only_edited_is_kept_for_review() {

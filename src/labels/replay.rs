@@ -748,6 +748,25 @@ mod tests {
         );
     }
 
+    /// A replay makes room in its tables once, for about one task per 200 bytes of log: a hint
+    /// out of proportion to the log would ask a big log's start for more memory than there is
+    /// (the tables' growth alone keeps the room within twice the lines).
+    #[test]
+    fn a_replay_makes_room_in_proportion_to_the_log() {
+        let mut r = Rng(0x5eed_0023);
+        let log = random_log(&mut r, 2000);
+        let bound = log.len() / 10;
+        let (quick, _) = fast(log.as_bytes()).unwrap();
+        assert!(quick.room() <= bound, "room for {} tasks", quick.room());
+        let (own, ..) = replay_own(
+            Path::new("x.jsonl"),
+            Arc::new(log.into_bytes().into()),
+            None,
+        )
+        .unwrap();
+        assert!(own.room() <= bound, "room for {} tasks", own.room());
+    }
+
     /// Review picks its mode by the decision lines of each kind: skips and retractions are
     /// lines of their kind but no decision.
     #[test]
