@@ -1206,19 +1206,11 @@ fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() 
     s.wait_exit(10);
     let note = outbox(dir.path(), "ann").with_extension("tasks");
     assert!(note.exists(), "no note at {}", note.display());
-    let sql = |q: &str| {
-        postgres::Client::connect(&url, postgres::NoTls)
-            .unwrap()
-            .batch_execute(q)
-            .unwrap()
-    };
+    let sql = |q: &str| run_sql(&url, q);
     // Skipped: a task changed in place (prefer never does that; tasks are only added) is not
     // looked at, so this start goes on where the full check would refuse.
     sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
-    let mut s = label(dir.path(), "ann", &url);
-    wait_task(&mut s, 2);
-    s.send("q");
-    s.wait_exit(10);
+    opens_at(dir.path(), "ann", &url, 2);
     sql("UPDATE prefer_tasks SET item = 'item-2' WHERE task_id = 3");
     // A task added since (another file's): checked, and refused.
     sql("INSERT INTO prefer_tasks (item, task, overlap) VALUES ('elsewhere', 'pair', 1)");
@@ -1235,6 +1227,23 @@ fn the_tasks_check_is_skipped_while_neither_the_file_nor_the_database_changed() 
     s.wait_exit(10);
 }
 
+/// Runs SQL statements on the test's database (changes prefer never makes, to show what a
+/// start looked at).
+fn run_sql(url: &str, q: &str) {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap()
+        .batch_execute(q)
+        .unwrap()
+}
+
+/// `who` starts labeling, is served task `task`, and quits.
+fn opens_at(dir: &Path, who: &str, url: &str, task: usize) {
+    let mut s = label(dir, who, url);
+    wait_task(&mut s, task);
+    s.send("q");
+    assert_eq!(s.wait_exit(10), Some(0));
+}
+
 /// A labeler's first start on a machine of their own (no note beside an outbox) skips the
 /// tasks check when the database records one of a file with the same bytes against its tasks
 /// as they are (here: the lead's `store tasks`), and notes it for the next start; a file with
@@ -1247,12 +1256,7 @@ fn a_first_start_on_another_machine_skips_the_check_the_database_records() {
     let lead = tempfile::tempdir().unwrap();
     let file = pair_file(lead.path(), 4);
     ok(&["store", "tasks", file.to_str().unwrap(), &url]);
-    let sql = |q: &str| {
-        postgres::Client::connect(&url, postgres::NoTls)
-            .unwrap()
-            .batch_execute(q)
-            .unwrap()
-    };
+    let sql = |q: &str| run_sql(&url, q);
     // A task changed in place (prefer never does that): a full check would refuse the file,
     // so a start that goes on did not check.
     sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
@@ -1260,10 +1264,7 @@ fn a_first_start_on_another_machine_skips_the_check_the_database_records() {
     std::fs::copy(&file, ann.path().join("set.jsonl")).unwrap();
     // The note is kept only for a file last changed a while before (see the test above).
     std::thread::sleep(Duration::from_millis(2100));
-    let mut s = label(ann.path(), "ann", &url);
-    wait_task(&mut s, 1);
-    s.send("q");
-    assert_eq!(s.wait_exit(10), Some(0));
+    opens_at(ann.path(), "ann", &url, 1);
     let note = outbox(ann.path(), "ann").with_extension("tasks");
     assert!(note.exists(), "no note at {}", note.display());
     // The same items with other bytes (a blank line at the end): checked in full, refused.
@@ -1278,17 +1279,11 @@ fn a_first_start_on_another_machine_skips_the_check_the_database_records() {
     // Put right, bob's full check passes and is recorded by his bytes: carol, on a machine
     // of her own with the same bytes, skips it (the task changed again shows she did).
     sql("UPDATE prefer_tasks SET item = 'item-2' WHERE task_id = 3");
-    let mut s = label(bob.path(), "bob", &url);
-    wait_task(&mut s, 1);
-    s.send("q");
-    assert_eq!(s.wait_exit(10), Some(0));
+    opens_at(bob.path(), "bob", &url, 1);
     sql("UPDATE prefer_tasks SET item = 'item-x' WHERE task_id = 3");
     let carol = tempfile::tempdir().unwrap();
     std::fs::copy(bob.path().join("set.jsonl"), carol.path().join("set.jsonl")).unwrap();
-    let mut s = label(carol.path(), "carol", &url);
-    wait_task(&mut s, 1);
-    s.send("q");
-    assert_eq!(s.wait_exit(10), Some(0));
+    opens_at(carol.path(), "carol", &url, 1);
 }
 
 /// Decisions that reach the database by `prefer store push` (a team moving from a labels
