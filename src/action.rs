@@ -612,6 +612,12 @@ impl Action {
         }
     }
 
+    /// Acts only in `prefer review` (the quality table, the filters): left out of the
+    /// labeling screen's help.
+    pub fn review_only(self) -> bool {
+        matches!(self, Action::Quality | Action::CycleFilter)
+    }
+
     /// The help overlay's line for the action in `mode`; `None` when it does nothing there.
     pub fn long_help(self, mode: TaskKind) -> Option<&'static str> {
         match (self, mode) {

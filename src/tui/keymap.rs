@@ -159,10 +159,11 @@ impl KeyMap {
 
     /// Every action the help overlay lists in `mode`, with its keys and description, in the
     /// action table's order (what a task file turns on is in [`KeyMap::task_help`]).
-    pub fn help(&self, mode: TaskKind, scale: u32) -> Vec<(String, &'static str)> {
+    pub fn help(&self, mode: TaskKind, scale: u32, review: bool) -> Vec<(String, &'static str)> {
         ACTIONS
             .iter()
             .filter(|d| d.listed == Listed::Help)
+            .filter(|d| review || !d.action.review_only())
             .filter_map(|d| {
                 let desc = d.action.long_help(mode)?;
                 let label = self.label(d.action, mode, scale);
@@ -193,7 +194,7 @@ mod tests {
         let r = km.footer(TaskKind::Rate, 7, false);
         assert_eq!(r[0], ("1-7".to_string(), "rate"));
         assert!(
-            km.help(TaskKind::Rank, 5)
+            km.help(TaskKind::Rank, 5, false)
                 .iter()
                 .any(|(k, _)| k == "q/Ctrl-C")
         );

@@ -160,7 +160,7 @@ pub fn view(w: &Waiting, c: ReadCounts, f: &mut Frame) {
 fn help(w: &Waiting, f: &mut Frame, area: Rect) {
     let lines: Vec<Line> = w
         .keymap
-        .help(w.help_mode, w.scale)
+        .help(w.help_mode, w.scale, w.mode == "review")
         .into_iter()
         .map(|(k, d)| Line::from(format!("{k:<10} {d}")))
         .collect();

@@ -13,7 +13,11 @@ pub(super) fn key(m: &mut Model, a: Action, fx: &mut Vec<Effect>) -> bool {
     match m.overlay.clone() {
         Overlay::Help => {
             // Scroll keys scroll the help (it can be taller than the screen); others close it.
-            let max = m.keymap.help(m.keys_mode(), m.scale).len() + 6;
+            let max = m
+                .keymap
+                .help(m.keys_mode(), m.scale, m.review.is_some())
+                .len()
+                + 6;
             let page = usize::from(m.size.1.saturating_sub(4)).max(1);
             let s = &mut m.help_scroll;
             match a {

@@ -132,7 +132,7 @@ fn wrapped(text: &str, inner: usize) -> Vec<Line<'static>> {
 fn help(m: &Model, width: u16) -> (String, Vec<Line<'static>>) {
     // The box's border and the blank cell around it.
     let inner = usize::from(width.saturating_sub(4));
-    let entries = m.keymap.help(m.keys_mode(), m.scale);
+    let entries = m.keymap.help(m.keys_mode(), m.scale, m.review.is_some());
     let kw = entries
         .iter()
         .map(|(k, _)| k.chars().count())
