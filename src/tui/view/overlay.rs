@@ -439,7 +439,7 @@ fn confirm_quit(m: &Model) -> (String, Vec<Line<'static>>) {
     lines.push(Line::from(if n > 0 {
         "any other key: stay (saving is retried every second)"
     } else {
-        "any other key: stay and finish them (Enter records)"
+        "any other key: stay (Enter records them once complete)"
     }));
     let title = if n > 0 {
         "unsaved decisions"
