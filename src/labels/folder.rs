@@ -222,11 +222,55 @@ mod tests {
         std::fs::write(d.join("real.toml"), "overlap = 2\nfollow_links = true\n").unwrap();
         symlink(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
         let e = FolderSettings::load(d).unwrap_err().to_string();
-        assert!(e.contains("prefer.toml is a symbolic link"), "{e}");
+        let link = format!("{} is a symbolic link", d.join(SETTINGS_FILE).display());
+        assert!(e.starts_with(&link), "said as it is: {e}");
         std::fs::remove_file(d.join(SETTINGS_FILE)).unwrap();
         std::fs::rename(d.join("real.toml"), d.join(SETTINGS_FILE)).unwrap();
         let s = FolderSettings::load(d).unwrap();
         assert_eq!((s.overlap, s.follow_links), (Some(2), true));
+    }
+
+    /// A settings file that cannot be read or parsed is named, with the line at fault.
+    #[test]
+    fn bad_settings_are_named_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // A file where the folder should be: the settings cannot be read.
+        let not_a_folder = d.join("set.labels");
+        std::fs::write(&not_a_folder, "").unwrap();
+        let e = FolderSettings::load(&not_a_folder).unwrap_err().to_string();
+        let path = not_a_folder.join(SETTINGS_FILE);
+        assert!(
+            e.starts_with(&format!("cannot read {}: ", path.display())),
+            "{e}"
+        );
+        let path = d.join(SETTINGS_FILE);
+        std::fs::write(&path, "overlap = 2\n\nfollow_links = 3\n").unwrap();
+        let e = FolderSettings::load(d).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("{}:3: ", path.display())), "{e}");
+    }
+
+    /// The logs a command reads: those named as named; else the folder's, which must exist
+    /// and hold a log or a link to one.
+    #[test]
+    fn the_logs_read_are_those_named_else_the_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("set.labels");
+        let file = dir.path().join("set.jsonl");
+        let named = [dir.path().join("elsewhere.jsonl")];
+        let got = log_paths(Some(&file), None, &named).unwrap();
+        assert_eq!((got.logs, got.links), (named.to_vec(), vec![]));
+        let err = |r: Result<FolderLogs, InputError>| r.unwrap_err().to_string();
+        assert!(err(log_paths(Some(&file), None, &[])).starts_with("no labels folder at"));
+        std::fs::create_dir(&d).unwrap();
+        assert!(err(log_paths(Some(&file), None, &[])).contains("holds no labels logs"));
+        symlink(d.join("nowhere"), d.join("eve.jsonl")).unwrap();
+        let got = log_paths(None, Some(&d), &[]).unwrap();
+        assert_eq!((got.logs, got.links), (vec![], vec![d.join("eve.jsonl")]));
+        std::fs::write(d.join("ann.jsonl"), "").unwrap();
+        let got = log_paths(Some(&file), None, &[]).unwrap();
+        assert_eq!(got.logs, [d.join("ann.jsonl")]);
+        assert_eq!(log_files(&d).unwrap(), [d.join("ann.jsonl")]);
     }
 
     #[test]

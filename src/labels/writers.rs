@@ -245,4 +245,73 @@ mod tests {
             f[1]
         );
     }
+
+    /// A reviewer's final decisions are counted apart from the same name's own labels, and
+    /// what one uid wrote is added up over entries and logs: a foreign uid's events and
+    /// names in one finding per log, a uid's events per name over every log.
+    #[test]
+    fn findings_add_up_each_uids_events_over_names_and_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = crate::safefs::current_uid().unwrap();
+        let other = me.wrapping_add(4242);
+        let mut c = WriterCounts::default();
+        c.note(Some(me), "alice", false);
+        c.note(Some(me), "alice", true);
+        c.note(Some(me), "alice", false);
+        assert_eq!(
+            c.counts(),
+            [
+                (me, "alice".into(), false, 2),
+                (me, "alice".into(), true, 1)
+            ]
+        );
+
+        let mut w = Writers::default();
+        let a = dir.path().join("a.jsonl");
+        std::fs::write(&a, "").unwrap();
+        let mut c = WriterCounts::default();
+        c.note(Some(me), "bob", false);
+        c.note(Some(other), "bob", false);
+        c.note(Some(other), "bob", true);
+        c.note(Some(other), "robert", false);
+        c.note(Some(other), "robert", false);
+        w.add(&a, c);
+        let b = dir.path().join("b.jsonl");
+        std::fs::write(&b, "").unwrap();
+        let mut c = WriterCounts::default();
+        c.note(Some(me), "bob", false);
+        c.note(Some(me), "bob", false);
+        c.note(Some(me), "robert", false);
+        w.add(&b, c);
+        let f = w.findings();
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert!(
+            f[0].contains("a.jsonl: 4 events written by uid") && f[0].contains("(as bob, robert)"),
+            "{}",
+            f[0]
+        );
+        // One finding per uid (in the order of the uids), after the logs' findings.
+        for names in [
+            "as 2 annotators: bob (3 events), robert (1 event)",
+            "as 2 annotators: bob (1 event), robert (2 events)",
+        ] {
+            assert!(f[1..].iter().any(|x| x.contains(names)), "{names}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn logs_left_out_as_links_are_reported() {
+        let w = Writers {
+            links: vec![PathBuf::from("labels/eve.jsonl")],
+            ..Default::default()
+        };
+        let f = w.findings();
+        assert_eq!(f, w.link_findings());
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].starts_with("labels/eve.jsonl is a symbolic link"),
+            "{}",
+            f[0]
+        );
+    }
 }
