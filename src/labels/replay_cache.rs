@@ -429,3 +429,31 @@ impl ReplayCache {
         Ok(())
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A file's identity vouches for its bytes only once its last change, of its contents or
+    /// of its inode (the change time, which a program cannot set back), is older than the
+    /// settling time: a log whose modification time was set back just now is not settled.
+    #[test]
+    fn a_file_changed_just_now_has_no_settled_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        std::fs::write(&path, "{}\n").unwrap();
+        let minute = std::time::Duration::from_secs(60);
+        assert!(file_identity(&path, None).is_some());
+        assert!(file_identity(&path, Some(std::time::Duration::ZERO)).is_some());
+        assert_eq!(file_identity(&path, Some(minute)), None, "written just now");
+        let f = fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - 60 * minute)
+            .unwrap();
+        drop(f);
+        assert_eq!(
+            file_identity(&path, Some(minute)),
+            None,
+            "its modification time set back just now"
+        );
+    }
+}
