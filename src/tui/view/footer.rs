@@ -86,18 +86,12 @@ pub fn line(m: &Model, width: u16) -> Line<'static> {
     // complete decision (a message can be long; a complete ranking must say how to send it).
     // The keys that decide keep their keys at least (their words may go): a long message
     // (the circle, a task left) must not leave a pair with only help and quit.
-    let deciding = |a: Action| {
-        matches!(
-            a,
-            Action::Number(_) | Action::ChooseLeft | Action::ChooseRight
-        )
-    };
     let essential: usize = hints
         .iter()
         .map(|h| match h.priority {
             0 => h.width(),
             1 if h.action == Action::Submit => h.width(),
-            1 if deciding(h.action) => h.keys_width(),
+            1 if picks(h.action) => h.keys_width(),
             _ => 0,
         })
         .sum();
@@ -175,12 +169,7 @@ fn fit(hints: &[Hint], width: usize) -> Vec<(&Hint, bool)> {
     let mut dropped_at = None;
     // The keys that decide go whole only when all of them fit so: a pair shows both choices'
     // keys before the words of one.
-    let deciding = |h: &Hint| {
-        matches!(
-            h.action,
-            Action::Number(_) | Action::ChooseLeft | Action::ChooseRight
-        )
-    };
+    let deciding = |h: &Hint| picks(h.action);
     let mut deciding_left: usize = hints.iter().filter(|h| deciding(h)).map(Hint::width).sum();
     let mut deciding_short = false;
     for i in order {
@@ -211,6 +200,15 @@ fn fit(hints: &[Hint], width: usize) -> Vec<(&Hint, bool)> {
         .zip(keep)
         .filter_map(|(h, k)| Some((h, k?)))
         .collect()
+}
+
+/// The keys that pick a candidate (a number, left, right): narrower than
+/// [`Action::decides`], which also counts tie, skip and the keys that build a ranking.
+fn picks(a: Action) -> bool {
+    matches!(
+        a,
+        Action::Number(_) | Action::ChooseLeft | Action::ChooseRight
+    )
 }
 
 /// How much the state on screen needs a key's hint: 0 always (help, quit), 1 the keys that
