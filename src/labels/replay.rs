@@ -395,6 +395,25 @@ mod tests {
         }
     }
 
+    /// A session writes its own log's cache on a thread of its own; at its end it waits for
+    /// that write, so that one quit right after its start still leaves the cache for the next.
+    #[test]
+    fn the_end_of_a_session_waits_for_the_cache_being_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let cache = ReplayCache::new(dir.path().join("cache"))
+            .worth(1)
+            .written_aside();
+        let log = random_log(&mut Rng(0x5eed_0023), 400);
+        let (_, _, from_cache) = own(log.as_bytes(), &path, &cache).unwrap();
+        assert_eq!(from_cache, 0);
+        assert_eq!(cache.writes_pending(), 1, "written on a thread of its own");
+        ReplayCache::finish_writes();
+        assert_eq!(cache.writes_pending(), 0, "waited for at the end");
+        let (_, _, from_cache) = own(log.as_bytes(), &path, &cache).unwrap();
+        assert_eq!(from_cache, log.len() as u64, "the next start has it");
+    }
+
     /// A log the file system says is untouched since its cache was written (same file,
     /// length and times) is not hashed again; one replaced by another file of the same length
     /// is, and a full read follows when the bytes differ.

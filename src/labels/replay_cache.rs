@@ -49,7 +49,7 @@ impl Kind {
 }
 
 /// Cache files being written on threads of their own.
-static WRITING: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+static WRITING: std::sync::Mutex<Vec<(PathBuf, std::thread::JoinHandle<()>)>> =
     std::sync::Mutex::new(Vec::new());
 
 /// See [`Identity::of`]: far more than a file system's clock tick.
@@ -194,6 +194,13 @@ impl ReplayCache {
         self
     }
 
+    /// The labeler's own log's cache written on a thread of its own, as in a session (tests).
+    #[cfg(test)]
+    pub(crate) fn written_aside(mut self) -> Self {
+        self.aside = true;
+        self
+    }
+
     /// Records a log's identity however recently it changed (tests).
     #[cfg(test)]
     pub(crate) fn settled_at_once(mut self) -> Self {
@@ -279,7 +286,7 @@ impl ReplayCache {
         WRITING
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(writing);
+            .push((self.dir.clone(), writing));
         Ok(true)
     }
 
@@ -288,9 +295,17 @@ impl ReplayCache {
     /// still leaves its cache for the next.
     pub fn finish_writes() {
         let writing = std::mem::take(&mut *WRITING.lock().unwrap_or_else(|e| e.into_inner()));
-        for w in writing {
+        for (_, w) in writing {
             let _ = w.join();
         }
+    }
+
+    /// Writes of this cache's files started on threads of their own and not yet waited for
+    /// by [`ReplayCache::finish_writes`] (tests).
+    #[cfg(test)]
+    pub(crate) fn writes_pending(&self) -> usize {
+        let writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        writing.iter().filter(|(dir, _)| *dir == self.dir).count()
     }
 
     /// A teammate's `log` untouched since its replay was cached (the same file, length and
