@@ -123,6 +123,19 @@ fn tuples_are_tasks_of_their_own_named_in_the_log_and_resume_skips_the_decided()
 }
 
 #[test]
+fn a_resume_goes_on_after_the_last_tuple_decided_not_from_the_first() {
+    // 5 candidates, 3 at a time: 4 tuples. The first is passed over, the second decided: a new
+    // session opens at the third, after the last decision, not at the open first one.
+    let mut m = bw_model(&[5], Some(3), &[]);
+    let mut evs = keys(&mut m, &[NextTask]);
+    assert_eq!(m.current, 1);
+    evs.extend(keys(&mut m, &[Number(1), Number(2)]));
+    assert_eq!(evs.len(), 1);
+    let again = bw_model(&[5], Some(3), &evs);
+    assert_eq!(again.current, 2);
+}
+
+#[test]
 fn items_of_fewer_than_three_candidates_are_left_out_with_a_reason() {
     let m = bw_model(&[2, 3], None, &[]);
     assert_eq!(m.tasks.len(), 1);

@@ -227,6 +227,26 @@ fn review_filters_one_annotators_gold_misses() {
     assert_eq!(Filter::Misses("bob".into()).name(), "misses:bob");
 }
 
+#[test]
+fn the_overlap_leaves_gold_open_but_not_ordinary_tasks_others_filled() {
+    // Overlap 1, gold on q0; bob has decided q0 and q1. q1 is his to fill, not alice's; q0 is
+    // a check, open to everyone.
+    let spec = TaskSpec {
+        gold_rate: 0.5,
+        ..TaskSpec::default()
+    };
+    let mut m = gold_model(4, &[0], spec);
+    let pair = |item: &str| {
+        let mut e = Event::new("bob", item, None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        e
+    };
+    m.apply_others(vec![pair("q0"), pair("q1")]);
+    assert_eq!(m.open_count(), 3, "q0, q2 and q3");
+    assert_eq!(m.first_open_in(1..4), Some(2));
+}
+
 /// A review of eight items, gold on the first six (c1 best): ann right on all six, bob wrong
 /// on all six; both chose c0 on q6 and q7.
 fn quality_review(size: (u16, u16)) -> Model {

@@ -189,6 +189,18 @@ fn resume_goes_on_with_the_item_left_mid_sort() {
 }
 
 #[test]
+fn resume_goes_on_with_an_item_left_mid_sort_past_an_open_one() {
+    // q0 passed over, q1 left after one question: a new session goes on with q1, not q0.
+    let mut first = sort_model(&[3, 3], &[]);
+    let mut ev = keys(&mut first, &[NextTask]);
+    assert_eq!(first.view.item.id, "q1");
+    ev.extend(keys(&mut first, &[ChooseLeft]));
+    assert_eq!(ev.len(), 1);
+    let m = sort_model(&[3, 3], &ev);
+    assert_eq!(m.view.item.id, "q1", "not the open q0 before it");
+}
+
+#[test]
 fn rank_keys_are_not_sort_keys() {
     let mut m = sort_model(&[3], &[]);
     assert!(keys(&mut m, &[Number(3)]).is_empty());

@@ -1023,6 +1023,57 @@ fn with_a_store_the_resume_waits_for_no_checking_of_the_file() {
 }
 
 #[test]
+fn a_resume_with_every_known_task_decided_waits_for_the_checking_and_opens_at_what_it_brings() {
+    // A big file is still being checked; the two items known are decided: the resume waits
+    // for more of the file rather than open on a decided task.
+    let src = Arc::new(Growing {
+        all: dataset(&[2, 2, 2, 2]),
+        shown: 2.into(),
+        brought_when_waited: true,
+    });
+    let mine = |item: &str| {
+        let mut e = Event::new("alice", item, None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        e
+    };
+    let mut m = Model::new(Setup {
+        decisions: Decisions::from_events(&[mine("q0"), mine("q1")]),
+        ..Setup::new(src.clone(), "alice", TaskKind::Pair)
+    })
+    .unwrap();
+    assert_eq!(crate::tui::session::resume_task(&mut m), 2);
+    assert_eq!(m.tasks.len(), 4, "the checking brought the rest");
+}
+
+#[test]
+fn with_a_store_only_the_tasks_handed_over_and_not_decided_are_open_wrapping_round() {
+    // Four pair tasks, q0..q3: the server holds q0, q1 and q2 for alice, and q1 she has decided.
+    let mut m = model(&[2, 2, 2, 2], TaskKind::Pair);
+    let pair = |item: &str| TaskKey::pair(item, "c0", "c1");
+    m.handed = Some(crate::tui::model::HandedTasks {
+        tasks: vec![pair("q0"), pair("q1"), pair("q2")],
+        ..crate::tui::model::HandedTasks::new(600_000)
+    });
+    let mut decided = Event::new("alice", "q1", None, TaskKind::Pair);
+    decided.pair = Some(["c0".into(), "c1".into()]);
+    decided.choice = Some("c1".into());
+    m.apply_mine(decided);
+    assert_eq!(
+        m.open_count(),
+        2,
+        "q0 and q2: not q1 (decided), not q3 (not hers)"
+    );
+    assert_eq!(m.first_open_from(0), Some(0));
+    assert_eq!(
+        m.first_open_from(1),
+        Some(2),
+        "the next one on, not the first"
+    );
+    assert_eq!(m.first_open_from(3), Some(0), "round past the end");
+}
+
+#[test]
 fn with_a_store_a_task_handed_out_beyond_the_checked_part_of_the_file_is_served_once_checked() {
     // A resumed start with a store does not wait for a big file's whole checking: the server
     // may hand out a task whose item the checking has not reached yet.
