@@ -278,6 +278,21 @@ fn skip_is_recorded_and_not_counted_as_decided() {
 }
 
 #[test]
+fn with_nothing_open_the_next_skipped_task_is_the_one_after_this_wrapping() {
+    // q0 and q3 skipped, q1 and q2 decided: } from q0 goes on to q3, then round to q0.
+    let mut m = model(&[2, 2, 2, 2], TaskKind::Pair);
+    keys(&mut m, &[Skip, ChooseLeft, ChooseLeft, Skip]);
+    assert_eq!(m.overlay, Overlay::Done);
+    keys(&mut m, &[Cancel]);
+    m.go_to(0);
+    keys(&mut m, &[NextUndecided]);
+    assert_eq!(m.current, 3);
+    assert!(m.view.skipped);
+    keys(&mut m, &[NextUndecided]);
+    assert_eq!(m.current, 0);
+}
+
+#[test]
 fn undo_retracts_and_goes_back() {
     let mut m = model(&[2, 2, 2], TaskKind::Pair);
     keys(&mut m, &[ChooseLeft, ChooseRight]);
