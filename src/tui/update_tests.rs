@@ -596,6 +596,33 @@ fn ranked(who: &str, item: &str, order: &[&str], ms: u64) -> Event {
     e
 }
 
+#[test]
+fn the_team_read_at_the_start_fills_tasks_under_the_overlap() {
+    // bob's log in the folder has q0 and q2; with overlap 1 they are not alice's to label,
+    // whether the team is counted as the logs are read (the session's kind known) or not.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for item in ["q0", "q2"] {
+        let mut e = Event::new("bob", item, None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        text.push_str(&serde_json::to_string(&e).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(dir.path().join("bob.jsonl"), text).unwrap();
+    for counted in [Some(TaskKind::Pair), None] {
+        let mut m = team_model(&[2, 2, 2, 2], TaskKind::Pair, 1);
+        assert_eq!(m.open_count(), 4);
+        let start = crate::labels::OthersReader::new(dir.path(), &dir.path().join("alice.jsonl"))
+            .read_all_counted(&crate::labels::ReadProgress::default(), counted);
+        assert_eq!(start.counted.is_some(), counted.is_some());
+        m.add_others(start);
+        assert_eq!(m.open_count(), 2, "counted: {counted:?}");
+        assert_eq!(m.first_open_from(0), Some(1));
+        assert_eq!(m.first_open_from(2), Some(3));
+    }
+}
+
 fn review_model() -> Model {
     let mut m = team_model(&[2, 2, 2, 2], TaskKind::Rank, 1);
     let mut skip = Event::new("bob", "q3", None, TaskKind::Rank);
