@@ -201,11 +201,11 @@ fn resume_wraps_to_the_first_open_task_after_a_decision_on_the_last() {
 
 #[test]
 fn pair_mode_resumes_after_a_last_decision_on_the_last_pair_of_an_item() {
-    // Two items of three candidates: q0's pairs are tasks 0, 1, 2. The last decision is on its
-    // third, (c1, c2), with the first two open: the resume goes on to q1, not back to q0.
-    let events = [pair_event("q0", "c1", "c2", "c1")];
-    let m = model_with(&[3, 3], TaskKind::Pair, &events);
-    assert_eq!(m.current, 3, "{:?}", m.view.key);
+    // Two items of four candidates: q0's six pairs are tasks 0 to 5. The last decision is on
+    // its sixth, (c2, c3), with the first five open: the resume goes on to q1, not back to q0.
+    let events = [pair_event("q0", "c2", "c3", "c2")];
+    let m = model_with(&[4, 4], TaskKind::Pair, &events);
+    assert_eq!(m.current, 6, "{:?}", m.view.key);
     assert_eq!(m.view.key, crate::labels::TaskKey::pair("q1", "c0", "c1"));
 }
 
