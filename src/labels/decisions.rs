@@ -1353,6 +1353,33 @@ mod tests {
         assert_eq!(d.get(&p("p3")).unwrap().choice.as_deref(), Some("c0"));
     }
 
+    /// An item is known once an event names it as its item, whatever the event (a retraction
+    /// too); an id named only as a candidate, or never, is not an item.
+    #[test]
+    fn an_item_is_known_by_the_events_that_name_it() {
+        let mut e = Event::new("a", "q1", None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        let d = Decisions::from_owned([e, retract("q2")]);
+        assert!(d.has_item("q1"));
+        assert!(d.has_item("q2"));
+        assert!(!d.has_item("c0"));
+        assert!(!d.has_item("q3"));
+    }
+
+    /// An edit stands as a task of its own but is not counted among the decisions made.
+    #[test]
+    fn edits_stand_but_are_not_counted_as_decisions() {
+        let d = Decisions::from_owned([
+            rank("x", "c0"),
+            rank("y", "c0"),
+            Event::edit("a", "x", None, "c0", "better"),
+        ]);
+        assert!(d.is_decided(&TaskKey::edit("x", "c0")));
+        assert_eq!(d.decided_count_of(TaskKind::Edit), 1);
+        assert_eq!(d.decided_count(), 2);
+    }
+
     /// Counting a whole replay at once gives what counting its decided tasks one by one gives:
     /// the same counts, and for each task the same count before and the same "mine too".
     #[test]
