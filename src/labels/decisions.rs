@@ -1260,6 +1260,126 @@ mod tests {
         assert_eq!(d.decided_count(), 0);
     }
 
+    /// Candidate ids are interned through a few slots picked by their length and last byte:
+    /// the empty id (which an event may carry), ids far longer than there are slots, and two
+    /// ids in one slot ("a0" and "c0") still come back as themselves.
+    #[test]
+    fn candidate_ids_of_any_length_come_back_as_they_were() {
+        let long = "x".repeat(200);
+        let pairs = [("", "c0"), ("a0", "c0"), (long.as_str(), "c1")];
+        let mut d = Decisions::new();
+        for (i, &(x, y)) in pairs.iter().enumerate() {
+            let mut e = Event::new("a", &format!("q{i}"), None, TaskKind::Pair);
+            e.pair = Some([x.into(), y.into()]);
+            e.choice = Some(y.into());
+            d.apply(e);
+        }
+        let want: Vec<TaskKey> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, y))| TaskKey::pair(&format!("q{i}"), x, y))
+            .collect();
+        for (key, &(_, y)) in want.iter().zip(&pairs) {
+            assert_eq!(
+                d.get(key).and_then(|e| e.choice.as_deref()),
+                Some(y),
+                "{key:?}"
+            );
+        }
+        let mut keys: Vec<TaskKey> = d.keys().collect();
+        keys.sort();
+        assert_eq!(keys, want);
+    }
+
+    /// The tasks of a kind whose decision stands, in the order it was made (what the hidden
+    /// repeats are drawn from): skips, retracted tasks and other kinds left out, a task decided
+    /// again moved to its new place, a best-worst task with its tuple or without one. A hidden
+    /// repeat is none of them, but is listed among the standing repeats.
+    #[test]
+    fn decided_in_order_lists_the_standing_decisions_and_repeats_stand_apart() {
+        let pair = |item: &str| {
+            let mut e = Event::new("a", item, None, TaskKind::Pair);
+            e.pair = Some(["c0".into(), "c1".into()]);
+            e.choice = Some("c0".into());
+            e
+        };
+        let best_worst = |item: &str, tuple: Option<&str>| {
+            let mut e = Event::new("a", item, None, TaskKind::BestWorst);
+            e.tuple = tuple.map(Into::into);
+            e.best = Some("c0".into());
+            e.worst = Some("c1".into());
+            e
+        };
+        let mut skipped = pair("p2");
+        skipped.choice = None;
+        skipped.skip = true;
+        let mut repeat = pair("p3");
+        repeat.choice = Some("c1".into());
+        repeat.repeat = true;
+        let mut taken_back = pair("p4");
+        taken_back.choice = None;
+        taken_back.retract = true;
+        let d = Decisions::from_owned([
+            pair("p1"),
+            rank("x", "c0"),
+            skipped,
+            pair("p3"),
+            pair("p4"),
+            pair("p1"),
+            best_worst("b1", Some("t1")),
+            best_worst("b2", None),
+            repeat,
+            taken_back,
+        ]);
+        let p = |item: &str| TaskKey::pair(item, "c0", "c1");
+        assert_eq!(d.decided_in_order(TaskKind::Pair), [p("p3"), p("p1")]);
+        assert_eq!(
+            d.decided_in_order(TaskKind::Rank),
+            [TaskKey::new("x", TaskKind::Rank)]
+        );
+        assert_eq!(
+            d.decided_in_order(TaskKind::BestWorst),
+            [
+                TaskKey::best_worst("b1", Some("t1")),
+                TaskKey::best_worst("b2", None)
+            ]
+        );
+        assert_eq!(d.decided_count(), 5);
+        let repeats: Vec<(&str, Option<&str>)> = d
+            .repeats()
+            .map(|e| (e.item.as_str(), e.choice.as_deref()))
+            .collect();
+        assert_eq!(repeats, [("p3", Some("c1"))]);
+        assert_eq!(d.get(&p("p3")).unwrap().choice.as_deref(), Some("c0"));
+    }
+
+    /// An item is known once an event names it as its item, whatever the event (a retraction
+    /// too); an id named only as a candidate, or never, is not an item.
+    #[test]
+    fn an_item_is_known_by_the_events_that_name_it() {
+        let mut e = Event::new("a", "q1", None, TaskKind::Pair);
+        e.pair = Some(["c0".into(), "c1".into()]);
+        e.choice = Some("c0".into());
+        let d = Decisions::from_owned([e, retract("q2")]);
+        assert!(d.has_item("q1"));
+        assert!(d.has_item("q2"));
+        assert!(!d.has_item("c0"));
+        assert!(!d.has_item("q3"));
+    }
+
+    /// An edit stands as a task of its own but is not counted among the decisions made.
+    #[test]
+    fn edits_stand_but_are_not_counted_as_decisions() {
+        let d = Decisions::from_owned([
+            rank("x", "c0"),
+            rank("y", "c0"),
+            Event::edit("a", "x", None, "c0", "better"),
+        ]);
+        assert!(d.is_decided(&TaskKey::edit("x", "c0")));
+        assert_eq!(d.decided_count_of(TaskKind::Edit), 1);
+        assert_eq!(d.decided_count(), 2);
+    }
+
     /// Counting a whole replay at once gives what counting its decided tasks one by one gives:
     /// the same counts, and for each task the same count before and the same "mine too".
     #[test]
