@@ -625,6 +625,41 @@ mod tests {
     }
 
     #[test]
+    fn many_votes_are_combined_in_pieces_only_when_no_item_is_split() {
+        // Over 1 << 16 votes, but not grouped by item (an item's votes far apart): cutting
+        // them into pieces would split items, so they are combined on one thread.
+        let mut r = crate::testutil::Rng(7);
+        let prefs = [Pref::Lo, Pref::Hi, Pref::Tie, Pref::BothBad];
+        let mut votes: Vec<Vote> = (0..70_000u32)
+            .map(|k| Vote {
+                item: k % 1000,
+                lo: 0,
+                hi: 1 + (k / 1000) % 3,
+                annotator: (k / 3000) % 7,
+                adjudicator: false,
+                pref: prefs[r.below(4) as usize],
+                margin: None,
+                recency: k,
+            })
+            .collect();
+        assert!(!votes.is_sorted_by_key(|v| v.item));
+        let one = aggregate_sorted(&mut votes.clone(), Aggregate::All);
+        let all = aggregate(&mut votes, Aggregate::All);
+        assert_eq!(all, one);
+        // Every annotator's newest vote on each pair, in item order.
+        assert_eq!(all.pairs.len(), 70_000 - all.superseded);
+        assert!(all.pairs.is_sorted_by_key(|p| p.item));
+        // Grouped by item, the first item holding more votes than a piece: the cut moves on
+        // to the end of that item, never back before it.
+        votes.sort_by_key(|v| (v.item != 0, v.item));
+        for v in votes.iter_mut().take(50_000) {
+            v.item = 0;
+        }
+        let one = aggregate_sorted(&mut votes.clone(), Aggregate::All);
+        assert_eq!(aggregate(&mut votes, Aggregate::All), one);
+    }
+
+    #[test]
     fn majority_keeps_two_of_three_and_drops_a_split() {
         // Pair (0,1): alice Lo, bob Lo, carol Hi -> Lo with agreement 2/3.
         // Pair (0,2): alice Lo, bob Hi -> 1-1, no majority, dropped.

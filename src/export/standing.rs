@@ -1028,4 +1028,176 @@ pub(crate) mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_decision_is_an_adjudicators_only_when_its_event_carries_the_role() {
+        // alice labels x; rev reviews it and records a final decision (role adjudicator).
+        let x = item("x", 2);
+        let mine = pair("alice", &x, "c0", "c1", "c0");
+        let mut fin = pair("rev", &x, "c0", "c1", "c1");
+        fin.set_role(Role::Adjudicator);
+        let st = standing(vec![mine, fin], Some(&[x][..]));
+        let who: Vec<(&str, bool)> = st
+            .decisions
+            .iter()
+            .map(|d| {
+                (
+                    st.annotators[d.annotator as usize].as_str(),
+                    d.is_adjudicator(),
+                )
+            })
+            .collect();
+        assert_eq!(who, [("alice", false), ("rev", true)]);
+        assert_eq!(
+            (st.counts[0].adjudicator, st.counts[1].adjudicator),
+            (false, true)
+        );
+    }
+
+    #[test]
+    fn a_stores_logs_give_the_standing_their_files_give() {
+        // The same two logs, read as files and as a store hands them over (whole lines).
+        let mut r = Rng(31);
+        let items = items_ids_reversed(6, |i| 2 + i % 3);
+        let events: Vec<Event> = random_events(&mut r, &items, 300)
+            .into_iter()
+            .filter(|e| e.check().is_ok())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let mut stored = Vec::new();
+        let mut paths = Vec::new();
+        for (k, half) in events.chunks(events.len() / 2 + 1).enumerate() {
+            let text: String = half
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap() + "\n")
+                .collect();
+            let path = dir.path().join(format!("{k}.jsonl"));
+            std::fs::write(&path, &text).unwrap();
+            paths.push(path.clone());
+            stored.push(crate::labels::StoredLog {
+                name: path,
+                bytes: text.into_bytes(),
+            });
+        }
+        let (files, warnings) = replay_logs(&paths).unwrap();
+        assert!(warnings.is_empty());
+        let (store, warnings) = replay_stored(stored).unwrap();
+        assert!(warnings.is_empty());
+        let (files, store) = (
+            standing_of(files, Some(&items)),
+            standing_of(store, Some(&items)),
+        );
+        assert!(files.decisions.len() > 50, "{}", files.decisions.len());
+        assert_eq!(store.annotators, files.annotators);
+        assert_eq!(store.counts, files.counts);
+        assert_eq!(store.left_out, files.left_out);
+        assert_eq!(store.decisions, files.decisions);
+    }
+
+    #[test]
+    fn a_uid_writing_as_two_annotators_is_found_but_not_for_its_final_decisions() {
+        // uid 4242 labels as alice and as carol: one person under two names. uid 4343 labels
+        // as bob and reviews as rev: a reviewer's final decisions are not a second name.
+        let x = item("x", 3);
+        let by = |uid: u32, who: &str, l: &str, role: bool| {
+            let mut e = pair(who, &x, l, "c2", l);
+            e.uid = Some(uid);
+            if role {
+                e.set_role(Role::Adjudicator);
+            }
+            serde_json::to_string(&e).unwrap() + "\n"
+        };
+        let text = [
+            by(4242, "alice", "c0", false),
+            by(4242, "carol", "c0", false),
+            by(4242, "carol", "c1", false),
+            by(4343, "bob", "c0", false),
+            by(4343, "rev", "c0", true),
+            by(4343, "rev", "c1", true),
+        ]
+        .concat();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("team.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let (per, _) = replay_logs(std::slice::from_ref(&path)).unwrap();
+        let st = standing_of(per, Some(&[x.clone()][..]));
+        let found: Vec<String> = st
+            .writers
+            .writer_findings()
+            .into_iter()
+            .filter(|f| f.starts_with("uid "))
+            .collect();
+        assert_eq!(
+            found,
+            [format!(
+                "uid {} wrote as 2 annotators: alice (1 event), carol (2 events) - one person under several names makes agreement figures lie; keep one name per person",
+                crate::safefs::user_name(4242)
+            )]
+        );
+    }
+
+    #[test]
+    fn edits_of_changed_items_or_unknown_candidates_are_left_out_and_counted() {
+        // alice rewrites c0 of x (stands), c1 of y after y changed (stale) and c9 of x (no
+        // such candidate); bob rewrites c1 of x (stands).
+        let (x, y) = (item("x", 2), item("y", 2));
+        let events = vec![
+            Event::edit("alice", "x", Some(&x.hash), "c0", "new"),
+            Event::edit("alice", "y", Some("old"), "c1", "new"),
+            Event::edit("alice", "x", Some(&x.hash), "c9", "new"),
+            Event::edit("bob", "x", Some(&x.hash), "c1", "new"),
+        ];
+        // Without the candidate file nothing is stale or unknown: every edit stands.
+        let all = standing(events.clone(), None);
+        let counts: Vec<(usize, usize, usize)> = all
+            .counts
+            .iter()
+            .map(|c| (c.edits, c.stale, c.unknown))
+            .collect();
+        assert_eq!(counts, [(3, 0, 0), (1, 0, 0)]);
+        assert_eq!(all.edits.len(), 4);
+        let st = standing(events, Some(&[x, y][..]));
+        let edits: Vec<(u32, Option<&str>)> = st
+            .edits
+            .iter()
+            .map(|d| (d.annotator, d.event.source.as_deref()))
+            .collect();
+        assert_eq!(edits, [(0, Some("c0")), (1, Some("c1"))]);
+        let counts: Vec<(usize, usize, usize)> = st
+            .counts
+            .iter()
+            .map(|c| (c.edits, c.stale, c.unknown))
+            .collect();
+        assert_eq!(counts, [(1, 1, 1), (1, 0, 0)]);
+        assert_eq!((st.left_out.stale, st.left_out.unknown), (1, 1));
+    }
+
+    #[test]
+    fn a_best_worst_decision_naming_a_candidate_the_item_lacks_is_unknown() {
+        // x has c0, c1, c2. alice's decision names only those; bob's best is c9; carol's
+        // worst is c9; dave showed c9 among the others.
+        let x = item("x", 3);
+        let bw = |who: &str, best: &str, worst: &str, shown: Option<[&str; 3]>| {
+            let mut e = Event::new(who, "x", Some(&x.hash), TaskKind::BestWorst);
+            e.best = Some(best.into());
+            e.worst = Some(worst.into());
+            e.shown = shown.map(|s| s.map(String::from).to_vec());
+            e
+        };
+        let events = vec![
+            bw("alice", "c0", "c1", Some(["c1", "c0", "c2"])),
+            bw("bob", "c9", "c1", None),
+            bw("carol", "c0", "c9", None),
+            bw("dave", "c0", "c1", Some(["c1", "c0", "c9"])),
+        ];
+        let st = standing(events, Some(&[x.clone()][..]));
+        let kept: Vec<&str> = st
+            .decisions
+            .iter()
+            .map(|d| st.annotators[d.annotator as usize].as_str())
+            .collect();
+        assert_eq!(kept, ["alice"]);
+        let unknown: Vec<usize> = st.counts.iter().map(|c| c.unknown).collect();
+        assert_eq!(unknown, [0, 1, 1, 1]);
+    }
 }
