@@ -215,6 +215,71 @@ mod tests {
     }
 
     #[test]
+    fn two_editors_edits_are_counted_each_once_however_many_answers_they_beat() {
+        // alice's edit of c0 beats c0 and c1 (she put c1 below c0); bob's of c1 beats c1 only.
+        let x = item("x", 3);
+        let mut items = vec![x.clone()];
+        let events = vec![
+            pair("alice", &x, "c0", "c1", "c0"),
+            edit("alice", &x, "c0", "A better c0."),
+            edit("bob", &x, "c1", "A better c1."),
+        ];
+        let st = standing(events, Some(&items));
+        let added = apply(&mut items, &st, EditBeats::AllBelowSource);
+        assert_eq!(added.len(), 3);
+        assert_eq!(count(&added), 2);
+    }
+
+    #[test]
+    fn what_an_edit_beats_is_judged_against_its_source_not_between_the_others() {
+        // alice ranks c1 > c0 > c2 and edits c2: the edit beats c2 alone. That c0 lost to c1
+        // says nothing about c0 against c2.
+        let x = item("x", 3);
+        let mut items = vec![x.clone()];
+        let mut rank = Event::new("alice", "x", Some(&x.hash), TaskKind::Rank);
+        rank.ranking = Some(vec![
+            vec!["c1".into()],
+            vec!["c0".into()],
+            vec!["c2".into()],
+        ]);
+        let events = vec![rank, edit("alice", &x, "c2", "A better c2.")];
+        let st = standing(events, Some(&items));
+        let added = apply(&mut items, &st, EditBeats::AllBelowSource);
+        let e = "c2+edit:alice".to_string();
+        assert_eq!(chosen_over(&added, &items), vec![(e, "c2".into())]);
+    }
+
+    #[test]
+    fn an_edit_of_a_conversation_replaces_its_last_assistant_turn_only() {
+        let mut x = item("x", 2);
+        let turn = |role: &str, content: &str| crate::format::Message {
+            role: role.into(),
+            content: content.into(),
+        };
+        Arc::make_mut(&mut x).candidates[0].messages = Some(vec![
+            turn("user", "Hi"),
+            turn("assistant", "Hello"),
+            turn("user", "And?"),
+            turn("assistant", "x"),
+        ]);
+        let mut items = vec![x.clone()];
+        let st = standing(vec![edit("alice", &x, "c0", "Better.")], Some(&items));
+        apply(&mut items, &st, EditBeats::Source);
+        let edited = &items[0].candidates[2];
+        assert_eq!(
+            edited.messages.as_deref(),
+            Some(
+                &[
+                    turn("user", "Hi"),
+                    turn("assistant", "Hello"),
+                    turn("user", "And?"),
+                    turn("assistant", "Better."),
+                ][..]
+            )
+        );
+    }
+
+    #[test]
     fn an_undone_edit_and_an_edit_of_an_unknown_candidate_add_nothing() {
         let x = item("x", 2);
         let mut items = vec![x.clone()];
