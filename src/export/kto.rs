@@ -219,6 +219,7 @@ pub fn write<W: Write>(
 mod tests {
     use super::*;
     use crate::export::aggregate::Judged;
+    use crate::labels::TaskKind;
 
     fn items(text: &str) -> Vec<Arc<Item>> {
         crate::format::load_bytes(std::path::Path::new("x.jsonl"), text.as_bytes())
@@ -288,6 +289,36 @@ mod tests {
         );
         assert!(l.rows.iter().all(|r| !r.label && r.item == 1), "{l:?}");
         assert_eq!(l.rows.len(), 2);
+    }
+
+    #[test]
+    fn rating_means_average_each_rated_answer_over_its_raters_on_the_largest_scale() {
+        // q: alice rates a 5, b 2, c 1 on a 5-point scale; bob rates a 3 and b 5 on a 9-point
+        // scale (3 and 5 of 9 are 2 and 3 of 5), and not c; nobody rates d. r is not rated.
+        let it = items(concat!(
+            r#"{"id":"q","prompt":"p","candidates":["a","b","c","d"]}"#,
+            "\n",
+            r#"{"id":"r","prompt":"p","candidates":["a","b"]}"#,
+        ));
+        let rate = |who: &str, scale: u32, ratings: &[(&str, u32)]| {
+            let mut e = crate::labels::Event::new(who, "q", Some(&it[0].hash), TaskKind::Rate);
+            e.ratings = Some(ratings.iter().map(|(c, r)| (c.to_string(), *r)).collect());
+            e.scale = Some(scale);
+            e
+        };
+        // The file gives the candidates as strings: their ids are made up on loading.
+        let id = |k: usize| it[0].candidates[k].id.as_str();
+        let (a, b, c) = (id(0), id(1), id(2));
+        let events = vec![
+            rate("alice", 5, &[(a, 5), (b, 2), (c, 1)]),
+            rate("bob", 9, &[(a, 3), (b, 5)]),
+        ];
+        let st = crate::export::standing::standing(events, Some(&it));
+        let means = rating_means(&it, &st.decisions);
+        let mut got: Vec<((u32, u32), f64)> = means.into_iter().collect();
+        got.sort_by_key(|(k, _)| *k);
+        // On the 9-point scale (the largest): alice's 5, 2, 1 of 5 are 9, 3, 1 of 9.
+        assert_eq!(got, vec![((0, 0), 6.0), ((0, 1), 4.0), ((0, 2), 1.0)]);
     }
 
     #[test]
