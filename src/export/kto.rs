@@ -322,6 +322,31 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_conversations_only_when_an_item_or_an_answer_is_one() {
+        let it = items(concat!(
+            r#"{"id":"q","prompt":"p","candidates":["a","b"]}"#,
+            "\n",
+            r#"{"id":"r","messages":[{"role":"user","content":"p"}],"candidates":["a","b"]}"#,
+        ));
+        let row = |item: u32| Labeled {
+            item,
+            candidate: 0,
+            label: true,
+        };
+        assert!(!any_conversation(&it, &[row(0)]), "plain text");
+        assert!(any_conversation(&it, &[row(0), row(1)]));
+        let mut own = it[0].clone();
+        Arc::make_mut(&mut own).candidates[0].messages = Some(vec![crate::format::Message {
+            role: "assistant".into(),
+            content: "a".into(),
+        }]);
+        assert!(
+            any_conversation(&[own], &[row(0)]),
+            "an answer of its own turns"
+        );
+    }
+
+    #[test]
     fn ratings_over_the_threshold_are_desirable_and_override_pairs() {
         let it = items(r#"{"id":"q","prompt":"p","candidates":["a","b","c"]}"#);
         let means: Means = [((0, 0), 4.5), ((0, 1), 3.0)].into_iter().collect();
