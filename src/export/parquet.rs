@@ -31,14 +31,19 @@ const BATCH: usize = 8192;
 /// The Arrow schema of JSON Lines rows: every row is read, so a column that is null in the
 /// first rows and text later is text.
 pub fn schema_of(json: &[u8]) -> Result<Schema, ParquetError> {
+    schema_in_chunks(json, 16 << 20)
+}
+
+/// [`schema_of`], inferred from chunks of whole lines of at least `chunk` bytes (the last may
+/// be shorter).
+fn schema_in_chunks(json: &[u8], chunk: usize) -> Result<Schema, ParquetError> {
     // Chunks of whole lines are inferred on all cores and merged; when two chunks disagree in
     // a way Arrow's merge does not settle (a list empty in one chunk), the whole is inferred
     // in one pass.
-    const CHUNK: usize = 16 << 20;
     let mut chunks = Vec::new();
     let mut rest = json;
     while !rest.is_empty() {
-        let mut end = rest.len().min(CHUNK);
+        let mut end = rest.len().min(chunk);
         if end < rest.len() {
             end = memchr::memchr(b'\n', &rest[end..]).map_or(rest.len(), |i| end + i + 1);
         }
