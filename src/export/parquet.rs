@@ -112,6 +112,40 @@ mod tests {
     use arrow_schema::DataType;
 
     #[test]
+    fn a_schema_inferred_in_chunks_of_lines_is_the_schema_of_the_whole() {
+        // Lines of different lengths, cut into chunks of a few lines: a column null in the
+        // first chunk and text in a later one, a list empty in one chunk (Arrow's merge then
+        // fails and the whole is inferred in one pass) and a field only the last line has.
+        let mut json = String::new();
+        for i in 0..40 {
+            let model = if i < 20 {
+                "null".to_string()
+            } else {
+                format!("\"m{i}\"")
+            };
+            let tags = if i == 5 { "[]" } else { "[\"t\"]" };
+            json.push_str(&format!(
+                r#"{{"prompt":"{}","model":{model},"tags":{tags},"n":{i}}}"#,
+                "p".repeat(i % 7)
+            ));
+            json.push('\n');
+        }
+        json.push_str(r#"{"prompt":"last","model":"m","tags":["t"],"n":1,"extra":true}"#);
+        json.push('\n');
+        let whole = schema_in_chunks(json.as_bytes(), usize::MAX).unwrap();
+        let names: Vec<&str> = whole.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["prompt", "model", "tags", "n", "extra"]);
+        assert_eq!(whole.field(1).data_type(), &DataType::Utf8);
+        for chunk in [1, 50, 200, 700] {
+            assert_eq!(
+                schema_in_chunks(json.as_bytes(), chunk).unwrap(),
+                whole,
+                "chunks of {chunk} bytes"
+            );
+        }
+    }
+
+    #[test]
     fn messages_are_lists_of_structs_and_late_text_is_text() {
         let json = concat!(
             r#"{"prompt":[{"role":"user","content":"p"}],"model":null,"margin":1.0}"#,
