@@ -482,6 +482,7 @@ pub fn waiting(config: &SessionConfig) -> super::waiting::Waiting {
             (None, true) => "review".into(),
             (None, false) => "label".into(),
         },
+        review,
         annotator: config.annotator.clone(),
         keymap: config.keymap.clone(),
         help_mode: config.mode.unwrap_or(TaskKind::Rank),

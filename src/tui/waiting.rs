@@ -38,8 +38,10 @@ const LOOK: Duration = Duration::from_millis(20);
 #[derive(Debug, Clone)]
 pub struct Waiting {
     pub file_label: String,
-    /// The mode's name, or "review".
+    /// The mode's name, or "review" (with the mode's name when it is given).
     pub mode: String,
+    /// A review: its help lists the review's own keys too.
+    pub review: bool,
     pub annotator: String,
     pub keymap: KeyMap,
     /// The help's mode and scale (the mode the session will most likely have).
@@ -160,7 +162,7 @@ pub fn view(w: &Waiting, c: ReadCounts, f: &mut Frame) {
 fn help(w: &Waiting, f: &mut Frame, area: Rect) {
     let lines: Vec<Line> = w
         .keymap
-        .help(w.help_mode, w.scale, w.mode == "review")
+        .help(w.help_mode, w.scale, w.review)
         .into_iter()
         .map(|(k, d)| Line::from(format!("{k:<10} {d}")))
         .collect();
@@ -202,6 +204,7 @@ mod tests {
         Waiting {
             file_label: "set.jsonl".into(),
             mode: "pair".into(),
+            review: false,
             annotator: "tess".into(),
             keymap: KeyMap::default(),
             help_mode: TaskKind::Pair,
@@ -288,6 +291,24 @@ mod tests {
         assert!(s.contains("help · any key closes"), "{s}");
         assert!(s.contains("still reading the labels"), "{s}");
         assert!(calls >= 3);
+    }
+
+    #[test]
+    fn a_reviews_help_lists_the_review_keys_whatever_its_mode() {
+        let c = ReadCounts::default();
+        let help = |w: &Waiting| {
+            let mut t = Terminal::new(TestBackend::new(120, 60)).unwrap();
+            t.draw(|f| view(w, c, f)).unwrap();
+            screen(&t)
+        };
+        let mut w = Waiting {
+            show_help: true,
+            ..waiting()
+        };
+        assert!(!help(&w).contains("quality per annotator"), "labeling");
+        (w.mode, w.review) = ("review pair".into(), true);
+        let s = help(&w);
+        assert!(s.contains("quality per annotator"), "{s}");
     }
 
     #[test]
