@@ -614,7 +614,6 @@ mod tests {
             r#"{"v":1,"annotator":"a","item":"x","task":"pair","pair":["a","b"],"ms":1e3}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rank","ranking":[["a",]]}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},}"#,
-            r#"{"v":1,"annotator":"a","task":"rate","ratings":{}}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":4294967296}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":-1}"#,
             r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{},"uid":null}"#,
@@ -622,6 +621,18 @@ mod tests {
             r#"{"v":1,"annotator":"a","uid":0,"item":"x","task":"rate","ratings":{}}"#,
         ] {
             assert!(quick_line(bad).is_none(), "{bad}");
+        }
+        // Each field without a default (`v`, `annotator`, `item`, `task`) left out in turn:
+        // serde refuses the line, so the quick path must too.
+        for missing in [
+            r#"{"annotator":"a","item":"x","task":"rate","ratings":{}}"#,
+            r#"{"v":1,"item":"x","task":"rate","ratings":{}}"#,
+            r#"{"v":1,"annotator":"a","task":"rate","ratings":{}}"#,
+            r#"{"v":1,"annotator":"a","item":"x","ratings":{}}"#,
+        ] {
+            assert!(serde_json::from_str::<Event>(missing).is_err(), "{missing}");
+            assert!(quick_line(missing).is_none(), "{missing}");
+            assert!(quick_event(missing).is_none(), "{missing}");
         }
     }
 }
