@@ -589,6 +589,46 @@ mod tests {
         );
     }
 
+    /// The quick path's reading of `line`: taken, and the same as serde's.
+    fn quick_as_serde(line: &str) {
+        let q = quick_line(line).unwrap_or_else(|| panic!("not taken: {line}"));
+        let s = serde_json::from_str::<Lite>(line).unwrap();
+        assert_eq!(read(&q), read(&s), "{line}");
+        let e = serde_json::from_str::<Event>(line).unwrap();
+        assert_eq!(quick_event(line), Some(e), "{line}");
+    }
+
+    #[test]
+    fn empty_lists_and_maps_take_the_quick_path() {
+        let head = r#"{"v":1,"annotator":"a","item":"x","#;
+        for rest in [
+            r#""task":"rank","shown":[],"ranking":[]}"#,
+            r#""task":"rank","shown":["c0"],"ranking":[[],["c0"]]}"#,
+            r#""task":"rate","ratings":{}}"#,
+            r#""task":"rate","ratings":{},"flags":{}}"#,
+            r#""task":"rate","ratings":{"c0":3},"flags":{"c0":[]},"aspects":{}}"#,
+            r#""task":"rate","ratings":{"c0":3},"aspects":{"help":{}},"uid":7}"#,
+        ] {
+            quick_as_serde(&format!("{head}{rest}"));
+        }
+    }
+
+    /// `false` is never written (the writer leaves a false `skip` or `retract` out), but a line
+    /// edited by hand may hold it; with a text after it of every length, the reading goes on
+    /// exactly after `false`.
+    #[test]
+    fn a_written_false_is_read_as_serde_reads_it() {
+        for field in ["skip", "retract"] {
+            for n in 0..400 {
+                let line = format!(
+                    r#"{{"v":1,"annotator":"a","item":"x","task":"pair","pair":["a","b"],"choice":"a","{field}":false,"rationale":"{}","uid":5}}"#,
+                    "r".repeat(n)
+                );
+                quick_as_serde(&line);
+            }
+        }
+    }
+
     #[test]
     fn refuses_what_serde_would_read_differently() {
         let ok = r#"{"v":1,"annotator":"a","item":"x","task":"rate","ratings":{"c0":3}}"#;
