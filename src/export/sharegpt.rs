@@ -283,6 +283,24 @@ mod tests {
         assert_eq!(froms(conversation(&[u, u], true)), None);
         assert_eq!(froms(conversation(&[u, a, sys, u], true)), None);
         assert_eq!(froms(conversation(&[t("narrator", "n")], true)), None);
+        // A tool call and its result take the gpt and the human places; a tool's turn is an
+        // observation under either name.
+        let (call, tool, obs) = (
+            t("function_call", "f"),
+            t("tool", "r"),
+            t("observation", "o"),
+        );
+        assert_eq!(
+            froms(conversation(&[u, call, tool, a], false)),
+            Some(vec!["human", "function_call", "observation", "gpt"])
+        );
+        assert_eq!(
+            froms(conversation(&[u, call, obs], true)),
+            Some(vec!["human", "function_call", "observation"])
+        );
+        // In the wrong places they are left out like any other.
+        assert_eq!(froms(conversation(&[call, a], false)), None);
+        assert_eq!(froms(conversation(&[u, tool], false)), None);
     }
 
     #[test]
