@@ -301,6 +301,79 @@ mod tests {
         // In the wrong places they are left out like any other.
         assert_eq!(froms(conversation(&[call, a], false)), None);
         assert_eq!(froms(conversation(&[u, tool], false)), None);
+        // A KTO conversation needs an answer: a system message alone is not one.
+        assert_eq!(froms(conversation(&[], false)), None);
+        assert_eq!(froms(conversation(&[sys], false)), None);
+    }
+
+    /// q: plain text; two: an answer of two assistant turns; tool: a tool's turn before the
+    /// answer (which the candidate's own text then ends), so an answer of two turns too.
+    fn three_items() -> Vec<Arc<Item>> {
+        let text = concat!(
+            r#"{"id":"q","prompt":"p","candidates":["a","b"]}"#,
+            "\n",
+            r#"{"id":"two","prompt":"p","candidates":[{"id":"x","messages":[{"role":"user","content":"p"},{"role":"assistant","content":"x1"},{"role":"assistant","content":"x2"}]},{"id":"y","messages":[{"role":"user","content":"p"},{"role":"assistant","content":"y"}]}]}"#,
+            "\n",
+            r#"{"id":"tool","prompt":"p","candidates":[{"id":"x","messages":[{"role":"user","content":"p"},{"role":"tool","content":"r"}]},{"id":"y","messages":[{"role":"user","content":"p"},{"role":"assistant","content":"y"}]}]}"#,
+        );
+        crate::format::load_bytes(std::path::Path::new("x.jsonl"), text.as_bytes())
+            .unwrap()
+            .items
+    }
+
+    fn written(out: &[u8]) -> Vec<Value> {
+        std::str::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn rows_llamafactory_would_skip_are_left_out_and_counted() {
+        let items = three_items();
+        let judged = |item| Judged {
+            item,
+            chosen: 0,
+            rejected: 1,
+            pref: super::super::pairs::Pref::Lo,
+            margin: None,
+            voters: 0..1,
+            judged_by: 1,
+            agree: 1,
+            confidence: None,
+        };
+        let mut out = Vec::new();
+        let n = write_pairs(&mut out, &items, &[judged(0), judged(1), judged(2)]).unwrap();
+        assert_eq!(n, (1, 2), "one written, two left out");
+        assert_eq!(
+            written(&out),
+            [json!({
+                "conversations": [{"from": "human", "value": "p"}],
+                "chosen": {"from": "gpt", "value": "a"},
+                "rejected": {"from": "gpt", "value": "b"}
+            })]
+        );
+
+        let row = |item, label| kto::Labeled {
+            item,
+            candidate: 0,
+            label,
+        };
+        let labels = kto::Labels {
+            rows: vec![row(0, true), row(1, false), row(2, true), row(2, false)],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let n = write_kto(&mut out, &items, &labels).unwrap();
+        assert_eq!(n, (1, 3), "one written, three left out");
+        assert_eq!(
+            written(&out),
+            [json!({
+                "conversations": [{"from": "human", "value": "p"}, {"from": "gpt", "value": "a"}],
+                "kto_tag": true
+            })]
+        );
     }
 
     #[test]
