@@ -393,7 +393,17 @@ mod tests {
         assert_eq!(kto["columns"]["kto_tag"], json!("kto_tag"));
         assert!(kto.get("ranking").is_none());
         std::fs::write(&info, "[1, 2").unwrap();
-        let e = updated_dataset_info(&info, "prefs", kto).unwrap_err();
+        let e = updated_dataset_info(&info, "prefs", kto.clone()).unwrap_err();
         assert!(e.to_string().contains("dataset_info.json"), "{e}");
+        // A file that is there but cannot be read (here a folder) is an error too, not taken
+        // for a missing file and replaced by one entry.
+        let folder = dir.path().join("dataset_info_dir");
+        std::fs::create_dir(&folder).unwrap();
+        let e = updated_dataset_info(&folder, "prefs", kto.clone()).unwrap_err();
+        assert!(matches!(e, InfoError::Read { .. }), "{e}");
+        // A missing one is made with the entry alone.
+        let text = updated_dataset_info(&dir.path().join("none.json"), "k", kto).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 1);
     }
 }
