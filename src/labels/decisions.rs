@@ -1431,4 +1431,201 @@ mod tests {
             }
         }
     }
+
+    /// `log` replayed as a start replays it (one log, its lines kept unparsed).
+    fn replayed(log: &str) -> (Decisions, Arc<LogBytes>) {
+        let bytes: Arc<LogBytes> = Arc::new(log.as_bytes().to_vec().into());
+        let mut d = Decisions::new();
+        super::super::replay::replay_into(
+            &mut d,
+            std::path::Path::new("a.jsonl"),
+            Arc::clone(&bytes),
+        )
+        .unwrap();
+        (d, bytes)
+    }
+
+    const PAIR_LINE: &str = r#"{"v":1,"annotator":"a","item":"q","item_hash":"h1","task":"pair","pair":["c0","c1"],"choice":"c0"}"#;
+
+    /// Only the tables of one log's lines can be written for the next start (which points
+    /// every entry into that log): not tables without a log, with two, with an event given to
+    /// `apply`, or with a hidden repeat, standing or taken back (its history entry).
+    #[test]
+    fn the_tables_are_written_only_when_every_entry_is_a_line_of_the_one_log() {
+        let encodes = |d: &Decisions| d.encode(&mut Vec::new());
+        let (d, _) = replayed(&format!("{PAIR_LINE}\n"));
+        assert!(encodes(&d));
+        assert!(!encodes(&Decisions::new()));
+        assert!(!encodes(&Decisions::from_owned([rank("x", "c0")])));
+        let mut two = d.clone();
+        two.add_log(Arc::new(Vec::<u8>::new().into()));
+        assert!(!encodes(&two));
+        let mut applied = d.clone();
+        applied.apply(rank("x", "c0"));
+        assert!(!encodes(&applied));
+        let repeat = PAIR_LINE.replace(r#""choice":"c0""#, r#""choice":"c1","repeat":true"#);
+        let (d, _) = replayed(&format!("{PAIR_LINE}\n{repeat}\n"));
+        assert!(!encodes(&d));
+        let back = r#"{"v":1,"annotator":"a","item":"q","task":"pair","pair":["c0","c1"],"retract":true,"repeat":true}"#;
+        let (d, _) = replayed(&format!("{PAIR_LINE}\n{repeat}\n{back}\n"));
+        assert!(d.repeats().next().is_none());
+        assert!(!encodes(&d));
+    }
+
+    /// Tables read back from a cache file are used only when they hold together: every name
+    /// and entry whole, every id one of the names, every line within the bytes the cache
+    /// covers, every hash one its item has. A damaged cache is a full replay, never a panic or
+    /// tables that point at the wrong line.
+    #[test]
+    fn cached_tables_are_refused_unless_they_fit_the_log() {
+        let log = format!("{PAIR_LINE}\n");
+        let (d, bytes) = replayed(&log);
+        let mut body = Vec::new();
+        assert!(d.encode(&mut body));
+        let line_end = PAIR_LINE.len() as u64;
+        let decode = |b: &[u8], covered: u64| Decisions::decode(b, Arc::clone(&bytes), covered);
+        let key = TaskKey::pair("q", "c0", "c1");
+        let back = decode(&body, line_end).expect("the tables as written");
+        assert_eq!(back.get(&key), d.get(&key));
+        assert!(back.has_item("q"));
+        assert!(!back.has_item("c0"));
+        assert!(!back.is_stale(&key, "h1"));
+        assert!(back.is_stale(&key, "h2"));
+        // The line's end lies past the bytes covered.
+        assert!(decode(&body, line_end - 1).is_none());
+        for n in 0..body.len() {
+            assert!(decode(&body[..n], line_end).is_none(), "cut at {n}");
+        }
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(decode(&longer, line_end).is_none());
+        // The layout, from the end: the history (count, one key of 13 bytes, its number),
+        // before it the one entry (key, number, flags, start, length, hash), before that the
+        // entries' count; the names' count follows the number, the five counts and the kinds.
+        let len = body.len();
+        let (history, entry) = (len - 29, len - 29 - 35);
+        let changed = |at: usize, bytes: &[u8]| {
+            let mut b = body.clone();
+            b[at..at + bytes.len()].copy_from_slice(bytes);
+            b
+        };
+        let huge = (u64::MAX >> 8).to_le_bytes();
+        for (what, at, value) in [
+            ("names' count", 49, &huge[..]),
+            ("entries' count", entry - 8, &huge[..]),
+            ("history's count", history, &huge[..]),
+            ("entry's item", entry, &3u32.to_le_bytes()[..]),
+            ("entry's first id", entry + 4, &3u32.to_le_bytes()[..]),
+            ("entry's second id", entry + 8, &3u32.to_le_bytes()[..]),
+            ("entry's kind", entry + 12, &[5u8][..]),
+            ("entry's hash", entry + 34, &[1u8][..]),
+            ("history's item", history + 8, &3u32.to_le_bytes()[..]),
+        ] {
+            assert!(decode(&changed(at, value), line_end).is_none(), "{what}");
+        }
+        // What was written there: the item's name 0, the candidates' 1 and 2, kind 0 (pair).
+        let mut written = Vec::new();
+        for id in [0u32, 1, 2] {
+            written.extend(id.to_le_bytes());
+        }
+        written.push(0);
+        assert_eq!(&body[entry..entry + 13], &written[..]);
+    }
+
+    /// An item with more versions than an entry can number: its decisions' entries say "parse
+    /// to compare", which the tables read back keep.
+    #[test]
+    fn cached_tables_keep_an_item_with_more_versions_than_numbers() {
+        let log: String = (0..300)
+            .map(|v| {
+                format!(
+                    r#"{{"v":1,"annotator":"a","item":"x","item_hash":"h{v}","task":"pair","pair":["c{v}","z"],"choice":"z"}}"#
+                ) + "\n"
+            })
+            .collect();
+        let (d, bytes) = replayed(&log);
+        let mut body = Vec::new();
+        assert!(d.encode(&mut body));
+        let back =
+            Decisions::decode(&body, bytes, log.len() as u64).expect("the tables as written");
+        for v in [0, 253, 254, 299] {
+            let key = TaskKey::pair("x", &format!("c{v}"), "z");
+            assert!(!back.is_stale(&key, &format!("h{v}")), "{v}");
+            assert!(back.is_stale(&key, "h-new"), "{v}");
+        }
+    }
+
+    /// Every task with a standing decision or skip, as its key: a pair's sorted ids, an edit's
+    /// source, a best-worst task's tuple or none.
+    #[test]
+    fn keys_name_every_standing_task_of_every_kind() {
+        let mut pair = Event::new("a", "p", None, TaskKind::Pair);
+        pair.pair = Some(["c1".into(), "c0".into()]);
+        pair.skip = true;
+        let best_worst = |item: &str, tuple: Option<&str>| {
+            let mut e = Event::new("a", item, None, TaskKind::BestWorst);
+            e.tuple = tuple.map(Into::into);
+            e.best = Some("c0".into());
+            e.worst = Some("c1".into());
+            e
+        };
+        let d = Decisions::from_owned([
+            rank("x", "c0"),
+            pair,
+            Event::edit("a", "x", None, "c0", "better"),
+            best_worst("b1", Some("t1")),
+            best_worst("b2", None),
+            retract("x"),
+        ]);
+        let mut keys: Vec<TaskKey> = d.keys().collect();
+        keys.sort();
+        let mut want = vec![
+            TaskKey::pair("p", "c0", "c1"),
+            TaskKey::edit("x", "c0"),
+            TaskKey::best_worst("b1", Some("t1")),
+            TaskKey::best_worst("b2", None),
+        ];
+        want.sort();
+        assert_eq!(keys, want);
+    }
+
+    /// The standing events taken out are those `iter` shows, in its order: lines read from the
+    /// log parsed (each its own line of the log, not one at another place) when nothing parsed
+    /// them before, events given to `apply` handed over; skips kept, retracted tasks gone.
+    #[test]
+    fn into_events_gives_what_iter_shows() {
+        let skip = PAIR_LINE
+            .replace(r#""item":"q""#, r#""item":"s""#)
+            .replace(r#""choice":"c0""#, r#""skip":true"#);
+        let later = PAIR_LINE
+            .replace(r#""item":"q""#, r#""item":"t""#)
+            .replace(r#""choice":"c0""#, r#""choice":"c1""#);
+        let (mut d, _) = replayed(&format!("{PAIR_LINE}\n{skip}\n{later}\n"));
+        d.apply(rank("x", "c0"));
+        d.apply(rank("y", "c1"));
+        d.apply(retract("y"));
+        // A copy before `iter` parses the lines (and keeps what it parsed).
+        let untouched = d.clone();
+        let shown: Vec<Event> = d.iter().cloned().collect();
+        let taken: Vec<Event> = untouched.into_events().collect();
+        assert_eq!(taken, shown);
+        let mut what: Vec<(String, Option<String>, bool)> = taken
+            .into_iter()
+            .map(|e| (e.item, e.choice, e.skip))
+            .collect();
+        what.sort();
+        let own =
+            |item: &str, choice: Option<&str>, skip: bool| -> (String, Option<String>, bool) {
+                (item.into(), choice.map(Into::into), skip)
+            };
+        assert_eq!(
+            what,
+            [
+                own("q", Some("c0"), false),
+                own("s", None, true),
+                own("t", Some("c1"), false),
+                own("x", None, false),
+            ]
+        );
+    }
 }

@@ -57,3 +57,40 @@ impl ReadProgress {
 pub fn file_size(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each counter adds up what the reader told it, apart from the others.
+    #[test]
+    fn the_counts_add_up_what_the_reader_told_them() {
+        let p = ReadProgress::default();
+        p.expect(2, 300);
+        p.expect(1, 50);
+        p.read(120);
+        p.read(30);
+        p.log_done(7);
+        p.log_done(0);
+        assert_eq!(
+            p.counts(),
+            ReadCounts {
+                logs_total: 3,
+                logs_done: 2,
+                bytes_total: 350,
+                bytes_read: 150,
+                events: 7,
+            }
+        );
+    }
+
+    /// A file's size is its length in bytes; a file that cannot be looked at counts 0.
+    #[test]
+    fn a_files_size_is_its_length_or_0() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"12345").unwrap();
+        assert_eq!(file_size(&path), 5);
+        assert_eq!(file_size(&dir.path().join("gone.jsonl")), 0);
+    }
+}

@@ -41,3 +41,30 @@ impl std::fmt::Debug for Logs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Described;
+
+    impl LogStore for Described {
+        fn describe(&self) -> String {
+            "postgres://alice@db.example/labels".into()
+        }
+        fn read_logs(&mut self) -> Result<Vec<StoredLog>, LogError> {
+            Ok(Vec::new())
+        }
+    }
+
+    /// A store is shown as it describes itself (its URL without a password), not as its
+    /// fields, which may hold one.
+    #[test]
+    fn a_store_is_shown_as_it_describes_itself() {
+        let logs = Logs::Store(Box::new(Described));
+        assert_eq!(
+            format!("{logs:?}"),
+            r#"Store("postgres://alice@db.example/labels")"#
+        );
+    }
+}
