@@ -481,6 +481,13 @@ mod tests {
         assert!((got[0].1 - 0.98964).abs() < 1e-4, "{got:?}");
         assert_eq!(got[1].0, Pref::Lo);
         assert!((got[1].1 - 0.51805).abs() < 1e-4, "{got:?}");
+        // Fitted accuracy, the chance a vote is the truth, from the M step: the sum over the
+        // truths of prior x the chance of saying it. Annotator 0: .740196 x .980519 + .25 x
+        // .018519 + 2 x .004902 x .25 = .732857; annotator 1: .740196 x .655844 + .25 x
+        // .944444 + .002451 = .724015.
+        let r: Vec<f64> = a.reliability.iter().map(|r| r.unwrap()).collect();
+        assert!((r[0] - 0.732857).abs() < 1e-5, "{r:?}");
+        assert!((r[1] - 0.724015).abs() < 1e-5, "{r:?}");
     }
 
     #[test]
@@ -531,6 +538,72 @@ mod tests {
         assert_eq!(a.pairs[0].confidence, Some(1.0));
         assert!(a.pairs[3].confidence.unwrap() > 0.9, "{:?}", a.pairs[3]);
         assert!(a.reliability[0].unwrap() > 0.9 && a.reliability[1].unwrap() < 0.1);
+    }
+
+    #[test]
+    fn dawid_skene_counts_the_annotators_and_their_margins_as_the_majority_does() {
+        // Pair of item 0: annotators 0 and 1 say Lo with margins 1 and 3, annotator 0 having
+        // said Hi before (superseded); an adjudicator, 2, says Hi with margin 5. Pair of item 1:
+        // only the adjudicator judged it, Hi. The fit, like the majority, hears the
+        // annotators where there are any and the adjudicator only where nobody else judged.
+        let adjudicator = |item, pref, margin| Vote {
+            item,
+            adjudicator: true,
+            margin: Some(margin),
+            ..vote(2, pref, 3)
+        };
+        let mut votes = vec![
+            Vote {
+                margin: Some(1.0),
+                ..vote(0, Pref::Lo, 1)
+            },
+            Vote {
+                margin: Some(3.0),
+                ..vote(1, Pref::Lo, 2)
+            },
+            Vote {
+                margin: Some(4.0),
+                ..vote(0, Pref::Hi, 0)
+            },
+            adjudicator(0, Pref::Hi, 5.0),
+            adjudicator(1, Pref::Hi, 2.0),
+        ];
+        let a = aggregate(&mut votes, Aggregate::DawidSkene);
+        assert_eq!(a.superseded, 1);
+        let voters = |p: &Judged| &a.voters[p.voters.start as usize..p.voters.end as usize];
+        let p = &a.pairs[0];
+        // The mean margin of the two annotators who agree with the outcome.
+        assert_eq!(
+            (p.item, p.pref, p.margin, voters(p), p.agree, p.judged_by),
+            (0, Pref::Lo, Some(2.0), &[0, 1][..], 2, 2)
+        );
+        // One vote says nothing of its voter's reliability: the fit's prior, Lo from the
+        // other pair, outweighs it. Only who was heard is asserted.
+        let p = &a.pairs[1];
+        assert_eq!((p.item, voters(p), p.judged_by), (1, &[2][..], 1));
+    }
+
+    #[test]
+    fn dawid_skene_stays_finite_on_a_pair_hundreds_disagree_on() {
+        // 400 annotators each judge the pairs of items 0 to 3 and spread their four votes
+        // over the four judgements; every pair gets 100 of each. By symmetry every fitted
+        // chance is 1/4, so each pair's four judgements are equally probable (the first, Lo,
+        // is taken). A pair's likelihood is then about (1/4)^400, 1e-241: it is computed
+        // relative to the most probable judgement, not from the logarithms as they are, whose
+        // exponentials underflow to zero (and the confidence to 0 / 0).
+        let mut votes = Vec::new();
+        for a in 0..400u32 {
+            for item in 0..4 {
+                votes.push(pair_vote(item, a, PREFS[((a + item) % 4) as usize]));
+            }
+        }
+        let fit = aggregate(&mut votes, Aggregate::DawidSkene);
+        assert_eq!(fit.pairs.len(), 4);
+        for p in &fit.pairs {
+            assert_eq!(p.pref, Pref::Lo, "{p:?}");
+            assert!((p.confidence.unwrap() - 0.25).abs() < 1e-9, "{p:?}");
+            assert_eq!((p.agree, p.judged_by), (100, 400));
+        }
     }
 
     /// Share of `truth` (one true judgement per item, pair (0, 1)) that the aggregation exports
@@ -764,6 +837,45 @@ mod tests {
     }
 
     #[test]
+    fn an_annotators_votes_on_other_pairs_supersede_nothing() {
+        // One annotator, once on each pair: the same sides on the next item (item 0 then 1),
+        // another lower side (item 2), another higher side (item 3). Neighbours once sorted,
+        // each differs from the one before in one field only, and none is newer news of it.
+        let pair = |item, lo, hi| Vote {
+            item,
+            lo,
+            hi,
+            ..vote(0, Pref::Lo, 0)
+        };
+        let mut votes = vec![
+            pair(0, 0, 1),
+            pair(1, 0, 1),
+            pair(2, 0, 2),
+            pair(2, 1, 2),
+            pair(3, 0, 1),
+            pair(3, 0, 2),
+        ];
+        let a = aggregate(&mut votes, Aggregate::All);
+        assert_eq!(a.superseded, 0);
+        let got: Vec<_> = a
+            .pairs
+            .iter()
+            .map(|p| (p.item, p.chosen, p.rejected))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 0, 1),
+                (1, 0, 1),
+                (2, 0, 2),
+                (2, 1, 2),
+                (3, 0, 1),
+                (3, 0, 2)
+            ]
+        );
+    }
+
+    #[test]
     fn all_keeps_every_vote_and_an_annotator_counts_once_with_the_newer_vote() {
         // alice judged the pair in pair mode (recency 0) and later in rank mode (recency 5).
         let mut votes = vec![
@@ -776,8 +888,14 @@ mod tests {
         let got: Vec<_> = a
             .pairs
             .iter()
-            .map(|p| (a.voters[p.voters.start as usize], p.pref))
+            .map(|p| {
+                (
+                    &a.voters[p.voters.start as usize..p.voters.end as usize],
+                    p.pref,
+                )
+            })
             .collect();
-        assert_eq!(got, vec![(0, Pref::Hi), (1, Pref::Lo)]);
+        // Each row's voters are its one annotator (the annotator column is its name).
+        assert_eq!(got, vec![(&[0][..], Pref::Hi), (&[1][..], Pref::Lo)]);
     }
 }

@@ -1124,6 +1124,348 @@ mod tests {
         assert!(e.to_string().contains("disk full"), "{e}");
     }
 
+    fn msgs(turns: &[(&str, &str)]) -> Vec<crate::format::Message> {
+        turns
+            .iter()
+            .map(|&(role, content)| crate::format::Message {
+                role: role.into(),
+                content: content.into(),
+            })
+            .collect()
+    }
+
+    fn cand(text: &str, messages: Option<&[(&str, &str)]>) -> Candidate {
+        Candidate {
+            id: text.into(),
+            text: text.into(),
+            messages: messages.map(msgs),
+            metadata: None,
+        }
+    }
+
+    fn turns<'a>(item: &'a Item, c: &'a Candidate) -> Vec<(&'a str, &'a str)> {
+        let mut out = Vec::new();
+        candidate_turns(item, c, &mut out);
+        out.iter().map(|t| (t.role, t.content)).collect()
+    }
+
+    #[test]
+    fn a_candidates_turns_are_its_own_conversation_or_the_items_and_then_its_answer() {
+        let item = Item {
+            prompt: Some("p".into()),
+            messages: Some(msgs(&[("system", "s"), ("user", "q")])),
+            ..Item::default()
+        };
+        // No conversation of its own: the item's, then the answer.
+        let plain = cand("a", None);
+        assert_eq!(
+            turns(&item, &plain),
+            [("system", "s"), ("user", "q"), ("assistant", "a")]
+        );
+        // Its own conversation, ending with its answer: as it is.
+        let own = cand("b", Some(&[("user", "r"), ("assistant", "b")]));
+        assert_eq!(turns(&item, &own), [("user", "r"), ("assistant", "b")]);
+        // Its own conversation, not ending with an answer: the answer added.
+        let asked = cand("c", Some(&[("user", "r")]));
+        assert_eq!(turns(&item, &asked), [("user", "r"), ("assistant", "c")]);
+        // An empty conversation of its own counts as none.
+        let empty = cand("d", Some(&[]));
+        assert_eq!(
+            turns(&item, &empty),
+            [("system", "s"), ("user", "q"), ("assistant", "d")]
+        );
+        // An item whose conversation is empty: its prompt, as the user's turn.
+        let bare = Item {
+            prompt: Some("p".into()),
+            messages: Some(Vec::new()),
+            ..Item::default()
+        };
+        assert_eq!(turns(&bare, &plain), [("user", "p"), ("assistant", "a")]);
+        // The item's conversation ending with an assistant turn: the answer still follows.
+        let answered = Item {
+            messages: Some(msgs(&[("user", "q"), ("assistant", "x")])),
+            ..Item::default()
+        };
+        assert_eq!(
+            turns(&answered, &plain),
+            [("user", "q"), ("assistant", "x"), ("assistant", "a")]
+        );
+    }
+
+    #[test]
+    fn the_shared_prompt_is_the_common_turns_up_to_the_last_user_turn() {
+        let (s, q) = (("system", "s"), ("user", "q"));
+        // Two answers to one question: the system and user turns.
+        let a = t(&[s, q, ("assistant", "A")]);
+        let b = t(&[s, q, ("assistant", "B")]);
+        assert_eq!(prompt_len(&a, &b), 2);
+        // Conversations that go on alike past the question and part later: cut back to the
+        // last user turn they share, so the prompt ends with the user.
+        let a = t(&[q, ("assistant", "x"), ("user", "r"), ("assistant", "A")]);
+        let b = t(&[q, ("assistant", "x"), ("user", "r2"), ("assistant", "B")]);
+        assert_eq!(prompt_len(&a, &b), 1);
+        // The same conversation twice (kto's one answer): all but its last turn.
+        let a = t(&[q, ("assistant", "A")]);
+        assert_eq!(prompt_len(&a, &a), 1);
+        // Nothing shared before a user turn: no prompt.
+        let a = t(&[("assistant", "x"), ("assistant", "A")]);
+        let b = t(&[("assistant", "x"), ("assistant", "B")]);
+        assert_eq!(prompt_len(&a, &b), 0);
+    }
+
+    fn t(turns: &[(&'static str, &'static str)]) -> Vec<Turn<'static>> {
+        turns
+            .iter()
+            .map(|&(role, content)| Turn { role, content })
+            .collect()
+    }
+
+    #[test]
+    fn a_pair_is_single_turn_when_one_user_turn_is_answered_by_one_assistant_turn_each() {
+        let (q, a, b) = (
+            t(&[("user", "q")]),
+            t(&[("assistant", "a")]),
+            t(&[("assistant", "b")]),
+        );
+        assert!(is_single_turn(&q, &a, &b));
+        assert!(!is_single_turn(&t(&[("system", "s")]), &a, &b));
+        assert!(!is_single_turn(
+            &t(&[("system", "s"), ("user", "q")]),
+            &a,
+            &b
+        ));
+        assert!(!is_single_turn(
+            &q,
+            &t(&[("assistant", "a"), ("user", "r")]),
+            &b
+        ));
+        assert!(!is_single_turn(&q, &a, &t(&[("user", "b")])));
+    }
+
+    #[test]
+    fn flattened_text_is_hh_with_a_system_turn_opening_the_first_human_turn() {
+        let single = text_pair(&t(&[("user", "q")]), &t(&[("assistant", "b")]));
+        assert_eq!(single, ("q".to_string(), "b".to_string()));
+        // A system turn opens the Human turn, the user's text after a blank line.
+        let prompt = t(&[
+            ("system", "s"),
+            ("user", "q"),
+            ("assistant", "a"),
+            ("user", "r"),
+        ]);
+        assert_eq!(
+            text_pair(&prompt, &t(&[("assistant", "b")])),
+            (
+                "\n\nHuman: s\n\nq\n\nAssistant: a\n\nHuman: r\n\nAssistant:".to_string(),
+                " b".to_string()
+            )
+        );
+        // A system turn with no user turn after it is a Human turn of its own.
+        assert_eq!(
+            text_pair(&t(&[("system", "s")]), &t(&[("assistant", "b")])),
+            ("\n\nHuman: s\n\nAssistant:".to_string(), " b".to_string())
+        );
+        // An answer that goes on: its first turn continues the prompt's `Assistant:`.
+        assert_eq!(
+            text_pair(
+                &t(&[("user", "q")]),
+                &t(&[("assistant", "b"), ("user", "r"), ("assistant", "c")])
+            ),
+            (
+                "\n\nHuman: q\n\nAssistant:".to_string(),
+                " b\n\nHuman: r\n\nAssistant: c".to_string()
+            )
+        );
+        // An answer that does not start with the assistant: every turn labelled, other roles
+        // by their own name.
+        assert_eq!(
+            text_pair(
+                &t(&[("user", "q")]),
+                &t(&[("tool", "x"), ("assistant", "b")])
+            )
+            .1,
+            "\n\ntool: x\n\nAssistant: b"
+        );
+    }
+
+    /// `trl` rows of `pairs` ((item, chosen, rejected)), no optional column.
+    fn trl_rows(items: &[Arc<Item>], pairs: &[(u32, u32, u32)], flatten: bool) -> Vec<String> {
+        let agg = Aggregated {
+            pairs: pairs
+                .iter()
+                .map(|&(item, chosen, rejected)| Judged {
+                    item,
+                    chosen,
+                    rejected,
+                    pref: Pref::Lo,
+                    margin: None,
+                    voters: 0..0,
+                    judged_by: 1,
+                    agree: 1,
+                    confidence: None,
+                })
+                .collect(),
+            ..Aggregated::default()
+        };
+        let spec = PairRows {
+            format: PairFormat::Trl,
+            flatten,
+            items,
+            agg: &agg,
+            names: &[],
+            cols: Columns::default(),
+            notes: &Notes::default(),
+        };
+        let mut out = Vec::new();
+        write_pairs(&mut out, &spec).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn trl_rows_are_escaped_text_and_a_remembered_text_is_written_only_for_its_own_turns() {
+        // Item 0: three answers, each in two rows, the prompt in every row. Item 1: answer y
+        // has its own conversation, so its pair is flattened while the pair (x, z) is not,
+        // with the same prompt turn; y's pairs with w (whose conversation goes on alike) and
+        // with x share three turns and one of y's own.
+        let item0 = Item {
+            id: "q0".into(),
+            prompt: Some("say \"hi\"".into()),
+            candidates: vec![cand("A\n", None), cand("B", None), cand("C", None)],
+            ..Item::default()
+        };
+        let own = [
+            ("user", "p"),
+            ("assistant", "Y0"),
+            ("user", "more"),
+            ("assistant", "Y"),
+        ];
+        let other = [
+            ("user", "p"),
+            ("assistant", "Y0"),
+            ("user", "more"),
+            ("assistant", "W"),
+        ];
+        let item1 = Item {
+            id: "q1".into(),
+            prompt: Some("p".into()),
+            candidates: vec![
+                cand("X", None),
+                cand("Y", Some(&own)),
+                cand("Z", None),
+                cand("W", Some(&other)),
+            ],
+            ..Item::default()
+        };
+        let items = [Arc::new(item0), Arc::new(item1)];
+        let pairs = [
+            (0, 0, 1),
+            (0, 2, 0),
+            (0, 1, 2),
+            (1, 0, 2),
+            (1, 0, 1),
+            (1, 1, 3),
+            (1, 1, 0),
+        ];
+        assert_eq!(
+            trl_rows(&items, &pairs, false),
+            [
+                r#"{"prompt":"say \"hi\"","chosen":"A\n","rejected":"B"}"#,
+                r#"{"prompt":"say \"hi\"","chosen":"C","rejected":"A\n"}"#,
+                r#"{"prompt":"say \"hi\"","chosen":"B","rejected":"C"}"#,
+                r#"{"prompt":"p","chosen":"X","rejected":"Z"}"#,
+                r#"{"prompt":"\n\nHuman: p\n\nAssistant:","chosen":" X","rejected":" Y0\n\nHuman: more\n\nAssistant: Y"}"#,
+                r#"{"prompt":"\n\nHuman: p\n\nAssistant: Y0\n\nHuman: more\n\nAssistant:","chosen":" Y","rejected":" W"}"#,
+                r#"{"prompt":"\n\nHuman: p\n\nAssistant:","chosen":" Y0\n\nHuman: more\n\nAssistant: Y","rejected":" X"}"#,
+            ]
+        );
+        assert_eq!(
+            trl_rows(&items, &pairs[..2], true),
+            [
+                r#"{"prompt":"\n\nHuman: say \"hi\"\n\nAssistant:","chosen":" A\n","rejected":" B"}"#,
+                r#"{"prompt":"\n\nHuman: say \"hi\"\n\nAssistant:","chosen":" C","rejected":" A\n"}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn notes_gather_the_voters_flags_sort_origin_and_rationales_of_a_pair() {
+        use crate::labels::{Event, TaskKind};
+        let event = |kind, pair: Option<[&str; 2]>, rationale: &str| {
+            let mut e = Event::new("x", "q", None, kind);
+            e.pair = pair.map(|[l, r]| [l.into(), r.into()]);
+            e.rationale = Some(rationale.into());
+            e
+        };
+        let flags = |f: &[(&str, &[&str])]| {
+            Some(
+                f.iter()
+                    .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                    .collect(),
+            )
+        };
+        // Voter 0 judged the pair (c0, c1) of item 0 and flagged both; voter 1 ranked the
+        // item in sort mode, asked about (c1, c2); voter 2 judged (c0, c2); voter 3's
+        // rationale on (c0, c1) is blank; voter 4 ranked the item, not in sort mode; voter 0
+        // flagged c0 of item 1 too.
+        let mut d0 = event(TaskKind::Pair, Some(["c0", "c1"]), "because");
+        d0.flags = flags(&[("c0", &["toxic", "long"]), ("c1", &["long"])]);
+        let mut d1 = event(TaskKind::Rank, None, "rank reason");
+        d1.via = Some(crate::labels::VIA_SORT.into());
+        d1.asked = Some(vec![["c1".into(), "c2".into()]]);
+        d1.flags = flags(&[("c0", &["long", "wrong"])]);
+        let d2 = event(TaskKind::Pair, Some(["c0", "c2"]), "other pair");
+        let d3 = event(TaskKind::Pair, Some(["c0", "c1"]), "  ");
+        let mut d4 = event(TaskKind::Pair, Some(["c0", "c1"]), "");
+        d4.flags = flags(&[("c0", &["x"])]);
+        let decided = |a, item, e| Decided {
+            item: Some(item),
+            ..Decided::new(a, e)
+        };
+        let decisions = [
+            decided(0, 0, d0),
+            decided(1, 0, d1),
+            decided(2, 0, d2),
+            decided(3, 0, d3),
+            decided(4, 0, event(TaskKind::Rank, None, "")),
+            decided(0, 1, d4),
+        ];
+        let notes = Notes::new(&decisions);
+        let all = [0, 1, 2, 3];
+        // Every voter's flags on the candidate, sorted, once each.
+        assert_eq!(notes.flags(0, &all, "c0"), ["long", "toxic", "wrong"]);
+        assert_eq!(notes.flags(0, &[0], "c1"), ["long"]);
+        assert!(notes.flags(0, &[2], "c0").is_empty());
+        assert_eq!(notes.flags(1, &[0], "c0"), ["x"]);
+        // Asked in either order; inferred for another pair of the sorted item; nothing
+        // without a sort mode ranking.
+        assert_eq!(notes.sort_origin(0, &all, "c1", "c2"), Some("asked"));
+        assert_eq!(notes.sort_origin(0, &all, "c2", "c1"), Some("asked"));
+        assert_eq!(notes.sort_origin(0, &all, "c0", "c2"), Some("inferred"));
+        assert_eq!(notes.sort_origin(0, &all, "c2", "c0"), Some("inferred"));
+        assert_eq!(notes.sort_origin(0, &[0, 2, 3, 4], "c0", "c1"), None);
+        // A pair decision on the two (in either order) and a ranking; not a blank one.
+        assert_eq!(
+            notes.rationales(0, &all, "c1", "c0"),
+            ["because", "rank reason"]
+        );
+        assert_eq!(
+            notes.rationales(0, &all, "c0", "c1"),
+            ["because", "rank reason"]
+        );
+        assert_eq!(
+            notes.rationales(0, &all, "c0", "c2"),
+            ["rank reason", "other pair"]
+        );
+        assert_eq!(
+            notes.rationales(0, &all, "c2", "c0"),
+            ["rank reason", "other pair"]
+        );
+    }
+
     /// An item with candidates `ids`, and a majority pair: `agree` of `judged` say `w` > `l`.
     fn item_of(ids: &[&str]) -> Item {
         let cands: Vec<serde_json::Value> = ids
