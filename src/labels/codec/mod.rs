@@ -47,3 +47,37 @@ pub fn starts_like_log(bytes: &[u8]) -> bool {
             },
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::starts_like_log;
+
+    #[test]
+    fn a_log_is_told_from_a_candidate_file_by_its_first_line() {
+        let event =
+            r#"{"v":1,"annotator":"ann","item":"q1","task":"pair","pair":["a","b"],"choice":"a"}"#;
+        assert!(starts_like_log(event.as_bytes()));
+        // Blank lines first are passed over; only the first line counts.
+        assert!(starts_like_log(
+            format!("\n  \n\t\n{event}\nnot json").as_bytes()
+        ));
+        assert!(!starts_like_log(format!("not json\n{event}").as_bytes()));
+        for not_a_log in [
+            "",
+            "\n \n",
+            // A candidate line, even one with the log's fields.
+            r#"{"id":"q1","prompt":"p","candidates":["a","b"]}"#,
+            r#"{"v":1,"annotator":"ann","item":"q1","task":"pair","pair":["a","b"],"prompt":"p"}"#,
+            r#"{"v":1,"annotator":"ann","item":"q1","task":"pair","pair":["a","b"],"candidates":[]}"#,
+            r#"{"v":1,"annotator":"ann","item":"q1","task":"pair","pair":["a","b"],"messages":[]}"#,
+            // The keys only as text, or an event missing a field it needs.
+            r#"{"v":1,"who":"\"annotator\"","item":"q1","task":"pair"}"#,
+            r#"{"v":1,"annotator":"ann","item":"q1","kind":"\"task\""}"#,
+            r#"{"v":1,"annotator":"ann","task":"pair"}"#,
+            // Both keys, but not JSON.
+            r#"{"annotator" "task"}"#,
+        ] {
+            assert!(!starts_like_log(not_a_log.as_bytes()), "{not_a_log:?}");
+        }
+    }
+}
