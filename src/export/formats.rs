@@ -1466,6 +1466,124 @@ mod tests {
         );
     }
 
+    /// Best-worst decisions on q (a, b, c, d) by annotators 0-2, an adjudicator's (3) and a
+    /// ranking (4) that shows every candidate.
+    fn best_worst_decisions() -> Vec<Decided> {
+        use crate::labels::{Event, TaskKind};
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let bw = |shown: &[&str], best: &str, worst: &str| {
+            let mut e = Event::new("x", "q", None, TaskKind::BestWorst);
+            e.shown = Some(ids(shown));
+            e.best = Some(best.into());
+            e.worst = Some(worst.into());
+            e
+        };
+        let mut adjudicator = bw(&["a", "b", "c"], "c", "a");
+        adjudicator.role = Some("adjudicator".into());
+        let mut rank = Event::new("x", "q", None, TaskKind::Rank);
+        rank.shown = Some(ids(&["a", "b", "c", "d"]));
+        rank.ranking = Some(vec![ids(&["d"]), ids(&["a", "b", "c"])]);
+        vec![
+            Decided::new(0, bw(&["a", "b", "c"], "a", "c")),
+            Decided::new(1, bw(&["c", "b", "a"], "b", "c")),
+            // An id the item does not have is passed over.
+            Decided::new(2, bw(&["a", "zz", "b"], "a", "b")),
+            Decided::new(3, adjudicator),
+            Decided::new(4, rank),
+        ]
+    }
+
+    #[test]
+    fn best_worst_scores_are_best_minus_worst_over_times_shown_by_annotators() {
+        let item = item_of(&["a", "b", "c", "d"]);
+        let score = |id, shown, best, worst, score| BestWorstScore {
+            id,
+            shown,
+            best,
+            worst,
+            score,
+        };
+        // a: shown by 0, 1, 2, best for 0 and 2; b: shown 3 times, best once (1), worst once
+        // (2); c: shown twice, worst both times; d: only ranked, so left out; the
+        // adjudicator's tuple counts for nobody.
+        assert_eq!(
+            best_worst_scores(&item, &best_worst_decisions()),
+            [
+                score("a", 3, 2, 0, 2.0 / 3.0),
+                score("b", 3, 1, 1, 0.0),
+                score("c", 2, 0, 2, -1.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn rankings_write_a_line_per_item_with_decisions_and_count_the_empty_rankings() {
+        use super::super::ExportFormat;
+        use crate::labels::{Event, TaskKind};
+        use serde_json::json;
+        let items: Vec<Arc<Item>> = [&["a", "b", "c", "d"][..], &["a", "b"], &["a", "b"]]
+            .into_iter()
+            .map(|ids| Arc::new(item_of(ids)))
+            .collect();
+        let pair = |a: u32| {
+            let mut e = Event::new("x", "q", None, TaskKind::Pair);
+            e.pair = Some(["a".into(), "b".into()]);
+            e.choice = Some("a".into());
+            Decided::new(a, e)
+        };
+        let mut rate = Event::new("x", "q", None, TaskKind::Rate);
+        rate.ratings = Some([("a".to_string(), 4)].into());
+        let at = |item, d: Decided| Decided { item, ..d };
+        // q: the best-worst decisions; an unknown item's pair; r: two pairs, one of them in
+        // the aggregate (b over a); s: a rating, no pair.
+        let mut decisions: Vec<Decided> = best_worst_decisions()
+            .into_iter()
+            .map(|d| at(Some(0), d))
+            .collect();
+        decisions.push(at(None, pair(0)));
+        decisions.push(at(Some(1), pair(0)));
+        decisions.push(at(Some(1), pair(1)));
+        decisions.push(at(Some(2), Decided::new(0, rate)));
+        let agg = Aggregated {
+            pairs: vec![Judged {
+                item: 1,
+                ..won(1, 0, 2, 2)
+            }],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let written = write_rankings(&mut out, &items, &decisions, &agg, false).unwrap();
+        assert_eq!(written, (3, 2), "three items, q and s with no pair");
+        assert_eq!(lines_to_write(ExportFormat::Rankings, &decisions, &agg), 3);
+        assert_eq!(lines_to_write(ExportFormat::Ratings, &decisions, &agg), 1);
+        assert_eq!(lines_to_write(ExportFormat::Trl, &decisions, &agg), 1);
+        let rows: Vec<serde_json::Value> = std::str::from_utf8(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let field = |k: &str| rows.iter().map(|r| r[k].clone()).collect::<Vec<_>>();
+        assert_eq!(
+            field("ranking"),
+            [json!([]), json!([["b"], ["a"]]), json!([])]
+        );
+        assert_eq!(
+            rows[0]["best_worst"][2],
+            json!({"id": "c", "shown": 2, "best": 0, "worst": 2, "score": -1.0})
+        );
+        assert!(
+            rows[1].get("best_worst").is_none(),
+            "left out when no tuple was judged"
+        );
+        assert_eq!(
+            field("decisions")
+                .iter()
+                .map(|d| d.as_array().unwrap().len())
+                .collect::<Vec<_>>(),
+            [5, 2, 1]
+        );
+    }
+
     /// An item with candidates `ids`, and a majority pair: `agree` of `judged` say `w` > `l`.
     fn item_of(ids: &[&str]) -> Item {
         let cands: Vec<serde_json::Value> = ids
