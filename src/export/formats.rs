@@ -1531,11 +1531,14 @@ mod tests {
             e.choice = Some("a".into());
             Decided::new(a, e)
         };
-        let mut rate = Event::new("x", "q", None, TaskKind::Rate);
-        rate.ratings = Some([("a".to_string(), 4)].into());
+        let rate = || {
+            let mut e = Event::new("x", "q", None, TaskKind::Rate);
+            e.ratings = Some([("a".to_string(), 4)].into());
+            Decided::new(2, e)
+        };
         let at = |item, d: Decided| Decided { item, ..d };
         // q: the best-worst decisions; an unknown item's pair; r: two pairs, one of them in
-        // the aggregate (b over a); s: a rating, no pair.
+        // the aggregate (b over a), and a rating; s: a rating, no pair.
         let mut decisions: Vec<Decided> = best_worst_decisions()
             .into_iter()
             .map(|d| at(Some(0), d))
@@ -1543,7 +1546,8 @@ mod tests {
         decisions.push(at(None, pair(0)));
         decisions.push(at(Some(1), pair(0)));
         decisions.push(at(Some(1), pair(1)));
-        decisions.push(at(Some(2), Decided::new(0, rate)));
+        decisions.push(at(Some(1), rate()));
+        decisions.push(at(Some(2), rate()));
         let agg = Aggregated {
             pairs: vec![Judged {
                 item: 1,
@@ -1555,7 +1559,7 @@ mod tests {
         let written = write_rankings(&mut out, &items, &decisions, &agg, false).unwrap();
         assert_eq!(written, (3, 2), "three items, q and s with no pair");
         assert_eq!(lines_to_write(ExportFormat::Rankings, &decisions, &agg), 3);
-        assert_eq!(lines_to_write(ExportFormat::Ratings, &decisions, &agg), 1);
+        assert_eq!(lines_to_write(ExportFormat::Ratings, &decisions, &agg), 2);
         assert_eq!(lines_to_write(ExportFormat::Trl, &decisions, &agg), 1);
         let rows: Vec<serde_json::Value> = std::str::from_utf8(&out)
             .unwrap()
@@ -1580,7 +1584,7 @@ mod tests {
                 .iter()
                 .map(|d| d.as_array().unwrap().len())
                 .collect::<Vec<_>>(),
-            [5, 2, 1]
+            [5, 3, 1]
         );
     }
 
