@@ -1588,6 +1588,86 @@ mod tests {
         );
     }
 
+    #[test]
+    fn ratings_lines_keep_each_rating_on_its_scale_and_the_mean_on_the_largest() {
+        use crate::labels::{Event, TaskKind};
+        use serde_json::json;
+        let items: Vec<Arc<Item>> = (0..2).map(|_| Arc::new(item_of(&["a", "b"]))).collect();
+        let rate = |a: u32, scale, ratings: &[(&str, u32)]| {
+            let mut e = Event::new("x", "q", None, TaskKind::Rate);
+            e.scale = Some(scale);
+            e.ratings = Some(ratings.iter().map(|(c, r)| (c.to_string(), *r)).collect());
+            Decided {
+                item: Some(0),
+                ..Decided::new(a, e)
+            }
+        };
+        let mut adjudicator = rate(3, 5, &[("a", 2)]);
+        adjudicator.event.role = Some("adjudicator".into());
+        let mut pair = Event::new("x", "q", None, TaskKind::Pair);
+        pair.pair = Some(["a".into(), "b".into()]);
+        pair.choice = Some("a".into());
+        // q: ann rates a 5 and b 1 of 5, bob a 3 of 9, rev (adjudicator) a 2 of 5, cat judges
+        // a pair; r: a pair and ann's 4 of 5 for b, all on one scale.
+        let decisions = [
+            rate(0, 5, &[("a", 5), ("b", 1)]),
+            rate(1, 9, &[("a", 3)]),
+            Decided {
+                item: Some(0),
+                ..Decided::new(2, pair.clone())
+            },
+            adjudicator,
+            Decided {
+                item: Some(1),
+                ..Decided::new(0, pair)
+            },
+            Decided {
+                item: Some(1),
+                ..rate(0, 5, &[("b", 4)])
+            },
+        ];
+        let names = ["ann", "bob", "cat", "rev"].map(String::from);
+        let lines = |mode| {
+            let mut out = Vec::new();
+            let written = write_ratings(&mut out, &items, &decisions, &names, mode).unwrap();
+            let rows: Vec<serde_json::Value> = std::str::from_utf8(&out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            (written, rows)
+        };
+        let (written, rows) = lines(Aggregate::Majority);
+        assert_eq!(
+            written,
+            RatingsWritten {
+                lines: 2,
+                mixed_scales: 1
+            }
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["scale"], json!(9));
+        assert_eq!(rows[1]["scale"], json!(5));
+        assert_eq!(rows[1]["candidates"][0]["mean"], json!(null));
+        assert_eq!(rows[1]["candidates"][1]["mean"], json!(4.0));
+        // On 9 points: 5 of 5 is 9, 3 of 9 is 3, 2 of 5 is 3; 1 of 5 is 1.
+        let a = &rows[0]["candidates"][0];
+        assert_eq!(a["mean"], json!(5.0));
+        assert_eq!(
+            a["ratings"],
+            json!([
+                {"annotator": "ann", "rating": 5, "scale": 5},
+                {"annotator": "bob", "rating": 3, "scale": 9},
+                {"annotator": "rev", "rating": 2, "scale": 5},
+            ])
+        );
+        assert_eq!(rows[0]["candidates"][1]["mean"], json!(1.0));
+        // Adjudicated: the adjudicator's mean where they rated, everyone's elsewhere.
+        let (_, rows) = lines(Aggregate::Adjudicated);
+        assert_eq!(rows[0]["candidates"][0]["mean"], json!(3.0));
+        assert_eq!(rows[0]["candidates"][1]["mean"], json!(1.0));
+    }
+
     /// An item with candidates `ids`, and a majority pair: `agree` of `judged` say `w` > `l`.
     fn item_of(ids: &[&str]) -> Item {
         let cands: Vec<serde_json::Value> = ids
