@@ -1602,13 +1602,16 @@ mod tests {
                 ..Decided::new(a, e)
             }
         };
-        let mut adjudicator = rate(3, 5, &[("a", 2)]);
-        adjudicator.event.role = Some("adjudicator".into());
+        let adjudicator = |a, r| {
+            let mut d = rate(a, 5, &[("a", r)]);
+            d.event.role = Some("adjudicator".into());
+            d
+        };
         let mut pair = Event::new("x", "q", None, TaskKind::Pair);
         pair.pair = Some(["a".into(), "b".into()]);
         pair.choice = Some("a".into());
-        // q: ann rates a 5 and b 1 of 5, bob a 3 of 9, rev (adjudicator) a 2 of 5, cat judges
-        // a pair; r: a pair and ann's 4 of 5 for b, all on one scale.
+        // q: ann rates a 5 and b 1 of 5, bob a 3 of 9, the adjudicators rev and sam a 2 and a
+        // 4 of 5, cat judges a pair; r: a pair and ann's 4 of 5 for b, all on one scale.
         let decisions = [
             rate(0, 5, &[("a", 5), ("b", 1)]),
             rate(1, 9, &[("a", 3)]),
@@ -1616,7 +1619,8 @@ mod tests {
                 item: Some(0),
                 ..Decided::new(2, pair.clone())
             },
-            adjudicator,
+            adjudicator(3, 2),
+            adjudicator(4, 4),
             Decided {
                 item: Some(1),
                 ..Decided::new(0, pair)
@@ -1626,7 +1630,7 @@ mod tests {
                 ..rate(0, 5, &[("b", 4)])
             },
         ];
-        let names = ["ann", "bob", "cat", "rev"].map(String::from);
+        let names = ["ann", "bob", "cat", "rev", "sam"].map(String::from);
         let lines = |mode| {
             let mut out = Vec::new();
             let written = write_ratings(&mut out, &items, &decisions, &names, mode).unwrap();
@@ -1650,21 +1654,22 @@ mod tests {
         assert_eq!(rows[1]["scale"], json!(5));
         assert_eq!(rows[1]["candidates"][0]["mean"], json!(null));
         assert_eq!(rows[1]["candidates"][1]["mean"], json!(4.0));
-        // On 9 points: 5 of 5 is 9, 3 of 9 is 3, 2 of 5 is 3; 1 of 5 is 1.
+        // On 9 points: 5 of 5 is 9, 3 of 9 is 3, 2 of 5 is 3, 4 of 5 is 7; 1 of 5 is 1.
         let a = &rows[0]["candidates"][0];
-        assert_eq!(a["mean"], json!(5.0));
+        assert_eq!(a["mean"], json!(5.5));
         assert_eq!(
             a["ratings"],
             json!([
                 {"annotator": "ann", "rating": 5, "scale": 5},
                 {"annotator": "bob", "rating": 3, "scale": 9},
                 {"annotator": "rev", "rating": 2, "scale": 5},
+                {"annotator": "sam", "rating": 4, "scale": 5},
             ])
         );
         assert_eq!(rows[0]["candidates"][1]["mean"], json!(1.0));
         // Adjudicated: the adjudicator's mean where they rated, everyone's elsewhere.
         let (_, rows) = lines(Aggregate::Adjudicated);
-        assert_eq!(rows[0]["candidates"][0]["mean"], json!(3.0));
+        assert_eq!(rows[0]["candidates"][0]["mean"], json!(5.0));
         assert_eq!(rows[0]["candidates"][1]["mean"], json!(1.0));
     }
 
