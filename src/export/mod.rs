@@ -273,18 +273,9 @@ pub struct Plan {
 }
 
 /// Decisions to aggregated judgements, with ties and both-bad pairs dropped as asked. Pure.
+/// Gold items' known pairs anchor a `dawid-skene` fit, and their pairs are left out of the
+/// result unless the plan includes them.
 pub fn judge(
-    items: &[std::sync::Arc<format::Item>],
-    st: &Standing,
-    edits: &[standing::Decided],
-    plan: &Plan,
-) -> (Aggregated, Report) {
-    judge_with_gold(items, st, edits, plan, &crate::gold::GoldItems::default())
-}
-
-/// [`judge`] with gold items: their known pairs anchor a `dawid-skene` fit, and their pairs
-/// are left out of the result unless the plan includes them.
-pub fn judge_with_gold(
     items: &[std::sync::Arc<format::Item>],
     st: &Standing,
     edits: &[standing::Decided],
@@ -604,7 +595,7 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
         min_confidence: args.min_confidence,
         include_gold: args.include_gold,
     };
-    let (mut agg, mut report) = judge_with_gold(&dataset.items, &st, &edit_decisions, &plan, &gold);
+    let (mut agg, mut report) = judge(&dataset.items, &st, &edit_decisions, &plan, &gold);
     report.gold_excluded = gold_excluded;
     report.gold_excluded_decisions = gold_excluded_decisions;
     if args.aggregate == Aggregate::Consensus && args.format != ExportFormat::Rankings {
