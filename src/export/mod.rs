@@ -1175,6 +1175,74 @@ mod tests {
         assert_eq!(all.total(), 17);
     }
 
+    fn plan(aggregate: Aggregate) -> Plan {
+        Plan {
+            pairs: PairOptions::default(),
+            aggregate,
+            ties: Keep::Drop,
+            both_bad: Keep::Drop,
+            min_confidence: None,
+            include_gold: false,
+        }
+    }
+
+    /// The pairs judge leaves out are counted one by one: gold items' pairs (unless the plan
+    /// includes them) and, with `dawid-skene`, the pairs less probable than the minimum.
+    #[test]
+    fn judge_counts_the_gold_and_unlikely_pairs_it_leaves_out() {
+        use standing::tests::{item, pair};
+        let items = vec![item("x", 2), item("y", 2), item("z", 2)];
+        // x: all three say c0; y: two say c0, one c1; z: all three say c1.
+        let mut events = Vec::new();
+        for who in ["alice", "bob", "carol"] {
+            events.push(pair(who, &items[0], "c0", "c1", "c0"));
+            let y = if who == "carol" { "c1" } else { "c0" };
+            events.push(pair(who, &items[1], "c0", "c1", y));
+            events.push(pair(who, &items[2], "c1", "c0", "c1"));
+        }
+        let st = standing::standing(events, Some(&items));
+        assert_eq!(st.decisions.len(), 9);
+        let ids = |agg: &Aggregated| agg.pairs.iter().map(|p| p.item).collect::<Vec<_>>();
+
+        // Gold on y and z: of the three pairs, one is left, and two are counted out.
+        let answer = |p| crate::gold::Answer {
+            pairs: vec![(0, 1, p)],
+            expected: crate::gold::Expected::Tie,
+            reason: None,
+        };
+        let gold = crate::gold::GoldItems {
+            by_item: [(1, answer(Pref::Lo)), (2, answer(Pref::Hi))].into(),
+        };
+        let (agg, r) = judge(&items, &st, &[], &plan(Aggregate::Majority), &gold);
+        assert_eq!((ids(&agg), r.gold_pairs), (vec![0], 2));
+        assert_eq!((r.decisions, r.annotators, r.low_confidence), (9, 3, 0));
+        let with = Plan {
+            include_gold: true,
+            ..plan(Aggregate::Majority)
+        };
+        let (agg, r) = judge(&items, &st, &[], &with, &gold);
+        assert_eq!((ids(&agg), r.gold_pairs), (vec![0, 1, 2], 0));
+
+        // Dawid-Skene: y, the split pair, is the least probable; a minimum above it leaves
+        // out y alone, and one above every pair all three.
+        let none = crate::gold::GoldItems::default();
+        let (agg, r) = judge(&items, &st, &[], &plan(Aggregate::DawidSkene), &none);
+        let conf: Vec<f64> = agg.pairs.iter().map(|p| p.confidence.unwrap()).collect();
+        assert_eq!((ids(&agg), r.low_confidence), (vec![0, 1, 2], 0));
+        assert!(conf[1] < conf[0] && conf[1] < conf[2], "{conf:?}");
+        for (min, left, out) in [
+            ((conf[1] + conf[0].min(conf[2])) / 2.0, vec![0, 2], 1),
+            (1.0 + f64::EPSILON, vec![], 3),
+        ] {
+            let p = Plan {
+                min_confidence: Some(min),
+                ..plan(Aggregate::DawidSkene)
+            };
+            let (agg, r) = judge(&items, &st, &[], &p, &none);
+            assert_eq!((ids(&agg), r.low_confidence), (left, out), "{min}");
+        }
+    }
+
     #[test]
     fn at_keys_order_as_the_strings_do() {
         let times = [
