@@ -1187,7 +1187,8 @@ mod tests {
     }
 
     /// The pairs judge leaves out are counted one by one: gold items' pairs (unless the plan
-    /// includes them) and, with `dawid-skene`, the pairs less probable than the minimum.
+    /// includes them) and, with `dawid-skene`, the pairs less probable than the minimum; gold
+    /// anchors a `dawid-skene` fit.
     #[test]
     fn judge_counts_the_gold_and_unlikely_pairs_it_leaves_out() {
         use standing::tests::{item, pair};
@@ -1241,6 +1242,20 @@ mod tests {
             let (agg, r) = judge(&items, &st, &[], &p, &none);
             assert_eq!((ids(&agg), r.low_confidence), (left, out), "{min}");
         }
+        // Gold that says carol was right on y anchors the fit: y is judged as gold says,
+        // and carol, alone against the others there, comes out the most reliable.
+        let against = crate::gold::GoldItems {
+            by_item: [(1, answer(Pref::Hi))].into(),
+        };
+        let p = Plan {
+            include_gold: true,
+            ..plan(Aggregate::DawidSkene)
+        };
+        assert_eq!(agg.pairs[1].pref, Pref::Lo);
+        let (agg, _) = judge(&items, &st, &[], &p, &against);
+        assert_eq!((agg.pairs[1].item, agg.pairs[1].pref), (1, Pref::Hi));
+        let fitted: Vec<f64> = agg.reliability.iter().map(|r| r.unwrap()).collect();
+        assert!(fitted[2] > fitted[0] && fitted[2] > fitted[1], "{fitted:?}");
     }
 
     #[test]
