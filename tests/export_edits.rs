@@ -181,3 +181,64 @@ fn stats_and_agreement_do_not_count_an_edit_as_a_decision() {
         "{agreement}"
     );
 }
+
+/// An annotator left out, by name or for their gold accuracy, is left out with their edits,
+/// and the summary counts their decisions (an edit is not one).
+#[test]
+fn an_annotator_left_out_takes_their_edits_along() {
+    let dir = folder();
+    // A gold item (its own `gold` field) that alice misses and bob gets right, and one more
+    // item for bob: alice has 2 decisions, bob 3.
+    let more = r#"{"id":"g1","prompt":"Is 2 + 2 four?","candidates":[{"id":"c0","text":"Yes."},{"id":"c1","text":"No."}],"gold":{"choice":"c0"}}
+{"id":"q2","prompt":"Name a colour.","candidates":[{"id":"c0","text":"Blue."},{"id":"c1","text":"Seven."}]}
+"#;
+    let append = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        let old = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, old + text).unwrap();
+    };
+    append("set.jsonl", more);
+    let pair = |who: &str, at: &str, item: &str, choice: &str| {
+        format!(
+            r#"{{"v":1,"at":"2026-11-27T10:{at}.000Z","annotator":"{who}","item":"{item}","task":"pair","pair":["c0","c1"],"choice":"{choice}"}}"#
+        ) + "\n"
+    };
+    append(
+        "set.labels/alice.jsonl",
+        &pair("alice", "03:00", "g1", "c1"),
+    );
+    append(
+        "set.labels/bob.jsonl",
+        &(pair("bob", "04:00", "g1", "c0") + &pair("bob", "05:00", "q2", "c0")),
+    );
+    for (args, edit) in [
+        (&["--exclude-annotator", "bob"][..], true),
+        (&["--exclude-annotator", "alice"][..], false),
+        // alice's gold accuracy is 0 and bob's 1: a minimum of 0 leaves out no one.
+        (&["--min-gold-accuracy", "0.5"][..], false),
+        (&["--min-gold-accuracy", "0"][..], true),
+    ] {
+        let (rows, err) = export(dir.path(), &[args, &["--aggregate", "all"]].concat());
+        let with_edit = rows.iter().any(|r| r["chosen"] == EDITED);
+        assert_eq!(with_edit, edit, "{args:?}: {rows:?}\n{err}");
+        assert_eq!(
+            err.contains("1 edited answer(s) joined"),
+            edit,
+            "{args:?}: {err}"
+        );
+        let left_out = match args {
+            ["--exclude-annotator", "bob"] => "3 by bob (--exclude-annotator)",
+            ["--exclude-annotator", "alice"] => "2 by alice (--exclude-annotator)",
+            ["--min-gold-accuracy", "0.5"] => {
+                "2 by annotators below --min-gold-accuracy (alice 0/1)"
+            }
+            _ => "",
+        };
+        assert_eq!(
+            err.contains("left out decisions: "),
+            !left_out.is_empty(),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(left_out), "{args:?}: {err}");
+    }
+}
