@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         },
         Command::Import(args) => prefer::import::run(&args),
         Command::Generate(args) => prefer::generate::run(&args),
-        Command::Export(args) => prefer::export::run_with_card(args, Some(prefer::card::write)),
+        Command::Export(args) => prefer::export::run(args, prefer::card::write),
         Command::Stats(args) => prefer::stats::run(args),
         Command::Agreement(args) => prefer::agreement_cmd::run(args),
         Command::Team(args) => prefer::team::run(args),

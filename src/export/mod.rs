@@ -497,14 +497,9 @@ fn aggregation_text(args: &ExportArgs, margin_map: [f64; 4]) -> String {
     )
 }
 
-/// Runs `prefer export` (with `--card`, it says the card needs the card writer: see
-/// [`run_with_card`]).
-pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    run_with_card(args, None)
-}
-
-/// Runs `prefer export`, writing a dataset card with `card` when `--card` asks for one.
-pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Result<ExitCode> {
+/// Runs `prefer export`, writing a dataset card with `card` when `--card` asks for one (the
+/// writer is passed in: `crate::card` sits above export and stats).
+pub fn run(args: ExportArgs, card: CardWriter) -> anyhow::Result<ExitCode> {
     if args.kto_threshold.is_some() && !args.format.unpaired() {
         return Err(ExportError::ThresholdWithoutKto.into());
     }
@@ -858,13 +853,12 @@ pub fn run_with_card(args: ExportArgs, card: Option<CardWriter>) -> anyhow::Resu
     let said = summary(&report, &st, args.format, args.out.as_deref());
     eprint!("{said}");
     if let (true, Some(out)) = (args.card, args.out.as_deref()) {
-        let write_card = card.ok_or_else(|| anyhow::anyhow!("--card: no card writer here"))?;
         let name = args
             .format
             .to_possible_value()
             .map(|v| v.get_name().to_string())
             .unwrap_or_default();
-        let path = write_card(&CardFacts {
+        let path = card(&CardFacts {
             out,
             format: args.format,
             format_name: &name,
