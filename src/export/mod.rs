@@ -1252,6 +1252,59 @@ mod tests {
         assert!(fitted[2] > fitted[0] && fitted[2] > fitted[1], "{fitted:?}");
     }
 
+    /// The dataset card's words for the options that shaped the pairs.
+    #[test]
+    fn the_card_says_how_the_pairs_were_made() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: ExportArgs,
+        }
+        let text = |argv: &[&str]| {
+            let cli =
+                <Cli as clap::Parser>::try_parse_from(["prefer", "set.jsonl"].iter().chain(argv))
+                    .unwrap();
+            aggregation_text(&cli.args, cli.args.margin_map.0)
+        };
+        assert_eq!(
+            text(&[]),
+            "Several annotators' judgements on one pair: a pair is kept when more than half of \
+             the annotators who judged it agree (`--aggregate majority`). A ranking counts as \
+             all its pairs; ratings make a pair when they differ by at least 1 (`--min-gap`). \
+             Ties dropped (`--ties`), both-bad pairs dropped (`--both-bad`). Margins for \
+             preference strength 1-4: 0, 1, 2, 3."
+        );
+        let kept = text(&[
+            "--ties",
+            "keep",
+            "--min-gap",
+            "2",
+            "--aggregate",
+            "all",
+            "--margin-map",
+            "0.5,1,1.5,2",
+        ]);
+        assert!(
+            kept.starts_with(
+                "Several annotators' judgements on one pair: every annotator's judgement of \
+                 a pair is its own row (`--aggregate all`)."
+            ),
+            "{kept}"
+        );
+        assert!(
+            kept.ends_with(
+                "differ by at least 2 (`--min-gap`). Ties kept (`--ties`), both-bad pairs \
+                 dropped (`--both-bad`). Margins for preference strength 1-4: 0.5, 1, 1.5, 2."
+            ),
+            "{kept}"
+        );
+        let both = text(&["--both-bad", "keep"]);
+        assert!(
+            both.contains("Ties dropped (`--ties`), both-bad pairs kept (`--both-bad`)."),
+            "{both}"
+        );
+    }
+
     #[test]
     fn at_keys_order_as_the_strings_do() {
         let times = [
