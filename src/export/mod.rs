@@ -1305,6 +1305,116 @@ mod tests {
         );
     }
 
+    /// The export's message: one line of what was written, then each count left out or
+    /// noted, every one under its own words, and nothing about a count of 0.
+    #[test]
+    fn the_summary_names_every_count_and_only_those_above_zero() {
+        let st = Standing {
+            left_out: standing::LeftOut {
+                skipped: 2,
+                retracted: 3,
+                stale: 5,
+                unknown: 7,
+            },
+            ..Default::default()
+        };
+        let r = Report {
+            lines: 11,
+            decisions: 13,
+            annotators: 3,
+            ties_dropped: 17,
+            both_bad_dropped: 19,
+            no_majority: 23,
+            other_kinds: 29,
+            empty_rankings: 31,
+            mixed_scales: 37,
+            contradictions: 41,
+            duplicates: 43,
+            not_sharegpt: 47,
+            scored_from_ratings: Some(4),
+            low_confidence: 53,
+            excluded: 59,
+            excluded_names: vec!["carol".into(), "dan".into()],
+            gold_excluded: vec![("erin".into(), crate::gold::Accuracy::of(1, 4).unwrap())],
+            gold_excluded_decisions: 61,
+            gold_pairs: 67,
+            reliability: vec![("alice".into(), 0.914), ("bob".into(), 0.5)],
+            edits: 71,
+        };
+        let out = Path::new("out/p.jsonl");
+        let text = summary(&r, &st, ExportFormat::TrlChat, Some(out));
+        let want = [
+            "prefer export: wrote 11 pairs (trl-chat) from 13 decision(s) by 3 annotator(s) to out/p.jsonl",
+            "prefer export: 71 edited answer(s) joined their items as candidates (\"<source>+edit:<annotator>\")",
+            "left out decisions: 59 by carol, dan (--exclude-annotator), 61 by annotators below \
+             --min-gold-accuracy (erin 1/4), 2 skipped, 3 retracted, 5 stale (the item changed \
+             since it was labeled; label it again), 7 about items or candidates the file no \
+             longer has, 29 not ratings (rank and pair decisions: --format rankings, trl, \
+             trl-chat or hh exports them)",
+            "left out pairs: 17 tie pair(s) (--ties keep to keep them), 19 both-bad pair(s) \
+             (--both-bad keep to keep them), 23 pair(s) where the annotators split with no \
+             majority, 53 pair(s) less probable than --min-confidence, 67 pair(s) of gold items \
+             (checks on the labelers; --include-gold to keep them)",
+            "left out answers: 41 both chosen and rejected (the middle of a ranking, or \
+             annotators who disagree): KTO needs one label per prompt and answer",
+            "scores: 4 pair(s) from mean ratings, 7 from the consensus ranking (best of T tiers \
+             scores T, the worst 1)",
+            "left out rows: 47 whose conversation LLaMA-Factory would skip (roles that do not \
+             take turns user/assistant, a system message after the first turn, or an answer of \
+             more than one turn)",
+            "43 label(s) repeated a prompt and answer already written (one row each)",
+            "dawid-skene: fitted accuracy (chance a vote is the true judgement): alice 0.91, bob 0.50",
+            "31 item line(s) have an empty \"ranking\": the annotators split on every pair with \
+             no majority",
+            "37 item(s) were rated on more than one scale: each rating keeps its own \"scale\", \
+             and the mean is on the item's largest scale (each rating placed at the same point \
+             of it)",
+        ];
+        assert_eq!(text, want.join("\n") + "\n");
+        // Rankings: item lines; ties and both-bad pairs are tiers, not left out.
+        let text = summary(&r, &st, ExportFormat::Rankings, None);
+        assert!(
+            text.starts_with(
+                "prefer export: wrote 11 item lines (rankings) from 13 decision(s) by 3 annotator(s)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\nleft out pairs: 23 pair(s) where the annotators split with no majority (not \
+                 in the consensus ranking; the decisions are in the line), 53 pair(s) less \
+                 probable than --min-confidence, 67 pair(s) of gold items"
+            ),
+            "{text}"
+        );
+        // Ratings: no pairs are formed, so only the pairs' other reasons are.
+        let text = summary(&r, &st, ExportFormat::Ratings, None);
+        assert!(text.contains("wrote 11 item lines (ratings)"), "{text}");
+        assert!(
+            text.contains("\nleft out pairs: 53 pair(s) less probable than --min-confidence, 67"),
+            "{text}"
+        );
+        for (format, what) in [
+            (ExportFormat::Kto, "rows (kto)"),
+            (ExportFormat::LlamafactoryKto, "rows (llamafactory-kto)"),
+            (ExportFormat::Hh, "pairs (hh)"),
+        ] {
+            let text = summary(&r, &st, format, None);
+            assert!(text.contains(&format!("wrote 11 {what} from")), "{text}");
+        }
+        // Nothing left out or noted: the first line alone.
+        let zero = Report {
+            lines: 5,
+            decisions: 5,
+            annotators: 1,
+            ..Report::default()
+        };
+        assert_eq!(
+            summary(&zero, &Standing::default(), ExportFormat::Trl, None),
+            "prefer export: wrote 5 pairs (trl) from 5 decision(s) by 1 annotator(s)\n"
+        );
+    }
+
     #[test]
     fn at_keys_order_as_the_strings_do() {
         let times = [
