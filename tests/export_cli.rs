@@ -234,6 +234,23 @@ fn ties_and_both_bad_come_out_when_asked_for() {
             .iter()
             .all(|l| l["tie"].is_boolean() && l["both_bad"].is_boolean())
     );
+    // Either alone: a both-bad pair is a tie too, so both bring the "tie" column; only
+    // --both-bad brings "both_bad".
+    for (flag, items, both_bad_column) in [("--both-bad", ["q6"], true), ("--ties", ["q5"], false)]
+    {
+        let (lines, _) = ok(&["--flatten", "--with-meta", flag, "keep"]);
+        let tied: Vec<&str> = lines
+            .iter()
+            .filter(|l| l["tie"] == json!(true))
+            .map(|l| l["item"].as_str().unwrap())
+            .collect();
+        assert_eq!(tied, items, "{flag}");
+        assert_eq!(lines.len(), 7, "{flag}");
+        for l in &lines {
+            assert!(l["tie"].is_boolean(), "{flag}: {l}");
+            assert_eq!(l.get("both_bad").is_some(), both_bad_column, "{flag}: {l}");
+        }
+    }
 }
 
 #[test]
