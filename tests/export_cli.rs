@@ -389,7 +389,11 @@ fn ratings_say_what_they_leave_out_and_no_pairs() {
         !err.contains("left out pairs"),
         "ratings form no pairs: {err}"
     );
-    assert!(err.contains("not ratings"), "{err}");
+    // Of the 9 standing decisions, carol's on q5 alone is a rating.
+    assert!(
+        err.contains("left out decisions: 1 skipped, 1 retracted, 1 stale (the item changed since it was labeled; label it again), 8 not ratings"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -760,11 +764,16 @@ fn h4_rows_have_whole_conversations_and_scores_from_ratings_or_ranking() {
 #[test]
 fn parquet_by_flag_or_by_file_name() {
     let dir = tempfile::tempdir().unwrap();
-    for (file, flag) in [("a.parquet", None), ("b.bin", Some("--parquet"))] {
+    // With --card the rows are made in memory for the card too: still Parquet in the file.
+    for (file, flags) in [
+        ("a.parquet", &[][..]),
+        ("b.bin", &["--parquet"][..]),
+        ("c.parquet", &["--card"][..]),
+    ] {
         let out = dir.path().join(file);
         let out_s = out.display().to_string();
         let mut args = vec!["--format", "trl-chat", "--out", &out_s];
-        args.extend(flag);
+        args.extend(flags);
         let (_, err) = ok(&args);
         assert!(err.contains("wrote 6 pairs (trl-chat)"), "{err}");
         let bytes = std::fs::read(&out).unwrap();
@@ -905,4 +914,72 @@ fn consensus_ranks_by_ranked_pairs_and_pair_formats_write_its_pairs() {
         err.contains("for --format rankings and the pair formats"),
         "{err}"
     );
+}
+
+/// Without --out, llamafactory says what dataset_info.json needs and where it would go.
+#[test]
+fn llamafactory_to_stdout_shows_the_dataset_info_entry_to_add() {
+    for (format, kto) in [("llamafactory", false), ("llamafactory-kto", true)] {
+        let (_, err) = ok(&["--format", format]);
+        assert!(
+            err.contains(
+                "prefer export: note: LLaMA-Factory finds data through dataset_info.json; with --out FILE this entry is written beside FILE:\n{\n  \"file_name\": \"FILE\","
+            ),
+            "{format}: {err}"
+        );
+        assert_eq!(err.contains("\"kto_tag\""), kto, "{format}: {err}");
+    }
+}
+
+/// A Condorcet cycle on one item: 3 annotators rank c0 > c1 > c2, 2 rank c1 > c2 > c0 and 2
+/// rank c2 > c0 > c1. The majorities go round (c0 over c1 5-2, c1 over c2 5-2, c2 over c0
+/// 4-3), so by wins and losses the three share one place; ranked pairs lock the two 5-2
+/// majorities first and skip the 4-3 that would close the cycle: c0 > c1 > c2.
+#[test]
+fn a_cycle_is_one_tier_by_majority_and_an_order_by_consensus() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("set.jsonl"),
+        r#"{"id":"q1","prompt":"Pick one.","candidates":[{"id":"c0","text":"A"},{"id":"c1","text":"B"},{"id":"c2","text":"C"}]}"#
+            .to_string()
+            + "\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("set.labels")).unwrap();
+    let orders = [
+        ["c0", "c1", "c2"],
+        ["c0", "c1", "c2"],
+        ["c0", "c1", "c2"],
+        ["c1", "c2", "c0"],
+        ["c1", "c2", "c0"],
+        ["c2", "c0", "c1"],
+        ["c2", "c0", "c1"],
+    ];
+    for (i, [a, b, c]) in orders.iter().enumerate() {
+        let line = format!(
+            r#"{{"v":1,"at":"2026-11-27T10:0{i}:00.000Z","annotator":"a{i}","item":"q1","task":"rank","shown":["c0","c1","c2"],"ranking":[["{a}"],["{b}"],["{c}"]]}}"#
+        );
+        std::fs::write(
+            dir.path().join(format!("set.labels/a{i}.jsonl")),
+            line + "\n",
+        )
+        .unwrap();
+    }
+    let ranking = |aggregate: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+            .args(["export", "set.jsonl", "--format", "rankings", "--aggregate"])
+            .arg(aggregate)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+        line["ranking"].clone()
+    };
+    assert_eq!(ranking("majority"), json!([["c0", "c1", "c2"]]));
+    assert_eq!(ranking("consensus"), json!([["c0"], ["c1"], ["c2"]]));
 }
