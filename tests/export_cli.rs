@@ -983,3 +983,46 @@ fn a_cycle_is_one_tier_by_majority_and_an_order_by_consensus() {
     assert_eq!(ranking("majority"), json!([["c0", "c1", "c2"]]));
     assert_eq!(ranking("consensus"), json!([["c0"], ["c1"], ["c2"]]));
 }
+
+/// Rows LLaMA-Factory would skip (here a conversation whose user speaks twice in a row) are
+/// left out, and the summary counts them under their own words.
+#[test]
+fn llamafactory_counts_the_rows_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        r#"{"id":"twice","prompt":"Are you there?","messages":[{"role":"user","content":"Hello?"},{"role":"user","content":"Are you there?"}],"candidates":[{"id":"c0","text":"Yes."},{"id":"c1","text":"No."}]}"#,
+        r#"{"id":"once","prompt":"Hello?","candidates":[{"id":"c0","text":"Hi."},{"id":"c1","text":"Go away."}]}"#,
+    ];
+    std::fs::write(dir.path().join("set.jsonl"), items.join("\n") + "\n").unwrap();
+    std::fs::create_dir(dir.path().join("set.labels")).unwrap();
+    let log: String = ["twice", "once"]
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            format!(
+                r#"{{"v":1,"at":"2026-11-27T10:0{i}:00.000Z","annotator":"alice","item":"{item}","task":"pair","pair":["c0","c1"],"choice":"c0"}}"#
+            ) + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("set.labels/alice.jsonl"), log).unwrap();
+    for (format, wrote, left) in [
+        ("llamafactory", "wrote 1 pairs", 1),
+        ("llamafactory-kto", "wrote 2 rows", 2),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
+            .args(["export", "set.jsonl", "--format", format])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{format}: {err}");
+        assert!(err.contains(wrote), "{format}: {err}");
+        assert!(
+            err.contains(&format!(
+                "left out rows: {left} whose conversation LLaMA-Factory would skip"
+            )),
+            "{format}: {err}"
+        );
+        assert!(!err.contains("more than one scale"), "{format}: {err}");
+    }
+}
