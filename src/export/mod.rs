@@ -1415,6 +1415,68 @@ mod tests {
         );
     }
 
+    /// With decisions but nothing to write, the reason names the decisions held by kind and
+    /// what to do for the format asked for.
+    #[test]
+    fn nothing_to_write_says_what_the_logs_hold_and_what_to_do() {
+        use crate::labels::{Event, TaskKind};
+        let held = |kinds: &[TaskKind]| Standing {
+            decisions: kinds
+                .iter()
+                .map(|&k| standing::Decided {
+                    item: Some(0),
+                    ..standing::Decided::new(0, Event::new("alice", "q", None, k))
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let (pair, rank, rate) = (TaskKind::Pair, TaskKind::Rank, TaskKind::Rate);
+        let none = Report::default();
+        for (kinds, counts) in [
+            (&[pair][..], "1 pair, 0 rank and 0 rate"),
+            (&[pair, rank, rank][..], "1 pair, 2 rank and 0 rate"),
+            (&[rate][..], "0 pair, 0 rank and 1 rate"),
+        ] {
+            let st = held(kinds);
+            let h = format!("the logs hold {counts} decision(s)");
+            assert_eq!(
+                nothing_because(&none, &st, ExportFormat::Ratings),
+                format!(
+                    "--format ratings writes rate decisions and {h}: use --format rankings (one line per item) or trl, trl-chat, hh (pairs)"
+                )
+            );
+            assert_eq!(
+                nothing_because(&none, &st, ExportFormat::Rankings),
+                format!("no item has a decision ({h})")
+            );
+            assert_eq!(
+                nothing_because(&none, &st, ExportFormat::Trl),
+                format!("every pair was left out ({h}; see above)")
+            );
+            for dropped in [
+                Report {
+                    ties_dropped: 1,
+                    ..Report::default()
+                },
+                Report {
+                    both_bad_dropped: 2,
+                    ..Report::default()
+                },
+            ] {
+                assert_eq!(
+                    nothing_because(&dropped, &st, ExportFormat::Hh),
+                    format!(
+                        "every pair was left out ({h}; see above): --ties keep / --both-bad keep keep ties and both-bad pairs"
+                    )
+                );
+            }
+        }
+        // A decision about no item of the file is not one it holds.
+        let mut st = held(&[pair]);
+        st.decisions[0].item = None;
+        assert!(nothing_because(&none, &st, ExportFormat::Trl).starts_with("the logs hold no"));
+    }
+
     #[test]
     fn at_keys_order_as_the_strings_do() {
         let times = [
