@@ -1743,4 +1743,269 @@ mod tests {
         let split = [won(0, 2, 3, 3), won(1, 2, 3, 3)];
         assert_eq!(ranked_pairs(&item, &split), vec![vec!["a", "b"], vec!["c"]]);
     }
+
+    #[test]
+    fn items_needing_flatten_are_named_in_output_order_once_each() {
+        let ab = || vec![cand("A", None), cand("B", None)];
+        // plain: one question, plain answers; talk: a conversation of two user turns; own: B
+        // goes on for more turns than the question, C does not.
+        let plain = Item {
+            id: "plain".into(),
+            prompt: Some("q".into()),
+            candidates: ab(),
+            ..Item::default()
+        };
+        let talk = Item {
+            id: "talk".into(),
+            messages: Some(msgs(&[("user", "q"), ("assistant", "x"), ("user", "r")])),
+            candidates: ab(),
+            ..Item::default()
+        };
+        let own = Item {
+            id: "own".into(),
+            prompt: Some("q".into()),
+            candidates: vec![
+                cand("A", None),
+                cand(
+                    "B",
+                    Some(&[
+                        ("user", "q"),
+                        ("assistant", "B0"),
+                        ("user", "more"),
+                        ("assistant", "B"),
+                    ]),
+                ),
+                cand("C", None),
+            ],
+            ..Item::default()
+        };
+        let items = [plain, talk, own].map(Arc::new);
+        assert!(!needs_flatten(&items[0], 0, 1));
+        assert!(needs_flatten(&items[1], 1, 0));
+        assert!(needs_flatten(&items[2], 0, 1));
+        assert!(!needs_flatten(&items[2], 2, 0));
+        let at = |item, w, l| Judged {
+            item,
+            ..won(w, l, 1, 1)
+        };
+        // talk in two pairs; own's first pair plain, its next two not.
+        let pairs = [
+            at(0, 0, 1),
+            at(1, 0, 1),
+            at(1, 1, 0),
+            at(2, 0, 2),
+            at(2, 0, 1),
+            at(2, 1, 2),
+        ];
+        assert_eq!(items_needing_flatten(&items, &pairs), ["talk", "own"]);
+        assert!(items_needing_flatten(&items, &pairs[..1]).is_empty());
+    }
+
+    #[test]
+    fn trl_rows_splice_on_the_margin_tie_both_bad_and_annotator_columns() {
+        let item = Item {
+            id: "q".into(),
+            prompt: Some("q".into()),
+            candidates: vec![cand("A", None), cand("B", None)],
+            ..Item::default()
+        };
+        let items = [Arc::new(item)];
+        let judged = |pref, margin, voters| Judged {
+            pref,
+            margin,
+            voters,
+            ..won(0, 1, 1, 1)
+        };
+        // A over B by bob with a margin of 2; a tie by ann with no margin; both bad by bob.
+        let agg = Aggregated {
+            pairs: vec![
+                judged(Pref::Lo, Some(2.0), 0..1),
+                judged(Pref::Tie, None, 1..2),
+                judged(Pref::BothBad, None, 0..1),
+            ],
+            voters: vec![1, 0],
+            ..Aggregated::default()
+        };
+        let names = ["ann".to_string(), "bob".to_string()];
+        let rows = |format| {
+            let spec = PairRows {
+                format,
+                flatten: false,
+                items: &items,
+                agg: &agg,
+                names: &names,
+                cols: Columns {
+                    margin: true,
+                    tie: true,
+                    both_bad: true,
+                    annotator: true,
+                    meta: false,
+                },
+                notes: &Notes::default(),
+            };
+            let mut out = Vec::new();
+            write_pairs(&mut out, &spec).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            rows(PairFormat::Trl),
+            concat!(
+                r#"{"prompt":"q","chosen":"A","rejected":"B","margin":2.0,"tie":false,"both_bad":false,"annotator":"bob"}"#,
+                "\n",
+                r#"{"prompt":"q","chosen":"A","rejected":"B","margin":0.0,"tie":true,"both_bad":false,"annotator":"ann"}"#,
+                "\n",
+                r#"{"prompt":"q","chosen":"A","rejected":"B","margin":0.0,"tie":true,"both_bad":true,"annotator":"bob"}"#,
+                "\n",
+            )
+        );
+        let chat = rows(PairFormat::TrlChat);
+        let tie: Vec<serde_json::Value> = chat
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["tie"].clone())
+            .collect();
+        assert_eq!(tie, [false, true, true]);
+    }
+
+    #[test]
+    fn ranking_lines_carry_the_items_conversation_and_its_candidates() {
+        use crate::labels::{Event, TaskKind};
+        use serde_json::json;
+        let mut a = cand("A", None);
+        a.metadata = Some(json!({"model": "m1"}));
+        let mut b = cand("B", Some(&[("user", "r"), ("assistant", "B")]));
+        // A model that is not a string is no model.
+        b.metadata = Some(json!({"model": 7}));
+        let item = |id: &str, prompt: Option<&str>, messages: Option<&[(&str, &str)]>| {
+            Arc::new(Item {
+                id: id.into(),
+                prompt: prompt.map(String::from),
+                messages: messages.map(msgs),
+                candidates: vec![a.clone(), b.clone()],
+                ..Item::default()
+            })
+        };
+        // A conversation (and a prompt); an empty conversation and a prompt; a prompt only;
+        // neither.
+        let items = [
+            item("talk", Some("p"), Some(&[("system", "s"), ("user", "q")])),
+            item("emptied", Some("p"), Some(&[])),
+            item("prompt", Some("p"), None),
+            item("none", None, None),
+        ];
+        let decisions: Vec<Decided> = (0..items.len())
+            .map(|i| {
+                let mut e = Event::new("x", "q", None, TaskKind::Pair);
+                e.pair = Some(["A".into(), "B".into()]);
+                e.choice = Some("A".into());
+                Decided {
+                    item: Some(i),
+                    ..Decided::new(0, e)
+                }
+            })
+            .collect();
+        let mut out = Vec::new();
+        write_rankings(&mut out, &items, &decisions, &Aggregated::default(), false).unwrap();
+        let rows: Vec<serde_json::Value> = std::str::from_utf8(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let user_p = json!([{"role": "user", "content": "p"}]);
+        assert_eq!(
+            rows.iter()
+                .map(|r| r["messages"].clone())
+                .collect::<Vec<_>>(),
+            [
+                json!([{"role": "system", "content": "s"}, {"role": "user", "content": "q"}]),
+                user_p.clone(),
+                user_p,
+                json!([]),
+            ]
+        );
+        let candidates = json!([
+            {"id": "A", "text": "A", "model": "m1"},
+            {"id": "B", "text": "B", "model": null, "messages": [
+                {"role": "user", "content": "r"}, {"role": "assistant", "content": "B"}
+            ]},
+        ]);
+        for r in &rows {
+            assert_eq!(r["candidates"], candidates);
+        }
+    }
+
+    /// Item 0 (a, b, c, d): a > b 3 of 4, b > c 3 of 4, c > a 2 of 3 (passed over: it closes
+    /// the cycle), c and d tied; ranked pairs gives [a, d], [b], [c]. Item 1 (x, y): y > x.
+    #[test]
+    fn consensus_pairs_are_the_ranked_pairs_order_with_each_pairs_own_majority() {
+        let items = [
+            Arc::new(item_of(&["a", "b", "c", "d"])),
+            Arc::new(item_of(&["x", "y"])),
+        ];
+        let j = |item, chosen, rejected, pref, margin, voters, judged_by, agree| Judged {
+            item,
+            chosen,
+            rejected,
+            pref,
+            margin,
+            voters,
+            judged_by,
+            agree,
+            confidence: None,
+        };
+        let pairs = [
+            j(0, 0, 1, Pref::Lo, Some(2.0), 0..4, 4, 3),
+            j(0, 2, 0, Pref::Hi, Some(0.5), 8..11, 3, 2),
+            j(0, 1, 2, Pref::Lo, Some(1.0), 4..8, 4, 3),
+            j(0, 2, 3, Pref::Tie, None, 11..13, 2, 2),
+            j(1, 1, 0, Pref::Hi, None, 13..14, 1, 1),
+        ];
+        assert_eq!(
+            ranked_pairs(&items[0], &pairs[..4]),
+            vec![vec!["a", "d"], vec!["b"], vec!["c"]]
+        );
+        assert_eq!(
+            consensus_pairs(&items, &pairs),
+            [
+                // Its own majority, as it was.
+                j(0, 0, 1, Pref::Lo, Some(2.0), 0..4, 4, 3),
+                // Against its own majority: its voters, none of them agreeing, no margin.
+                j(0, 0, 2, Pref::Lo, None, 8..11, 3, 0),
+                j(0, 1, 2, Pref::Lo, Some(1.0), 4..8, 4, 3),
+                // Implied, no pair of its own: nobody.
+                j(0, 3, 1, Pref::Hi, None, 0..0, 0, 0),
+                // A tie of its own: its voters, none agreeing.
+                j(0, 3, 2, Pref::Hi, None, 11..13, 2, 0),
+                j(1, 1, 0, Pref::Hi, None, 13..14, 1, 1),
+            ]
+        );
+    }
+
+    /// Copeland: a beats b and c and loses to d, so wins minus losses puts it level with d (1)
+    /// and above e (0: a tie with a), which is above b and c (-1); f is in no pair.
+    #[test]
+    fn consensus_ranking_orders_by_wins_minus_losses_ties_counting_for_neither() {
+        let item = item_of(&["a", "b", "c", "d", "e", "f"]);
+        let tie = Judged {
+            pref: Pref::Tie,
+            ..won(0, 4, 1, 1)
+        };
+        let pairs = [won(0, 1, 1, 1), won(0, 2, 1, 1), won(3, 0, 1, 1), tie];
+        assert_eq!(
+            consensus_ranking(&item, &pairs),
+            vec![vec!["a", "d"], vec!["e"], vec!["b", "c"]]
+        );
+    }
+
+    /// A cycle of majorities of 3 each: c > a with nobody against, a > b with one, b > c with
+    /// two (of 3, 4 and 5 who judged). The one with the most against, b > c, is passed over,
+    /// whatever the file order (which alone would pass over c > a).
+    #[test]
+    fn ranked_pairs_takes_equal_majorities_with_fewer_against_first() {
+        let item = item_of(&["a", "b", "c"]);
+        let pairs = [won(0, 1, 3, 4), won(1, 2, 3, 5), won(2, 0, 3, 3)];
+        assert_eq!(
+            ranked_pairs(&item, &pairs),
+            vec![vec!["c"], vec!["a"], vec!["b"]]
+        );
+    }
 }
