@@ -294,3 +294,138 @@ pub(crate) fn check_log_at(
         Ok((events, lines_before))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log of `n` pair decisions on items `q0`, `q1`, ... with a blank line after every
+    /// hundredth, and where each decision's line starts: (byte, line number from 0, blank
+    /// lines counted).
+    fn log_of(n: usize) -> (String, Vec<(usize, usize)>) {
+        let mut log = String::new();
+        let mut starts = Vec::new();
+        let mut lines = 0;
+        for i in 0..n {
+            starts.push((log.len(), lines));
+            log.push_str(&format!(
+                r#"{{"v":1,"at":"2026-01-01T00:00:00.000Z","annotator":"a","item":"q{i}","item_hash":"h","task":"pair","pair":["c0","c1"],"choice":"c0","ms":{i}}}"#
+            ));
+            log.push('\n');
+            lines += 1;
+            if i % 100 == 99 {
+                log.push_str(" \n");
+                lines += 1;
+            }
+        }
+        (log, starts)
+    }
+
+    /// Each line handed on: its item and the text of its byte range.
+    type Seen<'a> = Vec<(String, &'a str)>;
+
+    /// What `check_log_from` hands on after `from`, and what it returns, or its error.
+    fn checked(log: &str, from: (usize, usize)) -> (Seen<'_>, Result<(usize, usize), String>) {
+        let mut seen = Vec::new();
+        let r = check_log_from(Path::new("x.jsonl"), log.as_bytes(), from, |c| {
+            let (start, len) = (c.brief.start as usize, c.brief.len as usize);
+            seen.push((c.brief.item.to_string(), &log[start..start + len]));
+        })
+        .map_err(|e| e.to_string());
+        (seen, r)
+    }
+
+    /// One piece; three pieces (checked on this thread); many (checked on all cores, when
+    /// there are several): every line is handed on once, in log order, with its byte range in
+    /// the whole log, and the count of events and of lines (blank ones included) is the log's,
+    /// from its start or from a line after it.
+    #[test]
+    fn lines_are_handed_on_in_order_with_their_ranges_in_the_whole_log() {
+        for n in [1000, 17_000, 36_000] {
+            let (log, starts) = log_of(n);
+            let lines: Vec<&str> = log.lines().collect();
+            // Pieces are of 1 MiB: 1, 3 and more than 4 of them.
+            match n {
+                1000 => assert!(log.len() < 1 << 20),
+                17_000 => assert!((2 << 20..3 << 20).contains(&log.len())),
+                _ => assert!(log.len() > 4 << 20),
+            }
+            let events = check_log(Path::new("x.jsonl"), log.as_bytes(), |_| {}).unwrap();
+            assert_eq!(events, n);
+            for k in [0, 1, n / 3, n - 1] {
+                let (seen, r) = checked(&log, starts[k]);
+                assert_eq!(r, Ok((n - k, lines.len())), "n {n}, from event {k}");
+                assert_eq!(seen.len(), n - k);
+                for (i, (item, line)) in seen.iter().enumerate() {
+                    assert_eq!(*item, format!("q{}", k + i));
+                    assert_eq!(*line, lines[starts[k + i].1]);
+                }
+            }
+            // A damaged line is named by its line in the whole log, from the start or after.
+            let bad_at = starts[n * 2 / 3].1;
+            let mut bad = lines.clone();
+            bad[bad_at] = "{oops";
+            let bad = bad.join("\n") + "\n";
+            for k in [0, n / 3] {
+                let (_, r) = checked(&bad, starts[k]);
+                let err = r.unwrap_err();
+                assert!(
+                    err.contains(&format!("x.jsonl:{}: damaged", bad_at + 1)),
+                    "{err}"
+                );
+            }
+        }
+    }
+
+    /// Each line is handed on with its task's key as a full read keys it (`Event::key`): a
+    /// pair by its pair, an edit by its source, a best-worst tuple by its name, whatever other
+    /// fields a line edited by hand carries (the writer gives a pair only to pair tasks, a
+    /// source only to edits).
+    #[test]
+    fn lines_are_handed_on_with_the_key_of_their_task() {
+        let line = |task: &str, rest: &str| {
+            format!(r#"{{"v":1,"annotator":"a","item":"q\u00e9","task":"{task}",{rest}}}"#)
+        };
+        let log = [
+            line("pair", r#""pair":["c1","c0"],"choice":"c0""#),
+            line("pair", r#""pair":["c1","c0"],"choice":"c0","source":"c1""#),
+            line("edit", r#""source":"c1","text":"Better.""#),
+            line("edit", r#""source":"c1","pair":["c1","c0"],"retract":true"#),
+            line(
+                "best-worst",
+                r#""best":"c0","worst":"c2","tuple":"c0,c1,c2""#,
+            ),
+            line(
+                "best-worst",
+                r#""best":"c0","worst":"c2","pair":["c1","c0"]"#,
+            ),
+            line("best-worst", r#""skip":true,"source":"c1""#),
+        ]
+        .join("\n");
+        let mut seen = Vec::new();
+        check_log(Path::new("x.jsonl"), log.as_bytes(), |c| {
+            let b = &c.brief;
+            seen.push((
+                b.item.to_string(),
+                b.kind,
+                b.pair.map(|(x, y)| format!("{x} {y}")),
+            ));
+        })
+        .unwrap();
+        let s = |p: &str| Some(p.to_string());
+        let expected = [
+            (TaskKind::Pair, s("c1 c0")),
+            (TaskKind::Pair, s("c1 c0")),
+            (TaskKind::Edit, s("c1 c1")),
+            (TaskKind::Edit, s("c1 c1")),
+            (TaskKind::BestWorst, s("c0,c1,c2 c0,c1,c2")),
+            (TaskKind::BestWorst, None),
+            (TaskKind::BestWorst, None),
+        ];
+        let expected: Vec<_> = expected
+            .into_iter()
+            .map(|(kind, pair)| ("q\u{e9}".to_string(), kind, pair))
+            .collect();
+        assert_eq!(seen, expected);
+    }
+}

@@ -198,3 +198,64 @@ impl Lite<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Lite;
+    use crate::labels::Event;
+
+    /// Edits and best-worst lines, which the replay tests' logs do not hold: the quick check
+    /// says what the full one says (each expectation by hand, from `Event::check`'s rules).
+    #[test]
+    fn edits_and_best_worst_lines_pass_as_the_full_check_passes_them() {
+        let edit =
+            r#"{"v":1,"annotator":"a","item":"i","task":"edit","source":"c0","text":"Better."}"#;
+        let bw = r#"{"v":1,"annotator":"a","item":"i","task":"best-worst","shown":["c0","c1","c2"],"best":"c0","worst":"c2"}"#;
+        let with = |line: &str, from: &str, to: &str| {
+            assert!(line.contains(from), "{from}");
+            line.replace(from, to)
+        };
+        for (line, passes) in [
+            (edit.to_string(), true),
+            // No source, or an empty one.
+            (with(edit, r#""source":"c0","#, ""), false),
+            (with(edit, r#""source":"c0""#, r#""source":"""#), false),
+            // Skipped: never, even with a text.
+            (
+                with(
+                    edit,
+                    r#""text":"Better.""#,
+                    r#""text":"Better.","skip":true"#,
+                ),
+                false,
+            ),
+            // No text, or only blanks: only as a retraction.
+            (with(edit, r#","text":"Better.""#, ""), false),
+            (with(edit, r#""text":"Better.""#, r#""text":" \n""#), false),
+            (with(edit, r#""text":"Better.""#, r#""retract":true"#), true),
+            (
+                with(edit, r#""text":"Better.""#, r#""text":" ","retract":true"#),
+                true,
+            ),
+            (bw.to_string(), true),
+            // Best without worst, worst without best: no verdict, unless skipped.
+            (with(bw, r#","worst":"c2""#, ""), false),
+            (with(bw, r#""best":"c0","#, ""), false),
+            (
+                with(bw, r#""best":"c0","worst":"c2""#, r#""skip":true"#),
+                true,
+            ),
+            // Best and worst the same: only in a skip or a retraction.
+            (with(bw, r#""worst":"c2""#, r#""worst":"c0""#), false),
+            (
+                with(bw, r#""worst":"c2""#, r#""worst":"c0","retract":true"#),
+                true,
+            ),
+        ] {
+            let lite: Lite = serde_json::from_str(&line).unwrap();
+            assert_eq!(lite.passes_check(), passes, "{line}");
+            let event: Event = serde_json::from_str(&line).unwrap();
+            assert_eq!(event.check().is_ok(), passes, "{line}");
+        }
+    }
+}
