@@ -176,28 +176,15 @@ fn a_labeler_who_misses_the_gold_items_is_flagged_by_stats() {
 
     // Export: the gold items' pairs are checks, not training data, unless asked.
     let export = |extra: &[&str]| {
-        let out = std::process::Command::new(common::BIN)
-            .args([
-                "export",
-                "set.jsonl",
-                "--task",
-                "task.toml",
-                "--aggregate",
-                "all",
-            ])
-            .args(extra)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        let args = [
+            "export",
+            "set.jsonl",
+            "--task",
+            "task.toml",
+            "--aggregate",
+            "all",
+        ];
+        common::ok_in(dir.path(), &[&args[..], extra].concat())
     };
     let (rows, summary) = export(&[]);
     assert_eq!(rows.lines().count(), 2 * ORDINARY, "{summary}");

@@ -14,6 +14,8 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+mod common;
+
 fn fixture(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/export")
@@ -966,19 +968,15 @@ fn a_cycle_is_one_tier_by_majority_and_an_order_by_consensus() {
         .unwrap();
     }
     let ranking = |aggregate: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
-            .args(["export", "set.jsonl", "--format", "rankings", "--aggregate"])
-            .arg(aggregate)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
-        line["ranking"].clone()
+        let args = [
+            "export",
+            "set.jsonl",
+            "--format",
+            "rankings",
+            "--aggregate",
+            aggregate,
+        ];
+        common::json_of(dir.path(), &args)["ranking"].clone()
     };
     assert_eq!(ranking("majority"), json!([["c0", "c1", "c2"]]));
     assert_eq!(ranking("consensus"), json!([["c0"], ["c1"], ["c2"]]));
@@ -1009,13 +1007,7 @@ fn llamafactory_counts_the_rows_it_leaves_out() {
         ("llamafactory", "wrote 1 pairs", 1),
         ("llamafactory-kto", "wrote 2 rows", 2),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
-            .args(["export", "set.jsonl", "--format", format])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{format}: {err}");
+        let (_, err) = common::ok_in(dir.path(), &["export", "set.jsonl", "--format", format]);
         assert!(err.contains(wrote), "{format}: {err}");
         assert!(
             err.contains(&format!(

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 const EDITED: &str = "Paris is the capital of France, on the Seine.";
 
 fn folder() -> tempfile::TempDir {
@@ -32,16 +34,8 @@ fn folder() -> tempfile::TempDir {
 }
 
 fn export(dir: &Path, args: &[&str]) -> (Vec<Value>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prefer"))
-        .args(["export", "set.jsonl"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?}: {err}");
-    let rows = String::from_utf8(out.stdout)
-        .unwrap()
+    let (out, err) = common::ok_in(dir, &[&["export", "set.jsonl"], args].concat());
+    let rows = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

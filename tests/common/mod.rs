@@ -277,20 +277,23 @@ pub fn pair_file(dir: &Path, n: usize) -> std::path::PathBuf {
     p
 }
 
-/// Runs `prefer ARGS` in `dir`, which must succeed, and parses what it printed as JSON (a
-/// `--json` report).
-pub fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+/// Runs `prefer ARGS` in `dir`, which must succeed; returns what it printed on stdout and
+/// on stderr.
+pub fn ok_in(dir: &Path, args: &[&str]) -> (String, String) {
     let out = std::process::Command::new(BIN)
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "prefer {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "prefer {args:?}: {err}");
+    (String::from_utf8(out.stdout).unwrap(), err)
+}
+
+/// Runs `prefer ARGS` in `dir`, which must succeed, and parses what it printed as JSON (a
+/// `--json` report).
+pub fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok_in(dir, args).0).unwrap()
 }
 
 /// Events in a log file, parsed.
