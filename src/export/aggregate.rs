@@ -55,6 +55,25 @@ impl Judged {
     }
 }
 
+#[cfg(test)]
+impl Judged {
+    /// One annotator's judgement of a pair (the first voter in `voters`), as the format
+    /// modules' tests take it.
+    pub(crate) fn one(item: u32, chosen: u32, rejected: u32, pref: Pref) -> Judged {
+        Judged {
+            item,
+            chosen,
+            rejected,
+            pref,
+            margin: None,
+            voters: 0..1,
+            judged_by: 1,
+            agree: 1,
+            confidence: None,
+        }
+    }
+}
+
 /// The outcome of aggregation, in a deterministic order: item, then pair (`lo`, `hi`), then
 /// annotator (for `all`).
 #[derive(Debug, Clone, Default, PartialEq)]

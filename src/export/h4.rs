@@ -125,17 +125,7 @@ mod tests {
             br#"{"id":"q","prompt":"p","candidates":["a","b","c","d"]}"#,
         )
         .unwrap();
-        let j = |chosen, rejected| Judged {
-            item: 0,
-            chosen,
-            rejected,
-            pref: Pref::Lo,
-            margin: None,
-            voters: 0..1,
-            judged_by: 1,
-            agree: 1,
-            confidence: None,
-        };
+        let j = |chosen, rejected| Judged::one(0, chosen, rejected, Pref::Lo);
         // c beats a and b; a and b beat nobody else; d is in no pair.
         let s = ranking_scores(&ds.items[0], &[j(2, 0), j(2, 1)]);
         assert_eq!(s, vec![Some(1.0), Some(1.0), Some(2.0), None]);

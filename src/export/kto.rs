@@ -228,17 +228,7 @@ mod tests {
     }
 
     fn judged(item: u32, chosen: u32, rejected: u32, pref: Pref) -> Judged {
-        Judged {
-            item,
-            chosen,
-            rejected,
-            pref,
-            margin: None,
-            voters: 0..1,
-            judged_by: 1,
-            agree: 1,
-            confidence: None,
-        }
+        Judged::one(item, chosen, rejected, pref)
     }
 
     #[test]

@@ -332,17 +332,7 @@ mod tests {
     #[test]
     fn rows_llamafactory_would_skip_are_left_out_and_counted() {
         let items = three_items();
-        let judged = |item| Judged {
-            item,
-            chosen: 0,
-            rejected: 1,
-            pref: super::super::pairs::Pref::Lo,
-            margin: None,
-            voters: 0..1,
-            judged_by: 1,
-            agree: 1,
-            confidence: None,
-        };
+        let judged = |item| Judged::one(item, 0, 1, super::super::pairs::Pref::Lo);
         let mut out = Vec::new();
         let n = write_pairs(&mut out, &items, &[judged(0), judged(1), judged(2)]).unwrap();
         assert_eq!(n, (1, 2), "one written, two left out");
